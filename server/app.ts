@@ -1,0 +1,57 @@
+// createApp: the HTTP application (Elysia). Never listens; main/node.ts serves it and tests call app.handle.
+import { Elysia } from "elysia";
+import type { Config } from "./config.ts";
+import type { Services } from "./context.ts";
+import { AppError, InvalidJsonError, NotFoundError, ValidationError, errorBody, toAppError } from "./errors.ts";
+import { isJsonContentType, parseJsonBody } from "./http/json-body.ts";
+import { SECURITY_HEADERS } from "./http/security-headers.ts";
+import type { AssetStore } from "./http/static-assets.ts";
+import { staticRoutes } from "./http/static.routes.ts";
+import type { Logger } from "./log.ts";
+import { systemRoutes } from "./services/system/system.routes.ts";
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  services: Services;
+  assets: AssetStore;
+}
+
+/** Elysia's own failures (unknown route, schema validation, its parser) mapped into our error family. */
+function fromElysia(code: string | number, error: unknown, method: string, path: string): AppError {
+  if (error instanceof AppError) return error;
+  switch (code) {
+    case "NOT_FOUND":
+      return new NotFoundError(`No route for ${method} ${path}`);
+    case "PARSE":
+      return new InvalidJsonError();
+    case "VALIDATION": {
+      const detail = (error as { all?: { path?: string; message?: string }[] }).all?.[0];
+      return new ValidationError(detail ? `${detail.path || "body"}: ${detail.message}` : "The request is not valid");
+    }
+    default:
+      return toAppError(error);
+  }
+}
+
+export function createApp({ config, log, services, assets }: AppDeps) {
+  return new Elysia()
+    .onRequest(({ set }) => {
+      Object.assign(set.headers, SECURITY_HEADERS);
+    })
+    .onParse(async ({ request, contentType }) => {
+      if (isJsonContentType(contentType ?? "")) return (await parseJsonBody(request, config.maxJsonBodyBytes)) ?? {};
+    })
+    .onError(({ code, error, request, set }) => {
+      const url = new URL(request.url);
+      const err = fromElysia(code, error, request.method, url.pathname);
+      if (err.status >= 500) log.error("request failed", { method: request.method, path: url.pathname, err: error });
+      set.status = err.status;
+      Object.assign(set.headers, SECURITY_HEADERS, err.headers, { "content-type": "application/json; charset=utf-8" });
+      return errorBody(err);
+    })
+    .use(systemRoutes(services.system))
+    .use(staticRoutes(assets));
+}
+
+export type App = ReturnType<typeof createApp>;

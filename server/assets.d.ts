@@ -1,0 +1,5 @@
+// Module types for files imported as text (SQL migrations are embedded in the binary this way).
+declare module "*.sql" {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,36 @@
+// The start banner an operator reads: where the node is, who it is, and how to claim it.
+import type { PublicIdentity } from "./services/identity/identity.service.ts";
+import type { SetupStatus } from "./services/setup/setup.service.ts";
+
+export interface BannerFacts {
+  url: string;
+  version: string;
+  dataDir: string;
+  identity: PublicIdentity;
+  setup: SetupStatus;
+}
+
+export function formatBanner({ url, version, dataDir, identity, setup }: BannerFacts): string {
+  const lines = [
+    "",
+    `  PC2 ${version} is running`,
+    "",
+    `  Open:      ${url}`,
+    `  Node ID:   ${identity.nodeId}`,
+    `  DID:       ${identity.did}`,
+    `  Data:      ${dataDir}`,
+    "",
+  ];
+  if (!setup.claimed && setup.code) {
+    lines.push(
+      `  Setup code: ${setup.code}${setup.preset ? "   (from PC2_SETUP_CODE)" : ""}`,
+      "  The first wallet that signs in with this code becomes the Owner.",
+      setup.preset ? "  It stays valid until it is used." : "  A new code is printed each time the node starts, until the node is claimed.",
+      "",
+    );
+  }
+  if (identity.phrasePending) {
+    lines.push("  Your recovery phrase will be shown once in the desktop; write it down to restore this node.", "");
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bun
+// The `pc2` command: start the node (default), show or recover its identity, print the version.
+import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
+import { mkdirSync } from "node:fs";
+import { DataDirLock } from "./fs/data-dir-lock.ts";
+import { formatBanner } from "./banner.ts";
+import { Pc2Node } from "./node.ts";
+import { IdentityStore } from "./services/identity/identity.store.ts";
+import { recoverIdentity } from "./services/identity/identity.service.ts";
+import { VERSION } from "./services/system/system.service.ts";
+
+const USAGE = `Usage: pc2 [command]
+
+Commands:
+  start                      Start the node (the default)
+  identity show [--json]     Print this node's Node ID, DID and public key
+  identity recover [--force] Rebuild the node identity from its 12-word recovery phrase (read from stdin)
+  version                    Print the version
+  help                       Print this help
+
+Settings (environment variable, or key in the JSON file named by PC2_CONFIG):
+${describeSettings()
+  .map((s) => `  ${s.env.padEnd(26)} ${s.file.padEnd(24)} default ${JSON.stringify(s.fallback)}`)
+  .join("\n")}
+`;
+
+class UsageError extends Error {}
+
+function config(): Config {
+  return loadConfig({ env: process.env, cwd: process.cwd(), isTTY: Boolean(process.stdout.isTTY) });
+}
+
+async function start(): Promise<number> {
+  const node = new Pc2Node(config());
+  const started = await node.start();
+  process.stdout.write(formatBanner({ url: started.url, version: VERSION, dataDir: node.config.dataDir, identity: started.identity, setup: started.setup }) + "\n");
+
+  let signals = 0;
+  const onSignal = (signal: string) => {
+    if (++signals > 1) process.exit(130); // a second Ctrl-C means "now"
+    node.stop(signal).then(
+      () => process.exit(0),
+      (err) => {
+        console.error("pc2: error while stopping:", err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  return new Promise<number>(() => {}); // runs until a signal
+}
+
+function identityShow(json: boolean): number {
+  const store = new IdentityStore(config().dataDir);
+  if (!store.exists()) {
+    console.error(`pc2: no identity yet in ${store.dir}; it is created when the node first starts`);
+    return 1;
+  }
+  const r = store.read();
+  const facts = { nodeId: r.nodeId, did: r.did, publicKey: r.publicKey, createdAt: r.createdAt, recoveryPhraseConfirmed: !r.mnemonic };
+  if (json) console.log(JSON.stringify(facts, null, 2));
+  else {
+    console.log(`Node ID:    ${facts.nodeId}\nDID:        ${facts.did}\nPublic key: ${facts.publicKey}\nCreated:    ${facts.createdAt}`);
+    console.log(`Recovery phrase: ${facts.recoveryPhraseConfirmed ? "confirmed by the Owner (not stored on this node)" : "not yet confirmed: the desktop shows it once"}`);
+  }
+  return 0;
+}
+
+async function readPhrase(): Promise<string> {
+  if (process.stdin.isTTY) {
+    process.stderr.write("Type the 12-word recovery phrase and press Enter: ");
+    for await (const line of console) return line;
+    return "";
+  }
+  return (await Bun.stdin.text()).slice(0, 4096);
+}
+
+async function identityRecover(force: boolean): Promise<number> {
+  const cfg = config();
+  const lock = new DataDirLock(cfg.dataDir);
+  const store = new IdentityStore(cfg.dataDir);
+  mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  lock.acquire(); // refuses while the node runs on this data directory
+  try {
+    const { identity, replaced } = recoverIdentity(store, await readPhrase(), force);
+    if (replaced) console.log(`Replaced identity ${replaced}.`);
+    console.log(`Recovered identity.\nNode ID: ${identity.nodeId}\nDID:     ${identity.did}`);
+    return 0;
+  } finally {
+    lock.release();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = argv.filter((a) => !a.startsWith("--"));
+  const flags = new Set(argv.filter((a) => a.startsWith("--")));
+  const known = new Set(["--force", "--json", "--help"]);
+  for (const f of flags) if (!known.has(f)) throw new UsageError(`unknown option ${f}`);
+  const [cmd = "start", sub] = args;
+
+  if (flags.has("--help") || cmd === "help") return console.log(USAGE), 0;
+  if (cmd === "version" || cmd === "--version") return console.log(VERSION), 0;
+  if (cmd === "start" && args.length <= 1) return start();
+  if (cmd === "identity" && sub === "show" && args.length === 2) return identityShow(flags.has("--json"));
+  if (cmd === "identity" && sub === "recover" && args.length === 2) return identityRecover(flags.has("--force"));
+  throw new UsageError(`unknown command: ${args.join(" ")}`);
+}
+
+export async function runCli(argv: string[]): Promise<never> {
+  try {
+    process.exit(await main(argv));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`pc2: ${err.message}`);
+      process.exit(2);
+    }
+    if (err instanceof UsageError) {
+      console.error(`pc2: ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`pc2: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
+
+if (import.meta.main) await runCli(process.argv.slice(2));

@@ -1,0 +1,182 @@
+// Typed, frozen configuration read once at boot: defaults < JSON config file (PC2_CONFIG) < environment.
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import type { LogFormat, LogLevel } from "./log.ts";
+
+export interface WsConfig {
+  maxMessageBytes: number;
+  heartbeatIntervalMs: number;
+  sendBufferLimitBytes: number;
+  maxSubscriptions: number;
+  maxInFlight: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  nodeName: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** Preset one-time setup code for scripted installs; a secret, never logged. */
+  setupCode: string | null;
+  maxJsonBodyBytes: number;
+  shutdownTimeoutMs: number;
+  ws: WsConfig;
+  configFile: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Parser<T> = (raw: unknown, label: string) => T;
+
+interface Setting<T> {
+  /** Key in the JSON config file (dots for nesting). */
+  file: string;
+  env: string;
+  fallback: T;
+  parse: Parser<T>;
+}
+
+const integer = (min: number, max: number): Parser<number> => (raw, label) => {
+  const n = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${label} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  return n;
+};
+
+const oneOf = <T extends string>(values: readonly T[]): Parser<T> => (raw, label) => {
+  if (typeof raw !== "string" || !values.includes(raw as T)) throw new Error(`${label} must be one of ${values.join(", ")}, got ${JSON.stringify(raw)}`);
+  return raw as T;
+};
+
+const text = (pattern: RegExp, describe: string): Parser<string> => (raw, label) => {
+  if (typeof raw !== "string" || !pattern.test(raw)) throw new Error(`${label} must be ${describe}`);
+  return raw;
+};
+
+// A hostname or an IPv4/IPv6 literal; nothing that could smuggle a path or a port.
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]{2,45})$/;
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+const SETTINGS = {
+  host: { file: "host", env: "PC2_HOST", fallback: "127.0.0.1", parse: text(HOST, "a hostname or an IP address") },
+  port: { file: "port", env: "PC2_PORT", fallback: 4200, parse: integer(0, 65535) },
+  dataDir: { file: "dataDir", env: "PC2_DATA_DIR", fallback: "./data", parse: text(/^[^\0]+$/, "a directory path") },
+  nodeName: { file: "nodeName", env: "PC2_NODE_NAME", fallback: "PC2", parse: text(/^[^\0-\x1f\x7f]{1,64}$/, "1 to 64 printable characters") },
+  logLevel: { file: "log.level", env: "PC2_LOG_LEVEL", fallback: "info", parse: oneOf(["debug", "info", "warn", "error"] as const) },
+  logFormat: { file: "log.format", env: "PC2_LOG_FORMAT", fallback: "auto", parse: oneOf(["auto", "json", "pretty"] as const) },
+  setupCode: { file: "setupCode", env: "PC2_SETUP_CODE", fallback: "", parse: text(/^(?:|[\x21-\x7e]{8,128})$/, "8 to 128 printable characters without spaces") },
+  maxJsonBodyBytes: { file: "limits.maxJsonBodyBytes", env: "PC2_MAX_JSON_BODY_BYTES", fallback: MIB, parse: integer(KIB, 64 * MIB) },
+  shutdownTimeoutMs: { file: "shutdownTimeoutMs", env: "PC2_SHUTDOWN_TIMEOUT_MS", fallback: 10_000, parse: integer(100, 600_000) },
+  wsMaxMessageBytes: { file: "ws.maxMessageBytes", env: "PC2_WS_MAX_MESSAGE_BYTES", fallback: MIB, parse: integer(KIB, 64 * MIB) },
+  wsHeartbeatIntervalMs: { file: "ws.heartbeatIntervalMs", env: "PC2_WS_HEARTBEAT_MS", fallback: 30_000, parse: integer(100, 3_600_000) },
+  wsSendBufferLimitBytes: { file: "ws.sendBufferLimitBytes", env: "PC2_WS_SEND_BUFFER_BYTES", fallback: 4 * MIB, parse: integer(16 * KIB, 256 * MIB) },
+  wsMaxSubscriptions: { file: "ws.maxSubscriptions", env: "PC2_WS_MAX_SUBSCRIPTIONS", fallback: 64, parse: integer(1, 10_000) },
+  wsMaxInFlight: { file: "ws.maxInFlight", env: "PC2_WS_MAX_IN_FLIGHT", fallback: 32, parse: integer(1, 10_000) },
+} satisfies Record<string, Setting<any>>;
+
+type Values = { [K in keyof typeof SETTINGS]: ReturnType<(typeof SETTINGS)[K]["parse"]> };
+
+/** The settings table, for docs and `pc2 help`: env name, file key, default. */
+export function describeSettings(): { env: string; file: string; fallback: unknown }[] {
+  return Object.values(SETTINGS).map(({ env, file, fallback }) => ({ env, file, fallback }));
+}
+
+function lookup(obj: Record<string, unknown>, dotted: string): unknown {
+  let cur: unknown = obj;
+  for (const part of dotted.split(".")) {
+    if (cur === null || typeof cur !== "object" || !(part in cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** Every leaf key of the file, to report the ones we do not know (a typo should not pass silently). */
+function leafKeys(obj: Record<string, unknown>, prefix = ""): string[] {
+  return Object.entries(obj).flatMap(([k, v]) =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? leafKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
+
+function readConfigFile(path: string, problems: string[]): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    problems.push(`PC2_CONFIG: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    return {};
+  }
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("the top level must be an object");
+    return parsed;
+  } catch (err) {
+    problems.push(`PC2_CONFIG: ${path} is not valid JSON (${(err as Error).message})`);
+    return {};
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Whether stdout is a terminal, for the "auto" log format. */
+  isTTY?: boolean;
+}
+
+/** Read, validate and freeze the configuration. Throws ConfigError listing every problem at once. */
+export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = false }: LoadConfigOptions = {}): Config {
+  const problems: string[] = [];
+  const configFile = env.PC2_CONFIG ? resolve(cwd, env.PC2_CONFIG) : null;
+  const file = configFile ? readConfigFile(configFile, problems) : {};
+
+  const known = new Set(Object.values(SETTINGS).map((s) => s.file));
+  for (const key of leafKeys(file)) if (!known.has(key)) problems.push(`config file: unknown setting "${key}"`);
+
+  const values = {} as Record<string, unknown>;
+  for (const [name, setting] of Object.entries(SETTINGS) as [string, Setting<unknown>][]) {
+    const fromEnv = env[setting.env];
+    const fromFile = lookup(file, setting.file);
+    const [raw, label] =
+      fromEnv !== undefined && fromEnv !== "" ? [fromEnv, setting.env] : fromFile !== undefined ? [fromFile, `config file "${setting.file}"`] : [setting.fallback, setting.env];
+    try {
+      values[name] = setting.parse(raw, label);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const v = values as Values;
+  const config: Config = {
+    host: v.host,
+    port: v.port,
+    dataDir: isAbsolute(v.dataDir) ? v.dataDir : resolve(cwd, v.dataDir),
+    nodeName: v.nodeName,
+    logLevel: v.logLevel,
+    logFormat: v.logFormat === "auto" ? (isTTY ? "pretty" : "json") : v.logFormat,
+    setupCode: v.setupCode === "" ? null : v.setupCode,
+    maxJsonBodyBytes: v.maxJsonBodyBytes,
+    shutdownTimeoutMs: v.shutdownTimeoutMs,
+    ws: {
+      maxMessageBytes: v.wsMaxMessageBytes,
+      heartbeatIntervalMs: v.wsHeartbeatIntervalMs,
+      sendBufferLimitBytes: v.wsSendBufferLimitBytes,
+      maxSubscriptions: v.wsMaxSubscriptions,
+      maxInFlight: v.wsMaxInFlight,
+    },
+    configFile,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(obj: T): T {
+  for (const value of Object.values(obj)) if (value && typeof value === "object") deepFreeze(value);
+  return Object.freeze(obj);
+}

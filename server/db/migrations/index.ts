@@ -1,0 +1,10 @@
+// The ordered list of schema migrations. Add a file NNNN-name.sql and one line here; never edit an applied one.
+import core0001 from "./0001-core.sql" with { type: "text" };
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "core", sql: core0001 }];

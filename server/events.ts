@@ -1,0 +1,44 @@
+// Typed in-process event bus: services publish domain events, the WebSocket hub and others listen.
+import type { Logger } from "./log.ts";
+
+/** Every event name and its payload. Services add their events here, so there is one list. */
+export interface EventMap {
+  "node.started": { url: string; nodeId: string };
+  "node.stopping": { reason: string };
+  "identity.phrase_confirmed": { nodeId: string };
+}
+
+export type EventName = keyof EventMap;
+export type EventHandler<K extends EventName> = (payload: EventMap[K]) => void | Promise<void>;
+
+export class EventBus {
+  private readonly handlers = new Map<EventName, Set<EventHandler<any>>>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** Subscribe; returns the function that unsubscribes. */
+  on<K extends EventName>(name: K, handler: EventHandler<K>): () => void {
+    let set = this.handlers.get(name);
+    if (!set) this.handlers.set(name, (set = new Set()));
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  /** Deliver to every handler. A failing handler is logged and never breaks the emitter or the others. */
+  emit<K extends EventName>(name: K, payload: EventMap[K]): void {
+    const set = this.handlers.get(name);
+    if (!set) return;
+    for (const handler of [...set]) {
+      try {
+        const result = handler(payload);
+        if (result instanceof Promise) result.catch((err) => this.log.error("event handler failed", { event: name, err }));
+      } catch (err) {
+        this.log.error("event handler failed", { event: name, err });
+      }
+    }
+  }
+
+  listenerCount(name: EventName): number {
+    return this.handlers.get(name)?.size ?? 0;
+  }
+}

@@ -1,0 +1,51 @@
+// The listening socket: /ws goes to the hub, everything else to the Elysia app; each request logged.
+import type { Server } from "bun";
+import type { App } from "../app.ts";
+import { errorResponse, toAppError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { setRequestMeta } from "./request-meta.ts";
+import { SECURITY_HEADERS } from "./security-headers.ts";
+import type { WsConnectionData, WsHub } from "./ws-hub.ts";
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+}
+
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const end = url.indexOf("?", start);
+  return url.slice(start, end === -1 ? undefined : end);
+}
+
+export function listen(app: App, hub: WsHub, log: Logger, { host, port }: ListenOptions): Server<WsConnectionData> {
+  return Bun.serve<WsConnectionData>({
+    hostname: host,
+    port,
+    // Per-route limits apply (JSON bodies, uploads stream); this is only the transport's ceiling.
+    maxRequestBodySize: 2 ** 40,
+    // Never answer with Bun's HTML error page; fall back to our JSON error.
+    development: false,
+    async fetch(request, server) {
+      const started = performance.now();
+      const ip = server.requestIP(request)?.address ?? "unknown";
+      setRequestMeta(request, { ip });
+      const path = pathOf(request.url);
+      let response: Response | undefined;
+      try {
+        response = path === "/ws" ? await hub.upgrade(request, server, ip) : await app.handle(request);
+      } catch (err) {
+        response = errorResponse(toAppError(err));
+        for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);
+      }
+      // Only the path is logged: query strings may carry single-use link signatures.
+      log.debug("http", { method: request.method, path, status: response?.status ?? 101, ms: Math.round(performance.now() - started), ip });
+      return response;
+    },
+    websocket: hub.handlers(),
+    error(err) {
+      log.error("unhandled server error", { err });
+      return errorResponse(toAppError(err));
+    },
+  });
+}

@@ -1,0 +1,342 @@
+// The /ws hub: JSON-RPC 2.0 dispatch, per-connection subscriptions, heartbeats, size and backpressure limits.
+import type { Server, ServerWebSocket } from "bun";
+import { AppError, ForbiddenError } from "../errors.ts";
+import type { WsConfig } from "../config.ts";
+import type { Logger } from "../log.ts";
+import {
+  MAX_BATCH,
+  RPC_ERRORS,
+  WS_CLOSE,
+  type JsonRpcErrorObject,
+  type JsonRpcId,
+  type JsonRpcResponse,
+} from "./ws-protocol.ts";
+
+/** Who is on the other end; the auth layer decides what goes in here. */
+export interface WsPrincipal {
+  kind: string;
+  [k: string]: unknown;
+}
+
+export interface WsConnectionData {
+  id: number;
+  principal: WsPrincipal;
+  ip: string;
+  subscriptions: Set<string>;
+  inFlight: Map<JsonRpcId, AbortController>;
+  alive: boolean;
+  closed: boolean;
+}
+
+export type WsSocket = ServerWebSocket<WsConnectionData>;
+
+export interface RpcContext {
+  connection: Readonly<Pick<WsConnectionData, "id" | "principal" | "ip">>;
+  /** Aborted when the client cancels the call (rpc.cancel) or disconnects. */
+  signal: AbortSignal;
+  /** Push a notification to the calling connection (e.g. streamed output). */
+  notify(method: string, params: unknown): void;
+}
+
+export type RpcHandler = (params: unknown, ctx: RpcContext) => unknown | Promise<unknown>;
+
+export interface Topic {
+  /** May this connection subscribe? Defaults to yes. */
+  canSubscribe?: (principal: WsPrincipal) => boolean;
+}
+
+/** Resolve who is connecting, or throw an AppError (401/403) to refuse the upgrade. */
+export type WsAuthenticator = (request: Request) => Promise<WsPrincipal>;
+
+class RpcFailure extends Error {
+  constructor(readonly rpc: JsonRpcErrorObject) {
+    super(rpc.message);
+  }
+}
+
+const invalid = (message: string) => new RpcFailure({ code: RPC_ERRORS.invalidRequest, message, data: { code: "invalid_request" } });
+
+function toRpcError(err: unknown, log: Logger, method: string): JsonRpcErrorObject {
+  if (err instanceof RpcFailure) return err.rpc;
+  if (err instanceof AppError) {
+    const code = err.status === 400 ? RPC_ERRORS.invalidParams : RPC_ERRORS.applicationError;
+    return { code, message: err.message, data: { ...err.extra, code: err.code, status: err.status } };
+  }
+  log.error("ws method failed", { method, err });
+  return { code: RPC_ERRORS.internalError, message: "Internal error", data: { code: "internal_error", status: 500 } };
+}
+
+export class WsHub {
+  private readonly methods = new Map<string, RpcHandler>();
+  private readonly topics = new Map<string, Topic>();
+  private readonly sockets = new Set<WsSocket>();
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private nextId = 1;
+
+  constructor(
+    private readonly config: WsConfig,
+    private readonly authenticate: WsAuthenticator,
+    private readonly log: Logger,
+  ) {
+    this.register("rpc.subscribe", (p, ctx) => this.subscribe(ctx.connection.id, p));
+    this.register("rpc.unsubscribe", (p, ctx) => this.unsubscribe(ctx.connection.id, p));
+    this.register("rpc.cancel", (p, ctx) => this.cancel(ctx.connection.id, p));
+    this.register("rpc.methods", () => ({ methods: this.methodNames(), topics: [...this.topics.keys()].sort() }));
+  }
+
+  register(method: string, handler: RpcHandler): void {
+    if (this.methods.has(method)) throw new Error(`ws method ${method} registered twice`);
+    this.methods.set(method, handler);
+  }
+
+  registerTopic(name: string, topic: Topic = {}): void {
+    if (this.topics.has(name)) throw new Error(`ws topic ${name} registered twice`);
+    this.topics.set(name, topic);
+  }
+
+  methodNames(): string[] {
+    return [...this.methods.keys()].sort();
+  }
+
+  connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Push `method(params)` to every connection subscribed to `topic` (and passing `filter`). */
+  publish(topic: string, method: string, params: unknown, filter?: (principal: WsPrincipal) => boolean): number {
+    const text = JSON.stringify({ jsonrpc: "2.0", method, params });
+    let sent = 0;
+    for (const ws of this.sockets) {
+      if (!ws.data.subscriptions.has(topic) || (filter && !filter(ws.data.principal))) continue;
+      if (this.sendText(ws, text)) sent++;
+    }
+    return sent;
+  }
+
+  /** Close every connection whose principal matches (e.g. a revoked session). */
+  closeWhere(match: (principal: WsPrincipal) => boolean, code: number, reason: string): number {
+    let n = 0;
+    for (const ws of this.sockets) if (match(ws.data.principal)) (this.closeSocket(ws, code, reason), n++);
+    return n;
+  }
+
+  start(): void {
+    this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatIntervalMs);
+  }
+
+  /** Say goodbye to every client (1001) and stop the heartbeat. */
+  stop(reason = "server shutting down"): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    for (const ws of this.sockets) this.closeSocket(ws, WS_CLOSE.shuttingDown, reason);
+  }
+
+  /** Called from the HTTP server for requests to /ws. Returns a Response when not upgraded. */
+  async upgrade(request: Request, server: Server<WsConnectionData>, ip: string): Promise<Response | undefined> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      throw new AppError(426, "upgrade_required", "This endpoint speaks WebSocket only", {}, { Upgrade: "websocket" });
+    }
+    checkSameOrigin(request);
+    const principal = await this.authenticate(request);
+    const data: WsConnectionData = {
+      id: this.nextId++,
+      principal,
+      ip,
+      subscriptions: new Set(),
+      inFlight: new Map(),
+      alive: true,
+      closed: false,
+    };
+    if (server.upgrade(request, { data })) return undefined;
+    throw new AppError(400, "websocket_upgrade_failed", "The WebSocket handshake failed");
+  }
+
+  /** The handler object for Bun.serve({ websocket }). */
+  handlers() {
+    return {
+      maxPayloadLength: this.config.maxMessageBytes,
+      // Our own limit (sendText) closes slow consumers with a reason; Bun's is a backstop at twice that.
+      backpressureLimit: this.config.sendBufferLimitBytes * 2,
+      closeOnBackpressureLimit: true,
+      idleTimeout: 0,
+      sendPings: false,
+      open: (ws: WsSocket) => {
+        this.sockets.add(ws);
+        this.log.debug("ws open", { conn: ws.data.id, ip: ws.data.ip });
+      },
+      message: (ws: WsSocket, message: string | Buffer) => {
+        ws.data.alive = true;
+        void this.onMessage(ws, message);
+      },
+      pong: (ws: WsSocket) => {
+        ws.data.alive = true;
+      },
+      close: (ws: WsSocket, code: number, reason: string) => {
+        ws.data.closed = true;
+        this.sockets.delete(ws);
+        for (const ctrl of ws.data.inFlight.values()) ctrl.abort(new Error("connection closed"));
+        ws.data.inFlight.clear();
+        this.log.debug("ws close", { conn: ws.data.id, code, reason });
+      },
+    };
+  }
+
+  private beat(): void {
+    for (const ws of this.sockets) {
+      if (!ws.data.alive) {
+        this.closeSocket(ws, WS_CLOSE.heartbeatTimeout, "heartbeat timeout: no pong received");
+        continue;
+      }
+      ws.data.alive = false;
+      ws.ping();
+    }
+  }
+
+  private closeSocket(ws: WsSocket, code: number, reason: string): void {
+    if (ws.data.closed) return;
+    ws.data.closed = true;
+    this.log.info("ws closed by server", { conn: ws.data.id, code, reason });
+    ws.close(code, reason);
+  }
+
+  /** Send, unless the client stopped reading: then close it rather than buffer without bound. */
+  private sendText(ws: WsSocket, text: string): boolean {
+    if (ws.data.closed) return false;
+    if (ws.getBufferedAmount() + text.length > this.config.sendBufferLimitBytes) {
+      this.closeSocket(ws, WS_CLOSE.slowConsumer, `slow consumer: more than ${this.config.sendBufferLimitBytes} bytes waiting to be read`);
+      return false;
+    }
+    // -1: queued behind earlier data (still delivered), 0: dropped by Bun's backstop limit.
+    return ws.send(text) !== 0;
+  }
+
+  private async onMessage(ws: WsSocket, message: string | Buffer): Promise<void> {
+    if (typeof message !== "string") {
+      this.reply(ws, { jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.invalidRequest, message: "Binary frames are not accepted; send JSON text", data: { code: "invalid_request" } } });
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      this.reply(ws, { jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.parseError, message: "Parse error: the message is not valid JSON", data: { code: "invalid_json" } } });
+      return;
+    }
+    if (!Array.isArray(parsed)) {
+      const response = await this.handleOne(ws, parsed);
+      if (response) this.reply(ws, response);
+      return;
+    }
+    if (parsed.length === 0 || parsed.length > MAX_BATCH) {
+      const error = { code: RPC_ERRORS.invalidRequest, message: `A batch holds 1 to ${MAX_BATCH} requests`, data: { code: "invalid_request" } };
+      this.reply(ws, { jsonrpc: "2.0", id: null, error });
+      return;
+    }
+    const responses = (await Promise.all(parsed.map((req) => this.handleOne(ws, req)))).filter((r): r is JsonRpcResponse => r !== null);
+    if (responses.length) this.reply(ws, responses);
+  }
+
+  /** Handle one request object; null when no response is due (a notification). */
+  private async handleOne(ws: WsSocket, req: unknown): Promise<JsonRpcResponse | null> {
+    let id: JsonRpcId = null;
+    let isNotification = false;
+    let method = "";
+    let ctrl: AbortController | null = null;
+    try {
+      if (req === null || typeof req !== "object" || Array.isArray(req)) throw invalid("A request must be a JSON object");
+      const r = req as Record<string, unknown>;
+      const hasId = "id" in r;
+      if (hasId && !(typeof r.id === "string" || typeof r.id === "number" || r.id === null)) throw invalid("id must be a string, a number or null");
+      id = hasId ? (r.id as JsonRpcId) : null;
+      isNotification = !hasId;
+      if (r.jsonrpc !== "2.0") throw invalid('jsonrpc must be "2.0"');
+      if (typeof r.method !== "string" || r.method === "") throw invalid("method must be a non-empty string");
+      if ("params" in r && (r.params === null || typeof r.params !== "object")) throw invalid("params must be an object or an array");
+      method = r.method;
+      const handler = this.methods.get(method);
+      if (!handler) throw new RpcFailure({ code: RPC_ERRORS.methodNotFound, message: `Method not found: ${method}`, data: { code: "method_not_found" } });
+      if (hasId && ws.data.inFlight.has(id)) throw invalid(`A request with id ${JSON.stringify(id)} is already running`);
+      if (ws.data.inFlight.size >= this.config.maxInFlight) {
+        throw new RpcFailure({ code: RPC_ERRORS.applicationError, message: `Too many requests in flight (limit ${this.config.maxInFlight})`, data: { code: "too_many_requests", status: 429 } });
+      }
+      ctrl = new AbortController();
+      if (hasId) ws.data.inFlight.set(id, ctrl);
+      const result = await handler(r.params ?? {}, {
+        connection: ws.data,
+        signal: ctrl.signal,
+        notify: (m, p) => void this.sendText(ws, JSON.stringify({ jsonrpc: "2.0", method: m, params: p })),
+      });
+      return isNotification ? null : { jsonrpc: "2.0", id, result: result ?? null };
+    } catch (err) {
+      return isNotification && !(err instanceof RpcFailure && err.rpc.code === RPC_ERRORS.invalidRequest)
+        ? null
+        : { jsonrpc: "2.0", id, error: toRpcError(err, this.log, method) };
+    } finally {
+      if (ctrl && ws.data.inFlight.get(id) === ctrl) ws.data.inFlight.delete(id);
+    }
+  }
+
+  private reply(ws: WsSocket, body: JsonRpcResponse | JsonRpcResponse[]): void {
+    this.sendText(ws, JSON.stringify(body));
+  }
+
+  private connection(id: number): WsConnectionData {
+    for (const ws of this.sockets) if (ws.data.id === id) return ws.data;
+    throw new AppError(410, "connection_closed", "The connection is closed");
+  }
+
+  private subscribe(connId: number, params: unknown): { subscribed: string[] } {
+    const conn = this.connection(connId);
+    const topics = topicList(params);
+    for (const t of topics) {
+      const topic = this.topics.get(t);
+      if (!topic) throw new AppError(400, "unknown_topic", `Unknown topic: ${t}`, { topic: t });
+      if (topic.canSubscribe && !topic.canSubscribe(conn.principal)) throw new ForbiddenError(`You may not subscribe to ${t}`);
+    }
+    const next = new Set([...conn.subscriptions, ...topics]);
+    if (next.size > this.config.maxSubscriptions) {
+      throw new AppError(400, "too_many_subscriptions", `A connection may hold at most ${this.config.maxSubscriptions} subscriptions`);
+    }
+    conn.subscriptions = next;
+    return { subscribed: [...next].sort() };
+  }
+
+  private unsubscribe(connId: number, params: unknown): { subscribed: string[] } {
+    const conn = this.connection(connId);
+    for (const t of topicList(params)) conn.subscriptions.delete(t);
+    return { subscribed: [...conn.subscriptions].sort() };
+  }
+
+  private cancel(connId: number, params: unknown): { cancelled: boolean } {
+    const conn = this.connection(connId);
+    const target = (params as { id?: unknown }).id;
+    if (typeof target !== "string" && typeof target !== "number") throw new AppError(400, "invalid_request", "params.id must be the id of a running request");
+    const ctrl = conn.inFlight.get(target);
+    ctrl?.abort(new Error("cancelled by client"));
+    return { cancelled: Boolean(ctrl) };
+  }
+}
+
+function topicList(params: unknown): string[] {
+  const topics = (params as { topics?: unknown }).topics;
+  if (!Array.isArray(topics) || topics.length === 0 || topics.length > 100 || !topics.every((t) => typeof t === "string" && /^[a-z][a-z0-9._-]{0,63}$/.test(t))) {
+    throw new AppError(400, "invalid_request", "params.topics must be a non-empty list of topic names");
+  }
+  return topics as string[];
+}
+
+/**
+ * Browsers always send Origin on WebSocket handshakes; a page from another site must not ride the
+ * user's cookie into /ws (cross-site WebSocket hijacking). Non-browser clients send no Origin.
+ */
+function checkSameOrigin(request: Request): void {
+  const origin = request.headers.get("origin");
+  if (!origin) return;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw new ForbiddenError("The Origin header is malformed", "origin_mismatch");
+  }
+  if (originHost !== request.headers.get("host")) throw new ForbiddenError("Cross-origin WebSocket connections are refused", "origin_mismatch");
+}

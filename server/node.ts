@@ -1,0 +1,123 @@
+// A PC2 node's lifecycle: open data dir and database, build services, listen; stop everything in reverse.
+import type { Server } from "bun";
+import { chmodSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createApp, type App } from "./app.ts";
+import type { Config } from "./config.ts";
+import type { AppContext, Services } from "./context.ts";
+import { closeDatabase, openDatabase } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import { EventBus } from "./events.ts";
+import { DataDirLock } from "./fs/data-dir-lock.ts";
+import { listen } from "./http/http-server.ts";
+import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
+import { registerWsMethods } from "./http/ws-methods.ts";
+import { WsHub, type WsConnectionData } from "./http/ws-hub.ts";
+import { createLogger, type Logger } from "./log.ts";
+import type { PublicIdentity } from "./services/identity/identity.service.ts";
+import { createServices } from "./services/index.ts";
+import type { SetupStatus } from "./services/setup/setup.service.ts";
+import { NODE_TOPIC } from "./services/system/system.ws.ts";
+
+export interface NodeOptions {
+  log?: Logger;
+  /** Where the desktop's files come from; defaults to dist/web beside the source tree. */
+  assets?: AssetStore;
+}
+
+export interface Started {
+  url: string;
+  port: number;
+  identity: PublicIdentity;
+  setup: SetupStatus;
+}
+
+const DEFAULT_ASSETS_DIR = join(import.meta.dir, "..", "dist", "web");
+
+export class Pc2Node {
+  readonly ctx: AppContext;
+  readonly services: Services;
+  readonly hub: WsHub;
+  readonly app: App;
+  private readonly lock: DataDirLock;
+  private server: Server<WsConnectionData> | null = null;
+  private stopping: Promise<void> | null = null;
+  private started: Started | null = null;
+
+  constructor(readonly config: Config, options: NodeOptions = {}) {
+    const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(config.dataDir, 0o700);
+    this.lock = new DataDirLock(config.dataDir);
+    this.lock.acquire();
+    try {
+      const db = openDatabase(join(config.dataDir, "pc2.db"));
+      const applied = migrate(db);
+      if (applied.length) log.info("database migrated", { applied });
+      this.ctx = { config, log, events: new EventBus(log.child({ svc: "events" })), db };
+      this.services = createServices(this.ctx);
+      // Authentication of sockets arrives with sign-in; until then a socket is an anonymous client.
+      this.hub = new WsHub(config.ws, async () => ({ kind: "anonymous" }), log.child({ svc: "ws" }));
+      registerWsMethods(this.hub, this.services);
+      this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
+      this.app = createApp({ config, log, services: this.services, assets: options.assets ?? diskAssetStore(DEFAULT_ASSETS_DIR) });
+    } catch (err) {
+      this.lock.release();
+      throw err;
+    }
+  }
+
+  /** Start services, then listen. Resolves with what the banner shows. */
+  async start(): Promise<Started> {
+    const identity = this.services.identity.start();
+    const setup = this.services.setup.start();
+    this.hub.start();
+    this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), { host: this.config.host, port: this.config.port });
+    const port = this.server.port ?? this.config.port;
+    const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
+    const url = `http://${host}:${port}`;
+    this.started = { url, port, identity, setup };
+    this.ctx.log.info("listening", { url, nodeId: identity.nodeId });
+    this.ctx.events.emit("node.started", { url, nodeId: identity.nodeId });
+    return this.started;
+  }
+
+  get url(): string {
+    if (!this.started) throw new Error("node not started");
+    return this.started.url;
+  }
+
+  /**
+   * Graceful stop: tell WebSocket clients, stop accepting, let in-flight requests finish (up to the
+   * shutdown timeout), then close the database and release the data directory. Safe to call twice.
+   */
+  stop(reason = "shutdown"): Promise<void> {
+    this.stopping ??= this.doStop(reason);
+    return this.stopping;
+  }
+
+  private async doStop(reason: string): Promise<void> {
+    const { log, events, db } = this.ctx;
+    log.info("stopping", { reason });
+    events.emit("node.stopping", { reason });
+    this.hub.publish(NODE_TOPIC, "node.stopping", { reason });
+    this.hub.stop();
+    if (this.server) {
+      const server = this.server;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const drained = await Promise.race([
+        server.stop(false).then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.config.shutdownTimeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        log.warn("in-flight requests did not finish in time; closing them", { timeoutMs: this.config.shutdownTimeoutMs });
+        await server.stop(true);
+      }
+    }
+    await this.services.setup.ready().catch(() => undefined);
+    closeDatabase(db);
+    this.lock.release();
+    log.info("stopped");
+  }
+}

@@ -1,0 +1,137 @@
+// The node's identity: created on first start, kept across restarts, recoverable from the phrase alone.
+import { ConflictError, NotFoundError } from "../../errors.ts";
+import type { EventBus } from "../../events.ts";
+import type { Logger } from "../../log.ts";
+import { checkPhrase, newPhrase } from "./mnemonic.ts";
+import { keysFromPhrase, keysFromSecret, NODE_KEY_PATH, sign, type NodeKeys } from "./node-id.ts";
+import type { IdentityRecord, IdentityStore } from "./identity.store.ts";
+
+/** What anyone may see about this node's identity. */
+export interface PublicIdentity {
+  nodeId: string;
+  did: string;
+  publicKey: string;
+  createdAt: string;
+  /** True until the Owner confirms the recovery phrase is written down (and it is erased from disk). */
+  phrasePending: boolean;
+}
+
+function recordFor(keys: NodeKeys, mnemonic: string | undefined): IdentityRecord {
+  const now = new Date().toISOString();
+  return {
+    version: 1,
+    nodeId: keys.nodeId,
+    did: keys.did,
+    publicKey: Buffer.from(keys.publicKey).toString("hex"),
+    secretKey: Buffer.from(keys.secretKey).toString("hex"),
+    derivationPath: NODE_KEY_PATH,
+    ...(mnemonic ? { mnemonic } : {}),
+    createdAt: now,
+    phraseConfirmedAt: mnemonic ? null : now,
+  };
+}
+
+export class IdentityService {
+  private record: IdentityRecord | null = null;
+  private keys: NodeKeys | null = null;
+
+  constructor(
+    private readonly store: IdentityStore,
+    private readonly events: EventBus,
+    private readonly log: Logger,
+  ) {}
+
+  /** Load the identity, or create a new one (fresh phrase) on the first start. */
+  start(): PublicIdentity {
+    if (this.store.exists()) {
+      this.use(this.store.read());
+    } else {
+      const phrase = newPhrase();
+      const record = recordFor(keysFromPhrase(phrase), phrase);
+      this.store.write(record);
+      this.use(record);
+      this.log.info("created node identity", { nodeId: record.nodeId });
+    }
+    return this.info();
+  }
+
+  info(): PublicIdentity {
+    const r = this.current();
+    return { nodeId: r.nodeId, did: r.did, publicKey: r.publicKey, createdAt: r.createdAt, phrasePending: Boolean(r.mnemonic) };
+  }
+
+  /** The phrase, for the one screen that shows it to the Owner; gone once confirmed. */
+  revealPhrase(): string {
+    const phrase = this.current().mnemonic;
+    if (!phrase) throw new NotFoundError("The recovery phrase was already confirmed and erased from this node", "phrase_erased");
+    return phrase;
+  }
+
+  /** The Owner wrote the phrase down: erase it from disk for good. */
+  confirmPhrase(): PublicIdentity {
+    const r = this.current();
+    if (!r.mnemonic) throw new ConflictError("The recovery phrase was already confirmed", "phrase_erased");
+    const { mnemonic: _erased, ...rest } = r;
+    const next: IdentityRecord = { ...rest, phraseConfirmedAt: new Date().toISOString() };
+    this.store.write(next);
+    this.use(next);
+    this.events.emit("identity.phrase_confirmed", { nodeId: next.nodeId });
+    this.log.info("recovery phrase confirmed and erased", { nodeId: next.nodeId });
+    return this.info();
+  }
+
+  sign(message: Uint8Array): Uint8Array {
+    return sign(message, this.currentKeys().secretKey);
+  }
+
+  private use(record: IdentityRecord): void {
+    this.record = record;
+    this.keys = keysFromSecret(Buffer.from(record.secretKey, "hex"));
+  }
+
+  private current(): IdentityRecord {
+    if (!this.record) throw new Error("IdentityService used before start()");
+    return this.record;
+  }
+
+  private currentKeys(): NodeKeys {
+    if (!this.keys) throw new Error("IdentityService used before start()");
+    return this.keys;
+  }
+}
+
+export interface RecoverResult {
+  identity: PublicIdentity;
+  replaced: string | null;
+}
+
+/**
+ * Rebuild identity.json from a phrase (CLI, node stopped). The phrase was just typed by its holder,
+ * so it is not stored again. Replacing a different identity needs force.
+ */
+export function recoverIdentity(store: IdentityStore, phraseInput: string, force: boolean): RecoverResult {
+  const phrase = checkPhrase(phraseInput);
+  const keys = keysFromPhrase(phrase);
+  let replaced: string | null = null;
+  if (store.exists()) {
+    let existing: string | null = null;
+    try {
+      existing = store.read().nodeId;
+    } catch {
+      existing = "(unreadable identity file)";
+    }
+    if (existing === keys.nodeId) {
+      replaced = null;
+    } else if (!force) {
+      throw new ConflictError(`This node already has identity ${existing}; the phrase belongs to ${keys.nodeId}. Use --force to replace it.`, "identity_exists");
+    } else {
+      replaced = existing;
+    }
+  }
+  const record = recordFor(keys, undefined);
+  store.write(record);
+  return {
+    identity: { nodeId: record.nodeId, did: record.did, publicKey: record.publicKey, createdAt: record.createdAt, phrasePending: false },
+    replaced,
+  };
+}

@@ -1,0 +1,17 @@
+// GET /health (liveness + components; 503 when a component is down) and GET /api/info.
+import { Elysia } from "elysia";
+import type { SystemService } from "./system.service.ts";
+
+export function systemRoutes(system: SystemService) {
+  return new Elysia({ name: "system.routes" })
+    .get("/health", ({ set }) => {
+      const health = system.health();
+      set.status = health.status === "down" ? 503 : 200;
+      set.headers["cache-control"] = "no-store";
+      return health;
+    })
+    .get("/api/info", ({ set }) => {
+      set.headers["cache-control"] = "no-store";
+      return system.info();
+    });
+}

@@ -1,0 +1,12 @@
+// WebSocket methods of the system service, and the "node" topic for node-wide notices.
+import type { WsHub } from "../../http/ws-hub.ts";
+import type { SystemService } from "./system.service.ts";
+
+export const NODE_TOPIC = "node";
+
+export function registerSystemWs(hub: WsHub, system: SystemService): void {
+  hub.registerTopic(NODE_TOPIC);
+  hub.register("system.info", () => system.info());
+  hub.register("system.health", () => system.health());
+  hub.register("system.ping", () => ({ pong: Date.now() }));
+}
