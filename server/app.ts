@@ -23,8 +23,11 @@ function fromElysia(code: string | number, error: unknown, method: string, path:
   switch (code) {
     case "NOT_FOUND":
       return new NotFoundError(`No route for ${method} ${path}`);
-    case "PARSE":
-      return new InvalidJsonError();
+    case "PARSE": {
+      // Elysia wraps whatever our parse hook threw (413, invalid_json) as the cause.
+      const cause = (error as { cause?: unknown }).cause;
+      return cause instanceof AppError ? cause : new InvalidJsonError();
+    }
     case "VALIDATION": {
       const detail = (error as { all?: { path?: string; message?: string }[] }).all?.[0];
       return new ValidationError(detail ? `${detail.path || "body"}: ${detail.message}` : "The request is not valid");
@@ -39,8 +42,9 @@ export function createApp({ config, log, services, assets }: AppDeps) {
     .onRequest(({ set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
     })
-    .onParse(async ({ request, contentType }) => {
-      if (isJsonContentType(contentType ?? "")) return (await parseJsonBody(request, config.maxJsonBodyBytes)) ?? {};
+    // Elysia strips parameters from its contentType argument, and Puter's type lives in one.
+    .onParse(async ({ request }) => {
+      if (isJsonContentType(request.headers.get("content-type") ?? "")) return (await parseJsonBody(request, config.maxJsonBodyBytes)) ?? {};
     })
     .onError(({ code, error, request, set }) => {
       const url = new URL(request.url);

@@ -1,0 +1,78 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { closeDatabase, openDatabase, transaction } from "../../server/db/database.ts";
+import { appliedVersions, migrate, MigrationError } from "../../server/db/migrate.ts";
+import { MIGRATIONS } from "../../server/db/migrations/index.ts";
+import { makeTempDir } from "../helpers/temp-dir.ts";
+
+function withDb(fn: (path: string) => void) {
+  const dir = makeTempDir();
+  try {
+    fn(join(dir.path, "pc2.db"));
+  } finally {
+    dir.remove();
+  }
+}
+
+describe("database", () => {
+  test("a real file in WAL mode with foreign keys on", () =>
+    withDb((path) => {
+      const db = openDatabase(path);
+      expect(db.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()!.journal_mode).toBe("wal");
+      expect(db.query<{ foreign_keys: number }, []>("PRAGMA foreign_keys").get()!.foreign_keys).toBe(1);
+      db.run("CREATE TABLE t (x INTEGER)");
+      db.run("INSERT INTO t VALUES (1)");
+      expect(existsSync(path + "-wal")).toBe(true);
+      closeDatabase(db);
+      expect(existsSync(path + "-wal")).toBe(false);
+    }));
+
+  test("migrations apply once, in order, and are recorded", () =>
+    withDb((path) => {
+      const db = openDatabase(path);
+      expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(migrate(db)).toEqual([]);
+      expect(appliedVersions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+      const row = db.query<{ name: string; applied_at: number }, []>("SELECT name, applied_at FROM schema_migrations WHERE version = 1").get()!;
+      expect(row.name).toBe("core");
+      expect(row.applied_at).toBeGreaterThan(0);
+      closeDatabase(db);
+    }));
+
+  test("a failing migration leaves nothing behind and is not recorded", () =>
+    withDb((path) => {
+      const db = openDatabase(path);
+      const broken = [...MIGRATIONS, { version: 99, name: "broken", sql: "CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);" }];
+      expect(() => migrate(db, broken)).toThrow();
+      expect(appliedVersions(db)).not.toContain(99);
+      expect(db.query("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeNull();
+      closeDatabase(db);
+    }));
+
+  test("a database from a newer PC2 is refused", () =>
+    withDb((path) => {
+      const db = openDatabase(path);
+      migrate(db, [...MIGRATIONS, { version: 50, name: "future", sql: "CREATE TABLE future (x INTEGER)" }]);
+      expect(() => migrate(db)).toThrow(MigrationError);
+      closeDatabase(db);
+    }));
+
+  test("transaction commits all or nothing", () =>
+    withDb((path) => {
+      const db = openDatabase(path);
+      db.run("CREATE TABLE t (x INTEGER UNIQUE)");
+      transaction(db, () => {
+        db.run("INSERT INTO t VALUES (1)");
+        db.run("INSERT INTO t VALUES (2)");
+      });
+      expect(() =>
+        transaction(db, () => {
+          db.run("INSERT INTO t VALUES (3)");
+          db.run("INSERT INTO t VALUES (1)");
+        }),
+      ).toThrow();
+      expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM t").get()!.n).toBe(2);
+      closeDatabase(db);
+    }));
+});
