@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { WS_CLOSE } from "../../server/http/ws-protocol.ts";
+import { Pc2WsClient, RpcError } from "../../web/api/ws-client.ts";
+import { rawWs } from "../helpers/raw-ws.ts";
+import { startTestNode, type TestNode } from "../helpers/test-node.ts";
+
+let t: TestNode;
+let port: number;
+
+/** Wait until `check` is true (bounded). */
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await Bun.sleep(10);
+  }
+}
+
+beforeAll(async () => {
+  t = await startTestNode({
+    env: { PC2_WS_MAX_MESSAGE_BYTES: "4096", PC2_WS_HEARTBEAT_MS: "150", PC2_WS_SEND_BUFFER_BYTES: "65536", PC2_WS_MAX_IN_FLIGHT: "3", PC2_WS_MAX_SUBSCRIPTIONS: "2" },
+    beforeStart: (node) => {
+      // Methods only these tests need: one that waits until cancelled, one that fails unexpectedly.
+      node.hub.register("test.wait", (_p, ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")))));
+      node.hub.register("test.crash", () => {
+        throw new TypeError("secret internal detail");
+      });
+      node.hub.registerTopic("test.flood");
+      node.hub.registerTopic("test.private", { canSubscribe: () => false });
+    },
+  });
+  port = t.started.port;
+});
+afterAll(() => t.stop());
+
+describe("JSON-RPC over /ws", () => {
+  test("calls a service method", async () => {
+    const c = await Pc2WsClient.connect(t.wsUrl);
+    const info = await c.call<{ nodeId: string }>("system.info");
+    expect(info.nodeId).toBe(t.started.identity.nodeId);
+    const health = await c.call<{ status: string }>("system.health");
+    expect(health.status).toBe("ok");
+    expect((await c.call<{ methods: string[] }>("rpc.methods")).methods).toContain("system.ping");
+    c.close();
+  });
+
+  test("batches answer every call and skip notifications", async () => {
+    const raw = await rawWs(port);
+    raw.sendText(JSON.stringify([
+      { jsonrpc: "2.0", id: 1, method: "system.ping" },
+      { jsonrpc: "2.0", method: "system.ping" },
+      { jsonrpc: "2.0", id: "b", method: "no.such" },
+    ]));
+    await until(() => raw.texts().length > 0);
+    const replies = raw.texts()[0];
+    expect(replies.length).toBe(2);
+    expect(replies[0]).toMatchObject({ id: 1, result: { pong: expect.any(Number) } });
+    expect(replies[1]).toMatchObject({ id: "b", error: { code: -32601 } });
+    raw.sendText("[]");
+    await until(() => raw.texts().length > 1);
+    expect(raw.texts()[1].error.code).toBe(-32600);
+    raw.socket.destroy();
+  });
+
+  test("a notification gets no response", async () => {
+    const raw = await rawWs(port);
+    raw.sendText(JSON.stringify({ jsonrpc: "2.0", method: "system.ping" }));
+    raw.sendText(JSON.stringify({ jsonrpc: "2.0", id: 7, method: "system.ping" }));
+    await until(() => raw.texts().length > 0);
+    await Bun.sleep(50);
+    expect(raw.texts().length).toBe(1);
+    expect(raw.texts()[0].id).toBe(7);
+    raw.socket.destroy();
+  });
+
+  test("malformed messages get the standard error codes", async () => {
+    const raw = await rawWs(port);
+    const cases: [string, number][] = [
+      ["{not json", -32700],
+      [JSON.stringify({ id: 1, method: "system.ping" }), -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: 2, method: 42 }), -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: { x: 1 }, method: "system.ping" }), -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: 3, method: "system.ping", params: "str" }), -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: 4, method: "nope" }), -32601],
+      ["42", -32600],
+    ];
+    for (const [i, [text, code]] of cases.entries()) {
+      raw.sendText(text);
+      await until(() => raw.texts().length > i);
+      expect(raw.texts()[i].error.code).toBe(code);
+    }
+    raw.socket.destroy();
+  });
+
+  test("an unexpected failure is -32603 without internal details", async () => {
+    const c = await Pc2WsClient.connect(t.wsUrl);
+    const err = (await c.call("test.crash").catch((e) => e)) as RpcError;
+    expect(err).toBeInstanceOf(RpcError);
+    expect(err.code).toBe(-32603);
+    expect(err.message).not.toContain("secret");
+    c.close();
+  });
+
+  test("cancel aborts a running call", async () => {
+    const c = await Pc2WsClient.connect(t.wsUrl);
+    const ctrl = new AbortController();
+    const pending = c.call("test.wait", {}, { signal: ctrl.signal }).catch((e) => e);
+    await Bun.sleep(20);
+    ctrl.abort();
+    const err = (await pending) as RpcError;
+    expect(err).toBeInstanceOf(RpcError);
+    expect(err.code).toBe(-32603);
+    c.close();
+  });
+
+  test("in-flight calls per connection are capped", async () => {
+    const c = await Pc2WsClient.connect(t.wsUrl);
+    const waits = [1, 2, 3].map(() => c.call("test.wait").catch((e) => e));
+    const err = (await c.call("system.ping").catch((e) => e)) as RpcError;
+    expect(err.appCode).toBe("too_many_requests");
+    c.close();
+    await Promise.all(waits);
+  });
+});
+
+describe("subscriptions", () => {
+  test("only subscribers receive a topic's notifications", async () => {
+    const a = await Pc2WsClient.connect(t.wsUrl);
+    const b = await Pc2WsClient.connect(t.wsUrl);
+    expect(await a.subscribe(["test.flood"])).toEqual({ subscribed: ["test.flood"] });
+    const gotA: unknown[] = [];
+    const gotB: unknown[] = [];
+    a.on("test.event", (p) => gotA.push(p));
+    b.on("test.event", (p) => gotB.push(p));
+    expect(t.node.hub.publish("test.flood", "test.event", { n: 1 })).toBe(1);
+    await until(() => gotA.length === 1);
+    await a.unsubscribe(["test.flood"]);
+    expect(t.node.hub.publish("test.flood", "test.event", { n: 2 })).toBe(0);
+    await Bun.sleep(30);
+    expect(gotA).toEqual([{ n: 1 }]);
+    expect(gotB).toEqual([]);
+    a.close();
+    b.close();
+  });
+
+  test("unknown, forbidden and too many topics are refused", async () => {
+    const c = await Pc2WsClient.connect(t.wsUrl);
+    expect(((await c.subscribe(["no.such"]).catch((e) => e)) as RpcError).appCode).toBe("unknown_topic");
+    expect(((await c.subscribe(["test.private"]).catch((e) => e)) as RpcError).appCode).toBe("forbidden");
+    expect(((await c.subscribe([]).catch((e) => e)) as RpcError).appCode).toBe("invalid_request");
+    expect(((await c.call("rpc.subscribe", { topics: ["UPPER/../x"] }).catch((e) => e)) as RpcError).code).toBe(-32602);
+    await c.subscribe(["test.flood", "node"]);
+    t.node.hub.registerTopic(`test.extra`);
+    expect(((await c.subscribe(["test.extra"]).catch((e) => e)) as RpcError).appCode).toBe("too_many_subscriptions");
+    c.close();
+  });
+});
+
+describe("limits", () => {
+  test("a message over the size limit closes the connection with 1009", async () => {
+    const c = await Pc2WsClient.connect(t.wsUrl);
+    const closed = new Promise<number>((r) => c.onClose((code) => r(code)));
+    c.notify("system.ping", { pad: "x".repeat(5000) });
+    expect(await closed).toBe(WS_CLOSE.messageTooBig);
+  });
+
+  test("a client that never answers pings is closed by the heartbeat", async () => {
+    const raw = await rawWs(port);
+    await raw.ended;
+    expect(raw.frames.some((f) => f.opcode === 0x9)).toBe(true); // it was pinged
+    expect(raw.closeFrame()).toEqual({ code: WS_CLOSE.heartbeatTimeout, reason: "heartbeat timeout: no pong received" });
+  });
+
+  test("a polite client that answers pings stays connected across many heartbeats", async () => {
+    const c = await Pc2WsClient.connect(t.wsUrl);
+    await Bun.sleep(600);
+    expect(c.closed).toBeNull();
+    expect(await c.call("system.ping")).toMatchObject({ pong: expect.any(Number) });
+    c.close();
+  });
+
+  test("a slow consumer is closed with a reason instead of buffering without bound", async () => {
+    const raw = await rawWs(port);
+    raw.sendText(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "rpc.subscribe", params: { topics: ["test.flood"] } }));
+    await until(() => raw.texts().length > 0);
+    raw.socket.pause(); // stop reading: the kernel buffers fill, then the server's
+    const before = t.node.hub.connectionCount();
+    const payload = { blob: "y".repeat(32 * 1024) };
+    let published = 0;
+    for (let i = 0; i < 2000 && t.node.hub.connectionCount() === before; i++) {
+      published += t.node.hub.publish("test.flood", "test.event", payload);
+      if (i % 50 === 0) await Bun.sleep(1);
+    }
+    expect(t.node.hub.connectionCount()).toBe(before - 1);
+    expect(published).toBeLessThan(2000);
+    expect(t.logs.some((l) => l.msg === "ws closed by server" && String(l.reason).startsWith("slow consumer"))).toBe(true);
+    raw.socket.destroy();
+  });
+});
+
+describe("handshake", () => {
+  test("a page from another origin cannot open /ws", async () => {
+    const raw = await rawWs(port, { Origin: "https://evil.example" });
+    expect(raw.status).toBe(403);
+    expect(raw.head).toContain("application/json");
+    raw.socket.destroy();
+  });
+
+  test("the node's own origin can", async () => {
+    const raw = await rawWs(port, { Origin: `http://127.0.0.1:${port}` });
+    expect(raw.status).toBe(101);
+    raw.socket.destroy();
+  });
+
+  test("plain GET /ws → 426 upgrade_required", async () => {
+    const res = await fetch(`${t.url}/ws`);
+    expect(res.status).toBe(426);
+    expect((await res.json()).code).toBe("upgrade_required");
+  });
+});
