@@ -32,9 +32,7 @@ function config(): Config {
 
 async function start(): Promise<number> {
   const node = new Pc2Node(config());
-  const started = await node.start();
-  process.stdout.write(formatBanner({ url: started.url, version: VERSION, dataDir: node.config.dataDir, identity: started.identity, setup: started.setup }) + "\n");
-
+  // Handlers go in before anything else, so a signal during start-up still stops the node cleanly.
   let signals = 0;
   const onSignal = (signal: string) => {
     if (++signals > 1) process.exit(130); // a second Ctrl-C means "now"
@@ -48,6 +46,11 @@ async function start(): Promise<number> {
   };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
+
+  const started = await node.start();
+  process.stdout.write(formatBanner({ url: started.url, version: VERSION, dataDir: node.config.dataDir, identity: started.identity, setup: started.setup }) + "\n");
+  // Last line of start-up: supervisors and tests wait for it.
+  node.ctx.log.info("listening", { url: started.url, nodeId: started.identity.nodeId });
   return new Promise<number>(() => {}); // runs until a signal
 }
 

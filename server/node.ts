@@ -77,7 +77,6 @@ export class Pc2Node {
     const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
     const url = `http://${host}:${port}`;
     this.started = { url, port, identity, setup };
-    this.ctx.log.info("listening", { url, nodeId: identity.nodeId });
     this.ctx.events.emit("node.started", { url, nodeId: identity.nodeId });
     return this.started;
   }
