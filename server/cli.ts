@@ -1,10 +1,9 @@
-#!/usr/bin/env bun
 // The `pc2` command: start the node (default), show or recover its identity, print the version.
 import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
 import { mkdirSync } from "node:fs";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { formatBanner } from "./banner.ts";
-import { Pc2Node } from "./node.ts";
+import { Pc2Node, type NodeOptions } from "./node.ts";
 import { IdentityStore } from "./services/identity/identity.store.ts";
 import { recoverIdentity } from "./services/identity/identity.service.ts";
 import { VERSION } from "./services/system/system.service.ts";
@@ -30,8 +29,8 @@ function config(): Config {
   return loadConfig({ env: process.env, cwd: process.cwd(), isTTY: Boolean(process.stdout.isTTY) });
 }
 
-async function start(): Promise<number> {
-  const node = new Pc2Node(config());
+async function start(options: NodeOptions): Promise<number> {
+  const node = new Pc2Node(config(), options);
   // Handlers go in before anything else, so a signal during start-up still stops the node cleanly.
   let signals = 0;
   const onSignal = (signal: string) => {
@@ -95,7 +94,8 @@ async function identityRecover(force: boolean): Promise<number> {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** `options` carries what the build decides, e.g. the desktop files embedded in the binary. */
+export async function main(argv: string[], options: NodeOptions = {}): Promise<number> {
   const args = argv.filter((a) => !a.startsWith("--"));
   const flags = new Set(argv.filter((a) => a.startsWith("--")));
   const known = new Set(["--force", "--json", "--help"]);
@@ -104,15 +104,15 @@ export async function main(argv: string[]): Promise<number> {
 
   if (flags.has("--help") || cmd === "help") return console.log(USAGE), 0;
   if (cmd === "version" || cmd === "--version") return console.log(VERSION), 0;
-  if (cmd === "start" && args.length <= 1) return start();
+  if (cmd === "start" && args.length <= 1) return start(options);
   if (cmd === "identity" && sub === "show" && args.length === 2) return identityShow(flags.has("--json"));
   if (cmd === "identity" && sub === "recover" && args.length === 2) return identityRecover(flags.has("--force"));
   throw new UsageError(`unknown command: ${args.join(" ")}`);
 }
 
-export async function runCli(argv: string[]): Promise<never> {
+export async function runCli(argv: string[], options: NodeOptions = {}): Promise<never> {
   try {
-    process.exit(await main(argv));
+    process.exit(await main(argv, options));
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`pc2: ${err.message}`);
@@ -126,5 +126,3 @@ export async function runCli(argv: string[]): Promise<never> {
     process.exit(1);
   }
 }
-
-if (import.meta.main) await runCli(process.argv.slice(2));

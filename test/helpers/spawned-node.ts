@@ -3,7 +3,7 @@ import type { Subprocess } from "bun";
 
 export const BUN = process.execPath;
 export const REPO = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-export const CLI = `${REPO}/server/cli.ts`;
+export const CLI = `${REPO}/server/main.ts`;
 
 export interface SpawnedNode {
   proc: Subprocess<"ignore", "pipe", "pipe">;

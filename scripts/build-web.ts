@@ -1,0 +1,26 @@
+// Bundles the desktop (web/index.html and everything it imports) into dist/web with hashed file names.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+
+export const WEB_OUT = join(import.meta.dir, "..", "dist", "web");
+
+export async function buildWeb(outdir = WEB_OUT): Promise<string[]> {
+  rmSync(outdir, { recursive: true, force: true });
+  const result = await Bun.build({
+    entrypoints: [join(import.meta.dir, "..", "web", "index.html")],
+    outdir,
+    minify: true,
+    sourcemap: "none",
+    naming: { entry: "[name].[ext]", chunk: "assets/[name]-[hash].[ext]", asset: "assets/[name]-[hash].[ext]" },
+  });
+  if (!result.success) {
+    for (const log of result.logs) console.error(log);
+    throw new Error("web build failed");
+  }
+  return result.outputs.map((o) => o.path);
+}
+
+if (import.meta.main) {
+  const files = await buildWeb();
+  console.log(`built ${files.length} desktop files into ${WEB_OUT}`);
+}

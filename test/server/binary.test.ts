@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { buildBinary } from "../../scripts/build.ts";
+import { Pc2WsClient } from "../../web/api/ws-client.ts";
+import { spawnNode } from "../helpers/spawned-node.ts";
+import { makeTempDir } from "../helpers/temp-dir.ts";
+
+const build = makeTempDir("pc2-bin-");
+const binary = join(build.path, "pc2");
+
+beforeAll(async () => {
+  await buildBinary(binary);
+}, 120_000);
+afterAll(() => build.remove());
+
+describe("the single binary", () => {
+  test("starts from any directory with its data elsewhere, serves the API, /ws and the embedded desktop", async () => {
+    const cwd = makeTempDir("pc2-cwd-");
+    const data = makeTempDir("pc2-data-");
+    try {
+      const n = await spawnNode({ PC2_DATA_DIR: data.path }, { command: [binary], cwd: cwd.path });
+      const health = await (await fetch(`${n.url}/health`)).json();
+      expect(health.status).toBe("ok");
+      const info = await (await fetch(`${n.url}/api/info`)).json();
+      expect(info.did).toBe(`did:boson:${info.nodeId}`);
+
+      const page = await fetch(`${n.url}/`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain("<pc2-node-status>");
+      const script = /src="\.?(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+      const js = await fetch(`${n.url}${script}`);
+      expect(js.status).toBe(200);
+      expect(js.headers.get("cache-control")).toContain("immutable");
+      expect((await js.text()).length).toBeGreaterThan(1000);
+
+      const ws = await Pc2WsClient.connect(n.url.replace("http", "ws") + "/ws");
+      expect((await ws.call<{ nodeId: string }>("system.info")).nodeId).toBe(info.nodeId);
+      ws.close();
+
+      expect(await n.stop()).toBe(0);
+      expect(existsSync(join(cwd.path, "data"))).toBe(false); // nothing written to the working directory
+      const again = await spawnNode({ PC2_DATA_DIR: data.path }, { command: [binary], cwd: cwd.path });
+      expect((await (await fetch(`${again.url}/api/info`)).json()).nodeId).toBe(info.nodeId);
+      expect(await again.stop()).toBe(0);
+    } finally {
+      cwd.remove();
+      data.remove();
+    }
+  });
+
+  test("the CLI works from the binary", async () => {
+    const proc = Bun.spawn([binary, "version"], { stdout: "pipe" });
+    expect((await new Response(proc.stdout).text()).trim()).toBe("0.1.0");
+    expect(await proc.exited).toBe(0);
+  });
+});
