@@ -1,4 +1,5 @@
 // `npm test`: runs every test suite and ends with one line "N passed, N failed" summing them all.
+export {};
 
 interface SuiteResult {
   name: string;

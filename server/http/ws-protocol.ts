@@ -38,14 +38,12 @@ export const RPC_ERRORS = {
   applicationError: -32000,
 } as const;
 
+/** Close codes the server sends. */
 export const WS_CLOSE = {
-  normal: 1000,
   shuttingDown: 1001,
   messageTooBig: 1009,
   heartbeatTimeout: 4000,
   slowConsumer: 4008,
-  unauthorized: 4401,
-  sessionEnded: 4403,
 } as const;
 
 /** Built-in methods every connection has. */

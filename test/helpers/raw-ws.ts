@@ -61,7 +61,7 @@ export function rawWs(port: number, headers: Record<string, string> = {}): Promi
       ];
       socket.write(lines.join("\r\n") + "\r\n\r\n");
     });
-    socket.on("data", (chunk) => {
+    socket.on("data", (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       if (!upgraded) {
         const end = buf.indexOf("\r\n\r\n");
