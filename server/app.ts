@@ -5,15 +5,22 @@ import type { Services } from "./context.ts";
 import { AppError, InvalidJsonError, NotFoundError, ValidationError, errorBody, toAppError } from "./errors.ts";
 import { isJsonContentType, parseJsonBody } from "./http/json-body.ts";
 import { SECURITY_HEADERS } from "./http/security-headers.ts";
+import type { AuthGuard } from "./http/auth-guard.ts";
 import type { AssetStore } from "./http/static-assets.ts";
 import { staticRoutes } from "./http/static.routes.ts";
 import type { Logger } from "./log.ts";
+import { auditRoutes } from "./services/audit/audit.routes.ts";
+import { authRoutes } from "./services/auth/auth.routes.ts";
+import { tokensRoutes } from "./services/auth/tokens.routes.ts";
+import { usersRoutes } from "./services/auth/users.routes.ts";
+import { identityRoutes } from "./services/identity/identity.routes.ts";
 import { systemRoutes } from "./services/system/system.routes.ts";
 
 export interface AppDeps {
   config: Config;
   log: Logger;
   services: Services;
+  guard: AuthGuard;
   assets: AssetStore;
 }
 
@@ -37,7 +44,7 @@ function fromElysia(code: string | number, error: unknown, method: string, path:
   }
 }
 
-export function createApp({ config, log, services, assets }: AppDeps) {
+export function createApp({ config, log, services, guard, assets }: AppDeps) {
   return new Elysia()
     .onRequest(({ set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
@@ -54,7 +61,14 @@ export function createApp({ config, log, services, assets }: AppDeps) {
       Object.assign(set.headers, SECURITY_HEADERS, err.headers, { "content-type": "application/json; charset=utf-8" });
       return errorBody(err);
     })
+    // Every matched route passes the guard: who is calling, and does roles.ts allow it?
+    .onBeforeHandle(({ request, route, body }) => guard.check(request, route, body))
     .use(systemRoutes(services.system))
+    .use(authRoutes(services.signIn, services.sessions, services.setup, services.usersRepo))
+    .use(usersRoutes(services.users))
+    .use(tokensRoutes(services.tokens))
+    .use(auditRoutes(services.audit))
+    .use(identityRoutes(services.identity, services.audit))
     .use(staticRoutes(assets));
 }
 

@@ -23,11 +23,13 @@ export function formatBanner({ url, version, dataDir, identity, setup }: BannerF
   ];
   if (!setup.claimed && setup.code) {
     lines.push(
-      `  Setup code: ${setup.code}${setup.preset ? "   (from PC2_SETUP_CODE)" : ""}`,
+      `  Setup code: ${setup.code}${setup.source === "preset" ? "   (from PC2_SETUP_CODE)" : ""}`,
       "  The first wallet that signs in with this code becomes the Owner.",
-      setup.preset ? "  It stays valid until it is used." : "  A new code is printed each time the node starts, until the node is claimed.",
+      setup.source === "preset" ? "  It stays valid until it is used." : "  A new code is printed each time the node starts, until the node is claimed.",
       "",
     );
+  } else if (!setup.claimed && setup.source === "reset") {
+    lines.push("  Setup code: the one `pc2 owner reset` printed. The first wallet that signs in with it becomes the Owner.", "");
   }
   if (identity.phrasePending) {
     lines.push("  Your recovery phrase will be shown once in the desktop; write it down to restore this node.", "");

@@ -22,6 +22,10 @@ export interface Config {
   setupCode: string | null;
   maxJsonBodyBytes: number;
   shutdownTimeoutMs: number;
+  /** Sessions end this long after sign-in, whatever happens. */
+  sessionMaxAgeMs: number;
+  /** Sessions end after this long without a request. */
+  sessionIdleMs: number;
   ws: WsConfig;
   configFile: string | null;
 }
@@ -75,6 +79,8 @@ const SETTINGS = {
   setupCode: { file: "setupCode", env: "PC2_SETUP_CODE", fallback: "", parse: text(/^(?:|[\x21-\x7e]{8,128})$/, "8 to 128 printable characters without spaces") },
   maxJsonBodyBytes: { file: "limits.maxJsonBodyBytes", env: "PC2_MAX_JSON_BODY_BYTES", fallback: MIB, parse: integer(KIB, 64 * MIB) },
   shutdownTimeoutMs: { file: "shutdownTimeoutMs", env: "PC2_SHUTDOWN_TIMEOUT_MS", fallback: 10_000, parse: integer(100, 600_000) },
+  sessionMaxAgeHours: { file: "sessions.maxAgeHours", env: "PC2_SESSION_MAX_AGE_HOURS", fallback: 168, parse: integer(1, 24 * 365) },
+  sessionIdleHours: { file: "sessions.idleHours", env: "PC2_SESSION_IDLE_HOURS", fallback: 24, parse: integer(1, 24 * 365) },
   wsMaxMessageBytes: { file: "ws.maxMessageBytes", env: "PC2_WS_MAX_MESSAGE_BYTES", fallback: MIB, parse: integer(KIB, 64 * MIB) },
   wsHeartbeatIntervalMs: { file: "ws.heartbeatIntervalMs", env: "PC2_WS_HEARTBEAT_MS", fallback: 30_000, parse: integer(100, 3_600_000) },
   wsSendBufferLimitBytes: { file: "ws.sendBufferLimitBytes", env: "PC2_WS_SEND_BUFFER_BYTES", fallback: 4 * MIB, parse: integer(16 * KIB, 256 * MIB) },
@@ -164,6 +170,8 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
     setupCode: v.setupCode === "" ? null : v.setupCode,
     maxJsonBodyBytes: v.maxJsonBodyBytes,
     shutdownTimeoutMs: v.shutdownTimeoutMs,
+    sessionMaxAgeMs: v.sessionMaxAgeHours * 3_600_000,
+    sessionIdleMs: v.sessionIdleHours * 3_600_000,
     ws: {
       maxMessageBytes: v.wsMaxMessageBytes,
       heartbeatIntervalMs: v.wsHeartbeatIntervalMs,

@@ -3,6 +3,12 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import type { EventBus } from "./events.ts";
 import type { Logger } from "./log.ts";
+import type { AuditService } from "./services/audit/audit.service.ts";
+import type { ApiTokensService } from "./services/auth/api-tokens.service.ts";
+import type { SessionsService } from "./services/auth/sessions.service.ts";
+import type { SignInService } from "./services/auth/sign-in.service.ts";
+import type { UsersRepository } from "./services/auth/users.repository.ts";
+import type { UsersService } from "./services/auth/users.service.ts";
 import type { IdentityService } from "./services/identity/identity.service.ts";
 import type { SetupService } from "./services/setup/setup.service.ts";
 import type { SystemService } from "./services/system/system.service.ts";
@@ -18,4 +24,10 @@ export interface Services {
   identity: IdentityService;
   setup: SetupService;
   system: SystemService;
+  audit: AuditService;
+  sessions: SessionsService;
+  signIn: SignInService;
+  users: UsersService;
+  usersRepo: UsersRepository;
+  tokens: ApiTokensService;
 }

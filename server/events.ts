@@ -6,6 +6,11 @@ export interface EventMap {
   "node.started": { url: string; nodeId: string };
   "node.stopping": { reason: string };
   "identity.phrase_confirmed": { nodeId: string };
+  /** A session ended early (sign-out, revocation): its sockets must close. */
+  "auth.session_ended": { sessionId: string };
+  "auth.token_revoked": { tokenId: string };
+  /** A user was removed or their role changed: their sockets must reconnect or close. */
+  "auth.user_changed": { address: string; removed: boolean };
 }
 
 export type EventName = keyof EventMap;

@@ -11,7 +11,8 @@ import { EventBus } from "./events.ts";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { listen } from "./http/http-server.ts";
 import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
-import { registerWsMethods } from "./http/ws-methods.ts";
+import { AuthGuard } from "./http/auth-guard.ts";
+import { registerWsMethods, wsPolicy } from "./http/ws-methods.ts";
 import { WsHub, type WsConnectionData } from "./http/ws-hub.ts";
 import { createLogger, type Logger } from "./log.ts";
 import type { PublicIdentity } from "./services/identity/identity.service.ts";
@@ -56,11 +57,11 @@ export class Pc2Node {
       if (applied.length) log.info("database migrated", { applied });
       this.ctx = { config, log, events: new EventBus(log.child({ svc: "events" })), db };
       this.services = createServices(this.ctx);
-      // Authentication of sockets arrives with sign-in; until then a socket is an anonymous client.
-      this.hub = new WsHub(config.ws, async () => ({ kind: "anonymous" }), log.child({ svc: "ws" }));
-      registerWsMethods(this.hub, this.services);
+      const guard = new AuthGuard(this.services.sessions);
+      this.hub = new WsHub(config.ws, wsPolicy(guard, this.services), log.child({ svc: "ws" }));
+      registerWsMethods(this.hub, this.services, this.ctx.events);
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
-      this.app = createApp({ config, log, services: this.services, assets: options.assets ?? diskAssetStore(DEFAULT_ASSETS_DIR) });
+      this.app = createApp({ config, log, services: this.services, guard, assets: options.assets ?? diskAssetStore(DEFAULT_ASSETS_DIR) });
     } catch (err) {
       this.lock.release();
       throw err;

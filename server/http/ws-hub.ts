@@ -1,6 +1,7 @@
 // The /ws hub: JSON-RPC 2.0 dispatch, per-connection subscriptions, heartbeats, size and backpressure limits.
 import type { Server, ServerWebSocket } from "bun";
 import { AppError, ForbiddenError } from "../errors.ts";
+import type { Principal } from "../services/auth/principal.ts";
 import type { WsConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import {
@@ -12,15 +13,9 @@ import {
   type JsonRpcResponse,
 } from "./ws-protocol.ts";
 
-/** Who is on the other end; the auth layer decides what goes in here. */
-export interface WsPrincipal {
-  kind: string;
-  [k: string]: unknown;
-}
-
 export interface WsConnectionData {
   id: number;
-  principal: WsPrincipal;
+  principal: Principal;
   ip: string;
   subscriptions: Set<string>;
   inFlight: Map<JsonRpcId, AbortController>;
@@ -40,13 +35,18 @@ export interface RpcContext {
 
 export type RpcHandler = (params: unknown, ctx: RpcContext) => unknown | Promise<unknown>;
 
-export interface Topic {
-  /** May this connection subscribe? Defaults to yes. */
-  canSubscribe?: (principal: WsPrincipal) => boolean;
+/** The hub's security policy, supplied by the auth layer. */
+export interface WsPolicy {
+  /** Who is connecting; throw an AppError (401/403) to refuse the upgrade. */
+  authenticate(request: Request): Principal;
+  /** Throw an AppError if the principal may not call `method`. */
+  authorizeMethod(method: string, principal: Principal): void;
+  /** Throw an AppError if the principal may not subscribe to `topic`. */
+  authorizeTopic(topic: string, principal: Principal): void;
+  /** Still signed in? Asked at every heartbeat, so expiry and out-of-process revocation close the socket. */
+  stillLive(principal: Principal): boolean;
 }
 
-/** Resolve who is connecting, or throw an AppError (401/403) to refuse the upgrade. */
-export type WsAuthenticator = (request: Request) => Promise<WsPrincipal>;
 
 class RpcFailure extends Error {
   constructor(readonly rpc: JsonRpcErrorObject) {
@@ -68,20 +68,20 @@ function toRpcError(err: unknown, log: Logger, method: string): JsonRpcErrorObje
 
 export class WsHub {
   private readonly methods = new Map<string, RpcHandler>();
-  private readonly topics = new Map<string, Topic>();
+  private readonly topics = new Set<string>();
   private readonly sockets = new Set<WsSocket>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private nextId = 1;
 
   constructor(
     private readonly config: WsConfig,
-    private readonly authenticate: WsAuthenticator,
+    private readonly policy: WsPolicy,
     private readonly log: Logger,
   ) {
     this.register("rpc.subscribe", (p, ctx) => this.subscribe(ctx.connection.id, p));
     this.register("rpc.unsubscribe", (p, ctx) => this.unsubscribe(ctx.connection.id, p));
     this.register("rpc.cancel", (p, ctx) => this.cancel(ctx.connection.id, p));
-    this.register("rpc.methods", () => ({ methods: this.methodNames(), topics: [...this.topics.keys()].sort() }));
+    this.register("rpc.methods", () => ({ methods: this.methodNames(), topics: this.topicNames() }));
   }
 
   register(method: string, handler: RpcHandler): void {
@@ -89,13 +89,17 @@ export class WsHub {
     this.methods.set(method, handler);
   }
 
-  registerTopic(name: string, topic: Topic = {}): void {
+  registerTopic(name: string): void {
     if (this.topics.has(name)) throw new Error(`ws topic ${name} registered twice`);
-    this.topics.set(name, topic);
+    this.topics.add(name);
   }
 
   methodNames(): string[] {
     return [...this.methods.keys()].sort();
+  }
+
+  topicNames(): string[] {
+    return [...this.topics].sort();
   }
 
   connectionCount(): number {
@@ -103,7 +107,7 @@ export class WsHub {
   }
 
   /** Push `method(params)` to every connection subscribed to `topic` (and passing `filter`). */
-  publish(topic: string, method: string, params: unknown, filter?: (principal: WsPrincipal) => boolean): number {
+  publish(topic: string, method: string, params: unknown, filter?: (principal: Principal) => boolean): number {
     const text = JSON.stringify({ jsonrpc: "2.0", method, params });
     let sent = 0;
     for (const ws of this.sockets) {
@@ -114,7 +118,7 @@ export class WsHub {
   }
 
   /** Close every connection whose principal matches (e.g. a revoked session). */
-  closeWhere(match: (principal: WsPrincipal) => boolean, code: number, reason: string): number {
+  closeWhere(match: (principal: Principal) => boolean, code: number, reason: string): number {
     let n = 0;
     for (const ws of this.sockets) if (match(ws.data.principal)) (this.closeSocket(ws, code, reason), n++);
     return n;
@@ -137,7 +141,7 @@ export class WsHub {
       throw new AppError(426, "upgrade_required", "This endpoint speaks WebSocket only", {}, { Upgrade: "websocket" });
     }
     checkSameOrigin(request);
-    const principal = await this.authenticate(request);
+    const principal = this.policy.authenticate(request);
     const data: WsConnectionData = {
       id: this.nextId++,
       principal,
@@ -185,6 +189,10 @@ export class WsHub {
     for (const ws of this.sockets) {
       if (!ws.data.alive) {
         this.closeSocket(ws, WS_CLOSE.heartbeatTimeout, "heartbeat timeout: no pong received");
+        continue;
+      }
+      if (!this.policy.stillLive(ws.data.principal)) {
+        this.closeSocket(ws, WS_CLOSE.sessionEnded, "session ended");
         continue;
       }
       ws.data.alive = false;
@@ -255,6 +263,7 @@ export class WsHub {
       method = r.method;
       const handler = this.methods.get(method);
       if (!handler) throw new RpcFailure({ code: RPC_ERRORS.methodNotFound, message: `Method not found: ${method}`, data: { code: "method_not_found" } });
+      this.policy.authorizeMethod(method, ws.data.principal);
       if (hasId && ws.data.inFlight.has(id)) throw invalid(`A request with id ${JSON.stringify(id)} is already running`);
       if (ws.data.inFlight.size >= this.config.maxInFlight) {
         throw new RpcFailure({ code: RPC_ERRORS.applicationError, message: `Too many requests in flight (limit ${this.config.maxInFlight})`, data: { code: "too_many_requests", status: 429 } });
@@ -289,9 +298,8 @@ export class WsHub {
     const conn = this.connection(connId);
     const topics = topicList(params);
     for (const t of topics) {
-      const topic = this.topics.get(t);
-      if (!topic) throw new AppError(400, "unknown_topic", `Unknown topic: ${t}`, { topic: t });
-      if (topic.canSubscribe && !topic.canSubscribe(conn.principal)) throw new ForbiddenError(`You may not subscribe to ${t}`);
+      if (!this.topics.has(t)) throw new AppError(400, "unknown_topic", `Unknown topic: ${t}`, { topic: t });
+      this.policy.authorizeTopic(t, conn.principal);
     }
     const next = new Set([...conn.subscriptions, ...topics]);
     if (next.size > this.config.maxSubscriptions) {

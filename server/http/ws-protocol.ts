@@ -44,6 +44,8 @@ export const WS_CLOSE = {
   messageTooBig: 1009,
   heartbeatTimeout: 4000,
   slowConsumer: 4008,
+  /** Signed out, revoked, expired, removed, or the role changed (reconnect to pick up the new role). */
+  sessionEnded: 4403,
 } as const;
 
 /** Built-in methods every connection has. */

@@ -1,17 +1,44 @@
 // createServices: build each service with exactly what it needs, in dependency order.
 import type { AppContext, Services } from "../context.ts";
 import { appliedVersions } from "../db/migrate.ts";
+import { AuditRepository } from "./audit/audit.repository.ts";
+import { AuditService } from "./audit/audit.service.ts";
+import { ApiTokensService } from "./auth/api-tokens.service.ts";
+import { NoncesRepository } from "./auth/nonces.repository.ts";
+import { RateLimiter } from "./auth/rate-limiter.ts";
+import { SessionsRepository } from "./auth/sessions.repository.ts";
+import { SessionsService } from "./auth/sessions.service.ts";
+import { SignInService } from "./auth/sign-in.service.ts";
+import { TokensRepository } from "./auth/tokens.repository.ts";
+import { UsersRepository } from "./auth/users.repository.ts";
+import { UsersService } from "./auth/users.service.ts";
 import { IdentityStore } from "./identity/identity.store.ts";
 import { IdentityService } from "./identity/identity.service.ts";
 import { SetupRepository } from "./setup/setup.repository.ts";
 import { SetupService } from "./setup/setup.service.ts";
 import { SystemService } from "./system/system.service.ts";
 
+const MINUTE = 60_000;
+
 export function createServices(ctx: AppContext): Services {
   const { config, db, events, log } = ctx;
   const identity = new IdentityService(new IdentityStore(config.dataDir), events, log.child({ svc: "identity" }));
   const setup = new SetupService(new SetupRepository(db), config.setupCode, log.child({ svc: "setup" }));
   const system = new SystemService(config.nodeName, () => identity.info(), config.dataDir);
+  const audit = new AuditService(new AuditRepository(db));
+
+  const usersRepo = new UsersRepository(db);
+  const tokensRepo = new TokensRepository(db);
+  const sessions = new SessionsService(new SessionsRepository(db), tokensRepo, audit, events, { maxAgeMs: config.sessionMaxAgeMs, idleMs: config.sessionIdleMs });
+  const signIn = new SignInService(db, new NoncesRepository(db), usersRepo, setup, sessions, audit, {
+    challengePerIp: new RateLimiter(30, MINUTE),
+    challengePerAddress: new RateLimiter(10, MINUTE),
+    loginPerIp: new RateLimiter(20, MINUTE),
+    loginPerAddress: new RateLimiter(10, MINUTE),
+    setupCodeFailures: new RateLimiter(10, 60 * MINUTE),
+  });
+  const users = new UsersService(usersRepo, audit, events);
+  const tokens = new ApiTokensService(tokensRepo, audit, events);
 
   system.addCheck("database", () => {
     db.query("SELECT 1").get();
@@ -19,5 +46,5 @@ export function createServices(ctx: AppContext): Services {
   });
   system.addCheck("identity", () => ({ status: "ok", nodeId: identity.info().nodeId }));
 
-  return { identity, setup, system };
+  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens };
 }

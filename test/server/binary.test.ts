@@ -5,6 +5,7 @@ import { buildBinary } from "../../scripts/build.ts";
 import { Pc2WsClient } from "../../web/api/ws-client.ts";
 import { spawnNode } from "../helpers/spawned-node.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
+import { claimOwner, httpFetcher } from "../helpers/wallet-auth.ts";
 
 const build = makeTempDir("pc2-bin-");
 const binary = join(build.path, "pc2");
@@ -35,7 +36,9 @@ describe("the single binary", () => {
       expect(js.headers.get("cache-control")).toContain("immutable");
       expect((await js.text()).length).toBeGreaterThan(1000);
 
-      const ws = await Pc2WsClient.connect(n.url.replace("http", "ws") + "/ws");
+      const owner = await claimOwner(httpFetcher(n.url), /Setup code: (\S+)/.exec(n.stdout())![1]!);
+      expect(owner.role).toBe("owner");
+      const ws = await Pc2WsClient.connect(n.url.replace("http", "ws") + "/ws", { headers: owner.bearer });
       expect((await ws.call<{ nodeId: string }>("system.info")).nodeId).toBe(info.nodeId);
       ws.close();
 

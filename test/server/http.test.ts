@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { MIGRATIONS } from "../../server/db/migrations/index.ts";
+import { HTTP_ACCESS } from "../../server/http/roles.ts";
 import { diskAssetStore } from "../../server/http/static-assets.ts";
 import { appRequest } from "../helpers/app-request.ts";
 import { createTestNode } from "../helpers/test-node.ts";
@@ -12,7 +14,8 @@ writeFileSync(join(assetsDir.path, "index.html"), "<!doctype html><title>PC2</ti
 writeFileSync(join(assetsDir.path, "assets", "main-abc123def.js"), "console.log(1)");
 
 const { node, cleanup } = createTestNode({ assets: diskAssetStore(assetsDir.path), env: { PC2_MAX_JSON_BODY_BYTES: "2048" } });
-// A route only this test adds, to exercise the app's JSON body handling on a POST.
+// A route only this test adds (public in the role table), to exercise JSON body handling on a POST.
+HTTP_ACCESS["POST /test/echo"] = { role: null };
 node.app.post("/test/echo", ({ body }) => ({ got: body }));
 const app = node.app;
 
@@ -21,6 +24,7 @@ beforeAll(() => {
   node.services.setup.start();
 });
 afterAll(async () => {
+  delete HTTP_ACCESS["POST /test/echo"];
   await node.stop();
   cleanup();
   assetsDir.remove();
@@ -32,7 +36,7 @@ describe("GET /health", () => {
     expect(r.status).toBe(200);
     expect(r.body.status).toBe("ok");
     expect(Object.keys(r.body.components).sort()).toEqual(["database", "disk", "identity", "websocket"]);
-    expect(r.body.components.database).toMatchObject({ status: "ok", schemaVersion: 1 });
+    expect(r.body.components.database).toMatchObject({ status: "ok", schemaVersion: MIGRATIONS.length });
     expect(r.body.components.disk.freeBytes).toBeGreaterThan(0);
     expect(r.headers.get("cache-control")).toBe("no-store");
   });

@@ -4,16 +4,22 @@ import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { Pc2WsClient } from "../../web/api/ws-client.ts";
 import { DataDirLockedError } from "../../server/fs/data-dir-lock.ts";
+import { HTTP_ACCESS } from "../../server/http/roles.ts";
+import { claimOwner, httpFetcher } from "../helpers/wallet-auth.ts";
 import { spawnNode } from "../helpers/spawned-node.ts";
 import { createTestNode, startTestNode } from "../helpers/test-node.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
+
+HTTP_ACCESS["GET /test/slow"] = { role: null };
+HTTP_ACCESS["GET /test/hang"] = { role: null };
 
 describe("graceful shutdown (in process)", () => {
   test("in-flight requests finish, new connections are refused, sockets get 1001, the database closes", async () => {
     const t = await startTestNode({
       beforeStart: (node) => node.app.get("/test/slow", async () => (await Bun.sleep(400), { done: true })),
     });
-    const ws = await Pc2WsClient.connect(t.wsUrl);
+    const owner = await claimOwner(httpFetcher(t.url), t.started.setup.code!);
+    const ws = await Pc2WsClient.connect(t.wsUrl, { headers: owner.bearer });
     await ws.subscribe(["node"]);
     const stoppingNotice = ws.next("node.stopping");
     const closed = new Promise<[number, string]>((r) => ws.onClose((c, reason) => r([c, reason])));

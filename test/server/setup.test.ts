@@ -63,7 +63,7 @@ describe("setup code", () => {
 
   test("PC2_SETUP_CODE presets the code, used exactly as given", async () => {
     const svc = new SetupService(repo, "my-install-secret-42", log);
-    expect(svc.start()).toEqual({ claimed: false, code: "my-install-secret-42", preset: true });
+    expect(svc.start()).toEqual({ claimed: false, code: "my-install-secret-42", source: "preset" });
     expect(await svc.verify("my-install-secret-42")).toBe(true);
     expect(await svc.verify("MY-INSTALL-SECRET-42")).toBe(false);
     expect(canonicalSetupCode(" abcde-fghjk-mnpqr ")).toBe("ABCDEFGHJKMNPQR");
@@ -77,6 +77,6 @@ describe("setup code", () => {
     expect(svc.claim("0x2222222222222222222222222222222222222222")).toBe(false);
     expect(await svc.verify(code!)).toBe(false);
     expect(repo.get().code_hash).toBeNull();
-    expect(new SetupService(repo, "preset-ignored-now", log).start()).toEqual({ claimed: true, code: null, preset: false });
+    expect(new SetupService(repo, "preset-ignored-now", log).start()).toEqual({ claimed: true, code: null, source: null });
   });
 });

@@ -1,11 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { WS_ACCESS, WS_TOPIC_ACCESS } from "../../server/http/roles.ts";
 import { WS_CLOSE } from "../../server/http/ws-protocol.ts";
 import { Pc2WsClient, RpcError } from "../../web/api/ws-client.ts";
 import { rawWs } from "../helpers/raw-ws.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
+import { addUser, claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let port: number;
+let owner: SignedIn;
+let member: SignedIn;
+const connect = (who: SignedIn = owner) => Pc2WsClient.connect(t.wsUrl, { headers: who.bearer });
+const openRaw = (extra: Record<string, string> = {}) => rawWs(port, { Authorization: owner.bearer.authorization!, ...extra });
+
+// Methods and topics only these tests register, with their entries in the role table.
+const TEST_METHODS = ["test.wait", "test.crash"];
+const TEST_TOPICS: Record<string, "member" | "owner"> = { "test.flood": "member", "test.private": "owner", "test.extra": "member" };
 
 /** Wait until `check` is true (bounded). */
 async function until(check: () => boolean, ms = 5000): Promise<void> {
@@ -25,17 +35,27 @@ beforeAll(async () => {
       node.hub.register("test.crash", () => {
         throw new TypeError("secret internal detail");
       });
-      node.hub.registerTopic("test.flood");
-      node.hub.registerTopic("test.private", { canSubscribe: () => false });
+      for (const m of TEST_METHODS) WS_ACCESS[m] = { role: "member" };
+      for (const [topic, role] of Object.entries(TEST_TOPICS)) {
+        WS_TOPIC_ACCESS[topic] = { role };
+        node.hub.registerTopic(topic);
+      }
     },
   });
   port = t.started.port;
+  const f = httpFetcher(t.url);
+  owner = await claimOwner(f, t.started.setup.code!);
+  member = await addUser(f, owner, "member");
 });
-afterAll(() => t.stop());
+afterAll(async () => {
+  for (const m of TEST_METHODS) delete WS_ACCESS[m];
+  for (const topic of Object.keys(TEST_TOPICS)) delete WS_TOPIC_ACCESS[topic];
+  await t.stop();
+});
 
 describe("JSON-RPC over /ws", () => {
   test("calls a service method", async () => {
-    const c = await Pc2WsClient.connect(t.wsUrl);
+    const c = await connect();
     const info = await c.call<{ nodeId: string }>("system.info");
     expect(info.nodeId).toBe(t.started.identity.nodeId);
     const health = await c.call<{ status: string }>("system.health");
@@ -45,7 +65,7 @@ describe("JSON-RPC over /ws", () => {
   });
 
   test("batches answer every call and skip notifications", async () => {
-    const raw = await rawWs(port);
+    const raw = await openRaw();
     raw.sendText(JSON.stringify([
       { jsonrpc: "2.0", id: 1, method: "system.ping" },
       { jsonrpc: "2.0", method: "system.ping" },
@@ -63,7 +83,7 @@ describe("JSON-RPC over /ws", () => {
   });
 
   test("a notification gets no response", async () => {
-    const raw = await rawWs(port);
+    const raw = await openRaw();
     raw.sendText(JSON.stringify({ jsonrpc: "2.0", method: "system.ping" }));
     raw.sendText(JSON.stringify({ jsonrpc: "2.0", id: 7, method: "system.ping" }));
     await until(() => raw.texts().length > 0);
@@ -74,7 +94,7 @@ describe("JSON-RPC over /ws", () => {
   });
 
   test("malformed messages get the standard error codes", async () => {
-    const raw = await rawWs(port);
+    const raw = await openRaw();
     const cases: [string, number][] = [
       ["{not json", -32700],
       [JSON.stringify({ id: 1, method: "system.ping" }), -32600],
@@ -93,7 +113,7 @@ describe("JSON-RPC over /ws", () => {
   });
 
   test("an unexpected failure is -32603 without internal details", async () => {
-    const c = await Pc2WsClient.connect(t.wsUrl);
+    const c = await connect();
     const err = (await c.call("test.crash").catch((e) => e)) as RpcError;
     expect(err).toBeInstanceOf(RpcError);
     expect(err.code).toBe(-32603);
@@ -102,7 +122,7 @@ describe("JSON-RPC over /ws", () => {
   });
 
   test("cancel aborts a running call", async () => {
-    const c = await Pc2WsClient.connect(t.wsUrl);
+    const c = await connect();
     const ctrl = new AbortController();
     const pending = c.call("test.wait", {}, { signal: ctrl.signal }).catch((e) => e);
     await Bun.sleep(20);
@@ -114,7 +134,7 @@ describe("JSON-RPC over /ws", () => {
   });
 
   test("in-flight calls per connection are capped", async () => {
-    const c = await Pc2WsClient.connect(t.wsUrl);
+    const c = await connect();
     const waits = [1, 2, 3].map(() => c.call("test.wait").catch((e) => e));
     const err = (await c.call("system.ping").catch((e) => e)) as RpcError;
     expect(err.appCode).toBe("too_many_requests");
@@ -125,8 +145,8 @@ describe("JSON-RPC over /ws", () => {
 
 describe("subscriptions", () => {
   test("only subscribers receive a topic's notifications", async () => {
-    const a = await Pc2WsClient.connect(t.wsUrl);
-    const b = await Pc2WsClient.connect(t.wsUrl);
+    const a = await connect();
+    const b = await connect();
     expect(await a.subscribe(["test.flood"])).toEqual({ subscribed: ["test.flood"] });
     const gotA: unknown[] = [];
     const gotB: unknown[] = [];
@@ -144,13 +164,16 @@ describe("subscriptions", () => {
   });
 
   test("unknown, forbidden and too many topics are refused", async () => {
-    const c = await Pc2WsClient.connect(t.wsUrl);
+    const c = await connect();
     expect(((await c.subscribe(["no.such"]).catch((e) => e)) as RpcError).appCode).toBe("unknown_topic");
-    expect(((await c.subscribe(["test.private"]).catch((e) => e)) as RpcError).appCode).toBe("forbidden");
+    const m = await connect(member);
+    expect(((await m.subscribe(["test.private"]).catch((e) => e)) as RpcError).appCode).toBe("insufficient_role");
+    m.close();
+    expect(await c.subscribe(["test.private"])).toEqual({ subscribed: ["test.private"] });
+    await c.unsubscribe(["test.private"]);
     expect(((await c.subscribe([]).catch((e) => e)) as RpcError).appCode).toBe("invalid_request");
     expect(((await c.call("rpc.subscribe", { topics: ["UPPER/../x"] }).catch((e) => e)) as RpcError).code).toBe(-32602);
     await c.subscribe(["test.flood", "node"]);
-    t.node.hub.registerTopic(`test.extra`);
     expect(((await c.subscribe(["test.extra"]).catch((e) => e)) as RpcError).appCode).toBe("too_many_subscriptions");
     c.close();
   });
@@ -158,21 +181,21 @@ describe("subscriptions", () => {
 
 describe("limits", () => {
   test("a message over the size limit closes the connection with 1009", async () => {
-    const c = await Pc2WsClient.connect(t.wsUrl);
+    const c = await connect();
     const closed = new Promise<number>((r) => c.onClose((code) => r(code)));
     c.notify("system.ping", { pad: "x".repeat(5000) });
     expect(await closed).toBe(WS_CLOSE.messageTooBig);
   });
 
   test("a client that never answers pings is closed by the heartbeat", async () => {
-    const raw = await rawWs(port);
+    const raw = await openRaw();
     await raw.ended;
     expect(raw.frames.some((f) => f.opcode === 0x9)).toBe(true); // it was pinged
     expect(raw.closeFrame()).toEqual({ code: WS_CLOSE.heartbeatTimeout, reason: "heartbeat timeout: no pong received" });
   });
 
   test("a polite client that answers pings stays connected across many heartbeats", async () => {
-    const c = await Pc2WsClient.connect(t.wsUrl);
+    const c = await connect();
     await Bun.sleep(600);
     expect(c.closed).toBeNull();
     expect(await c.call("system.ping")).toMatchObject({ pong: expect.any(Number) });
@@ -180,7 +203,7 @@ describe("limits", () => {
   });
 
   test("a slow consumer is closed with a reason instead of buffering without bound", async () => {
-    const raw = await rawWs(port);
+    const raw = await openRaw();
     raw.sendText(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "rpc.subscribe", params: { topics: ["test.flood"] } }));
     await until(() => raw.texts().length > 0);
     raw.socket.pause(); // stop reading: the kernel buffers fill, then the server's
@@ -200,14 +223,14 @@ describe("limits", () => {
 
 describe("handshake", () => {
   test("a page from another origin cannot open /ws", async () => {
-    const raw = await rawWs(port, { Origin: "https://evil.example" });
+    const raw = await rawWs(port, { Authorization: owner.bearer.authorization!, Origin: "https://evil.example" });
     expect(raw.status).toBe(403);
     expect(raw.head).toContain("application/json");
     raw.socket.destroy();
   });
 
   test("the node's own origin can", async () => {
-    const raw = await rawWs(port, { Origin: `http://127.0.0.1:${port}` });
+    const raw = await rawWs(port, { Authorization: owner.bearer.authorization!, Origin: `http://127.0.0.1:${port}` });
     expect(raw.status).toBe(101);
     raw.socket.destroy();
   });

@@ -42,10 +42,14 @@ export class Pc2WsClient {
     socket.addEventListener("close", (ev) => this.handleClose(ev.code, ev.reason));
   }
 
-  /** Open a connection; `url` is the ws:// or wss:// address of /ws. */
-  static connect(url: string, protocols?: string | string[]): Promise<Pc2WsClient> {
+  /**
+   * Open a connection; `url` is the ws:// or wss:// address of /ws. Browsers authenticate with the
+   * session cookie; other clients (Bun) may pass `headers`, e.g. an Authorization: Bearer token.
+   */
+  static connect(url: string, options: { headers?: Record<string, string> } = {}): Promise<Pc2WsClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, protocols);
+      // Bun's WebSocket takes { headers }; a browser's takes no such argument, so pass it only when set.
+      const socket = options.headers ? new WebSocket(url, { headers: options.headers } as unknown as string[]) : new WebSocket(url);
       const fail = (ev: Event | CloseEvent) =>
         reject(new ConnectionClosedError("code" in ev ? ev.code : 1006, "reason" in ev ? ev.reason : "connection failed"));
       socket.addEventListener("error", fail, { once: true });

@@ -1,5 +1,6 @@
 // The ordered list of schema migrations. Add a file NNNN-name.sql and one line here; never edit an applied one.
 import core0001 from "./0001-core.sql" with { type: "text" };
+import auth0002 from "./0002-auth.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "core", sql: core0001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "core", sql: core0001 },
+  { version: 2, name: "auth", sql: auth0002 },
+];

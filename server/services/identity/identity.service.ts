@@ -1,5 +1,5 @@
 // The node's identity: created on first start, kept across restarts, recoverable from the phrase alone.
-import { ConflictError, NotFoundError } from "../../errors.ts";
+import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { EventBus } from "../../events.ts";
 import type { Logger } from "../../log.ts";
 import { checkPhrase, newPhrase } from "./mnemonic.ts";
@@ -67,10 +67,27 @@ export class IdentityService {
     return phrase;
   }
 
-  /** The Owner wrote the phrase down: erase it from disk for good. */
-  confirmPhrase(): PublicIdentity {
+  /**
+   * The Owner proves they wrote the phrase down by giving back at least 3 of its words by position
+   * (1-based); then it is erased from disk for good. Body: { answers: [{ index, word }, …] }.
+   */
+  confirmPhrase(body: unknown): PublicIdentity {
     const r = this.current();
     if (!r.mnemonic) throw new ConflictError("The recovery phrase was already confirmed", "phrase_erased");
+    const words = r.mnemonic.split(" ");
+    const answers = (body as { answers?: unknown } | null)?.answers;
+    if (!Array.isArray(answers) || answers.length < 3 || answers.length > words.length) {
+      throw new ValidationError(`answers must list 3 to ${words.length} words with their positions`, { field: "answers" });
+    }
+    const seen = new Set<number>();
+    for (const a of answers) {
+      const { index, word } = (a ?? {}) as { index?: unknown; word?: unknown };
+      if (typeof index !== "number" || !Number.isInteger(index) || index < 1 || index > words.length || seen.has(index) || typeof word !== "string") {
+        throw new ValidationError("each answer needs a distinct position from 1 to 12 and a word", { field: "answers" });
+      }
+      seen.add(index);
+      if (word.trim().toLowerCase() !== words[index - 1]) throw new BadRequestError(`Word ${index} is not right; check what you wrote down`, "phrase_mismatch");
+    }
     const { mnemonic: _erased, ...rest } = r;
     const next: IdentityRecord = { ...rest, phraseConfirmedAt: new Date().toISOString() };
     this.store.write(next);

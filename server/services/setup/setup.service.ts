@@ -1,18 +1,19 @@
 // Claiming the node: while nobody owns it, a fresh one-time setup code is issued at each start.
 import type { Logger } from "../../log.ts";
 import { generateSetupCode, hashSetupCode, setupCodeMatches } from "./setup-code.ts";
-import type { SetupRepository } from "./setup.repository.ts";
+import type { CodeSource, SetupRepository } from "./setup.repository.ts";
 
 export interface SetupStatus {
   claimed: boolean;
   /** The code to show in the start banner, only on the start that issued it. */
   code: string | null;
-  preset: boolean;
+  /** Where the live code came from; "reset" codes were printed by `pc2 owner reset` and are not known here. */
+  source: CodeSource | null;
 }
 
 export class SetupService {
   private pendingHash: Promise<void> = Promise.resolve();
-  private issued: SetupStatus = { claimed: false, code: null, preset: false };
+  private issued: SetupStatus = { claimed: false, code: null, source: null };
 
   constructor(
     private readonly repo: SetupRepository,
@@ -25,13 +26,20 @@ export class SetupService {
    * banner); hashing runs off the request path and verify() waits for it.
    */
   start(): SetupStatus {
-    if (this.repo.get().claimed_at !== null) {
-      this.issued = { claimed: true, code: null, preset: false };
+    const row = this.repo.get();
+    if (row.claimed_at !== null) {
+      this.issued = { claimed: true, code: null, source: null };
+      return this.issued;
+    }
+    // A code from `pc2 owner reset` survives restarts: the operator holds it, the node only its hash.
+    if (row.code_source === "reset" && row.code_hash && this.presetCode === null) {
+      this.issued = { claimed: false, code: null, source: "reset" };
       return this.issued;
     }
     const code = this.presetCode ?? generateSetupCode();
-    this.issued = { claimed: false, code, preset: this.presetCode !== null };
-    this.pendingHash = hashSetupCode(code).then((hash) => this.repo.setCodeHash(hash, Date.now()));
+    const source: CodeSource = this.presetCode === null ? "start" : "preset";
+    this.issued = { claimed: false, code, source };
+    this.pendingHash = hashSetupCode(code).then((hash) => this.repo.setCodeHash(hash, source, Date.now()));
     this.pendingHash.catch((err) => this.log.error("could not store the setup code hash", { err }));
     return this.issued;
   }
@@ -64,12 +72,4 @@ export class SetupService {
     return ok;
   }
 
-  /** `pc2 owner reset`: forget the claim and issue a new code (returned for the operator's terminal). */
-  async reset(): Promise<string> {
-    this.repo.unclaim();
-    const code = generateSetupCode();
-    this.repo.setCodeHash(await hashSetupCode(code), Date.now());
-    this.issued = { claimed: false, code, preset: false };
-    return code;
-  }
 }

@@ -41,13 +41,20 @@ describe("identity on disk", () => {
     const svc = service();
     svc.start();
     const phrase = svc.revealPhrase();
-    const after = svc.confirmPhrase();
+    const words = phrase.split(" ");
+    const answer = (i: number, word = words[i - 1]!) => ({ index: i, word });
+    expect(() => svc.confirmPhrase({ answers: [answer(1), answer(2)] })).toThrow(/3 to 12 words/);
+    expect(() => svc.confirmPhrase({ answers: [answer(1), answer(1), answer(2)] })).toThrow(/distinct position/);
+    expect(() => svc.confirmPhrase({ answers: [answer(1), answer(5), answer(13, "x")] })).toThrow(/distinct position/);
+    expect(() => svc.confirmPhrase({ answers: [answer(1), answer(5), answer(9, words[8] === "zoo" ? "abandon" : "zoo")] })).toThrow(/Word 9 is not right/);
+    expect(svc.info().phrasePending).toBe(true); // nothing erased by a wrong answer
+    const after = svc.confirmPhrase({ answers: [answer(3, words[2]!.toUpperCase()), answer(7), answer(12)] });
     expect(after.phrasePending).toBe(false);
     const text = readFileSync(store.file, "utf8");
     expect(text).not.toContain(phrase.split(" ")[0] + " " + phrase.split(" ")[1]);
     expect(JSON.parse(text).mnemonic).toBeUndefined();
     expect(() => svc.revealPhrase()).toThrow(/already confirmed/);
-    expect(() => svc.confirmPhrase()).toThrow(/already confirmed/);
+    expect(() => svc.confirmPhrase({ answers: [answer(1), answer(2), answer(3)] })).toThrow(/already confirmed/);
     expect(service().start().phrasePending).toBe(false);
   });
 

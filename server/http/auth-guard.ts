@@ -1,0 +1,79 @@
+// Who is calling and may they: credentials (cookie, Bearer, Puter's body auth_token), CSRF, the role table.
+import { ForbiddenError, UnauthorizedError } from "../errors.ts";
+import type { Principal } from "../services/auth/principal.ts";
+import type { SessionsService } from "../services/auth/sessions.service.ts";
+import { authorize } from "./authorize.ts";
+import { readCookie, SESSION_COOKIE } from "./cookies.ts";
+import { HTTP_ACCESS } from "./roles.ts";
+
+const principals = new WeakMap<Request, Principal>();
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+interface Credential {
+  secret: string;
+  via: "cookie" | "bearer" | "body";
+}
+
+/**
+ * Where a secret may come from. Never the query string or Referer: those leak into logs, history
+ * and other sites (single-use signed download links are a separate, narrower mechanism).
+ */
+export function credentialOf(request: Request, body?: unknown): Credential | null {
+  if (body && typeof body === "object" && typeof (body as { auth_token?: unknown }).auth_token === "string") {
+    return { secret: (body as { auth_token: string }).auth_token.replace(/^Bearer\s+/i, ""), via: "body" };
+  }
+  const auth = request.headers.get("authorization");
+  if (auth) {
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    if (m) return { secret: m[1]!, via: "bearer" };
+  }
+  const cookie = readCookie(request, SESSION_COOKIE);
+  return cookie ? { secret: cookie, via: "cookie" } : null;
+}
+
+/** A cookie-authenticated change must come from a page of this node (Origin, else Referer). */
+function checkCsrf(request: Request): void {
+  const source = request.headers.get("origin") ?? request.headers.get("referer");
+  if (!source) throw new ForbiddenError("A cookie-authenticated change must send an Origin header", "csrf_origin_missing");
+  let sourceHost: string;
+  try {
+    sourceHost = new URL(source).host;
+  } catch {
+    throw new ForbiddenError("The Origin header is malformed", "csrf_origin_mismatch");
+  }
+  if (sourceHost !== new URL(request.url).host) throw new ForbiddenError("This request came from another site", "csrf_origin_mismatch");
+}
+
+export class AuthGuard {
+  constructor(private readonly sessions: SessionsService) {}
+
+  /** Resolve and check the caller for a matched route; remembers the principal for the handler. */
+  check(request: Request, route: string, body: unknown): void {
+    const method = request.method === "HEAD" ? "GET" : request.method;
+    const access = HTTP_ACCESS[`${method} ${route}`];
+    const credential = credentialOf(request, body);
+    const principal = credential ? this.sessions.authenticate(credential.secret) : null;
+    if (access?.role !== null && access !== undefined) {
+      if (credential && !principal) throw new UnauthorizedError("The session or token is not valid (it may have expired or been revoked)", "token_auth_failed");
+      if (principal && credential?.via === "cookie" && !SAFE_METHODS.has(request.method)) checkCsrf(request);
+    }
+    authorize(access, principal, `${method} ${route}`);
+    if (principal) principals.set(request, principal);
+  }
+
+  /** For the WebSocket handshake: cookie or Bearer; refuses with 401. */
+  authenticateUpgrade(request: Request): Principal {
+    const credential = credentialOf(request);
+    if (!credential) throw new UnauthorizedError();
+    const principal = this.sessions.authenticate(credential.secret);
+    if (!principal) throw new UnauthorizedError("The session or token is not valid (it may have expired or been revoked)", "token_auth_failed");
+    return principal;
+  }
+}
+
+/** The caller of a route that requires sign-in (the guard has run). */
+export function principalOf(request: Request): Principal {
+  const p = principals.get(request);
+  if (!p) throw new UnauthorizedError();
+  return p;
+}

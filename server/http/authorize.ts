@@ -1,0 +1,20 @@
+// One decision for HTTP routes and WebSocket methods alike: may this principal do this?
+import { AppError, ForbiddenError, UnauthorizedError } from "../errors.ts";
+import { roleRank, type Principal } from "../services/auth/principal.ts";
+import type { Access } from "./roles.ts";
+
+export function authorize(access: Access | undefined, principal: Principal | null, what: string): void {
+  // Fail closed: something registered without an entry in roles.ts is refused, never open.
+  if (!access) throw new AppError(403, "no_access_rule", `No access rule is defined for ${what}`);
+  if (access.role === null) return;
+  if (!principal) throw new UnauthorizedError();
+  if (roleRank(principal.role) < roleRank(access.role)) {
+    throw new ForbiddenError(`This needs the ${access.role} role; you are ${principal.role === "admin" ? "an admin" : `a ${principal.role}`}`, "insufficient_role");
+  }
+  if (access.sessionOnly && principal.kind !== "session") {
+    throw new ForbiddenError("API tokens cannot do this; sign in with your wallet", "session_required");
+  }
+  if (access.scope && !principal.scopes.has(access.scope)) {
+    throw new ForbiddenError(`This token does not have the "${access.scope}" scope`, "insufficient_scope");
+  }
+}

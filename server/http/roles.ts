@@ -1,0 +1,62 @@
+// The single access table: every HTTP route and every WebSocket method, with the least role allowed.
+import type { Role, Scope } from "../services/auth/principal.ts";
+
+export interface Access {
+  /** null: anyone, signed in or not. */
+  role: Role | null;
+  /** For API tokens: the scope the token must hold (sessions hold every scope of their role). */
+  scope?: Scope;
+  /** Only a browser session may call this, never an API token (minting tokens, the recovery phrase). */
+  sessionOnly?: boolean;
+}
+
+const PUBLIC: Access = { role: null };
+const MEMBER: Access = { role: "member" };
+const MEMBER_SESSION: Access = { role: "member", sessionOnly: true };
+const OWNER_ADMIN: Access = { role: "owner", scope: "admin" };
+const OWNER_SESSION: Access = { role: "owner", scope: "admin", sessionOnly: true };
+
+/** Key: "METHOD /route/:pattern" exactly as registered with Elysia. */
+export const HTTP_ACCESS: Record<string, Access> = {
+  "GET /health": PUBLIC,
+  "GET /api/info": PUBLIC,
+  "GET /*": PUBLIC, // the desktop's static files
+
+  "POST /api/auth/challenge": PUBLIC,
+  "POST /api/auth/login": PUBLIC,
+  "GET /api/auth/setup": PUBLIC,
+  "POST /api/auth/logout": MEMBER,
+  "GET /api/auth/sessions": MEMBER,
+  "DELETE /api/auth/sessions/:id": MEMBER,
+  "GET /whoami": MEMBER,
+
+  "GET /api/users": OWNER_ADMIN,
+  "POST /api/users": OWNER_ADMIN,
+  "PATCH /api/users/:address": OWNER_ADMIN,
+  "DELETE /api/users/:address": OWNER_ADMIN,
+
+  "GET /api/tokens": MEMBER_SESSION,
+  "POST /api/tokens": MEMBER_SESSION,
+  "DELETE /api/tokens/:id": MEMBER_SESSION,
+
+  "GET /api/audit": OWNER_ADMIN,
+
+  "GET /api/identity": OWNER_ADMIN,
+  "GET /api/identity/phrase": OWNER_SESSION,
+  "POST /api/identity/phrase/confirm": OWNER_SESSION,
+};
+
+export const WS_ACCESS: Record<string, Access> = {
+  "rpc.subscribe": MEMBER,
+  "rpc.unsubscribe": MEMBER,
+  "rpc.cancel": MEMBER,
+  "rpc.methods": MEMBER,
+  "system.info": MEMBER,
+  "system.health": MEMBER,
+  "system.ping": MEMBER,
+};
+
+/** Topics a connection may subscribe to, with the least role. */
+export const WS_TOPIC_ACCESS: Record<string, Access> = {
+  node: MEMBER,
+};

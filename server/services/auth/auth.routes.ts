@@ -1,0 +1,41 @@
+// /api/auth/*: challenge, login, logout, sessions, setup status; and Puter's GET /whoami.
+import { Elysia } from "elysia";
+import { principalOf } from "../../http/auth-guard.ts";
+import { clearSessionCookie, sessionCookie } from "../../http/cookies.ts";
+import { clientIp } from "../../http/request-meta.ts";
+import type { SetupService } from "../setup/setup.service.ts";
+import type { SessionsService } from "./sessions.service.ts";
+import type { RequestFacts, SignInService } from "./sign-in.service.ts";
+import type { UsersRepository } from "./users.repository.ts";
+import { whoami } from "./whoami.ts";
+
+export function requestFacts(request: Request): RequestFacts {
+  const url = new URL(request.url);
+  return { host: url.host, protocol: url.protocol === "https:" ? "https:" : "http:", ip: clientIp(request), userAgent: request.headers.get("user-agent") };
+}
+
+export function authRoutes(signIn: SignInService, sessions: SessionsService, setup: SetupService, users: UsersRepository) {
+  return new Elysia({ name: "auth.routes" })
+    .post("/api/auth/challenge", ({ body, request }) => signIn.challenge(body, requestFacts(request)))
+    .post("/api/auth/login", async ({ body, request, set }) => {
+      const { user, token } = await signIn.login(body, requestFacts(request));
+      set.headers["set-cookie"] = sessionCookie(request, token, sessions.maxAgeSeconds);
+      set.headers["cache-control"] = "no-store";
+      return { user, token };
+    })
+    .get("/api/auth/setup", () => ({ claimed: setup.isClaimed() }))
+    .post("/api/auth/logout", ({ request, set }) => {
+      sessions.logout(principalOf(request), clientIp(request));
+      set.headers["set-cookie"] = clearSessionCookie(request);
+      return { signedOut: true };
+    })
+    .get("/api/auth/sessions", ({ request }) => ({ sessions: sessions.list(principalOf(request)) }))
+    .delete("/api/auth/sessions/:id", ({ request, params }) => {
+      sessions.revoke(principalOf(request), params.id, clientIp(request));
+      return { revoked: true };
+    })
+    .get("/whoami", ({ request }) => {
+      const p = principalOf(request);
+      return whoami(p, users.get(p.address));
+    });
+}

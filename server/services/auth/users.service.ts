@@ -1,0 +1,82 @@
+// Users of this node: the Owner invites, changes roles and removes; exactly one Owner, always.
+import { getAddress, isAddress } from "ethers";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
+import type { EventBus } from "../../events.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import { asObject } from "../validate.ts";
+import type { Principal, Role } from "./principal.ts";
+import type { UserRow, UsersRepository } from "./users.repository.ts";
+
+export interface UserView {
+  address: string;
+  role: Role;
+  invitedBy: string | null;
+  createdAt: string;
+}
+
+/** Roles the Owner can hand out; ownership itself is never given away through this API. */
+const GRANTABLE: readonly Role[] = ["admin", "member"];
+
+function view(u: UserRow): UserView {
+  return { address: u.address, role: u.role, invitedBy: u.invited_by, createdAt: new Date(u.created_at).toISOString() };
+}
+
+/** Lowercase 0x address, or a 400. */
+export function normalizeAddress(value: unknown): string {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value) || !isAddress(value.toLowerCase())) {
+    throw new ValidationError("address must be a 0x-prefixed Ethereum address", { field: "address" });
+  }
+  return getAddress(value.toLowerCase()).toLowerCase();
+}
+
+function grantableRole(value: unknown): Role {
+  if (typeof value !== "string" || !GRANTABLE.includes(value as Role)) throw new ValidationError('role must be "admin" or "member"', { field: "role" });
+  return value as Role;
+}
+
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly audit: AuditService,
+    private readonly events: EventBus,
+  ) {}
+
+  list(): UserView[] {
+    return this.users.list().map(view);
+  }
+
+  invite(by: Principal, body: unknown, ip: string): UserView {
+    const input = asObject(body);
+    const address = normalizeAddress(input.address);
+    const role = grantableRole(input.role);
+    if (this.users.get(address)) throw new ConflictError("This wallet is already a user of this node", "user_exists");
+    this.users.insert(address, role, by.address, Date.now());
+    this.audit.record({ actor: by.address, action: "user.invited", target: address, ip, detail: { role } });
+    return view(this.users.get(address)!);
+  }
+
+  changeRole(by: Principal, addressParam: string, body: unknown, ip: string): UserView {
+    const address = normalizeAddress(addressParam);
+    const role = grantableRole(asObject(body).role);
+    const user = this.users.get(address);
+    if (!user) throw new NotFoundError("No such user", "user_not_found");
+    if (user.role === "owner") throw new ForbiddenError("The Owner's role cannot be changed", "owner_immutable");
+    if (user.role !== role) {
+      this.users.setRole(address, role, Date.now());
+      this.audit.record({ actor: by.address, action: "user.role_changed", target: address, ip, detail: { from: user.role, to: role } });
+      this.events.emit("auth.user_changed", { address, removed: false });
+    }
+    return view(this.users.get(address)!);
+  }
+
+  /** Remove a user; their sessions and tokens die with them (and their sockets close). */
+  remove(by: Principal, addressParam: string, ip: string): void {
+    const address = normalizeAddress(addressParam);
+    const user = this.users.get(address);
+    if (!user) throw new NotFoundError("No such user", "user_not_found");
+    if (user.role === "owner") throw new ForbiddenError("The Owner cannot be removed (use `pc2 owner reset` on the node)", "owner_immutable");
+    this.users.delete(address);
+    this.audit.record({ actor: by.address, action: "user.removed", target: address, ip, detail: { role: user.role } });
+    this.events.emit("auth.user_changed", { address, removed: true });
+  }
+}
