@@ -1,11 +1,19 @@
 // The `pc2` command: start the node (default), show or recover its identity, print the version.
-import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
-import { mkdirSync } from "node:fs";
-import { DataDirLock } from "./fs/data-dir-lock.ts";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { formatBanner } from "./banner.ts";
+import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
+import { closeDatabase, openDatabase } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { Pc2Node, type NodeOptions } from "./node.ts";
-import { IdentityStore } from "./services/identity/identity.store.ts";
+import { AuditRepository } from "./services/audit/audit.repository.ts";
+import { AuditService } from "./services/audit/audit.service.ts";
+import { resetOwner } from "./services/auth/owner-reset.ts";
+import { UsersRepository } from "./services/auth/users.repository.ts";
 import { recoverIdentity } from "./services/identity/identity.service.ts";
+import { IdentityStore } from "./services/identity/identity.store.ts";
+import { SetupRepository } from "./services/setup/setup.repository.ts";
 import { VERSION } from "./services/system/system.service.ts";
 
 const USAGE = `Usage: pc2 [command]
@@ -14,6 +22,7 @@ Commands:
   start                      Start the node (the default)
   identity show [--json]     Print this node's Node ID, DID and public key
   identity recover [--force] Rebuild the node identity from its 12-word recovery phrase (read from stdin)
+  owner reset                Remove the Owner (lost wallet) and print a new one-time setup code
   version                    Print the version
   help                       Print this help
 
@@ -95,6 +104,25 @@ async function identityRecover(force: boolean): Promise<number> {
 }
 
 /** `options` carries what the build decides, e.g. the desktop files embedded in the binary. */
+/** Works whether or not the node is running: SQLite (WAL) lets both use the database. */
+async function ownerReset(): Promise<number> {
+  const file = join(config().dataDir, "pc2.db");
+  if (!existsSync(file)) {
+    console.error(`pc2: no database at ${file}; start the node once first`);
+    return 1;
+  }
+  const db = openDatabase(file);
+  try {
+    migrate(db);
+    const { code, previousOwner } = await resetOwner(db, new SetupRepository(db), new UsersRepository(db), new AuditService(new AuditRepository(db)));
+    console.log(previousOwner ? `Removed Owner ${previousOwner} (their sessions and tokens are revoked).` : "The node had no Owner.");
+    console.log(`New setup code: ${code}\nSign in with a wallet and this code to become the Owner. It stays valid across restarts until used.`);
+    return 0;
+  } finally {
+    closeDatabase(db);
+  }
+}
+
 export async function main(argv: string[], options: NodeOptions = {}): Promise<number> {
   const args = argv.filter((a) => !a.startsWith("--"));
   const flags = new Set(argv.filter((a) => a.startsWith("--")));
@@ -107,6 +135,7 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "start" && args.length <= 1) return start(options);
   if (cmd === "identity" && sub === "show" && args.length === 2) return identityShow(flags.has("--json"));
   if (cmd === "identity" && sub === "recover" && args.length === 2) return identityRecover(flags.has("--force"));
+  if (cmd === "owner" && sub === "reset" && args.length === 2) return ownerReset();
   throw new UsageError(`unknown command: ${args.join(" ")}`);
 }
 

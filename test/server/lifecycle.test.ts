@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
@@ -10,8 +10,13 @@ import { spawnNode } from "../helpers/spawned-node.ts";
 import { createTestNode, startTestNode } from "../helpers/test-node.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
+// Test-only routes, public in the role table while this file runs (the table is shared by every test file).
 HTTP_ACCESS["GET /test/slow"] = { role: null };
 HTTP_ACCESS["GET /test/hang"] = { role: null };
+afterAll(() => {
+  delete HTTP_ACCESS["GET /test/slow"];
+  delete HTTP_ACCESS["GET /test/hang"];
+});
 
 describe("graceful shutdown (in process)", () => {
   test("in-flight requests finish, new connections are refused, sockets get 1001, the database closes", async () => {

@@ -1,10 +1,9 @@
-// <pc2-node-status>: who this node is and how its parts are doing, kept live over /ws.
+// <pc2-node-status>: who this node is and how its parts are doing, from the public endpoints.
 import { LitElement, css, html, nothing } from "lit";
 import type { Health, NodeInfo } from "../../server/services/system/system.service.ts";
-import { Pc2WsClient } from "../api/ws-client.ts";
 import { api } from "../api/rest-client.ts";
 
-type Link = "connecting" | "live" | "offline";
+type Link = "connecting" | "online" | "offline";
 
 const REFRESH_MS = 10_000;
 
@@ -20,9 +19,7 @@ export class Pc2NodeStatus extends LitElement {
   health: Health | null = null;
   link: Link = "connecting";
   error: string | null = null;
-  private client: Pc2WsClient | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private retryMs = 1000;
   private disposed = false;
 
   static override styles = css`
@@ -36,60 +33,33 @@ export class Pc2NodeStatus extends LitElement {
     ul { list-style: none; padding: 0; margin: 0; }
     li { display: flex; justify-content: space-between; padding: 0.3rem 0; }
     .ok { color: var(--pc2-ok); } .degraded { color: var(--pc2-warn); } .down, .offline { color: var(--pc2-bad); }
-    .live { color: var(--pc2-ok); } .connecting { color: var(--pc2-warn); }
+    .online { color: var(--pc2-ok); } .connecting { color: var(--pc2-warn); }
     [role="alert"] { color: var(--pc2-bad); }
   `;
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.disposed = false;
-    void this.connect();
+    void this.refresh();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
-    this.client?.close();
   }
 
-  private async connect(): Promise<void> {
-    this.link = "connecting";
+  /** Poll the public endpoints; the signed-in desktop gets live updates over /ws instead. */
+  private async refresh(): Promise<void> {
     try {
       [this.info, this.health] = await Promise.all([api.info(), api.health()]);
-      this.client = await Pc2WsClient.connect(Pc2WsClient.urlFor(location.origin));
-      this.link = "live";
+      this.link = "online";
       this.error = null;
-      this.retryMs = 1000;
-      await this.client.subscribe(["node"]);
-      this.client.on("node.stopping", () => (this.error = "The node is restarting or shutting down…"));
-      this.client.onClose(() => this.scheduleReconnect());
-      this.poll();
     } catch (err) {
+      this.link = "offline";
       this.error = `Cannot reach the node: ${(err as Error).message}`;
-      this.scheduleReconnect();
     }
-  }
-
-  private poll(): void {
-    this.timer = setTimeout(async () => {
-      if (!this.client || this.client.closed) return;
-      try {
-        this.health = await this.client.call<Health>("system.health");
-        this.info = await this.client.call<NodeInfo>("system.info");
-      } catch {
-        /* the close handler reconnects */
-      }
-      this.poll();
-    }, REFRESH_MS);
-  }
-
-  private scheduleReconnect(): void {
-    if (this.disposed) return;
-    this.link = "offline";
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.connect(), this.retryMs);
-    this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    if (!this.disposed) this.timer = setTimeout(() => void this.refresh(), REFRESH_MS);
   }
 
   override render() {
