@@ -82,11 +82,6 @@ export class Pc2Node {
     return this.started;
   }
 
-  get url(): string {
-    if (!this.started) throw new Error("node not started");
-    return this.started.url;
-  }
-
   /**
    * Graceful stop: tell WebSocket clients, stop accepting, let in-flight requests finish (up to the
    * shutdown timeout), then close the database and release the data directory. Safe to call twice.

@@ -32,8 +32,3 @@ export function buildSiweMessage(f: SiweFields): string {
 export function nonceOf(message: string): string | null {
   return /\nNonce: ([A-Za-z0-9]{8,64})\n/.exec(message)?.[1] ?? null;
 }
-
-/** The domain line: "<domain> wants you to sign in…". */
-export function domainOf(message: string): string | null {
-  return /^(\S+) wants you to sign in with your Ethereum account:\n/.exec(message)?.[1] ?? null;
-}

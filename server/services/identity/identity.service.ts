@@ -3,7 +3,7 @@ import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "
 import type { EventBus } from "../../events.ts";
 import type { Logger } from "../../log.ts";
 import { checkPhrase, newPhrase } from "./mnemonic.ts";
-import { keysFromPhrase, keysFromSecret, NODE_KEY_PATH, sign, type NodeKeys } from "./node-id.ts";
+import { keysFromPhrase, NODE_KEY_PATH, type NodeKeys } from "./node-id.ts";
 import type { IdentityRecord, IdentityStore } from "./identity.store.ts";
 
 /** What anyone may see about this node's identity. */
@@ -33,7 +33,6 @@ function recordFor(keys: NodeKeys, mnemonic: string | undefined): IdentityRecord
 
 export class IdentityService {
   private record: IdentityRecord | null = null;
-  private keys: NodeKeys | null = null;
 
   constructor(
     private readonly store: IdentityStore,
@@ -97,13 +96,8 @@ export class IdentityService {
     return this.info();
   }
 
-  sign(message: Uint8Array): Uint8Array {
-    return sign(message, this.currentKeys().secretKey);
-  }
-
   private use(record: IdentityRecord): void {
     this.record = record;
-    this.keys = keysFromSecret(Buffer.from(record.secretKey, "hex"));
   }
 
   private current(): IdentityRecord {
@@ -111,10 +105,6 @@ export class IdentityService {
     return this.record;
   }
 
-  private currentKeys(): NodeKeys {
-    if (!this.keys) throw new Error("IdentityService used before start()");
-    return this.keys;
-  }
 }
 
 export interface RecoverResult {

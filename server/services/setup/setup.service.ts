@@ -13,7 +13,6 @@ export interface SetupStatus {
 
 export class SetupService {
   private pendingHash: Promise<void> = Promise.resolve();
-  private issued: SetupStatus = { claimed: false, code: null, source: null };
 
   constructor(
     private readonly repo: SetupRepository,
@@ -28,29 +27,22 @@ export class SetupService {
   start(): SetupStatus {
     const row = this.repo.get();
     if (row.claimed_at !== null) {
-      this.issued = { claimed: true, code: null, source: null };
-      return this.issued;
+      return { claimed: true, code: null, source: null };
     }
     // A code from `pc2 owner reset` survives restarts: the operator holds it, the node only its hash.
     if (row.code_source === "reset" && row.code_hash && this.presetCode === null) {
-      this.issued = { claimed: false, code: null, source: "reset" };
-      return this.issued;
+      return { claimed: false, code: null, source: "reset" };
     }
     const code = this.presetCode ?? generateSetupCode();
     const source: CodeSource = this.presetCode === null ? "start" : "preset";
-    this.issued = { claimed: false, code, source };
     this.pendingHash = hashSetupCode(code).then((hash) => this.repo.setCodeHash(hash, source, Date.now()));
     this.pendingHash.catch((err) => this.log.error("could not store the setup code hash", { err }));
-    return this.issued;
+    return { claimed: false, code, source };
   }
 
   /** Resolves when the code hash is stored (for shutdown and tests). */
   ready(): Promise<void> {
     return this.pendingHash;
-  }
-
-  status(): SetupStatus {
-    return { ...this.issued, claimed: this.repo.get().claimed_at !== null };
   }
 
   isClaimed(): boolean {
