@@ -27,7 +27,7 @@ async function runStreaming(cmd: string[]): Promise<{ output: string; exitCode: 
 
 /** bun test: unit and integration tests under test/ (browser tests live apart, in test/e2e). */
 async function bunSuite(): Promise<SuiteResult> {
-  const { output, exitCode } = await runStreaming([process.execPath, "test", "test/server"]);
+  const { output, exitCode } = await runStreaming([process.execPath, "test", "--timeout", "60000", "test/server"]);
   const passed = Number(/^\s*(\d+) pass$/m.exec(output)?.[1] ?? 0);
   const failed = Number(/^\s*(\d+) fail$/m.exec(output)?.[1] ?? 0);
   // A crash before the summary must not read as success.

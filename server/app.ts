@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
 import type { Services } from "./context.ts";
 import { AppError, InvalidJsonError, NotFoundError, ValidationError, errorBody, toAppError } from "./errors.ts";
-import { isJsonContentType, parseJsonBody } from "./http/json-body.ts";
+import { isJsonContentType, parseJsonBody, UNREAD_BODY } from "./http/json-body.ts";
 import { SECURITY_HEADERS } from "./http/security-headers.ts";
 import type { AuthGuard } from "./http/auth-guard.ts";
 import type { AssetStore } from "./http/static-assets.ts";
@@ -13,6 +13,7 @@ import { auditRoutes } from "./services/audit/audit.routes.ts";
 import { authRoutes } from "./services/auth/auth.routes.ts";
 import { tokensRoutes } from "./services/auth/tokens.routes.ts";
 import { usersRoutes } from "./services/auth/users.routes.ts";
+import { puterFsRoutes } from "./services/files/puter-fs.routes.ts";
 import { identityRoutes } from "./services/identity/identity.routes.ts";
 import { systemRoutes } from "./services/system/system.routes.ts";
 
@@ -49,9 +50,12 @@ export function createApp({ config, log, services, guard, assets }: AppDeps) {
     .onRequest(({ set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
     })
-    // Elysia strips parameters from its contentType argument, and Puter's type lives in one.
+    // JSON is parsed here (with a byte limit). Every other body is left unread for its route to
+    // stream (uploads): returning a value stops Elysia from buffering it. Elysia also strips
+    // parameters from its contentType argument, and Puter's JSON type lives in one.
     .onParse(async ({ request }) => {
       if (isJsonContentType(request.headers.get("content-type") ?? "")) return (await parseJsonBody(request, config.maxJsonBodyBytes)) ?? {};
+      return UNREAD_BODY;
     })
     .onError(({ code, error, request, set }) => {
       const url = new URL(request.url);
@@ -69,6 +73,7 @@ export function createApp({ config, log, services, guard, assets }: AppDeps) {
     .use(tokensRoutes(services.tokens))
     .use(auditRoutes(services.audit))
     .use(identityRoutes(services.identity, services.audit))
+    .use(puterFsRoutes(services.files, services.writer))
     .use(staticRoutes(assets));
 }
 

@@ -9,6 +9,8 @@ import type { SessionsService } from "./services/auth/sessions.service.ts";
 import type { SignInService } from "./services/auth/sign-in.service.ts";
 import type { UsersRepository } from "./services/auth/users.repository.ts";
 import type { UsersService } from "./services/auth/users.service.ts";
+import type { FileWriter } from "./services/files/file-writer.ts";
+import type { FilesService } from "./services/files/files.service.ts";
 import type { IdentityService } from "./services/identity/identity.service.ts";
 import type { SetupService } from "./services/setup/setup.service.ts";
 import type { SystemService } from "./services/system/system.service.ts";
@@ -30,4 +32,6 @@ export interface Services {
   users: UsersService;
   usersRepo: UsersRepository;
   tokens: ApiTokensService;
+  files: FilesService;
+  writer: FileWriter;
 }

@@ -11,6 +11,10 @@ export interface EventMap {
   "auth.token_revoked": { tokenId: string };
   /** A user was removed or their role changed: their sockets must reconnect or close. */
   "auth.user_changed": { address: string; removed: boolean };
+  /** Someone signed in (their home folders are created on the first time). */
+  "auth.signed_in": { address: string };
+  /** A change in a wallet's files, with a Puter-compatible socket event name and payload. */
+  "files.changed": { owner: string; event: "item.added" | "item.removed" | "item.moved" | "item.updated" | "item.renamed"; payload: unknown };
 }
 
 export type EventName = keyof EventMap;

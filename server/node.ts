@@ -72,6 +72,7 @@ export class Pc2Node {
   async start(): Promise<Started> {
     const identity = this.services.identity.start();
     const setup = this.services.setup.start();
+    this.services.files.start();
     this.hub.start();
     this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), { host: this.config.host, port: this.config.port });
     const port = this.server.port ?? this.config.port;
@@ -111,6 +112,7 @@ export class Pc2Node {
       }
     }
     await this.services.setup.ready().catch(() => undefined);
+    await this.services.files.stop();
     closeDatabase(db);
     this.lock.release();
     log.info("stopped");

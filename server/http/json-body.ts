@@ -1,6 +1,9 @@
 // JSON request bodies: application/json and Puter's text/plain;actually=json, read with a byte limit.
 import { InvalidJsonError, PayloadTooLargeError } from "../errors.ts";
 
+/** The parsed "body" of a non-JSON request: its stream is left for the route to read (uploads). */
+export const UNREAD_BODY: Readonly<Record<string, never>> = Object.freeze({});
+
 export function isJsonContentType(contentType: string): boolean {
   const ct = contentType.toLowerCase().replace(/\s+/g, "");
   return ct.startsWith("application/json") || ct.startsWith("text/plain;actually=json") || /^application\/[a-z0-9.+-]+\+json/.test(ct);

@@ -15,6 +15,8 @@ const MEMBER: Access = { role: "member" };
 const MEMBER_SESSION: Access = { role: "member", sessionOnly: true };
 const OWNER_ADMIN: Access = { role: "owner", scope: "admin" };
 const OWNER_SESSION: Access = { role: "owner", scope: "admin", sessionOnly: true };
+const FILES_READ: Access = { role: "member", scope: "files:read" };
+const FILES_WRITE: Access = { role: "member", scope: "files:write" };
 
 /** Key: "METHOD /route/:pattern" exactly as registered with Elysia. */
 export const HTTP_ACCESS: Record<string, Access> = {
@@ -44,6 +46,23 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "GET /api/identity": OWNER_ADMIN,
   "GET /api/identity/phrase": OWNER_SESSION,
   "POST /api/identity/phrase/confirm": OWNER_SESSION,
+
+  // Puter-compatible file API (each wallet sees only its own files).
+  "POST /stat": FILES_READ,
+  "POST /readdir": FILES_READ,
+  "POST /fs/readdir": FILES_READ,
+  "GET /fs/readdir": FILES_READ,
+  "POST /search": FILES_READ,
+  "GET /read": FILES_READ,
+  "GET /df": FILES_READ,
+  "POST /df": FILES_READ,
+  "POST /mkdir": FILES_WRITE,
+  "POST /rename": FILES_WRITE,
+  "POST /move": FILES_WRITE,
+  "POST /copy": FILES_WRITE,
+  "POST /delete": FILES_WRITE,
+  "POST /write": FILES_WRITE,
+  "POST /batch": FILES_WRITE,
 };
 
 export const WS_ACCESS: Record<string, Access> = {
@@ -59,4 +78,6 @@ export const WS_ACCESS: Record<string, Access> = {
 /** Topics a connection may subscribe to, with the least role. */
 export const WS_TOPIC_ACCESS: Record<string, Access> = {
   node: MEMBER,
+  /** item.added / removed / moved / updated / renamed: only the owning wallet's own changes. */
+  files: FILES_READ,
 };

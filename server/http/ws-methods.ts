@@ -7,6 +7,8 @@ import type { AuthGuard } from "./auth-guard.ts";
 import { authorize } from "./authorize.ts";
 import { WS_ACCESS, WS_TOPIC_ACCESS } from "./roles.ts";
 import { WS_CLOSE } from "./ws-protocol.ts";
+
+export const FILES_TOPIC = "files";
 import type { WsHub, WsPolicy } from "./ws-hub.ts";
 
 export function wsPolicy(guard: AuthGuard, services: Services): WsPolicy {
@@ -20,6 +22,10 @@ export function wsPolicy(guard: AuthGuard, services: Services): WsPolicy {
 
 export function registerWsMethods(hub: WsHub, services: Services, events: EventBus): void {
   registerSystemWs(hub, services.system);
+
+  hub.registerTopic(FILES_TOPIC);
+  // Each wallet's file events reach that wallet's sockets and nobody else's.
+  events.on("files.changed", ({ owner, event, payload }) => void hub.publish(FILES_TOPIC, event, payload, (p) => p.address === owner));
 
   events.on("auth.session_ended", ({ sessionId }) => void hub.closeWhere((p) => p.sessionId === sessionId, WS_CLOSE.sessionEnded, "session ended"));
   events.on("auth.token_revoked", ({ tokenId }) => void hub.closeWhere((p) => p.tokenId === tokenId, WS_CLOSE.sessionEnded, "token revoked"));

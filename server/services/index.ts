@@ -12,6 +12,13 @@ import { SignInService } from "./auth/sign-in.service.ts";
 import { TokensRepository } from "./auth/tokens.repository.ts";
 import { UsersRepository } from "./auth/users.repository.ts";
 import { UsersService } from "./auth/users.service.ts";
+import { statfsSync } from "node:fs";
+import { join } from "node:path";
+import { BlobStore } from "./files/blob-store.ts";
+import { FileWriter } from "./files/file-writer.ts";
+import { FilesRepository } from "./files/files.repository.ts";
+import { FilesService } from "./files/files.service.ts";
+import { IpfsClient } from "./files/ipfs.client.ts";
 import { IdentityStore } from "./identity/identity.store.ts";
 import { IdentityService } from "./identity/identity.service.ts";
 import { SetupRepository } from "./setup/setup.repository.ts";
@@ -36,15 +43,31 @@ export function createServices(ctx: AppContext): Services {
     loginPerIp: new RateLimiter(20, MINUTE),
     loginPerAddress: new RateLimiter(10, MINUTE),
     setupCodeFailures: new RateLimiter(10, 60 * MINUTE),
-  });
+  }, events);
   const users = new UsersService(usersRepo, audit, events);
   const tokens = new ApiTokensService(tokensRepo, audit, events);
+
+  const files = new FilesService({
+    db,
+    repo: new FilesRepository(db),
+    blobs: new BlobStore(join(config.dataDir, "files"), join(config.dataDir, "tmp")),
+    ipfs: new IpfsClient(join(config.dataDir, "ipfs")),
+    events,
+    log: log.child({ svc: "files" }),
+    disk: () => {
+      const s = statfsSync(config.dataDir);
+      return { free: s.bavail * s.bsize, total: s.blocks * s.bsize };
+    },
+  });
+  const writer = new FileWriter(files);
+  events.on("auth.signed_in", ({ address }) => files.ensureHome(address));
 
   system.addCheck("database", () => {
     db.query("SELECT 1").get();
     return { status: "ok", schemaVersion: Math.max(0, ...appliedVersions(db)) };
   });
   system.addCheck("identity", () => ({ status: "ok", nodeId: identity.info().nodeId }));
+  system.addCheck("ipfs", () => ({ status: files.deps.ipfs.healthy() ? "ok" : "down" }));
 
-  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens };
+  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer };
 }

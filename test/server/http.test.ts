@@ -23,6 +23,7 @@ let setupCode = "";
 beforeAll(() => {
   node.services.identity.start();
   setupCode = node.services.setup.start().code!;
+  node.services.files.start();
 });
 afterAll(async () => {
   delete HTTP_ACCESS["POST /test/echo"];
@@ -36,7 +37,7 @@ describe("GET /health", () => {
     const r = await appRequest(app, "/health");
     expect(r.status).toBe(200);
     expect(r.body.status).toBe("ok");
-    expect(Object.keys(r.body.components).sort()).toEqual(["database", "disk", "identity", "websocket"]);
+    expect(Object.keys(r.body.components).sort()).toEqual(["database", "disk", "identity", "ipfs", "websocket"]);
     expect(r.body.components.database).toMatchObject({ status: "ok", schemaVersion: MIGRATIONS.length });
     expect(r.body.components.disk.freeBytes).toBeGreaterThan(0);
     expect(r.headers.get("cache-control")).toBe("no-store");

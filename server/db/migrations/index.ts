@@ -1,6 +1,7 @@
 // The ordered list of schema migrations. Add a file NNNN-name.sql and one line here; never edit an applied one.
 import core0001 from "./0001-core.sql" with { type: "text" };
 import auth0002 from "./0002-auth.sql" with { type: "text" };
+import files0003 from "./0003-files.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "core", sql: core0001 },
   { version: 2, name: "auth", sql: auth0002 },
+  { version: 3, name: "files", sql: files0003 },
 ];

@@ -2,6 +2,7 @@
 import { getAddress, isAddress, verifyMessage } from "ethers";
 import { randomBytes } from "node:crypto";
 import { transaction, type Database } from "../../db/database.ts";
+import type { EventBus } from "../../events.ts";
 import { AppError, BadRequestError, ConflictError, ForbiddenError, RateLimitedError } from "../../errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { SetupService } from "../setup/setup.service.ts";
@@ -42,6 +43,7 @@ export class SignInService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly limits: SignInLimits,
+    private readonly events: EventBus,
   ) {}
 
   challenge(body: unknown, req: RequestFacts): { message: string; nonce: string; expiresAt: string } {
@@ -107,6 +109,7 @@ export class SignInService {
     const role = (await this.roleFor(address, setupCode, req, fail)) as Role;
     const session = this.sessions.create(address, req);
     this.audit.record({ actor: address, action: "auth.login", target: session.id, ip: req.ip, detail: { role } });
+    this.events.emit("auth.signed_in", { address });
     this.limits.loginPerAddress.reset(address);
     return { user: { address, role }, token: session.token, sessionId: session.id };
   }

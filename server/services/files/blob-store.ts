@@ -1,0 +1,123 @@
+// File bytes on disk: streamed to data/tmp, fsynced, then renamed into files/<wallet>/<xx>/<blob>.
+// Blobs are never changed in place, so a crash leaves either the old bytes or the new, never a mix.
+import { randomBytes } from "node:crypto";
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { AppError } from "../../errors.ts";
+import { fsyncDir } from "../../fs/atomic-write.ts";
+
+export class QuotaExceededError extends AppError {
+  constructor(limit: number) {
+    super(413, "storage_quota_exceeded", `This would go over your storage quota (${limit} bytes free)`, { available: limit });
+  }
+}
+
+export class SizeMismatchError extends AppError {
+  constructor(expected: number, got: number) {
+    super(400, "size_mismatch", `Expected ${expected} bytes but received ${got}`, { expected, received: got });
+  }
+}
+
+export interface Received {
+  tmp: string;
+  size: number;
+}
+
+export class BlobStore {
+  constructor(
+    readonly filesDir: string,
+    readonly tmpDir: string,
+  ) {
+    mkdirSync(filesDir, { recursive: true, mode: 0o700 });
+    mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Temp files are never visible; any left at start-up are from an interrupted upload. */
+  sweepTmp(): number {
+    let n = 0;
+    for (const name of readdirSync(this.tmpDir)) {
+      if (name.startsWith("upload-")) {
+        rmSync(join(this.tmpDir, name), { force: true });
+        n++;
+      }
+    }
+    return n;
+  }
+
+  newBlobId(): string {
+    return randomBytes(16).toString("hex");
+  }
+
+  path(owner: string, blob: string): string {
+    return join(this.filesDir, owner, blob.slice(0, 2), blob);
+  }
+
+  /**
+   * Stream bytes into a temp file, at most `limit` bytes (the quota); `expected` if the client
+   * declared a size. Nothing is visible to anyone until commit().
+   */
+  async receive(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, limit: number, expected?: number): Promise<Received> {
+    if (expected !== undefined && expected > limit) throw new QuotaExceededError(limit);
+    const tmp = join(this.tmpDir, `upload-${randomBytes(12).toString("hex")}`);
+    const handle = await open(tmp, "wx", 0o600);
+    let size = 0;
+    try {
+      for await (const chunk of source as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength;
+        if (size > limit) throw new QuotaExceededError(limit);
+        if (expected !== undefined && size > expected) throw new SizeMismatchError(expected, size);
+        let off = 0;
+        while (off < chunk.byteLength) off += (await handle.write(chunk, off, chunk.byteLength - off)).bytesWritten;
+      }
+      if (expected !== undefined && size !== expected) throw new SizeMismatchError(expected, size);
+      await handle.sync();
+      await handle.close();
+      return { tmp, size };
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Make received bytes a blob of `owner` (atomic rename + directory fsync). */
+  commit(owner: string, tmp: string): string {
+    const blob = this.newBlobId();
+    const dest = this.path(owner, blob);
+    const dir = join(this.filesDir, owner, blob.slice(0, 2));
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    renameSync(tmp, dest);
+    fsyncDir(dir);
+    return blob;
+  }
+
+  /** A new blob with the same bytes: a hard link (blobs are immutable), or a copy across devices. */
+  duplicate(owner: string, blob: string, toOwner = owner): string {
+    const copy = this.newBlobId();
+    const dir = join(this.filesDir, toOwner, copy.slice(0, 2));
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      linkSync(this.path(owner, blob), this.path(toOwner, copy));
+    } catch {
+      copyFileSync(this.path(owner, blob), this.path(toOwner, copy));
+    }
+    return copy;
+  }
+
+  remove(owner: string, blob: string): void {
+    rmSync(this.path(owner, blob), { force: true });
+  }
+
+  exists(owner: string, blob: string): boolean {
+    return existsSync(this.path(owner, blob));
+  }
+
+  discard(tmp: string): void {
+    rmSync(tmp, { force: true });
+  }
+
+  file(owner: string, blob: string) {
+    return Bun.file(this.path(owner, blob));
+  }
+}

@@ -1,0 +1,382 @@
+// A wallet's files: folders and metadata operations over the index, with Trash, quotas and live events.
+import { randomUUID } from "node:crypto";
+import { transaction, type Database } from "../../db/database.ts";
+import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
+import type { EventBus, EventMap } from "../../events.ts";
+import type { Logger } from "../../log.ts";
+import type { BlobStore } from "./blob-store.ts";
+import type { FilesRepository, SortKey } from "./files.repository.ts";
+import { toV1, type FsEntryRow } from "./fs-entry.ts";
+import type { IpfsClient } from "./ipfs.client.ts";
+import { place, type ConflictPolicy } from "./name-conflict.ts";
+import { findEntry } from "./selector.ts";
+import { baseName, checkInternalPath, checkName, displayPath, isWithin, joinPath, parentPath, resolvePath } from "./virtual-path.ts";
+
+export const HOME_FOLDERS = ["Desktop", "Documents", "Pictures", "Public", "Trash"] as const;
+export const TRASH = "/Trash";
+
+type FsEvent = EventMap["files.changed"]["event"];
+
+export interface FilesDeps {
+  db: Database;
+  repo: FilesRepository;
+  blobs: BlobStore;
+  ipfs: IpfsClient;
+  events: EventBus;
+  log: Logger;
+  /** Free and total bytes of the disk that holds the data directory. */
+  disk: () => { free: number; total: number };
+}
+
+export interface TrashInfo {
+  original_name: string;
+  original_path: string;
+  trashed_ts: number;
+}
+
+export class FilesService {
+  private readonly homes = new Set<string>();
+
+  constructor(readonly deps: FilesDeps) {}
+
+  /** Start the IPFS worker; uploads that died with a crash left only temp files, which go now. */
+  start(): void {
+    this.deps.blobs.sweepTmp();
+    this.deps.ipfs.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.deps.ipfs.stop();
+  }
+
+  // ---- homes and lookups -------------------------------------------------------------------
+
+  /** The wallet's root and standard folders, created once (first sign-in or first use). */
+  ensureHome(owner: string): void {
+    if (this.homes.has(owner)) return;
+    const { repo, db } = this.deps;
+    transaction(db, () => {
+      const now = Date.now();
+      let root = repo.byPath(owner, "/");
+      if (!root) {
+        root = this.row(owner, "/", null, owner, true, now, { immutable: 1 });
+        repo.insert(root);
+      }
+      for (const name of HOME_FOLDERS) {
+        if (!repo.byPath(owner, `/${name}`)) repo.insert(this.row(owner, `/${name}`, root.uid, name, true, now, { immutable: 1 }));
+      }
+    });
+    this.homes.add(owner);
+  }
+
+  find(owner: string, selector: unknown): FsEntryRow {
+    this.ensureHome(owner);
+    return findEntry(this.deps.repo, owner, selector);
+  }
+
+  stat(owner: string, selector: unknown, returnSize = false) {
+    const e = this.find(owner, selector);
+    const isEmpty = e.is_dir ? this.deps.repo.countChildren(owner, e.uid) === 0 : false;
+    return { entry: e, isEmpty, size: returnSize && e.is_dir ? this.deps.repo.subtreeSize(owner, e.path) : e.size };
+  }
+
+  readdir(owner: string, selector: unknown, opts: { sort?: SortKey; desc?: boolean; limit?: number; offset?: number } = {}): { rows: FsEntryRow[]; total: number } {
+    const dir = this.find(owner, selector);
+    if (!dir.is_dir) throw new BadRequestError("This is a file, not a folder", "dest_is_not_a_directory");
+    const rows = this.deps.repo.children(owner, dir.uid, opts.sort ?? "name", opts.desc ?? false, opts.limit ?? -1, opts.offset ?? 0);
+    return { rows, total: opts.limit === undefined ? rows.length : this.deps.repo.countChildren(owner, dir.uid) };
+  }
+
+  search(owner: string, text: unknown): FsEntryRow[] {
+    if (typeof text !== "string" || text.trim() === "" || text.length > 255) throw new ValidationError("query must be 1 to 255 characters");
+    this.ensureHome(owner);
+    return this.deps.repo.searchByName(owner, text.trim(), 200);
+  }
+
+  // ---- quotas and space ----------------------------------------------------------------------
+
+  /** Bytes this wallet may still add: the quota left, and never more than the disk has free. */
+  available(owner: string): number {
+    const quota = this.deps.repo.quota(owner);
+    const free = this.deps.disk().free;
+    return quota === null ? free : Math.max(0, Math.min(free, quota - this.deps.repo.usage(owner)));
+  }
+
+  df(owner: string): { used: number; capacity: number } {
+    this.ensureHome(owner);
+    const used = this.deps.repo.usage(owner);
+    const quota = this.deps.repo.quota(owner);
+    const { free } = this.deps.disk();
+    return { used, capacity: quota === null ? used + free : Math.min(quota, used + free) };
+  }
+
+  setQuota(owner: string, bytes: number | null): void {
+    this.deps.repo.setQuota(owner, bytes, Date.now());
+  }
+
+  quotaOf(owner: string): { quota: number | null; used: number } {
+    return { quota: this.deps.repo.quota(owner), used: this.deps.repo.usage(owner) };
+  }
+
+  // ---- folders -------------------------------------------------------------------------------
+
+  /** The folder at `path`, creating missing ones when allowed (inside a transaction). */
+  ensureDir(owner: string, path: string, createParents: boolean, created: FsEntryRow[] = []): FsEntryRow {
+    const { repo } = this.deps;
+    checkInternalPath(path);
+    const existing = repo.byPath(owner, path);
+    if (existing) {
+      if (!existing.is_dir) throw new BadRequestError(`${baseName(path)} is a file, not a folder`, "dest_is_not_a_directory");
+      return existing;
+    }
+    if (!createParents) throw new NotFoundError(`Folder not found: ${path}`, "dest_does_not_exist");
+    const parent = this.ensureDir(owner, parentPath(path), true, created);
+    const row = this.row(owner, path, parent.uid, baseName(path), true, Date.now());
+    repo.insert(row);
+    created.push(row);
+    return row;
+  }
+
+  mkdir(owner: string, input: { path: unknown; parent?: unknown; createParents: boolean } & ConflictPolicy): FsEntryRow {
+    this.ensureHome(owner);
+    const target = this.targetPath(owner, input.path, input.parent);
+    if (target === "/") throw new ConflictError("The home folder already exists", "item_with_same_name_exists", { entry_name: owner });
+    const created: FsEntryRow[] = [];
+    const row = transaction(this.deps.db, () => {
+      const dir = this.ensureDir(owner, parentPath(target), input.createParents, created);
+      const spot = place(dir.path, checkName(baseName(target)), input, (p) => this.deps.repo.byPath(owner, p));
+      if (spot.replaces) {
+        if (spot.replaces.is_dir) return spot.replaces; // "overwrite" an existing folder: it is already there
+        throw new ConflictError("A file with this name exists", "item_with_same_name_exists", { entry_name: spot.name });
+      }
+      const r = this.row(owner, spot.path, dir.uid, spot.name, true, Date.now());
+      this.deps.repo.insert(r);
+      created.push(r);
+      return r;
+    });
+    for (const c of created) this.emit(owner, "item.added", toV1(c));
+    return row;
+  }
+
+  /** A path from `path`, relative to `parent` when given (Puter's mkdir and write forms). */
+  targetPath(owner: string, path: unknown, parent?: unknown): string {
+    if (parent === undefined || parent === null || parent === "") return resolvePath(path, owner);
+    const base = this.find(owner, parent);
+    if (!base.is_dir) throw new BadRequestError("parent is a file, not a folder", "dest_is_not_a_directory");
+    if (typeof path !== "string" || path === "") throw new ValidationError("path must be a non-empty string");
+    return resolvePath(`${base.path === "/" ? "" : base.path}/${path.replace(/^\/+/, "")}`, owner);
+  }
+
+  // ---- rename, move, copy ----------------------------------------------------------------------
+
+  rename(owner: string, selector: unknown, newName: unknown): FsEntryRow {
+    const e = this.find(owner, selector);
+    this.mutable(e);
+    const name = checkName(newName);
+    const to = joinPath(parentPath(e.path), name);
+    if (to === e.path) return e;
+    const row = transaction(this.deps.db, () => {
+      const clash = this.deps.repo.byPath(owner, to);
+      if (clash && clash.uid !== e.uid) throw new ConflictError(`An item named "${name}" already exists here`, "item_with_same_name_exists", { entry_name: name });
+      this.deps.repo.relocate(owner, e.uid, e.path, to, e.parent_uid!, name, e.metadata, Date.now());
+      return this.deps.repo.byUid(owner, e.uid)!;
+    });
+    this.emit(owner, "item.renamed", { ...toV1(row), old_name: e.name });
+    this.emit(owner, "item.updated", toV1(row));
+    return row;
+  }
+
+  move(owner: string, source: unknown, destination: unknown, opts: ConflictPolicy & { newName?: unknown; newMetadata?: unknown; createParents?: boolean }) {
+    const src = this.find(owner, source);
+    this.mutable(src);
+    const name = opts.newName === undefined || opts.newName === null || opts.newName === "" ? src.name : checkName(opts.newName);
+    const metadata = metadataJson(opts.newMetadata, src.metadata);
+    const removed: FsEntryRow[] = [];
+    const result = transaction(this.deps.db, () => {
+      const dest = this.destination(owner, destination, opts.createParents ?? false);
+      if (src.is_dir && isWithin(dest.path, src.path)) throw new BadRequestError("A folder cannot be moved into itself", "cannot_move_directory_into_itself");
+      const spot = place(dest.path, name, opts, (p) => this.deps.repo.byPath(owner, p));
+      if (spot.path === src.path) return { moved: src, overwritten: null };
+      let overwritten: FsEntryRow | null = null;
+      if (spot.replaces) {
+        if (spot.replaces.is_dir) throw new ConflictError("A folder cannot be overwritten", "cannot_overwrite_a_directory", { entry_name: spot.name });
+        overwritten = spot.replaces;
+        removed.push(...this.deps.repo.deleteTree(owner, spot.replaces));
+      }
+      this.deps.repo.relocate(owner, src.uid, src.path, spot.path, dest.uid, spot.name, metadata, Date.now());
+      return { moved: this.deps.repo.byUid(owner, src.uid)!, overwritten };
+    });
+    this.cleanup(owner, removed);
+    if (result.overwritten) this.emit(owner, "item.removed", { path: toV1(result.overwritten).path, uid: result.overwritten.uid });
+    this.emit(owner, "item.moved", { moved: toV1(result.moved), old_path: toV1(src).path });
+    return { moved: result.moved, oldPath: src.path, overwritten: result.overwritten };
+  }
+
+  copy(owner: string, source: unknown, destination: unknown, opts: ConflictPolicy & { newName?: unknown }) {
+    const src = this.find(owner, source);
+    const name = opts.newName === undefined || opts.newName === null || opts.newName === "" ? src.name : checkName(opts.newName);
+    const bytes = src.is_dir ? this.deps.repo.subtreeSize(owner, src.path) : (src.size ?? 0);
+    if (bytes > this.available(owner)) throw new AppError(413, "storage_quota_exceeded", "This copy would go over your storage quota");
+    const newBlobs: string[] = [];
+    const removed: FsEntryRow[] = [];
+    try {
+      const result = transaction(this.deps.db, () => {
+        const dest = this.destination(owner, destination, false);
+        if (src.is_dir && isWithin(dest.path, src.path)) throw new BadRequestError("A folder cannot be copied into itself", "cannot_copy_directory_into_itself");
+        const spot = place(dest.path, name, { ...opts, dedupe: opts.dedupe || (!opts.overwrite && dest.uid === src.parent_uid) }, (p) => this.deps.repo.byPath(owner, p));
+        let overwritten: FsEntryRow | null = null;
+        if (spot.replaces) {
+          if (spot.replaces.is_dir) throw new ConflictError("A folder cannot be overwritten", "cannot_overwrite_a_directory", { entry_name: spot.name });
+          overwritten = spot.replaces;
+          removed.push(...this.deps.repo.deleteTree(owner, spot.replaces));
+        }
+        const copied = this.copyTree(owner, src, dest.uid, spot.path, spot.name, newBlobs);
+        return { copied, overwritten };
+      });
+      this.cleanup(owner, removed);
+      this.emit(owner, "item.added", toV1(result.copied));
+      return result;
+    } catch (err) {
+      for (const b of newBlobs) this.deps.blobs.remove(owner, b);
+      throw err;
+    }
+  }
+
+  private copyTree(owner: string, src: FsEntryRow, parentUid: string, path: string, name: string, newBlobs: string[]): FsEntryRow {
+    const now = Date.now();
+    const blob = src.is_dir ? null : this.deps.blobs.duplicate(owner, src.blob!);
+    if (blob) newBlobs.push(blob);
+    const copy: FsEntryRow = { ...src, uid: randomUUID(), path, parent_uid: parentUid, name, blob, immutable: 0, is_public: 0, created: now, modified: now, accessed: now };
+    this.deps.repo.insert(copy);
+    if (src.is_dir) for (const child of this.deps.repo.children(owner, src.uid)) this.copyTree(owner, child, copy.uid, joinPath(path, child.name), child.name, newBlobs);
+    return copy;
+  }
+
+  /** A destination folder selector (created on demand only when asked). */
+  private destination(owner: string, destination: unknown, createParents: boolean): FsEntryRow {
+    if (createParents && typeof destination === "string" && (destination.startsWith("/") || destination.startsWith("~"))) {
+      return this.ensureDir(owner, resolvePath(destination, owner), true);
+    }
+    const dest = findEntry(this.deps.repo, owner, destination);
+    if (!dest.is_dir) throw new BadRequestError("The destination is a file, not a folder", "dest_is_not_a_directory");
+    return dest;
+  }
+
+  // ---- delete, Trash -------------------------------------------------------------------------
+
+  /** Delete to Trash; anything already in the Trash is deleted for good. */
+  delete(owner: string, selectors: unknown[], descendantsOnly = false): FsEntryRow[] {
+    const done: FsEntryRow[] = [];
+    for (const selector of selectors) {
+      const e = this.find(owner, selector);
+      if (descendantsOnly) {
+        if (!e.is_dir) throw new BadRequestError("descendants_only needs a folder", "dest_is_not_a_directory");
+        if (e.path === TRASH) this.emptyTrash(owner);
+        else for (const child of this.deps.repo.children(owner, e.uid)) done.push(this.deleteOne(owner, child));
+        continue;
+      }
+      this.mutable(e);
+      done.push(this.deleteOne(owner, e));
+    }
+    return done;
+  }
+
+  private deleteOne(owner: string, e: FsEntryRow): FsEntryRow {
+    if (isWithin(e.path, TRASH)) {
+      this.purge(owner, e);
+      return e;
+    }
+    // Puter's desktop reads original_path as a display path (/<address>/…); restore accepts either form.
+    const info: TrashInfo = { original_name: e.name, original_path: displayPath(e.path, owner), trashed_ts: Math.floor(Date.now() / 1000) };
+    return this.move(owner, e.uid, "/Trash", { overwrite: false, dedupe: false, newName: e.uid, newMetadata: info }).moved;
+  }
+
+  /** Remove an entry (and its subtree) for good: rows, blobs, pins. */
+  purge(owner: string, e: FsEntryRow): void {
+    const removed = transaction(this.deps.db, () => this.deps.repo.deleteTree(owner, e));
+    this.cleanup(owner, removed);
+    this.emit(owner, "item.removed", { path: toV1(e).path, uid: e.uid });
+  }
+
+  trash(owner: string): FsEntryRow[] {
+    return this.readdir(owner, TRASH, { sort: "modified", desc: true }).rows;
+  }
+
+  /** Put a trashed entry back where it was (recreating folders; a new name if the spot is taken). */
+  restore(owner: string, selector: unknown): FsEntryRow {
+    const e = this.find(owner, selector);
+    if (e.parent_uid !== this.find(owner, TRASH).uid) throw new BadRequestError("Only items directly in the Trash can be restored", "not_in_trash");
+    const info = parseTrashInfo(e.metadata);
+    const from = resolvePath(info.original_path, owner);
+    return this.move(owner, e.uid, displayPath(parentPath(from), owner), { overwrite: false, dedupe: true, newName: info.original_name, newMetadata: {}, createParents: true }).moved;
+  }
+
+  emptyTrash(owner: string): number {
+    const items = this.deps.repo.children(owner, this.find(owner, TRASH).uid);
+    for (const item of items) this.purge(owner, item);
+    if (items.length) void this.deps.ipfs.gc().catch((err) => this.deps.log.warn("ipfs gc failed", { err }));
+    return items.length;
+  }
+
+  // ---- shared helpers --------------------------------------------------------------------------
+
+  /** After a commit: delete the blobs of removed files and unpin CIDs nothing references any more. */
+  cleanup(owner: string, removed: FsEntryRow[]): void {
+    const cids = new Set<string>();
+    for (const r of removed) {
+      if (r.blob) this.deps.blobs.remove(owner, r.blob);
+      if (r.cid) cids.add(r.cid);
+    }
+    for (const cid of cids) {
+      if (!this.deps.repo.cidInUse(cid)) void this.deps.ipfs.unpin(cid).catch((err) => this.deps.log.warn("ipfs unpin failed", { cid, err }));
+    }
+  }
+
+  mutable(e: FsEntryRow): void {
+    if (e.immutable) throw new ForbiddenError(`"${e.path === "/" ? "home" : e.name}" is a system folder and cannot be changed`, "immutable");
+  }
+
+  emit(owner: string, event: FsEvent, payload: unknown): void {
+    this.deps.events.emit("files.changed", { owner, event, payload });
+  }
+
+  row(owner: string, path: string, parentUid: string | null, name: string, isDir: boolean, now: number, extra: Partial<FsEntryRow> = {}): FsEntryRow {
+    return {
+      uid: randomUUID(),
+      owner,
+      path,
+      parent_uid: parentUid,
+      name,
+      is_dir: isDir ? 1 : 0,
+      size: isDir ? null : 0,
+      mime: null,
+      cid: null,
+      blob: null,
+      immutable: 0,
+      is_public: 0,
+      metadata: null,
+      created: now,
+      modified: now,
+      accessed: now,
+      ...extra,
+    };
+  }
+}
+
+function metadataJson(value: unknown, current: string | null): string | null {
+  if (value === undefined || value === null) return current;
+  if (typeof value !== "object" || Array.isArray(value)) throw new ValidationError("new_metadata must be an object");
+  const text = JSON.stringify(value);
+  if (text.length > 8192) throw new ValidationError("new_metadata is too large");
+  return text === "{}" ? null : text;
+}
+
+export function parseTrashInfo(metadata: string | null): TrashInfo {
+  try {
+    const m = JSON.parse(metadata ?? "null");
+    if (typeof m?.original_path === "string" && typeof m?.original_name === "string") return m;
+  } catch {
+    /* fall through */
+  }
+  throw new BadRequestError("This item has no record of where it came from", "not_in_trash");
+}

@@ -1,0 +1,86 @@
+// Client paths → paths inside the caller's own root. Strict: bad input is refused, never "fixed up".
+import { BadRequestError } from "../../errors.ts";
+
+export const MAX_PATH_BYTES = 4096;
+export const MAX_NAME_BYTES = 255;
+const encoder = new TextEncoder();
+
+// C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides that make
+// names lie about themselves on screen.
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+export class InvalidPathError extends BadRequestError {
+  constructor(message: string, code = "invalid_path") {
+    super(message, code);
+  }
+}
+
+/** A single file or folder name: 1–255 UTF-8 bytes, no slash, no control characters, not "." or "..". */
+export function checkName(input: unknown): string {
+  if (typeof input !== "string" || input.length === 0) throw new InvalidPathError("A name must be a non-empty string", "invalid_file_name");
+  const name = input.normalize("NFC");
+  if (name === "." || name === "..") throw new InvalidPathError(`"${name}" is not a valid name`, "invalid_file_name");
+  if (name.includes("/")) throw new InvalidPathError("A name cannot contain /", "invalid_file_name");
+  if (FORBIDDEN.test(name)) throw new InvalidPathError("A name cannot contain control characters", "invalid_file_name");
+  if (encoder.encode(name).length > MAX_NAME_BYTES) throw new InvalidPathError(`A name is at most ${MAX_NAME_BYTES} bytes`, "name_too_long");
+  if (name.trim() !== name || name.endsWith(".")) {
+    // Leading/trailing spaces and trailing dots break downloads on Windows and confuse people.
+    throw new InvalidPathError("A name cannot start or end with a space or end with a dot", "invalid_file_name");
+  }
+  return name;
+}
+
+/**
+ * Resolve what a client sent into a path inside the caller's root ("/" is the root itself).
+ * "~", "/" and "/<own address>" all mean the root. Everything is relative to the root, so
+ * another wallet's "/0x…" is just a (missing) folder name here: there is no way out.
+ */
+export function resolvePath(input: unknown, ownerAddress: string): string {
+  if (typeof input !== "string" || input.length === 0) throw new InvalidPathError("path must be a non-empty string");
+  if (encoder.encode(input).length > MAX_PATH_BYTES) throw new InvalidPathError(`A path is at most ${MAX_PATH_BYTES} bytes`, "path_too_long");
+  if (FORBIDDEN.test(input)) throw new InvalidPathError("A path cannot contain control characters");
+  let rest: string;
+  if (input === "~" || input.startsWith("~/")) rest = input.slice(1);
+  else if (input.startsWith("/")) rest = input;
+  else throw new InvalidPathError(`Paths start with / or ~ (got "${input.slice(0, 40)}")`);
+
+  const home = "/" + ownerAddress;
+  if (rest.toLowerCase() === home || rest.toLowerCase().startsWith(home + "/")) rest = rest.slice(home.length);
+
+  const parts = rest.split("/").filter((p) => p !== "");
+  for (const p of parts) {
+    if (p === "." || p === "..") throw new InvalidPathError('Paths cannot contain "." or ".." segments');
+    checkName(p);
+  }
+  return "/" + parts.map((p) => p.normalize("NFC")).join("/");
+}
+
+/** Re-check a path the server built (defence in depth: every segment must be a valid name). */
+export function checkInternalPath(path: string): string {
+  if (!path.startsWith("/")) throw new InvalidPathError("internal paths start with /");
+  if (path !== "/") for (const segment of path.slice(1).split("/")) checkName(segment);
+  return path;
+}
+
+export function parentPath(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+export function joinPath(dir: string, name: string): string {
+  return dir === "/" ? `/${name}` : `${dir}/${name}`;
+}
+
+/** Is `path` inside `dir` (or equal to it)? */
+export function isWithin(path: string, dir: string): boolean {
+  return dir === "/" || path === dir || path.startsWith(dir + "/");
+}
+
+/** The path clients see, Puter-style: /<address>/Documents/a.txt. */
+export function displayPath(path: string, ownerAddress: string): string {
+  return path === "/" ? `/${ownerAddress}` : `/${ownerAddress}${path}`;
+}

@@ -1,0 +1,7 @@
+// Where a worker's module is: beside the source tree when run from source, or inside the compiled
+// binary, where every workers/*.worker.ts is an extra entry point resolved from the embedded root.
+const COMPILED = import.meta.url.includes("/$bunfs/");
+
+export function workerUrl(file: string): string | URL {
+  return COMPILED ? `./workers/${file}` : new URL(`../workers/${file}`, import.meta.url);
+}

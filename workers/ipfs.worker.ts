@@ -1,0 +1,85 @@
+// IPFS worker: a Helia node on disk (no networking), importing, pinning and collecting garbage off the main thread.
+import { unixfs } from "@helia/unixfs";
+import { FsDatastore } from "datastore-fs";
+import { createHeliaLight, type Helia } from "helia";
+import { fixedSize } from "ipfs-unixfs-importer/chunker";
+import { CID } from "multiformats/cid";
+import { join } from "node:path";
+import { BunFsBlockstore } from "./bun-fs-blockstore.ts";
+import type { IpfsRequest, IpfsResponse, IpfsResult, IpfsWorkerInit } from "./protocol.ts";
+
+declare const self: Worker;
+
+// Fixed import settings: the same bytes always give the same CID, whatever the library defaults become.
+const IMPORT = { cidVersion: 1, rawLeaves: true, chunker: fixedSize({ chunkSize: 1_048_576 }) } as const;
+
+let helia: Helia | null = null;
+let ready: Promise<Helia> | null = null;
+
+async function start({ repoDir }: IpfsWorkerInit): Promise<Helia> {
+  const blockstore = new BunFsBlockstore(join(repoDir, "blocks"));
+  const datastore = new FsDatastore(join(repoDir, "datastore"));
+  await blockstore.open();
+  await datastore.open();
+  // createHeliaLight: no libp2p, nothing announced to any network (and it survives bun --compile).
+  const node = createHeliaLight({ blockstore, datastore });
+  await node.start();
+  return node;
+}
+
+async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function handle(req: IpfsRequest, node: Helia): Promise<IpfsResult> {
+  switch (req.op) {
+    case "add": {
+      const file = Bun.file(req.path);
+      const cid = await unixfs(node).addByteStream(file.stream() as unknown as AsyncIterable<Uint8Array>, IMPORT);
+      // pins.add is a lazy generator: nothing happens until it is drained.
+      if (!(await node.pins.isPinned(cid))) await drain(node.pins.add(cid));
+      return { op: "add", cid: cid.toString(), size: file.size };
+    }
+    case "unpin": {
+      const cid = CID.parse(req.cid);
+      if (!(await node.pins.isPinned(cid))) return { op: "unpin", removed: false };
+      await drain(node.pins.rm(cid));
+      return { op: "unpin", removed: true };
+    }
+    case "isPinned":
+      return { op: "isPinned", pinned: await node.pins.isPinned(CID.parse(req.cid)) };
+    case "pins": {
+      const cids: string[] = [];
+      for await (const pin of node.pins.ls()) cids.push(pin.cid.toString());
+      return { op: "pins", cids };
+    }
+    case "gc": {
+      let removed = 0;
+      await node.gc({ onProgress: (evt: { type: string }) => void (evt.type === "helia:gc:deleted" && removed++) } as never);
+      return { op: "gc", removed };
+    }
+    case "stop":
+      await node.stop();
+      helia = null;
+      return { op: "stop" };
+  }
+}
+
+self.onmessage = async (event: MessageEvent<IpfsWorkerInit | IpfsRequest>) => {
+  const msg = event.data;
+  if ("repoDir" in msg) {
+    ready = start(msg).then((n) => (helia = n));
+    return;
+  }
+  let response: IpfsResponse;
+  try {
+    const node = helia ?? (await ready);
+    if (!node) throw new Error("IPFS worker not initialised");
+    response = { id: msg.id, ok: true, result: await handle(msg, node) };
+  } catch (err) {
+    response = { id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+  self.postMessage(response);
+};

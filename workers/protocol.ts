@@ -1,0 +1,26 @@
+// Typed messages between the server and its workers (one definition, imported by both sides).
+
+export type IpfsRequest =
+  /** Import a file into the blockstore (CIDv1, raw leaves, 1 MiB chunks) and pin it recursively. */
+  | { id: number; op: "add"; path: string }
+  | { id: number; op: "unpin"; cid: string }
+  | { id: number; op: "isPinned"; cid: string }
+  | { id: number; op: "pins" }
+  /** Delete every block no pin reaches. */
+  | { id: number; op: "gc" }
+  | { id: number; op: "stop" };
+
+export type IpfsResult =
+  | { op: "add"; cid: string; size: number }
+  | { op: "unpin"; removed: boolean }
+  | { op: "isPinned"; pinned: boolean }
+  | { op: "pins"; cids: string[] }
+  | { op: "gc"; removed: number }
+  | { op: "stop" };
+
+export type IpfsResponse = { id: number; ok: true; result: IpfsResult } | { id: number; ok: false; error: string };
+
+/** First message to a new IPFS worker: where its repository lives. */
+export interface IpfsWorkerInit {
+  repoDir: string;
+}
