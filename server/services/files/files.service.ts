@@ -161,10 +161,11 @@ export class FilesService {
   /** A path from `path`, relative to `parent` when given (Puter's mkdir and write forms). */
   targetPath(owner: string, path: unknown, parent?: unknown): string {
     if (parent === undefined || parent === null || parent === "") return resolvePath(path, owner);
-    const base = this.find(owner, parent);
-    if (!base.is_dir) throw new BadRequestError("parent is a file, not a folder", "dest_is_not_a_directory");
     if (typeof path !== "string" || path === "") throw new ValidationError("path must be a non-empty string");
-    return resolvePath(`${base.path === "/" ? "" : base.path}/${path.replace(/^\/+/, "")}`, owner);
+    // A parent given as a path may not exist yet (create_missing_parents); one given as a uid must.
+    const isPath = typeof parent === "string" && (parent.startsWith("/") || parent.startsWith("~"));
+    const basePath = isPath ? resolvePath(parent, owner) : this.find(owner, parent).path;
+    return resolvePath(`${basePath === "/" ? "" : basePath}/${path.replace(/^\/+/, "")}`, owner);
   }
 
   // ---- rename, move, copy ----------------------------------------------------------------------
