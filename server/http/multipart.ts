@@ -48,7 +48,12 @@ export async function* multipartParts(request: Request, limits: MultipartLimits 
     if (info.valueTruncated) push({ kind: "error", error: new AppError(413, "payload_too_large", `Field "${name}" is larger than ${limits.fieldBytes} bytes`) });
     else push({ kind: "field", name, value });
   });
-  bb.on("file", (name, stream, info) => push({ kind: "file", name, filename: info.filename ?? "", mimeType: info.mimeType, stream }));
+  bb.on("file", (name, stream, info) => {
+    // Without a listener, a stream error after its reader gave up (a truncated upload) would be an
+    // uncaught 'error' event and take the whole process down. Readers still see it while iterating.
+    stream.on("error", () => undefined);
+    push({ kind: "file", name, filename: info.filename ?? "", mimeType: info.mimeType, stream });
+  });
   bb.on("partsLimit", () => tooLarge("parts"));
   bb.on("filesLimit", () => tooLarge("files"));
   bb.on("fieldsLimit", () => tooLarge("fields"));

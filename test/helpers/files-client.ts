@@ -9,7 +9,7 @@ export function filesClient(f: Fetcher, who: SignedIn) {
   };
   return {
     post,
-    async write(dir: string, name: string, content: string | Uint8Array, fields: Record<string, string> = {}) {
+    async write(dir: string, name: string, content: string | Uint8Array<ArrayBuffer>, fields: Record<string, string> = {}) {
       const fd = new FormData();
       fd.append("path", dir);
       fd.append("name", name);

@@ -19,6 +19,21 @@ export class SizeMismatchError extends AppError {
   }
 }
 
+/** Failures while reading what the client sends are the client's (400), not the node's. */
+async function* interrupted(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  for (;;) {
+    let step: IteratorResult<Uint8Array>;
+    try {
+      step = await it.next();
+    } catch (err) {
+      throw new AppError(400, "upload_interrupted", `The upload was cut short or is malformed (${(err as Error).message})`);
+    }
+    if (step.done) return;
+    yield step.value;
+  }
+}
+
 export interface Received {
   tmp: string;
   size: number;
@@ -63,7 +78,7 @@ export class BlobStore {
     const handle = await open(tmp, "wx", 0o600);
     let size = 0;
     try {
-      for await (const chunk of source as AsyncIterable<Uint8Array>) {
+      for await (const chunk of interrupted(source)) {
         size += chunk.byteLength;
         if (size > limit) throw new QuotaExceededError(limit);
         if (expected !== undefined && size > expected) throw new SizeMismatchError(expected, size);
@@ -77,6 +92,7 @@ export class BlobStore {
     } catch (err) {
       await handle.close().catch(() => undefined);
       rmSync(tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code === "ENOSPC") throw new AppError(507, "insufficient_storage", "The node's disk is full");
       throw err;
     }
   }

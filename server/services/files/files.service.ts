@@ -190,7 +190,7 @@ export class FilesService {
   move(owner: string, source: unknown, destination: unknown, opts: ConflictPolicy & { newName?: unknown; newMetadata?: unknown; createParents?: boolean }) {
     const src = this.find(owner, source);
     this.mutable(src);
-    const name = opts.newName === undefined || opts.newName === null || opts.newName === "" ? src.name : checkName(opts.newName);
+    const name = opts.newName === undefined || opts.newName === null ? src.name : checkName(opts.newName);
     const metadata = metadataJson(opts.newMetadata, src.metadata);
     const removed: FsEntryRow[] = [];
     const result = transaction(this.deps.db, () => {
@@ -215,7 +215,7 @@ export class FilesService {
 
   copy(owner: string, source: unknown, destination: unknown, opts: ConflictPolicy & { newName?: unknown }) {
     const src = this.find(owner, source);
-    const name = opts.newName === undefined || opts.newName === null || opts.newName === "" ? src.name : checkName(opts.newName);
+    const name = opts.newName === undefined || opts.newName === null ? src.name : checkName(opts.newName);
     const bytes = src.is_dir ? this.deps.repo.subtreeSize(owner, src.path) : (src.size ?? 0);
     if (bytes > this.available(owner)) throw new AppError(413, "storage_quota_exceeded", "This copy would go over your storage quota");
     const newBlobs: string[] = [];

@@ -1,9 +1,10 @@
 // Client paths → paths inside the caller's own root. Strict: bad input is refused, never "fixed up".
-import { BadRequestError } from "../../errors.ts";
+import { BadRequestError, ForbiddenError } from "../../errors.ts";
 
 export const MAX_PATH_BYTES = 4096;
 export const MAX_NAME_BYTES = 255;
 const encoder = new TextEncoder();
+const WALLET = /^0x[0-9a-fA-F]{40}$/;
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides that make
 // names lie about themselves on screen.
@@ -18,9 +19,12 @@ export class InvalidPathError extends BadRequestError {
 /** A single file or folder name: 1–255 UTF-8 bytes, no slash, no control characters, not "." or "..". */
 export function checkName(input: unknown): string {
   if (typeof input !== "string" || input.length === 0) throw new InvalidPathError("A name must be a non-empty string", "invalid_file_name");
+  if (!input.isWellFormed()) throw new InvalidPathError("A name must be valid Unicode (no unpaired surrogates)", "invalid_file_name");
   const name = input.normalize("NFC");
   if (name === "." || name === "..") throw new InvalidPathError(`"${name}" is not a valid name`, "invalid_file_name");
   if (name.includes("/")) throw new InvalidPathError("A name cannot contain /", "invalid_file_name");
+  // A backslash is a separator on Windows: "..\\..\\x" in a downloaded zip would climb out of the folder.
+  if (name.includes("\\")) throw new InvalidPathError("A name cannot contain \\", "invalid_file_name");
   if (FORBIDDEN.test(name)) throw new InvalidPathError("A name cannot contain control characters", "invalid_file_name");
   if (encoder.encode(name).length > MAX_NAME_BYTES) throw new InvalidPathError(`A name is at most ${MAX_NAME_BYTES} bytes`, "name_too_long");
   if (name.trim() !== name || name.endsWith(".")) {
@@ -39,6 +43,7 @@ export function resolvePath(input: unknown, ownerAddress: string): string {
   if (typeof input !== "string" || input.length === 0) throw new InvalidPathError("path must be a non-empty string");
   if (encoder.encode(input).length > MAX_PATH_BYTES) throw new InvalidPathError(`A path is at most ${MAX_PATH_BYTES} bytes`, "path_too_long");
   if (FORBIDDEN.test(input)) throw new InvalidPathError("A path cannot contain control characters");
+  if (!input.isWellFormed()) throw new InvalidPathError("A path must be valid Unicode (no unpaired surrogates)");
   let rest: string;
   if (input === "~" || input.startsWith("~/")) rest = input.slice(1);
   else if (input.startsWith("/")) rest = input;
@@ -48,6 +53,9 @@ export function resolvePath(input: unknown, ownerAddress: string): string {
   if (rest.toLowerCase() === home || rest.toLowerCase().startsWith(home + "/")) rest = rest.slice(home.length);
 
   const parts = rest.split("/").filter((p) => p !== "");
+  // Puter-style absolute paths start with the user's name. Reaching for another wallet's home is
+  // refused outright rather than quietly meaning a look-alike folder in one's own root.
+  if (parts[0] && WALLET.test(parts[0])) throw new ForbiddenError("Only your own files are reachable", "access_denied");
   for (const p of parts) {
     if (p === "." || p === "..") throw new InvalidPathError('Paths cannot contain "." or ".." segments');
     checkName(p);

@@ -178,7 +178,7 @@ describe("isolation between wallets", () => {
     expect(await other.names("~")).toEqual(["Desktop", "Documents", "Pictures", "Public", "Trash"]);
     expect(await other.names("~/Documents")).toEqual([]);
     const ownerFile = (await fs.post("/stat", { path: "~/Documents/hello.txt" })).body;
-    expect((await other.post("/stat", { path: `/${owner.address}/Documents/hello.txt` })).status).toBe(404);
+    expect((await other.post("/stat", { path: `/${owner.address}/Documents/hello.txt` })).body.code).toBe("access_denied");
     expect((await other.post("/stat", { uid: ownerFile.uid })).status).toBe(404);
     expect((await other.read(ownerFile.uid)).status).toBe(404);
     expect((await other.post("/delete", { paths: [ownerFile.uid] })).status).toBe(404);

@@ -1,0 +1,67 @@
+// The CID returned for an upload always matches the bytes: recomputed here from first principles
+// (SHA-256, raw leaves, a UnixFS dag-pb root), without the importer the node uses.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as dagPb from "@ipld/dag-pb";
+import { UnixFS } from "ipfs-unixfs";
+import { CID } from "multiformats/cid";
+import * as raw from "multiformats/codecs/raw";
+import { sha256 } from "multiformats/hashes/sha2";
+import { filesClient } from "../../helpers/files-client.ts";
+import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
+import { claimOwner, httpFetcher } from "../../helpers/wallet-auth.ts";
+
+const CHUNK = 1_048_576;
+
+/** CIDv1 of a file imported with raw leaves and fixed 1 MiB chunks (fewer than 174 chunks: one root). */
+async function expectedCid(bytes: Uint8Array): Promise<string> {
+  const leaf = async (b: Uint8Array) => CID.createV1(raw.code, await sha256.digest(b));
+  if (bytes.length <= CHUNK) return (await leaf(bytes)).toString();
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += CHUNK) chunks.push(bytes.subarray(i, i + CHUNK));
+  if (chunks.length > 174) throw new Error("this helper builds one layer only");
+  const links = await Promise.all(chunks.map(async (c) => ({ Hash: await leaf(c), Name: "", Tsize: c.length })));
+  const data = new UnixFS({ type: "file", blockSizes: chunks.map((c) => BigInt(c.length)) }).marshal();
+  const root = dagPb.encode(dagPb.prepare({ Data: data, Links: links }));
+  return CID.createV1(dagPb.code, await sha256.digest(root)).toString();
+}
+
+let t: TestNode;
+let fs: ReturnType<typeof filesClient>;
+beforeAll(async () => {
+  t = await startTestNode();
+  fs = filesClient(httpFetcher(t.url), await claimOwner(httpFetcher(t.url), t.started.setup.code!));
+});
+afterAll(() => t.stop());
+
+describe("CIDs", () => {
+  const sizes = [0, 1, 1000, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 12345];
+  for (const size of sizes) {
+    test(`${size} bytes`, async () => {
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)));
+      const w = await fs.write("~/Documents", `blob-${size}.bin`, bytes);
+      expect(w.status).toBe(200);
+      expect(w.body.cid).toBe(await expectedCid(bytes));
+      expect(await t.node.services.files.deps.ipfs.isPinned(w.body.cid)).toBe(true);
+    });
+  }
+});
+
+describe("pins follow the files", () => {
+  test("deleting for good unpins; emptying the Trash garbage-collects the blocks", async () => {
+    const bytes = new Uint8Array(2 * CHUNK + 5).fill(7);
+    const w = await fs.write("~/Documents", "pinned.bin", bytes);
+    const ipfs = t.node.services.files.deps.ipfs;
+    expect(await ipfs.isPinned(w.body.cid)).toBe(true);
+    // A copy shares the CID: the pin stays while any entry uses it.
+    await fs.post("/copy", { source: "~/Documents/pinned.bin", destination: "~/Desktop" });
+    await fs.post("/delete", { paths: ["~/Documents/pinned.bin"] });
+    await fs.post("/delete", { paths: ["~/Trash"], descendants_only: true });
+    expect(await ipfs.isPinned(w.body.cid)).toBe(true);
+    await fs.post("/delete", { paths: ["~/Desktop/pinned.bin"] });
+    await fs.post("/delete", { paths: ["~/Trash"], descendants_only: true });
+    for (let i = 0; i < 50 && (await ipfs.isPinned(w.body.cid)); i++) await Bun.sleep(20);
+    expect(await ipfs.isPinned(w.body.cid)).toBe(false);
+    expect(await ipfs.pins()).not.toContain(w.body.cid);
+  });
+});
