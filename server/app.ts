@@ -13,6 +13,7 @@ import { auditRoutes } from "./services/audit/audit.routes.ts";
 import { authRoutes } from "./services/auth/auth.routes.ts";
 import { tokensRoutes } from "./services/auth/tokens.routes.ts";
 import { usersRoutes } from "./services/auth/users.routes.ts";
+import { filesRoutes } from "./services/files/files.routes.ts";
 import { puterFsRoutes } from "./services/files/puter-fs.routes.ts";
 import { identityRoutes } from "./services/identity/identity.routes.ts";
 import { systemRoutes } from "./services/system/system.routes.ts";
@@ -74,6 +75,7 @@ export function createApp({ config, log, services, guard, assets }: AppDeps) {
     .use(auditRoutes(services.audit))
     .use(identityRoutes(services.identity, services.audit))
     .use(puterFsRoutes(services.files, services.writer))
+    .use(filesRoutes(services.files, services.uploads))
     .use(staticRoutes(assets));
 }
 

@@ -11,6 +11,7 @@ import type { UsersRepository } from "./services/auth/users.repository.ts";
 import type { UsersService } from "./services/auth/users.service.ts";
 import type { FileWriter } from "./services/files/file-writer.ts";
 import type { FilesService } from "./services/files/files.service.ts";
+import type { ResumableUploads } from "./services/files/resumable-uploads.ts";
 import type { IdentityService } from "./services/identity/identity.service.ts";
 import type { SetupService } from "./services/setup/setup.service.ts";
 import type { SystemService } from "./services/system/system.service.ts";
@@ -34,4 +35,5 @@ export interface Services {
   tokens: ApiTokensService;
   files: FilesService;
   writer: FileWriter;
+  uploads: ResumableUploads;
 }

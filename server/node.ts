@@ -73,6 +73,7 @@ export class Pc2Node {
     const identity = this.services.identity.start();
     const setup = this.services.setup.start();
     this.services.files.start();
+    this.services.uploads.start();
     this.hub.start();
     this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), { host: this.config.host, port: this.config.port });
     const port = this.server.port ?? this.config.port;
@@ -112,6 +113,7 @@ export class Pc2Node {
       }
     }
     await this.services.setup.ready().catch(() => undefined);
+    this.services.uploads.stop();
     await this.services.files.stop();
     closeDatabase(db);
     this.lock.release();

@@ -71,6 +71,11 @@ export class AuthGuard {
   }
 }
 
+/** The caller, if signed in, on a route that anyone may use. */
+export function optionalPrincipalOf(request: Request): Principal | null {
+  return principals.get(request) ?? null;
+}
+
 /** The caller of a route that requires sign-in (the guard has run). */
 export function principalOf(request: Request): Principal {
   const p = principals.get(request);

@@ -63,6 +63,24 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "POST /delete": FILES_WRITE,
   "POST /write": FILES_WRITE,
   "POST /batch": FILES_WRITE,
+
+  // PC2 file API.
+  "GET /api/files/trash": FILES_READ,
+  "POST /api/files/trash/restore": FILES_WRITE,
+  "POST /api/files/trash/empty": FILES_WRITE,
+  "GET /api/files/search": FILES_READ,
+  "POST /api/files/uploads": FILES_WRITE,
+  "GET /api/files/uploads/:id": FILES_WRITE,
+  "PUT /api/files/uploads/:id": FILES_WRITE,
+  "POST /api/files/uploads/:id/complete": FILES_WRITE,
+  "DELETE /api/files/uploads/:id": FILES_WRITE,
+  "GET /api/files/zip": FILES_READ,
+  "POST /api/files/share": FILES_WRITE,
+  "POST /api/files/unshare": FILES_WRITE,
+  "GET /api/files/quota": FILES_READ,
+  "PUT /api/files/quotas/:address": OWNER_ADMIN,
+  /** Published content is public; private content only for its owner (checked in the route). */
+  "GET /ipfs/:cid": PUBLIC,
 };
 
 export const WS_ACCESS: Record<string, Access> = {

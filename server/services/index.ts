@@ -19,6 +19,8 @@ import { FileWriter } from "./files/file-writer.ts";
 import { FilesRepository } from "./files/files.repository.ts";
 import { FilesService } from "./files/files.service.ts";
 import { IpfsClient } from "./files/ipfs.client.ts";
+import { ResumableUploads } from "./files/resumable-uploads.ts";
+import { UploadsRepository } from "./files/uploads.repository.ts";
 import { IdentityStore } from "./identity/identity.store.ts";
 import { IdentityService } from "./identity/identity.service.ts";
 import { SetupRepository } from "./setup/setup.repository.ts";
@@ -60,6 +62,7 @@ export function createServices(ctx: AppContext): Services {
     },
   });
   const writer = new FileWriter(files);
+  const uploads = new ResumableUploads(new UploadsRepository(db), files, writer, join(config.dataDir, "tmp"));
   events.on("auth.signed_in", ({ address }) => files.ensureHome(address));
 
   system.addCheck("database", () => {
@@ -69,5 +72,5 @@ export function createServices(ctx: AppContext): Services {
   system.addCheck("identity", () => ({ status: "ok", nodeId: identity.info().nodeId }));
   system.addCheck("ipfs", () => ({ status: files.deps.ipfs.healthy() ? "ok" : "down" }));
 
-  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer };
+  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads };
 }

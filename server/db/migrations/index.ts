@@ -2,6 +2,7 @@
 import core0001 from "./0001-core.sql" with { type: "text" };
 import auth0002 from "./0002-auth.sql" with { type: "text" };
 import files0003 from "./0003-files.sql" with { type: "text" };
+import uploads0004 from "./0004-uploads.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "core", sql: core0001 },
   { version: 2, name: "auth", sql: auth0002 },
   { version: 3, name: "files", sql: files0003 },
+  { version: 4, name: "uploads", sql: uploads0004 },
 ];

@@ -2,7 +2,7 @@
 // transaction. A crash at any step leaves no visible partial file; `pc2 storage check` sweeps leftovers.
 import { transaction } from "../../db/database.ts";
 import { AppError, ConflictError } from "../../errors.ts";
-import { QuotaExceededError } from "./blob-store.ts";
+import { QuotaExceededError, type Received } from "./blob-store.ts";
 import type { FilesService } from "./files.service.ts";
 import { mimeFor, toV1, type FsEntryRow } from "./fs-entry.ts";
 import { place, type ConflictPolicy } from "./name-conflict.ts";
@@ -19,15 +19,26 @@ export class FileWriter {
 
   /** Write `source` to `path` (a resolved path inside the owner's root). */
   async write(owner: string, path: string, source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, opts: WriteOptions): Promise<FsEntryRow> {
-    const { repo, blobs, ipfs, db } = this.files.deps;
+    const early = this.check(owner, path, opts);
+    const received = await this.files.deps.blobs.receive(source, this.files.available(owner) + (early?.size ?? 0), opts.size);
+    return this.commit(owner, path, received, opts);
+  }
+
+  /**
+   * Fail fast, before any byte is received: a bad path, a missing folder, a clash. Returns the
+   * entry an overwrite would replace (its bytes count as free for the quota).
+   */
+  check(owner: string, path: string, opts: WriteOptions): FsEntryRow | null {
     this.files.ensureHome(owner);
     if (path === "/") throw new AppError(400, "cannot_write_to_root", "Choose a file name inside a folder");
     checkInternalPath(path);
-    const name = baseName(path);
-    // Fail fast, before any byte is received: the folder, a clash, the quota.
-    const early = this.precheck(owner, path, name, opts);
-    const received = await blobs.receive(source, this.files.available(owner) + (early?.size ?? 0), opts.size);
+    return this.precheck(owner, path, baseName(path), opts);
+  }
 
+  /** Make fully received bytes (a temp file) the file at `path`: pin, rename into place, index. */
+  async commit(owner: string, path: string, received: Received, opts: WriteOptions): Promise<FsEntryRow> {
+    const { repo, blobs, ipfs, db } = this.files.deps;
+    const name = baseName(path);
     let cid: string;
     let blob: string;
     try {

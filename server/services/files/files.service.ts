@@ -319,6 +319,16 @@ export class FilesService {
     return items.length;
   }
 
+  /** Publish a file: anyone with its CID may fetch it at /ipfs/<cid>. Nothing is announced to any network. */
+  publish(owner: string, selector: unknown, isPublic: boolean): FsEntryRow {
+    const e = this.find(owner, selector);
+    if (e.is_dir) throw new BadRequestError("Share files one by one; folders have no CID here", "cannot_share_a_directory");
+    this.deps.repo.setPublic(e.uid, isPublic);
+    const row = this.deps.repo.byUid(owner, e.uid)!;
+    this.emit(owner, "item.updated", toV1(row));
+    return row;
+  }
+
   // ---- shared helpers --------------------------------------------------------------------------
 
   /** After a commit: delete the blobs of removed files and unpin CIDs nothing references any more. */
