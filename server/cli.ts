@@ -10,6 +10,10 @@ import { Pc2Node, type NodeOptions } from "./node.ts";
 import { AuditRepository } from "./services/audit/audit.repository.ts";
 import { AuditService } from "./services/audit/audit.service.ts";
 import { resetOwner } from "./services/auth/owner-reset.ts";
+import { BlobStore } from "./services/files/blob-store.ts";
+import { FilesRepository } from "./services/files/files.repository.ts";
+import { IpfsClient } from "./services/files/ipfs.client.ts";
+import { checkStorage, isClean, type StorageReport } from "./services/files/storage-check.ts";
 import { UsersRepository } from "./services/auth/users.repository.ts";
 import { recoverIdentity } from "./services/identity/identity.service.ts";
 import { IdentityStore } from "./services/identity/identity.store.ts";
@@ -23,6 +27,7 @@ Commands:
   identity show [--json]     Print this node's Node ID, DID and public key
   identity recover [--force] Rebuild the node identity from its 12-word recovery phrase (read from stdin)
   owner reset                Remove the Owner (lost wallet) and print a new one-time setup code
+  storage check [--repair]   Check that the file index, the files on disk and the IPFS pins agree
   version                    Print the version
   help                       Print this help
 
@@ -123,10 +128,51 @@ async function ownerReset(): Promise<number> {
   }
 }
 
+/** Needs the node stopped: a live upload's bytes would look like an orphan. */
+async function storageCheck(repair: boolean, json: boolean): Promise<number> {
+  const cfg = config();
+  const file = join(cfg.dataDir, "pc2.db");
+  if (!existsSync(file)) {
+    console.error(`pc2: no database at ${file}; start the node once first`);
+    return 1;
+  }
+  const lock = new DataDirLock(cfg.dataDir);
+  lock.acquire();
+  const db = openDatabase(file);
+  const ipfs = new IpfsClient(join(cfg.dataDir, "ipfs"));
+  try {
+    migrate(db);
+    ipfs.start();
+    const report = await checkStorage(new FilesRepository(db), new BlobStore(join(cfg.dataDir, "files"), join(cfg.dataDir, "tmp")), ipfs, repair);
+    if (json) console.log(JSON.stringify(report, null, 2));
+    else printReport(report);
+    return isClean(report) || (repair && report.cidMismatches.length === 0 && report.sizeMismatches.length === 0) ? 0 : 3;
+  } finally {
+    await ipfs.stop();
+    closeDatabase(db);
+    lock.release();
+  }
+}
+
+function printReport(r: StorageReport): void {
+  const lines: [string, string[]][] = [
+    ["files whose bytes are missing", r.missingBlobs],
+    ["files whose size on disk differs", r.sizeMismatches],
+    ["files whose bytes no longer match their CID", r.cidMismatches],
+    ["CIDs not pinned", r.unpinned],
+    ["blobs no file uses", r.orphanBlobs],
+    ["pins no file uses", r.orphanPins],
+    ["temp files from interrupted uploads", r.tempFiles],
+  ];
+  console.log(`Checked ${r.files} files.`);
+  for (const [what, items] of lines) if (items.length) console.log(`  ${items.length} ${what}${r.repaired ? " (repaired)" : ""}: ${items.slice(0, 5).join(", ")}${items.length > 5 ? ", …" : ""}`);
+  console.log(isClean(r) ? "Index, disk and pins agree." : r.repaired ? "Repaired." : "Run `pc2 storage check --repair` to reconcile.");
+}
+
 export async function main(argv: string[], options: NodeOptions = {}): Promise<number> {
   const args = argv.filter((a) => !a.startsWith("--"));
   const flags = new Set(argv.filter((a) => a.startsWith("--")));
-  const known = new Set(["--force", "--json", "--help"]);
+  const known = new Set(["--force", "--json", "--help", "--repair"]);
   for (const f of flags) if (!known.has(f)) throw new UsageError(`unknown option ${f}`);
   const [cmd = "start", sub] = args;
 
@@ -136,6 +182,7 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "identity" && sub === "show" && args.length === 2) return identityShow(flags.has("--json"));
   if (cmd === "identity" && sub === "recover" && args.length === 2) return identityRecover(flags.has("--force"));
   if (cmd === "owner" && sub === "reset" && args.length === 2) return ownerReset();
+  if (cmd === "storage" && sub === "check" && args.length === 2) return storageCheck(flags.has("--repair"), flags.has("--json"));
   throw new UsageError(`unknown command: ${args.join(" ")}`);
 }
 

@@ -68,7 +68,7 @@ describe("resumable uploads", () => {
     const created = await call("/api/files/uploads", json(owner, "POST", { path: "~/Documents/big.bin", size: data.length }));
     expect(created.status).toBe(201);
     const id = created.body.id;
-    const put = (offset: number, chunk: Uint8Array) => f(`/api/files/uploads/${id}?offset=${offset}`, { method: "PUT", headers: { ...owner.bearer, "content-type": "application/octet-stream" }, body: chunk });
+    const put = (offset: number, chunk: Uint8Array<ArrayBuffer>) => f(`/api/files/uploads/${id}?offset=${offset}`, { method: "PUT", headers: { ...owner.bearer, "content-type": "application/octet-stream" }, body: chunk });
     expect((await (await put(0, data.subarray(0, 1_000_000))).json()).offset).toBe(1_000_000);
 
     // A second chunk whose connection drops half-way (raw socket: 500,000 bytes promised, 300,000 sent).
