@@ -1,11 +1,11 @@
 // Startup benchmark: binary size and spawn → first 200 on /health for dist/pc2, against a bare
 // compiled Bun.serve hello measured in the same run. `--write` records the table in docs/performance.md.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary } from "../build.ts";
+import { writeSection } from "./sections.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 
 function freePort(): number {
@@ -81,18 +81,6 @@ async function main() {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** Replace the text between <!-- bench:NAME --> and <!-- /bench:NAME --> in docs/performance.md. */
-function writeSection(name: string, body: string) {
-  const file = join(ROOT, "docs", "performance.md");
-  const text = existsSync(file) ? readFileSync(file, "utf8") : "# Performance\n";
-  const open = `<!-- bench:${name} -->`;
-  const close = `<!-- /bench:${name} -->`;
-  const block = `${open}\n${body}\n${close}`;
-  const re = new RegExp(`${open}[\\s\\S]*?${close}`);
-  writeFileSync(file, re.test(text) ? text.replace(re, block) : `${text.trimEnd()}\n\n${block}\n`);
-  console.log(`updated ${file}`);
 }
 
 await main();
