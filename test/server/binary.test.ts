@@ -6,6 +6,7 @@ import { Pc2WsClient } from "../../web/api/ws-client.ts";
 import { spawnNode } from "../helpers/spawned-node.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 import { claimOwner, httpFetcher } from "../helpers/wallet-auth.ts";
+import { filesClient } from "../helpers/files-client.ts";
 
 const build = makeTempDir("pc2-bin-");
 const binary = join(build.path, "pc2");
@@ -41,6 +42,13 @@ describe("the single binary", () => {
       const ws = await Pc2WsClient.connect(n.url.replace("http", "ws") + "/ws", { headers: owner.bearer });
       expect((await ws.call<{ nodeId: string }>("system.info")).nodeId).toBe(info.nodeId);
       ws.close();
+
+      // Files work from the binary too: the IPFS worker is embedded and pins the upload.
+      const fs = filesClient(httpFetcher(n.url), owner);
+      const written = await fs.write("~/Documents", "hello.txt", "hello\n");
+      expect(written.body.cid).toBe("bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am");
+      expect(new TextDecoder().decode((await fs.read("~/Documents/hello.txt")).bytes)).toBe("hello\n");
+      expect(health.components.ipfs).toEqual({ status: "ok" });
 
       expect(await n.stop()).toBe(0);
       expect(existsSync(join(cwd.path, "data"))).toBe(false); // nothing written to the working directory
