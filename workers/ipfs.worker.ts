@@ -57,7 +57,7 @@ async function handle(req: IpfsRequest, node: Helia): Promise<IpfsResult> {
     case "unpin": {
       const cid = CID.parse(req.cid);
       if (!(await node.pins.isPinned(cid))) return { op: "unpin", removed: false };
-      await drain(node.pins.rm(cid));
+      await drain(node.pins.rm(cid, { walker: leanPinWalker() } as never));
       return { op: "unpin", removed: true };
     }
     case "isPinned":

@@ -6,11 +6,20 @@ import { UnixFS } from "ipfs-unixfs";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
+import { base32upper } from "multiformats/bases/base32";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { filesClient } from "../../helpers/files-client.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { claimOwner, httpFetcher } from "../../helpers/wallet-auth.ts";
 
 const CHUNK = 1_048_576;
+
+/** blockstore-fs keeps a block at blocks/<last 2 chars>/<BASE32 multihash>.data. */
+function existsBlock(dataDir: string, cid: string): boolean {
+  const key = base32upper.encoder.encode(CID.parse(cid).multihash.bytes);
+  return existsSync(join(dataDir, "ipfs", "blocks", key.slice(-2), `${key}.data`));
+}
 
 /** CIDv1 of a file imported with raw leaves and fixed 1 MiB chunks (fewer than 174 chunks: one root). */
 async function expectedCid(bytes: Uint8Array): Promise<string> {
@@ -63,5 +72,12 @@ describe("pins follow the files", () => {
     for (let i = 0; i < 50 && (await ipfs.isPinned(w.body.cid)); i++) await Bun.sleep(20);
     expect(await ipfs.isPinned(w.body.cid)).toBe(false);
     expect(await ipfs.pins()).not.toContain(w.body.cid);
+    // And garbage collection deleted its blocks from disk: the root, and the leaf that the root links
+    // twice (two identical 1 MiB chunks; Helia's own unpin left such a block pinned forever).
+    await ipfs.gc();
+    const leafCid = CID.createV1(raw.code, await sha256.digest(bytes.subarray(0, CHUNK))).toString();
+    expect(await ipfs.isPinned(leafCid)).toBe(false);
+    expect(existsBlock(t.dataDir, w.body.cid)).toBe(false);
+    expect(existsBlock(t.dataDir, leafCid)).toBe(false);
   });
 });
