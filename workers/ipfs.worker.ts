@@ -7,7 +7,7 @@ import { CID } from "multiformats/cid";
 import { join } from "node:path";
 import { BunFsBlockstore } from "./bun-fs-blockstore.ts";
 import { leanPinWalker } from "./lean-pin-walker.ts";
-import type { IpfsRequest, IpfsResponse, IpfsResult, IpfsWorkerInit } from "./protocol.ts";
+import type { IpfsGrow, IpfsRequest, IpfsResponse, IpfsResult, IpfsWorkerInit } from "./protocol.ts";
 
 declare const self: Worker;
 
@@ -39,6 +39,36 @@ async function* slices(file: ReturnType<typeof Bun.file>): AsyncGenerator<Uint8A
   for (let at = 0; at < file.size; at += CHUNK_SIZE) yield await file.slice(at, Math.min(file.size, at + CHUNK_SIZE)).bytes();
 }
 
+/** How far a growing file may be read, and who is waiting for more. */
+interface Growth {
+  size: number;
+  done: boolean;
+  aborted: boolean;
+  wake: (() => void) | null;
+}
+const growing = new Map<number, Growth>();
+
+/** A file still being written, chunk by chunk, never reading past what the writer has reported. */
+async function* growingSlices(path: string, g: Growth): AsyncGenerator<Uint8Array> {
+  const file = Bun.file(path);
+  let at = 0;
+  for (;;) {
+    while (!g.aborted && !g.done && g.size - at < CHUNK_SIZE) await new Promise<void>((r) => (g.wake = r));
+    if (g.aborted) throw new Error("upload aborted");
+    if (at >= g.size && g.done) return;
+    const end = Math.min(g.size, at + CHUNK_SIZE);
+    yield await file.slice(at, end).bytes();
+    at = end;
+  }
+}
+
+async function importAndPin(node: Helia, source: AsyncIterable<Uint8Array>): Promise<CID> {
+  const cid = await unixfs(node).addByteStream(source, IMPORT);
+  // pins.add is a lazy generator: nothing happens until it is drained.
+  if (!(await node.pins.isPinned(cid))) await drain(node.pins.add(cid, { walker: leanPinWalker() } as never));
+  return cid;
+}
+
 async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
@@ -49,10 +79,17 @@ async function handle(req: IpfsRequest, node: Helia): Promise<IpfsResult> {
   switch (req.op) {
     case "add": {
       const file = Bun.file(req.path);
-      const cid = await unixfs(node).addByteStream(slices(file), IMPORT);
-      // pins.add is a lazy generator: nothing happens until it is drained.
-      if (!(await node.pins.isPinned(cid))) await drain(node.pins.add(cid, { walker: leanPinWalker() } as never));
+      const cid = await importAndPin(node, slices(file));
       return { op: "add", cid: cid.toString(), size: file.size };
+    }
+    case "addGrowing": {
+      const g = growing.get(req.id)!;
+      try {
+        const cid = await importAndPin(node, growingSlices(req.path, g));
+        return { op: "addGrowing", cid: cid.toString(), size: g.size };
+      } finally {
+        growing.delete(req.id);
+      }
     }
     case "unpin": {
       const cid = CID.parse(req.cid);
@@ -79,12 +116,24 @@ async function handle(req: IpfsRequest, node: Helia): Promise<IpfsResult> {
   }
 }
 
-self.onmessage = async (event: MessageEvent<IpfsWorkerInit | IpfsRequest>) => {
+self.onmessage = async (event: MessageEvent<IpfsWorkerInit | IpfsRequest | IpfsGrow>) => {
   const msg = event.data;
   if ("repoDir" in msg) {
     ready = start(msg).then((n) => (helia = n));
     return;
   }
+  if (msg.op === "grow") {
+    const g = growing.get(msg.id);
+    if (g) {
+      g.size = msg.size;
+      g.done ||= Boolean(msg.done);
+      g.aborted ||= Boolean(msg.abort);
+      g.wake?.();
+      g.wake = null;
+    }
+    return;
+  }
+  if (msg.op === "addGrowing") growing.set(msg.id, { size: 0, done: false, aborted: false, wake: null });
   let response: IpfsResponse;
   try {
     const node = helia ?? (await ready);

@@ -3,6 +3,8 @@
 export type IpfsRequest =
   /** Import a file into the blockstore (CIDv1, raw leaves, 1 MiB chunks) and pin it recursively. */
   | { id: number; op: "add"; path: string }
+  /** Import a file that is still being written; `grow` messages say how far it is safe to read. */
+  | { id: number; op: "addGrowing"; path: string }
   | { id: number; op: "unpin"; cid: string }
   | { id: number; op: "isPinned"; cid: string }
   | { id: number; op: "pins" }
@@ -12,11 +14,21 @@ export type IpfsRequest =
 
 export type IpfsResult =
   | { op: "add"; cid: string; size: number }
+  | { op: "addGrowing"; cid: string; size: number }
   | { op: "unpin"; removed: boolean }
   | { op: "isPinned"; pinned: boolean }
   | { op: "pins"; cids: string[] }
   | { op: "gc"; removed: number }
   | { op: "stop" };
+
+/** For an addGrowing request: `size` bytes are written; `done` when that is all; `abort` to give up. */
+export interface IpfsGrow {
+  op: "grow";
+  id: number;
+  size: number;
+  done?: boolean;
+  abort?: boolean;
+}
 
 export type IpfsResponse = { id: number; ok: true; result: IpfsResult } | { id: number; ok: false; error: string };
 

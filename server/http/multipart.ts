@@ -48,10 +48,12 @@ export async function* multipartParts(request: Request, limits: MultipartLimits 
     if (info.valueTruncated) push({ kind: "error", error: new AppError(413, "payload_too_large", `Field "${name}" is larger than ${limits.fieldBytes} bytes`) });
     else push({ kind: "field", name, value });
   });
+  let currentFile: Readable | null = null;
   bb.on("file", (name, stream, info) => {
     // Without a listener, a stream error after its reader gave up (a truncated upload) would be an
     // uncaught 'error' event and take the whole process down. Readers still see it while iterating.
     stream.on("error", () => undefined);
+    currentFile = stream;
     push({ kind: "file", name, filename: info.filename ?? "", mimeType: info.mimeType, stream });
   });
   bb.on("partsLimit", () => tooLarge("parts"));
@@ -61,7 +63,17 @@ export async function* multipartParts(request: Request, limits: MultipartLimits 
   bb.on("close", () => push({ kind: "end" }));
 
   const input = Readable.fromWeb(request.body as never);
-  input.on("error", (err) => push({ kind: "error", error: new BadRequestError(`Upload interrupted: ${err.message}`, "client_aborted") }));
+  // pipe() does not carry errors forward: a failed or abandoned body must fail the parser and the
+  // file being read, or the request (its temp file, open handle and import) would wait forever.
+  const fail = (err: Error) => {
+    push({ kind: "error", error: new BadRequestError(`Upload interrupted: ${err.message}`, "client_aborted") });
+    currentFile?.destroy(err);
+    bb.destroy(err);
+  };
+  input.on("error", fail);
+  const onAbort = () => fail(new Error("the client disconnected"));
+  if (request.signal.aborted) onAbort();
+  request.signal.addEventListener("abort", onAbort, { once: true });
   input.pipe(bb);
 
   try {
@@ -76,6 +88,7 @@ export async function* multipartParts(request: Request, limits: MultipartLimits 
       if (item.kind === "file" && !item.stream.readableEnded) item.stream.resume();
     }
   } finally {
+    request.signal.removeEventListener("abort", onAbort);
     input.unpipe(bb);
     input.destroy();
   }

@@ -34,6 +34,12 @@ async function* interrupted(source: AsyncIterable<Uint8Array> | ReadableStream<U
   }
 }
 
+/** Watches an upload land: the temp file's path, then how many bytes are written so far. */
+export interface ReceiveTap {
+  begin(tmp: string): void;
+  written(size: number): void;
+}
+
 export interface Received {
   tmp: string;
   size: number;
@@ -72,10 +78,11 @@ export class BlobStore {
    * Stream bytes into a temp file, at most `limit` bytes (the quota); `expected` if the client
    * declared a size. Nothing is visible to anyone until commit().
    */
-  async receive(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, limit: number, expected?: number): Promise<Received> {
+  async receive(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, limit: number, expected?: number, tap?: ReceiveTap): Promise<Received> {
     if (expected !== undefined && expected > limit) throw new QuotaExceededError(limit);
     const tmp = join(this.tmpDir, `upload-${randomBytes(12).toString("hex")}`);
     const handle = await open(tmp, "wx", 0o600);
+    tap?.begin(tmp);
     let size = 0;
     try {
       for await (const chunk of interrupted(source)) {
@@ -84,6 +91,7 @@ export class BlobStore {
         if (expected !== undefined && size > expected) throw new SizeMismatchError(expected, size);
         let off = 0;
         while (off < chunk.byteLength) off += (await handle.write(chunk, off, chunk.byteLength - off)).bytesWritten;
+        tap?.written(size);
       }
       if (expected !== undefined && size !== expected) throw new SizeMismatchError(expected, size);
       await handle.sync();

@@ -3,6 +3,7 @@
 import { transaction } from "../../db/database.ts";
 import { AppError, ConflictError } from "../../errors.ts";
 import { QuotaExceededError, type Received } from "./blob-store.ts";
+import type { GrowingImport } from "./ipfs.client.ts";
 import type { FilesService } from "./files.service.ts";
 import { mimeFor, toV1, type FsEntryRow } from "./fs-entry.ts";
 import { place, type ConflictPolicy } from "./name-conflict.ts";
@@ -19,9 +20,28 @@ export class FileWriter {
 
   /** Write `source` to `path` (a resolved path inside the owner's root). */
   async write(owner: string, path: string, source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, opts: WriteOptions): Promise<FsEntryRow> {
+    const { blobs, ipfs } = this.files.deps;
     const early = this.check(owner, path, opts);
-    const received = await this.files.deps.blobs.receive(source, this.files.available(owner) + (early?.size ?? 0), opts.size);
-    return this.commit(owner, path, received, opts);
+    // The IPFS worker imports the temp file as it lands: receiving and hashing overlap.
+    let pipeline: GrowingImport | null = null;
+    let received: Received;
+    try {
+      received = await blobs.receive(source, this.files.available(owner) + (early?.size ?? 0), opts.size, {
+        begin: (tmp) => (pipeline = ipfs.addGrowing(tmp)),
+        written: (size) => pipeline?.grow(size),
+      });
+    } catch (err) {
+      (pipeline as GrowingImport | null)?.abort();
+      throw err;
+    }
+    let cid: string;
+    try {
+      cid = await pipeline!.finish(received.size);
+    } catch (err) {
+      blobs.discard(received.tmp);
+      throw err;
+    }
+    return this.commit(owner, path, received, opts, cid);
   }
 
   /**
@@ -35,14 +55,14 @@ export class FileWriter {
     return this.precheck(owner, path, baseName(path), opts);
   }
 
-  /** Make fully received bytes (a temp file) the file at `path`: pin, rename into place, index. */
-  async commit(owner: string, path: string, received: Received, opts: WriteOptions): Promise<FsEntryRow> {
+  /** Make fully received bytes (a temp file) the file at `path`: pin (unless done already), rename into place, index. */
+  async commit(owner: string, path: string, received: Received, opts: WriteOptions, pinnedCid?: string): Promise<FsEntryRow> {
     const { repo, blobs, ipfs, db } = this.files.deps;
     const name = baseName(path);
     let cid: string;
     let blob: string;
     try {
-      cid = await ipfs.add(received.tmp);
+      cid = pinnedCid ?? (await ipfs.add(received.tmp));
       blob = blobs.commit(owner, received.tmp);
     } catch (err) {
       blobs.discard(received.tmp);

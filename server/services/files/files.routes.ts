@@ -37,7 +37,7 @@ export function filesRoutes(files: FilesService, uploads: ResumableUploads) {
     .put("/api/files/uploads/:id", ({ request, params, query }) => {
       const raw = query.offset ?? request.headers.get("upload-offset") ?? undefined;
       if (raw === undefined) throw new ValidationError("Say where this chunk goes: ?offset=<bytes> (or an Upload-Offset header)");
-      return uploads.put(owner(request), params.id, count(raw, "offset", Number.MAX_SAFE_INTEGER, 0), request.body);
+      return uploads.put(owner(request), params.id, count(raw, "offset", Number.MAX_SAFE_INTEGER, 0), request.body, request.signal);
     })
     .post("/api/files/uploads/:id/complete", async ({ request, params }) => ({ entry: toV1(await uploads.complete(owner(request), params.id)) }))
     .delete("/api/files/uploads/:id", ({ request, params }) => {

@@ -1,10 +1,18 @@
 // Talks to the IPFS worker: one request at a time per id, answers matched by id, a clean stop.
-import type { IpfsRequest, IpfsResponse, IpfsResult } from "../../../workers/protocol.ts";
+import type { IpfsGrow, IpfsRequest, IpfsResponse, IpfsResult } from "../../../workers/protocol.ts";
 import { workerUrl } from "../../worker-url.ts";
 
 type Op = IpfsRequest["op"];
 type ResultOf<K extends Op> = Extract<IpfsResult, { op: K }>;
 type Pending = { resolve: (r: IpfsResult) => void; reject: (e: Error) => void };
+
+export interface GrowingImport {
+  /** `size` bytes of the file are written and may be read. */
+  grow(size: number): void;
+  /** The file is complete at `size` bytes: resolves to its CID once imported and pinned. */
+  finish(size: number): Promise<string>;
+  abort(): void;
+}
 
 const STOP_TIMEOUT_MS = 5000;
 
@@ -45,6 +53,23 @@ export class IpfsClient {
       this.pending.set(id, { resolve: resolve as (r: IpfsResult) => void, reject });
       worker.postMessage({ ...req, id });
     });
+  }
+
+  /**
+   * Import and pin a file while it is still being written: report progress with grow(), then
+   * finish() (or abort()). Receiving and hashing then run at the same time, on two cores.
+   */
+  addGrowing(path: string): GrowingImport {
+    const worker = this.worker;
+    const id = this.nextId; // the id call() is about to use
+    const result = this.call<"addGrowing">({ op: "addGrowing", path }).then((r) => r.cid);
+    result.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+    const send = (msg: Omit<IpfsGrow, "op" | "id">) => worker?.postMessage({ op: "grow", id, ...msg } satisfies IpfsGrow);
+    return {
+      grow: (size) => send({ size }),
+      finish: (size) => (send({ size, done: true }), result),
+      abort: () => send({ size: 0, abort: true }),
+    };
   }
 
   /** Import and pin a file; resolves to its CID. */

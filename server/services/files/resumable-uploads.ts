@@ -79,7 +79,7 @@ export class ResumableUploads {
   }
 
   /** Append one chunk at `offset` (which must be what the node already has). */
-  async put(owner: string, id: string, offset: number, source: ReadableStream<Uint8Array> | null): Promise<UploadView> {
+  async put(owner: string, id: string, offset: number, source: ReadableStream<Uint8Array> | null, disconnected?: AbortSignal): Promise<UploadView> {
     const row = this.get(owner, id);
     if (offset !== row.received) throw new ConflictError(`This upload continues at byte ${row.received}`, "offset_mismatch", { offset: row.received });
     if (!source) throw new AppError(400, "invalid_request", "The chunk has no body");
@@ -90,6 +90,10 @@ export class ResumableUploads {
     let at = row.received;
     try {
       const reader = source.getReader();
+      // A dropped connection may leave the body neither ended nor failed: end the read ourselves.
+      const onAbort = () => void reader.cancel(new Error("the client disconnected")).catch(() => undefined);
+      disconnected?.addEventListener("abort", onAbort, { once: true });
+      if (disconnected?.aborted) throw new AppError(400, "upload_interrupted", "The client disconnected");
       for (;;) {
         let step: Awaited<ReturnType<typeof reader.read>>;
         try {
@@ -97,6 +101,7 @@ export class ResumableUploads {
         } catch (err) {
           throw new AppError(400, "upload_interrupted", `The chunk was cut short (${(err as Error).message})`);
         }
+        if (disconnected?.aborted) throw new AppError(400, "upload_interrupted", "The client disconnected");
         if (step.done) break;
         const chunk = step.value;
         if (at + chunk.byteLength > row.size) throw new AppError(413, "payload_too_large", `This upload was declared as ${row.size} bytes`);
