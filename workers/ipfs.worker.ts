@@ -1,12 +1,13 @@
 // IPFS worker: a Helia node on disk (no networking), importing, pinning and collecting garbage off the main thread.
 import { unixfs } from "@helia/unixfs";
-import { FsDatastore } from "datastore-fs";
 import { createHeliaLight, type Helia } from "helia";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { CID } from "multiformats/cid";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BunFsBlockstore } from "./bun-fs-blockstore.ts";
 import { leanPinWalker } from "./lean-pin-walker.ts";
+import { SqliteDatastore } from "./sqlite-datastore.ts";
 import type { IpfsGrow, IpfsRequest, IpfsResponse, IpfsResult, IpfsWorkerInit } from "./protocol.ts";
 
 declare const self: Worker;
@@ -22,7 +23,8 @@ let ready: Promise<Helia> | null = null;
 
 async function start({ repoDir }: IpfsWorkerInit): Promise<Helia> {
   const blockstore = new BunFsBlockstore(join(repoDir, "blocks"));
-  const datastore = new FsDatastore(join(repoDir, "datastore"));
+  mkdirSync(repoDir, { recursive: true, mode: 0o700 });
+  const datastore = new SqliteDatastore(join(repoDir, "datastore.db"));
   await blockstore.open();
   await datastore.open();
   // createHeliaLight: no libp2p, nothing announced to any network (and it survives bun --compile).
