@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { AppError } from "../../errors.ts";
 import { fsyncDir } from "../../fs/atomic-write.ts";
 
+const WRITE_RUN = 1024 * 1024;
+
 export class QuotaExceededError extends AppError {
   constructor(limit: number) {
     super(413, "storage_quota_exceeded", `This would go over your storage quota (${limit} bytes free)`, { available: limit });
@@ -38,6 +40,8 @@ async function* interrupted(source: AsyncIterable<Uint8Array> | ReadableStream<U
 export interface ReceiveTap {
   begin(tmp: string): void;
   written(size: number): void;
+  /** Every byte is written (not yet fsynced): readers may finish while the fsync runs. */
+  complete(size: number): void;
 }
 
 export interface Received {
@@ -84,16 +88,37 @@ export class BlobStore {
     const handle = await open(tmp, "wx", 0o600);
     tap?.begin(tmp);
     let size = 0;
+    // Parsers hand over small chunks (~64 KiB); writing them in 1 MiB runs cuts the syscalls 16×.
+    const pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      // One vectored write, no copy; a short write (rare) finishes with plain writes.
+      const { bytesWritten } = await handle.writev(pending);
+      if (bytesWritten < pendingBytes) {
+        let skip = bytesWritten;
+        for (const chunk of pending) {
+          let off = Math.min(skip, chunk.byteLength);
+          skip -= off;
+          while (off < chunk.byteLength) off += (await handle.write(chunk, off, chunk.byteLength - off)).bytesWritten;
+        }
+      }
+      pending.length = 0;
+      pendingBytes = 0;
+      tap?.written(size);
+    };
     try {
       for await (const chunk of interrupted(source)) {
         size += chunk.byteLength;
         if (size > limit) throw new QuotaExceededError(limit);
         if (expected !== undefined && size > expected) throw new SizeMismatchError(expected, size);
-        let off = 0;
-        while (off < chunk.byteLength) off += (await handle.write(chunk, off, chunk.byteLength - off)).bytesWritten;
-        tap?.written(size);
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
+        if (pendingBytes >= WRITE_RUN) await flush();
       }
+      await flush();
       if (expected !== undefined && size !== expected) throw new SizeMismatchError(expected, size);
+      tap?.complete(size);
       await handle.sync();
       await handle.close();
       return { tmp, size };

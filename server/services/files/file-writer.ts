@@ -29,6 +29,8 @@ export class FileWriter {
       received = await blobs.receive(source, this.files.available(owner) + (early?.size ?? 0), opts.size, {
         begin: (tmp) => (pipeline = ipfs.addGrowing(tmp)),
         written: (size) => pipeline?.grow(size),
+        // The import finishes from page cache while the temp file is fsynced.
+        complete: (size) => void pipeline?.finish(size),
       });
     } catch (err) {
       (pipeline as GrowingImport | null)?.abort();
@@ -36,7 +38,7 @@ export class FileWriter {
     }
     let cid: string;
     try {
-      cid = await pipeline!.finish(received.size);
+      cid = await pipeline!.result;
     } catch (err) {
       blobs.discard(received.tmp);
       throw err;

@@ -11,6 +11,8 @@ export interface GrowingImport {
   grow(size: number): void;
   /** The file is complete at `size` bytes: resolves to its CID once imported and pinned. */
   finish(size: number): Promise<string>;
+  /** The CID, once the import (told it is complete) is done. */
+  result: Promise<string>;
   abort(): void;
 }
 
@@ -68,6 +70,7 @@ export class IpfsClient {
     return {
       grow: (size) => send({ size }),
       finish: (size) => (send({ size, done: true }), result),
+      result,
       abort: () => send({ size: 0, abort: true }),
     };
   }
