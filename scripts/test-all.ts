@@ -34,7 +34,23 @@ async function bunSuite(): Promise<SuiteResult> {
   return { name: "bun test", passed, failed: exitCode !== 0 && failed === 0 ? 1 : failed, exitCode };
 }
 
-const results = [await bunSuite()];
+/** Playwright in Debian's Chromium: the desktop, signed in with a real (test) wallet. */
+async function browserSuite(): Promise<SuiteResult> {
+  const chromium = process.env.PC2_CHROMIUM ?? "/usr/bin/chromium";
+  if (!(await Bun.file(chromium).exists())) {
+    console.error(`browser tests need Chromium at ${chromium}: install Debian's package (apt-get install chromium) or set PC2_CHROMIUM`);
+    return { name: "browser", passed: 0, failed: 1, exitCode: 1 };
+  }
+  // The desktop the tests load is the built one.
+  await runStreaming([process.execPath, "scripts/build-web.ts"]);
+  // Playwright's runner is a Node program (Node is always there: npm needs it).
+  const { output, exitCode } = await runStreaming(["node", "node_modules/.bin/playwright", "test", "-c", "test/e2e/playwright.config.ts"]);
+  const passed = Number(/^\s*(\d+) passed/m.exec(output)?.[1] ?? 0);
+  const failed = Number(/^\s*(\d+) failed/m.exec(output)?.[1] ?? 0) + Number(/^\s*(\d+) flaky/m.exec(output)?.[1] ?? 0);
+  return { name: "browser", passed, failed: exitCode !== 0 && failed === 0 ? 1 : failed, exitCode };
+}
+
+const results = [await bunSuite(), await browserSuite()];
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);

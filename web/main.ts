@@ -1,2 +1,2 @@
-// Desktop entry: registers the elements the page uses.
-import "./shell/pc2-node-status.ts";
+// Desktop entry: the root element decides between setup, sign-in and the desktop.
+import "./shell/pc2-app.ts";

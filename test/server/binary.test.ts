@@ -30,7 +30,7 @@ describe("the single binary", () => {
       const page = await fetch(`${n.url}/`);
       expect(page.status).toBe(200);
       const html = await page.text();
-      expect(html).toContain("<pc2-node-status>");
+      expect(html).toContain("<pc2-app>");
       const script = /src="\.?(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
       const js = await fetch(`${n.url}${script}`);
       expect(js.status).toBe(200);

@@ -1,4 +1,4 @@
-// Typed calls to the node's HTTP API (same origin), with the server's error shape surfaced as ApiError.
+// Typed calls to the node's HTTP API (same origin, session cookie), with the server's error shape as ApiError.
 import type { Health, NodeInfo } from "../../server/services/system/system.service.ts";
 
 export class ApiError extends Error {
@@ -8,16 +8,52 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { credentials: "same-origin", signal, headers: { accept: "application/json" } });
-  const body = await res.json().catch(() => null);
-  if (!res.ok && !(path === "/health" && res.status === 503)) {
-    throw new ApiError(res.status, body?.code ?? "http_error", body?.message ?? `HTTP ${res.status}`);
+/** The node could not be reached at all (offline, restarting). */
+export class UnreachableError extends Error {
+  constructor(cause: unknown) {
+    super("The node cannot be reached");
+    this.name = "UnreachableError";
+    this.cause = cause;
   }
-  return body as T;
+}
+
+export interface User {
+  address: string;
+  role: "owner" | "admin" | "member";
+}
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      signal,
+      headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    if ((err as Error).name === "AbortError") throw err;
+    throw new UnreachableError(err);
+  }
+  const data = await res.json().catch(() => null);
+  if (!res.ok && !(path === "/health" && res.status === 503)) {
+    throw new ApiError(res.status, data?.code ?? "http_error", data?.message ?? `HTTP ${res.status}`);
+  }
+  return data as T;
 }
 
 export const api = {
-  info: (signal?: AbortSignal) => getJson<NodeInfo>("/api/info", signal),
-  health: (signal?: AbortSignal) => getJson<Health>("/health", signal),
+  info: (signal?: AbortSignal) => request<NodeInfo>("GET", "/api/info", undefined, signal),
+  health: (signal?: AbortSignal) => request<Health>("GET", "/health", undefined, signal),
+  setupStatus: () => request<{ claimed: boolean }>("GET", "/api/auth/setup"),
+  whoami: () => request<{ address: string; role: User["role"] }>("GET", "/whoami"),
+  challenge: (address: string, chainId: number) => request<{ message: string; nonce: string; expiresAt: string }>("POST", "/api/auth/challenge", { address, chainId }),
+  login: (message: string, signature: string, setupCode?: string) => request<{ user: User; token: string }>("POST", "/api/auth/login", { message, signature, ...(setupCode ? { setupCode } : {}) }),
+  logout: () => request<{ signedOut: boolean }>("POST", "/api/auth/logout"),
+  identity: () => request<{ nodeId: string; did: string; publicKey: string; phrasePending: boolean }>("GET", "/api/identity"),
+  phrase: () => request<{ words: string[] }>("GET", "/api/identity/phrase"),
+  confirmPhrase: (answers: { index: number; word: string }[]) => request<{ phrasePending: boolean }>("POST", "/api/identity/phrase/confirm", { answers }),
+  post: <T>(path: string, body?: unknown) => request<T>("POST", path, body ?? {}),
+  get: <T>(path: string) => request<T>("GET", path),
 };

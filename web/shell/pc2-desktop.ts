@@ -1,0 +1,135 @@
+// <pc2-desktop>: icons, windows (z-order, move, resize, minimise, maximise, close) and the taskbar.
+import { LitElement, css, html, nothing, type TemplateResult } from "lit";
+import { api, type User } from "../api/rest-client.ts";
+import { icons } from "../ui/icons.ts";
+import { sharedStyles } from "../ui/shared-styles.ts";
+import "../apps/files/pc2-file-explorer.ts";
+import "./pc2-window.ts";
+import type { WindowGeometry } from "./pc2-window.ts";
+
+interface AppDef {
+  id: string;
+  title: string;
+  icon: unknown;
+  render: () => TemplateResult;
+}
+
+interface OpenWindow {
+  id: string;
+  app: AppDef;
+  geometry: WindowGeometry;
+  z: number;
+  minimized: boolean;
+  maximized: boolean;
+}
+
+const APPS: AppDef[] = [{ id: "files", title: "Files", icon: icons.files, render: () => html`<pc2-file-explorer></pc2-file-explorer>` }];
+
+export class Pc2Desktop extends LitElement {
+  static override properties = { user: { attribute: false }, windows: { state: true } };
+  user: User | null = null;
+  windows: OpenWindow[] = [];
+  private nextZ = 1;
+  private nextId = 1;
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host { display: block; position: relative; height: 100%; --pc2-taskbar-h: 48px;
+        background: radial-gradient(circle at 30% 20%, #1c2a4a, var(--pc2-bg) 60%); }
+      .icons { position: absolute; inset: 0 0 var(--pc2-taskbar-h) 0; padding: 1rem; display: grid; grid-auto-flow: column;
+        grid-template-rows: repeat(auto-fill, 96px); grid-auto-columns: 88px; gap: 0.5rem; align-content: start; }
+      .icons button { background: none; border: none; display: grid; justify-items: center; gap: 0.3rem; padding: 0.4rem; border-radius: 8px; }
+      .icons button:hover { background: rgba(255, 255, 255, 0.06); }
+      .icons .glyph { width: 48px; height: 48px; }
+      nav { position: absolute; left: 0; right: 0; bottom: 0; height: var(--pc2-taskbar-h); display: flex; align-items: center; gap: 0.4rem;
+        padding: 0 0.5rem; background: rgba(15, 20, 32, 0.92); border-top: 1px solid var(--pc2-border); z-index: 100000; }
+      nav .running { display: flex; gap: 0.3rem; flex: 1; overflow-x: auto; }
+      nav .running button[aria-pressed="true"] { border-color: var(--pc2-accent); }
+      nav .who { font-size: 0.8rem; max-width: 9rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener("keydown", this.onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener("keydown", this.onKey);
+  }
+
+  /** Ctrl+Alt+F opens Files; Ctrl+Alt+W closes the active window. */
+  private onKey = (e: KeyboardEvent) => {
+    if (!(e.ctrlKey && e.altKey)) return;
+    if (e.key.toLowerCase() === "f") this.open(APPS[0]!);
+    else if (e.key.toLowerCase() === "w" && this.active) this.close(this.active.id);
+    else return;
+    e.preventDefault();
+  };
+
+  private get active(): OpenWindow | undefined {
+    return this.windows.filter((w) => !w.minimized).sort((a, b) => b.z - a.z)[0];
+  }
+
+  open(app: AppDef): void {
+    const n = this.windows.length;
+    const win: OpenWindow = {
+      id: `w${this.nextId++}`,
+      app,
+      geometry: { x: 80 + n * 28, y: 40 + n * 28, w: Math.min(760, innerWidth - 40), h: Math.min(480, innerHeight - 120) },
+      z: this.nextZ++,
+      minimized: false,
+      maximized: false,
+    };
+    this.windows = [...this.windows, win];
+  }
+
+  private update_(id: string, change: Partial<OpenWindow>): void {
+    this.windows = this.windows.map((w) => (w.id === id ? { ...w, ...change } : w));
+  }
+
+  private focus_(id: string): void {
+    if (this.active?.id !== id) this.update_(id, { z: this.nextZ++, minimized: false });
+  }
+
+  private close(id: string): void {
+    this.windows = this.windows.filter((w) => w.id !== id);
+  }
+
+  private async signOut(): Promise<void> {
+    await api.logout().catch(() => undefined);
+    this.dispatchEvent(new CustomEvent("signed-out", { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    const active = this.active?.id;
+    return html`
+      <div class="icons" role="list" aria-label="Desktop">
+        ${APPS.map((a) => html`<button role="listitem" @dblclick=${() => this.open(a)} @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this.open(a)}>
+          <span class="glyph">${a.icon}</span><span>${a.title}</span></button>`)}
+      </div>
+      ${this.windows.map((w) =>
+        w.minimized
+          ? nothing
+          : html`<pc2-window window-id=${w.id} .heading=${w.app.title} .geometry=${w.geometry} .z=${w.z} ?maximized=${w.maximized} ?active=${w.id === active}
+              @window-focus=${() => this.focus_(w.id)} @window-close=${() => this.close(w.id)}
+              @window-minimize=${() => this.update_(w.id, { minimized: true })}
+              @window-maximize=${() => this.update_(w.id, { maximized: !w.maximized })}
+              @window-geometry=${(e: CustomEvent<{ geometry: WindowGeometry }>) => this.update_(w.id, { geometry: e.detail.geometry })}
+            >${w.app.render()}</pc2-window>`,
+      )}
+      <nav aria-label="Taskbar">
+        ${APPS.map((a) => html`<button aria-label=${`Open ${a.title}`} @click=${() => this.open(a)}>${a.title}</button>`)}
+        <div class="running" role="list">
+          ${this.windows.map((w) => html`<button role="listitem" aria-pressed=${String(w.id === active)} @click=${() => (w.id === active ? this.update_(w.id, { minimized: true }) : this.focus_(w.id))}>${w.app.title}</button>`)}
+        </div>
+        <span class="who mono muted" title=${this.user?.address ?? ""}>${this.user?.role} · ${this.user?.address.slice(0, 6)}…${this.user?.address.slice(-4)}</span>
+        <button @click=${() => this.signOut()}>Sign out</button>
+      </nav>
+    `;
+  }
+}
+
+customElements.define("pc2-desktop", Pc2Desktop);

@@ -1,0 +1,22 @@
+// Styles shared by every component: buttons, inputs, cards, visible focus.
+import { css } from "lit";
+
+export const sharedStyles = css`
+  :host { box-sizing: border-box; }
+  *, *::before, *::after { box-sizing: inherit; }
+  button {
+    font: inherit; color: var(--pc2-fg); background: var(--pc2-card-2); border: 1px solid var(--pc2-border);
+    border-radius: 8px; padding: 0.5rem 0.9rem; cursor: pointer;
+  }
+  button.primary { background: var(--pc2-accent); border-color: var(--pc2-accent); color: #fff; font-weight: 600; }
+  button:disabled { opacity: 0.55; cursor: default; }
+  button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible { outline: none; box-shadow: var(--pc2-focus); }
+  input, textarea {
+    font: inherit; color: var(--pc2-fg); background: var(--pc2-bg); border: 1px solid var(--pc2-border);
+    border-radius: 8px; padding: 0.5rem 0.7rem;
+  }
+  .card { background: var(--pc2-card); border: 1px solid var(--pc2-border); border-radius: var(--pc2-radius); padding: 1.25rem; }
+  .muted { color: var(--pc2-muted); }
+  .error { color: var(--pc2-bad); }
+  .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; }
+`;
