@@ -47,6 +47,7 @@ export class Pc2Desktop extends LitElement {
       nav .running { display: flex; gap: 0.3rem; flex: 1; overflow-x: auto; }
       nav .running button[aria-pressed="true"] { border-color: var(--pc2-accent); }
       nav .who { font-size: 0.8rem; max-width: 9rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      @media (max-width: 600px) { nav .who { display: none; } }
     `,
   ];
 
@@ -121,7 +122,7 @@ export class Pc2Desktop extends LitElement {
             >${w.app.render()}</pc2-window>`,
       )}
       <nav aria-label="Taskbar">
-        ${APPS.map((a) => html`<button aria-label=${`Open ${a.title}`} @click=${() => this.open(a)}>${a.title}</button>`)}
+        ${APPS.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${a.title[0]})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}
         <div class="running" role="list">
           ${this.windows.map((w) => html`<button role="listitem" aria-pressed=${String(w.id === active)} @click=${() => (w.id === active ? this.update_(w.id, { minimized: true }) : this.focus_(w.id))}>${w.app.title}</button>`)}
         </div>

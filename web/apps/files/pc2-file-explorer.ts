@@ -66,13 +66,19 @@ export class Pc2FileExplorer extends LitElement {
       th button { background: none; border: none; padding: 0; color: inherit; font-weight: 600; }
       td { padding: 0.35rem 0.6rem; border-top: 1px solid rgba(255, 255, 255, 0.04); white-space: nowrap; }
       tr[aria-selected="true"] td { background: rgba(91, 140, 255, 0.18); }
-      td.name { display: flex; gap: 0.5rem; align-items: center; max-width: 26rem; overflow: hidden; text-overflow: ellipsis; }
+      td .cell { display: flex; gap: 0.5rem; align-items: center; max-width: 26rem; overflow: hidden; text-overflow: ellipsis; }
+      td.actions { text-align: right; }
+      td.actions button { padding: 0.3rem 0.6rem; }
       .glyph { width: 18px; height: 18px; flex: none; }
       .empty, .state { padding: 2rem; text-align: center; }
       .uploads { border-top: 1px solid var(--pc2-border); padding: 0.4rem 0.6rem; display: grid; gap: 0.3rem; max-height: 9rem; overflow: auto; }
       .upload { display: grid; grid-template-columns: 1fr auto auto; gap: 0.5rem; align-items: center; font-size: 0.85rem; }
       progress { width: 8rem; }
-      @media (max-width: 600px) { td.modified, th.modified { display: none; } }
+      @media (max-width: 600px) {
+        td.modified, th.modified, td.size, th.size { display: none; }
+        td.actions { white-space: normal; }
+        td .cell { max-width: 11rem; }
+      }
     `,
   ];
 
@@ -185,7 +191,7 @@ export class Pc2FileExplorer extends LitElement {
     const renaming = this.renaming === e.uid;
     const trashName = this.inTrash && e.metadata ? (JSON.parse(e.metadata).original_name as string) : e.name;
     return html`<tr aria-selected=${String(this.selected === e.uid)} data-name=${trashName} @click=${() => (this.selected = e.uid)} @dblclick=${() => this.open(e)}>
-      <td class="name"><span class="glyph">${e.is_dir ? icons.folder : icons.file}</span>
+      <td class="name"><div class="cell"><span class="glyph">${e.is_dir ? icons.folder : icons.file}</span>
         ${renaming
           ? html`<input aria-label="New name" .value=${e.name} @keydown=${(ev: KeyboardEvent) => {
               ev.stopPropagation();
@@ -193,10 +199,10 @@ export class Pc2FileExplorer extends LitElement {
               if (ev.key === "Escape") this.renaming = null;
             }} @blur=${(ev: FocusEvent) => this.commitRename(e, (ev.target as HTMLInputElement).value.trim())} />`
           : html`<span>${trashName}</span>`}
-      </td>
-      <td>${e.is_dir ? "Folder" : formatSize(e.size)}</td>
+      </div></td>
+      <td class="size">${e.is_dir ? "Folder" : formatSize(e.size)}</td>
       <td class="modified">${new Date(e.modified * 1000).toLocaleString()}</td>
-      <td>
+      <td class="actions">
         ${this.inTrash
           ? html`<button @click=${() => this.restore(e)}>Restore</button>`
           : html`<button aria-label=${`Rename ${e.name}`} @click=${() => (this.renaming = e.uid)}>Rename</button>
@@ -228,7 +234,7 @@ export class Pc2FileExplorer extends LitElement {
               : html`<table>
                   <thead><tr>
                     <th><button @click=${() => ((this.sort = "name"), this.load(false))}>Name</button></th>
-                    <th><button @click=${() => ((this.sort = "size"), this.load(false))}>Size</button></th>
+                    <th class="size"><button @click=${() => ((this.sort = "size"), this.load(false))}>Size</button></th>
                     <th class="modified"><button @click=${() => ((this.sort = "modified"), this.load(false))}>Modified</button></th>
                     <th><span class="muted">Actions</span></th>
                   </tr></thead>

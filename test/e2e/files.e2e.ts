@@ -1,0 +1,115 @@
+// The file explorer: own files only, uploads with progress (picker and drag-and-drop), rename, Trash, live updates, phone size.
+import { Wallet } from "ethers";
+import type { Page } from "@playwright/test";
+import { claimViaApi, expect, invite, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
+
+let node: RunningNode;
+let ownerToken: string;
+const owner = Wallet.createRandom() as unknown as Wallet;
+const member = Wallet.createRandom() as unknown as Wallet;
+
+async function openFiles(page: Page, folder?: string) {
+  await page.getByRole("button", { name: "Open Files" }).click();
+  const explorer = page.locator("pc2-file-explorer");
+  await expect(explorer.locator("tr[data-name='Documents']")).toBeVisible();
+  if (folder) await explorer.locator(`tr[data-name='${folder}']`).dblclick();
+  return explorer;
+}
+
+async function uploadViaApi(token: string, name: string, content: string) {
+  const fd = new FormData();
+  fd.append("path", "~/Documents");
+  fd.append("name", name);
+  fd.append("file", new Blob([content]), name);
+  const res = await fetch(`${node.url}/write`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: fd });
+  if (res.status !== 200) throw new Error(`upload failed: ${res.status}`);
+}
+
+test.describe.serial("file explorer", () => {
+  test.beforeAll(async () => {
+    node = await startNode();
+    ownerToken = await claimViaApi(node.url, owner);
+    await invite(node.url, ownerToken, member.address, "member");
+    await uploadViaApi(ownerToken, "owner-secret.txt", "only for the owner");
+  });
+  test.afterAll(async () => node.stop());
+
+  test("a member sees only their own files", async ({ page }) => {
+    await signInThroughUi(page, node.url, member);
+    const files = await openFiles(page, "Documents");
+    await expect(files.getByText("This folder is empty")).toBeVisible();
+    await expect(files.locator("tr[data-name='owner-secret.txt']")).toHaveCount(0);
+  });
+
+  test("upload with visible progress, then rename, delete and restore", async ({ page }, info) => {
+    await signInThroughUi(page, node.url, owner);
+    const files = await openFiles(page, "Documents");
+    await expect(files.locator("tr[data-name='owner-secret.txt']")).toBeVisible();
+
+    const big = Buffer.alloc(6 * 1024 * 1024, 7);
+    await files.locator("#picker").setInputFiles({ name: "photo.bin", mimeType: "application/octet-stream", buffer: big });
+    const row = files.locator("[data-upload='photo.bin']");
+    await expect(row.locator("progress")).toBeVisible();
+    await expect(row).toHaveAttribute("data-state", "done");
+    await expect(files.locator("tr[data-name='photo.bin']")).toBeVisible();
+    await page.screenshot({ path: info.outputPath("files-after-upload.png") });
+
+    // Rename inline.
+    await files.getByRole("button", { name: "Rename photo.bin" }).click();
+    const input = files.getByLabel("New name");
+    await input.fill("holiday.bin");
+    await input.press("Enter");
+    await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
+
+    // Delete to the Trash, then restore it from there.
+    await files.getByRole("button", { name: "Delete holiday.bin" }).click();
+    await expect(files.locator("tr[data-name='holiday.bin']")).toHaveCount(0);
+    await files.getByRole("button", { name: "Home" }).click();
+    await files.locator("tr[data-name='Trash']").dblclick();
+    await files.locator("tr[data-name='holiday.bin']").getByRole("button", { name: "Restore" }).click();
+    await expect(files.getByText("The Trash is empty.")).toBeVisible();
+    await files.getByRole("button", { name: "Home" }).click();
+    await files.locator("tr[data-name='Documents']").dblclick();
+    await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
+  });
+
+  test("drag and drop files from the OS uploads them", async ({ page }) => {
+    await signInThroughUi(page, node.url, owner);
+    const files = await openFiles(page, "Documents");
+    const list = files.locator(".list");
+    const dataTransfer = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(["dropped text"], "dropped.txt", { type: "text/plain" }));
+      return dt;
+    });
+    await list.dispatchEvent("dragover", { dataTransfer });
+    await list.dispatchEvent("drop", { dataTransfer });
+    await expect(files.locator("[data-upload='dropped.txt']")).toHaveAttribute("data-state", "done");
+    await expect(files.locator("tr[data-name='dropped.txt']")).toBeVisible();
+  });
+
+  test("a change in one browser context appears live in another", async ({ browser }) => {
+    const a = await browser.newPage();
+    const b = await browser.newPage();
+    await signInThroughUi(a, node.url, owner);
+    await signInThroughUi(b, node.url, owner);
+    const filesA = await openFiles(a, "Documents");
+    const filesB = await openFiles(b, "Documents");
+    await filesB.locator("#picker").setInputFiles({ name: "from-b.txt", mimeType: "text/plain", buffer: Buffer.from("hello from b") });
+    // No reload in A: the /ws event brings it in.
+    await expect(filesA.locator("tr[data-name='from-b.txt']")).toBeVisible();
+    await a.close();
+    await b.close();
+  });
+
+  test("phone-sized viewport: the window fills the screen and the files are usable", async ({ browser }, info) => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 780 } });
+    await signInThroughUi(page, node.url, owner);
+    const files = await openFiles(page, "Documents");
+    const box = await page.locator("pc2-window").boundingBox();
+    expect(box!.width).toBeGreaterThanOrEqual(388);
+    await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
+    await page.screenshot({ path: info.outputPath("files-phone.png") });
+    await page.close();
+  });
+});
