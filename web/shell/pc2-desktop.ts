@@ -4,6 +4,10 @@ import { api, type User } from "../api/rest-client.ts";
 import { icons } from "../ui/icons.ts";
 import { sharedStyles } from "../ui/shared-styles.ts";
 import "../apps/files/pc2-file-explorer.ts";
+import type { Entry } from "../apps/files/pc2-file-explorer.ts";
+import "../apps/editor/pc2-editor-app.ts";
+import "../apps/viewer/pc2-image-viewer.ts";
+import { openerFor } from "../apps/file-types.ts";
 import "./pc2-window.ts";
 import type { WindowGeometry } from "./pc2-window.ts";
 
@@ -16,7 +20,8 @@ interface AppDef {
 
 interface OpenWindow {
   id: string;
-  app: AppDef;
+  /** What the window shows: an app, or an app opened on a file. */
+  app: Pick<AppDef, "title" | "render">;
   geometry: WindowGeometry;
   z: number;
   minimized: boolean;
@@ -74,7 +79,7 @@ export class Pc2Desktop extends LitElement {
     return this.windows.filter((w) => !w.minimized).sort((a, b) => b.z - a.z)[0];
   }
 
-  open(app: AppDef): void {
+  open(app: Pick<AppDef, "title" | "render">): void {
     const n = this.windows.length;
     const win: OpenWindow = {
       id: `w${this.nextId++}`,
@@ -95,8 +100,32 @@ export class Pc2Desktop extends LitElement {
     if (this.active?.id !== id) this.update_(id, { z: this.nextZ++, minimized: false });
   }
 
-  private close(id: string): void {
+  /** Close, unless the app inside says no (an editor with unsaved changes shows its guard instead). */
+  private close(id: string, force = false): void {
+    const app = this.renderRoot.querySelector(`pc2-window[window-id="${id}"] > *`) as (Element & { canClose?: () => boolean }) | null;
+    if (!force && app?.canClose && !app.canClose()) return this.focus_(id);
     this.windows = this.windows.filter((w) => w.id !== id);
+  }
+
+  /** Open a file in the app for its type, or download it. */
+  private openFile(e: CustomEvent<Entry>): void {
+    const file = e.detail;
+    const how = openerFor(file.name, file.type);
+    if (how === "download") {
+      const a = document.createElement("a");
+      a.href = `/read?file=${encodeURIComponent(file.uid)}`;
+      a.download = file.name;
+      a.click();
+      return;
+    }
+    const render = how === "editor" ? () => html`<pc2-editor-app .file=${file}></pc2-editor-app>` : () => html`<pc2-image-viewer .file=${file}></pc2-image-viewer>`;
+    this.open({ title: file.name, render });
+  }
+
+  /** An app asked to close its own window (after its own confirmation). */
+  private appClose(e: Event): void {
+    const win = e.composedPath().find((n) => (n as Element).tagName === "PC2-WINDOW") as Element | undefined;
+    if (win) this.close(win.getAttribute("window-id")!, true);
   }
 
   private async signOut(): Promise<void> {
@@ -106,7 +135,7 @@ export class Pc2Desktop extends LitElement {
 
   override render() {
     const active = this.active?.id;
-    return html`
+    return html`<div class="root" @open-file=${this.openFile} @app-close=${this.appClose}>
       <div class="icons" role="list" aria-label="Desktop">
         ${APPS.map((a) => html`<button role="listitem" @dblclick=${() => this.open(a)} @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this.open(a)}>
           <span class="glyph">${a.icon}</span><span>${a.title}</span></button>`)}
@@ -129,7 +158,7 @@ export class Pc2Desktop extends LitElement {
         <span class="who mono muted" title=${this.user?.address ?? ""}>${this.user?.role} · ${this.user?.address.slice(0, 6)}…${this.user?.address.slice(-4)}</span>
         <button @click=${() => this.signOut()}>Sign out</button>
       </nav>
-    `;
+    </div>`;
   }
 }
 

@@ -6,8 +6,10 @@ import { icons } from "../../ui/icons.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import { uploadFile, type UploadItem } from "./upload-queue.ts";
 
-interface Entry {
+export interface Entry {
   uid: string;
+  type: string | null;
+  cid: string | null;
   name: string;
   path: string;
   is_dir: boolean;
@@ -183,8 +185,11 @@ export class Pc2FileExplorer extends LitElement {
     e.preventDefault();
   }
 
+  /** Folders open here; files open in the app for their type (the desktop decides). */
   private open(e: Entry): void {
-    if (e.is_dir) this.go(`${this.path}/${e.name}`);
+    if (e.is_dir) return this.go(`${this.path}/${e.name}`);
+    if (this.inTrash) return;
+    this.dispatchEvent(new CustomEvent("open-file", { detail: e, bubbles: true, composed: true }));
   }
 
   private renderRow(e: Entry) {
