@@ -11,7 +11,7 @@ async function put(name: string, content: Uint8Array | string) {
   const fd = new FormData();
   fd.append("path", "~/Documents");
   fd.append("name", name);
-  fd.append("file", new Blob([content]), name);
+  fd.append("file", new Blob([content as BlobPart]), name);
   const res = await fetch(`${node.url}/write`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: fd });
   if (res.status !== 200) throw new Error(`upload failed: ${res.status}`);
 }

@@ -7,6 +7,7 @@ import "../apps/files/pc2-file-explorer.ts";
 import type { Entry } from "../apps/files/pc2-file-explorer.ts";
 import "../apps/editor/pc2-editor-app.ts";
 import "../apps/viewer/pc2-image-viewer.ts";
+import "../apps/settings/pc2-settings-app.ts";
 import { openerFor } from "../apps/file-types.ts";
 import "./pc2-window.ts";
 import type { WindowGeometry } from "./pc2-window.ts";
@@ -28,7 +29,13 @@ interface OpenWindow {
   maximized: boolean;
 }
 
-const APPS: AppDef[] = [{ id: "files", title: "Files", icon: icons.files, render: () => html`<pc2-file-explorer></pc2-file-explorer>` }];
+const APPS: AppDef[] = [
+  { id: "files", title: "Files", icon: icons.files, render: () => html`<pc2-file-explorer></pc2-file-explorer>` },
+  { id: "settings", title: "Settings", icon: icons.settings, render: () => html`<pc2-settings-app .user=${currentUser}></pc2-settings-app>` },
+];
+
+/** The signed-in user, for apps that adapt to the role (set by the desktop before rendering). */
+let currentUser: User | null = null;
 
 export class Pc2Desktop extends LitElement {
   static override properties = { user: { attribute: false }, windows: { state: true } };
@@ -134,6 +141,7 @@ export class Pc2Desktop extends LitElement {
   }
 
   override render() {
+    currentUser = this.user;
     const active = this.active?.id;
     return html`<div class="root" @open-file=${this.openFile} @app-close=${this.appClose}>
       <div class="icons" role="list" aria-label="Desktop">

@@ -1,0 +1,189 @@
+// <pc2-settings-app>: users and roles, sessions and API tokens, node identity, storage quotas.
+import { LitElement, css, html, nothing } from "lit";
+import { ApiError, api, type User } from "../../api/rest-client.ts";
+import { sharedStyles } from "../../ui/shared-styles.ts";
+
+interface UserRow { address: string; role: User["role"]; createdAt: string }
+interface SessionRow { id: string; createdAt: string; lastSeenAt: string; userAgent: string | null; ip: string | null; current: boolean }
+interface TokenRow { id: string; name: string; scopes: string[]; createdAt: string; expiresAt: string | null; lastUsedAt: string | null }
+type Tab = "users" | "access" | "identity" | "storage";
+
+const SCOPES_BY_ROLE: Record<User["role"], string[]> = {
+  member: ["files:read", "files:write", "ai:chat"],
+  admin: ["files:read", "files:write", "wasm:run", "ai:chat"],
+  owner: ["files:read", "files:write", "wasm:run", "ai:chat", "admin"],
+};
+
+export class Pc2SettingsApp extends LitElement {
+  static override properties = {
+    user: { attribute: false }, tab: { state: true }, users: { state: true }, sessions: { state: true }, tokens: { state: true },
+    identity: { state: true }, message: { state: true }, newToken: { state: true }, quotas: { state: true },
+  };
+  user: User | null = null;
+  tab: Tab = "access";
+  users: UserRow[] = [];
+  sessions: SessionRow[] = [];
+  tokens: TokenRow[] = [];
+  identity: { nodeId: string; did: string } | null = null;
+  quotas: Record<string, { quota: number | null; used: number }> = {};
+  message: { text: string; error: boolean } | null = null;
+  newToken: string | null = null;
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host { display: flex; height: 100%; }
+      nav { display: flex; flex-direction: column; gap: 0.25rem; padding: 0.6rem; border-right: 1px solid var(--pc2-border); min-width: 9.5rem; }
+      nav button[aria-selected="true"] { border-color: var(--pc2-accent); }
+      main { flex: 1; padding: 1rem; overflow: auto; }
+      h2 { margin-top: 0; font-size: 1.1rem; }
+      table { width: 100%; border-collapse: collapse; font-size: 0.88rem; margin: 0.5rem 0 1rem; }
+      td, th { text-align: left; padding: 0.35rem 0.4rem; border-top: 1px solid rgba(255, 255, 255, 0.05); }
+      form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; margin: 0.5rem 0; }
+      label { display: grid; gap: 0.25rem; font-size: 0.85rem; }
+      fieldset { border: 1px solid var(--pc2-border); border-radius: 8px; display: flex; flex-wrap: wrap; gap: 0.6rem; }
+      .secret { display: flex; gap: 0.5rem; align-items: center; padding: 0.6rem; border: 1px solid var(--pc2-ok); border-radius: 8px; margin: 0.5rem 0; }
+      @media (max-width: 600px) { :host { flex-direction: column; } nav { flex-direction: row; flex-wrap: wrap; border-right: none; border-bottom: 1px solid var(--pc2-border); } }
+    `,
+  ];
+
+  private get isOwner(): boolean {
+    return this.user?.role === "owner";
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.isOwner) this.tab = "users";
+    void this.refresh();
+  }
+
+  private async run(fn: () => Promise<unknown>, ok?: string): Promise<void> {
+    try {
+      await fn();
+      if (ok) this.message = { text: ok, error: false };
+      await this.refresh();
+    } catch (err) {
+      this.message = { text: err instanceof ApiError ? err.message : String(err), error: true };
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.tab === "users" && this.isOwner) this.users = (await api.get<{ users: UserRow[] }>("/api/users")).users;
+    if (this.tab === "access") {
+      this.sessions = (await api.get<{ sessions: SessionRow[] }>("/api/auth/sessions")).sessions;
+      this.tokens = (await api.get<{ tokens: TokenRow[] }>("/api/tokens")).tokens;
+    }
+    if (this.tab === "identity" && this.isOwner) this.identity = await api.identity();
+    if (this.tab === "storage" && this.isOwner) {
+      this.users = (await api.get<{ users: UserRow[] }>("/api/users")).users;
+      const mine = await api.get<{ quota: number | null; used: number }>("/api/files/quota");
+      this.quotas = { ...this.quotas, [this.user!.address]: mine };
+    }
+  }
+
+  private show(tab: Tab): void {
+    this.tab = tab;
+    this.message = null;
+    this.newToken = null;
+    void this.refresh();
+  }
+
+  private invite(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const data = new FormData(form);
+    return this.run(async () => {
+      await api.post("/api/users", { address: String(data.get("address")).trim(), role: data.get("role") });
+      form.reset();
+    }, "Invited. They can sign in with that wallet now.");
+  }
+
+  private createToken(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const data = new FormData(form);
+    return this.run(async () => {
+      const created = await api.post<{ token: string }>("/api/tokens", { name: String(data.get("name")).trim(), scopes: data.getAll("scope"), expiresInDays: Number(data.get("days")) });
+      this.newToken = created.token;
+      form.reset();
+    });
+  }
+
+  private setQuota(address: string, value: string): Promise<void> {
+    const mib = value.trim() === "" ? null : Number(value);
+    if (mib !== null && (!Number.isFinite(mib) || mib < 0)) return Promise.resolve(void (this.message = { text: "A quota is a number of MiB, or empty for none", error: true }));
+    return this.run(() => fetch(`/api/files/quotas/${address}`, { method: "PUT", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify({ bytes: mib === null ? null : Math.round(mib * 1024 * 1024) }) }), "Quota saved.");
+  }
+
+  private renderUsers() {
+    return html`<h2>Users and roles</h2>
+      <form @submit=${this.invite} aria-label="Invite a wallet">
+        <label>Wallet address <input name="address" required pattern="0x[0-9a-fA-F]{40}" placeholder="0x…" size="44" /></label>
+        <label>Role <select name="role"><option value="member">Member</option><option value="admin">Admin</option></select></label>
+        <button class="primary" type="submit">Invite</button>
+      </form>
+      <table><thead><tr><th>Address</th><th>Role</th><th></th></tr></thead><tbody>
+        ${this.users.map((u) => html`<tr data-address=${u.address}>
+          <td class="mono">${u.address}</td>
+          <td>${u.role === "owner" ? "Owner" : html`<select aria-label=${`Role of ${u.address}`} .value=${u.role} @change=${(e: Event) => this.run(() => fetch(`/api/users/${u.address}`, { method: "PATCH", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify({ role: (e.target as HTMLSelectElement).value }) }), "Role changed.")}>
+              <option value="member">Member</option><option value="admin">Admin</option></select>`}</td>
+          <td>${u.role === "owner" ? nothing : html`<button @click=${() => this.run(() => fetch(`/api/users/${u.address}`, { method: "DELETE", credentials: "same-origin" }), "Removed; their sessions and tokens are revoked.")}>Remove</button>`}</td>
+        </tr>`)}
+      </tbody></table>`;
+  }
+
+  private renderAccess() {
+    const scopes = SCOPES_BY_ROLE[this.user?.role ?? "member"];
+    return html`<h2>Sessions</h2>
+      <table><thead><tr><th>Device</th><th>Last seen</th><th>IP</th><th></th></tr></thead><tbody>
+        ${this.sessions.map((s) => html`<tr><td>${(s.userAgent ?? "unknown").slice(0, 60)}${s.current ? html` <strong>(this one)</strong>` : nothing}</td>
+          <td>${new Date(s.lastSeenAt).toLocaleString()}</td><td class="mono">${s.ip}</td>
+          <td>${s.current ? nothing : html`<button @click=${() => this.run(() => fetch(`/api/auth/sessions/${s.id}`, { method: "DELETE", credentials: "same-origin" }), "Signed out that session.")}>Sign out</button>`}</td></tr>`)}
+      </tbody></table>
+      <h2>API tokens</h2>
+      ${this.newToken
+        ? html`<div class="secret" role="status"><span>Copy it now; it will not be shown again:</span><code class="mono" data-testid="new-token">${this.newToken}</code>
+            <button @click=${() => navigator.clipboard?.writeText(this.newToken!)}>Copy</button></div>`
+        : nothing}
+      <form @submit=${this.createToken} aria-label="Create an API token">
+        <label>Name <input name="name" required maxlength="64" /></label>
+        <fieldset><legend>Scopes</legend>${scopes.map((s) => html`<label><input type="checkbox" name="scope" value=${s} ?checked=${s === "files:read"} /> ${s}</label>`)}</fieldset>
+        <label>Expires in (days) <input name="days" type="number" min="1" max="3650" value="90" /></label>
+        <button class="primary" type="submit">Create token</button>
+      </form>
+      <table><thead><tr><th>Name</th><th>Scopes</th><th>Last used</th><th></th></tr></thead><tbody>
+        ${this.tokens.map((t) => html`<tr data-token=${t.name}><td>${t.name}</td><td>${t.scopes.join(", ")}</td><td>${t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : "never"}</td>
+          <td><button @click=${() => this.run(() => fetch(`/api/tokens/${t.id}`, { method: "DELETE", credentials: "same-origin" }), "Token revoked.")}>Revoke</button></td></tr>`)}
+      </tbody></table>`;
+  }
+
+  private renderIdentity() {
+    return html`<h2>Node identity</h2>
+      <p>Node ID: <span class="mono">${this.identity?.nodeId}</span></p>
+      <p>DID: <span class="mono">${this.identity?.did}</span></p>
+      <p class="muted">The same 12-word recovery phrase restores this identity on any machine (<code>pc2 identity recover</code>).</p>`;
+  }
+
+  private renderStorage() {
+    return html`<h2>Storage quotas</h2>
+      <p class="muted">A quota is checked before any byte of an upload is written. Leave empty for no quota.</p>
+      <table><thead><tr><th>Wallet</th><th>Quota (MiB)</th></tr></thead><tbody>
+        ${this.users.map((u) => html`<tr><td class="mono">${u.address}</td>
+          <td><form @submit=${(e: SubmitEvent) => (e.preventDefault(), this.setQuota(u.address, String(new FormData(e.target as HTMLFormElement).get("mib"))))}>
+            <input name="mib" type="number" min="0" step="1" aria-label=${`Quota of ${u.address} in MiB`} /><button type="submit">Set</button></form></td></tr>`)}
+      </tbody></table>`;
+  }
+
+  override render() {
+    const tabs: [Tab, string][] = this.isOwner ? [["users", "Users"], ["access", "Sessions & tokens"], ["identity", "Identity"], ["storage", "Storage"]] : [["access", "Sessions & tokens"]];
+    return html`<nav role="tablist" aria-label="Settings">
+        ${tabs.map(([id, label]) => html`<button role="tab" aria-selected=${String(this.tab === id)} @click=${() => this.show(id)}>${label}</button>`)}
+      </nav>
+      <main role="tabpanel">
+        ${this.message ? html`<p role=${this.message.error ? "alert" : "status"} class=${this.message.error ? "error" : "muted"}>${this.message.text}</p>` : nothing}
+        ${this.tab === "users" ? this.renderUsers() : this.tab === "access" ? this.renderAccess() : this.tab === "identity" ? this.renderIdentity() : this.renderStorage()}
+      </main>`;
+  }
+}
+
+customElements.define("pc2-settings-app", Pc2SettingsApp);
