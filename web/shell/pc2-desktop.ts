@@ -10,6 +10,8 @@ import "../apps/viewer/pc2-image-viewer.ts";
 import "../apps/settings/pc2-settings-app.ts";
 import { openerFor } from "../apps/file-types.ts";
 import "./pc2-window.ts";
+import "../ui/pc2-toasts.ts";
+import type { Pc2Toasts } from "../ui/pc2-toasts.ts";
 import type { WindowGeometry } from "./pc2-window.ts";
 
 interface AppDef {
@@ -143,7 +145,8 @@ export class Pc2Desktop extends LitElement {
   override render() {
     currentUser = this.user;
     const active = this.active?.id;
-    return html`<div class="root" @open-file=${this.openFile} @app-close=${this.appClose}>
+    return html`<div class="root" @open-file=${this.openFile} @app-close=${this.appClose}
+      @toast=${(e: CustomEvent<{ text: string; kind: "info" | "error" }>) => (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show(e.detail.text, e.detail.kind)}>
       <div class="icons" role="list" aria-label="Desktop">
         ${APPS.map((a) => html`<button role="listitem" @dblclick=${() => this.open(a)} @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this.open(a)}>
           <span class="glyph">${a.icon}</span><span>${a.title}</span></button>`)}
@@ -166,6 +169,7 @@ export class Pc2Desktop extends LitElement {
         <span class="who mono muted" title=${this.user?.address ?? ""}>${this.user?.role} · ${this.user?.address.slice(0, 6)}…${this.user?.address.slice(-4)}</span>
         <button @click=${() => this.signOut()}>Sign out</button>
       </nav>
+      <pc2-toasts></pc2-toasts>
     </div>`;
   }
 }

@@ -1,0 +1,45 @@
+// What the file explorer can do to entries, as plain calls to the node (no UI here).
+import { api } from "../../api/rest-client.ts";
+import type { Entry } from "./pc2-file-explorer.ts";
+
+export function download(e: Entry): void {
+  const a = document.createElement("a");
+  a.href = e.is_dir ? `/api/files/zip?uid=${encodeURIComponent(e.uid)}` : `/read?file=${encodeURIComponent(e.uid)}`;
+  a.download = e.is_dir ? `${e.name}.zip` : e.name;
+  a.click();
+}
+
+export async function share(e: Entry): Promise<string> {
+  const { url } = await api.post<{ url: string }>("/api/files/share", { uid: e.uid });
+  return new URL(url, location.origin).href;
+}
+
+export function unshare(e: Entry): Promise<unknown> {
+  return api.post("/api/files/unshare", { uid: e.uid });
+}
+
+export function trash(entries: Entry[]): Promise<unknown> {
+  return api.post("/delete", { paths: entries.map((e) => e.uid) });
+}
+
+export function restore(e: Entry): Promise<unknown> {
+  return api.post("/api/files/trash/restore", { uid: e.uid });
+}
+
+export function rename(e: Entry, name: string): Promise<unknown> {
+  return api.post("/rename", { uid: e.uid, new_name: name });
+}
+
+/** Move entries into a folder (drag between folders). */
+export async function moveInto(entries: Entry[], folder: Entry): Promise<void> {
+  for (const e of entries) if (e.uid !== folder.uid) await api.post("/move", { source: e.uid, destination: folder.uid });
+}
+
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
