@@ -143,5 +143,9 @@ test.describe.serial("explorer and windows", () => {
     await expect(filesWin).toHaveCount(0);
     await page.keyboard.press("Control+Alt+f");
     await expect(filesWin).toBeVisible();
+    // Cycling brings the window at the back to the front.
+    expect(await z(filesWin)).toBeGreaterThan(await z(settingsWin));
+    await page.keyboard.press("Control+Alt+ArrowRight");
+    await expect.poll(async () => (await z(settingsWin)) > (await z(filesWin))).toBe(true);
   });
 });

@@ -51,6 +51,8 @@ export async function startNode(): Promise<RunningNode> {
 export interface WalletOptions {
   /** Reject eth_requestAccounts (or personal_sign) with EIP-1193 code 4001. */
   reject?: "accounts" | "sign";
+  /** Connect as `wallet` but sign with this other key (a wallet that switched accounts mid-way). */
+  signWith?: Wallet;
 }
 
 /** Inject window.ethereum (and an EIP-6963 announcement) answered by `wallet` on the test side. */
@@ -65,7 +67,7 @@ export async function injectWallet(page: Page, wallet: Wallet, opts: WalletOptio
     if (method === "eth_chainId") return "0x1";
     if (method === "personal_sign") {
       if (opts.reject === "sign") return { __eip1193Error: { code: 4001, message: "User rejected the request." } };
-      return wallet.signMessage(getBytes(params[0] as string));
+      return (opts.signWith ?? wallet).signMessage(getBytes(params[0] as string));
     }
     return { __eip1193Error: { code: 4200, message: `Unsupported method ${method}` } };
   });

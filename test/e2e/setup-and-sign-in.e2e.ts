@@ -58,7 +58,7 @@ test.describe.serial("first run and sign-in", () => {
     await expect(page.getByRole("navigation", { name: "Taskbar" })).toContainText("member");
   });
 
-  test("failure screens: no wallet, request rejected, wallet not invited, node unreachable", async ({ browser }, info) => {
+  test("failure screens: no wallet, request rejected, wallet not invited, wrong account, node unreachable", async ({ browser }, info) => {
     // No wallet at all.
     let page = await browser.newPage();
     await page.goto(node.url);
@@ -82,6 +82,14 @@ test.describe.serial("first run and sign-in", () => {
     await page.getByRole("button", { name: "Connect wallet" }).click();
     await expect(page.locator('[data-screen="not-invited"]')).toContainText("isn't invited");
     await page.screenshot({ path: info.outputPath("sign-in-not-invited.png") });
+    await page.close();
+
+    // The wallet connected one account but signed with another.
+    page = await browser.newPage();
+    await injectWallet(page, owner, { signWith: Wallet.createRandom() as unknown as Wallet });
+    await page.goto(node.url);
+    await page.getByRole("button", { name: "Connect wallet" }).click();
+    await expect(page.locator('[data-screen="wrong-account"]')).toContainText("Wrong account");
     await page.close();
 
     // The node goes away between loading the page and signing in.

@@ -75,12 +75,18 @@ export class Pc2Desktop extends LitElement {
     window.removeEventListener("keydown", this.onKey);
   }
 
-  /** Ctrl+Alt+F opens Files; Ctrl+Alt+W closes the active window. */
+  /** Ctrl+Alt+F opens Files, Ctrl+Alt+S Settings; Ctrl+Alt+W closes the active window; Ctrl+Alt+→ cycles windows. */
   private onKey = (e: KeyboardEvent) => {
     if (!(e.ctrlKey && e.altKey)) return;
-    if (e.key.toLowerCase() === "f") this.open(APPS[0]!);
-    else if (e.key.toLowerCase() === "w" && this.active) this.close(this.active.id);
-    else return;
+    const key = e.key.toLowerCase();
+    const app = APPS.find((a) => a.title[0]!.toLowerCase() === key);
+    if (app) this.open(app);
+    else if (key === "w" && this.active) this.close(this.active.id);
+    else if (key === "arrowright" && this.windows.length) {
+      // The window that has been in the back the longest comes to the front (and is restored).
+      const back = [...this.windows].sort((a, b) => a.z - b.z)[0]!;
+      this.focus_(back.id);
+    } else return;
     e.preventDefault();
   };
 
@@ -107,6 +113,8 @@ export class Pc2Desktop extends LitElement {
 
   private focus_(id: string): void {
     if (this.active?.id !== id) this.update_(id, { z: this.nextZ++, minimized: false });
+    // Keyboard focus follows: the window itself takes it.
+    void this.updateComplete.then(() => (this.renderRoot.querySelector(`pc2-window[window-id="${id}"]`) as HTMLElement | null)?.focus());
   }
 
   /** Close, unless the app inside says no (an editor with unsaved changes shows its guard instead). */

@@ -31,6 +31,7 @@ export class Pc2Window extends LitElement {
       :host { position: absolute; display: flex; flex-direction: column; background: var(--pc2-card); border: 1px solid var(--pc2-border);
         border-radius: var(--pc2-radius); box-shadow: 0 12px 40px rgba(0, 0, 0, 0.45); overflow: hidden; min-width: 260px; min-height: 180px; }
       :host([active]) { border-color: var(--pc2-accent); }
+      :host(:focus-visible) { outline: none; box-shadow: var(--pc2-focus); }
       :host([maximized]) { inset: 0 0 var(--pc2-taskbar-h, 48px) 0 !important; width: auto !important; height: auto !important; border-radius: 0; }
       header { display: flex; align-items: center; gap: 0.5rem; padding: 0.35rem 0.5rem 0.35rem 0.8rem; background: var(--pc2-card-2);
         cursor: grab; user-select: none; touch-action: none; }
@@ -41,6 +42,12 @@ export class Pc2Window extends LitElement {
       @media (max-width: 600px) { :host { inset: 0 0 var(--pc2-taskbar-h, 48px) 0 !important; width: auto !important; height: auto !important; border-radius: 0; } .grip { display: none; } }
     `,
   ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Focusable, so keyboard users can tell (and change) which window is active.
+    if (!this.hasAttribute("tabindex")) this.tabIndex = -1;
+  }
 
   override updated(): void {
     const { x, y, w, h } = this.geometry;
