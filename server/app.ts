@@ -17,6 +17,7 @@ import { filesRoutes } from "./services/files/files.routes.ts";
 import { puterFsRoutes } from "./services/files/puter-fs.routes.ts";
 import { identityRoutes } from "./services/identity/identity.routes.ts";
 import { systemRoutes } from "./services/system/system.routes.ts";
+import { terminalRoutes } from "./services/terminal/terminal.routes.ts";
 
 export interface AppDeps {
   config: Config;
@@ -76,6 +77,7 @@ export function createApp({ config, log, services, guard, assets }: AppDeps) {
     .use(identityRoutes(services.identity, services.audit))
     .use(puterFsRoutes(services.files, services.writer))
     .use(filesRoutes(services.files, services.uploads))
+    .use(terminalRoutes(services.terminals))
     .use(staticRoutes(assets));
 }
 

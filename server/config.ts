@@ -27,6 +27,7 @@ export interface Config {
   /** Sessions end after this long without a request. */
   sessionIdleMs: number;
   ws: WsConfig;
+  terminal: { shell: string; maxPerUser: number; idleMs: number };
   configFile: string | null;
 }
 
@@ -81,6 +82,9 @@ const SETTINGS = {
   shutdownTimeoutMs: { file: "shutdownTimeoutMs", env: "PC2_SHUTDOWN_TIMEOUT_MS", fallback: 10_000, parse: integer(100, 600_000) },
   sessionMaxAgeHours: { file: "sessions.maxAgeHours", env: "PC2_SESSION_MAX_AGE_HOURS", fallback: 168, parse: integer(1, 24 * 365) },
   sessionIdleHours: { file: "sessions.idleHours", env: "PC2_SESSION_IDLE_HOURS", fallback: 24, parse: integer(1, 24 * 365) },
+  terminalShell: { file: "terminal.shell", env: "PC2_TERMINAL_SHELL", fallback: "/bin/bash", parse: text(/^\/[^\0]{1,255}$/, "an absolute path to a shell") },
+  terminalMaxSessions: { file: "terminal.maxSessions", env: "PC2_TERMINAL_MAX_SESSIONS", fallback: 3, parse: integer(1, 50) },
+  terminalIdleMinutes: { file: "terminal.idleMinutes", env: "PC2_TERMINAL_IDLE_MINUTES", fallback: 30, parse: integer(1, 24 * 60) },
   wsMaxMessageBytes: { file: "ws.maxMessageBytes", env: "PC2_WS_MAX_MESSAGE_BYTES", fallback: MIB, parse: integer(KIB, 64 * MIB) },
   wsHeartbeatIntervalMs: { file: "ws.heartbeatIntervalMs", env: "PC2_WS_HEARTBEAT_MS", fallback: 30_000, parse: integer(100, 3_600_000) },
   wsSendBufferLimitBytes: { file: "ws.sendBufferLimitBytes", env: "PC2_WS_SEND_BUFFER_BYTES", fallback: 4 * MIB, parse: integer(16 * KIB, 256 * MIB) },
@@ -179,6 +183,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       maxSubscriptions: v.wsMaxSubscriptions,
       maxInFlight: v.wsMaxInFlight,
     },
+    terminal: { shell: v.terminalShell, maxPerUser: v.terminalMaxSessions, idleMs: v.terminalIdleMinutes * 60_000 },
     configFile,
   };
   return deepFreeze(config);

@@ -15,6 +15,7 @@ import type { ResumableUploads } from "./services/files/resumable-uploads.ts";
 import type { IdentityService } from "./services/identity/identity.service.ts";
 import type { SetupService } from "./services/setup/setup.service.ts";
 import type { SystemService } from "./services/system/system.service.ts";
+import type { TerminalService } from "./services/terminal/terminal.service.ts";
 
 export interface AppContext {
   config: Config;
@@ -36,4 +37,5 @@ export interface Services {
   files: FilesService;
   writer: FileWriter;
   uploads: ResumableUploads;
+  terminals: TerminalService;
 }

@@ -17,6 +17,8 @@ const OWNER_ADMIN: Access = { role: "owner", scope: "admin" };
 const OWNER_SESSION: Access = { role: "owner", scope: "admin", sessionOnly: true };
 const FILES_READ: Access = { role: "member", scope: "files:read" };
 const FILES_WRITE: Access = { role: "member", scope: "files:write" };
+/** Admin is the floor here; TerminalService refuses Admins unless the Owner allowed them. API tokens never. */
+const TERMINAL: Access = { role: "admin", sessionOnly: true };
 
 /** Key: "METHOD /route/:pattern" exactly as registered with Elysia. */
 export const HTTP_ACCESS: Record<string, Access> = {
@@ -79,6 +81,8 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "POST /api/files/unshare": FILES_WRITE,
   "GET /api/files/quota": FILES_READ,
   "PUT /api/files/quotas/:address": OWNER_ADMIN,
+  "GET /api/terminal/settings": OWNER_ADMIN,
+  "PUT /api/terminal/settings": OWNER_SESSION,
   /** Published content is public; private content only for its owner (checked in the route). */
   "GET /ipfs/:cid": PUBLIC,
 };
@@ -91,6 +95,13 @@ export const WS_ACCESS: Record<string, Access> = {
   "system.info": MEMBER,
   "system.health": MEMBER,
   "system.ping": MEMBER,
+  // The terminal: Owner only by default; the service also lets Admins in when the Owner allows it.
+  "terminal.open": TERMINAL,
+  "terminal.attach": TERMINAL,
+  "terminal.input": TERMINAL,
+  "terminal.resize": TERMINAL,
+  "terminal.close": TERMINAL,
+  "terminal.list": TERMINAL,
 };
 
 /** Topics a connection may subscribe to, with the least role. */

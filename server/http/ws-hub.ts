@@ -71,6 +71,7 @@ export class WsHub {
   private readonly topics = new Set<string>();
   private readonly sockets = new Set<WsSocket>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private readonly disconnectListeners: ((connId: number) => void)[] = [];
   private nextId = 1;
 
   constructor(
@@ -115,6 +116,17 @@ export class WsHub {
       if (this.sendText(ws, text)) sent++;
     }
     return sent;
+  }
+
+  /** Push a notification to one connection (e.g. a terminal's output to the socket attached to it). */
+  sendTo(connId: number, method: string, params: unknown): boolean {
+    for (const ws of this.sockets) if (ws.data.id === connId) return this.sendText(ws, JSON.stringify({ jsonrpc: "2.0", method, params }));
+    return false;
+  }
+
+  /** Be told when a connection goes away. */
+  onDisconnect(listener: (connId: number) => void): void {
+    this.disconnectListeners.push(listener);
   }
 
   /** Close every connection whose principal matches (e.g. a revoked session). */
@@ -180,6 +192,7 @@ export class WsHub {
         this.sockets.delete(ws);
         for (const ctrl of ws.data.inFlight.values()) ctrl.abort(new Error("connection closed"));
         ws.data.inFlight.clear();
+        for (const listener of this.disconnectListeners) listener(ws.data.id);
         this.log.debug("ws close", { conn: ws.data.id, code, reason });
       },
     };

@@ -26,6 +26,8 @@ import { IdentityService } from "./identity/identity.service.ts";
 import { SetupRepository } from "./setup/setup.repository.ts";
 import { SetupService } from "./setup/setup.service.ts";
 import { SystemService } from "./system/system.service.ts";
+import { SettingsRepository } from "./settings/settings.repository.ts";
+import { TerminalService } from "./terminal/terminal.service.ts";
 
 const MINUTE = 60_000;
 
@@ -64,6 +66,7 @@ export function createServices(ctx: AppContext): Services {
   const writer = new FileWriter(files);
   const uploads = new ResumableUploads(new UploadsRepository(db), files, writer, join(config.dataDir, "tmp"));
   events.on("auth.signed_in", ({ address }) => files.ensureHome(address));
+  const terminals = new TerminalService(config.terminal, new SettingsRepository(db), audit, log.child({ svc: "terminal" }));
 
   system.addCheck("database", () => {
     db.query("SELECT 1").get();
@@ -72,5 +75,5 @@ export function createServices(ctx: AppContext): Services {
   system.addCheck("identity", () => ({ status: "ok", nodeId: identity.info().nodeId }));
   system.addCheck("ipfs", () => ({ status: files.deps.ipfs.healthy() ? "ok" : "down" }));
 
-  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads };
+  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals };
 }

@@ -84,6 +84,7 @@ test.describe.serial("file explorer", () => {
     });
     await list.dispatchEvent("dragover", { dataTransfer });
     await list.dispatchEvent("drop", { dataTransfer });
+    await expect(files.locator("[data-upload='dropped.txt'] progress")).toBeVisible();
     await expect(files.locator("[data-upload='dropped.txt']")).toHaveAttribute("data-state", "done");
     await expect(files.locator("tr[data-name='dropped.txt']")).toBeVisible();
   });

@@ -16,7 +16,9 @@ export type AuditAction =
   | "token.created"
   | "token.revoked"
   | "identity.phrase_revealed"
-  | "identity.phrase_confirmed";
+  | "identity.phrase_confirmed"
+  | "terminal.opened"
+  | "terminal.closed";
 
 export interface AuditEntry {
   id: number;

@@ -1,0 +1,113 @@
+// One PTY (Bun.spawn with a terminal): coalesced output, capped scrollback, and a teardown that leaves no orphans.
+import type { Subprocess } from "bun";
+import { randomBytes } from "node:crypto";
+import { killSession } from "./process-session.ts";
+
+export interface SessionOptions {
+  shell: string;
+  cwd: string;
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+  /** Output is delivered at most this often… */
+  flushMs: number;
+  /** …and at most this much per flush: beyond it a flood is cut, never buffered (the node and browser stay responsive). */
+  maxFlushBytes: number;
+  scrollbackBytes: number;
+}
+
+export class TerminalSession {
+  readonly id = randomBytes(12).toString("base64url");
+  readonly createdAt = Date.now();
+  lastActivity = Date.now();
+  private readonly proc: Subprocess;
+  private readonly decoder = new TextDecoder();
+  private pending = "";
+  private skipped = 0;
+  private scrollback = "";
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closing: Promise<void> | null = null;
+  /** Where output goes (the attached socket); null while detached (e.g. during a page reload). */
+  sink: ((data: string) => void) | null = null;
+  readonly exited: Promise<number>;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.proc = Bun.spawn([opts.shell, "-i"], {
+      cwd: opts.cwd,
+      env: opts.env,
+      terminal: {
+        cols: opts.cols,
+        rows: opts.rows,
+        name: "xterm-256color",
+        data: (_term: unknown, bytes: Uint8Array) => this.onData(bytes),
+      },
+    } as never);
+    this.exited = this.proc.exited;
+  }
+
+  get pid(): number {
+    return this.proc.pid;
+  }
+
+  private get terminal() {
+    return (this.proc as unknown as { terminal: { write(s: string): void; resize(c: number, r: number): void; close(): void } }).terminal;
+  }
+
+  private onData(bytes: Uint8Array): void {
+    this.lastActivity = Date.now();
+    const text = this.decoder.decode(bytes, { stream: true });
+    if (this.pending.length + text.length > this.opts.maxFlushBytes) {
+      // A flood: keep the newest output for the screen, count what was dropped.
+      const keep = Math.max(0, this.opts.maxFlushBytes - this.pending.length);
+      this.skipped += text.length - keep;
+      this.pending += text.slice(text.length - keep);
+    } else {
+      this.pending += text;
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs);
+  }
+
+  private flush(): void {
+    this.timer = null;
+    let out = this.pending;
+    this.pending = "";
+    if (this.skipped) {
+      out = `\r\n\x1b[2m[… ${this.skipped} bytes of output skipped …]\x1b[0m\r\n` + out;
+      this.skipped = 0;
+    }
+    this.scrollback = (this.scrollback + out).slice(-this.opts.scrollbackBytes);
+    this.sink?.(out);
+  }
+
+  /** What a reattaching client should draw first. */
+  history(): string {
+    return this.scrollback + this.pending;
+  }
+
+  write(data: string): void {
+    this.lastActivity = Date.now();
+    this.terminal.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.terminal.resize(cols, rows);
+  }
+
+  /** Hang up the PTY (the shell and its jobs get SIGHUP), then kill whatever is left in its session. */
+  close(graceMs = 300): Promise<void> {
+    this.closing ??= (async () => {
+      const sid = this.proc.pid;
+      try {
+        this.terminal.close();
+      } catch {
+        /* already closed */
+      }
+      await Promise.race([this.proc.exited, Bun.sleep(graceMs)]);
+      await killSession(sid);
+      this.proc.kill("SIGKILL");
+      await this.proc.exited;
+      if (this.timer) clearTimeout(this.timer);
+    })();
+    return this.closing;
+  }
+}

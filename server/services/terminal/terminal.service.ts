@@ -1,0 +1,176 @@
+// Terminals for the Owner (and Admins if the Owner allows): real PTYs with limits, idle timeout, audit, no orphans.
+import { existsSync } from "node:fs";
+import { homedir, userInfo } from "node:os";
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import type { Principal } from "../auth/principal.ts";
+import type { SettingsRepository } from "../settings/settings.repository.ts";
+import { TerminalSession } from "./terminal-session.ts";
+
+export interface TerminalLimits {
+  shell: string;
+  maxPerUser: number;
+  idleMs: number;
+}
+
+type Send = (method: string, params: unknown) => void;
+
+interface Entry {
+  session: TerminalSession;
+  owner: string;
+  authSession: string | null;
+  connId: number | null;
+}
+
+const ALLOW_ADMINS = "terminal.allowAdmins";
+
+/** The shell's whole environment: an allowlist, so no token, key or setup code of the node can leak in. */
+function cleanEnv(shell: string): Record<string, string> {
+  const user = userInfo().username;
+  return {
+    HOME: homedir(),
+    USER: user,
+    LOGNAME: user,
+    SHELL: shell,
+    PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    LANG: "C.UTF-8",
+    TERM: "xterm-256color",
+  };
+}
+
+function size(params: Record<string, unknown>): { cols: number; rows: number } {
+  const cols = params.cols ?? 80;
+  const rows = params.rows ?? 24;
+  if (!Number.isInteger(cols) || !Number.isInteger(rows) || (cols as number) < 2 || (cols as number) > 500 || (rows as number) < 2 || (rows as number) > 300) {
+    throw new ValidationError("cols must be 2–500 and rows 2–300");
+  }
+  return { cols: cols as number, rows: rows as number };
+}
+
+export class TerminalService {
+  private readonly entries = new Map<string, Entry>();
+  private sweeper: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly limits: TerminalLimits,
+    private readonly settings: SettingsRepository,
+    private readonly audit: AuditService,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.sweeper = setInterval(() => this.sweepIdle(), Math.min(30_000, Math.max(200, this.limits.idleMs / 4)));
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await Promise.all([...this.entries.keys()].map((id) => this.end(id, "node stopping")));
+  }
+
+  allowsAdmins(): boolean {
+    return this.settings.get(ALLOW_ADMINS) === "true";
+  }
+
+  setAllowAdmins(allow: boolean): void {
+    this.settings.set(ALLOW_ADMINS, String(allow));
+  }
+
+  /** Owners always; Admins only when allowed; Members never (the role table already refuses them). */
+  private mayUse(p: Principal): void {
+    if (p.role === "owner") return;
+    if (p.role === "admin" && this.allowsAdmins()) return;
+    throw new ForbiddenError("The terminal is for the node's Owner (the Owner can allow Admins in Settings)", "terminal_owner_only");
+  }
+
+  private mine(p: Principal, id: unknown): Entry {
+    this.mayUse(p);
+    const e = typeof id === "string" ? this.entries.get(id) : undefined;
+    if (!e || e.owner !== p.address) throw new NotFoundError("No such terminal", "terminal_not_found");
+    return e;
+  }
+
+  open(p: Principal, params: Record<string, unknown>, connId: number, send: Send): { id: string; shell: string } {
+    this.mayUse(p);
+    const { cols, rows } = size(params);
+    const open = [...this.entries.values()].filter((e) => e.owner === p.address).length;
+    if (open >= this.limits.maxPerUser) throw new AppError(429, "too_many_terminals", `At most ${this.limits.maxPerUser} terminals may be open at once; close one first`);
+    const shell = existsSync(this.limits.shell) ? this.limits.shell : "/bin/sh";
+    const session = new TerminalSession({ shell, cwd: homedir(), env: cleanEnv(shell), cols, rows, flushMs: 16, maxFlushBytes: 256 * 1024, scrollbackBytes: 256 * 1024 });
+    const entry: Entry = { session, owner: p.address, authSession: p.sessionId, connId };
+    this.entries.set(session.id, entry);
+    this.bind(entry, connId, send);
+    void session.exited.then((code) => {
+      if (!this.entries.has(session.id)) return;
+      this.entries.get(session.id)?.session.sink?.call(null, "");
+      send("terminal.exit", { id: session.id, code });
+      void this.end(session.id, "shell exited", code);
+    });
+    this.audit.record({ actor: p.address, action: "terminal.opened", target: session.id, detail: { shell, pid: session.pid } });
+    this.log.info("terminal opened", { id: session.id, owner: p.address });
+    return { id: session.id, shell };
+  }
+
+  private bind(entry: Entry, connId: number, send: Send): void {
+    entry.connId = connId;
+    entry.session.sink = (data) => data && send("terminal.data", { id: entry.session.id, data });
+  }
+
+  /** Reconnect (after a page reload): this socket now gets the output; returns what was on screen. */
+  attach(p: Principal, id: unknown, connId: number, send: Send): { id: string; history: string } {
+    const e = this.mine(p, id);
+    this.bind(e, connId, send);
+    return { id: e.session.id, history: e.session.history() };
+  }
+
+  input(p: Principal, id: unknown, data: unknown): { ok: true } {
+    const e = this.mine(p, id);
+    if (typeof data !== "string" || data.length > 64 * 1024) throw new ValidationError("data must be a string of at most 64 KiB");
+    e.session.write(data);
+    return { ok: true };
+  }
+
+  resize(p: Principal, id: unknown, params: Record<string, unknown>): { ok: true } {
+    const e = this.mine(p, id);
+    const { cols, rows } = size(params);
+    e.session.resize(cols, rows);
+    return { ok: true };
+  }
+
+  async close(p: Principal, id: unknown): Promise<{ closed: true }> {
+    const e = this.mine(p, id);
+    await this.end(e.session.id, "closed by the user");
+    return { closed: true };
+  }
+
+  list(p: Principal): { id: string; createdAt: string; lastActivity: string; attached: boolean }[] {
+    this.mayUse(p);
+    return [...this.entries.values()]
+      .filter((e) => e.owner === p.address)
+      .map((e) => ({ id: e.session.id, createdAt: new Date(e.session.createdAt).toISOString(), lastActivity: new Date(e.session.lastActivity).toISOString(), attached: e.connId !== null }));
+  }
+
+  /** The socket went away (a reload, a dropped network): the terminal lives on until it idles out. */
+  detach(connId: number): void {
+    for (const e of this.entries.values()) if (e.connId === connId) (e.connId = null), (e.session.sink = null);
+  }
+
+  /** Sign-out, revocation, removal: hang up every terminal that belongs to it. */
+  endWhere(match: (e: { owner: string; authSession: string | null }) => boolean, reason: string): void {
+    for (const [id, e] of this.entries) if (match(e)) void this.end(id, reason);
+  }
+
+  private sweepIdle(): void {
+    const now = Date.now();
+    for (const [id, e] of this.entries) if (now - e.session.lastActivity > this.limits.idleMs) void this.end(id, "idle timeout");
+  }
+
+  private async end(id: string, reason: string, code?: number): Promise<void> {
+    const e = this.entries.get(id);
+    if (!e) return;
+    this.entries.delete(id);
+    await e.session.close();
+    this.audit.record({ actor: e.owner, action: "terminal.closed", target: id, detail: { reason, ...(code === undefined ? {} : { exitCode: code }) } });
+    this.log.info("terminal closed", { id, reason });
+  }
+}
