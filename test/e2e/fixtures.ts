@@ -18,10 +18,10 @@ export interface RunningNode {
 }
 
 /** Start `bun server/main.ts` on a free port with a temp data dir and a preset setup code. */
-export async function startNode(): Promise<RunningNode> {
+export async function startNode(extraEnv: Record<string, string> = {}): Promise<RunningNode> {
   const dataDir = mkdtempSync(join(tmpdir(), "pc2-e2e-"));
   const proc: ChildProcess = spawn(BUN, [join(REPO, "server", "main.ts"), "start"], {
-    env: { ...process.env, PC2_DATA_DIR: dataDir, PC2_PORT: "0", PC2_SETUP_CODE: SETUP_CODE, PC2_LOG_FORMAT: "json" },
+    env: { ...process.env, PC2_DATA_DIR: dataDir, PC2_PORT: "0", PC2_SETUP_CODE: SETUP_CODE, PC2_LOG_FORMAT: "json", ...extraEnv },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((ok, fail) => {

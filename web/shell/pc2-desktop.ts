@@ -8,6 +8,7 @@ import type { Entry } from "../apps/files/pc2-file-explorer.ts";
 import "../apps/editor/pc2-editor-app.ts";
 import "../apps/viewer/pc2-image-viewer.ts";
 import "../apps/settings/pc2-settings-app.ts";
+import "../apps/terminal/pc2-terminal-app.ts";
 import { openerFor } from "../apps/file-types.ts";
 import "./pc2-window.ts";
 import "../ui/pc2-toasts.ts";
@@ -19,6 +20,8 @@ interface AppDef {
   title: string;
   icon: unknown;
   render: () => TemplateResult;
+  /** Shown only to the Owner (the node refuses others anyway). */
+  ownerOnly?: boolean;
 }
 
 interface OpenWindow {
@@ -34,6 +37,7 @@ interface OpenWindow {
 const APPS: AppDef[] = [
   { id: "files", title: "Files", icon: icons.files, render: () => html`<pc2-file-explorer></pc2-file-explorer>` },
   { id: "settings", title: "Settings", icon: icons.settings, render: () => html`<pc2-settings-app .user=${currentUser}></pc2-settings-app>` },
+  { id: "terminal", title: "Terminal", icon: icons.terminal, render: () => html`<pc2-terminal-app></pc2-terminal-app>`, ownerOnly: true },
 ];
 
 /** The signed-in user, for apps that adapt to the role (set by the desktop before rendering). */
@@ -79,7 +83,7 @@ export class Pc2Desktop extends LitElement {
   private onKey = (e: KeyboardEvent) => {
     if (!(e.ctrlKey && e.altKey)) return;
     const key = e.key.toLowerCase();
-    const app = APPS.find((a) => a.title[0]!.toLowerCase() === key);
+    const app = this.apps.find((a) => a.title[0]!.toLowerCase() === key);
     if (app) this.open(app);
     else if (key === "w" && this.active) this.close(this.active.id);
     else if (key === "arrowright" && this.windows.length) {
@@ -89,6 +93,10 @@ export class Pc2Desktop extends LitElement {
     } else return;
     e.preventDefault();
   };
+
+  private get apps(): AppDef[] {
+    return APPS.filter((a) => !a.ownerOnly || this.user?.role === "owner");
+  }
 
   private get active(): OpenWindow | undefined {
     return this.windows.filter((w) => !w.minimized).sort((a, b) => b.z - a.z)[0];
@@ -156,7 +164,7 @@ export class Pc2Desktop extends LitElement {
     return html`<div class="root" @open-file=${this.openFile} @app-close=${this.appClose}
       @toast=${(e: CustomEvent<{ text: string; kind: "info" | "error" }>) => (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show(e.detail.text, e.detail.kind)}>
       <div class="icons" role="list" aria-label="Desktop">
-        ${APPS.map((a) => html`<button role="listitem" @dblclick=${() => this.open(a)} @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this.open(a)}>
+        ${this.apps.map((a) => html`<button role="listitem" @dblclick=${() => this.open(a)} @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this.open(a)}>
           <span class="glyph">${a.icon}</span><span>${a.title}</span></button>`)}
       </div>
       ${this.windows.map((w) =>
@@ -170,7 +178,7 @@ export class Pc2Desktop extends LitElement {
             >${w.app.render()}</pc2-window>`,
       )}
       <nav aria-label="Taskbar">
-        ${APPS.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${a.title[0]})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}
+        ${this.apps.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${a.title[0]})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}
         <div class="running" role="list">
           ${this.windows.map((w) => html`<button role="listitem" aria-pressed=${String(w.id === active)} @click=${() => (w.id === active ? this.update_(w.id, { minimized: true }) : this.focus_(w.id))}>${w.app.title}</button>`)}
         </div>
