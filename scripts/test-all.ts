@@ -27,6 +27,8 @@ async function runStreaming(cmd: string[]): Promise<{ output: string; exitCode: 
 
 /** bun test: unit and integration tests under test/ (browser tests live apart, in test/e2e). */
 async function bunSuite(): Promise<SuiteResult> {
+  // The WASM sample apps and test fixtures are built from source first.
+  await runStreaming([process.execPath, "scripts/build-wasm-apps.ts"]);
   const { output, exitCode } = await runStreaming([process.execPath, "test", "--timeout", "60000", "test/server"]);
   const passed = Number(/^\s*(\d+) pass$/m.exec(output)?.[1] ?? 0);
   const failed = Number(/^\s*(\d+) fail$/m.exec(output)?.[1] ?? 0);

@@ -18,6 +18,7 @@ import { puterFsRoutes } from "./services/files/puter-fs.routes.ts";
 import { identityRoutes } from "./services/identity/identity.routes.ts";
 import { systemRoutes } from "./services/system/system.routes.ts";
 import { terminalRoutes } from "./services/terminal/terminal.routes.ts";
+import { wasmRoutes } from "./services/wasm/wasm.routes.ts";
 
 export interface AppDeps {
   config: Config;
@@ -78,6 +79,7 @@ export function createApp({ config, log, services, guard, assets }: AppDeps) {
     .use(puterFsRoutes(services.files, services.writer))
     .use(filesRoutes(services.files, services.uploads))
     .use(terminalRoutes(services.terminals))
+    .use(wasmRoutes(services.wasm))
     .use(staticRoutes(assets));
 }
 

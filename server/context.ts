@@ -16,6 +16,7 @@ import type { IdentityService } from "./services/identity/identity.service.ts";
 import type { SetupService } from "./services/setup/setup.service.ts";
 import type { SystemService } from "./services/system/system.service.ts";
 import type { TerminalService } from "./services/terminal/terminal.service.ts";
+import type { WasmService } from "./services/wasm/wasm.service.ts";
 
 export interface AppContext {
   config: Config;
@@ -38,4 +39,5 @@ export interface Services {
   writer: FileWriter;
   uploads: ResumableUploads;
   terminals: TerminalService;
+  wasm: WasmService;
 }

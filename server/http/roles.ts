@@ -17,6 +17,8 @@ const OWNER_ADMIN: Access = { role: "owner", scope: "admin" };
 const OWNER_SESSION: Access = { role: "owner", scope: "admin", sessionOnly: true };
 const FILES_READ: Access = { role: "member", scope: "files:read" };
 const FILES_WRITE: Access = { role: "member", scope: "files:write" };
+/** Server-side WASM: Admins and the Owner (Members get insufficient_role). */
+const WASM: Access = { role: "admin", scope: "wasm:run" };
 /** Admin is the floor here; TerminalService refuses Admins unless the Owner allowed them. API tokens never. */
 const TERMINAL: Access = { role: "admin", sessionOnly: true };
 
@@ -81,6 +83,8 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "POST /api/files/unshare": FILES_WRITE,
   "GET /api/files/quota": FILES_READ,
   "PUT /api/files/quotas/:address": OWNER_ADMIN,
+  "GET /api/wasm/apps": WASM,
+  "POST /api/wasm/execute": WASM,
   "GET /api/terminal/settings": OWNER_ADMIN,
   "PUT /api/terminal/settings": OWNER_SESSION,
   /** Published content is public; private content only for its owner (checked in the route). */

@@ -28,6 +28,7 @@ import { SetupService } from "./setup/setup.service.ts";
 import { SystemService } from "./system/system.service.ts";
 import { SettingsRepository } from "./settings/settings.repository.ts";
 import { TerminalService } from "./terminal/terminal.service.ts";
+import { WasmService } from "./wasm/wasm.service.ts";
 
 const MINUTE = 60_000;
 
@@ -75,5 +76,7 @@ export function createServices(ctx: AppContext): Services {
   system.addCheck("identity", () => ({ status: "ok", nodeId: identity.info().nodeId }));
   system.addCheck("ipfs", () => ({ status: files.deps.ipfs.healthy() ? "ok" : "down" }));
 
-  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals };
+  // Sample apps are built from source into dist/wasm-apps (scripts/build-wasm-apps.ts).
+  const wasm = new WasmService(join(import.meta.dir, "..", "..", "dist", "wasm-apps"));
+  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals, wasm };
 }

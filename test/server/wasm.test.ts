@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { prepareModule } from "../../server/services/wasm/module-check.ts";
+import { REPO } from "../helpers/spawned-node.ts";
+import { startTestNode, type TestNode } from "../helpers/test-node.ts";
+import { addUser, claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
+
+let t: TestNode;
+let owner: SignedIn;
+let admin: SignedIn;
+let member: SignedIn;
+const fixture = async (name: string) => Buffer.from(await Bun.file(join(REPO, "dist", "wasm-fixtures", `${name}.wasm`)).arrayBuffer()).toString("base64");
+
+async function execute(who: SignedIn, body: unknown) {
+  const res = await fetch(`${t.url}/api/wasm/execute`, { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
+
+beforeAll(async () => {
+  t = await startTestNode();
+  const f = httpFetcher(t.url);
+  owner = await claimOwner(f, t.started.setup.code!);
+  admin = await addUser(f, owner, "admin");
+  member = await addUser(f, owner, "member");
+});
+afterAll(() => t.stop());
+
+describe("POST /api/wasm/execute", () => {
+  test("sample apps built from source: calc and wordcount", async () => {
+    expect((await (await fetch(`${t.url}/api/wasm/apps`, { headers: admin.bearer })).json()).apps).toEqual([{ name: "calc" }, { name: "wordcount" }]);
+    const calc = await execute(admin, { app: "calc", args: ["(1+2)*7", "-", "1.5"] });
+    expect(calc.status).toBe(200);
+    expect(calc.body.result).toMatchObject({ exitCode: 0, stdout: "19.5\n", stderr: "", killed: null });
+    expect((await execute(admin, { app: "calc", args: ["1/0"] })).body.result).toMatchObject({ exitCode: 2, stderr: "calc: division by zero\n" });
+    expect((await execute(admin, { app: "wordcount", stdin: "hello world\nfoo bar baz\n" })).body.result.stdout).toBe("2 5 24\n");
+  });
+
+  test("args, stdin, env and exit codes of an uploaded module", async () => {
+    const r = await execute(owner, { module: await fixture("echo"), args: ["a", "b c"], env: { GREETING: "hi", EXIT: "5" }, stdin: "from stdin\n" });
+    expect(r.body.result).toMatchObject({ exitCode: 5, stdout: "a,b c\nhi\nfrom stdin\n", stderr: "to stderr\n" });
+    expect(r.body.result.durationMs).toBeGreaterThan(0);
+  });
+
+  test("an infinite loop is stopped at its limit while 50 concurrent /stat requests keep answering", async () => {
+    const spin = execute(admin, { module: await fixture("spin"), timeoutMs: 1500 });
+    await Bun.sleep(200);
+    const times: number[] = [];
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const s = performance.now();
+        const res = await fetch(`${t.url}/stat`, { method: "POST", headers: { ...admin.bearer, "content-type": "application/json" }, body: JSON.stringify({ path: "~" }) });
+        expect(res.status).toBe(200);
+        times.push(performance.now() - s);
+      }),
+    );
+    times.sort((a, b) => a - b);
+    expect(times[Math.floor(times.length * 0.99)]!).toBeLessThan(50);
+    const { body } = await spin;
+    expect(body.result).toMatchObject({ killed: "timeout", exitCode: null, stdout: "spinning\n" });
+    expect(body.result.durationMs).toBeGreaterThanOrEqual(1500);
+    expect(body.result.durationMs).toBeLessThan(3000);
+  });
+
+  test("a memory bomb is stopped at its cap", async () => {
+    const r = await execute(admin, { module: await fixture("bomb"), memoryMb: 16 });
+    expect(r.body.result.exitCode).toBe(3);
+    expect(Number(r.body.result.stdout)).toBeLessThanOrEqual(256); // 16 MiB = 256 pages of 64 KiB
+  });
+
+  test("20 concurrent runs are all correct", async () => {
+    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => execute(admin, { app: "calc", args: [`${i}*${i}+1`] })));
+    runs.forEach((r, i) => expect(r.body.result.stdout).toBe(`${i * i + 1}\n`));
+  });
+
+  test("garbage, truncated and wrongly importing modules get 400 with a clear code", async () => {
+    const bad = (bytes: number[] | Uint8Array) => execute(admin, { module: Buffer.from(bytes as Uint8Array).toString("base64") });
+    expect((await bad([1, 2, 3, 4, 5, 6, 7, 8])).body.code).toBe("invalid_wasm_module");
+    const calc = new Uint8Array(await Bun.file(join(REPO, "dist", "wasm-apps", "calc.wasm")).arrayBuffer());
+    expect((await bad(calc.subarray(0, calc.length - 20))).status).toBe(400);
+    // A module importing env.f (not WASI).
+    const foreign = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 9, 1, 3, 0x65, 0x6e, 0x76, 1, 0x66, 0, 0];
+    const r = await bad(foreign);
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("forbidden_import");
+    expect((await execute(admin, { app: "../etc/passwd" })).body.code).toBe("wasm_app_not_found");
+    expect((await execute(admin, {})).status).toBe(400);
+    expect((await execute(admin, { app: "calc", args: "1+1" })).status).toBe(400);
+    expect((await execute(admin, { app: "calc", env: { "BAD NAME": "x" } })).status).toBe(400);
+    expect((await execute(admin, { app: "calc", timeoutMs: 10 ** 9 })).status).toBe(400);
+  });
+
+  test("members are refused", async () => {
+    const r = await execute(member, { app: "calc", args: ["1+1"] });
+    expect(r.status).toBe(403);
+    expect(r.body.code).toBe("insufficient_role");
+  });
+});
+
+describe("module memory cap", () => {
+  test("every memory's maximum is rewritten to the cap, and a module needing more at start is refused", async () => {
+    // (memory 1) with no maximum.
+    const grow = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 3, 1, 0, 1]);
+    const capped = prepareModule(grow, 2, 1 << 20);
+    expect([...capped.subarray(8)]).toEqual([5, 4, 1, 1, 1, 32]); // flags 1, min 1, max 32 pages (2 MiB)
+    const big = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 4, 1, 0, 0x80, 0x02]); // min 256 pages
+    expect(() => prepareModule(big, 2, 1 << 20)).toThrow(/limit is 2 MiB/);
+  });
+});
