@@ -99,6 +99,7 @@ export const WS_ACCESS: Record<string, Access> = {
   "system.info": MEMBER,
   "system.health": MEMBER,
   "system.ping": MEMBER,
+  "wasm.run": WASM,
   // The terminal: Owner only by default; the service also lets Admins in when the Owner allows it.
   "terminal.open": TERMINAL,
   "terminal.attach": TERMINAL,

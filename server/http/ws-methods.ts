@@ -4,6 +4,7 @@ import type { Services } from "../context.ts";
 import type { EventBus } from "../events.ts";
 import { registerSystemWs } from "../services/system/system.ws.ts";
 import { registerTerminalWs } from "../services/terminal/terminal.ws.ts";
+import { registerWasmWs } from "../services/wasm/wasm.ws.ts";
 import type { AuthGuard } from "./auth-guard.ts";
 import { authorize } from "./authorize.ts";
 import { WS_ACCESS, WS_TOPIC_ACCESS } from "./roles.ts";
@@ -24,6 +25,7 @@ export function wsPolicy(guard: AuthGuard, services: Services): WsPolicy {
 export function registerWsMethods(hub: WsHub, services: Services, events: EventBus): void {
   registerSystemWs(hub, services.system);
   registerTerminalWs(hub, services.terminals, events);
+  registerWasmWs(hub, services.wasm);
 
   hub.registerTopic(FILES_TOPIC);
   // Each wallet's file events reach that wallet's sockets and nobody else's.

@@ -89,6 +89,27 @@ describe("POST /api/wasm/execute", () => {
     expect((await execute(admin, { app: "calc", timeoutMs: 10 ** 9 })).status).toBe(400);
   });
 
+  test("wasm.run over /ws streams output as it is written, and rpc.cancel kills the run", async () => {
+    const { Pc2WsClient } = await import("../../web/api/ws-client.ts");
+    const ws = await Pc2WsClient.connect(t.wsUrl, { headers: admin.bearer });
+    const seen: { stream: string; text: string }[] = [];
+    ws.on("wasm.output", (p) => void seen.push(p as { stream: string; text: string }));
+    const done = await ws.call<{ exitCode: number; stdout: string }>("wasm.run", { module: await fixture("echo"), args: ["x"], stdin: "y\n" });
+    expect(done.exitCode).toBe(0);
+    expect(seen.map((s) => s.stream)).toContain("stderr");
+    expect(seen.filter((s) => s.stream === "stdout").map((s) => s.text).join("")).toBe(done.stdout);
+
+    const ctrl = new AbortController();
+    const firstLine = ws.next("wasm.output");
+    const started = performance.now();
+    const spinning = ws.call<{ killed: string }>("wasm.run", { module: await fixture("spin"), timeoutMs: 30_000 }, { signal: ctrl.signal });
+    expect(await firstLine).toEqual({ stream: "stdout", text: "spinning\n" }); // streamed while still running
+    ctrl.abort();
+    expect((await spinning).killed).toBe("timeout");
+    expect(performance.now() - started).toBeLessThan(5000);
+    ws.close();
+  });
+
   test("members are refused", async () => {
     const r = await execute(member, { app: "calc", args: ["1+1"] });
     expect(r.status).toBe(403);

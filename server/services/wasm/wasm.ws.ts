@@ -1,0 +1,7 @@
+// wasm.run over /ws: output arrives as wasm.output notifications while the module runs; rpc.cancel kills it.
+import type { WsHub } from "../../http/ws-hub.ts";
+import type { WasmService } from "./wasm.service.ts";
+
+export function registerWasmWs(hub: WsHub, wasm: WasmService): void {
+  hub.register("wasm.run", (params, ctx) => wasm.execute(params, (stream, text) => ctx.notify("wasm.output", { stream, text }), ctx.signal));
+}
