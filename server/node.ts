@@ -24,6 +24,8 @@ export interface NodeOptions {
   log?: Logger;
   /** Where the desktop's files come from; defaults to dist/web beside the source tree. */
   assets?: AssetStore;
+  /** The sample WASM apps (name → file); defaults to dist/wasm-apps beside the source tree. */
+  wasmApps?: Record<string, string>;
 }
 
 export interface Started {
@@ -56,7 +58,7 @@ export class Pc2Node {
       const applied = migrate(db);
       if (applied.length) log.info("database migrated", { applied });
       this.ctx = { config, log, events: new EventBus(log.child({ svc: "events" })), db };
-      this.services = createServices(this.ctx);
+      this.services = createServices(this.ctx, { wasmApps: options.wasmApps });
       const guard = new AuthGuard(this.services.sessions);
       this.hub = new WsHub(config.ws, wsPolicy(guard, this.services), log.child({ svc: "ws" }));
       registerWsMethods(this.hub, this.services, this.ctx.events);

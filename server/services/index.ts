@@ -28,11 +28,16 @@ import { SetupService } from "./setup/setup.service.ts";
 import { SystemService } from "./system/system.service.ts";
 import { SettingsRepository } from "./settings/settings.repository.ts";
 import { TerminalService } from "./terminal/terminal.service.ts";
-import { WasmService } from "./wasm/wasm.service.ts";
+import { appsInDir, WasmService, type WasmApps } from "./wasm/wasm.service.ts";
 
 const MINUTE = 60_000;
 
-export function createServices(ctx: AppContext): Services {
+/** What the build decides: where the sample WASM apps are (embedded in the binary, or on disk). */
+export interface ServiceOptions {
+  wasmApps?: WasmApps;
+}
+
+export function createServices(ctx: AppContext, options: ServiceOptions = {}): Services {
   const { config, db, events, log } = ctx;
   const identity = new IdentityService(new IdentityStore(config.dataDir), events, log.child({ svc: "identity" }));
   const setup = new SetupService(new SetupRepository(db), config.setupCode, log.child({ svc: "setup" }));
@@ -77,6 +82,6 @@ export function createServices(ctx: AppContext): Services {
   system.addCheck("ipfs", () => ({ status: files.deps.ipfs.healthy() ? "ok" : "down" }));
 
   // Sample apps are built from source into dist/wasm-apps (scripts/build-wasm-apps.ts).
-  const wasm = new WasmService(join(import.meta.dir, "..", "..", "dist", "wasm-apps"));
+  const wasm = new WasmService(options.wasmApps ?? appsInDir(join(import.meta.dir, "..", "..", "dist", "wasm-apps")));
   return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals, wasm };
 }

@@ -50,6 +50,11 @@ describe("the single binary", () => {
       expect(new TextDecoder().decode((await fs.read("~/Documents/hello.txt")).bytes)).toBe("hello\n");
       expect(health.components.ipfs).toEqual({ status: "ok" });
 
+      // The sample WASM apps are embedded, and the binary is its own sandbox child process.
+      expect((await (await fetch(`${n.url}/api/wasm/apps`, { headers: owner.bearer })).json()).apps).toEqual([{ name: "calc" }, { name: "wordcount" }]);
+      const run = await fetch(`${n.url}/api/wasm/execute`, { method: "POST", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify({ app: "calc", args: ["6*7"] }) });
+      expect((await run.json()).result).toMatchObject({ exitCode: 0, stdout: "42\n" });
+
       expect(await n.stop()).toBe(0);
       expect(existsSync(join(cwd.path, "data"))).toBe(false); // nothing written to the working directory
       const again = await spawnNode({ PC2_DATA_DIR: data.path }, { command: [binary], cwd: cwd.path });

@@ -48,16 +48,23 @@ function bounded(value: unknown, name: string, min: number, max: number, fallbac
   return value;
 }
 
+/** Sample apps as name → file: dist/wasm-apps when running from source, embedded files in the binary. */
+export type WasmApps = Record<string, string>;
+
+export function appsInDir(dir: string): WasmApps {
+  if (!existsSync(dir)) return {};
+  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".wasm")).map((f) => [f.slice(0, -5), join(dir, f)]));
+}
+
 export class WasmService {
   constructor(
-    private readonly appsDir: string,
+    private readonly sampleApps: WasmApps,
     private readonly limits: WasmLimits = WASM_LIMITS,
   ) {}
 
   /** The sample apps available on this node. */
   apps(): { name: string }[] {
-    if (!existsSync(this.appsDir)) return [];
-    return readdirSync(this.appsDir).filter((f) => f.endsWith(".wasm")).map((f) => ({ name: f.slice(0, -5) })).sort((a, b) => a.name.localeCompare(b.name));
+    return Object.keys(this.sampleApps).sort().map((name) => ({ name }));
   }
 
   /** Run `{ app | module (base64), args, stdin, env, timeoutMs, memoryMb }` in the sandbox. */
@@ -84,8 +91,9 @@ export class WasmService {
 
   private async moduleBytes(input: Record<string, unknown>): Promise<Uint8Array> {
     if (typeof input.app === "string") {
-      if (!/^[a-z0-9-]{1,64}$/.test(input.app) || !this.apps().some((a) => a.name === input.app)) throw new NotFoundError(`No app named ${String(input.app).slice(0, 64)}`, "wasm_app_not_found");
-      return new Uint8Array(await Bun.file(join(this.appsDir, `${input.app}.wasm`)).arrayBuffer());
+      const file = Object.hasOwn(this.sampleApps, input.app) ? this.sampleApps[input.app] : undefined;
+      if (!file) throw new NotFoundError(`No app named ${String(input.app).slice(0, 64)}`, "wasm_app_not_found");
+      return new Uint8Array(await Bun.file(file).arrayBuffer());
     }
     if (typeof input.module === "string") {
       if (input.module.length > Math.ceil((this.limits.maxModuleBytes * 4) / 3) + 4) throw new ValidationError(`The module is larger than ${this.limits.maxModuleBytes} bytes`);
