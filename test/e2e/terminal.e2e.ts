@@ -18,6 +18,7 @@ test.describe.serial("terminal", () => {
     await page.getByRole("button", { name: "Open Terminal" }).click();
     const term = page.getByTestId("terminal");
     await expect(term.locator(".xterm-rows")).toBeVisible();
+    await expect(term.locator(".xterm-rows")).toContainText("#"); // the prompt
     await term.click();
     await page.keyboard.type("X=from-before; echo hi-from-$((40+2))");
     await page.keyboard.press("Enter");
@@ -31,6 +32,16 @@ test.describe.serial("terminal", () => {
     await page.keyboard.type("echo still-$X");
     await page.keyboard.press("Enter");
     await expect(term.locator(".xterm-rows")).toContainText("still-from-before"); // same shell, same variables
+  });
+
+  test("keys typed before the shell is ready are not lost", async ({ page }) => {
+    await signInThroughUi(page, node.url, owner);
+    await page.getByRole("button", { name: "Open Terminal" }).click();
+    const term = page.getByTestId("terminal");
+    await term.locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type("echo early-$((3*3))");
+    await page.keyboard.press("Enter");
+    await expect(term.locator(".xterm-rows")).toContainText("early-9");
   });
 
   test("members do not see the Terminal app", async ({ page }) => {

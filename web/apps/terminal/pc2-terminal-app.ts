@@ -31,13 +31,19 @@ export class Pc2TerminalApp extends LitElement {
     this.term.loadAddon(this.fit);
     this.term.open(el);
     this.fit.fit();
+    // Keys typed before the node's terminal is ready are queued, never lost.
+    const early: string[] = [];
+    const typed = this.term.onData((data) => void early.push(data));
     try {
       await this.connect();
     } catch (err) {
       this.problem = err instanceof RpcError && ["insufficient_role", "terminal_owner_only"].includes(err.appCode ?? "") ? "The terminal is only for the node's owner." : `The terminal could not start: ${(err as Error).message}`;
       return;
     }
-    this.term.onData((data) => void this.ws?.call("terminal.input", { id: this.termId, data }).catch(() => undefined));
+    typed.dispose();
+    const send = (data: string) => void this.ws?.call("terminal.input", { id: this.termId, data }).catch(() => undefined);
+    if (early.length) send(early.join(""));
+    this.term.onData(send);
     this.resizer = new ResizeObserver(() => {
       this.fit.fit();
       if (this.termId && this.term) void this.ws?.call("terminal.resize", { id: this.termId, cols: this.term.cols, rows: this.term.rows }).catch(() => undefined);
