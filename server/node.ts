@@ -77,6 +77,7 @@ export class Pc2Node {
     this.services.files.start();
     this.services.uploads.start();
     this.services.terminals.start();
+    this.services.wasm.start();
     this.hub.start();
     this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), { host: this.config.host, port: this.config.port });
     const port = this.server.port ?? this.config.port;
@@ -118,6 +119,7 @@ export class Pc2Node {
     await this.services.setup.ready().catch(() => undefined);
     this.services.uploads.stop();
     await this.services.terminals.stop();
+    this.services.wasm.stop();
     await this.services.files.stop();
     closeDatabase(db);
     this.lock.release();

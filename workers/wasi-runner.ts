@@ -16,9 +16,11 @@ function emit(msg: object): void {
 }
 
 export async function runWasiChild(): Promise<void> {
+  // Ready before the job arrives: a pooled child has already paid for start-up and init().
+  const ready = init();
   const job = JSON.parse(await Bun.stdin.text()) as RunnerJob;
   try {
-    await init();
+    await ready;
     const module = await WebAssembly.compile(Buffer.from(job.module, "base64"));
     const wasi = new WASI({ args: ["app", ...job.args], env: job.env });
     wasi.setStdinBuffer(Buffer.from(job.stdin, "base64"));

@@ -36,15 +36,52 @@ function runnerCommand(): string[] {
   return [...NICE, ...(COMPILED ? [process.execPath] : [process.execPath, RUNNER])];
 }
 
-export async function runSandboxed(req: RunRequest, onOutput?: OutputListener, signal?: AbortSignal): Promise<RunResult> {
-  const started = performance.now();
-  const child = Bun.spawn(runnerCommand(), {
+function spawnRunner() {
+  return Bun.spawn(runnerCommand(), {
     stdin: "pipe",
     stdout: "pipe",
     stderr: "ignore",
     // Only what the runner needs; the module's own env is inside the job, never the node's.
     env: { PC2_WASI_CHILD: "1", PATH: "/usr/bin:/bin" },
   });
+}
+
+type Runner = ReturnType<typeof spawnRunner>;
+
+/**
+ * Children spawned ahead of time, started and waiting for one job each. Every child still runs a
+ * single module and is then gone, so a hard SIGKILL stays the time limit; the pool only moves the
+ * start-up cost (~90 ms) off the request.
+ */
+const warm: Runner[] = [];
+let poolSize = 0;
+
+export function setWarmPool(size: number): void {
+  poolSize = size;
+  refill();
+}
+
+function refill(): void {
+  while (warm.length < poolSize) {
+    const child = spawnRunner();
+    warm.push(child);
+    void child.exited.then(() => {
+      const i = warm.indexOf(child);
+      if (i >= 0) warm.splice(i, 1); // died while waiting (e.g. at shutdown)
+    });
+  }
+}
+
+/** Stop the idle children (at shutdown). */
+export function drainWarmPool(): void {
+  poolSize = 0;
+  for (const child of warm.splice(0)) child.kill("SIGKILL");
+}
+
+export async function runSandboxed(req: RunRequest, onOutput?: OutputListener, signal?: AbortSignal): Promise<RunResult> {
+  const started = performance.now();
+  const child = warm.shift() ?? spawnRunner();
+  refill();
   child.stdin.write(JSON.stringify({ module: Buffer.from(req.module).toString("base64"), args: req.args, env: req.env, stdin: Buffer.from(req.stdin).toString("base64") }));
   await child.stdin.end();
 
@@ -64,10 +101,14 @@ export async function runSandboxed(req: RunRequest, onOutput?: OutputListener, s
   let error: string | null = null;
   const decoder = new TextDecoder();
   let pending = "";
-  for await (const chunk of child.stdout as unknown as AsyncIterable<Uint8Array>) {
-    pending += decoder.decode(chunk, { stream: true });
+  let finished = false;
+  const reader = (child.stdout as ReadableStream<Uint8Array>).getReader();
+  while (!finished) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    pending += decoder.decode(value, { stream: true });
     let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
+    while (!finished && (nl = pending.indexOf("\n")) >= 0) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
       let msg: { t: string; d?: string; code?: number; message?: string };
@@ -85,10 +126,16 @@ export async function runSandboxed(req: RunRequest, onOutput?: OutputListener, s
         }
         (msg.t === "o" ? out : err).push(bytes);
         onOutput?.(msg.t === "o" ? "stdout" : "stderr", new TextDecoder().decode(bytes));
-      } else if (msg.t === "x") exitCode = msg.code ?? null;
-      else if (msg.t === "f") error = msg.message ?? "the module failed";
+      } else if (msg.t === "x" || msg.t === "f") {
+        if (msg.t === "x") exitCode = msg.code ?? null;
+        else error = msg.message ?? "the module failed";
+        // The result is in: the spent child need not be waited for while it tears its runtime down.
+        finished = true;
+        child.kill("SIGKILL");
+      }
     }
   }
+  void reader.cancel().catch(() => undefined);
   await child.exited;
   clearTimeout(timer);
   signal?.removeEventListener("abort", onAbort);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { NotFoundError, ValidationError } from "../../errors.ts";
 import { asObject } from "../validate.ts";
 import { prepareModule } from "./module-check.ts";
-import { runSandboxed, type OutputListener, type RunResult } from "./wasm-sandbox.ts";
+import { drainWarmPool, runSandboxed, setWarmPool, type OutputListener, type RunResult } from "./wasm-sandbox.ts";
 
 export interface WasmLimits {
   maxModuleBytes: number;
@@ -61,6 +61,15 @@ export class WasmService {
     private readonly sampleApps: WasmApps,
     private readonly limits: WasmLimits = WASM_LIMITS,
   ) {}
+
+  /** Keep `size` sandbox processes started and waiting, so a run skips process start-up. */
+  start(size = 2): void {
+    setWarmPool(size);
+  }
+
+  stop(): void {
+    drainWarmPool();
+  }
 
   /** The sample apps available on this node. */
   apps(): { name: string }[] {
