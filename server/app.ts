@@ -71,7 +71,7 @@ export function createApp({ config, log, services, guard, assets }: AppDeps) {
     // Every matched route passes the guard: who is calling, and does roles.ts allow it?
     .onBeforeHandle(({ request, route, body }) => guard.check(request, route, body))
     .use(systemRoutes(services.system))
-    .use(authRoutes(services.signIn, services.sessions, services.setup, services.usersRepo))
+    .use(authRoutes(services.signIn, services.sessions, services.setup, services.usersRepo, (address) => services.files.homeFolders(address)))
     .use(usersRoutes(services.users))
     .use(tokensRoutes(services.tokens))
     .use(auditRoutes(services.audit))

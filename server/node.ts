@@ -53,8 +53,9 @@ export class Pc2Node {
     chmodSync(config.dataDir, 0o700);
     this.lock = new DataDirLock(config.dataDir);
     this.lock.acquire();
+    let db: ReturnType<typeof openDatabase> | null = null;
     try {
-      const db = openDatabase(join(config.dataDir, "pc2.db"));
+      db = openDatabase(join(config.dataDir, "pc2.db"));
       const applied = migrate(db);
       if (applied.length) log.info("database migrated", { applied });
       this.ctx = { config, log, events: new EventBus(log.child({ svc: "events" })), db };
@@ -65,6 +66,7 @@ export class Pc2Node {
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
       this.app = createApp({ config, log, services: this.services, guard, assets: options.assets ?? diskAssetStore(DEFAULT_ASSETS_DIR) });
     } catch (err) {
+      if (db) closeDatabase(db);
       this.lock.release();
       throw err;
     }

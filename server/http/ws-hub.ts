@@ -69,7 +69,8 @@ function toRpcError(err: unknown, log: Logger, method: string): JsonRpcErrorObje
 export class WsHub {
   private readonly methods = new Map<string, RpcHandler>();
   private readonly topics = new Set<string>();
-  private readonly sockets = new Set<WsSocket>();
+  /** Open sockets by connection id (sendTo and the rpc.* methods look them up on every call). */
+  private readonly sockets = new Map<number, WsSocket>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private readonly disconnectListeners: ((connId: number) => void)[] = [];
   private nextId = 1;
@@ -111,7 +112,7 @@ export class WsHub {
   publish(topic: string, method: string, params: unknown, filter?: (principal: Principal) => boolean): number {
     const text = JSON.stringify({ jsonrpc: "2.0", method, params });
     let sent = 0;
-    for (const ws of this.sockets) {
+    for (const ws of this.sockets.values()) {
       if (!ws.data.subscriptions.has(topic) || (filter && !filter(ws.data.principal))) continue;
       if (this.sendText(ws, text)) sent++;
     }
@@ -120,8 +121,8 @@ export class WsHub {
 
   /** Push a notification to one connection (e.g. a terminal's output to the socket attached to it). */
   sendTo(connId: number, method: string, params: unknown): boolean {
-    for (const ws of this.sockets) if (ws.data.id === connId) return this.sendText(ws, JSON.stringify({ jsonrpc: "2.0", method, params }));
-    return false;
+    const ws = this.sockets.get(connId);
+    return ws ? this.sendText(ws, JSON.stringify({ jsonrpc: "2.0", method, params })) : false;
   }
 
   /** Be told when a connection goes away. */
@@ -132,7 +133,7 @@ export class WsHub {
   /** Close every connection whose principal matches (e.g. a revoked session). */
   closeWhere(match: (principal: Principal) => boolean, code: number, reason: string): number {
     let n = 0;
-    for (const ws of this.sockets) if (match(ws.data.principal)) (this.closeSocket(ws, code, reason), n++);
+    for (const ws of this.sockets.values()) if (match(ws.data.principal)) (this.closeSocket(ws, code, reason), n++);
     return n;
   }
 
@@ -144,7 +145,7 @@ export class WsHub {
   stop(reason = "server shutting down"): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-    for (const ws of this.sockets) this.closeSocket(ws, WS_CLOSE.shuttingDown, reason);
+    for (const ws of this.sockets.values()) this.closeSocket(ws, WS_CLOSE.shuttingDown, reason);
   }
 
   /** Called from the HTTP server for requests to /ws. Returns a Response when not upgraded. */
@@ -177,7 +178,7 @@ export class WsHub {
       idleTimeout: 0,
       sendPings: false,
       open: (ws: WsSocket) => {
-        this.sockets.add(ws);
+        this.sockets.set(ws.data.id, ws);
         this.log.debug("ws open", { conn: ws.data.id, ip: ws.data.ip });
       },
       message: (ws: WsSocket, message: string | Buffer) => {
@@ -189,7 +190,7 @@ export class WsHub {
       },
       close: (ws: WsSocket, code: number, reason: string) => {
         ws.data.closed = true;
-        this.sockets.delete(ws);
+        this.sockets.delete(ws.data.id);
         for (const ctrl of ws.data.inFlight.values()) ctrl.abort(new Error("connection closed"));
         ws.data.inFlight.clear();
         for (const listener of this.disconnectListeners) listener(ws.data.id);
@@ -199,7 +200,7 @@ export class WsHub {
   }
 
   private beat(): void {
-    for (const ws of this.sockets) {
+    for (const ws of this.sockets.values()) {
       if (!ws.data.alive) {
         this.closeSocket(ws, WS_CLOSE.heartbeatTimeout, "heartbeat timeout: no pong received");
         continue;
@@ -303,8 +304,9 @@ export class WsHub {
   }
 
   private connection(id: number): WsConnectionData {
-    for (const ws of this.sockets) if (ws.data.id === id) return ws.data;
-    throw new AppError(410, "connection_closed", "The connection is closed");
+    const ws = this.sockets.get(id);
+    if (!ws) throw new AppError(410, "connection_closed", "The connection is closed");
+    return ws.data;
   }
 
   private subscribe(connId: number, params: unknown): { subscribed: string[] } {

@@ -1,6 +1,4 @@
 // Typed calls to the node's HTTP API (same origin, session cookie), with the server's error shape as ApiError.
-import type { Health, NodeInfo } from "../../server/services/system/system.service.ts";
-
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
@@ -37,15 +35,13 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     throw new UnreachableError(err);
   }
   const data = await res.json().catch(() => null);
-  if (!res.ok && !(path === "/health" && res.status === 503)) {
+  if (!res.ok) {
     throw new ApiError(res.status, data?.code ?? "http_error", data?.message ?? `HTTP ${res.status}`);
   }
   return data as T;
 }
 
 export const api = {
-  info: (signal?: AbortSignal) => request<NodeInfo>("GET", "/api/info", undefined, signal),
-  health: (signal?: AbortSignal) => request<Health>("GET", "/health", undefined, signal),
   setupStatus: () => request<{ claimed: boolean }>("GET", "/api/auth/setup"),
   whoami: () => request<{ address: string; role: User["role"] }>("GET", "/whoami"),
   challenge: (address: string, chainId: number) => request<{ message: string; nonce: string; expiresAt: string }>("POST", "/api/auth/challenge", { address, chainId }),
@@ -56,4 +52,6 @@ export const api = {
   confirmPhrase: (answers: { index: number; word: string }[]) => request<{ phrasePending: boolean }>("POST", "/api/identity/phrase/confirm", { answers }),
   post: <T>(path: string, body?: unknown) => request<T>("POST", path, body ?? {}),
   get: <T>(path: string) => request<T>("GET", path),
+  /** Any method; a non-2xx answer throws ApiError with the server's code and message. */
+  send: <T>(method: "PUT" | "PATCH" | "DELETE", path: string, body?: unknown) => request<T>(method, path, body),
 };

@@ -29,7 +29,8 @@ export class WalletRejectedError extends Error {
 }
 
 export class WrongAccountError extends Error {
-  constructor(readonly expected: string, readonly got: string) {
+  /** `connected` is the account the wallet connected; the signature came from another. */
+  constructor(readonly connected: string) {
     super("The wallet signed with a different account");
     this.name = "WrongAccountError";
   }
@@ -75,7 +76,7 @@ export async function signInWithWallet(provider: Eip1193Provider, setupCode?: st
   try {
     return (await api.login(message, signature, setupCode)).user;
   } catch (err) {
-    if (err instanceof ApiError && err.code === "invalid_signature") throw new WrongAccountError(address, "another account");
+    if (err instanceof ApiError && err.code === "invalid_signature") throw new WrongAccountError(address);
     throw err;
   }
 }

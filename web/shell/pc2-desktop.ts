@@ -19,7 +19,7 @@ interface AppDef {
   id: string;
   title: string;
   icon: unknown;
-  render: () => TemplateResult;
+  render: (user: User | null) => TemplateResult;
   /** Shown only to the Owner (the node refuses others anyway). */
   ownerOnly?: boolean;
 }
@@ -36,12 +36,9 @@ interface OpenWindow {
 
 const APPS: AppDef[] = [
   { id: "files", title: "Files", icon: icons.files, render: () => html`<pc2-file-explorer></pc2-file-explorer>` },
-  { id: "settings", title: "Settings", icon: icons.settings, render: () => html`<pc2-settings-app .user=${currentUser}></pc2-settings-app>` },
+  { id: "settings", title: "Settings", icon: icons.settings, render: (user) => html`<pc2-settings-app .user=${user}></pc2-settings-app>` },
   { id: "terminal", title: "Terminal", icon: icons.terminal, render: () => html`<pc2-terminal-app></pc2-terminal-app>`, ownerOnly: true },
 ];
-
-/** The signed-in user, for apps that adapt to the role (set by the desktop before rendering). */
-let currentUser: User | null = null;
 
 export class Pc2Desktop extends LitElement {
   static override properties = { user: { attribute: false }, windows: { state: true } };
@@ -159,7 +156,6 @@ export class Pc2Desktop extends LitElement {
   }
 
   override render() {
-    currentUser = this.user;
     const active = this.active?.id;
     return html`<div class="root" @open-file=${this.openFile} @app-close=${this.appClose}
       @toast=${(e: CustomEvent<{ text: string; kind: "info" | "error" }>) => (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show(e.detail.text, e.detail.kind)}>
@@ -175,7 +171,7 @@ export class Pc2Desktop extends LitElement {
               @window-minimize=${() => this.update_(w.id, { minimized: true })}
               @window-maximize=${() => this.update_(w.id, { maximized: !w.maximized })}
               @window-geometry=${(e: CustomEvent<{ geometry: WindowGeometry }>) => this.update_(w.id, { geometry: e.detail.geometry })}
-            >${w.app.render()}</pc2-window>`,
+            >${w.app.render(this.user)}</pc2-window>`,
       )}
       <nav aria-label="Taskbar">
         ${this.apps.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${a.title[0]})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}

@@ -14,7 +14,7 @@ export function requestFacts(request: Request): RequestFacts {
   return { host: url.host, protocol: url.protocol === "https:" ? "https:" : "http:", ip: clientIp(request), userAgent: request.headers.get("user-agent") };
 }
 
-export function authRoutes(signIn: SignInService, sessions: SessionsService, setup: SetupService, users: UsersRepository) {
+export function authRoutes(signIn: SignInService, sessions: SessionsService, setup: SetupService, users: UsersRepository, homeFolders: (address: string) => Record<string, string>) {
   return new Elysia({ name: "auth.routes" })
     .post("/api/auth/challenge", ({ body, request }) => signIn.challenge(body, requestFacts(request)))
     .post("/api/auth/login", async ({ body, request, set }) => {
@@ -36,6 +36,6 @@ export function authRoutes(signIn: SignInService, sessions: SessionsService, set
     })
     .get("/whoami", ({ request }) => {
       const p = principalOf(request);
-      return whoami(p, users.get(p.address));
+      return whoami(p, users.get(p.address), homeFolders(p.address));
     });
 }

@@ -2,7 +2,8 @@
 import type { Principal } from "./principal.ts";
 import type { UserRow } from "./users.repository.ts";
 
-export function whoami(p: Principal, user: UserRow | null) {
+/** `directories` maps each home folder's path to its uid, as Puter's whoami does. */
+export function whoami(p: Principal, user: UserRow | null, directories: Record<string, string>) {
   const created = Math.floor((user?.created_at ?? Date.now()) / 1000);
   return {
     username: p.address,
@@ -22,7 +23,7 @@ export function whoami(p: Principal, user: UserRow | null) {
     taskbar_items: [],
     feature_flags: {},
     metadata: {},
-    directories: {},
+    directories,
     created_ts: created,
     last_activity_ts: Math.floor(Date.now() / 1000),
   };

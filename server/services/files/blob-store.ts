@@ -1,7 +1,7 @@
 // File bytes on disk: streamed to data/tmp, fsynced, then renamed into files/<wallet>/<xx>/<blob>.
 // Blobs are never changed in place, so a crash leaves either the old bytes or the new, never a mix.
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "../../errors.ts";
@@ -156,10 +156,6 @@ export class BlobStore {
 
   remove(owner: string, blob: string): void {
     rmSync(this.path(owner, blob), { force: true });
-  }
-
-  exists(owner: string, blob: string): boolean {
-    return existsSync(this.path(owner, blob));
   }
 
   discard(tmp: string): void {

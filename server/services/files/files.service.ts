@@ -69,6 +69,17 @@ export class FilesService {
     this.homes.add(owner);
   }
 
+  /** Home folders as Puter's whoami lists them: "/<address>/Documents" → uid. */
+  homeFolders(owner: string): Record<string, string> {
+    this.ensureHome(owner);
+    const out: Record<string, string> = {};
+    for (const name of HOME_FOLDERS) {
+      const row = this.deps.repo.byPath(owner, `/${name}`);
+      if (row) out[displayPath(row.path, owner)] = row.uid;
+    }
+    return out;
+  }
+
   find(owner: string, selector: unknown): FsEntryRow {
     this.ensureHome(owner);
     return findEntry(this.deps.repo, owner, selector);

@@ -1,7 +1,7 @@
 // Puter-compatible file routes at the root (/stat, /readdir, /fs/readdir, /read, /write, /batch, …).
 // Wire rules: exactly 200 on success, v1 entries (camelCase v2 on /fs/readdir), Content-Type always.
 import { Elysia } from "elysia";
-import { ValidationError } from "../../errors.ts";
+import { BadRequestError, ValidationError } from "../../errors.ts";
 import { principalOf } from "../../http/auth-guard.ts";
 import { multipartParts } from "../../http/multipart.ts";
 import { runMultipartBatch, BatchRunner } from "./batch.ts";
@@ -85,7 +85,8 @@ export function puterFsRoutes(files: FilesService, writer: FileWriter) {
     .get("/read", ({ request, query }) => {
       const who = owner(request);
       const entry = files.find(who, query.file ?? query.path ?? query.uid);
-      return fileResponse(request, entry, files.deps.blobs.file(who, entry.blob ?? "missing"), { contentType: "application/octet-stream" });
+      if (entry.is_dir || !entry.blob) throw new BadRequestError("This is a folder; list it instead", "cannot_read_a_directory");
+      return fileResponse(request, entry, files.deps.blobs.file(who, entry.blob), { contentType: "application/octet-stream" });
     })
     .get("/df", ({ request }) => files.df(owner(request)))
     .post("/df", ({ request }) => files.df(owner(request)))

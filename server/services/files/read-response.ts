@@ -1,5 +1,4 @@
 // Serving file bytes: Range (single range), ETag = CID, If-None-Match, streamed from disk.
-import { AppError } from "../../errors.ts";
 import type { FsEntryRow } from "./fs-entry.ts";
 
 export function parseRange(header: string | null, size: number): { start: number; end: number } | null | "unsatisfiable" {
@@ -28,8 +27,8 @@ export interface ServeOptions {
   disposition?: "inline" | "attachment";
 }
 
+/** Serve a file's bytes (callers pass files only: /read refuses folders, /ipfs finds files by CID). */
 export function fileResponse(request: Request, entry: FsEntryRow, file: Blob, opts: ServeOptions): Response {
-  if (entry.is_dir) throw new AppError(400, "cannot_read_a_directory", "This is a folder; list it instead");
   const size = file.size;
   const etag = `"${entry.cid}"`;
   const headers: Record<string, string> = {

@@ -1,10 +1,10 @@
 // One PTY (Bun.spawn with a terminal): coalesced output, capped scrollback, and a teardown that leaves no orphans.
 import type { Subprocess } from "bun";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { lowPriority } from "../../low-priority.ts";
 import { killSession } from "./process-session.ts";
 
-const NICE = existsSync("/usr/bin/nice") ? ["/usr/bin/nice", "-n", "5"] : [];
+const NICE = lowPriority(5);
 
 export interface SessionOptions {
   shell: string;

@@ -102,7 +102,6 @@ export class TerminalService {
     this.bind(entry, connId, send);
     void session.exited.then((code) => {
       if (!this.entries.has(session.id)) return;
-      this.entries.get(session.id)?.session.sink?.call(null, "");
       send("terminal.exit", { id: session.id, code });
       void this.end(session.id, "shell exited", code);
     });

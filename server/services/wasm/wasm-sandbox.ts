@@ -1,7 +1,7 @@
 // Runs one WASI module in a child process with hard limits: time (SIGKILL), memory (capped in the
 // module), output size; nothing of the host but what the call passes (no files, no network, no env).
-import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { lowPriority } from "../../low-priority.ts";
 
 export interface RunRequest {
   module: Uint8Array;
@@ -29,7 +29,7 @@ const COMPILED = import.meta.url.includes("/$bunfs/");
 const RUNNER = join(import.meta.dir, "..", "..", "..", "workers", "wasi-runner.ts");
 
 /** Untrusted computation yields the CPU to the node's own work (requests keep answering under load). */
-const NICE = existsSync("/usr/bin/nice") ? ["/usr/bin/nice", "-n", "10"] : [];
+const NICE = lowPriority(10);
 
 /** The child: this program again in runner mode (binary), or bun on the runner file (source). */
 function runnerCommand(): string[] {

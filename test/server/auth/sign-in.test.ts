@@ -109,6 +109,8 @@ describe("login", () => {
     expect(cookie).not.toContain("Secure"); // plain http on loopback; https adds Secure
     const who = await (await f("/whoami", { headers: { cookie: `pc2_session=${body.token}` } })).json();
     expect(who).toMatchObject({ username: owner.address, role: "owner", is_user_token: true });
+    expect(Object.keys(who.directories).sort()).toEqual(["Desktop", "Documents", "Pictures", "Public", "Trash"].map((d) => `/${owner.address}/${d}`));
+    for (const uid of Object.values(who.directories)) expect(uid).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   test("a replayed nonce fails", async () => {

@@ -112,7 +112,7 @@ export class Pc2SettingsApp extends LitElement {
   private setQuota(address: string, value: string): Promise<void> {
     const mib = value.trim() === "" ? null : Number(value);
     if (mib !== null && (!Number.isFinite(mib) || mib < 0)) return Promise.resolve(void (this.message = { text: "A quota is a number of MiB, or empty for none", error: true }));
-    return this.run(() => fetch(`/api/files/quotas/${address}`, { method: "PUT", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify({ bytes: mib === null ? null : Math.round(mib * 1024 * 1024) }) }), "Quota saved.");
+    return this.run(() => api.send("PUT", `/api/files/quotas/${address}`, { bytes: mib === null ? null : Math.round(mib * 1024 * 1024) }), "Quota saved.");
   }
 
   private renderUsers() {
@@ -125,9 +125,9 @@ export class Pc2SettingsApp extends LitElement {
       <table><thead><tr><th>Address</th><th>Role</th><th></th></tr></thead><tbody>
         ${this.users.map((u) => html`<tr data-address=${u.address}>
           <td class="mono">${u.address}</td>
-          <td>${u.role === "owner" ? "Owner" : html`<select aria-label=${`Role of ${u.address}`} .value=${u.role} @change=${(e: Event) => this.run(() => fetch(`/api/users/${u.address}`, { method: "PATCH", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify({ role: (e.target as HTMLSelectElement).value }) }), "Role changed.")}>
+          <td>${u.role === "owner" ? "Owner" : html`<select aria-label=${`Role of ${u.address}`} .value=${u.role} @change=${(e: Event) => this.run(() => api.send("PATCH", `/api/users/${u.address}`, { role: (e.target as HTMLSelectElement).value }), "Role changed.")}>
               <option value="member">Member</option><option value="admin">Admin</option></select>`}</td>
-          <td>${u.role === "owner" ? nothing : html`<button @click=${() => this.run(() => fetch(`/api/users/${u.address}`, { method: "DELETE", credentials: "same-origin" }), "Removed; their sessions and tokens are revoked.")}>Remove</button>`}</td>
+          <td>${u.role === "owner" ? nothing : html`<button @click=${() => this.run(() => api.send("DELETE", `/api/users/${u.address}`), "Removed; their sessions and tokens are revoked.")}>Remove</button>`}</td>
         </tr>`)}
       </tbody></table>`;
   }
@@ -138,7 +138,7 @@ export class Pc2SettingsApp extends LitElement {
       <table><thead><tr><th>Device</th><th>Last seen</th><th>IP</th><th></th></tr></thead><tbody>
         ${this.sessions.map((s) => html`<tr><td>${(s.userAgent ?? "unknown").slice(0, 60)}${s.current ? html` <strong>(this one)</strong>` : nothing}</td>
           <td>${new Date(s.lastSeenAt).toLocaleString()}</td><td class="mono">${s.ip}</td>
-          <td>${s.current ? nothing : html`<button @click=${() => this.run(() => fetch(`/api/auth/sessions/${s.id}`, { method: "DELETE", credentials: "same-origin" }), "Signed out that session.")}>Sign out</button>`}</td></tr>`)}
+          <td>${s.current ? nothing : html`<button @click=${() => this.run(() => api.send("DELETE", `/api/auth/sessions/${s.id}`), "Signed out that session.")}>Sign out</button>`}</td></tr>`)}
       </tbody></table>
       <h2>API tokens</h2>
       ${this.newToken
@@ -153,7 +153,7 @@ export class Pc2SettingsApp extends LitElement {
       </form>
       <table><thead><tr><th>Name</th><th>Scopes</th><th>Last used</th><th></th></tr></thead><tbody>
         ${this.tokens.map((t) => html`<tr data-token=${t.name}><td>${t.name}</td><td>${t.scopes.join(", ")}</td><td>${t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : "never"}</td>
-          <td><button @click=${() => this.run(() => fetch(`/api/tokens/${t.id}`, { method: "DELETE", credentials: "same-origin" }), "Token revoked.")}>Revoke</button></td></tr>`)}
+          <td><button @click=${() => this.run(() => api.send("DELETE", `/api/tokens/${t.id}`), "Token revoked.")}>Revoke</button></td></tr>`)}
       </tbody></table>`;
   }
 
