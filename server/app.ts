@@ -19,6 +19,7 @@ import { identityRoutes } from "./services/identity/identity.routes.ts";
 import { systemRoutes } from "./services/system/system.routes.ts";
 import { terminalRoutes } from "./services/terminal/terminal.routes.ts";
 import { wasmRoutes } from "./services/wasm/wasm.routes.ts";
+import { WASM_LIMITS } from "./services/wasm/wasm.service.ts";
 
 export interface AppDeps {
   config: Config;
@@ -79,7 +80,7 @@ export function createApp({ config, log, services, guard, assets }: AppDeps) {
     .use(puterFsRoutes(services.files, services.writer))
     .use(filesRoutes(services.files, services.uploads))
     .use(terminalRoutes(services.terminals))
-    .use(wasmRoutes(services.wasm))
+    .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
     .use(staticRoutes(assets));
 }
 

@@ -28,6 +28,8 @@ export interface Config {
   sessionIdleMs: number;
   ws: WsConfig;
   terminal: { shell: string; maxPerUser: number; idleMs: number };
+  /** Sandbox processes kept started (and WASM runs at once); runs beyond wait in a queue of `maxQueue`. */
+  wasm: { workers: number; maxQueue: number };
   configFile: string | null;
 }
 
@@ -85,6 +87,8 @@ const SETTINGS = {
   terminalShell: { file: "terminal.shell", env: "PC2_TERMINAL_SHELL", fallback: "/bin/bash", parse: text(/^\/[^\0]{1,255}$/, "an absolute path to a shell") },
   terminalMaxSessions: { file: "terminal.maxSessions", env: "PC2_TERMINAL_MAX_SESSIONS", fallback: 3, parse: integer(1, 50) },
   terminalIdleMinutes: { file: "terminal.idleMinutes", env: "PC2_TERMINAL_IDLE_MINUTES", fallback: 30, parse: integer(1, 24 * 60) },
+  wasmWorkers: { file: "wasm.workers", env: "PC2_WASM_WORKERS", fallback: 2, parse: integer(1, 64) },
+  wasmMaxQueue: { file: "wasm.maxQueue", env: "PC2_WASM_MAX_QUEUE", fallback: 64, parse: integer(0, 10_000) },
   wsMaxMessageBytes: { file: "ws.maxMessageBytes", env: "PC2_WS_MAX_MESSAGE_BYTES", fallback: MIB, parse: integer(KIB, 64 * MIB) },
   wsHeartbeatIntervalMs: { file: "ws.heartbeatIntervalMs", env: "PC2_WS_HEARTBEAT_MS", fallback: 30_000, parse: integer(100, 3_600_000) },
   wsSendBufferLimitBytes: { file: "ws.sendBufferLimitBytes", env: "PC2_WS_SEND_BUFFER_BYTES", fallback: 4 * MIB, parse: integer(16 * KIB, 256 * MIB) },
@@ -184,6 +188,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       maxInFlight: v.wsMaxInFlight,
     },
     terminal: { shell: v.terminalShell, maxPerUser: v.terminalMaxSessions, idleMs: v.terminalIdleMinutes * 60_000 },
+    wasm: { workers: v.wasmWorkers, maxQueue: v.wasmMaxQueue },
     configFile,
   };
   return deepFreeze(config);

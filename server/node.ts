@@ -79,7 +79,7 @@ export class Pc2Node {
     this.services.files.start();
     this.services.uploads.start();
     this.services.terminals.start();
-    this.services.wasm.start();
+    this.services.wasm.start(this.config.wasm.workers);
     this.hub.start();
     this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), { host: this.config.host, port: this.config.port });
     const port = this.server.port ?? this.config.port;

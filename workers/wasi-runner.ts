@@ -1,63 +1,114 @@
-// The WASI sandbox's child process: runs one module and exits. A separate process, because a module
-// stuck in a loop can only be stopped for sure with SIGKILL (a Worker cannot be terminated mid-WASM).
-// In: one JSON line on stdin. Out: JSON lines on stdout ({t:"o"|"e", d: base64} as the module writes,
-// then {t:"x", code} or {t:"f", message}).
+// A WASI sandbox process: runs jobs one at a time, each in a fresh WASI instance with its own
+// in-memory file system, and keeps compiled modules by content hash. A separate process, because a
+// module stuck in a loop can only be stopped for sure with SIGKILL (a Worker cannot be terminated
+// mid-WASM); the node kills this process at a job's time limit and starts another.
+// In: WasiJob JSON lines on stdin. Out: WasiEvent JSON lines on stdout.
+import { writeSync } from "node:fs";
 import { init, WASI } from "@wasmer/wasi";
+import { lines } from "./json-lines.ts";
+import { collectOutputs, guestFs, INPUT } from "./wasi-memfs.ts";
+import type { WasiEvent, WasiJob } from "./wasi-protocol.ts";
+import { ReadonlyGuard } from "./wasi-readonly-guard.ts";
 
-export interface RunnerJob {
-  module: string;
-  args: string[];
-  env: Record<string, string>;
-  stdin: string;
+type Imports = Record<string, Record<string, (...a: any[]) => any>>;
+
+/** Synchronous, so events leave in order and at once (no stream buffering between guest writes). */
+function emit(msg: WasiEvent): void {
+  const bytes = Buffer.from(JSON.stringify(msg) + "\n");
+  for (let done = 0; done < bytes.length; ) done += writeSync(1, bytes, done);
 }
 
-function emit(msg: object): void {
-  process.stdout.write(JSON.stringify(msg) + "\n");
+/**
+ * proc_exit, ours: wasmer's own unwinds in a way that leaves its instance and file system locked
+ * (no /output could be read after `exit(0)`); a plain exception unwinds the guest cleanly.
+ */
+class GuestExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
 }
 
-export async function runWasiChild(): Promise<void> {
-  // Ready before the job arrives: a pooled child has already paid for start-up and init().
-  const ready = init();
-  const job = JSON.parse(await Bun.stdin.text()) as RunnerJob;
+const compiled = new Map<string, WebAssembly.Module>();
+
+async function moduleFor(job: WasiJob): Promise<WebAssembly.Module> {
+  let module = compiled.get(job.hash);
+  if (!module) {
+    if (!job.module) throw new Error("the module was not sent");
+    module = await WebAssembly.compile(Buffer.from(job.module, "base64"));
+    compiled.set(job.hash, module);
+  }
+  return module;
+}
+
+/** Stream the guest's stdout and stderr as written (wasmer would buffer them until the end). */
+function streamStdio(imports: Imports, id: number, memory: () => WebAssembly.Memory): void {
+  const wasi = imports.wasi_snapshot_preview1!;
+  const original = wasi.fd_write!;
+  wasi.fd_write = (fd: number, iovs: number, count: number, written: number): number => {
+    if (fd !== 1 && fd !== 2) return original(fd, iovs, count, written);
+    const buffer = memory().buffer;
+    const view = new DataView(buffer);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const len = view.getUint32(iovs + i * 8 + 4, true);
+      chunks.push(new Uint8Array(buffer, view.getUint32(iovs + i * 8, true), len));
+      total += len;
+    }
+    emit({ id, t: fd === 1 ? "o" : "e", d: Buffer.concat(chunks).toString("base64") });
+    view.setUint32(written, total, true);
+    return 0;
+  };
+}
+
+async function run(job: WasiJob): Promise<void> {
+  const module = await moduleFor(job);
+  const { fs, preopens } = guestFs(job);
+  const wasi = new WASI({ args: ["app", ...job.args], env: job.env, fs, preopens });
   try {
-    await ready;
-    const module = await WebAssembly.compile(Buffer.from(job.module, "base64"));
-    const wasi = new WASI({ args: ["app", ...job.args], env: job.env });
     wasi.setStdinBuffer(Buffer.from(job.stdin, "base64"));
-    const imports = wasi.getImports(module) as Record<string, Record<string, unknown>>;
+    const imports = wasi.getImports(module) as Imports;
+    const guard = new ReadonlyGuard(INPUT);
+    const raw = imports.wasi_snapshot_preview1!;
+    imports.wasi_snapshot_preview1 = guard.wrap(raw);
     let memory: WebAssembly.Memory | null = null;
-    // wasmer buffers stdout until the end; our own fd_write for 1 and 2 streams it as it is written.
-    const original = imports.wasi_snapshot_preview1!.fd_write as (...a: number[]) => number;
-    imports.wasi_snapshot_preview1!.fd_write = (fd: number, iovs: number, count: number, written: number): number => {
-      if ((fd !== 1 && fd !== 2) || !memory) return original(fd, iovs, count, written);
-      const view = new DataView(memory.buffer);
-      let total = 0;
-      const chunks: Uint8Array[] = [];
-      for (let i = 0; i < count; i++) {
-        const ptr = view.getUint32(iovs + i * 8, true);
-        const len = view.getUint32(iovs + i * 8 + 4, true);
-        chunks.push(new Uint8Array(memory.buffer, ptr, len).slice());
-        total += len;
-      }
-      emit({ t: fd === 1 ? "o" : "e", d: Buffer.concat(chunks).toString("base64") });
-      view.setUint32(written, total, true);
-      return 0;
+    streamStdio(imports, job.id, () => memory!);
+    imports.wasi_snapshot_preview1!.proc_exit = (code: number) => {
+      throw new GuestExit(code);
     };
     const instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
     memory = instance.exports.memory as WebAssembly.Memory;
     wasi.instantiate(instance, {});
-    let code: number;
+    guard.attach(memory, raw);
+    // _start is called here, not through wasi.start(): an exception must not unwind through wasmer's frames.
+    const start = instance.exports._start;
+    if (typeof start !== "function") throw new Error("The module has no _start function (not a WASI command)");
+    let code = 0;
     try {
-      code = wasi.start(instance);
+      (start as () => void)();
     } catch (err) {
-      // proc_exit surfaces as an exception carrying the code in some paths; a trap is a crash.
-      const m = /exit(?:ed)? with (?:code )?(\d+)/i.exec(String(err));
-      if (!m) throw err;
-      code = Number(m[1]);
+      if (!(err instanceof GuestExit)) throw err;
+      code = err.code;
     }
-    emit({ t: "x", code });
-  } catch (err) {
-    emit({ t: "f", message: err instanceof Error ? err.message : String(err) });
+    // Through wasi.fs: the handle given to the constructor reports a lock error once the guest has exited.
+    if (code === 0 && job.outputDir) await collectOutputs(wasi.fs, job, (index, name, size) => emit({ id: job.id, t: "file", index, name, size }));
+    emit({ id: job.id, t: "x", code });
+  } finally {
+    // The file system goes with the instance (the handle given to the constructor cannot be freed apart).
+    wasi.free();
+  }
+}
+
+export async function runWasiChild(): Promise<void> {
+  await init();
+  emit({ t: "ready" });
+  for await (const line of lines(Bun.stdin.stream())) {
+    const job = JSON.parse(line) as WasiJob;
+    try {
+      await run(job);
+    } catch (err) {
+      emit({ id: job.id, t: "f", message: err instanceof Error ? err.message : String(err) });
+    }
   }
   process.exit(0);
 }

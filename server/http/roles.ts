@@ -19,6 +19,8 @@ const FILES_READ: Access = { role: "member", scope: "files:read" };
 const FILES_WRITE: Access = { role: "member", scope: "files:write" };
 /** Server-side WASM: Admins and the Owner (Members get insufficient_role). */
 const WASM: Access = { role: "admin", scope: "wasm:run" };
+/** Installing, updating and removing one's own WASM apps. */
+const WASM_INSTALL: Access = { role: "admin", scope: "wasm:install" };
 /** Admin is the floor here; TerminalService refuses Admins unless the Owner allowed them. API tokens never. */
 const TERMINAL: Access = { role: "admin", sessionOnly: true };
 
@@ -84,6 +86,9 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "GET /api/files/quota": FILES_READ,
   "PUT /api/files/quotas/:address": OWNER_ADMIN,
   "GET /api/wasm/apps": WASM,
+  "POST /api/wasm/apps": WASM_INSTALL,
+  "PUT /api/wasm/apps/:name": WASM_INSTALL,
+  "DELETE /api/wasm/apps/:name": WASM_INSTALL,
   "POST /api/wasm/execute": WASM,
   "GET /api/terminal/settings": OWNER_ADMIN,
   "PUT /api/terminal/settings": OWNER_SESSION,

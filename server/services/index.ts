@@ -28,7 +28,12 @@ import { SetupService } from "./setup/setup.service.ts";
 import { SystemService } from "./system/system.service.ts";
 import { SettingsRepository } from "./settings/settings.repository.ts";
 import { TerminalService } from "./terminal/terminal.service.ts";
-import { appsInDir, WasmService, type WasmApps } from "./wasm/wasm.service.ts";
+import { SandboxPool } from "./wasm/sandbox-pool.ts";
+import { appsInDir, type WasmApps } from "./wasm/sample-apps.ts";
+import { WasmAppsRepository } from "./wasm/wasm-apps.repository.ts";
+import { WasmFiles } from "./wasm/wasm-files.ts";
+import { WasmRegistry } from "./wasm/wasm-registry.ts";
+import { WASM_LIMITS, WasmService } from "./wasm/wasm.service.ts";
 
 const MINUTE = 60_000;
 
@@ -82,6 +87,11 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   system.addCheck("ipfs", () => ({ status: files.deps.ipfs.healthy() ? "ok" : "down" }));
 
   // Sample apps are built from source into dist/wasm-apps (scripts/build-wasm-apps.ts).
-  const wasm = new WasmService(options.wasmApps ?? appsInDir(join(import.meta.dir, "..", "..", "dist", "wasm-apps")));
+  const samples = options.wasmApps ?? appsInDir(join(import.meta.dir, "..", "..", "dist", "wasm-apps"));
+  const wasm = new WasmService(
+    new SandboxPool(config.wasm.maxQueue),
+    new WasmRegistry(new WasmAppsRepository(db), join(config.dataDir, "wasm-apps"), samples, WASM_LIMITS.maxModuleBytes),
+    new WasmFiles(files, writer, join(config.dataDir, "tmp", "wasm"), { maxInputFiles: 64, maxInputBytes: 256 * 1024 * 1024, maxOutputFiles: 256, maxOutputBytes: 256 * 1024 * 1024 }),
+  );
   return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals, wasm };
 }

@@ -3,6 +3,7 @@ import core0001 from "./0001-core.sql" with { type: "text" };
 import auth0002 from "./0002-auth.sql" with { type: "text" };
 import files0003 from "./0003-files.sql" with { type: "text" };
 import uploads0004 from "./0004-uploads.sql" with { type: "text" };
+import wasmApps0005 from "./0005-wasm-apps.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "auth", sql: auth0002 },
   { version: 3, name: "files", sql: files0003 },
   { version: 4, name: "uploads", sql: uploads0004 },
+  { version: 5, name: "wasm-apps", sql: wasmApps0005 },
 ];

@@ -1,10 +1,11 @@
-// Server-side WASM: run a sample app (built from source in this repo) or a caller's module, sandboxed.
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { NotFoundError, ValidationError } from "../../errors.ts";
+// Server-side WASM: run a sample app, an installed app or a caller's module in the sandbox pool,
+// with the caller's files at /input and /output saved back into their storage.
+import { ValidationError } from "../../errors.ts";
 import { asObject } from "../validate.ts";
 import { prepareModule } from "./module-check.ts";
-import { drainWarmPool, runSandboxed, setWarmPool, type OutputListener, type RunResult } from "./wasm-sandbox.ts";
+import type { SandboxPool, OutputListener, RunResult } from "./sandbox-pool.ts";
+import type { SavedOutput, WasmFiles } from "./wasm-files.ts";
+import type { WasmRegistry } from "./wasm-registry.ts";
 
 export interface WasmLimits {
   maxModuleBytes: number;
@@ -23,6 +24,11 @@ export const WASM_LIMITS: WasmLimits = {
   defaultTimeoutMs: 10_000,
   maxOutputBytes: 4 * 1024 * 1024,
 };
+
+export interface ExecuteResult extends Omit<RunResult, "files"> {
+  /** Files the app wrote under /output, as saved in the caller's storage. */
+  outputs: SavedOutput[];
+}
 
 function strings(value: unknown, name: string, maxItems: number, maxLength: number): string[] {
   if (value === undefined) return [];
@@ -48,66 +54,90 @@ function bounded(value: unknown, name: string, min: number, max: number, fallbac
   return value;
 }
 
-/** Sample apps as name → file: dist/wasm-apps when running from source, embedded files in the binary. */
-export type WasmApps = Record<string, string>;
-
-export function appsInDir(dir: string): WasmApps {
-  if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".wasm")).map((f) => [f.slice(0, -5), join(dir, f)]));
-}
+const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 
 export class WasmService {
+  /** Validated, memory-capped modules by hash of the original + cap (most recent last). */
+  private readonly prepared = new Map<string, { module: Uint8Array; hash: string }>();
+  private preparedBytes = 0;
+
   constructor(
-    private readonly sampleApps: WasmApps,
+    private readonly pool: SandboxPool,
+    readonly registry: WasmRegistry,
+    private readonly files: WasmFiles,
     private readonly limits: WasmLimits = WASM_LIMITS,
   ) {}
 
-  /** Keep `size` sandbox processes started and waiting, so a run skips process start-up. */
-  start(size = 2): void {
-    setWarmPool(size);
+  /** Keep `size` sandbox processes started; clear what an interrupted run left behind. */
+  start(size: number): void {
+    this.files.sweep();
+    this.registry.sweep();
+    this.pool.start(size);
   }
 
   stop(): void {
-    drainWarmPool();
+    this.pool.stop();
   }
 
-  /** The sample apps available on this node. */
-  apps(): { name: string }[] {
-    return Object.keys(this.sampleApps).sort().map((name) => ({ name }));
-  }
-
-  /** Run `{ app | module (base64), args, stdin, env, timeoutMs, memoryMb }` in the sandbox. */
-  async execute(body: unknown, onOutput?: OutputListener, signal?: AbortSignal): Promise<RunResult> {
+  /** Run `{ app | module (base64), args, stdin, env, files, output, timeoutMs, memoryMb }` for `owner`. */
+  async execute(owner: string, body: unknown, onOutput?: OutputListener, signal?: AbortSignal): Promise<ExecuteResult> {
     const input = asObject(body);
     const memoryMb = bounded(input.memoryMb, "memoryMb", 1, this.limits.maxMemoryMb, this.limits.defaultMemoryMb);
-    const module = prepareModule(await this.moduleBytes(input), memoryMb, this.limits.maxModuleBytes);
-    const stdin = typeof input.stdin === "string" ? new TextEncoder().encode(input.stdin) : new Uint8Array(0);
+    const timeoutMs = bounded(input.timeoutMs, "timeoutMs", 10, this.limits.maxTimeoutMs, this.limits.defaultTimeoutMs);
+    const args = strings(input.args, "args", 64, 4096);
+    const env = environment(input.env);
     if (input.stdin !== undefined && typeof input.stdin !== "string") throw new ValidationError("stdin must be a string", { field: "stdin" });
+    const stdin = new TextEncoder().encode((input.stdin as string | undefined) ?? "");
     if (stdin.length > 1024 * 1024) throw new ValidationError("stdin is at most 1 MiB", { field: "stdin" });
-    return runSandboxed(
-      {
-        module,
-        args: strings(input.args, "args", 64, 4096),
-        env: environment(input.env),
-        stdin,
-        timeoutMs: bounded(input.timeoutMs, "timeoutMs", 10, this.limits.maxTimeoutMs, this.limits.defaultTimeoutMs),
-        maxOutputBytes: this.limits.maxOutputBytes,
-      },
-      onOutput,
-      signal,
-    );
+    const { module, hash } = this.prepare(await this.moduleBytes(owner, input), memoryMb);
+    const { inputs, bytes } = this.files.inputs(owner, input.files);
+    const appName = typeof input.app === "string" ? input.app : "module";
+    const folder = this.files.outputFolder(owner, input.output, appName);
+
+    const scratch = this.files.scratch();
+    try {
+      const { limits } = this.files;
+      const { files, ...result } = await this.pool.run(
+        { module, hash, args, env, stdin, inputs, inputBytes: bytes, outputDir: scratch, timeoutMs, maxOutputBytes: this.limits.maxOutputBytes, maxOutputFiles: limits.maxOutputFiles, maxOutputFileBytes: limits.maxOutputBytes },
+        onOutput,
+        signal,
+      );
+      let outputs: SavedOutput[] = [];
+      try {
+        outputs = await this.files.save(owner, folder, scratch, files);
+      } catch (err) {
+        result.error = `Saving /output failed: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      return { ...result, outputs };
+    } finally {
+      this.files.discard(scratch);
+    }
   }
 
-  private async moduleBytes(input: Record<string, unknown>): Promise<Uint8Array> {
-    if (typeof input.app === "string") {
-      const file = Object.hasOwn(this.sampleApps, input.app) ? this.sampleApps[input.app] : undefined;
-      if (!file) throw new NotFoundError(`No app named ${String(input.app).slice(0, 64)}`, "wasm_app_not_found");
-      return new Uint8Array(await Bun.file(file).arrayBuffer());
+  private prepare(bytes: Uint8Array, memoryMb: number): { module: Uint8Array; hash: string } {
+    const key = `${sha256(bytes)}:${memoryMb}`;
+    let entry = this.prepared.get(key);
+    if (entry) this.prepared.delete(key);
+    else {
+      const module = prepareModule(bytes, memoryMb, this.limits.maxModuleBytes);
+      entry = { module, hash: sha256(module) };
+      this.preparedBytes += module.length;
     }
+    this.prepared.set(key, entry);
+    for (const [k, v] of this.prepared) {
+      if (this.preparedBytes <= 64 * 1024 * 1024) break;
+      this.prepared.delete(k);
+      this.preparedBytes -= v.module.length;
+    }
+    return entry;
+  }
+
+  private async moduleBytes(owner: string, input: Record<string, unknown>): Promise<Uint8Array> {
+    if (typeof input.app === "string") return this.registry.module(owner, input.app);
     if (typeof input.module === "string") {
       if (input.module.length > Math.ceil((this.limits.maxModuleBytes * 4) / 3) + 4) throw new ValidationError(`The module is larger than ${this.limits.maxModuleBytes} bytes`);
       return new Uint8Array(Buffer.from(input.module, "base64"));
     }
-    throw new ValidationError("Say what to run: app (a sample app's name) or module (base64 of a .wasm)", { field: "app" });
+    throw new ValidationError("Say what to run: app (an app's name) or module (base64 of a .wasm)", { field: "app" });
   }
 }

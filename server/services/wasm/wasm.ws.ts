@@ -3,5 +3,5 @@ import type { WsHub } from "../../http/ws-hub.ts";
 import type { WasmService } from "./wasm.service.ts";
 
 export function registerWasmWs(hub: WsHub, wasm: WasmService): void {
-  hub.register("wasm.run", (params, ctx) => wasm.execute(params, (stream, text) => ctx.notify("wasm.output", { stream, text }), ctx.signal));
+  hub.register("wasm.run", (params, ctx) => wasm.execute(ctx.connection.principal.address, params, (stream, text) => ctx.notify("wasm.output", { stream, text }), ctx.signal));
 }

@@ -1,0 +1,201 @@
+// The WASI sandbox pool: a few started processes (SandboxProcess) that take one job at a time.
+// Limits per job: wall time (SIGKILL, then a fresh process), stdout+stderr bytes, /output caps;
+// memory is capped in the module itself. A process is retired after many jobs or much data, since
+// the runtime's heap never shrinks. Jobs beyond the pool wait in a bounded queue.
+import { ServiceUnavailableError } from "../../errors.ts";
+import type { WasiJob } from "../../../workers/wasi-protocol.ts";
+import { SandboxProcess } from "./sandbox-process.ts";
+
+export interface RunRequest {
+  module: Uint8Array;
+  /** Content hash of `module`: processes keep compiled modules by it. */
+  hash: string;
+  args: string[];
+  env: Record<string, string>;
+  stdin: Uint8Array;
+  inputs: WasiJob["inputs"];
+  inputBytes: number;
+  outputDir: string | null;
+  timeoutMs: number;
+  /** Cap on stdout + stderr. */
+  maxOutputBytes: number;
+  maxOutputFiles: number;
+  maxOutputFileBytes: number;
+}
+
+export interface OutputFile {
+  /** Host file holding it: `<outputDir>/<index>`. */
+  index: number;
+  /** Its path under /output. */
+  name: string;
+  size: number;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  files: OutputFile[];
+  durationMs: number;
+  /** Why the sandbox stopped the module, if it did. */
+  killed: "timeout" | "output_limit" | "cancelled" | null;
+  /** A trap, a load failure (e.g. memory exhausted) or /output over its caps. */
+  error: string | null;
+}
+
+export type OutputListener = (stream: "stdout" | "stderr", text: string) => void;
+
+const MAX_JOBS_PER_PROCESS = 500;
+const MAX_MODULE_BYTES_PER_PROCESS = 64 * 1024 * 1024;
+/** wasmer does not release a run's in-memory files, so a process that has held this much is replaced. */
+const MAX_FILE_BYTES_PER_PROCESS = 64 * 1024 * 1024;
+
+export class SandboxPool {
+  private idle: SandboxProcess[] = [];
+  private busy = 0;
+  private starting = 0;
+  private readonly waiting: { resolve: (p: SandboxProcess | null) => void; reject: (e: Error) => void }[] = [];
+  private size = 0;
+  private nextId = 1;
+
+  constructor(private readonly maxQueue: number) {}
+
+  /** Keep `size` processes started and at most `size` jobs running at once. */
+  start(size: number): void {
+    this.size = size;
+    this.refill();
+  }
+
+  stop(): void {
+    this.size = 0;
+    for (const p of this.idle.splice(0)) p.kill();
+    for (const w of this.waiting.splice(0)) w.reject(new ServiceUnavailableError("The node is stopping", "node_stopping"));
+  }
+
+  private refill(): void {
+    while (this.idle.length + this.busy + this.starting < this.size) {
+      this.starting++;
+      const p = new SandboxProcess();
+      void p.ready.then((ok) => {
+        this.starting--;
+        if (ok && this.size > 0) this.release(p);
+        else p.kill();
+        if (!ok && this.size > 0) setTimeout(() => this.refill(), 1000); // a process that will not start: retry calmly
+      });
+    }
+  }
+
+  /** Hand `p` to the next waiting job, or keep it idle. */
+  private release(p: SandboxProcess): void {
+    const next = this.waiting.shift();
+    if (next) {
+      this.busy++;
+      next.resolve(p);
+    } else this.idle.push(p);
+  }
+
+  /** A process for one job; null when `signal` fired while the job was waiting. */
+  private acquire(signal?: AbortSignal): Promise<SandboxProcess | null> {
+    const p = this.idle.shift();
+    if (p) {
+      this.busy++;
+      return Promise.resolve(p);
+    }
+    if (this.size === 0) return Promise.reject(new ServiceUnavailableError("WASM apps are not running on this node", "wasm_unavailable"));
+    if (this.waiting.length >= this.maxQueue) return Promise.reject(new ServiceUnavailableError("Too many WASM runs are waiting; try again shortly", "wasm_busy"));
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject };
+      this.waiting.push(waiter);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          const i = this.waiting.indexOf(waiter);
+          if (i >= 0) (this.waiting.splice(i, 1), resolve(null));
+        },
+        { once: true },
+      );
+    });
+  }
+
+  /** After a job: back to the pool, or retired (and replaced) when killed or worn. */
+  private done(p: SandboxProcess, fileBytes: number): void {
+    this.busy--;
+    p.fileBytes += fileBytes;
+    const worn = p.jobs >= MAX_JOBS_PER_PROCESS || p.moduleBytes > MAX_MODULE_BYTES_PER_PROCESS || p.fileBytes > MAX_FILE_BYTES_PER_PROCESS;
+    if (p.alive && !worn && this.size > 0) this.release(p);
+    else p.kill();
+    this.refill();
+  }
+
+  async run(req: RunRequest, onOutput?: OutputListener, signal?: AbortSignal): Promise<RunResult> {
+    const started = performance.now();
+    if (signal?.aborted) return cancelledBeforeStart(started);
+    const p = await this.acquire(signal);
+    if (!p) return cancelledBeforeStart(started);
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    const files: OutputFile[] = [];
+    let outputBytes = 0;
+    let killed: RunResult["killed"] = null;
+    let exitCode: number | null = null;
+    let error: string | null = null;
+
+    const outcome = new Promise<void>((resolve) => {
+      const kill = (why: NonNullable<RunResult["killed"]>) => {
+        killed ??= why;
+        p.kill();
+      };
+      const timer = setTimeout(() => kill("timeout"), req.timeoutMs);
+      const onAbort = () => kill("cancelled");
+      signal?.addEventListener("abort", onAbort, { once: true });
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        p.finish();
+        resolve();
+      };
+      void p.exited.then(() => {
+        if (exitCode === null && error === null && !killed) error = "The sandbox process stopped unexpectedly";
+        end();
+      });
+      p.start(
+        { id: this.nextId++, hash: req.hash, args: req.args, env: req.env, stdin: Buffer.from(req.stdin).toString("base64"), inputs: req.inputs, outputDir: req.outputDir, maxOutputFiles: req.maxOutputFiles, maxOutputBytes: req.maxOutputFileBytes },
+        req.module,
+        (event) => {
+          if (killed) return;
+          if (event.t === "o" || event.t === "e") {
+            const bytes = Buffer.from(event.d, "base64");
+            outputBytes += bytes.length;
+            if (outputBytes > req.maxOutputBytes) return kill("output_limit");
+            (event.t === "o" ? out : err).push(bytes);
+            onOutput?.(event.t === "o" ? "stdout" : "stderr", bytes.toString("utf8"));
+          } else if (event.t === "file") files.push({ index: event.index, name: event.name, size: event.size });
+          else {
+            if (event.t === "x") exitCode = event.code;
+            if (event.t === "f") error = event.message;
+            end();
+          }
+        },
+      );
+    });
+    await outcome;
+    const fileBytes = req.inputBytes + files.reduce((n, f) => n + f.size, 0);
+    this.done(p, fileBytes);
+    return {
+      exitCode: killed ? null : exitCode,
+      stdout: Buffer.concat(out).toString("utf8"),
+      stderr: Buffer.concat(err).toString("utf8"),
+      files: killed || error ? [] : files,
+      durationMs: Math.max(1, Math.round(performance.now() - started)),
+      killed,
+      error: killed ? null : error,
+    };
+  }
+}
+
+function cancelledBeforeStart(started: number): RunResult {
+  return { exitCode: null, stdout: "", stderr: "", files: [], durationMs: Math.round(performance.now() - started), killed: "cancelled", error: null };
+}

@@ -1,0 +1,92 @@
+// Files for a WASM run: the caller's files mounted at /input (copies, by name; the app cannot change
+// them) and the files the app wrote under /output saved into a folder of the caller's storage, each
+// one atomically and indexed and pinned like any upload.
+import { mkdirSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { AppError, ValidationError } from "../../errors.ts";
+import type { FileWriter } from "../files/file-writer.ts";
+import type { FilesService } from "../files/files.service.ts";
+import { toV1 } from "../files/fs-entry.ts";
+import { checkName, joinPath, resolvePath } from "../files/virtual-path.ts";
+import type { OutputFile } from "./sandbox-pool.ts";
+
+export interface FileLimits {
+  maxInputFiles: number;
+  maxInputBytes: number;
+  maxOutputFiles: number;
+  maxOutputBytes: number;
+}
+
+export interface SavedOutput {
+  path: string;
+  name: string;
+  size: number;
+  cid: string;
+}
+
+export class WasmFiles {
+  constructor(
+    private readonly files: FilesService,
+    private readonly writer: FileWriter,
+    private readonly tmpDir: string,
+    readonly limits: FileLimits,
+  ) {}
+
+  /** Remove what an interrupted run left in the temp folder. */
+  sweep(): void {
+    rmSync(this.tmpDir, { recursive: true, force: true });
+    mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** The caller's files (paths in their storage) as /input entries: host blob paths, by unique name. */
+  inputs(owner: string, paths: unknown): { inputs: { name: string; hostPath: string }[]; bytes: number } {
+    if (paths === undefined) return { inputs: [], bytes: 0 };
+    if (!Array.isArray(paths) || paths.length > this.limits.maxInputFiles) throw new ValidationError(`files must be a list of at most ${this.limits.maxInputFiles} paths`, { field: "files" });
+    const inputs: { name: string; hostPath: string }[] = [];
+    let bytes = 0;
+    for (const path of paths) {
+      const entry = this.files.find(owner, { path });
+      if (entry.is_dir || !entry.blob) throw new AppError(400, "is_a_directory", `${entry.name} is a folder; choose files`);
+      if (inputs.some((i) => i.name === entry.name)) throw new ValidationError(`Two input files are named ${entry.name}; /input needs distinct names`, { field: "files" });
+      bytes += entry.size ?? 0;
+      if (bytes > this.limits.maxInputBytes) throw new AppError(413, "wasm_input_too_large", `Input files may total at most ${this.limits.maxInputBytes} bytes`);
+      inputs.push({ name: entry.name, hostPath: this.files.deps.blobs.path(owner, entry.blob) });
+    }
+    return { inputs, bytes };
+  }
+
+  /** The folder the outputs will go to (resolved now, so a bad path fails before the run). */
+  outputFolder(owner: string, value: unknown, app: string): string {
+    const stamp = new Date().toISOString().slice(0, 19).replace("T", " ").replace(/:/g, ".");
+    const folder = resolvePath(value ?? `~/Documents/WASM output/${app} ${stamp}`, owner);
+    const existing = this.files.deps.repo.byPath(owner, folder);
+    if (existing && !existing.is_dir) throw new AppError(400, "dest_is_not_a_directory", `${existing.name} is a file, not a folder`);
+    return folder;
+  }
+
+  /** A private host folder for one run's /output files. */
+  scratch(): string {
+    const dir = join(this.tmpDir, randomBytes(12).toString("hex"));
+    mkdirSync(dir, { mode: 0o700 });
+    return dir;
+  }
+
+  discard(dir: string): void {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** Save the run's /output files from `dir` under `folder`; names that clash get " (1)" etc. */
+  async save(owner: string, folder: string, dir: string, outputs: OutputFile[]): Promise<SavedOutput[]> {
+    const saved: SavedOutput[] = [];
+    for (const out of outputs) {
+      // Guest names are untrusted: each segment is checked like any client file name.
+      const segments = out.name.split("/").map((s) => checkName(s));
+      const path = segments.reduce((p, s) => joinPath(p, s), folder);
+      const row = await this.writer.write(owner, path, Bun.file(join(dir, String(out.index))).stream(), { createParents: true, overwrite: false, dedupe: true, size: out.size });
+      const v1 = toV1(row);
+      saved.push({ path: v1.path, name: row.name, size: row.size ?? 0, cid: row.cid ?? "" });
+    }
+    return saved;
+  }
+}
