@@ -9,6 +9,7 @@ import "../apps/editor/pc2-editor-app.ts";
 import "../apps/viewer/pc2-image-viewer.ts";
 import "../apps/settings/pc2-settings-app.ts";
 import "../apps/terminal/pc2-terminal-app.ts";
+import "../apps/wasm/pc2-wasm-app.ts";
 import { openerFor } from "../apps/file-types.ts";
 import "./pc2-window.ts";
 import "../ui/pc2-toasts.ts";
@@ -20,8 +21,10 @@ interface AppDef {
   title: string;
   icon: unknown;
   render: (user: User | null) => TemplateResult;
-  /** Shown only to the Owner (the node refuses others anyway). */
-  ownerOnly?: boolean;
+  /** Shown only to these roles (the node refuses others anyway); everyone when absent. */
+  roles?: User["role"][];
+  /** The Ctrl+Alt shortcut; the title's first letter when absent. */
+  key?: string;
 }
 
 interface OpenWindow {
@@ -34,10 +37,14 @@ interface OpenWindow {
   maximized: boolean;
 }
 
+const shortcut = (a: AppDef) => (a.key ?? a.title[0]!).toLowerCase();
+
 const APPS: AppDef[] = [
   { id: "files", title: "Files", icon: icons.files, render: () => html`<pc2-file-explorer></pc2-file-explorer>` },
   { id: "settings", title: "Settings", icon: icons.settings, render: (user) => html`<pc2-settings-app .user=${user}></pc2-settings-app>` },
-  { id: "terminal", title: "Terminal", icon: icons.terminal, render: () => html`<pc2-terminal-app></pc2-terminal-app>`, ownerOnly: true },
+  { id: "terminal", title: "Terminal", icon: icons.terminal, render: () => html`<pc2-terminal-app></pc2-terminal-app>`, roles: ["owner"] },
+  // Ctrl+Alt+W closes a window, so WASM Apps is Ctrl+Alt+A.
+  { id: "wasm", title: "WASM Apps", icon: icons.wasm, render: () => html`<pc2-wasm-app></pc2-wasm-app>`, roles: ["owner", "admin"], key: "a" },
 ];
 
 export class Pc2Desktop extends LitElement {
@@ -80,7 +87,7 @@ export class Pc2Desktop extends LitElement {
   private onKey = (e: KeyboardEvent) => {
     if (!(e.ctrlKey && e.altKey)) return;
     const key = e.key.toLowerCase();
-    const app = this.apps.find((a) => a.title[0]!.toLowerCase() === key);
+    const app = this.apps.find((a) => shortcut(a) === key);
     if (app) this.open(app);
     else if (key === "w" && this.active) this.close(this.active.id);
     else if (key === "arrowright" && this.windows.length) {
@@ -92,7 +99,7 @@ export class Pc2Desktop extends LitElement {
   };
 
   private get apps(): AppDef[] {
-    return APPS.filter((a) => !a.ownerOnly || this.user?.role === "owner");
+    return APPS.filter((a) => !a.roles || (this.user !== null && a.roles.includes(this.user.role)));
   }
 
   private get active(): OpenWindow | undefined {
@@ -144,6 +151,12 @@ export class Pc2Desktop extends LitElement {
     this.open({ title: file.name, render });
   }
 
+  /** An app asked to show a folder (e.g. the WASM app's results): a Files window opened there. */
+  private openFolder(e: CustomEvent<string>): void {
+    const folder = e.detail;
+    this.open({ title: "Files", render: () => html`<pc2-file-explorer .path=${folder}></pc2-file-explorer>` });
+  }
+
   /** An app asked to close its own window (after its own confirmation). */
   private appClose(e: Event): void {
     const win = e.composedPath().find((n) => (n as Element).tagName === "PC2-WINDOW") as Element | undefined;
@@ -157,7 +170,7 @@ export class Pc2Desktop extends LitElement {
 
   override render() {
     const active = this.active?.id;
-    return html`<div class="root" @open-file=${this.openFile} @app-close=${this.appClose}
+    return html`<div class="root" @open-file=${this.openFile} @open-folder=${this.openFolder} @app-close=${this.appClose}
       @toast=${(e: CustomEvent<{ text: string; kind: "info" | "error" }>) => (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show(e.detail.text, e.detail.kind)}>
       <div class="icons" role="list" aria-label="Desktop">
         ${this.apps.map((a) => html`<button role="listitem" @dblclick=${() => this.open(a)} @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this.open(a)}>
@@ -174,7 +187,7 @@ export class Pc2Desktop extends LitElement {
             >${w.app.render(this.user)}</pc2-window>`,
       )}
       <nav aria-label="Taskbar">
-        ${this.apps.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${a.title[0]})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}
+        ${this.apps.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${shortcut(a).toUpperCase()})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}
         <div class="running" role="list">
           ${this.windows.map((w) => html`<button role="listitem" aria-pressed=${String(w.id === active)} @click=${() => (w.id === active ? this.update_(w.id, { minimized: true }) : this.focus_(w.id))}>${w.app.title}</button>`)}
         </div>
