@@ -51,9 +51,12 @@ describe("the single binary", () => {
       expect(health.components.ipfs).toEqual({ status: "ok" });
 
       // The sample WASM apps are embedded, and the binary is its own sandbox child process.
-      expect((await (await fetch(`${n.url}/api/wasm/apps`, { headers: owner.bearer })).json()).apps).toEqual([{ name: "calc" }, { name: "wordcount" }]);
-      const run = await fetch(`${n.url}/api/wasm/execute`, { method: "POST", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify({ app: "calc", args: ["6*7"] }) });
-      expect((await run.json()).result).toMatchObject({ exitCode: 0, stdout: "42\n" });
+      const apps = (await (await fetch(`${n.url}/api/wasm/apps`, { headers: owner.bearer })).json()).apps;
+      expect(apps.map((a: { name: string }) => a.name)).toEqual(["calc", "csv2json", "sha256", "wordcount"]);
+      const execute = (body: unknown) => fetch(`${n.url}/api/wasm/execute`, { method: "POST", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+      expect((await execute({ app: "calc", args: ["6*7"] })).result).toMatchObject({ exitCode: 0, stdout: "42\n" });
+      // Input files mounted from storage, as in the source tree.
+      expect((await execute({ app: "wordcount", files: ["~/Documents/hello.txt"] })).result.stdout).toBe("1 1 6 hello.txt\n");
 
       expect(await n.stop()).toBe(0);
       expect(existsSync(join(cwd.path, "data"))).toBe(false); // nothing written to the working directory

@@ -1,0 +1,66 @@
+// The sandbox pool on its own: queueing, the busy limit, cancelling while queued, replacement after a kill.
+import { afterEach, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { prepareModule } from "../../server/services/wasm/module-check.ts";
+import { SandboxPool, type RunRequest } from "../../server/services/wasm/sandbox-pool.ts";
+import { REPO } from "../helpers/spawned-node.ts";
+
+const load = (dir: string, name: string) => prepareModule(new Uint8Array(readFileSync(join(REPO, "dist", dir, `${name}.wasm`))), 16, 16 << 20);
+const request = (name: string, module: Uint8Array, extra: Partial<RunRequest> = {}): RunRequest => ({
+  module,
+  hash: name,
+  args: [],
+  env: {},
+  stdin: new Uint8Array(0),
+  inputs: [],
+  inputBytes: 0,
+  outputDir: null,
+  timeoutMs: 10_000,
+  maxOutputBytes: 1 << 20,
+  maxOutputFiles: 0,
+  maxOutputFileBytes: 0,
+  ...extra,
+});
+const calc = (expr: string) => request("calc", load("wasm-apps", "calc"), { args: [expr] });
+const spin = (timeoutMs: number) => request("spin", load("wasm-fixtures", "spin"), { timeoutMs });
+
+let pool: SandboxPool | null = null;
+afterEach(() => pool?.stop());
+
+test("runs beyond the pool wait their turn; beyond the queue they get 503 wasm_busy", async () => {
+  pool = new SandboxPool(1);
+  pool.start(1);
+  await pool.run(calc("0")); // the process is up: the next run starts at once
+  const first = pool.run(spin(800));
+  const queued = pool.run(calc("1+1"));
+  await expect(pool.run(calc("2+2"))).rejects.toMatchObject({ status: 503, code: "wasm_busy" });
+  expect((await first).killed).toBe("timeout");
+  expect((await queued).stdout).toBe("2\n"); // ran on the replacement process
+});
+
+test("a run cancelled while it waits never starts", async () => {
+  pool = new SandboxPool(4);
+  pool.start(1);
+  await pool.run(calc("0"));
+  const first = pool.run(spin(600));
+  const ctrl = new AbortController();
+  const waiting = pool.run(calc("3*3"), undefined, ctrl.signal);
+  ctrl.abort();
+  expect(await waiting).toMatchObject({ killed: "cancelled", stdout: "", exitCode: null });
+  expect((await first).killed).toBe("timeout");
+  expect((await pool.run(calc("3*3"))).stdout).toBe("9\n");
+});
+
+test("a process keeps compiled modules by hash and runs each job in a fresh instance", async () => {
+  pool = new SandboxPool(4);
+  pool.start(1);
+  const results = [];
+  for (let i = 0; i < 5; i++) results.push((await pool.run(calc(`${i}+${i}`))).stdout);
+  expect(results).toEqual(["0\n", "2\n", "4\n", "6\n", "8\n"]);
+});
+
+test("a stopped pool refuses runs", async () => {
+  pool = new SandboxPool(4);
+  await expect(pool.run(calc("1"))).rejects.toMatchObject({ code: "wasm_unavailable" });
+});
