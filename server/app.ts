@@ -18,6 +18,9 @@ import { puterFsRoutes } from "./services/files/puter-fs.routes.ts";
 import { identityRoutes } from "./services/identity/identity.routes.ts";
 import { systemRoutes } from "./services/system/system.routes.ts";
 import { terminalRoutes } from "./services/terminal/terminal.routes.ts";
+import { aiRoutes } from "./services/ai/ai.routes.ts";
+import { driversRoutes } from "./services/ai/drivers.routes.ts";
+import { ollamaApiRoutes } from "./services/ai/ollama-api.routes.ts";
 import { wasmRoutes } from "./services/wasm/wasm.routes.ts";
 import { WASM_LIMITS } from "./services/wasm/wasm.service.ts";
 
@@ -81,6 +84,9 @@ export function createApp({ config, log, services, guard, assets }: AppDeps) {
     .use(filesRoutes(services.files, services.uploads))
     .use(terminalRoutes(services.terminals))
     .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
+    .use(aiRoutes(services.ai))
+    .use(ollamaApiRoutes(services.ai))
+    .use(driversRoutes(services.ai))
     .use(staticRoutes(assets));
 }
 

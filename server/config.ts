@@ -30,7 +30,25 @@ export interface Config {
   terminal: { shell: string; maxPerUser: number; idleMs: number };
   /** Sandbox processes kept started (and WASM runs at once); runs beyond wait in a queue of `maxQueue`. */
   wasm: { workers: number; maxQueue: number };
+  ai: AiConfig;
   configFile: string | null;
+}
+
+export interface AiConfig {
+  /** CPU threads llama.cpp uses (keep one core for the node). */
+  threads: number;
+  /** Generations the built-in engine runs at once; more wait in a queue of `maxQueue`. */
+  maxConcurrent: number;
+  maxQueue: number;
+  /** Cap on tokens per reply, and the default when a request does not say. */
+  maxTokens: number;
+  contextSize: number;
+  /** A generation is stopped after this long. */
+  timeoutMs: number;
+  /** Ollama's model stores to read GGUF models from (colon-separated); missing ones are skipped. */
+  ollamaStores: string[];
+  /** The Ollama server until an Admin sets another in the AI settings. */
+  ollamaHost: string;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +107,14 @@ const SETTINGS = {
   terminalIdleMinutes: { file: "terminal.idleMinutes", env: "PC2_TERMINAL_IDLE_MINUTES", fallback: 30, parse: integer(1, 24 * 60) },
   wasmWorkers: { file: "wasm.workers", env: "PC2_WASM_WORKERS", fallback: 2, parse: integer(1, 64) },
   wasmMaxQueue: { file: "wasm.maxQueue", env: "PC2_WASM_MAX_QUEUE", fallback: 64, parse: integer(0, 10_000) },
+  aiThreads: { file: "ai.threads", env: "PC2_AI_THREADS", fallback: Math.max(1, navigator.hardwareConcurrency - 1), parse: integer(1, 256) },
+  aiMaxConcurrent: { file: "ai.maxConcurrent", env: "PC2_AI_MAX_CONCURRENT", fallback: 1, parse: integer(1, 64) },
+  aiMaxQueue: { file: "ai.maxQueue", env: "PC2_AI_MAX_QUEUE", fallback: 8, parse: integer(0, 1000) },
+  aiMaxTokens: { file: "ai.maxTokens", env: "PC2_AI_MAX_TOKENS", fallback: 1024, parse: integer(1, 32768) },
+  aiContextSize: { file: "ai.contextSize", env: "PC2_AI_CONTEXT_SIZE", fallback: 4096, parse: integer(256, 131072) },
+  aiTimeoutSeconds: { file: "ai.timeoutSeconds", env: "PC2_AI_TIMEOUT_SECONDS", fallback: 300, parse: integer(1, 3600) },
+  aiOllamaStores: { file: "ai.ollamaStores", env: "PC2_AI_OLLAMA_STORES", fallback: `${process.env.HOME ?? "/root"}/.ollama/models:/usr/share/ollama/.ollama/models`, parse: text(/^[^\0]*$/, "directories separated by :") },
+  aiOllamaHost: { file: "ai.ollamaHost", env: "PC2_AI_OLLAMA_HOST", fallback: "http://127.0.0.1:11434", parse: text(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, "an http(s) URL") },
   wsMaxMessageBytes: { file: "ws.maxMessageBytes", env: "PC2_WS_MAX_MESSAGE_BYTES", fallback: MIB, parse: integer(KIB, 64 * MIB) },
   wsHeartbeatIntervalMs: { file: "ws.heartbeatIntervalMs", env: "PC2_WS_HEARTBEAT_MS", fallback: 30_000, parse: integer(100, 3_600_000) },
   wsSendBufferLimitBytes: { file: "ws.sendBufferLimitBytes", env: "PC2_WS_SEND_BUFFER_BYTES", fallback: 4 * MIB, parse: integer(16 * KIB, 256 * MIB) },
@@ -189,6 +215,16 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
     },
     terminal: { shell: v.terminalShell, maxPerUser: v.terminalMaxSessions, idleMs: v.terminalIdleMinutes * 60_000 },
     wasm: { workers: v.wasmWorkers, maxQueue: v.wasmMaxQueue },
+    ai: {
+      threads: v.aiThreads,
+      maxConcurrent: v.aiMaxConcurrent,
+      maxQueue: v.aiMaxQueue,
+      maxTokens: v.aiMaxTokens,
+      contextSize: v.aiContextSize,
+      timeoutMs: v.aiTimeoutSeconds * 1000,
+      ollamaStores: v.aiOllamaStores.split(":").filter(Boolean).map((d) => resolve(cwd, d)),
+      ollamaHost: v.aiOllamaHost.replace(/\/+$/, ""),
+    },
     configFile,
   };
   return deepFreeze(config);

@@ -16,6 +16,8 @@ import type { IdentityService } from "./services/identity/identity.service.ts";
 import type { SetupService } from "./services/setup/setup.service.ts";
 import type { SystemService } from "./services/system/system.service.ts";
 import type { TerminalService } from "./services/terminal/terminal.service.ts";
+import type { AiService } from "./services/ai/ai.service.ts";
+import type { LlamaEngine } from "./services/ai/llama-engine.ts";
 import type { WasmService } from "./services/wasm/wasm.service.ts";
 
 export interface AppContext {
@@ -40,4 +42,7 @@ export interface Services {
   uploads: ResumableUploads;
   terminals: TerminalService;
   wasm: WasmService;
+  ai: AiService;
+  /** The built-in llama.cpp engine (stopped with the node). */
+  llama: LlamaEngine;
 }

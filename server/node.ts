@@ -122,6 +122,7 @@ export class Pc2Node {
     this.services.uploads.stop();
     await this.services.terminals.stop();
     this.services.wasm.stop();
+    this.services.llama.stop();
     await this.services.files.stop();
     closeDatabase(db);
     this.lock.release();

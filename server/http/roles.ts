@@ -21,6 +21,10 @@ const FILES_WRITE: Access = { role: "member", scope: "files:write" };
 const WASM: Access = { role: "admin", scope: "wasm:run" };
 /** Installing, updating and removing one's own WASM apps. */
 const WASM_INSTALL: Access = { role: "admin", scope: "wasm:install" };
+/** AI chat, models, conversations and one's own cloud keys: everyone signed in. */
+const AI: Access = { role: "member", scope: "ai:chat" };
+/** The Ollama server, pulling and deleting its models: Admins and the Owner. */
+const AI_MODELS: Access = { role: "admin", scope: "ai:models" };
 /** Admin is the floor here; TerminalService refuses Admins unless the Owner allowed them. API tokens never. */
 const TERMINAL: Access = { role: "admin", sessionOnly: true };
 
@@ -90,6 +94,26 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "PUT /api/wasm/apps/:name": WASM_INSTALL,
   "DELETE /api/wasm/apps/:name": WASM_INSTALL,
   "POST /api/wasm/execute": WASM,
+  "GET /api/ai/models": AI,
+  "PUT /api/ai/default-model": AI,
+  "POST /api/ai/chat": AI,
+  "GET /api/ai/conversations": AI,
+  "GET /api/ai/conversations/:id": AI,
+  "PATCH /api/ai/conversations/:id": AI,
+  "DELETE /api/ai/conversations/:id": AI,
+  "GET /api/ai/cloud": AI,
+  "POST /api/ai/cloud": AI,
+  "DELETE /api/ai/cloud/:name": AI,
+  "GET /api/ai/ollama": AI_MODELS,
+  "PUT /api/ai/ollama": AI_MODELS,
+  "POST /api/ai/models/pull": AI_MODELS,
+  "POST /api/ai/models/delete": AI_MODELS,
+  "GET /ollama/api/version": AI,
+  "GET /ollama/api/tags": AI,
+  "POST /ollama/api/show": AI,
+  "POST /ollama/api/chat": AI,
+  "POST /ollama/api/generate": AI,
+  "POST /drivers/call": AI,
   "GET /api/terminal/settings": OWNER_ADMIN,
   "PUT /api/terminal/settings": OWNER_SESSION,
   /** Published content is public; private content only for its owner (checked in the route). */
@@ -105,6 +129,7 @@ export const WS_ACCESS: Record<string, Access> = {
   "system.health": MEMBER,
   "system.ping": MEMBER,
   "wasm.run": WASM,
+  "ai.chat": AI,
   // The terminal: Owner only by default; the service also lets Admins in when the Owner allows it.
   "terminal.open": TERMINAL,
   "terminal.attach": TERMINAL,

@@ -2,6 +2,7 @@
 // and the events that must close sockets (sign-out, revocation, removed users).
 import type { Services } from "../context.ts";
 import type { EventBus } from "../events.ts";
+import { registerAiWs } from "../services/ai/ai.ws.ts";
 import { registerSystemWs } from "../services/system/system.ws.ts";
 import { registerTerminalWs } from "../services/terminal/terminal.ws.ts";
 import { registerWasmWs } from "../services/wasm/wasm.ws.ts";
@@ -26,6 +27,7 @@ export function registerWsMethods(hub: WsHub, services: Services, events: EventB
   registerSystemWs(hub, services.system);
   registerTerminalWs(hub, services.terminals, events);
   registerWasmWs(hub, services.wasm);
+  registerAiWs(hub, services.ai);
 
   hub.registerTopic(FILES_TOPIC);
   // Each wallet's file events reach that wallet's sockets and nobody else's.

@@ -28,6 +28,13 @@ import { SetupService } from "./setup/setup.service.ts";
 import { SystemService } from "./system/system.service.ts";
 import { SettingsRepository } from "./settings/settings.repository.ts";
 import { TerminalService } from "./terminal/terminal.service.ts";
+import { AiRepository } from "./ai/ai.repository.ts";
+import { AiService } from "./ai/ai.service.ts";
+import { CloudProvider } from "./ai/cloud.provider.ts";
+import { KeyVault } from "./ai/key-vault.ts";
+import { LlamaEngine } from "./ai/llama-engine.ts";
+import { LocalProvider } from "./ai/local.provider.ts";
+import { OllamaProvider } from "./ai/ollama.provider.ts";
 import { SandboxPool } from "./wasm/sandbox-pool.ts";
 import { appsInDir, type WasmApps } from "./wasm/sample-apps.ts";
 import { WasmAppsRepository } from "./wasm/wasm-apps.repository.ts";
@@ -77,7 +84,8 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const writer = new FileWriter(files);
   const uploads = new ResumableUploads(new UploadsRepository(db), files, writer, join(config.dataDir, "tmp"));
   events.on("auth.signed_in", ({ address }) => files.ensureHome(address));
-  const terminals = new TerminalService(config.terminal, new SettingsRepository(db), audit, log.child({ svc: "terminal" }));
+  const settings = new SettingsRepository(db);
+  const terminals = new TerminalService(config.terminal, settings, audit, log.child({ svc: "terminal" }));
 
   system.addCheck("database", () => {
     db.query("SELECT 1").get();
@@ -93,5 +101,16 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     new WasmRegistry(new WasmAppsRepository(db), join(config.dataDir, "wasm-apps"), samples, WASM_LIMITS.maxModuleBytes),
     new WasmFiles(files, writer, join(config.dataDir, "tmp", "wasm"), { maxInputFiles: 64, maxInputBytes: 256 * 1024 * 1024, maxOutputFiles: 256, maxOutputBytes: 256 * 1024 * 1024 }),
   );
-  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals, wasm };
+
+  const vault = new KeyVault(join(config.dataDir, "secrets"));
+  const llama = new LlamaEngine(config.ai);
+  const aiRepo = new AiRepository(db);
+  const ai = new AiService(
+    db,
+    aiRepo,
+    files,
+    [new LocalProvider(llama, join(config.dataDir, "models"), config.ai.ollamaStores), new OllamaProvider(settings, vault, config.ai.ollamaHost), new CloudProvider(aiRepo, vault)],
+    { maxTokens: config.ai.maxTokens },
+  );
+  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals, wasm, ai, llama };
 }

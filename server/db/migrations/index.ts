@@ -4,6 +4,7 @@ import auth0002 from "./0002-auth.sql" with { type: "text" };
 import files0003 from "./0003-files.sql" with { type: "text" };
 import uploads0004 from "./0004-uploads.sql" with { type: "text" };
 import wasmApps0005 from "./0005-wasm-apps.sql" with { type: "text" };
+import ai0006 from "./0006-ai.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "files", sql: files0003 },
   { version: 4, name: "uploads", sql: uploads0004 },
   { version: 5, name: "wasm-apps", sql: wasmApps0005 },
+  { version: 6, name: "ai", sql: ai0006 },
 ];

@@ -11,4 +11,8 @@ export class SettingsRepository {
   set(key: string, value: string): void {
     this.db.query("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at").run(key, value, Date.now());
   }
+
+  delete(key: string): void {
+    this.db.query("DELETE FROM settings WHERE key = ?").run(key);
+  }
 }

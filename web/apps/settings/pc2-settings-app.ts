@@ -10,8 +10,8 @@ type Tab = "users" | "access" | "identity" | "storage";
 
 const SCOPES_BY_ROLE: Record<User["role"], string[]> = {
   member: ["files:read", "files:write", "ai:chat"],
-  admin: ["files:read", "files:write", "wasm:run", "wasm:install", "ai:chat"],
-  owner: ["files:read", "files:write", "wasm:run", "wasm:install", "ai:chat", "admin"],
+  admin: ["files:read", "files:write", "wasm:run", "wasm:install", "ai:chat", "ai:models"],
+  owner: ["files:read", "files:write", "wasm:run", "wasm:install", "ai:chat", "ai:models", "admin"],
 };
 
 export class Pc2SettingsApp extends LitElement {

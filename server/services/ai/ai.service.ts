@@ -1,0 +1,209 @@
+// AI: route a chat to its provider by model id ("local/…", "ollama/…", "cloud/<connection>/…"),
+// keep each wallet's conversations, and attach the caller's own files to a turn.
+import { randomUUID } from "node:crypto";
+import { transaction, type Database } from "../../db/database.ts";
+import { AppError, NotFoundError, ValidationError } from "../../errors.ts";
+import type { FilesService } from "../files/files.service.ts";
+import { asObject } from "../validate.ts";
+import type { AiRepository, ConversationRow, MessageRow } from "./ai.repository.ts";
+import type { AiProvider, ChatTurn, Generation, ModelInfo, ProviderId } from "./provider.ts";
+
+const MAX_MESSAGE = 100_000;
+const MAX_ATTACHMENTS = 8;
+const MAX_ATTACHMENT_BYTES = 256 * 1024;
+
+export interface ChatInput {
+  model: string;
+  messages: ChatTurn[];
+  maxTokens: number;
+  temperature: number;
+}
+
+export interface ConversationReply {
+  conversationId: string;
+  message: { role: "assistant"; content: string };
+  model: string;
+  reason: Generation["reason"];
+  usage: { promptTokens: number; tokens: number };
+}
+
+function text(value: unknown, field: string, max: number): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > max) throw new ValidationError(`${field} must be text of 1 to ${max} characters`, { field });
+  return value;
+}
+
+export function parseTurns(value: unknown): ChatTurn[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 200) throw new ValidationError("messages must be a list of 1 to 200 { role, content }", { field: "messages" });
+  return value.map((m, i) => {
+    const o = asObject(m);
+    if (o.role !== "system" && o.role !== "user" && o.role !== "assistant") throw new ValidationError(`messages[${i}].role must be system, user or assistant`, { field: `messages[${i}].role` });
+    if (typeof o.content !== "string" || o.content.length > MAX_MESSAGE) throw new ValidationError(`messages[${i}].content must be text`, { field: `messages[${i}].content` });
+    return { role: o.role, content: o.content };
+  });
+}
+
+export class AiService {
+  private readonly providers: Map<ProviderId, AiProvider>;
+
+  constructor(
+    private readonly db: Database,
+    readonly repo: AiRepository,
+    private readonly files: FilesService,
+    providers: AiProvider[],
+    readonly limits: { maxTokens: number },
+  ) {
+    this.providers = new Map(providers.map((p) => [p.id, p]));
+  }
+
+  provider<T extends AiProvider>(id: ProviderId): T {
+    return this.providers.get(id) as T;
+  }
+
+  /** Every model `owner` can use, and which providers could not be asked (e.g. Ollama not running). */
+  async models(owner: string): Promise<{ models: ModelInfo[]; unavailable: { provider: ProviderId; message: string }[]; default: string | null }> {
+    const unavailable: { provider: ProviderId; message: string }[] = [];
+    const lists = await Promise.all(
+      [...this.providers.values()].map((p) =>
+        p.models(owner).catch((err: unknown) => {
+          unavailable.push({ provider: p.id, message: err instanceof Error ? err.message : String(err) });
+          return [] as ModelInfo[];
+        }),
+      ),
+    );
+    const models = lists.flat();
+    return { models, unavailable, default: this.defaultModel(owner, models) };
+  }
+
+  private defaultModel(owner: string, models: ModelInfo[]): string | null {
+    const chosen = this.repo.defaultModel(owner);
+    return chosen ?? models.find((m) => m.provider === "local")?.id ?? models[0]?.id ?? null;
+  }
+
+  async setDefault(owner: string, model: unknown): Promise<void> {
+    const id = text(model, "model", 500);
+    const { models } = await this.models(owner);
+    if (!models.some((m) => m.id === id)) throw new NotFoundError(`No model ${id.slice(0, 100)}`, "model_not_found");
+    this.repo.setDefaultModel(owner, id);
+  }
+
+  /** The provider and its own name for a model id. */
+  route(model: string): { provider: AiProvider; name: string } {
+    const slash = model.indexOf("/");
+    const provider = slash > 0 ? this.providers.get(model.slice(0, slash) as ProviderId) : undefined;
+    if (!provider || slash === model.length - 1) throw new NotFoundError(`No model ${model.slice(0, 100)}; models are named local/…, ollama/… or cloud/…`, "model_not_found");
+    return { provider, name: model.slice(slash + 1) };
+  }
+
+  /** Validated generation settings from a request. */
+  settings(input: Record<string, unknown>): { maxTokens: number; temperature: number } {
+    const maxTokens = input.maxTokens ?? this.limits.maxTokens;
+    if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > this.limits.maxTokens) throw new ValidationError(`maxTokens must be a whole number from 1 to ${this.limits.maxTokens}`, { field: "maxTokens" });
+    const temperature = input.temperature ?? 0.7;
+    if (typeof temperature !== "number" || !(temperature >= 0 && temperature <= 2)) throw new ValidationError("temperature must be from 0 to 2", { field: "temperature" });
+    return { maxTokens, temperature };
+  }
+
+  /** One generation, streamed to `onToken`; a cancelled signal stops it upstream. */
+  async generate(owner: string, input: ChatInput, onToken: (t: string) => void, signal?: AbortSignal): Promise<Generation> {
+    const { provider, name } = this.route(input.model);
+    try {
+      return await provider.chat(owner, name, input.messages, { maxTokens: input.maxTokens, temperature: input.temperature, onToken, signal });
+    } catch (err) {
+      if (signal?.aborted && !(err instanceof AppError)) return { text: "", promptTokens: 0, tokens: 0, reason: "cancelled" };
+      throw err;
+    }
+  }
+
+  /** A raw completion (local and Ollama's /api/generate); other providers get it as one user turn. */
+  async complete(owner: string, model: string, prompt: string, settings: { maxTokens: number; temperature: number }, onToken: (t: string) => void, signal?: AbortSignal): Promise<Generation> {
+    const { provider, name } = this.route(model);
+    if (!provider.complete) return this.generate(owner, { model, messages: [{ role: "user", content: prompt }], ...settings }, onToken, signal);
+    return provider.complete(owner, name, prompt, { ...settings, onToken, signal });
+  }
+
+  // ---- conversations --------------------------------------------------------------------------
+
+  listConversations(owner: string) {
+    return this.repo.conversations(owner).map(conversationView);
+  }
+
+  openConversation(owner: string, id: unknown) {
+    const row = this.conversationRow(owner, id);
+    return { ...conversationView(row), messages: this.repo.messages(row.id).map(messageView) };
+  }
+
+  renameConversation(owner: string, id: unknown, title: unknown): void {
+    const row = this.conversationRow(owner, id);
+    this.repo.rename(owner, row.id, text(title, "title", 200).trim() || "Untitled");
+  }
+
+  deleteConversation(owner: string, id: unknown): void {
+    this.repo.deleteConversation(owner, this.conversationRow(owner, id).id);
+  }
+
+  private conversationRow(owner: string, id: unknown): ConversationRow {
+    const row = typeof id === "string" && id.length <= 64 ? this.repo.conversation(owner, id) : null;
+    if (!row) throw new NotFoundError("No such conversation", "conversation_not_found");
+    return row;
+  }
+
+  /** The caller's own text files, as context for a turn. */
+  private async attachments(owner: string, paths: unknown): Promise<{ path: string; name: string; size: number; text: string }[]> {
+    if (paths === undefined) return [];
+    if (!Array.isArray(paths) || paths.length > MAX_ATTACHMENTS) throw new ValidationError(`attachments must be a list of at most ${MAX_ATTACHMENTS} file paths`, { field: "attachments" });
+    const out = [];
+    for (const path of paths) {
+      const entry = this.files.find(owner, { path });
+      if (entry.is_dir || !entry.blob) throw new AppError(400, "is_a_directory", `${entry.name} is a folder; attach files`);
+      if ((entry.size ?? 0) > MAX_ATTACHMENT_BYTES) throw new AppError(413, "attachment_too_large", `${entry.name} is larger than ${MAX_ATTACHMENT_BYTES / 1024} KiB`);
+      const bytes = new Uint8Array(await this.files.deps.blobs.file(owner, entry.blob).arrayBuffer());
+      let content: string;
+      try {
+        content = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      } catch {
+        throw new AppError(415, "attachment_not_text", `${entry.name} is not a text file`);
+      }
+      out.push({ path: typeof path === "string" ? path : entry.name, name: entry.name, size: bytes.length, text: content });
+    }
+    return out;
+  }
+
+  /**
+   * Send `message` in a conversation (a new one when `conversationId` is absent): the history goes
+   * to the model, the reply streams to `onToken`, and both turns are saved — a stopped reply too.
+   */
+  async send(owner: string, body: unknown, onToken: (t: string) => void, signal?: AbortSignal, onStart?: (conversationId: string) => void): Promise<ConversationReply> {
+    const input = asObject(body);
+    const message = text(input.message, "message", MAX_MESSAGE);
+    const settings = this.settings(input);
+    let conversation = input.conversationId === undefined ? null : this.conversationRow(owner, input.conversationId);
+    const model = input.model === undefined ? (conversation?.model ?? (await this.models(owner)).default) : text(input.model, "model", 500);
+    if (!model) throw new NotFoundError("No model is available; add one in AI settings", "model_not_found");
+    this.route(model);
+    const files = await this.attachments(owner, input.attachments);
+
+    const now = Date.now();
+    if (!conversation) {
+      conversation = { id: randomUUID(), owner, title: message.replace(/\s+/g, " ").trim().slice(0, 60) || "New chat", model, created_at: now, updated_at: now };
+      this.repo.insertConversation(conversation);
+    }
+    const prompt = files.length ? `${files.map((f) => `Attached file ${f.name}:\n\`\`\`\n${f.text}\n\`\`\``).join("\n\n")}\n\n${message}` : message;
+    const history: ChatTurn[] = this.repo.messages(conversation.id).map((m) => ({ role: m.role, content: m.content }));
+    const conversationId = conversation.id;
+    transaction(this.db, () =>
+      this.repo.addMessage({ conversation_id: conversationId, role: "user", content: prompt, attachments: JSON.stringify(files.map(({ text: _t, ...f }) => f)), model: null, stop_reason: null, created_at: now }, model),
+    );
+    onStart?.(conversationId);
+    const result = await this.generate(owner, { model, messages: [...history, { role: "user", content: prompt }], ...settings }, onToken, signal);
+    transaction(this.db, () => this.repo.addMessage({ conversation_id: conversationId, role: "assistant", content: result.text, attachments: "[]", model, stop_reason: result.reason, created_at: Date.now() }, model));
+    return { conversationId, message: { role: "assistant", content: result.text }, model, reason: result.reason, usage: { promptTokens: result.promptTokens, tokens: result.tokens } };
+  }
+}
+
+function conversationView(c: ConversationRow) {
+  return { id: c.id, title: c.title, model: c.model, createdAt: new Date(c.created_at).toISOString(), updatedAt: new Date(c.updated_at).toISOString() };
+}
+
+function messageView(m: MessageRow) {
+  return { role: m.role, content: m.content, attachments: JSON.parse(m.attachments), model: m.model, stopReason: m.stop_reason, createdAt: new Date(m.created_at).toISOString() };
+}

@@ -1,0 +1,126 @@
+// OpenAI-compatible cloud providers: each wallet adds its own connections (name, base URL, API key).
+// Keys are sealed at rest, bound to their owner, never returned by any API and only ever sent to
+// the base URL they were added with, for the wallet that added them.
+import { AppError, NotFoundError, ValidationError } from "../../errors.ts";
+import type { AiRepository } from "./ai.repository.ts";
+import type { KeyVault } from "./key-vault.ts";
+import type { AiProvider, ChatTurn, GenerateOptions, Generation, ModelInfo } from "./provider.ts";
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const LIST_TIMEOUT_MS = 10_000;
+
+export interface CloudConnection {
+  name: string;
+  baseUrl: string;
+  createdAt: string;
+}
+
+const context = (owner: string, name: string) => `cloud-key:${owner}:${name}`;
+
+/** Server-sent events: the `data:` payloads of a text/event-stream body. */
+async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, "");
+      const data = event
+        .split(/\r?\n/)
+        .filter((l) => l.startsWith("data:"))
+        .map((l) => l.slice(5).replace(/^ /, ""))
+        .join("\n");
+      if (data) yield data;
+    }
+  }
+}
+
+export class CloudProvider implements AiProvider {
+  readonly id = "cloud" as const;
+
+  constructor(
+    private readonly repo: AiRepository,
+    private readonly vault: KeyVault,
+  ) {}
+
+  connections(owner: string): CloudConnection[] {
+    return this.repo.connections(owner).map((c) => ({ name: c.name, baseUrl: c.base_url, createdAt: new Date(c.created_at).toISOString() }));
+  }
+
+  addConnection(owner: string, input: Record<string, unknown>): CloudConnection {
+    const { name, baseUrl, apiKey } = input;
+    if (typeof name !== "string" || !NAME.test(name)) throw new ValidationError("name must be 1–32 lower-case letters, digits or -", { field: "name" });
+    if (typeof baseUrl !== "string" || baseUrl.length > 500 || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(baseUrl)) throw new ValidationError("baseUrl must be an http(s) URL, e.g. https://api.openai.com/v1", { field: "baseUrl" });
+    if (typeof apiKey !== "string" || apiKey.length === 0 || apiKey.length > 4096 || /\s/.test(apiKey)) throw new ValidationError("apiKey must be the provider's key", { field: "apiKey" });
+    this.repo.putConnection({ owner, name, base_url: baseUrl.replace(/\/+$/, ""), sealed_key: this.vault.seal(apiKey, context(owner, name)), created_at: Date.now() });
+    return this.connections(owner).find((c) => c.name === name)!;
+  }
+
+  removeConnection(owner: string, name: string): void {
+    if (!this.repo.deleteConnection(owner, name)) throw new NotFoundError(`No cloud connection named ${name.slice(0, 40)}`, "connection_not_found");
+  }
+
+  /** `${base}${path}` with the connection's key: only for `owner`'s own connection. */
+  private async call(owner: string, connection: string, path: string, init: RequestInit & { timeoutMs?: number }): Promise<Response> {
+    const row = this.repo.connection(owner, connection);
+    if (!row) throw new NotFoundError(`No cloud connection named ${connection.slice(0, 40)}`, "model_not_found");
+    const key = this.vault.open(row.sealed_key, context(owner, row.name));
+    let res: Response;
+    try {
+      res = await fetch(`${row.base_url}${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${key}` }, redirect: "error" });
+    } catch (err) {
+      if (init.signal?.aborted) throw err;
+      throw new AppError(502, "provider_unavailable", `${row.name} (${row.base_url}) is not reachable`);
+    }
+    if (res.status === 401 || res.status === 403) throw new AppError(502, "provider_auth_failed", `${row.name} refused the API key (HTTP ${res.status})`);
+    if (res.status === 404) throw new NotFoundError(`${row.name} has no such model`, "model_not_found");
+    if (!res.ok) throw new AppError(502, "provider_error", `${row.name} answered HTTP ${res.status}`);
+    return res;
+  }
+
+  async models(owner: string): Promise<ModelInfo[]> {
+    const lists = await Promise.all(
+      this.repo.connections(owner).map(async (c) => {
+        try {
+          const res = await this.call(owner, c.name, "/models", { signal: AbortSignal.timeout(LIST_TIMEOUT_MS) });
+          const body = (await res.json()) as { data?: { id?: unknown; owned_by?: unknown }[] };
+          return (body.data ?? []).filter((m) => typeof m.id === "string").map((m): ModelInfo => ({ id: `cloud/${c.name}/${m.id}`, provider: "cloud", name: `${c.name}/${m.id}`, sizeBytes: null, details: { connection: c.name, ownedBy: m.owned_by ?? null } }));
+        } catch {
+          return []; // an unreachable provider lists nothing; chatting with it says why
+        }
+      }),
+    );
+    return lists.flat();
+  }
+
+  async chat(owner: string, model: string, messages: ChatTurn[], options: GenerateOptions): Promise<Generation> {
+    const slash = model.indexOf("/");
+    if (slash <= 0) throw new NotFoundError("Cloud models are named <connection>/<model>", "model_not_found");
+    const res = await this.call(owner, model.slice(0, slash), "/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ model: model.slice(slash + 1), messages, stream: true, stream_options: { include_usage: true }, max_tokens: options.maxTokens, temperature: options.temperature }),
+      signal: options.signal,
+    });
+    let text = "";
+    let reason: Generation["reason"] = "stop";
+    let usage = { prompt_tokens: 0, completion_tokens: 0 };
+    try {
+      for await (const data of sseData(res.body!)) {
+        if (data === "[DONE]") break;
+        const chunk = JSON.parse(data) as { choices?: { delta?: { content?: string }; finish_reason?: string | null }[]; usage?: typeof usage };
+        const choice = chunk.choices?.[0];
+        const piece = choice?.delta?.content;
+        if (piece) (text += piece), options.onToken(piece);
+        if (choice?.finish_reason === "length") reason = "length";
+        if (chunk.usage) usage = chunk.usage;
+      }
+    } catch (err) {
+      if (options.signal?.aborted) return { text, promptTokens: 0, tokens: 0, reason: "cancelled" };
+      throw new AppError(502, "provider_error", `The provider's stream broke off: ${(err as Error).message}`);
+    }
+    return { text, promptTokens: usage.prompt_tokens, tokens: usage.completion_tokens, reason };
+  }
+}

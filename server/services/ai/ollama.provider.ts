@@ -1,0 +1,113 @@
+// The Ollama provider: the `ollama` npm client against the Ollama server an Admin configured
+// (default from PC2_AI_OLLAMA_HOST; the client ignores OLLAMA_HOST, so the host is always passed).
+// An optional bearer token (for an Ollama behind a proxy, or another PC2) is sealed at rest.
+import { Ollama, type AbortableAsyncIterator, type ChatResponse } from "ollama";
+import { AppError, NotFoundError, ValidationError } from "../../errors.ts";
+import type { SettingsRepository } from "../settings/settings.repository.ts";
+import type { KeyVault } from "./key-vault.ts";
+import type { AiProvider, ChatTurn, GenerateOptions, Generation, ModelInfo } from "./provider.ts";
+
+const HOST_KEY = "ai.ollama.host";
+const TOKEN_KEY = "ai.ollama.token";
+const TOKEN_CONTEXT = "ollama-token";
+
+export interface PullProgress {
+  status: string;
+  completed: number | null;
+  total: number | null;
+}
+
+/** Errors from the client or the network, as PC2 errors (never a 401 of ours: that means "signed out"). */
+function upstream(err: unknown, host: string, model?: string): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { name?: string; status_code?: number; error?: string; message?: string };
+  if (e.status_code === 404) return new NotFoundError(`Ollama has no model ${model ?? ""}`.trim(), "model_not_found");
+  if (e.status_code === 401 || e.status_code === 403) return new AppError(502, "provider_auth_failed", `Ollama at ${host} refused the credentials`);
+  if (e.status_code) return new AppError(502, "provider_error", `Ollama answered ${e.status_code}: ${e.error ?? e.message ?? ""}`.trim());
+  return new AppError(502, "provider_unavailable", `Ollama at ${host} is not reachable (${e.message ?? String(err)})`);
+}
+
+export class OllamaProvider implements AiProvider {
+  readonly id = "ollama" as const;
+
+  constructor(
+    private readonly settings: SettingsRepository,
+    private readonly vault: KeyVault,
+    private readonly defaultHost: string,
+  ) {}
+
+  host(): string {
+    return this.settings.get(HOST_KEY) ?? this.defaultHost;
+  }
+
+  hasToken(): boolean {
+    return this.settings.get(TOKEN_KEY) !== null;
+  }
+
+  /** Point PC2 at another Ollama (and set or clear its token; undefined keeps it). */
+  configure(host: unknown, token: unknown): void {
+    if (typeof host !== "string" || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(host) || host.length > 500) throw new ValidationError("host must be an http(s) URL", { field: "host" });
+    if (token !== undefined && token !== null && (typeof token !== "string" || token.length > 4096)) throw new ValidationError("token must be text", { field: "token" });
+    this.settings.set(HOST_KEY, host.replace(/\/+$/, ""));
+    if (typeof token === "string") this.settings.set(TOKEN_KEY, this.vault.seal(token, TOKEN_CONTEXT));
+    if (token === null) this.settings.delete(TOKEN_KEY);
+  }
+
+  private client(): Ollama {
+    const sealed = this.settings.get(TOKEN_KEY);
+    const headers: Record<string, string> = sealed ? { authorization: `Bearer ${this.vault.open(sealed, TOKEN_CONTEXT)}` } : {};
+    return new Ollama({ host: this.host(), headers });
+  }
+
+  async models(): Promise<ModelInfo[]> {
+    try {
+      const { models } = await this.client().list();
+      return models.map((m) => ({ id: `ollama/${m.name}`, provider: "ollama", name: m.name, sizeBytes: m.size, details: { ...m.details, digest: m.digest } }));
+    } catch (err) {
+      throw upstream(err, this.host());
+    }
+  }
+
+  async chat(_owner: string, model: string, messages: ChatTurn[], options: GenerateOptions): Promise<Generation> {
+    let stream: AbortableAsyncIterator<ChatResponse>;
+    try {
+      stream = await this.client().chat({ model, messages, stream: true, options: { num_predict: options.maxTokens, temperature: options.temperature } });
+    } catch (err) {
+      throw upstream(err, this.host(), model);
+    }
+    const abort = () => stream.abort();
+    options.signal?.addEventListener("abort", abort, { once: true });
+    let text = "";
+    try {
+      for await (const part of stream) {
+        if (part.message.content) (text += part.message.content), options.onToken(part.message.content);
+        if (part.done) return { text, promptTokens: part.prompt_eval_count ?? 0, tokens: part.eval_count ?? 0, reason: part.done_reason === "length" ? "length" : "stop" };
+      }
+      return { text, promptTokens: 0, tokens: 0, reason: "stop" };
+    } catch (err) {
+      if (options.signal?.aborted) return { text, promptTokens: 0, tokens: 0, reason: "cancelled" };
+      throw upstream(err, this.host(), model);
+    } finally {
+      options.signal?.removeEventListener("abort", abort);
+    }
+  }
+
+  /** Pull `model` into Ollama, reporting progress as it goes. */
+  async pull(model: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+    try {
+      const stream = await this.client().pull({ model, stream: true });
+      signal?.addEventListener("abort", () => stream.abort(), { once: true });
+      for await (const p of stream) onProgress({ status: p.status, completed: p.completed ?? null, total: p.total ?? null });
+    } catch (err) {
+      throw upstream(err, this.host(), model);
+    }
+  }
+
+  async remove(model: string): Promise<void> {
+    try {
+      await this.client().delete({ model });
+    } catch (err) {
+      throw upstream(err, this.host(), model);
+    }
+  }
+}
