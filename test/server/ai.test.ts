@@ -5,11 +5,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeTinyGguf, tinyModel } from "../../scripts/make-tiny-gguf.ts";
 import { filesClient } from "../helpers/files-client.ts";
+import { ndjsonLines } from "../helpers/ndjson.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
 import { addUser, claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
 
-export const ALPHABET = "abcdefghijklmnopqrstuvwxyz.";
+const ALPHABET = "abcdefghijklmnopqrstuvwxyz.";
 let t: TestNode;
 let owner: SignedIn;
 let member: SignedIn;
@@ -29,10 +30,6 @@ function ollamaStore(root: string): void {
   const evil = join(root, "manifests", "registry.ollama.ai", "library", "evil");
   mkdirSync(evil, { recursive: true });
   writeFileSync(join(evil, "latest"), JSON.stringify({ layers: [{ mediaType: "application/vnd.ollama.image.model", digest: "sha256:../../../../etc/passwd" }] }));
-}
-
-export async function ndjsonLines(res: Response): Promise<Record<string, unknown>[]> {
-  return (await res.text()).split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
 
 async function chat(who: SignedIn, body: unknown) {

@@ -60,10 +60,10 @@ export class AiService {
   }
 
   /** Every model `owner` can use, and which providers could not be asked (e.g. Ollama not running). */
-  async models(owner: string): Promise<{ models: ModelInfo[]; unavailable: { provider: ProviderId; message: string }[]; default: string | null }> {
+  async models(owner: string, except?: ProviderId): Promise<{ models: ModelInfo[]; unavailable: { provider: ProviderId; message: string }[]; default: string | null }> {
     const unavailable: { provider: ProviderId; message: string }[] = [];
     const lists = await Promise.all(
-      [...this.providers.values()].map((p) =>
+      [...this.providers.values()].filter((p) => p.id !== except).map((p) =>
         p.models(owner).catch((err: unknown) => {
           unavailable.push({ provider: p.id, message: err instanceof Error ? err.message : String(err) });
           return [] as ModelInfo[];
@@ -86,10 +86,17 @@ export class AiService {
     this.repo.setDefaultModel(owner, id);
   }
 
-  /** The provider and its own name for a model id. */
-  route(model: string): { provider: AiProvider; name: string } {
+  /** Route `model` for `owner` and fail now if its provider already knows it has no such model. */
+  check(owner: string, model: string, except?: ProviderId): void {
+    const { provider, name } = this.route(model, except);
+    provider.check?.(owner, name);
+  }
+
+  /** The provider and its own name for a model id (never `except`'s). */
+  route(model: string, except?: ProviderId): { provider: AiProvider; name: string } {
     const slash = model.indexOf("/");
-    const provider = slash > 0 ? this.providers.get(model.slice(0, slash) as ProviderId) : undefined;
+    const id = model.slice(0, slash) as ProviderId;
+    const provider = slash > 0 && id !== except ? this.providers.get(id) : undefined;
     if (!provider || slash === model.length - 1) throw new NotFoundError(`No model ${model.slice(0, 100)}; models are named local/…, ollama/… or cloud/…`, "model_not_found");
     return { provider, name: model.slice(slash + 1) };
   }
@@ -104,8 +111,8 @@ export class AiService {
   }
 
   /** One generation, streamed to `onToken`; a cancelled signal stops it upstream. */
-  async generate(owner: string, input: ChatInput, onToken: (t: string) => void, signal?: AbortSignal): Promise<Generation> {
-    const { provider, name } = this.route(input.model);
+  async generate(owner: string, input: ChatInput, onToken: (t: string) => void, signal?: AbortSignal, except?: ProviderId): Promise<Generation> {
+    const { provider, name } = this.route(input.model, except);
     try {
       return await provider.chat(owner, name, input.messages, { maxTokens: input.maxTokens, temperature: input.temperature, onToken, signal });
     } catch (err) {
@@ -115,9 +122,9 @@ export class AiService {
   }
 
   /** A raw completion (local and Ollama's /api/generate); other providers get it as one user turn. */
-  async complete(owner: string, model: string, prompt: string, settings: { maxTokens: number; temperature: number }, onToken: (t: string) => void, signal?: AbortSignal): Promise<Generation> {
-    const { provider, name } = this.route(model);
-    if (!provider.complete) return this.generate(owner, { model, messages: [{ role: "user", content: prompt }], ...settings }, onToken, signal);
+  async complete(owner: string, model: string, prompt: string, settings: { maxTokens: number; temperature: number }, onToken: (t: string) => void, signal?: AbortSignal, except?: ProviderId): Promise<Generation> {
+    const { provider, name } = this.route(model, except);
+    if (!provider.complete) return this.generate(owner, { model, messages: [{ role: "user", content: prompt }], ...settings }, onToken, signal, except);
     return provider.complete(owner, name, prompt, { ...settings, onToken, signal });
   }
 
@@ -179,7 +186,7 @@ export class AiService {
     let conversation = input.conversationId === undefined ? null : this.conversationRow(owner, input.conversationId);
     const model = input.model === undefined ? (conversation?.model ?? (await this.models(owner)).default) : text(input.model, "model", 500);
     if (!model) throw new NotFoundError("No model is available; add one in AI settings", "model_not_found");
-    this.route(model);
+    this.check(owner, model);
     const files = await this.attachments(owner, input.attachments);
 
     const now = Date.now();

@@ -95,6 +95,11 @@ export class CloudProvider implements AiProvider {
     return lists.flat();
   }
 
+  check(owner: string, model: string): void {
+    const slash = model.indexOf("/");
+    if (slash <= 0 || !this.repo.connection(owner, model.slice(0, slash))) throw new NotFoundError(`No cloud model ${model.slice(0, 100)}; add a connection in AI settings`, "model_not_found");
+  }
+
   async chat(owner: string, model: string, messages: ChatTurn[], options: GenerateOptions): Promise<Generation> {
     const slash = model.indexOf("/");
     if (slash <= 0) throw new NotFoundError("Cloud models are named <connection>/<model>", "model_not_found");

@@ -33,7 +33,7 @@ export function driversRoutes(ai: AiService) {
     if (typeof model !== "string") throw new AppError(404, "model_not_found", "No model is available on this node");
     const messages = turns(args.messages);
     const settings = ai.settings({ maxTokens: args.max_tokens, temperature: args.temperature });
-    ai.route(model);
+    ai.check(owner, model);
     if (args.stream === true) {
       return ndjson(
         async (write, started) => {

@@ -51,6 +51,10 @@ export class LocalProvider implements AiProvider {
     return file.path;
   }
 
+  check(_owner: string, model: string): void {
+    this.path(model);
+  }
+
   chat(_owner: string, model: string, messages: ChatTurn[], options: GenerateOptions): Promise<Generation> {
     return this.engine.chat(this.path(model), messages, options);
   }

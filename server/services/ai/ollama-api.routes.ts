@@ -9,9 +9,12 @@ import { VERSION } from "../system/system.service.ts";
 import { asObject } from "../validate.ts";
 import { parseTurns, type AiService } from "./ai.service.ts";
 import type { LocalProvider } from "./local.provider.ts";
+import { VIA_PC2_HEADER } from "./ollama.provider.ts";
 import type { Generation } from "./provider.ts";
 
 const owner = (request: Request) => principalOf(request).address;
+/** A request from a PC2 acting as an Ollama client: its Ollama is us, so ours is left out. */
+const except = (request: Request) => (request.headers.get(VIA_PC2_HEADER) ? ("ollama" as const) : undefined);
 const ns = (ms: number) => Math.round(ms * 1e6);
 
 /** Ollama's `options` → PC2's generation settings. */
@@ -64,7 +67,7 @@ export function ollamaApiRoutes(ai: AiService) {
   return new Elysia({ name: "ollama-api.routes" })
     .get("/ollama/api/version", () => ({ version: `pc2-${VERSION}` }))
     .get("/ollama/api/tags", async ({ request }) => {
-      const { models } = await ai.models(owner(request));
+      const { models } = await ai.models(owner(request), except(request));
       return {
         models: models.map((m) => ({
           name: m.id,
@@ -78,7 +81,7 @@ export function ollamaApiRoutes(ai: AiService) {
     })
     .post("/ollama/api/show", async ({ request, body }) => {
       const model = modelOf(asObject(body));
-      const { models } = await ai.models(owner(request));
+      const { models } = await ai.models(owner(request), except(request));
       const info = models.find((m) => m.id === model);
       if (!info) throw new NotFoundError(`No model ${model.slice(0, 100)}`, "model_not_found");
       const details = info.provider === "local" ? await ai.provider<LocalProvider>("local").inspect(info.name) : null;
@@ -96,8 +99,8 @@ export function ollamaApiRoutes(ai: AiService) {
       const model = modelOf(input);
       const messages = parseTurns(input.messages);
       const s = settings(ai, input);
-      ai.route(model);
-      return answer(input.stream !== false, model, (onToken) => ai.generate(owner(request), { model, messages, ...s }, onToken, request.signal), (text) => ({ message: { role: "assistant", content: text } }));
+      ai.check(owner(request), model, except(request));
+      return answer(input.stream !== false, model, (onToken) => ai.generate(owner(request), { model, messages, ...s }, onToken, request.signal, except(request)), (text) => ({ message: { role: "assistant", content: text } }));
     })
     .post("/ollama/api/generate", async ({ request, body }) => {
       const input = asObject(body);
@@ -106,11 +109,11 @@ export function ollamaApiRoutes(ai: AiService) {
       if (input.system !== undefined && typeof input.system !== "string") throw new ValidationError("system must be text", { field: "system" });
       const prompt = input.prompt;
       const s = settings(ai, input);
-      ai.route(model);
+      ai.check(owner(request), model, except(request));
       const run = (onToken: (t: string) => void) =>
         input.raw === true
-          ? ai.complete(owner(request), model, prompt, s, onToken, request.signal)
-          : ai.generate(owner(request), { model, messages: [...(input.system ? [{ role: "system" as const, content: input.system as string }] : []), { role: "user", content: prompt }], ...s }, onToken, request.signal);
+          ? ai.complete(owner(request), model, prompt, s, onToken, request.signal, except(request))
+          : ai.generate(owner(request), { model, messages: [...(input.system ? [{ role: "system" as const, content: input.system as string }] : []), { role: "user", content: prompt }], ...s }, onToken, request.signal, except(request));
       return answer(input.stream !== false, model, run, (text) => ({ response: text }));
     });
 }

@@ -10,6 +10,11 @@ import type { AiProvider, ChatTurn, GenerateOptions, Generation, ModelInfo } fro
 const HOST_KEY = "ai.ollama.host";
 const TOKEN_KEY = "ai.ollama.token";
 const TOKEN_CONTEXT = "ollama-token";
+/**
+ * Sent on every request to Ollama. When "Ollama" is another PC2's (or this node's own) /ollama API,
+ * that API leaves its own Ollama provider out: a chain of PC2s can never loop back on itself.
+ */
+export const VIA_PC2_HEADER = "x-pc2-ollama-proxy";
 
 export interface PullProgress {
   status: string;
@@ -17,10 +22,14 @@ export interface PullProgress {
   total: number | null;
 }
 
-/** Errors from the client or the network, as PC2 errors (never a 401 of ours: that means "signed out"). */
-function upstream(err: unknown, host: string, model?: string): AppError {
+/**
+ * Errors from the client or the network, as PC2 errors (never a 401 of ours: that means "signed
+ * out"). `midStream`: Ollama answered, then reported an error inside the stream.
+ */
+function upstream(err: unknown, host: string, model?: string, midStream = false): AppError {
   if (err instanceof AppError) return err;
   const e = err as { name?: string; status_code?: number; error?: string; message?: string };
+  if (midStream) return new AppError(502, "provider_error", `Ollama stopped with an error: ${e.message ?? String(err)}`);
   if (e.status_code === 404) return new NotFoundError(`Ollama has no model ${model ?? ""}`.trim(), "model_not_found");
   if (e.status_code === 401 || e.status_code === 403) return new AppError(502, "provider_auth_failed", `Ollama at ${host} refused the credentials`);
   if (e.status_code) return new AppError(502, "provider_error", `Ollama answered ${e.status_code}: ${e.error ?? e.message ?? ""}`.trim());
@@ -55,7 +64,7 @@ export class OllamaProvider implements AiProvider {
 
   private client(): Ollama {
     const sealed = this.settings.get(TOKEN_KEY);
-    const headers: Record<string, string> = sealed ? { authorization: `Bearer ${this.vault.open(sealed, TOKEN_CONTEXT)}` } : {};
+    const headers: Record<string, string> = { [VIA_PC2_HEADER]: "1", ...(sealed ? { authorization: `Bearer ${this.vault.open(sealed, TOKEN_CONTEXT)}` } : {}) };
     return new Ollama({ host: this.host(), headers });
   }
 
@@ -86,7 +95,7 @@ export class OllamaProvider implements AiProvider {
       return { text, promptTokens: 0, tokens: 0, reason: "stop" };
     } catch (err) {
       if (options.signal?.aborted) return { text, promptTokens: 0, tokens: 0, reason: "cancelled" };
-      throw upstream(err, this.host(), model);
+      throw upstream(err, this.host(), model, true);
     } finally {
       options.signal?.removeEventListener("abort", abort);
     }

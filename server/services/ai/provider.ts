@@ -33,6 +33,8 @@ export interface AiProvider {
   /** The models `owner` may use (cloud connections are per wallet). */
   models(owner: string): Promise<ModelInfo[]>;
   chat(owner: string, model: string, messages: ChatTurn[], options: GenerateOptions): Promise<Generation>;
+  /** Throw model_not_found now, when the provider can tell cheaply (before a stream starts). */
+  check?(owner: string, model: string): void;
   /** A raw completion of `prompt`, where the provider has one. */
   complete?(owner: string, model: string, prompt: string, options: GenerateOptions): Promise<Generation>;
 }
