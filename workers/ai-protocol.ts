@@ -24,5 +24,5 @@ export type AiEvent =
   | { id: number; t: "token"; text: string }
   | { id: number; t: "done"; text: string; promptTokens: number; tokens: number; reason: "stop" | "length" | "cancelled" }
   | { id: number; t: "info"; architecture: string; parameters: number; contextLength: number; sizeBytes: number }
-  /** `load`: the model file could not be loaded (missing, malformed, unsupported). */
-  | { id: number; t: "error"; message: string; stage: "load" | "generate" };
+  /** `engine`: llama.cpp itself could not start; `load`: the model file could not be loaded (missing, malformed, unsupported). */
+  | { id: number; t: "error"; message: string; stage: "engine" | "load" | "generate" };

@@ -14,10 +14,14 @@ const running = new Map<number, AbortController>();
 const send = (event: AiEvent) => postMessage(event);
 
 class LoadError extends Error {}
+class EngineError extends Error {}
 
 function runtime(): Promise<Llama> {
   // build "never": a broken binary fails at once instead of compiling llama.cpp for minutes.
-  llama ??= getLlama({ gpu: false, build: "never", maxThreads: init!.threads, logLevel: "error" as never });
+  llama ??= getLlama({ gpu: false, build: "never", maxThreads: init!.threads, logLevel: "error" as never }).catch((err: unknown) => {
+    llama = null; // try again next time
+    throw new EngineError(err instanceof Error ? err.message : String(err));
+  });
   return llama;
 }
 
@@ -26,6 +30,7 @@ function load(modelPath: string) {
   if (entry) models.delete(modelPath);
   else {
     entry = runtime().then(async (l) => {
+      // (an EngineError from runtime() passes through as it is)
       try {
         const model = await l.loadModel({ modelPath });
         // Resolving the chat wrapper from the model's template is slow; once per model.
@@ -100,5 +105,5 @@ self.onmessage = (e: MessageEvent<AiWorkerInit | AiRequest>) => {
   const req = e.data as AiRequest;
   if (req.op === "cancel") return void running.get(req.id)?.abort();
   const work = req.op === "inspect" ? inspect(req) : generate(req);
-  work.catch((err: unknown) => send({ id: req.id, t: "error", message: err instanceof Error ? err.message : String(err), stage: err instanceof LoadError ? "load" : "generate" }));
+  work.catch((err: unknown) => send({ id: req.id, t: "error", message: err instanceof Error ? err.message : String(err), stage: err instanceof EngineError ? "engine" : err instanceof LoadError ? "load" : "generate" }));
 };

@@ -27,13 +27,13 @@ export class LlamaEngine {
   constructor(private readonly config: AiConfig) {}
 
   private ensure(): Worker {
-    if (this.failure) throw new ServiceUnavailableError(`The AI engine failed: ${this.failure.message}`, "ai_engine_failed");
+    if (this.failure) throw new ServiceUnavailableError(`The AI engine failed: ${this.failure.message}`, "ai_engine_unavailable");
     if (!this.worker) {
       const worker = new Worker(workerUrl("ai.worker.ts"));
       worker.onmessage = (e: MessageEvent<AiEvent>) => this.listeners.get(e.data.id)?.(e.data);
       worker.onerror = (e) => {
         this.failure = new Error(e.message);
-        for (const [id, l] of this.listeners) l({ id, t: "error", message: `the AI worker failed: ${e.message}`, stage: "generate" });
+        for (const [id, l] of this.listeners) l({ id, t: "error", message: `the AI worker failed: ${e.message}`, stage: "engine" });
       };
       worker.postMessage({ threads: this.config.threads });
       this.worker = worker;
@@ -91,6 +91,7 @@ export class LlamaEngine {
       this.listeners.set(id, (e) => {
         this.listeners.delete(id);
         if (e.t === "info") resolve(e);
+        else if (e.t === "error" && e.stage === "engine") reject(new ServiceUnavailableError(`The built-in AI engine could not start: ${e.message}`, "ai_engine_unavailable"));
         else reject(new ModelLoadError(e.t === "error" ? e.message : "no answer"));
       });
       worker.postMessage({ id, op: "inspect", modelPath } satisfies AiRequest);
@@ -112,6 +113,7 @@ export class LlamaEngine {
           this.listeners.delete(id);
           if (e.t === "done") resolve({ text: e.text, promptTokens: e.promptTokens, tokens: e.tokens, reason: timedOut ? "timeout" : e.reason });
           else if (e.t === "error" && e.stage === "load") reject(new ModelLoadError(e.message));
+          else if (e.t === "error" && e.stage === "engine") reject(new ServiceUnavailableError(`The built-in AI engine could not start: ${e.message}`, "ai_engine_unavailable"));
           else reject(new AppError(500, "ai_generation_failed", `The generation failed: ${e.t === "error" ? e.message : "unexpected answer"}`));
         });
         const job: Job = { ...input, id, maxTokens: Math.min(options.maxTokens, this.config.maxTokens), contextSize: this.config.contextSize, temperature: options.temperature } as Job;
