@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ollama } from "ollama";
 import { makeTinyGguf } from "../../scripts/make-tiny-gguf.ts";
+import { startOllamaStandIn } from "../helpers/ollama-stand-in.ts";
 import { startOpenAiStandIn, type StandIn } from "../helpers/openai-stand-in.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
@@ -95,6 +96,28 @@ describe("the Ollama provider", () => {
     const deleted = await send(owner, "POST", "/api/ai/models/delete", { model: "ollama/llama3.2" });
     expect([deleted.status, deleted.body.code]).toEqual([502, "provider_unavailable"]);
     expect((await send(owner, "POST", "/api/ai/models/pull", { model: "local/pc2-tiny" })).status).toBe(400);
+  });
+
+  test("pull with progress, list, delete (Ollama's model management protocol)", async () => {
+    const ollama = startOllamaStandIn(["tinyllama:latest"]);
+    try {
+      await send(owner, "PUT", "/api/ai/ollama", { host: ollama.url });
+      const pulled = await send(owner, "POST", "/api/ai/models/pull", { model: "ollama/tinyllama" });
+      expect(pulled.status).toBe(200);
+      const progress = pulled.body.filter((l: { type: string }) => l.type === "progress");
+      expect(progress.map((p: { status: string }) => p.status)).toEqual(["pulling manifest", "pulling 6a0746a1ec1a", "pulling 6a0746a1ec1a", "verifying sha256 digest", "success"]);
+      expect(progress[2]).toMatchObject({ completed: 3000, total: 3000 });
+      expect(pulled.body.at(-1)).toEqual({ type: "done", model: "ollama/tinyllama" });
+      expect((await send(member, "GET", "/api/ai/models")).body.models.map((m: { id: string }) => m.id)).toContain("ollama/tinyllama:latest");
+      const missing = await send(owner, "POST", "/api/ai/models/pull", { model: "ollama/nope" });
+      expect([missing.status, missing.body.code]).toEqual([404, "model_not_found"]);
+      expect((await send(owner, "POST", "/api/ai/models/delete", { model: "ollama/tinyllama" })).body).toEqual({ deleted: true });
+      expect((await send(member, "GET", "/api/ai/models")).body.models.map((m: { id: string }) => m.id)).not.toContain("ollama/tinyllama:latest");
+      expect((await send(owner, "POST", "/api/ai/models/delete", { model: "ollama/tinyllama" })).status).toBe(404);
+    } finally {
+      ollama.stop();
+      await send(owner, "PUT", "/api/ai/ollama", { host: "http://127.0.0.1:9" });
+    }
   });
 });
 
