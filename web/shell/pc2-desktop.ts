@@ -10,6 +10,7 @@ import "../apps/viewer/pc2-image-viewer.ts";
 import "../apps/settings/pc2-settings-app.ts";
 import "../apps/terminal/pc2-terminal-app.ts";
 import "../apps/wasm/pc2-wasm-app.ts";
+import "../apps/ai/pc2-ai-chat.ts";
 import { openerFor } from "../apps/file-types.ts";
 import "./pc2-window.ts";
 import "../ui/pc2-toasts.ts";
@@ -43,7 +44,8 @@ const APPS: AppDef[] = [
   { id: "files", title: "Files", icon: icons.files, render: () => html`<pc2-file-explorer></pc2-file-explorer>` },
   { id: "settings", title: "Settings", icon: icons.settings, render: (user) => html`<pc2-settings-app .user=${user}></pc2-settings-app>` },
   { id: "terminal", title: "Terminal", icon: icons.terminal, render: () => html`<pc2-terminal-app></pc2-terminal-app>`, roles: ["owner"] },
-  // Ctrl+Alt+W closes a window, so WASM Apps is Ctrl+Alt+A.
+  // Ctrl+Alt+A is WASM Apps (Ctrl+Alt+W closes a window), so AI Chat is Ctrl+Alt+C.
+  { id: "ai", title: "AI Chat", icon: icons.ai, render: () => html`<pc2-ai-chat></pc2-ai-chat>`, key: "c" },
   { id: "wasm", title: "WASM Apps", icon: icons.wasm, render: () => html`<pc2-wasm-app></pc2-wasm-app>`, roles: ["owner", "admin"], key: "a" },
 ];
 

@@ -3,7 +3,7 @@
 import { LitElement, css, html } from "lit";
 import { Pc2WsClient, RpcError } from "../../api/ws-client.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
-import "./pc2-file-picker.ts";
+import "../../ui/pc2-file-picker.ts";
 import "./pc2-wasm-install.ts";
 import { describeRun, homePath, listApps, removeApp, type RunResult, type WasmApp } from "./wasm-apps-api.ts";
 

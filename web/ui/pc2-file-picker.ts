@@ -1,7 +1,7 @@
 // <pc2-file-picker>: browse one's own folders and tick files; fires "pick" with the chosen "~/…" paths.
 import { LitElement, css, html } from "lit";
-import { api } from "../../api/rest-client.ts";
-import { sharedStyles } from "../../ui/shared-styles.ts";
+import { api } from "../api/rest-client.ts";
+import { sharedStyles } from "./shared-styles.ts";
 
 interface Item {
   name: string;
