@@ -1,5 +1,6 @@
 // The AI Chat app: a reply streams from the built-in engine (a generated tiny model), the
 // conversation is kept and can be reopened, renamed and deleted, and a file can be attached.
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { makeTinyGguf } from "../../scripts/make-tiny-gguf.ts";
@@ -7,13 +8,29 @@ import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode
 
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz.";
 let node: RunningNode;
+let token: string;
 const owner = Wallet.createRandom() as unknown as Wallet;
+
+/** An OpenAI-compatible stand-in (this test runs in Node) that streams a long reply slowly. */
+function slowCloud(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    if (req.url === "/v1/models") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: [{ id: "slow" }] }));
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    let n = 0;
+    const timer = setInterval(() => {
+      if (n++ >= 200) return (clearInterval(timer), res.end("data: [DONE]\n\n"));
+      res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: `word${n} ` }, finish_reason: null }] })}\n\n`);
+    }, 50);
+    res.on("close", () => clearInterval(timer));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`, server })));
+}
 
 test.describe.serial("AI chat", () => {
   test.beforeAll(async () => {
     node = await startNode({ PC2_AI_THREADS: "1", PC2_AI_CONTEXT_SIZE: "512", PC2_AI_OLLAMA_STORES: "", PC2_AI_OLLAMA_HOST: "http://127.0.0.1:9" });
     makeTinyGguf(join(node.dataDir, "models", "pc2-tiny.gguf"));
-    const token = await claimViaApi(node.url, owner);
+    token = await claimViaApi(node.url, owner);
     const fd = new FormData();
     fd.append("path", "~/Documents");
     fd.append("file", new Blob(["meeting at noon\n"]), "notes.txt");
@@ -51,5 +68,26 @@ test.describe.serial("AI chat", () => {
     page.once("dialog", (d) => void d.accept());
     await page.getByRole("button", { name: "Delete Greetings" }).click();
     await expect(page.getByRole("button", { name: "Greetings", exact: true })).toHaveCount(0);
+  });
+
+  test("Stop ends a long reply and keeps what was written", async ({ page }) => {
+    const cloud = await slowCloud();
+    try {
+      const added = await fetch(`${node.url}/api/ai/cloud`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ name: "slow", baseUrl: cloud.url, apiKey: "sk-test" }) });
+      expect(added.status).toBe(201);
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open AI Chat" }).click();
+      await page.getByLabel("Model").selectOption("cloud/slow/slow");
+      await page.getByLabel("Message").fill("Tell me a long story");
+      await page.getByRole("button", { name: "Send" }).click();
+      await expect(page.getByTestId("assistant-message")).toContainText("word3");
+      await page.getByRole("button", { name: "Stop" }).click();
+      await expect(page.getByTestId("assistant-message")).toContainText("(stopped)");
+      const text = await page.getByTestId("assistant-message").textContent();
+      expect(text).not.toContain("word200");
+      await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
+    } finally {
+      cloud.server.close();
+    }
   });
 });
