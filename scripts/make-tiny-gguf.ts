@@ -116,11 +116,17 @@ function normal(seed: number): (std: number) => number {
   return (std) => std * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
-export function tinyModel(): Uint8Array {
-  const embd = 64;
+/** The model's size: the default is tiny (~470 KB); benchmarks use a larger one, where compute per token is realistic. */
+export interface ModelShape {
+  embd: number;
+  ff: number;
+  layers: number;
+}
+export const TINY: ModelShape = { embd: 64, ff: 128, layers: 2 };
+
+export function tinyModel(shape: ModelShape = TINY): Uint8Array {
+  const { embd, ff, layers } = shape;
   const heads = 4;
-  const ff = 128;
-  const layers = 2;
   // Vocabulary: <unk>, <s>, </s>, the 256 byte tokens, and the SentencePiece space marker.
   const tokens = ["<unk>", "<s>", "</s>", ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`), "\u2581"];
   const types = [2, 3, 3, ...Array(256).fill(6), 1]; // unknown, control, control, byte…, normal
@@ -139,7 +145,11 @@ export function tinyModel(): Uint8Array {
   const output = new Float32Array(embd * vocab);
   for (let k = 0; k < 28; k++) output[next(k) * embd + k] = 4; // a logit gap of about 32 after the norm
   const rand = normal(20261124);
-  const random = (n: number, std: number) => Float32Array.from({ length: n }, () => rand(std));
+  const random = (n: number, std: number) => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = rand(std);
+    return out;
+  };
   const ones = (n: number) => new Float32Array(n).fill(1);
 
   const tensors: Tensor[] = [
@@ -193,8 +203,8 @@ export function tinyModel(): Uint8Array {
 }
 
 /** Write the model to `path` (creating its folder). */
-export function makeTinyGguf(path: string): number {
-  const bytes = tinyModel();
+export function makeTinyGguf(path: string, shape: ModelShape = TINY): number {
+  const bytes = tinyModel(shape);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, bytes);
   return bytes.length;

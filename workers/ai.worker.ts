@@ -54,8 +54,32 @@ function history(turns: ChatTurn[]): ChatHistoryItem[] {
   return turns.map((t): ChatHistoryItem => (t.role === "system" ? { type: "system", text: t.content } : t.role === "user" ? { type: "user", text: t.content } : { type: "model", response: [t.content] }));
 }
 
+/** Text for one generation: the first piece goes at once (time to first token); later ones are
+ * coalesced for up to FLUSH_MS, so a fast model does not pay a message and a frame per token. */
+const FLUSH_MS = 8;
+function tokenSender(id: number) {
+  let pending = "";
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let sentAny = false;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending) send({ id, t: "token", text: pending });
+    pending = "";
+  };
+  return {
+    push(text: string) {
+      pending += text;
+      if (!sentAny) return void ((sentAny = true), flush());
+      timer ??= setTimeout(flush, FLUSH_MS);
+    },
+    flush,
+  };
+}
+
 async function generate(req: Extract<AiRequest, { op: "chat" | "complete" }>): Promise<void> {
   const ctrl = new AbortController();
+  const tokens = tokenSender(req.id);
   running.set(req.id, ctrl);
   const { model, wrapper } = await load(req.modelPath);
   const context = await model.createContext({ contextSize: Math.min(req.contextSize, model.trainContextSize), threads: init!.threads });
@@ -66,7 +90,7 @@ async function generate(req: Extract<AiRequest, { op: "chat" | "complete" }>): P
       temperature: req.temperature,
       signal: ctrl.signal,
       stopOnAbortSignal: true,
-      onTextChunk: (text: string) => send({ id: req.id, t: "token", text }),
+      onTextChunk: (text: string) => tokens.push(text),
     };
     let text: string;
     let stop: string;
@@ -83,10 +107,12 @@ async function generate(req: Extract<AiRequest, { op: "chat" | "complete" }>): P
       text = result.response;
       stop = result.metadata.stopReason;
     }
-    const tokens = model.tokenize(text).length;
+    tokens.flush();
+    const generated = model.tokenize(text).length;
     const promptTokens = sequence.tokenMeter.usedInputTokens;
-    send({ id: req.id, t: "done", text, tokens, promptTokens, reason: ctrl.signal.aborted ? "cancelled" : stop === "maxTokens" ? "length" : "stop" });
+    send({ id: req.id, t: "done", text, tokens: generated, promptTokens, reason: ctrl.signal.aborted ? "cancelled" : stop === "maxTokens" ? "length" : "stop" });
   } finally {
+    tokens.flush();
     running.delete(req.id);
     await context.dispose();
   }

@@ -4,10 +4,9 @@ import { createHash } from "node:crypto";
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Wallet } from "ethers";
+import { signIn, startNode } from "./bench-node.ts";
 import { writeSection } from "./sections.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
 const SMALL = Number(process.env.BENCH_SMALL_FILES ?? 1000);
 const LARGE = Number(process.env.BENCH_LARGE_MIB ?? 256) * 1024 * 1024;
 const CHUNK = 1024 * 1024;
@@ -28,40 +27,6 @@ function rawWrite(path: string, bytes: Uint8Array): void {
   fsyncSync(fd);
   closeSync(fd);
   createHash("sha256").update(bytes).digest();
-}
-
-async function startNode(dataDir: string): Promise<{ url: string; stop: () => Promise<void>; code: string }> {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "server", "main.ts"), "start"], {
-    env: { ...process.env, PC2_DATA_DIR: dataDir, PC2_PORT: "0", PC2_LOG_FORMAT: "json", PC2_LOG_LEVEL: "info" },
-    stdout: "pipe",
-    stderr: "inherit",
-  });
-  let out = "";
-  const reader = proc.stdout.getReader();
-  while (!/"msg":"listening"/.test(out)) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error("node exited:\n" + out);
-    out += new TextDecoder().decode(value);
-  }
-  void (async () => {
-    for (;;) if ((await reader.read()).done) return;
-  })();
-  return {
-    url: /"url":"(http:\/\/[^"]+)"/.exec(out)![1]!,
-    code: /Setup code: (\S+)/.exec(out)![1]!,
-    stop: async () => {
-      proc.kill("SIGTERM");
-      await proc.exited;
-    },
-  };
-}
-
-async function signIn(url: string, code: string): Promise<Record<string, string>> {
-  const wallet = Wallet.createRandom();
-  const post = (path: string, body: unknown) => fetch(url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const { message } = await (await post("/api/auth/challenge", { address: wallet.address })).json();
-  const { token } = await (await post("/api/auth/login", { message, signature: await wallet.signMessage(message), setupCode: code })).json();
-  return { authorization: `Bearer ${token}` };
 }
 
 /** Uploads one file; returns the node's own processing time (its Server-Timing header), in ms. */

@@ -1,0 +1,40 @@
+// A PC2 node for benchmarks: `bun server/main.ts start` on a free port with its own data dir,
+// and a signed-in Owner (a fresh wallet with the setup code).
+import { join } from "node:path";
+import { Wallet } from "ethers";
+
+const ROOT = join(import.meta.dir, "..", "..");
+
+export async function startNode(dataDir: string, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void>; code: string }> {
+  const proc = Bun.spawn([process.execPath, join(ROOT, "server", "main.ts"), "start"], {
+    env: { ...process.env, PC2_DATA_DIR: dataDir, PC2_PORT: "0", PC2_LOG_FORMAT: "json", PC2_LOG_LEVEL: "info", ...env },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  let out = "";
+  const reader = proc.stdout.getReader();
+  while (!/"msg":"listening"/.test(out)) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("node exited:\n" + out);
+    out += new TextDecoder().decode(value);
+  }
+  void (async () => {
+    for (;;) if ((await reader.read()).done) return;
+  })();
+  return {
+    url: /"url":"(http:\/\/[^"]+)"/.exec(out)![1]!,
+    code: /Setup code: (\S+)/.exec(out)![1]!,
+    stop: async () => {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    },
+  };
+}
+
+export async function signIn(url: string, code: string): Promise<Record<string, string>> {
+  const wallet = Wallet.createRandom();
+  const post = (path: string, body: unknown) => fetch(url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const { message } = await (await post("/api/auth/challenge", { address: wallet.address })).json();
+  const { token } = await (await post("/api/auth/login", { message, signature: await wallet.signMessage(message), setupCode: code })).json();
+  return { authorization: `Bearer ${token}` };
+}
