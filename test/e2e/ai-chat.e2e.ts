@@ -90,4 +90,19 @@ test.describe.serial("AI chat", () => {
       cloud.server.close();
     }
   });
+
+  test("Settings › AI: add a cloud connection (the key is never shown) and see the Ollama server", async ({ page }) => {
+    await signInThroughUi(page, node.url, owner);
+    await page.getByRole("button", { name: "Open Settings" }).click();
+    await page.getByRole("tab", { name: "AI" }).click();
+    const form = page.getByRole("form", { name: "Add a cloud connection" });
+    await form.getByLabel("Name").fill("acme");
+    await form.getByLabel("Base URL").fill("http://127.0.0.1:9/v1");
+    await form.getByLabel("API key").fill("sk-very-secret");
+    await form.getByRole("button", { name: "Add" }).click();
+    await expect(page.getByRole("status")).toHaveText("Connection saved.");
+    await expect(page.getByRole("cell", { name: "http://127.0.0.1:9/v1" })).toBeVisible();
+    expect(await page.content()).not.toContain("sk-very-secret");
+    await expect(page.getByRole("form", { name: "Ollama server" }).getByLabel("URL")).toHaveValue("http://127.0.0.1:9");
+  });
 });

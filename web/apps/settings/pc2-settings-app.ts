@@ -1,12 +1,13 @@
 // <pc2-settings-app>: users and roles, sessions and API tokens, node identity, storage quotas.
 import { LitElement, css, html, nothing } from "lit";
 import { ApiError, api, type User } from "../../api/rest-client.ts";
+import "./pc2-ai-settings.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 
 interface UserRow { address: string; role: User["role"]; createdAt: string }
 interface SessionRow { id: string; createdAt: string; lastSeenAt: string; userAgent: string | null; ip: string | null; current: boolean }
 interface TokenRow { id: string; name: string; scopes: string[]; createdAt: string; expiresAt: string | null; lastUsedAt: string | null }
-type Tab = "users" | "access" | "identity" | "storage";
+type Tab = "users" | "access" | "identity" | "storage" | "ai";
 
 const SCOPES_BY_ROLE: Record<User["role"], string[]> = {
   member: ["files:read", "files:write", "ai:chat"],
@@ -175,13 +176,13 @@ export class Pc2SettingsApp extends LitElement {
   }
 
   override render() {
-    const tabs: [Tab, string][] = this.isOwner ? [["users", "Users"], ["access", "Sessions & tokens"], ["identity", "Identity"], ["storage", "Storage"]] : [["access", "Sessions & tokens"]];
+    const tabs: [Tab, string][] = this.isOwner ? [["users", "Users"], ["access", "Sessions & tokens"], ["ai", "AI"], ["identity", "Identity"], ["storage", "Storage"]] : [["access", "Sessions & tokens"], ["ai", "AI"]];
     return html`<nav role="tablist" aria-label="Settings">
         ${tabs.map(([id, label]) => html`<button role="tab" aria-selected=${String(this.tab === id)} @click=${() => this.show(id)}>${label}</button>`)}
       </nav>
       <main role="tabpanel">
         ${this.message ? html`<p role=${this.message.error ? "alert" : "status"} class=${this.message.error ? "error" : "muted"}>${this.message.text}</p>` : nothing}
-        ${this.tab === "users" ? this.renderUsers() : this.tab === "access" ? this.renderAccess() : this.tab === "identity" ? this.renderIdentity() : this.renderStorage()}
+        ${this.tab === "users" ? this.renderUsers() : this.tab === "access" ? this.renderAccess() : this.tab === "ai" ? html`<pc2-ai-settings .user=${this.user}></pc2-ai-settings>` : this.tab === "identity" ? this.renderIdentity() : this.renderStorage()}
       </main>`;
   }
 }
