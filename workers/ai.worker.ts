@@ -1,6 +1,6 @@
 // The AI worker: llama.cpp (node-llama-cpp's prebuilt binary) off the main thread. Models stay
-// loaded (the two most recently used); each generation gets its own context, disposed after.
-import { getLlama, LlamaChatSession, LlamaCompletion, resolveChatWrapper, type ChatHistoryItem, type Llama, type LlamaModel } from "node-llama-cpp";
+// loaded (the two most recently used), and so do their contexts, cleared between generations.
+import { getLlama, LlamaChatSession, LlamaCompletion, resolveChatWrapper, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
 import type { AiEvent, AiRequest, AiWorkerInit, ChatTurn } from "./ai-protocol.ts";
 
 declare const self: Worker;
@@ -10,6 +10,36 @@ let init: AiWorkerInit | null = null;
 let llama: Promise<Llama> | null = null;
 const models = new Map<string, Promise<{ model: LlamaModel; wrapper: ReturnType<typeof resolveChatWrapper> }>>();
 const running = new Map<number, AbortController>();
+
+/**
+ * Contexts kept between generations, per model: creating one (allocating its KV cache) costs
+ * milliseconds to tens of them before the first token. A reused one has its history cleared.
+ */
+interface Slot {
+  context: LlamaContext;
+  sequence: LlamaContextSequence;
+}
+const idleSlots = new Map<string, Slot[]>();
+
+async function takeSlot(modelPath: string, model: LlamaModel, contextSize: number): Promise<Slot> {
+  const slot = idleSlots.get(modelPath)?.pop();
+  if (slot && slot.context.contextSize === Math.min(contextSize, model.trainContextSize)) return slot;
+  if (slot) await slot.context.dispose();
+  const context = await model.createContext({ contextSize: Math.min(contextSize, model.trainContextSize), threads: init!.threads });
+  return { context, sequence: context.getSequence() };
+}
+
+async function returnSlot(modelPath: string, slot: Slot): Promise<void> {
+  try {
+    await slot.sequence.clearHistory();
+  } catch {
+    return void slot.context.dispose(); // not reusable
+  }
+  if (!models.has(modelPath)) return void slot.context.dispose(); // the model was unloaded meanwhile
+  const list = idleSlots.get(modelPath) ?? [];
+  list.push(slot);
+  idleSlots.set(modelPath, list);
+}
 
 const send = (event: AiEvent) => postMessage(event);
 
@@ -45,7 +75,12 @@ function load(modelPath: string) {
   for (const [path, old] of models) {
     if (models.size <= MAX_MODELS) break;
     models.delete(path);
-    void old.then((m) => m.model.dispose()).catch(() => undefined);
+    const slots = idleSlots.get(path) ?? [];
+    idleSlots.delete(path);
+    void Promise.all(slots.map((s) => s.context.dispose()))
+      .then(() => old)
+      .then((m) => m.model.dispose())
+      .catch(() => undefined);
   }
   return entry;
 }
@@ -82,9 +117,10 @@ async function generate(req: Extract<AiRequest, { op: "chat" | "complete" }>): P
   const tokens = tokenSender(req.id);
   running.set(req.id, ctrl);
   const { model, wrapper } = await load(req.modelPath);
-  const context = await model.createContext({ contextSize: Math.min(req.contextSize, model.trainContextSize), threads: init!.threads });
+  const slot = await takeSlot(req.modelPath, model, req.contextSize);
+  const { sequence } = slot;
+  const inputBefore = sequence.tokenMeter.usedInputTokens;
   try {
-    const sequence = context.getSequence();
     const options = {
       maxTokens: req.maxTokens,
       temperature: req.temperature,
@@ -95,26 +131,34 @@ async function generate(req: Extract<AiRequest, { op: "chat" | "complete" }>): P
     let text: string;
     let stop: string;
     if (req.op === "chat") {
-      const session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: wrapper ?? "auto" });
-      const last = req.messages.at(-1)!;
-      session.setChatHistory(history(req.messages.slice(0, -1)));
-      const result = await session.promptWithMeta(last.content, options);
-      text = result.responseText;
-      stop = result.stopReason;
+      const session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: wrapper ?? "auto", autoDisposeSequence: false });
+      try {
+        const last = req.messages.at(-1)!;
+        session.setChatHistory(history(req.messages.slice(0, -1)));
+        const result = await session.promptWithMeta(last.content, options);
+        text = result.responseText;
+        stop = result.stopReason;
+      } finally {
+        session.dispose({ disposeSequence: false });
+      }
     } else {
-      const completion = new LlamaCompletion({ contextSequence: sequence });
-      const result = await completion.generateCompletionWithMeta(req.prompt, options);
-      text = result.response;
-      stop = result.metadata.stopReason;
+      const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
+      try {
+        const result = await completion.generateCompletionWithMeta(req.prompt, options);
+        text = result.response;
+        stop = result.metadata.stopReason;
+      } finally {
+        completion.dispose({ disposeSequence: false });
+      }
     }
     tokens.flush();
     const generated = model.tokenize(text).length;
-    const promptTokens = sequence.tokenMeter.usedInputTokens;
+    const promptTokens = sequence.tokenMeter.usedInputTokens - inputBefore;
     send({ id: req.id, t: "done", text, tokens: generated, promptTokens, reason: ctrl.signal.aborted ? "cancelled" : stop === "maxTokens" ? "length" : "stop" });
   } finally {
     tokens.flush();
     running.delete(req.id);
-    await context.dispose();
+    await returnSlot(req.modelPath, slot);
   }
 }
 

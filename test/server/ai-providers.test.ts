@@ -82,7 +82,7 @@ describe("the Ollama provider", () => {
     const { body } = await send(member, "GET", "/api/ai/models");
     expect(body.models.map((m: { id: string }) => m.id)).toEqual(["local/pc2-tiny", "ollama/local/pc2-tiny"]);
     const r = await send(member, "POST", "/api/ai/chat", { model: "ollama/local/pc2-tiny", message: "Hi!", temperature: 0 });
-    expect(r.body.filter((l: { type: string }) => l.type === "token").length).toBeGreaterThan(5);
+    expect(r.body.filter((l: { type: string }) => l.type === "token").length).toBeGreaterThan(1);
     expect(r.body.at(-1)).toMatchObject({ type: "done", message: { content: ALPHABET }, model: "ollama/local/pc2-tiny" });
     expect((await send(member, "POST", "/api/ai/chat", { model: "ollama/local/missing", message: "x" })).body.at(-1)).toMatchObject({ code: "model_not_found" });
     expect((await send(owner, "PUT", "/api/ai/ollama", { host: "ftp://x" })).status).toBe(400);

@@ -75,7 +75,7 @@ describe("built-in engine", () => {
     expect(start).toEqual({ type: "start", conversationId: id });
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const tokens = rest.filter((l) => l.type === "token").map((l) => l.text);
-    expect(tokens.length).toBeGreaterThan(5);
+    expect(tokens.length).toBeGreaterThan(1); // streamed in pieces (the worker coalesces pieces within 8 ms)
     expect(tokens.join("")).toBe(ALPHABET);
     expect(rest.at(-1)).toMatchObject({ type: "done", message: { role: "assistant", content: ALPHABET }, reason: "stop", model: "local/pc2-tiny" });
 
