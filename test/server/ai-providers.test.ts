@@ -34,7 +34,7 @@ beforeAll(async () => {
   owner = await claimOwner(f, t.started.setup.code!);
   member = await addUser(f, owner, "member");
   token = (await send(member, "POST", "/api/tokens", { name: "ollama-tools", scopes: ["ai:chat"] })).body.token;
-  cloud = startOpenAiStandIn("sk-member-secret", ["Hello", " from", " the", " cloud", "."], 40);
+  cloud = startOpenAiStandIn("sk-owner-secret", ["Hello", " from", " the", " cloud", "."], 40);
 });
 afterAll(async () => {
   cloud.stop();
@@ -123,41 +123,50 @@ describe("the Ollama provider", () => {
 
 describe("OpenAI-compatible cloud providers", () => {
   test("a wallet's key is sealed at rest, never returned, and used only for that wallet", async () => {
-    const added = await send(member, "POST", "/api/ai/cloud", { name: "acme", baseUrl: cloud.url, apiKey: "sk-member-secret" });
+    // The Owner may use a provider on the LAN or this machine (the stand-in listens on 127.0.0.1).
+    const added = await send(owner, "POST", "/api/ai/cloud", { name: "acme", baseUrl: cloud.url, apiKey: "sk-owner-secret" });
     expect(added.status).toBe(201);
-    expect(JSON.stringify(added.body)).not.toContain("sk-member-secret");
-    expect(JSON.stringify((await send(member, "GET", "/api/ai/cloud")).body)).not.toContain("sk-member-secret");
+    expect(JSON.stringify(added.body)).not.toContain("sk-owner-secret");
+    expect(JSON.stringify((await send(owner, "GET", "/api/ai/cloud")).body)).not.toContain("sk-owner-secret");
     const db = readFileSync(join(t.dataDir, "pc2.db"));
     const wal = readFileSync(join(t.dataDir, "pc2.db-wal"));
-    expect(db.includes("sk-member-secret") || wal.includes("sk-member-secret")).toBe(false);
+    expect(db.includes("sk-owner-secret") || wal.includes("sk-owner-secret")).toBe(false);
 
-    const models = (await send(member, "GET", "/api/ai/models")).body.models.map((m: { id: string }) => m.id);
+    const models = (await send(owner, "GET", "/api/ai/models")).body.models.map((m: { id: string }) => m.id);
     expect(models).toContain("cloud/acme/gpt-test");
-    const r = await send(member, "POST", "/api/ai/chat", { model: "cloud/acme/gpt-test", message: "Hi" });
+    const r = await send(owner, "POST", "/api/ai/chat", { model: "cloud/acme/gpt-test", message: "Hi" });
     expect(r.body.filter((l: { type: string }) => l.type === "token").map((l: { text: string }) => l.text)).toEqual(["Hello", " from", " the", " cloud", "."]);
     expect(r.body.at(-1)).toMatchObject({ type: "done", message: { content: "Hello from the cloud." }, usage: { promptTokens: 5, tokens: 5 } });
 
-    // The owner has no such connection: the member's key is never used for them.
+    // The member has no such connection: the owner's key is never used for them.
     const seen = cloud.keys.length;
-    expect((await send(owner, "GET", "/api/ai/models")).body.models.map((m: { id: string }) => m.id)).not.toContain("cloud/acme/gpt-test");
-    const refused = await send(owner, "POST", "/api/ai/chat", { model: "cloud/acme/gpt-test", message: "Hi" });
+    expect((await send(member, "GET", "/api/ai/models")).body.models.map((m: { id: string }) => m.id)).not.toContain("cloud/acme/gpt-test");
+    const refused = await send(member, "POST", "/api/ai/chat", { model: "cloud/acme/gpt-test", message: "Hi" });
     expect([refused.status, refused.body.code]).toEqual([404, "model_not_found"]);
     expect(cloud.keys.length).toBe(seen);
   });
 
   test("a wrong key is a clear 502 provider_auth_failed (not a sign-out)", async () => {
-    await send(owner, "POST", "/api/ai/cloud", { name: "acme", baseUrl: cloud.url, apiKey: "sk-wrong" });
-    const r = await send(owner, "POST", "/api/ai/chat", { model: "cloud/acme/gpt-test", message: "Hi" });
+    await send(owner, "POST", "/api/ai/cloud", { name: "wrong", baseUrl: cloud.url, apiKey: "sk-wrong" });
+    const r = await send(owner, "POST", "/api/ai/chat", { model: "cloud/wrong/gpt-test", message: "Hi" });
     expect(r.body.at(-1)).toMatchObject({ code: "provider_auth_failed" });
     expect(cloud.keys.at(-1)).toBe("Bearer sk-wrong");
-    expect((await send(owner, "DELETE", "/api/ai/cloud/acme")).status).toBe(200);
+    expect((await send(owner, "DELETE", "/api/ai/cloud/wrong")).status).toBe(200);
     expect((await send(owner, "POST", "/api/ai/cloud", { name: "Bad Name", baseUrl: cloud.url, apiKey: "k" })).status).toBe(400);
     expect((await send(owner, "POST", "/api/ai/cloud", { name: "x", baseUrl: "file:///etc/passwd", apiKey: "k" })).status).toBe(400);
   });
 
+  test("members may connect only to public providers (no loopback, LAN or metadata addresses)", async () => {
+    for (const baseUrl of [cloud.url, "http://localhost:11434/v1", "http://169.254.169.254/latest", "http://10.0.0.5/v1", "http://[::1]:8080/v1", "http://192.168.1.2/v1"]) {
+      const r = await send(member, "POST", "/api/ai/cloud", { name: "sneaky", baseUrl, apiKey: "k" });
+      expect([baseUrl, r.status, r.body.code]).toEqual([baseUrl, 403, "private_address_refused"]);
+    }
+    expect((await send(member, "GET", "/api/ai/cloud")).body.connections).toEqual([]);
+  });
+
   test("cancelling a stream over /ws stops the upstream request; the partial reply is kept", async () => {
     const { Pc2WsClient } = await import("../../web/api/ws-client.ts");
-    const ws = await Pc2WsClient.connect(t.wsUrl, { headers: member.bearer });
+    const ws = await Pc2WsClient.connect(t.wsUrl, { headers: owner.bearer });
     const ctrl = new AbortController();
     const first = ws.next("ai.token");
     const reply = ws.call<{ conversationId: string; reason: string; message: { content: string } }>("ai.chat", { model: "cloud/acme/gpt-test", message: "Hi" }, { signal: ctrl.signal });
@@ -167,7 +176,7 @@ describe("OpenAI-compatible cloud providers", () => {
     expect(result.reason).toBe("cancelled");
     await Bun.sleep(300);
     expect(cloud.abandoned).toBe(1); // the provider saw the client go away mid-stream
-    const saved = (await send(member, "GET", `/api/ai/conversations/${result.conversationId}`)).body.messages.at(-1);
+    const saved = (await send(owner, "GET", `/api/ai/conversations/${result.conversationId}`)).body.messages.at(-1);
     expect(saved).toMatchObject({ role: "assistant", stopReason: "cancelled" });
     expect(saved.content.startsWith("Hello")).toBe(true);
     ws.close();

@@ -48,9 +48,11 @@ export function aiRoutes(ai: AiService) {
       return { deleted: true };
     })
     .get("/api/ai/cloud", ({ request }) => ({ connections: cloud.connections(owner(request)) }))
-    .post("/api/ai/cloud", ({ request, body, set }) => {
+    .post("/api/ai/cloud", async ({ request, body, set }) => {
+      const principal = principalOf(request);
+      const connection = await cloud.addConnection(principal.address, asObject(body), principal.role !== "member");
       set.status = 201;
-      return { connection: cloud.addConnection(owner(request), asObject(body)) };
+      return { connection };
     })
     .delete("/api/ai/cloud/:name", ({ request, params }) => {
       cloud.removeConnection(owner(request), params.name);

@@ -1,7 +1,8 @@
 // OpenAI-compatible cloud providers: each wallet adds its own connections (name, base URL, API key).
 // Keys are sealed at rest, bound to their owner, never returned by any API and only ever sent to
 // the base URL they were added with, for the wallet that added them.
-import { AppError, NotFoundError, ValidationError } from "../../errors.ts";
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
+import { isPublicUrl } from "../../http/public-address.ts";
 import type { AiRepository } from "./ai.repository.ts";
 import type { KeyVault } from "./key-vault.ts";
 import type { AiProvider, ChatTurn, GenerateOptions, Generation, ModelInfo } from "./provider.ts";
@@ -49,11 +50,13 @@ export class CloudProvider implements AiProvider {
     return this.repo.connections(owner).map((c) => ({ name: c.name, baseUrl: c.base_url, createdAt: new Date(c.created_at).toISOString() }));
   }
 
-  addConnection(owner: string, input: Record<string, unknown>): CloudConnection {
+  /** `mayUsePrivateHosts`: Admins and the Owner may use a server on the LAN (llama-server, vLLM…); Members only public ones. */
+  async addConnection(owner: string, input: Record<string, unknown>, mayUsePrivateHosts: boolean): Promise<CloudConnection> {
     const { name, baseUrl, apiKey } = input;
     if (typeof name !== "string" || !NAME.test(name)) throw new ValidationError("name must be 1–32 lower-case letters, digits or -", { field: "name" });
     if (typeof baseUrl !== "string" || baseUrl.length > 500 || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(baseUrl)) throw new ValidationError("baseUrl must be an http(s) URL, e.g. https://api.openai.com/v1", { field: "baseUrl" });
     if (typeof apiKey !== "string" || apiKey.length === 0 || apiKey.length > 4096 || /\s/.test(apiKey)) throw new ValidationError("apiKey must be the provider's key", { field: "apiKey" });
+    if (!mayUsePrivateHosts && !(await isPublicUrl(baseUrl))) throw new ForbiddenError("Members may connect only to providers on the public internet; ask an Admin to add a local one", "private_address_refused");
     this.repo.putConnection({ owner, name, base_url: baseUrl.replace(/\/+$/, ""), sealed_key: this.vault.seal(apiKey, context(owner, name)), created_at: Date.now() });
     return this.connections(owner).find((c) => c.name === name)!;
   }
