@@ -10,6 +10,8 @@ let init: AiWorkerInit | null = null;
 let llama: Promise<Llama> | null = null;
 const models = new Map<string, Promise<{ model: LlamaModel; wrapper: ReturnType<typeof resolveChatWrapper> }>>();
 const running = new Map<number, AbortController>();
+/** Generations in progress per model: a model in use is never unloaded under them. */
+const inUse = new Map<string, number>();
 
 /**
  * Contexts kept between generations, per model: creating one (allocating its KV cache) costs
@@ -74,6 +76,7 @@ function load(modelPath: string) {
   models.set(modelPath, entry);
   for (const [path, old] of models) {
     if (models.size <= MAX_MODELS) break;
+    if (path === modelPath || inUse.get(path)) continue;
     models.delete(path);
     const slots = idleSlots.get(path) ?? [];
     idleSlots.delete(path);
@@ -116,6 +119,17 @@ async function generate(req: Extract<AiRequest, { op: "chat" | "complete" }>): P
   const ctrl = new AbortController();
   const tokens = tokenSender(req.id);
   running.set(req.id, ctrl);
+  inUse.set(req.modelPath, (inUse.get(req.modelPath) ?? 0) + 1);
+  try {
+    await run(req, ctrl, tokens);
+  } finally {
+    inUse.set(req.modelPath, inUse.get(req.modelPath)! - 1);
+    tokens.flush();
+    running.delete(req.id);
+  }
+}
+
+async function run(req: Extract<AiRequest, { op: "chat" | "complete" }>, ctrl: AbortController, tokens: ReturnType<typeof tokenSender>): Promise<void> {
   const { model, wrapper } = await load(req.modelPath);
   const slot = await takeSlot(req.modelPath, model, req.contextSize);
   const { sequence } = slot;
@@ -156,8 +170,6 @@ async function generate(req: Extract<AiRequest, { op: "chat" | "complete" }>): P
     const promptTokens = sequence.tokenMeter.usedInputTokens - inputBefore;
     send({ id: req.id, t: "done", text, tokens: generated, promptTokens, reason: ctrl.signal.aborted ? "cancelled" : stop === "maxTokens" ? "length" : "stop" });
   } finally {
-    tokens.flush();
-    running.delete(req.id);
     await returnSlot(req.modelPath, slot);
   }
 }
