@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { buildWeb, WEB_OUT } from "./build-web.ts";
+import { buildLlamaRuntime } from "./build-llama-runtime.ts";
 import { buildWasmApps } from "./build-wasm-apps.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -14,8 +15,8 @@ function listFiles(dir: string): string[] {
   });
 }
 
-/** An entry module that imports every desktop file and sample WASM app as embedded files and hands the maps to the CLI. */
-function writeEntry(webFiles: string[], wasmApps: string[]): string {
+/** An entry module that imports every desktop file, sample WASM app and the llama.cpp runtime as embedded files and hands them to the CLI. */
+function writeEntry(webFiles: string[], wasmApps: string[], llamaRuntime: string): string {
   mkdirSync(GEN, { recursive: true });
   const imports = webFiles.map((f, i) => `import f${i} from ${JSON.stringify(relative(GEN, f))} with { type: "file" };`);
   const entries = webFiles.map((f, i) => `  ${JSON.stringify("/" + relative(WEB_OUT, f))}: f${i},`);
@@ -28,6 +29,7 @@ function writeEntry(webFiles: string[], wasmApps: string[]): string {
     `import { runWasiChild } from ${JSON.stringify(relative(GEN, join(ROOT, "workers", "wasi-runner.ts")))};`,
     ...imports,
     ...wasmImports,
+    `import llamaRuntime from ${JSON.stringify(relative(GEN, llamaRuntime))} with { type: "file" };`,
     "",
     "const files: Record<string, string> = {",
     ...entries,
@@ -37,7 +39,7 @@ function writeEntry(webFiles: string[], wasmApps: string[]): string {
     "};",
     "// The binary doubles as the WASM sandbox's child process.",
     'if (process.env.PC2_WASI_CHILD === "1") await runWasiChild();',
-    "else await runCli(process.argv.slice(2), { assets: embeddedAssetStore(files), wasmApps });",
+    "else await runCli(process.argv.slice(2), { assets: embeddedAssetStore(files), wasmApps, llamaRuntime });",
     "",
   ].join("\n");
   const entry = join(GEN, "entry.ts");
@@ -48,7 +50,7 @@ function writeEntry(webFiles: string[], wasmApps: string[]): string {
 export async function buildBinary(outfile = join(ROOT, "dist", "pc2")): Promise<string> {
   const webFiles = await buildWeb();
   const apps = await buildWasmApps();
-  const entry = writeEntry(listFiles(WEB_OUT), apps.filter((f) => f.includes(`${join("dist", "wasm-apps")}/`)));
+  const entry = writeEntry(listFiles(WEB_OUT), apps.filter((f) => f.includes(`${join("dist", "wasm-apps")}/`)), await buildLlamaRuntime());
   // Each worker must be its own entry point to exist inside the binary.
   const workersDir = join(ROOT, "workers");
   const workers = readdirSync(workersDir).filter((f) => f.endsWith(".worker.ts")).map((f) => join(workersDir, f));

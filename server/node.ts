@@ -26,6 +26,8 @@ export interface NodeOptions {
   assets?: AssetStore;
   /** The sample WASM apps (name → file); defaults to dist/wasm-apps beside the source tree. */
   wasmApps?: Record<string, string>;
+  /** The embedded node-llama-cpp runtime (single binary only). */
+  llamaRuntime?: string;
 }
 
 export interface Started {
@@ -59,7 +61,7 @@ export class Pc2Node {
       const applied = migrate(db);
       if (applied.length) log.info("database migrated", { applied });
       this.ctx = { config, log, events: new EventBus(log.child({ svc: "events" })), db };
-      this.services = createServices(this.ctx, { wasmApps: options.wasmApps });
+      this.services = createServices(this.ctx, { wasmApps: options.wasmApps, llamaRuntime: options.llamaRuntime });
       const guard = new AuthGuard(this.services.sessions);
       this.hub = new WsHub(config.ws, wsPolicy(guard, this.services), log.child({ svc: "ws" }));
       registerWsMethods(this.hub, this.services, this.ctx.events);

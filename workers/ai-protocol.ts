@@ -8,6 +8,8 @@ export interface ChatTurn {
 export interface AiWorkerInit {
   /** CPU threads for inference (leave one core for the node). */
   threads: number;
+  /** What to import node-llama-cpp from: the package name, or the path of an unpacked copy. */
+  module: string;
 }
 
 export type AiRequest =

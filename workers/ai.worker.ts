@@ -1,6 +1,9 @@
 // The AI worker: llama.cpp (node-llama-cpp's prebuilt binary) off the main thread. Models stay
 // loaded (the two most recently used), and so do their contexts, cleared between generations.
-import { getLlama, LlamaChatSession, LlamaCompletion, resolveChatWrapper, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
+// node-llama-cpp is imported at run time from init.module: the package itself when run from
+// source, or the copy the single binary unpacks into the data folder (it needs real files).
+import type * as LlamaCpp from "node-llama-cpp";
+import type { ChatHistoryItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import type { AiEvent, AiRequest, AiWorkerInit, ChatTurn } from "./ai-protocol.ts";
 
 declare const self: Worker;
@@ -8,7 +11,8 @@ declare const self: Worker;
 const MAX_MODELS = 2;
 let init: AiWorkerInit | null = null;
 let llama: Promise<Llama> | null = null;
-const models = new Map<string, Promise<{ model: LlamaModel; wrapper: ReturnType<typeof resolveChatWrapper> }>>();
+let llamaCpp: typeof LlamaCpp | null = null;
+const models = new Map<string, Promise<{ model: LlamaModel; wrapper: ReturnType<typeof LlamaCpp.resolveChatWrapper> }>>();
 const running = new Map<number, AbortController>();
 /** Generations in progress per model: a model in use is never unloaded under them. */
 const inUse = new Map<string, number>();
@@ -50,7 +54,18 @@ class EngineError extends Error {}
 
 function runtime(): Promise<Llama> {
   // build "never": a broken binary fails at once instead of compiling llama.cpp for minutes.
-  llama ??= getLlama({ gpu: false, build: "never", maxThreads: init!.threads, logLevel: "error" as never }).catch((err: unknown) => {
+  llama ??= (async () => {
+    llamaCpp = (await import(init!.module)) as typeof LlamaCpp;
+    // The binary's bundled copy cannot self-test its addon in a subprocess (there is no separate
+    // runtime to spawn), and node-llama-cpp says so in three lines at every start: expected, dropped.
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void (/testBindingBinary|Assuming the test passed|is not bundled together/.test(String(args[0])) || warn(...args));
+    try {
+      return await llamaCpp.getLlama({ gpu: false, build: "never", maxThreads: init!.threads, logLevel: "error" as never });
+    } finally {
+      console.warn = warn;
+    }
+  })().catch((err: unknown) => {
     llama = null; // try again next time
     throw new EngineError(err instanceof Error ? err.message : String(err));
   });
@@ -66,7 +81,7 @@ function load(modelPath: string) {
       try {
         const model = await l.loadModel({ modelPath });
         // Resolving the chat wrapper from the model's template is slow; once per model.
-        return { model, wrapper: resolveChatWrapper(model) };
+        return { model, wrapper: llamaCpp!.resolveChatWrapper(model) };
       } catch (err) {
         throw new LoadError(err instanceof Error ? err.message : String(err));
       }
@@ -145,7 +160,7 @@ async function run(req: Extract<AiRequest, { op: "chat" | "complete" }>, ctrl: A
     let text: string;
     let stop: string;
     if (req.op === "chat") {
-      const session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: wrapper ?? "auto", autoDisposeSequence: false });
+      const session = new llamaCpp!.LlamaChatSession({ contextSequence: sequence, chatWrapper: wrapper ?? "auto", autoDisposeSequence: false });
       try {
         const last = req.messages.at(-1)!;
         session.setChatHistory(history(req.messages.slice(0, -1)));
@@ -156,7 +171,7 @@ async function run(req: Extract<AiRequest, { op: "chat" | "complete" }>, ctrl: A
         session.dispose({ disposeSequence: false });
       }
     } else {
-      const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
+      const completion = new llamaCpp!.LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       try {
         const result = await completion.generateCompletionWithMeta(req.prompt, options);
         text = result.response;

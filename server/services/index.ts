@@ -33,6 +33,7 @@ import { AiService } from "./ai/ai.service.ts";
 import { CloudProvider } from "./ai/cloud.provider.ts";
 import { KeyVault } from "./ai/key-vault.ts";
 import { LlamaEngine } from "./ai/llama-engine.ts";
+import { llamaModule } from "./ai/llama-runtime.ts";
 import { LocalProvider } from "./ai/local.provider.ts";
 import { OllamaProvider } from "./ai/ollama.provider.ts";
 import { SandboxPool } from "./wasm/sandbox-pool.ts";
@@ -47,6 +48,8 @@ const MINUTE = 60_000;
 /** What the build decides: where the sample WASM apps are (embedded in the binary, or on disk). */
 export interface ServiceOptions {
   wasmApps?: WasmApps;
+  /** In the single binary: the embedded zip of node-llama-cpp's runtime files. */
+  llamaRuntime?: string;
 }
 
 export function createServices(ctx: AppContext, options: ServiceOptions = {}): Services {
@@ -103,7 +106,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   );
 
   const vault = new KeyVault(join(config.dataDir, "secrets"));
-  const llama = new LlamaEngine(config.ai);
+  const llama = new LlamaEngine(config.ai, () => llamaModule(options.llamaRuntime, config.dataDir));
   const aiRepo = new AiRepository(db);
   const ai = new AiService(
     db,

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildBinary } from "../../scripts/build.ts";
 import { Pc2WsClient } from "../../web/api/ws-client.ts";
 import { spawnNode } from "../helpers/spawned-node.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 import { claimOwner, httpFetcher } from "../helpers/wallet-auth.ts";
+import { makeTinyGguf } from "../../scripts/make-tiny-gguf.ts";
 import { filesClient } from "../helpers/files-client.ts";
+import { ndjsonLines } from "../helpers/ndjson.ts";
 
 const build = makeTempDir("pc2-bin-");
 const binary = join(build.path, "pc2");
@@ -21,7 +23,7 @@ describe("the single binary", () => {
     const cwd = makeTempDir("pc2-cwd-");
     const data = makeTempDir("pc2-data-");
     try {
-      const n = await spawnNode({ PC2_DATA_DIR: data.path }, { command: [binary], cwd: cwd.path });
+      const n = await spawnNode({ PC2_DATA_DIR: data.path, PC2_AI_THREADS: "1", PC2_AI_CONTEXT_SIZE: "512", PC2_AI_OLLAMA_STORES: "", PC2_AI_OLLAMA_HOST: "http://127.0.0.1:9" }, { command: [binary], cwd: cwd.path });
       const health = await (await fetch(`${n.url}/health`)).json();
       expect(health.status).toBe("ok");
       const info = await (await fetch(`${n.url}/api/info`)).json();
@@ -57,6 +59,12 @@ describe("the single binary", () => {
       expect((await execute({ app: "calc", args: ["6*7"] })).result).toMatchObject({ exitCode: 0, stdout: "42\n" });
       // Input files mounted from storage, as in the source tree.
       expect((await execute({ app: "wordcount", files: ["~/Documents/hello.txt"] })).result.stdout).toBe("1 1 6 hello.txt\n");
+
+      // The built-in AI engine: the binary unpacks its node-llama-cpp runtime into the data folder once.
+      makeTinyGguf(join(data.path, "models", "pc2-tiny.gguf"));
+      const chat = await fetch(`${n.url}/api/ai/chat`, { method: "POST", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify({ model: "local/pc2-tiny", message: "Hi!", temperature: 0 }) });
+      expect((await ndjsonLines(chat)).at(-1)).toMatchObject({ type: "done", message: { content: "abcdefghijklmnopqrstuvwxyz." } });
+      expect(readdirSync(join(data.path, "runtime")).filter((d) => d.startsWith("node-llama-cpp-"))).toHaveLength(1);
 
       expect(await n.stop()).toBe(0);
       expect(existsSync(join(cwd.path, "data"))).toBe(false); // nothing written to the working directory

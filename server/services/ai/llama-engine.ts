@@ -3,7 +3,7 @@
 import type { AiConfig } from "../../config.ts";
 import { AppError, ServiceUnavailableError } from "../../errors.ts";
 import { workerUrl } from "../../worker-url.ts";
-import type { AiEvent, AiRequest, ChatTurn } from "../../../workers/ai-protocol.ts";
+import type { AiEvent, AiRequest, AiWorkerInit, ChatTurn } from "../../../workers/ai-protocol.ts";
 import type { GenerateOptions, Generation } from "./provider.ts";
 
 type Listener = (event: AiEvent) => void;
@@ -24,18 +24,28 @@ export class LlamaEngine {
   private readonly waiting: (() => void)[] = [];
   private failure: Error | null = null;
 
-  constructor(private readonly config: AiConfig) {}
+  constructor(
+    private readonly config: AiConfig,
+    /** What the worker imports node-llama-cpp from (unpacking it first in the single binary). */
+    private readonly module: () => string,
+  ) {}
 
   private ensure(): Worker {
     if (this.failure) throw new ServiceUnavailableError(`The AI engine failed: ${this.failure.message}`, "ai_engine_unavailable");
     if (!this.worker) {
+      let module: string;
+      try {
+        module = this.module();
+      } catch (err) {
+        throw new ServiceUnavailableError(`The built-in AI engine could not be unpacked: ${(err as Error).message}`, "ai_engine_unavailable");
+      }
       const worker = new Worker(workerUrl("ai.worker.ts"));
       worker.onmessage = (e: MessageEvent<AiEvent>) => this.listeners.get(e.data.id)?.(e.data);
       worker.onerror = (e) => {
         this.failure = new Error(e.message);
         for (const [id, l] of this.listeners) l({ id, t: "error", message: `the AI worker failed: ${e.message}`, stage: "engine" });
       };
-      worker.postMessage({ threads: this.config.threads });
+      worker.postMessage({ threads: this.config.threads, module } satisfies AiWorkerInit);
       this.worker = worker;
     }
     return this.worker;
