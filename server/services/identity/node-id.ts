@@ -1,5 +1,5 @@
 // Node identity maths: phrase → SLIP-0010 ed25519 key → Node ID (Base58 of the public key) → did:boson.
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import * as ed from "@noble/ed25519";
 import { base58 } from "@scure/base";
 import { phraseToSeed } from "./mnemonic.ts";
@@ -19,8 +19,17 @@ export interface NodeKeys {
   did: string;
 }
 
+/** PKCS#8 DER header of an Ed25519 private key; the 32-byte RFC 8032 seed follows. */
+const PKCS8_ED25519 = Buffer.from("302e020100300506032b657004220420", "hex");
+
+/**
+ * The public key of an ed25519 secret, natively: noble's first getPublicKey spends ~40 ms building
+ * its tables, which every start-up paid to check identity.json.
+ */
 export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
-  return ed.getPublicKey(secretKey);
+  if (secretKey.length !== 32) throw new RangeError("an ed25519 secret key is 32 bytes");
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, secretKey]), format: "der", type: "pkcs8" });
+  return new Uint8Array(Buffer.from(createPublicKey(privateKey).export({ format: "jwk" }).x!, "base64url"));
 }
 
 export function nodeIdOf(publicKey: Uint8Array): string {

@@ -57,16 +57,23 @@ export class SandboxPool {
   private readonly waiting: { resolve: (p: SandboxProcess | null) => void; reject: (e: Error) => void }[] = [];
   private size = 0;
   private nextId = 1;
+  private warmTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly maxQueue: number) {}
 
   /** Keep `size` processes started and at most `size` jobs running at once. */
-  start(size: number): void {
+  /**
+   * Keep `size` processes; they start `warmAfterMs` later (so they do not compete with the node's
+   * own start-up on a small machine), or at the first run, whichever comes first.
+   */
+  start(size: number, warmAfterMs = 0): void {
     this.size = size;
-    this.refill();
+    if (warmAfterMs > 0) this.warmTimer = setTimeout(() => this.refill(), warmAfterMs);
+    else this.refill();
   }
 
   stop(): void {
+    if (this.warmTimer) clearTimeout(this.warmTimer);
     this.size = 0;
     for (const p of this.idle.splice(0)) p.kill();
     for (const w of this.waiting.splice(0)) w.reject(new ServiceUnavailableError("The node is stopping", "node_stopping"));
@@ -102,6 +109,7 @@ export class SandboxPool {
       return Promise.resolve(p);
     }
     if (this.size === 0) return Promise.reject(new ServiceUnavailableError("WASM apps are not running on this node", "wasm_unavailable"));
+    this.refill(); // the pool may not have warmed up yet
     if (this.waiting.length >= this.maxQueue) return Promise.reject(new ServiceUnavailableError("Too many WASM runs are waiting; try again shortly", "wasm_busy"));
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject };

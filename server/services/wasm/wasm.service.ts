@@ -68,11 +68,11 @@ export class WasmService {
     private readonly limits: WasmLimits = WASM_LIMITS,
   ) {}
 
-  /** Keep `size` sandbox processes started; clear what an interrupted run left behind. */
+  /** Keep `size` sandbox processes started (from a second after start-up); clear what an interrupted run left behind. */
   start(size: number): void {
     this.files.sweep();
     this.registry.sweep();
-    this.pool.start(size);
+    this.pool.start(size, 1000);
   }
 
   stop(): void {
