@@ -77,7 +77,6 @@ function load(modelPath: string) {
   if (entry) models.delete(modelPath);
   else {
     entry = runtime().then(async (l) => {
-      // (an EngineError from runtime() passes through as it is)
       try {
         const model = await l.loadModel({ modelPath });
         // Resolving the chat wrapper from the model's template is slow; once per model.

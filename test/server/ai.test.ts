@@ -128,6 +128,8 @@ describe("built-in engine", () => {
     const cases: [unknown, number, string][] = [
       [{ model: "local/nope", message: "x" }, 404, "model_not_found"],
       [{ model: "gpt-5", message: "x" }, 404, "model_not_found"],
+      [{ model: "local/../models/pc2-tiny", message: "x" }, 404, "model_not_found"],
+      [{ model: "local/library/../evil", message: "x" }, 404, "model_not_found"],
       [{ model: "ollama/llama3.2", message: "x" }, 502, "provider_unavailable"],
       [{ model: "local/broken", message: "x" }, 500, "model_load_failed"],
       [{ model: "local/pc2-tiny" }, 400, "invalid_request"],

@@ -74,6 +74,17 @@ export class AiService {
     return { models, unavailable, default: this.defaultModel(owner, models) };
   }
 
+  /**
+   * The model a chat that names none uses: the wallet's choice, else the first built-in model,
+   * else any. Asks the network-bound providers only when nothing local will do.
+   */
+  async defaultFor(owner: string): Promise<string | null> {
+    const chosen = this.repo.defaultModel(owner);
+    if (chosen) return chosen;
+    const local = (await this.providers.get("local")?.models(owner).catch(() => [])) ?? [];
+    return local[0]?.id ?? (await this.models(owner)).default;
+  }
+
   private defaultModel(owner: string, models: ModelInfo[]): string | null {
     const chosen = this.repo.defaultModel(owner);
     return chosen ?? models.find((m) => m.provider === "local")?.id ?? models[0]?.id ?? null;
@@ -184,7 +195,7 @@ export class AiService {
     const message = text(input.message, "message", MAX_MESSAGE);
     const settings = this.settings(input);
     let conversation = input.conversationId === undefined ? null : this.conversationRow(owner, input.conversationId);
-    const model = input.model === undefined ? (conversation?.model ?? (await this.models(owner)).default) : text(input.model, "model", 500);
+    const model = input.model === undefined ? (conversation?.model ?? (await this.defaultFor(owner))) : text(input.model, "model", 500);
     if (!model) throw new NotFoundError("No model is available; add one in AI settings", "model_not_found");
     this.check(owner, model);
     const files = await this.attachments(owner, input.attachments);

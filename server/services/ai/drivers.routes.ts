@@ -29,7 +29,7 @@ export function driversRoutes(ai: AiService) {
     if (input.method !== "complete") throw new AppError(404, "method_not_found", "puter-chat-completion has one method here: complete");
     const args = asObject(input.args);
     const owner = principalOf(request).address;
-    const model = args.model === undefined ? (await ai.models(owner)).default : args.model;
+    const model = args.model === undefined ? await ai.defaultFor(owner) : args.model;
     if (typeof model !== "string") throw new AppError(404, "model_not_found", "No model is available on this node");
     const messages = turns(args.messages);
     const settings = ai.settings({ maxTokens: args.max_tokens, temperature: args.temperature });

@@ -4,7 +4,7 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from
 import { join } from "node:path";
 import { NotFoundError } from "../../errors.ts";
 import type { LlamaEngine } from "./llama-engine.ts";
-import { ollamaStoreModels } from "./ollama-store.ts";
+import { ollamaStoreModel, ollamaStoreModels } from "./ollama-store.ts";
 import type { AiProvider, ChatTurn, GenerateOptions, Generation, ModelInfo } from "./provider.ts";
 
 /** Whether `path` starts with the GGUF magic. */
@@ -27,26 +27,31 @@ export class LocalProvider implements AiProvider {
     private readonly ollamaStores: string[],
   ) {}
 
-  /** name → file: data/models/<name>.gguf first, then Ollama's stores. */
-  private files(): Map<string, { path: string; sizeBytes: number; source: string }> {
-    const out = new Map<string, { path: string; sizeBytes: number; source: string }>();
-    if (existsSync(this.modelsDir)) {
-      for (const f of readdirSync(this.modelsDir).sort()) {
-        const path = join(this.modelsDir, f);
-        if (!f.endsWith(".gguf") || !statSync(path).isFile() || !isGguf(path)) continue;
-        out.set(f.slice(0, -5), { path, sizeBytes: statSync(path).size, source: "models folder" });
-      }
-    }
-    for (const m of ollamaStoreModels(this.ollamaStores)) if (!out.has(m.name)) out.set(m.name, { path: m.path, sizeBytes: m.sizeBytes, source: "ollama store" });
-    return out;
+  /** A GGUF file in the models folder, or null. */
+  private folderModel(file: string): { path: string; sizeBytes: number; modifiedAt: Date } | null {
+    const path = join(this.modelsDir, file);
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st?.isFile() && isGguf(path) ? { path, sizeBytes: st.size, modifiedAt: st.mtime } : null;
   }
 
   async models(): Promise<ModelInfo[]> {
-    return [...this.files()].map(([name, f]) => ({ id: `local/${name}`, provider: "local", name, sizeBytes: f.sizeBytes, details: { format: "gguf", source: f.source } }));
+    const out = new Map<string, ModelInfo>();
+    const add = (name: string, f: { sizeBytes: number; modifiedAt: Date }, source: string) => {
+      if (!out.has(name)) out.set(name, { id: `local/${name}`, provider: "local", name, sizeBytes: f.sizeBytes, modifiedAt: f.modifiedAt.toISOString(), details: { format: "gguf", source } });
+    };
+    // data/models/<name>.gguf first, then Ollama's stores.
+    const files = existsSync(this.modelsDir) ? readdirSync(this.modelsDir).filter((f) => f.endsWith(".gguf")).sort() : [];
+    for (const f of files) {
+      const found = this.folderModel(f);
+      if (found) add(f.slice(0, -5), found, "models folder");
+    }
+    for (const m of ollamaStoreModels(this.ollamaStores)) add(m.name, m, "ollama store");
+    return [...out.values()];
   }
 
+  /** The file of one model, looked up by its name alone (no listing on the chat path). */
   private path(model: string): string {
-    const file = this.files().get(model);
+    const file = (!model.includes("/") && this.folderModel(`${model}.gguf`)) || ollamaStoreModel(this.ollamaStores, model);
     if (!file) throw new NotFoundError(`No built-in model named ${model.slice(0, 100)}`, "model_not_found");
     return file.path;
   }

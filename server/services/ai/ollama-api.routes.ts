@@ -72,9 +72,10 @@ export function ollamaApiRoutes(ai: AiService) {
         models: models.map((m) => ({
           name: m.id,
           model: m.id,
-          modified_at: new Date(0).toISOString(),
+          // Ollama clients expect a time; a cloud model has none to give.
+          modified_at: m.modifiedAt ?? new Date(0).toISOString(),
           size: m.sizeBytes ?? 0,
-          digest: "",
+          digest: String(m.details.digest ?? ""),
           details: { parent_model: "", format: String(m.details.format ?? ""), family: String(m.details.family ?? ""), families: null, parameter_size: String(m.details.parameter_size ?? ""), quantization_level: String(m.details.quantization_level ?? "") },
         })),
       };

@@ -14,6 +14,7 @@ export interface StoredModel {
   name: string;
   path: string;
   sizeBytes: number;
+  modifiedAt: Date;
 }
 
 function dirs(path: string): string[] {
@@ -24,17 +25,36 @@ function dirs(path: string): string[] {
   }
 }
 
-function modelBlob(root: string, manifestPath: string): { path: string; sizeBytes: number } | null {
+function modelBlob(root: string, manifestPath: string): { path: string; sizeBytes: number; modifiedAt: Date } | null {
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { layers?: { mediaType?: unknown; digest?: unknown }[] };
     const layer = manifest.layers?.find((l) => l.mediaType === MODEL_LAYER);
     if (!layer || typeof layer.digest !== "string" || !DIGEST.test(layer.digest)) return null;
     const path = join(root, "blobs", layer.digest.replace(":", "-"));
     const st = statSync(path);
-    return st.isFile() ? { path, sizeBytes: st.size } : null;
+    return st.isFile() ? { path, sizeBytes: st.size, modifiedAt: statSync(manifestPath).mtime } : null;
   } catch {
     return null; // unreadable or malformed: not a model we can offer
   }
+}
+
+function nameOf(host: string, ns: string, model: string, tag: string): string {
+  const prefix = host === DEFAULT_HOST ? (ns === "library" ? "" : `${ns}/`) : `${host}/${ns}/`;
+  return `${prefix}${model}:${tag}`;
+}
+
+/** The one model called `name` ("llama3.2", "llama3.2:1b", "ns/model:tag", "host/ns/model:tag"), read from its manifest alone. */
+export function ollamaStoreModel(roots: string[], name: string): StoredModel | null {
+  const colon = name.lastIndexOf(":");
+  const [ref, tag] = colon > name.lastIndexOf("/") ? [name.slice(0, colon), name.slice(colon + 1)] : [name, "latest"];
+  const parts = ref.split("/");
+  const [host, ns, model] = parts.length === 3 ? parts : parts.length === 2 ? [DEFAULT_HOST, ...parts] : [DEFAULT_HOST, "library", parts[0]];
+  if (![host, ns, model, tag].every((p) => p !== undefined && SEGMENT.test(p))) return null;
+  for (const root of roots) {
+    const blob = modelBlob(root, join(root, "manifests", host!, ns!, model!, tag));
+    if (blob) return { name: nameOf(host!, ns!, model!, tag), ...blob };
+  }
+  return null;
 }
 
 /** Every GGUF model in the given stores (the first store wins on a name clash). */
@@ -56,8 +76,7 @@ export function ollamaStoreModels(roots: string[]): StoredModel[] {
           for (const tag of tags) {
             const blob = modelBlob(root, join(dir, tag));
             if (!blob) continue;
-            const prefix = host === DEFAULT_HOST ? (ns === "library" ? "" : `${ns}/`) : `${host}/${ns}/`;
-            const name = `${prefix}${model}:${tag}`;
+            const name = nameOf(host, ns, model, tag);
             if (!found.has(name)) found.set(name, { name, ...blob });
           }
         }

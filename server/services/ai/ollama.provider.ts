@@ -71,7 +71,7 @@ export class OllamaProvider implements AiProvider {
   async models(): Promise<ModelInfo[]> {
     try {
       const { models } = await this.client().list();
-      return models.map((m) => ({ id: `ollama/${m.name}`, provider: "ollama", name: m.name, sizeBytes: m.size, details: { ...m.details, digest: m.digest } }));
+      return models.map((m) => ({ id: `ollama/${m.name}`, provider: "ollama", name: m.name, sizeBytes: m.size, modifiedAt: m.modified_at ? new Date(m.modified_at).toISOString() : null, details: { ...m.details, digest: m.digest } }));
     } catch (err) {
       throw upstream(err, this.host());
     }

@@ -10,6 +10,8 @@ export interface ModelInfo {
   provider: ProviderId;
   name: string;
   sizeBytes: number | null;
+  /** ISO time the model last changed, where the provider knows it. */
+  modifiedAt: string | null;
   details: Record<string, unknown>;
 }
 
