@@ -218,10 +218,13 @@ export class AiService {
   }
 }
 
+export type ConversationView = ReturnType<typeof conversationView>;
+export type MessageView = ReturnType<typeof messageView>;
+
 function conversationView(c: ConversationRow) {
   return { id: c.id, title: c.title, model: c.model, createdAt: new Date(c.created_at).toISOString(), updatedAt: new Date(c.updated_at).toISOString() };
 }
 
 function messageView(m: MessageRow) {
-  return { role: m.role, content: m.content, attachments: JSON.parse(m.attachments), model: m.model, stopReason: m.stop_reason, createdAt: new Date(m.created_at).toISOString() };
+  return { role: m.role, content: m.content, attachments: JSON.parse(m.attachments) as { path: string; name: string; size: number }[], model: m.model, stopReason: m.stop_reason, createdAt: new Date(m.created_at).toISOString() };
 }

@@ -2,31 +2,13 @@
 import { api } from "../../api/rest-client.ts";
 import type { Pc2WsClient } from "../../api/ws-client.ts";
 
-export interface Model {
-  id: string;
-  provider: string;
-  name: string;
-}
+// The shapes are the server's own (type-only imports: nothing of the server reaches the bundle).
+import type { ConversationReply as Reply, ConversationView as Conversation, MessageView } from "../../../server/services/ai/ai.service.ts";
+import type { ModelInfo as Model } from "../../../server/services/ai/provider.ts";
+export type { Conversation, Model, Reply };
 
-export interface Conversation {
-  id: string;
-  title: string;
-  model: string;
-  updatedAt: string;
-}
-
-export interface Message {
-  role: "user" | "assistant";
-  content: string;
-  attachments?: { name: string }[];
-  stopReason?: string | null;
-}
-
-export interface Reply {
-  conversationId: string;
-  message: { role: "assistant"; content: string };
-  reason: "stop" | "length" | "cancelled" | "timeout";
-}
+/** A message as the chat shows it: the ones it is still writing have no saved details yet. */
+export type Message = Pick<MessageView, "role" | "content"> & Partial<Pick<MessageView, "stopReason">> & { attachments?: { name: string }[] };
 
 export const listModels = () => api.get<{ models: Model[]; unavailable: { provider: string; message: string }[]; default: string | null }>("/api/ai/models");
 export const listConversations = () => api.get<{ conversations: Conversation[] }>("/api/ai/conversations").then((r) => r.conversations);

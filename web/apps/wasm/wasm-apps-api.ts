@@ -1,31 +1,10 @@
 // The WASM apps API for the desktop: list, install/update (multipart), remove, and runs over /ws.
 import { ApiError, api } from "../../api/rest-client.ts";
 
-export interface ArgSpec {
-  name: string;
-  label: string;
-  type: "string" | "number";
-  required: boolean;
-  default?: string;
-}
-
-export interface WasmApp {
-  name: string;
-  description: string;
-  icon: string | null;
-  args: ArgSpec[];
-  builtin: boolean;
-}
-
-export interface RunResult {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  killed: "timeout" | "output_limit" | "cancelled" | null;
-  error: string | null;
-  outputs: { path: string; name: string; size: number; cid: string }[];
-}
+// The shapes are the server's own (type-only imports: nothing of the server reaches the bundle).
+import type { AppInfo as WasmApp } from "../../../server/services/wasm/wasm-registry.ts";
+import type { ExecuteResult as RunResult } from "../../../server/services/wasm/wasm.service.ts";
+export type { RunResult, WasmApp };
 
 export const listApps = () => api.get<{ apps: WasmApp[] }>("/api/wasm/apps").then((r) => r.apps);
 
