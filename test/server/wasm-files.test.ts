@@ -1,20 +1,15 @@
 // WASM apps with the caller's files: /input mounted read-only, /output saved back into storage.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { REPO } from "../helpers/spawned-node.ts";
 import { filesClient } from "../helpers/files-client.ts";
+import { fixtureBase64, wasmClient } from "../helpers/wasm-client.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
 import { addUser, claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let owner: SignedIn;
 let admin: SignedIn;
-const fixture = async (name: string) => Buffer.from(await Bun.file(join(REPO, "dist", "wasm-fixtures", `${name}.wasm`)).arrayBuffer()).toString("base64");
-
-async function execute(who: SignedIn, body: unknown) {
-  const res = await fetch(`${t.url}/api/wasm/execute`, { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
-}
+const fixture = fixtureBase64;
+const execute = (who: SignedIn, body: unknown) => wasmClient(t.url).execute(who, body);
 
 beforeAll(async () => {
   t = await startTestNode();

@@ -1,12 +1,10 @@
 // The sandbox pool on its own: queueing, the busy limit, cancelling while queued, replacement after a kill.
 import { afterEach, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { prepareModule } from "../../server/services/wasm/module-check.ts";
 import { SandboxPool, type RunRequest } from "../../server/services/wasm/sandbox-pool.ts";
-import { REPO } from "../helpers/spawned-node.ts";
+import { builtModule } from "../helpers/wasm-client.ts";
 
-const load = (dir: string, name: string) => prepareModule(new Uint8Array(readFileSync(join(REPO, "dist", dir, `${name}.wasm`))), 16, 16 << 20);
+const load = (dir: "wasm-apps" | "wasm-fixtures", name: string) => prepareModule(builtModule(dir, name), 16, 16 << 20);
 const request = (name: string, module: Uint8Array, extra: Partial<RunRequest> = {}): RunRequest => ({
   module,
   hash: name,

@@ -1,8 +1,8 @@
 // The WASM app registry: Admins and the Owner install, list, update and remove their own apps.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { REPO } from "../helpers/spawned-node.ts";
+import { builtModule, wasmClient } from "../helpers/wasm-client.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
 import { addUser, claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
 
@@ -10,7 +10,7 @@ let t: TestNode;
 let owner: SignedIn;
 let admin: SignedIn;
 let member: SignedIn;
-const wasm = (dir: string, name: string) => new Uint8Array(readFileSync(join(REPO, "dist", dir, `${name}.wasm`)));
+const wasm = builtModule;
 const manifest = { name: "echo-app", description: "Echoes what it gets", icon: "🔁", args: [{ name: "words", label: "Words", type: "string", required: false }] };
 
 async function send(who: SignedIn | Record<string, string>, method: string, path: string, parts: { manifest?: unknown; module?: Uint8Array }) {
@@ -22,14 +22,8 @@ async function send(who: SignedIn | Record<string, string>, method: string, path
   return { status: res.status, body: await res.json() };
 }
 const install = (who: SignedIn, parts: { manifest?: unknown; module?: Uint8Array }) => send(who, "POST", "/api/wasm/apps", parts);
-async function list(who: SignedIn) {
-  const res = await fetch(`${t.url}/api/wasm/apps`, { headers: who.bearer });
-  return { status: res.status, body: await res.json() };
-}
-async function execute(who: SignedIn, body: unknown) {
-  const res = await fetch(`${t.url}/api/wasm/execute`, { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
-}
+const list = (who: SignedIn) => wasmClient(t.url).list(who);
+const execute = (who: SignedIn, body: unknown) => wasmClient(t.url).execute(who, body);
 const moduleFiles = (who: SignedIn) => (existsSync(join(t.dataDir, "wasm-apps", who.address)) ? readdirSync(join(t.dataDir, "wasm-apps", who.address)) : []);
 
 beforeAll(async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { prepareModule } from "../../server/services/wasm/module-check.ts";
-import { REPO } from "../helpers/spawned-node.ts";
+import { builtModule, fixtureBase64, wasmClient } from "../helpers/wasm-client.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
 import { addUser, claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
 
@@ -9,12 +8,8 @@ let t: TestNode;
 let owner: SignedIn;
 let admin: SignedIn;
 let member: SignedIn;
-const fixture = async (name: string) => Buffer.from(await Bun.file(join(REPO, "dist", "wasm-fixtures", `${name}.wasm`)).arrayBuffer()).toString("base64");
-
-async function execute(who: SignedIn, body: unknown) {
-  const res = await fetch(`${t.url}/api/wasm/execute`, { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
-}
+const fixture = fixtureBase64;
+const execute = (who: SignedIn, body: unknown) => wasmClient(t.url).execute(who, body);
 
 beforeAll(async () => {
   t = await startTestNode();
@@ -81,7 +76,7 @@ describe("POST /api/wasm/execute", () => {
   test("garbage, truncated and wrongly importing modules get 400 with a clear code", async () => {
     const bad = (bytes: number[] | Uint8Array) => execute(admin, { module: Buffer.from(bytes as Uint8Array).toString("base64") });
     expect((await bad([1, 2, 3, 4, 5, 6, 7, 8])).body.code).toBe("invalid_wasm_module");
-    const calc = new Uint8Array(await Bun.file(join(REPO, "dist", "wasm-apps", "calc.wasm")).arrayBuffer());
+    const calc = builtModule("wasm-apps", "calc");
     expect((await bad(calc.subarray(0, calc.length - 20))).status).toBe(400);
     // A module importing env.f (not WASI).
     const foreign = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 9, 1, 3, 0x65, 0x6e, 0x76, 1, 0x66, 0, 0];
