@@ -61,3 +61,9 @@ export async function addUser(f: Fetcher, owner: SignedIn, role: "admin" | "memb
   if (res.status !== 201) throw new Error(`invite failed: ${res.status} ${await res.text()}`);
   return signIn(f, wallet);
 }
+
+/** A node's three kinds of user, signed in: the Owner (claiming it with the setup code), an Admin and a Member. */
+export async function ownerAdminMember(f: Fetcher, setupCode: string): Promise<{ owner: SignedIn; admin: SignedIn; member: SignedIn }> {
+  const owner = await claimOwner(f, setupCode);
+  return { owner, admin: await addUser(f, owner, "admin"), member: await addUser(f, owner, "member") };
+}

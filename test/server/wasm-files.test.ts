@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { filesClient } from "../helpers/files-client.ts";
 import { fixtureBase64, wasmClient } from "../helpers/wasm-client.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
-import { addUser, claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
+import { httpFetcher, ownerAdminMember, type SignedIn } from "../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let owner: SignedIn;
@@ -14,8 +14,7 @@ const execute = (who: SignedIn, body: unknown) => wasmClient(t.url).execute(who,
 beforeAll(async () => {
   t = await startTestNode();
   const f = httpFetcher(t.url);
-  owner = await claimOwner(f, t.started.setup.code!);
-  admin = await addUser(f, owner, "admin");
+  ({ owner, admin } = await ownerAdminMember(f, t.started.setup.code!));
   const files = filesClient(f, admin);
   await files.post("/mkdir", { path: "~/Documents/data" });
   expect((await files.write("~/Documents/data", "a.txt", "one two\nthree\n")).status).toBe(200);

@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { builtModule, wasmClient } from "../helpers/wasm-client.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
-import { addUser, claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
+import { httpFetcher, ownerAdminMember, type SignedIn } from "../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let owner: SignedIn;
@@ -28,10 +28,7 @@ const moduleFiles = (who: SignedIn) => (existsSync(join(t.dataDir, "wasm-apps", 
 
 beforeAll(async () => {
   t = await startTestNode();
-  const f = httpFetcher(t.url);
-  owner = await claimOwner(f, t.started.setup.code!);
-  admin = await addUser(f, owner, "admin");
-  member = await addUser(f, owner, "member");
+  ({ owner, admin, member } = await ownerAdminMember(httpFetcher(t.url), t.started.setup.code!));
 });
 afterAll(() => t.stop());
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { prepareModule } from "../../server/services/wasm/module-check.ts";
 import { builtModule, fixtureBase64, wasmClient } from "../helpers/wasm-client.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
-import { addUser, claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
+import { httpFetcher, ownerAdminMember, type SignedIn } from "../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let owner: SignedIn;
@@ -13,10 +13,7 @@ const execute = (who: SignedIn, body: unknown) => wasmClient(t.url).execute(who,
 
 beforeAll(async () => {
   t = await startTestNode();
-  const f = httpFetcher(t.url);
-  owner = await claimOwner(f, t.started.setup.code!);
-  admin = await addUser(f, owner, "admin");
-  member = await addUser(f, owner, "member");
+  ({ owner, admin, member } = await ownerAdminMember(httpFetcher(t.url), t.started.setup.code!));
 });
 afterAll(() => t.stop());
 
