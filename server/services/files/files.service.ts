@@ -11,6 +11,7 @@ import type { IpfsClient } from "./ipfs.client.ts";
 import { place, type ConflictPolicy } from "./name-conflict.ts";
 import { findEntry } from "./selector.ts";
 import { baseName, checkInternalPath, checkName, displayPath, isWithin, joinPath, parentPath, resolvePath } from "./virtual-path.ts";
+import { parseTrashInfo, type TrashInfo } from "./trash-info.ts";
 
 export const HOME_FOLDERS = ["Desktop", "Documents", "Pictures", "Public", "Trash"] as const;
 export const TRASH = "/Trash";
@@ -26,12 +27,6 @@ export interface FilesDeps {
   log: Logger;
   /** Free and total bytes of the disk that holds the data directory. */
   disk: () => { free: number; total: number };
-}
-
-export interface TrashInfo {
-  original_name: string;
-  original_path: string;
-  trashed_ts: number;
 }
 
 export class FilesService {
@@ -391,14 +386,4 @@ function metadataJson(value: unknown, current: string | null): string | null {
   const text = JSON.stringify(value);
   if (text.length > 8192) throw new ValidationError("new_metadata is too large");
   return text === "{}" ? null : text;
-}
-
-export function parseTrashInfo(metadata: string | null): TrashInfo {
-  try {
-    const m = JSON.parse(metadata ?? "null");
-    if (typeof m?.original_path === "string" && typeof m?.original_name === "string") return m;
-  } catch {
-    /* fall through */
-  }
-  throw new BadRequestError("This item has no record of where it came from", "not_in_trash");
 }
