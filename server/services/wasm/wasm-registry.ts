@@ -1,6 +1,6 @@
 // Installed WASM apps, per wallet: the manifest in SQLite, the validated module in
 // data/wasm-apps/<owner>/<sha256>.wasm (written atomically before the row points at it).
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../../fs/atomic-write.ts";
@@ -19,7 +19,17 @@ function info(row: WasmAppRow): AppInfo {
   return { name: row.name, description: row.description, icon: row.icon, args: JSON.parse(row.args), builtin: false, size: row.module_size, updatedAt: new Date(row.updated_at).toISOString() };
 }
 
+/** A module known by its content hash, read only when needed. */
+export interface ModuleRef {
+  hash: string;
+  bytes(): Promise<Uint8Array>;
+}
+
+export const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+
 export class WasmRegistry {
+  /** Sample apps are files of this build: each one's hash is computed once. */
+  private readonly sampleHashes = new Map<string, string>();
   constructor(
     private readonly repo: WasmAppsRepository,
     private readonly dir: string,
@@ -40,13 +50,22 @@ export class WasmRegistry {
     return [...samples, ...this.repo.list(owner).map(info)];
   }
 
-  /** The module bytes of the app `name` as `owner` sees it (a sample app or one of theirs). */
-  async module(owner: string, name: string): Promise<Uint8Array> {
+  /**
+   * The module of the app `name` as `owner` sees it (a sample app or one of theirs): its content
+   * hash, known without reading it (installed apps are stored by hash; a sample's is computed once),
+   * and a way to read it, needed only when the prepared module is not cached yet.
+   */
+  module(owner: string, name: string): ModuleRef {
     const sample = Object.hasOwn(this.samples, name) ? this.samples[name] : undefined;
-    const row = sample || !APP_NAME.test(name) ? null : this.repo.get(owner, name);
-    const file = sample ?? (row ? this.moduleFile(owner, row.module_hash) : null);
-    if (!file) throw new NotFoundError(`No app named ${name.slice(0, 64)}`, "wasm_app_not_found");
-    return new Uint8Array(await Bun.file(file).arrayBuffer());
+    if (sample) {
+      let hash = this.sampleHashes.get(sample);
+      if (!hash) this.sampleHashes.set(sample, (hash = sha256(readFileSync(sample))));
+      return { hash, bytes: async () => new Uint8Array(await Bun.file(sample).arrayBuffer()) };
+    }
+    const row = APP_NAME.test(name) ? this.repo.get(owner, name) : null;
+    if (!row) throw new NotFoundError(`No app named ${name.slice(0, 64)}`, "wasm_app_not_found");
+    const file = this.moduleFile(owner, row.module_hash);
+    return { hash: row.module_hash, bytes: async () => new Uint8Array(await Bun.file(file).arrayBuffer()) };
   }
 
   /** Install (`replace` false) or update (`replace` true) an app from a manifest and, for installs, a module. */
@@ -62,7 +81,7 @@ export class WasmRegistry {
     if (module) {
       // Validated as it would be run (the memory cap does not matter here; it is applied per run).
       prepareModule(module, 1, this.maxModuleBytes);
-      hash = new Bun.CryptoHasher("sha256").update(module).digest("hex");
+      hash = sha256(module);
       size = module.length;
       ensurePrivateDir(join(this.dir, owner));
       const file = this.moduleFile(owner, hash);

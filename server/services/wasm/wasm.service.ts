@@ -5,7 +5,7 @@ import { asObject } from "../validate.ts";
 import { prepareModule } from "./module-check.ts";
 import type { SandboxPool, OutputListener, RunResult } from "./sandbox-pool.ts";
 import type { SavedOutput, WasmFiles } from "./wasm-files.ts";
-import type { WasmRegistry } from "./wasm-registry.ts";
+import { sha256, type ModuleRef, type WasmRegistry } from "./wasm-registry.ts";
 
 export interface WasmLimits {
   maxModuleBytes: number;
@@ -54,7 +54,6 @@ function bounded(value: unknown, name: string, min: number, max: number, fallbac
   return value;
 }
 
-const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 
 export class WasmService {
   /** Validated, memory-capped modules by hash of the original + cap (most recent last). */
@@ -89,7 +88,7 @@ export class WasmService {
     if (input.stdin !== undefined && typeof input.stdin !== "string") throw new ValidationError("stdin must be a string", { field: "stdin" });
     const stdin = new TextEncoder().encode((input.stdin as string | undefined) ?? "");
     if (stdin.length > 1024 * 1024) throw new ValidationError("stdin is at most 1 MiB", { field: "stdin" });
-    const { module, hash } = this.prepare(await this.moduleBytes(owner, input), memoryMb);
+    const { module, hash } = await this.prepare(this.moduleRef(owner, input), memoryMb);
     const { inputs, bytes } = this.files.inputs(owner, input.files);
     const appName = typeof input.app === "string" ? input.app : "module";
     const folder = this.files.outputFolder(owner, input.output, appName);
@@ -114,12 +113,13 @@ export class WasmService {
     }
   }
 
-  private prepare(bytes: Uint8Array, memoryMb: number): { module: Uint8Array; hash: string } {
-    const key = `${sha256(bytes)}:${memoryMb}`;
+  /** The validated module with its memory capped at `memoryMb`, from the cache when it is there. */
+  private async prepare(ref: ModuleRef, memoryMb: number): Promise<{ module: Uint8Array; hash: string }> {
+    const key = `${ref.hash}:${memoryMb}`;
     let entry = this.prepared.get(key);
     if (entry) this.prepared.delete(key);
     else {
-      const module = prepareModule(bytes, memoryMb, this.limits.maxModuleBytes);
+      const module = prepareModule(await ref.bytes(), memoryMb, this.limits.maxModuleBytes);
       entry = { module, hash: sha256(module) };
       this.preparedBytes += module.length;
     }
@@ -132,11 +132,12 @@ export class WasmService {
     return entry;
   }
 
-  private async moduleBytes(owner: string, input: Record<string, unknown>): Promise<Uint8Array> {
+  private moduleRef(owner: string, input: Record<string, unknown>): ModuleRef {
     if (typeof input.app === "string") return this.registry.module(owner, input.app);
     if (typeof input.module === "string") {
       if (input.module.length > Math.ceil((this.limits.maxModuleBytes * 4) / 3) + 4) throw new ValidationError(`The module is larger than ${this.limits.maxModuleBytes} bytes`);
-      return new Uint8Array(Buffer.from(input.module, "base64"));
+      const bytes = new Uint8Array(Buffer.from(input.module, "base64"));
+      return { hash: sha256(bytes), bytes: async () => bytes };
     }
     throw new ValidationError("Say what to run: app (an app's name) or module (base64 of a .wasm)", { field: "app" });
   }
