@@ -14,8 +14,14 @@ export interface SessionOptions {
   rows: number;
   /** Output is delivered at most this often… */
   flushMs: number;
-  /** …and at most this much per flush: beyond it a flood is cut, never buffered (the node and browser stay responsive). */
+  /** …and at most this much per budget window: beyond it a flood is cut, never buffered (the node and browser stay responsive). */
   maxFlushBytes: number;
+  /**
+   * The budget window: at most maxFlushBytes reach the client per window, however many flushes it
+   * spans. Per flush alone, a flood would still push maxFlushBytes every flushMs (16 MB/s), more
+   * than a browser can draw and enough to keep the node's main thread busy.
+   */
+  budgetWindowMs: number;
   scrollbackBytes: number;
 }
 
@@ -27,6 +33,9 @@ export class TerminalSession {
   private readonly decoder = new TextDecoder();
   private pending = "";
   private skipped = 0;
+  /** Characters sent in the current budget window, and when it began. */
+  private windowSent = 0;
+  private windowStart = 0;
   private scrollback = "";
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closing: Promise<void> | null = null;
@@ -60,9 +69,11 @@ export class TerminalSession {
   private onData(bytes: Uint8Array): void {
     this.lastActivity = Date.now();
     this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs);
-    // A flood: once this flush's budget is spent, bytes are only counted, never decoded, so a
+    // A flood: once the window's budget is spent, bytes are only counted, never decoded, so a
     // runaway command costs the node's main thread almost nothing.
-    if (this.pending.length >= this.opts.maxFlushBytes) {
+    const now = performance.now();
+    if (now - this.windowStart >= this.opts.budgetWindowMs) (this.windowStart = now), (this.windowSent = 0);
+    if (this.windowSent + this.pending.length >= this.opts.maxFlushBytes) {
       this.skipped += bytes.length;
       return;
     }
@@ -72,6 +83,7 @@ export class TerminalSession {
   private flush(): void {
     this.timer = null;
     let out = this.pending;
+    this.windowSent += out.length;
     this.pending = "";
     if (this.skipped) {
       out = `\r\n\x1b[2m[… ${this.skipped} bytes of output skipped …]\x1b[0m\r\n` + out;

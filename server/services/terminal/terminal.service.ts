@@ -96,7 +96,7 @@ export class TerminalService {
     const open = [...this.entries.values()].filter((e) => e.owner === p.address).length;
     if (open >= this.limits.maxPerUser) throw new AppError(429, "too_many_terminals", `At most ${this.limits.maxPerUser} terminals may be open at once; close one first`);
     const shell = existsSync(this.limits.shell) ? this.limits.shell : "/bin/sh";
-    const session = new TerminalSession({ shell, cwd: homedir(), env: cleanEnv(shell), cols, rows, flushMs: 16, maxFlushBytes: 256 * 1024, scrollbackBytes: 256 * 1024 });
+    const session = new TerminalSession({ shell, cwd: homedir(), env: cleanEnv(shell), cols, rows, flushMs: 16, maxFlushBytes: 256 * 1024, budgetWindowMs: 250, scrollbackBytes: 256 * 1024 });
     const entry: Entry = { session, owner: p.address, authSession: p.sessionId, connId };
     this.entries.set(session.id, entry);
     this.bind(entry, connId, send);
