@@ -112,7 +112,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     db,
     aiRepo,
     files,
-    [new LocalProvider(llama, join(config.dataDir, "models"), config.ai.ollamaStores), new OllamaProvider(settings, vault, config.ai.ollamaHost), new CloudProvider(aiRepo, vault)],
+    [new LocalProvider(llama, join(config.dataDir, "models"), config.ai.ollamaStores), new OllamaProvider(settings, vault, config.ai.ollamaHost), new CloudProvider(aiRepo, vault, (owner) => (usersRepo.get(owner)?.role ?? "member") === "member" ? "public" : "lan")],
     { maxTokens: config.ai.maxTokens },
   );
   return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals, wasm, ai, llama };

@@ -2,14 +2,16 @@
 // POST /api/pull streams NDJSON progress ending in { status: "success" }, DELETE /api/delete,
 // GET /api/tags lists what was pulled. Unknown models: 404 { error } as Ollama answers.
 
-export function startOllamaStandIn(available: string[]): { url: string; stop(): void } {
+export function startOllamaStandIn(available: string[]): { url: string; authorizations: (string | null)[]; stop(): void } {
   const pulled = new Set<string>();
+  const authorizations: (string | null)[] = [];
   const full = (name: string) => (name.includes(":") ? name : `${name}:latest`);
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
       const url = new URL(req.url);
+      authorizations.push(req.headers.get("authorization"));
       if (req.method === "GET" && url.pathname === "/api/tags") {
         return Response.json({ models: [...pulled].map((name) => ({ name, model: name, modified_at: new Date(0).toISOString(), size: 1000, digest: "d", details: { format: "gguf", family: "llama" } })) });
       }
@@ -29,5 +31,5 @@ export function startOllamaStandIn(available: string[]): { url: string; stop(): 
       return Response.json({ error: "not found" }, { status: 404 });
     },
   });
-  return { url: `http://127.0.0.1:${server.port}`, stop: () => void server.stop(true) };
+  return { url: `http://127.0.0.1:${server.port}`, authorizations, stop: () => void server.stop(true) };
 }

@@ -49,8 +49,7 @@ export function aiRoutes(ai: AiService) {
     })
     .get("/api/ai/cloud", ({ request }) => ({ connections: cloud.connections(owner(request)) }))
     .post("/api/ai/cloud", async ({ request, body, set }) => {
-      const principal = principalOf(request);
-      const connection = await cloud.addConnection(principal.address, asObject(body), principal.role !== "member");
+      const connection = await cloud.addConnection(owner(request), asObject(body));
       set.status = 201;
       return { connection };
     })
@@ -59,9 +58,9 @@ export function aiRoutes(ai: AiService) {
       return { removed: true };
     })
     .get("/api/ai/ollama", () => ({ host: ollama.host(), hasToken: ollama.hasToken() }))
-    .put("/api/ai/ollama", ({ body }) => {
+    .put("/api/ai/ollama", async ({ body }) => {
       const input = asObject(body);
-      ollama.configure(input.host, input.token);
+      await ollama.configure(input.host, input.token);
       return { host: ollama.host(), hasToken: ollama.hasToken() };
     })
     .post("/api/ai/models/pull", ({ request, body }) => {

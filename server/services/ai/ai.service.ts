@@ -76,7 +76,9 @@ export class AiService {
 
   /**
    * The model a chat that names none uses: the wallet's choice, else the first built-in model,
-   * else any. Asks the network-bound providers only when nothing local will do.
+   * else the first of the wallet's own cloud connections. Never, implicitly, the node's Ollama
+   * server: an Admin who points it elsewhere must not receive everyone's prompts. Asks the
+   * network-bound providers only when nothing local will do.
    */
   async defaultFor(owner: string): Promise<string | null> {
     const chosen = this.repo.defaultModel(owner);
@@ -87,7 +89,7 @@ export class AiService {
 
   private defaultModel(owner: string, models: ModelInfo[]): string | null {
     const chosen = this.repo.defaultModel(owner);
-    return chosen ?? models.find((m) => m.provider === "local")?.id ?? models[0]?.id ?? null;
+    return chosen ?? models.find((m) => m.provider === "local")?.id ?? models.find((m) => m.provider === "cloud")?.id ?? null;
   }
 
   async setDefault(owner: string, model: unknown): Promise<void> {
@@ -196,7 +198,7 @@ export class AiService {
     const settings = this.settings(input);
     let conversation = input.conversationId === undefined ? null : this.conversationRow(owner, input.conversationId);
     const model = input.model === undefined ? (conversation?.model ?? (await this.defaultFor(owner))) : text(input.model, "model", 500);
-    if (!model) throw new NotFoundError("No model is available; add one in AI settings", "model_not_found");
+    if (!model) throw new NotFoundError("No model is chosen: pick one (or add a provider in AI settings)", "model_not_found");
     this.check(owner, model);
     const files = await this.attachments(owner, input.attachments);
 

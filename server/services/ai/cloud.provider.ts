@@ -1,8 +1,9 @@
 // OpenAI-compatible cloud providers: each wallet adds its own connections (name, base URL, API key).
 // Keys are sealed at rest, bound to their owner, never returned by any API and only ever sent to
 // the base URL they were added with, for the wallet that added them.
-import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
-import { isPublicUrl } from "../../http/public-address.ts";
+import { AppError, NotFoundError, ValidationError } from "../../errors.ts";
+import { checkedAddress, outboundFetch, systemResolver, type Reach, type Resolver } from "../../net/outbound-fetch.ts";
+import { joinUrl, parseBaseUrl } from "../../net/service-url.ts";
 import type { AiRepository } from "./ai.repository.ts";
 import type { KeyVault } from "./key-vault.ts";
 import type { AiProvider, ChatTurn, GenerateOptions, Generation, ModelInfo } from "./provider.ts";
@@ -16,7 +17,8 @@ export interface CloudConnection {
   createdAt: string;
 }
 
-const context = (owner: string, name: string) => `cloud-key:${owner}:${name}`;
+/** A key opens only for its owner, its connection and the base URL it was given for. */
+const context = (owner: string, name: string, baseUrl: string) => `cloud-key:${owner}:${name}:${baseUrl}`;
 
 /** Server-sent events: the `data:` payloads of a text/event-stream body. */
 async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
@@ -41,23 +43,33 @@ async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string
 export class CloudProvider implements AiProvider {
   readonly id = "cloud" as const;
 
+  /**
+   * `reachOf`: how far `owner` may make the node connect, asked at every request (a demoted Admin
+   * loses LAN servers at once). `resolve` is DNS, replaceable in tests.
+   */
   constructor(
     private readonly repo: AiRepository,
     private readonly vault: KeyVault,
+    private readonly reachOf: (owner: string) => Reach,
+    private readonly resolve: Resolver = systemResolver,
   ) {}
 
   connections(owner: string): CloudConnection[] {
     return this.repo.connections(owner).map((c) => ({ name: c.name, baseUrl: c.base_url, createdAt: new Date(c.created_at).toISOString() }));
   }
 
-  /** `mayUsePrivateHosts`: Admins and the Owner may use a server on the LAN (llama-server, vLLM…); Members only public ones. */
-  async addConnection(owner: string, input: Record<string, unknown>, mayUsePrivateHosts: boolean): Promise<CloudConnection> {
-    const { name, baseUrl, apiKey } = input;
+  /**
+   * Add (or replace) a connection. Members may use only providers on the public internet; the
+   * Owner and Admins also servers on the LAN (llama-server, vLLM…). Checked here for a clear answer,
+   * and again on the address actually dialled at every request.
+   */
+  async addConnection(owner: string, input: Record<string, unknown>): Promise<CloudConnection> {
+    const { name, apiKey } = input;
     if (typeof name !== "string" || !NAME.test(name)) throw new ValidationError("name must be 1–32 lower-case letters, digits or -", { field: "name" });
-    if (typeof baseUrl !== "string" || baseUrl.length > 500 || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(baseUrl)) throw new ValidationError("baseUrl must be an http(s) URL, e.g. https://api.openai.com/v1", { field: "baseUrl" });
+    const baseUrl = parseBaseUrl(input.baseUrl, "baseUrl", "https://api.openai.com/v1");
     if (typeof apiKey !== "string" || apiKey.length === 0 || apiKey.length > 4096 || /\s/.test(apiKey)) throw new ValidationError("apiKey must be the provider's key", { field: "apiKey" });
-    if (!mayUsePrivateHosts && !(await isPublicUrl(baseUrl))) throw new ForbiddenError("Members may connect only to providers on the public internet; ask an Admin to add a local one", "private_address_refused");
-    this.repo.putConnection({ owner, name, base_url: baseUrl.replace(/\/+$/, ""), sealed_key: this.vault.seal(apiKey, context(owner, name)), created_at: Date.now() });
+    await checkedAddress(new URL(baseUrl), this.reachOf(owner), this.resolve);
+    this.repo.putConnection({ owner, name, base_url: baseUrl, sealed_key: this.vault.seal(apiKey, context(owner, name, baseUrl)), created_at: Date.now() });
     return this.connections(owner).find((c) => c.name === name)!;
   }
 
@@ -69,12 +81,14 @@ export class CloudProvider implements AiProvider {
   private async call(owner: string, connection: string, path: string, init: RequestInit & { timeoutMs?: number }): Promise<Response> {
     const row = this.repo.connection(owner, connection);
     if (!row) throw new NotFoundError(`No cloud connection named ${connection.slice(0, 40)}`, "model_not_found");
-    const key = this.vault.open(row.sealed_key, context(owner, row.name));
+    const key = this.vault.open(row.sealed_key, context(owner, row.name, row.base_url));
     let res: Response;
     try {
-      res = await fetch(`${row.base_url}${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${key}` }, redirect: "error" });
+      // The key goes to the base URL only: a redirect is an error, never followed.
+      const fetchOut = outboundFetch(this.reachOf(owner), this.resolve);
+      res = await fetchOut(joinUrl(row.base_url, path), { ...init, headers: { ...init.headers, authorization: `Bearer ${key}` }, redirect: "error" });
     } catch (err) {
-      if (init.signal?.aborted) throw err;
+      if (init.signal?.aborted || err instanceof AppError) throw err;
       throw new AppError(502, "provider_unavailable", `${row.name} (${row.base_url}) is not reachable`);
     }
     if (res.status === 401 || res.status === 403) throw new AppError(502, "provider_auth_failed", `${row.name} refused the API key (HTTP ${res.status})`);

@@ -3,13 +3,16 @@
 // An optional bearer token (for an Ollama behind a proxy, or another PC2) is sealed at rest.
 import { Ollama, type AbortableAsyncIterator, type ChatResponse } from "ollama";
 import { AppError, NotFoundError, ValidationError } from "../../errors.ts";
+import { checkedAddress, outboundFetch, systemResolver, type Resolver } from "../../net/outbound-fetch.ts";
+import { parseBaseUrl } from "../../net/service-url.ts";
 import type { SettingsRepository } from "../settings/settings.repository.ts";
 import type { KeyVault } from "./key-vault.ts";
 import type { AiProvider, ChatTurn, GenerateOptions, Generation, ModelInfo } from "./provider.ts";
 
 const HOST_KEY = "ai.ollama.host";
 const TOKEN_KEY = "ai.ollama.token";
-const TOKEN_CONTEXT = "ollama-token";
+/** The token opens only for the host it was given for: a new host never receives the old token. */
+const tokenContext = (host: string) => `ollama-token:${host}`;
 /**
  * Sent on every request to Ollama. When "Ollama" is another PC2's (or this node's own) /ollama API,
  * that API leaves its own Ollama provider out: a chain of PC2s can never loop back on itself.
@@ -43,6 +46,7 @@ export class OllamaProvider implements AiProvider {
     private readonly settings: SettingsRepository,
     private readonly vault: KeyVault,
     private readonly defaultHost: string,
+    private readonly resolve: Resolver = systemResolver,
   ) {}
 
   host(): string {
@@ -50,22 +54,39 @@ export class OllamaProvider implements AiProvider {
   }
 
   hasToken(): boolean {
-    return this.settings.get(TOKEN_KEY) !== null;
+    return this.token() !== null;
   }
 
-  /** Point PC2 at another Ollama (and set or clear its token; undefined keeps it). */
-  configure(host: unknown, token: unknown): void {
-    if (typeof host !== "string" || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(host) || host.length > 500) throw new ValidationError("host must be an http(s) URL", { field: "host" });
-    if (token !== undefined && token !== null && (typeof token !== "string" || token.length > 4096)) throw new ValidationError("token must be text", { field: "token" });
-    this.settings.set(HOST_KEY, host.replace(/\/+$/, ""));
-    if (typeof token === "string") this.settings.set(TOKEN_KEY, this.vault.seal(token, TOKEN_CONTEXT));
-    if (token === null) this.settings.delete(TOKEN_KEY);
+  /**
+   * Point PC2 at an Ollama server (on the LAN or the internet, never link-local or metadata
+   * addresses). `token`: a string sets it, null clears it, undefined keeps it only while the host
+   * stays the same — a token is never sent to a host it was not given for.
+   */
+  async configure(host: unknown, token: unknown): Promise<void> {
+    const base = parseBaseUrl(host, "host", "http://127.0.0.1:11434");
+    if (token !== undefined && token !== null && (typeof token !== "string" || token.length > 4096 || /[\s\0]/.test(token))) throw new ValidationError("token must be text without spaces", { field: "token" });
+    await checkedAddress(new URL(base), "lan", this.resolve);
+    const hostChanged = base !== this.host();
+    this.settings.set(HOST_KEY, base);
+    if (typeof token === "string") this.settings.set(TOKEN_KEY, this.vault.seal(token, tokenContext(base)));
+    else if (token === null || hostChanged) this.settings.delete(TOKEN_KEY);
+  }
+
+  private token(): string | null {
+    const sealed = this.settings.get(TOKEN_KEY);
+    if (!sealed) return null;
+    try {
+      return this.vault.open(sealed, tokenContext(this.host()));
+    } catch {
+      return null; // sealed for another host: never sent
+    }
   }
 
   private client(): Ollama {
-    const sealed = this.settings.get(TOKEN_KEY);
-    const headers: Record<string, string> = { [VIA_PC2_HEADER]: "1", ...(sealed ? { authorization: `Bearer ${this.vault.open(sealed, TOKEN_CONTEXT)}` } : {}) };
-    return new Ollama({ host: this.host(), headers });
+    const token = this.token();
+    const headers: Record<string, string> = { [VIA_PC2_HEADER]: "1", ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    // The Ollama server is a node setting only Admins change: it may be on the LAN, never beyond it.
+    return new Ollama({ host: this.host(), headers, fetch: outboundFetch("lan", this.resolve) as typeof fetch });
   }
 
   async models(): Promise<ModelInfo[]> {
