@@ -11,10 +11,10 @@ export function authorize(access: Access | undefined, principal: Principal | nul
   if (roleRank(principal.role) < roleRank(access.role)) {
     throw new ForbiddenError(`This needs the ${access.role} role; you are ${principal.role === "admin" ? "an admin" : `a ${principal.role}`}`, "insufficient_role");
   }
-  if (access.sessionOnly && principal.kind !== "session") {
-    throw new ForbiddenError("API tokens cannot do this; sign in with your wallet", "session_required");
-  }
-  if (access.scope && !principal.scopes.has(access.scope)) {
-    throw new ForbiddenError(`This token does not have the "${access.scope}" scope`, "insufficient_scope");
+  if (principal.kind === "session") return;
+  // An API token: only where the table names scopes, and only with one of them.
+  if (!access.scopes) throw new ForbiddenError("API tokens cannot do this; sign in with your wallet", "session_required");
+  if (!access.scopes.some((s) => principal.scopes.has(s))) {
+    throw new ForbiddenError(`This token needs the ${access.scopes.map((s) => `"${s}"`).join(" or ")} scope`, "insufficient_scope");
   }
 }

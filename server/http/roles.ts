@@ -1,32 +1,36 @@
 // The single access table: every HTTP route and every WebSocket method, with the least role allowed.
-import type { Role, Scope } from "../services/auth/principal.ts";
+import { SCOPES, type Role, type Scope } from "../services/auth/principal.ts";
 
 export interface Access {
   /** null: anyone, signed in or not. */
   role: Role | null;
-  /** For API tokens: the scope the token must hold (sessions hold every scope of their role). */
-  scope?: Scope;
-  /** Only a browser session may call this, never an API token (minting tokens, the recovery phrase). */
-  sessionOnly?: boolean;
+  /**
+   * The API-token scopes accepted (a token must hold one of them; sessions hold every scope of
+   * their role). Absent: browser sessions only, never an API token (minting tokens, the recovery
+   * phrase, sessions, the terminal).
+   */
+  scopes?: readonly Scope[];
 }
 
 const PUBLIC: Access = { role: null };
-const MEMBER: Access = { role: "member" };
-const MEMBER_SESSION: Access = { role: "member", sessionOnly: true };
-const OWNER_ADMIN: Access = { role: "owner", scope: "admin" };
-const OWNER_SESSION: Access = { role: "owner", scope: "admin", sessionOnly: true };
-const FILES_READ: Access = { role: "member", scope: "files:read" };
-const FILES_WRITE: Access = { role: "member", scope: "files:write" };
+/** Signed-in browser sessions only. */
+const MEMBER_SESSION: Access = { role: "member" };
+/** Anything a signed-in wallet may ask about itself or the socket, with a session or any token. */
+const MEMBER_ANY: Access = { role: "member", scopes: SCOPES };
+const OWNER_ADMIN: Access = { role: "owner", scopes: ["admin"] };
+const OWNER_SESSION: Access = { role: "owner" };
+const FILES_READ: Access = { role: "member", scopes: ["files:read"] };
+const FILES_WRITE: Access = { role: "member", scopes: ["files:write"] };
 /** Server-side WASM: Admins and the Owner (Members get insufficient_role). */
-const WASM: Access = { role: "admin", scope: "wasm:run" };
+const WASM: Access = { role: "admin", scopes: ["wasm:run"] };
 /** Installing, updating and removing one's own WASM apps. */
-const WASM_INSTALL: Access = { role: "admin", scope: "wasm:install" };
+const WASM_INSTALL: Access = { role: "admin", scopes: ["wasm:install"] };
 /** AI chat, models, conversations and one's own cloud keys: everyone signed in. */
-const AI: Access = { role: "member", scope: "ai:chat" };
+const AI: Access = { role: "member", scopes: ["ai:chat"] };
 /** The Ollama server, pulling and deleting its models: Admins and the Owner. */
-const AI_MODELS: Access = { role: "admin", scope: "ai:models" };
+const AI_MODELS: Access = { role: "admin", scopes: ["ai:models"] };
 /** Admin is the floor here; TerminalService refuses Admins unless the Owner allowed them. API tokens never. */
-const TERMINAL: Access = { role: "admin", sessionOnly: true };
+const TERMINAL: Access = { role: "admin" };
 
 /** Key: "METHOD /route/:pattern" exactly as registered with Elysia. */
 export const HTTP_ACCESS: Record<string, Access> = {
@@ -37,10 +41,10 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "POST /api/auth/challenge": PUBLIC,
   "POST /api/auth/login": PUBLIC,
   "GET /api/auth/setup": PUBLIC,
-  "POST /api/auth/logout": MEMBER,
-  "GET /api/auth/sessions": MEMBER,
-  "DELETE /api/auth/sessions/:id": MEMBER,
-  "GET /whoami": MEMBER,
+  "POST /api/auth/logout": MEMBER_SESSION,
+  "GET /api/auth/sessions": MEMBER_SESSION,
+  "DELETE /api/auth/sessions/:id": MEMBER_SESSION,
+  "GET /whoami": MEMBER_ANY,
 
   "GET /api/users": OWNER_ADMIN,
   "POST /api/users": OWNER_ADMIN,
@@ -121,13 +125,13 @@ export const HTTP_ACCESS: Record<string, Access> = {
 };
 
 export const WS_ACCESS: Record<string, Access> = {
-  "rpc.subscribe": MEMBER,
-  "rpc.unsubscribe": MEMBER,
-  "rpc.cancel": MEMBER,
-  "rpc.methods": MEMBER,
-  "system.info": MEMBER,
-  "system.health": MEMBER,
-  "system.ping": MEMBER,
+  "rpc.subscribe": MEMBER_ANY,
+  "rpc.unsubscribe": MEMBER_ANY,
+  "rpc.cancel": MEMBER_ANY,
+  "rpc.methods": MEMBER_ANY,
+  "system.info": MEMBER_ANY,
+  "system.health": MEMBER_ANY,
+  "system.ping": MEMBER_ANY,
   "wasm.run": WASM,
   "ai.chat": AI,
   // The terminal: Owner only by default; the service also lets Admins in when the Owner allows it.
@@ -141,7 +145,7 @@ export const WS_ACCESS: Record<string, Access> = {
 
 /** Topics a connection may subscribe to, with the least role. */
 export const WS_TOPIC_ACCESS: Record<string, Access> = {
-  node: MEMBER,
+  node: MEMBER_ANY,
   /** item.added / removed / moved / updated / renamed: only the owning wallet's own changes. */
   files: FILES_READ,
 };

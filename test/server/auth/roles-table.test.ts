@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { HTTP_ACCESS, WS_ACCESS, WS_TOPIC_ACCESS } from "../../../server/http/roles.ts";
 import { RpcError, Pc2WsClient } from "../../../web/api/ws-client.ts";
 import { createTestNode, startTestNode } from "../../helpers/test-node.ts";
-import { claimOwner, httpFetcher } from "../../helpers/wallet-auth.ts";
+import { claimOwner, httpFetcher, json } from "../../helpers/wallet-auth.ts";
 
 describe("the role table", () => {
   test("every registered HTTP route, WS method and topic has an entry, and no entry is stale", async () => {
@@ -18,6 +18,33 @@ describe("the role table", () => {
     } finally {
       await node.stop();
       cleanup();
+    }
+  });
+
+  test("a route without scopes is for browser sessions only, and the list of them is deliberate", () => {
+    const sessionOnly = Object.entries({ ...HTTP_ACCESS, ...WS_ACCESS }).filter(([, a]) => a.role !== null && !a.scopes).map(([k]) => k).sort();
+    expect(sessionOnly).toEqual([
+      "DELETE /api/auth/sessions/:id", "DELETE /api/tokens/:id", "GET /api/auth/sessions", "GET /api/identity/phrase", "GET /api/tokens",
+      "POST /api/auth/logout", "POST /api/identity/phrase/confirm", "POST /api/tokens", "PUT /api/terminal/settings",
+      "terminal.attach", "terminal.close", "terminal.input", "terminal.list", "terminal.open", "terminal.resize",
+    ]);
+  });
+
+  test("a files:read token cannot list or revoke browser sessions (unscoped routes refuse every token)", async () => {
+    const t = await startTestNode();
+    try {
+      const f = httpFetcher(t.url);
+      const owner = await claimOwner(f, t.started.setup.code!);
+      const created = await f("/api/tokens", json({ name: "reader", scopes: ["files:read"] }, owner.bearer));
+      const reader = { authorization: `Bearer ${(await created.json()).token}` };
+      const sessions = await f("/api/auth/sessions", { headers: reader });
+      expect([sessions.status, (await sessions.json()).code]).toEqual([403, "session_required"]);
+      const revoke = await f(`/api/auth/sessions/whatever`, { method: "DELETE", headers: reader });
+      expect([revoke.status, (await revoke.json()).code]).toEqual([403, "session_required"]);
+      expect((await f("/whoami", { headers: reader })).status).toBe(200);
+      expect((await f("/api/auth/sessions", { headers: owner.bearer })).status).toBe(200); // the session itself may
+    } finally {
+      await t.stop();
     }
   });
 
