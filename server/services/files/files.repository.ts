@@ -64,13 +64,21 @@ export class FilesRepository {
   relocate(owner: string, uid: string, from: string, to: string, parentUid: string, name: string, metadata: string | null, now: number): void {
     const [lo, hi] = below(from);
     this.db.query("UPDATE fs_entries SET path = ?, parent_uid = ?, name = ?, metadata = ?, modified = ? WHERE uid = ?").run(to, parentUid, name, metadata, now, uid);
+    // The prefix is cut in SQLite's own units (characters), never JavaScript's UTF-16 units: a path
+    // with astral characters (emoji) is longer in JS than in SQLite.
     this.db
-      .query("UPDATE fs_entries SET path = ? || substr(path, ?) WHERE owner = ? AND path >= ? AND path < ?")
-      .run(to, from.length + 1, owner, lo, hi);
+      .query("UPDATE fs_entries SET path = ?1 || substr(path, length(?2) + 1) WHERE owner = ?3 AND path >= ?4 AND path < ?5")
+      .run(to, from, owner, lo, hi);
   }
 
   setPublic(uid: string, isPublic: boolean): void {
     this.db.query("UPDATE fs_entries SET is_public = ? WHERE uid = ?").run(isPublic ? 1 : 0, uid);
+  }
+
+  /** Stop sharing an entry and everything below it (it went to the Trash). */
+  unpublishTree(owner: string, path: string): void {
+    const [lo, hi] = below(path);
+    this.db.query("UPDATE fs_entries SET is_public = 0 WHERE owner = ? AND is_public = 1 AND (path = ? OR (path >= ? AND path < ?))").run(owner, path, lo, hi);
   }
 
   /** Delete an entry and everything below it; returns the removed rows. */

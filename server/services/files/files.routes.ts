@@ -6,7 +6,8 @@ import { optionalPrincipalOf, principalOf } from "../../http/auth-guard.ts";
 import { normalizeAddress } from "../auth/users.service.ts";
 import { count } from "./puter-input.ts";
 import { folderZip } from "./folder-zip.ts";
-import type { FilesService } from "./files.service.ts";
+import { TRASH, type FilesService } from "./files.service.ts";
+import { isWithin } from "./virtual-path.ts";
 import { parseTrashInfo } from "./trash-info.ts";
 import { toV1 } from "./fs-entry.ts";
 import { fileResponse } from "./read-response.ts";
@@ -88,7 +89,8 @@ export function filesRoutes(files: FilesService, uploads: ResumableUploads) {
         throw new BadRequestError("That is not a CID", "invalid_cid");
       }
       const viewer = optionalPrincipalOf(request)?.address ?? null;
-      const entry = files.deps.repo.byCid(cid).find((e) => e.is_public === 1 || e.owner === viewer);
+      // Nothing in a Trash is served to others, whatever its flag says.
+      const entry = files.deps.repo.byCid(cid).find((e) => (e.is_public === 1 && !isWithin(e.path, TRASH)) || e.owner === viewer);
       // Unknown and private look the same: nobody learns what a node holds.
       if (!entry) throw new ForbiddenError("This content is not shared", "not_shared");
       const res = fileResponse(request, entry, files.deps.blobs.file(entry.owner, entry.blob!), { contentType: entry.mime ?? "application/octet-stream" });

@@ -295,7 +295,10 @@ export class FilesService {
     }
     // Puter's desktop reads original_path as a display path (/<address>/…); restore accepts either form.
     const info: TrashInfo = { original_name: e.name, original_path: displayPath(e.path, owner), trashed_ts: Math.floor(Date.now() / 1000) };
-    return this.move(owner, e.uid, "/Trash", { overwrite: false, dedupe: false, newName: e.uid, newMetadata: info }).moved;
+    const moved = this.move(owner, e.uid, "/Trash", { overwrite: false, dedupe: false, newName: e.uid, newMetadata: info }).moved;
+    // The Trash ends sharing, and restoring does not share again.
+    this.deps.repo.unpublishTree(owner, moved.path);
+    return this.deps.repo.byUid(owner, moved.uid) ?? moved;
   }
 
   /** Remove an entry (and its subtree) for good: rows, blobs, pins. */
@@ -329,6 +332,7 @@ export class FilesService {
   publish(owner: string, selector: unknown, isPublic: boolean): FsEntryRow {
     const e = this.find(owner, selector);
     if (e.is_dir) throw new BadRequestError("Share files one by one; folders have no CID here", "cannot_share_a_directory");
+    if (isPublic && isWithin(e.path, TRASH)) throw new BadRequestError("Items in the Trash cannot be shared; restore it first", "in_trash");
     this.deps.repo.setPublic(e.uid, isPublic);
     const row = this.deps.repo.byUid(owner, e.uid)!;
     this.emit(owner, "item.updated", toV1(row));

@@ -6,9 +6,14 @@ export const MAX_NAME_BYTES = 255;
 const encoder = new TextEncoder();
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
 
-// C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides that make
-// names lie about themselves on screen.
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// C0 and C1 controls, DEL, the Unicode line/paragraph separators and bidi overrides and marks, and
+// invisible characters (zero-width space, word joiner and invisible operators, BOM, soft hyphen,
+// combining grapheme joiner, Mongolian vowel separator) that make names lie about themselves on
+// screen: "report.pdf" and "report\u200B.pdf" look the same. ZWNJ and ZWJ stay: scripts and emoji
+// sequences need them.
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/;
+/** A name may not start with a combining mark: it would draw itself onto whatever is shown before it. */
+const LEADING_MARK = /^\p{M}/u;
 
 export class InvalidPathError extends BadRequestError {
   constructor(message: string, code = "invalid_path") {
@@ -25,7 +30,8 @@ export function checkName(input: unknown): string {
   if (name.includes("/")) throw new InvalidPathError("A name cannot contain /", "invalid_file_name");
   // A backslash is a separator on Windows: "..\\..\\x" in a downloaded zip would climb out of the folder.
   if (name.includes("\\")) throw new InvalidPathError("A name cannot contain \\", "invalid_file_name");
-  if (FORBIDDEN.test(name)) throw new InvalidPathError("A name cannot contain control characters", "invalid_file_name");
+  if (FORBIDDEN.test(name)) throw new InvalidPathError("A name cannot contain control or invisible characters", "invalid_file_name");
+  if (LEADING_MARK.test(name)) throw new InvalidPathError("A name cannot start with a combining mark", "invalid_file_name");
   if (encoder.encode(name).length > MAX_NAME_BYTES) throw new InvalidPathError(`A name is at most ${MAX_NAME_BYTES} bytes`, "name_too_long");
   if (name.trim() !== name || name.endsWith(".")) {
     // Leading/trailing spaces and trailing dots break downloads on Windows and confuse people.

@@ -36,6 +36,8 @@ function hostilePaths(victimAddress: string): unknown[] {
 const HOSTILE_NAMES = [
   "", " ", ".", "..", "/", "a/b", "../x", "..\\x", "C:\\Windows\\win.ini", "a\u0000b", "\u0007bell", "line\nbreak", "tab\there",
   "\u202Etxt.exe", "\u2028", "\u007f", "\ud800", "n".repeat(256), "é".repeat(128), "trailing.", " lead", "trail ", "~/..", "../../etc/passwd",
+  // invisible look-alikes, a leading combining mark, and astral characters past the byte limit
+  "secret\u200B.txt", "\u200B", "\uFEFF", "a\u2060b", "\u200Fexe.txt", "\u0301x", "x\u034F", "😀".repeat(64),
 ];
 
 async function snapshot(dir: string): Promise<string[]> {

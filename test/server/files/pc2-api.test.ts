@@ -162,6 +162,29 @@ describe("public links and /ipfs/<cid>", () => {
   });
 });
 
+describe("sharing and the Trash", () => {
+  test("moving a shared file to the Trash stops sharing it; restoring does not share it again", async () => {
+    const cid = (await fs.write("~/Public", "flyer.txt", "come to the party")).body.cid;
+    await fs.post("/mkdir", { path: "~/Public/album" });
+    const inFolder = (await fs.write("~/Public/album", "photo.txt", "a photo")).body.cid;
+    await call("/api/files/share", json(owner, "POST", { path: "~/Public/flyer.txt" }));
+    await call("/api/files/share", json(owner, "POST", { path: "~/Public/album/photo.txt" }));
+    expect((await f(`/ipfs/${cid}`)).status).toBe(200);
+    expect((await f(`/ipfs/${inFolder}`)).status).toBe(200);
+
+    expect((await fs.post("/delete", { paths: ["~/Public/flyer.txt", "~/Public/album"] })).status).toBe(200);
+    expect((await f(`/ipfs/${cid}`)).status).toBe(403);
+    expect((await f(`/ipfs/${inFolder}`)).status).toBe(403); // a shared file inside a trashed folder too
+    const trashed = (await call("/api/files/trash", { headers: owner.bearer })).body.items.find((i: { trash: { original_name: string } }) => i.trash.original_name === "flyer.txt");
+    const again = await call("/api/files/share", json(owner, "POST", { uid: trashed.uid }));
+    expect([again.status, again.body.code]).toEqual([400, "in_trash"]);
+
+    expect((await call("/api/files/trash/restore", json(owner, "POST", { uid: trashed.uid }))).status).toBe(200);
+    expect((await fs.post("/stat", { path: "~/Public/flyer.txt" })).body.is_public).toBe(false);
+    expect((await f(`/ipfs/${cid}`)).status).toBe(403);
+  });
+});
+
 describe("quotas", () => {
   test("the Owner sets a quota; it is enforced before bytes are written; /df reports it", async () => {
     const fm = filesClient(f, member);
