@@ -63,11 +63,12 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const tokensRepo = new TokensRepository(db);
   const sessions = new SessionsService(new SessionsRepository(db), tokensRepo, audit, events, { maxAgeMs: config.sessionMaxAgeMs, idleMs: config.sessionIdleMs });
   const signIn = new SignInService(db, new NoncesRepository(db), usersRepo, setup, sessions, audit, {
-    challengePerIp: new RateLimiter(30, MINUTE),
-    challengePerAddress: new RateLimiter(10, MINUTE),
-    loginPerIp: new RateLimiter(20, MINUTE),
-    loginPerAddress: new RateLimiter(10, MINUTE),
-    setupCodeFailures: new RateLimiter(10, 60 * MINUTE),
+    challengePerClient: new RateLimiter(30, MINUTE),
+    challengePerClientAddress: new RateLimiter(10, MINUTE),
+    loginPerClient: new RateLimiter(20, MINUTE),
+    loginPerClientAddress: new RateLimiter(10, MINUTE),
+    setupCodeFailuresPerClient: new RateLimiter(10, 60 * MINUTE),
+    setupCodeFailures: new RateLimiter(100, 60 * MINUTE),
   }, events);
   const users = new UsersService(usersRepo, audit, events);
   const tokens = new ApiTokensService(tokensRepo, audit, events);

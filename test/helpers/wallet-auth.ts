@@ -1,5 +1,6 @@
 // Sign in for real: an ethers Wallet signs the node's EIP-4361 challenge.
 import { Wallet } from "ethers";
+import { setRequestMeta } from "../../server/http/request-meta.ts";
 
 export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
 
@@ -8,9 +9,13 @@ export function httpFetcher(baseUrl: string): Fetcher {
   return (path, init) => fetch(baseUrl + path, init);
 }
 
-/** A fetcher that drives an app in-process (app.handle). */
-export function appFetcher(app: { handle(r: Request): Promise<Response> }, origin = "http://127.0.0.1:4200"): Fetcher {
-  return (path, init) => app.handle(new Request(origin + path, init));
+/** A fetcher that drives an app in-process (app.handle), as a client at `ip` (the TCP peer the transport would report). */
+export function appFetcher(app: { handle(r: Request): Promise<Response> }, origin = "http://127.0.0.1:4200", ip?: string): Fetcher {
+  return (path, init) => {
+    const request = new Request(origin + path, init);
+    if (ip) setRequestMeta(request, { ip });
+    return app.handle(request);
+  };
 }
 
 export const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({

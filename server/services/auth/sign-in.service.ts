@@ -9,7 +9,7 @@ import type { SetupService } from "../setup/setup.service.ts";
 import { asObject, int, optStr, str } from "../validate.ts";
 import type { NoncesRepository } from "./nonces.repository.ts";
 import type { Role } from "./principal.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
+import { clientKey, type RateLimiter } from "./rate-limiter.ts";
 import type { ClientFacts, SessionsService } from "./sessions.service.ts";
 import { buildSiweMessage, nonceOf } from "./siwe-message.ts";
 import type { UsersRepository } from "./users.repository.ts";
@@ -25,12 +25,19 @@ export interface RequestFacts extends ClientFacts {
   protocol: "http:" | "https:";
 }
 
+/**
+ * Every budget is a client's own (keyed by clientKey): knowing someone's address must not let a
+ * stranger spend their sign-in budget and lock them out.
+ */
 export interface SignInLimits {
-  challengePerIp: RateLimiter;
-  challengePerAddress: RateLimiter;
-  loginPerIp: RateLimiter;
-  loginPerAddress: RateLimiter;
-  /** Wrong setup codes, node-wide (rotating IPs must not help). */
+  challengePerClient: RateLimiter;
+  /** Challenges one client asks for one address. */
+  challengePerClientAddress: RateLimiter;
+  loginPerClient: RateLimiter;
+  loginPerClientAddress: RateLimiter;
+  /** Wrong setup codes per client. */
+  setupCodeFailuresPerClient: RateLimiter;
+  /** Wrong setup codes node-wide: a high ceiling against guessing from many addresses. */
   setupCodeFailures: RateLimiter;
 }
 
@@ -53,8 +60,9 @@ export class SignInService {
     const chainId = int(input, "chainId", { min: 1, max: 2 ** 53 - 1, fallback: 1 });
     const host = checkedHost(req.host);
     const address = getAddress(raw.toLowerCase());
-    limit(this.limits.challengePerIp, req.ip);
-    limit(this.limits.challengePerAddress, address.toLowerCase());
+    const client = clientKey(req.ip);
+    limit(this.limits.challengePerClient, client);
+    limit(this.limits.challengePerClientAddress, `${client} ${address.toLowerCase()}`);
 
     const now = Date.now();
     const nonce = randomBytes(16).toString("hex"); // 128 bits
@@ -80,7 +88,8 @@ export class SignInService {
     const signature = str(input, "signature", { max: 132, min: 132, pattern: /^0x[0-9a-fA-F]{130}$/, describe: "a 65-byte hex signature" });
     const setupCode = optStr(input, "setupCode", { max: 256 });
     const host = checkedHost(req.host);
-    limit(this.limits.loginPerIp, req.ip);
+    const client = clientKey(req.ip);
+    limit(this.limits.loginPerClient, client);
 
     let address: string | null = null;
     const fail = (status: number, code: string, text: string): never => {
@@ -93,7 +102,7 @@ export class SignInService {
     const issued = nonce ? this.nonces.consume(nonce, Date.now()) : null;
     if (!issued) return fail(401, "invalid_nonce", "This sign-in request is unknown or was already used; start again");
     address = issued.address;
-    limit(this.limits.loginPerAddress, address);
+    limit(this.limits.loginPerClientAddress, `${client} ${address}`);
     if (message !== issued.message) return fail(401, "message_mismatch", "The signed message is not the one this node issued");
     if (Date.now() > issued.expires_at) return fail(401, "challenge_expired", "The sign-in request expired; start again");
     if (issued.domain !== host) return fail(401, "domain_mismatch", `The message was issued for ${issued.domain}, not ${host}`);
@@ -110,7 +119,7 @@ export class SignInService {
     const session = this.sessions.create(address, req);
     this.audit.record({ actor: address, action: "auth.login", target: session.id, ip: req.ip, detail: { role } });
     this.events.emit("auth.signed_in", { address });
-    this.limits.loginPerAddress.reset(address);
+    this.limits.loginPerClientAddress.reset(`${client} ${address}`);
     return { user: { address, role }, token: session.token, sessionId: session.id };
   }
 
@@ -121,12 +130,14 @@ export class SignInService {
     if (this.setup.isClaimed()) return fail(403, "not_invited", "This wallet has not been invited to this node; ask its owner");
     if (!setupCode) return fail(403, "setup_code_required", "This node has no owner yet: enter the setup code shown when the node started");
 
-    const wait = this.limits.setupCodeFailures.retryAfter("setup");
+    const client = clientKey(req.ip);
+    const wait = Math.max(this.limits.setupCodeFailuresPerClient.retryAfter(client), this.limits.setupCodeFailures.retryAfter("setup"));
     if (wait > 0) {
       this.audit.record({ actor: address, action: "auth.login_failed", ip: req.ip, detail: { reason: "setup_locked" } });
       throw new RateLimitedError(wait, "Too many wrong setup codes; try again later (restarting the node issues a new code)");
     }
     if (!(await this.setup.verify(setupCode))) {
+      this.limits.setupCodeFailuresPerClient.hit(client);
       this.limits.setupCodeFailures.hit("setup");
       this.audit.record({ actor: address, action: "auth.setup_code_failed", ip: req.ip });
       return fail(403, "invalid_setup_code", "That setup code is not right");

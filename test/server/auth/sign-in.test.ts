@@ -48,10 +48,10 @@ describe("claiming the node", () => {
 });
 
 describe("setup code lockout", () => {
-  test("10 wrong codes lock claiming for everyone, even with the right code, with Retry-After", async () => {
+  test("10 wrong codes lock that client out of claiming, even with the right code; another client still can", async () => {
     const t = await startTestNode();
     try {
-      const f = appFetcher(t.node.app);
+      const f = appFetcher(t.node.app, undefined, "203.0.113.7");
       for (let i = 0; i < 10; i++) {
         const err = await signIn(f, newWallet(), `WRONG-CODE-${i}`).catch((e) => e);
         expect(err.body.code).toBe("invalid_setup_code");
@@ -61,6 +61,8 @@ describe("setup code lockout", () => {
       expect(locked.body.code).toBe("too_many_requests");
       expect(locked.body.retryAfter).toBeGreaterThan(3000);
       expect(await (await f("/api/auth/setup")).json()).toEqual({ claimed: false });
+      // The real owner, elsewhere, is not locked out by a stranger's guesses.
+      expect((await signIn(appFetcher(t.node.app, undefined, "198.51.100.2"), newWallet(), t.started.setup.code!)).role).toBe("owner");
     } finally {
       await t.stop();
     }
@@ -208,18 +210,33 @@ describe("login", () => {
 });
 
 describe("rate limits", () => {
-  test("challenges per address: 429 with Retry-After", async () => {
+  test("challenges per client and address: 429 with Retry-After; a stranger cannot lock the owner out", async () => {
     const t = await startTestNode();
     try {
-      const f = appFetcher(t.node.app);
-      const address = newWallet().address;
+      const attacker = appFetcher(t.node.app, undefined, "203.0.113.9");
+      const owner = newWallet();
+      const address = owner.address;
       const statuses: number[] = [];
-      for (let i = 0; i < 12; i++) statuses.push((await f("/api/auth/challenge", json({ address }))).status);
+      for (let i = 0; i < 12; i++) statuses.push((await attacker("/api/auth/challenge", json({ address }))).status);
       expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
-      const res = await f("/api/auth/challenge", json({ address }));
+      const res = await attacker("/api/auth/challenge", json({ address }));
       expect(res.status).toBe(429);
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
       expect((await res.json()).code).toBe("too_many_requests");
+      // The same address from the owner's own client: unaffected, and the sign-in completes.
+      const ownerClient = appFetcher(t.node.app, undefined, "198.51.100.20");
+      expect((await signIn(ownerClient, owner, t.started.setup.code!)).role).toBe("owner");
+      // Failed logins against the owner's address from the attacker do not spend the owner's budget either.
+      for (let i = 0; i < 12; i++) {
+        const { message } = await challenge(appFetcher(t.node.app, undefined, `203.0.113.${20 + i}`), address);
+        await login(appFetcher(t.node.app, undefined, `203.0.113.${20 + i}`), { message, signature: "0x" + "1".repeat(130) });
+      }
+      expect((await signIn(ownerClient, owner)).role).toBe("owner");
+      // An IPv6 client is one client across its /64.
+      const v6 = (n: number) => appFetcher(t.node.app, undefined, `2001:db8:1:2::${n.toString(16)}`);
+      const v6statuses: number[] = [];
+      for (let i = 0; i < 31; i++) v6statuses.push((await v6(i)("/api/auth/challenge", json({ address: newWallet().address }))).status);
+      expect(v6statuses.at(-1)).toBe(429);
     } finally {
       await t.stop();
     }
