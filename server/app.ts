@@ -4,13 +4,14 @@ import type { Config } from "./config.ts";
 import type { Services } from "./context.ts";
 import { AppError, InvalidJsonError, NotFoundError, ValidationError, errorBody, toAppError } from "./errors.ts";
 import { isJsonContentType, parseJsonBody, UNREAD_BODY } from "./http/json-body.ts";
+import { BodyLimitTable, MAX_JSON_DEPTH, PRE_AUTH_JSON_BYTES } from "./http/body-limits.ts";
 import { SECURITY_HEADERS } from "./http/security-headers.ts";
 import type { AuthGuard } from "./http/auth-guard.ts";
 import type { AssetStore } from "./http/static-assets.ts";
 import { staticRoutes } from "./http/static.routes.ts";
 import type { Logger } from "./log.ts";
 import { auditRoutes } from "./services/audit/audit.routes.ts";
-import { authRoutes } from "./services/auth/auth.routes.ts";
+import { AUTH_BODY_LIMITS, authRoutes } from "./services/auth/auth.routes.ts";
 import { tokensRoutes } from "./services/auth/tokens.routes.ts";
 import { usersRoutes } from "./services/auth/users.routes.ts";
 import { filesRoutes } from "./services/files/files.routes.ts";
@@ -21,7 +22,7 @@ import { terminalRoutes } from "./services/terminal/terminal.routes.ts";
 import { aiRoutes } from "./services/ai/ai.routes.ts";
 import { driversRoutes } from "./services/ai/drivers.routes.ts";
 import { ollamaApiRoutes } from "./services/ai/ollama-api.routes.ts";
-import { wasmRoutes } from "./services/wasm/wasm.routes.ts";
+import { wasmBodyLimits, wasmRoutes } from "./services/wasm/wasm.routes.ts";
 import { WASM_LIMITS } from "./services/wasm/wasm.service.ts";
 
 export interface AppDeps {
@@ -52,17 +53,29 @@ function fromElysia(code: string | number, error: unknown, method: string, path:
   }
 }
 
+/** Per-route JSON body limits, gathered from the features that need their own. */
+export function bodyLimits(config: Config): BodyLimitTable {
+  return new BodyLimitTable({ ...AUTH_BODY_LIMITS, ...wasmBodyLimits(WASM_LIMITS.maxModuleBytes) }, config.maxJsonBodyBytes);
+}
+
 export function createApp({ config, log, services, guard, assets }: AppDeps) {
+  const limits = bodyLimits(config);
   return new Elysia()
     .onRequest(({ set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
     })
-    // JSON is parsed here (with a byte limit). Every other body is left unread for its route to
-    // stream (uploads): returning a value stops Elysia from buffering it. Elysia also strips
-    // parameters from its contentType argument, and Puter's JSON type lives in one.
-    .onParse(async ({ request }) => {
-      if (isJsonContentType(request.headers.get("content-type") ?? "")) return (await parseJsonBody(request, config.maxJsonBodyBytes)) ?? {};
-      return UNREAD_BODY;
+    // Nothing is read before the caller's header credential is checked: a route that needs a
+    // sign-in refuses a missing or bad one here (401), and a caller still unknown (Puter's body
+    // token) gets only a small budget. JSON is then parsed with the route's byte limit and a nesting
+    // limit. Every other body is left unread for its route to stream (uploads): returning a value
+    // stops Elysia from buffering it. Elysia also strips parameters from its contentType argument,
+    // and Puter's JSON type lives in one.
+    .onParse(async ({ request, route }) => {
+      const caller = guard.beforeBody(request, route);
+      if (!isJsonContentType(request.headers.get("content-type") ?? "")) return UNREAD_BODY;
+      const limit = limits.for(`${request.method} ${route}`);
+      const bytes = caller === "body-token" ? Math.min(limit.bytes, PRE_AUTH_JSON_BYTES) : limit.bytes;
+      return (await parseJsonBody(request, bytes, MAX_JSON_DEPTH, limit.tooLarge)) ?? {};
     })
     .onError(({ code, error, request, set }) => {
       const url = new URL(request.url);

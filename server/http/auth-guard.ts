@@ -7,7 +7,21 @@ import { readCookie, SESSION_COOKIE } from "./cookies.ts";
 import { HTTP_ACCESS } from "./roles.ts";
 
 const principals = new WeakMap<Request, Principal>();
+/** Header credentials already checked before the body was read (so they are looked up once). */
+const early = new WeakMap<Request, Principal>();
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The routes where Puter's SDK sends its token as `auth_token` in the JSON body instead of a header
+ * (its file and driver calls). Nowhere else is a body credential read.
+ */
+export const BODY_TOKEN_ROUTES: ReadonlySet<string> = new Set([
+  "POST /stat", "POST /readdir", "POST /fs/readdir", "POST /search", "POST /mkdir", "POST /rename", "POST /move",
+  "POST /copy", "POST /delete", "POST /df", "POST /drivers/call",
+]);
+
+/** What is known about the caller before the body is read. */
+export type BeforeBody = "public" | "authenticated" | "body-token";
 
 interface Credential {
   secret: string;
@@ -18,8 +32,9 @@ interface Credential {
  * Where a secret may come from. Never the query string or Referer: those leak into logs, history
  * and other sites (single-use signed download links are a separate, narrower mechanism).
  */
-export function credentialOf(request: Request, body?: unknown): Credential | null {
-  if (body && typeof body === "object" && typeof (body as { auth_token?: unknown }).auth_token === "string") {
+export function credentialOf(request: Request, body?: unknown, route?: string): Credential | null {
+  const bodyToken = route !== undefined && BODY_TOKEN_ROUTES.has(`${request.method} ${route}`);
+  if (bodyToken && body && typeof body === "object" && typeof (body as { auth_token?: unknown }).auth_token === "string") {
     return { secret: (body as { auth_token: string }).auth_token.replace(/^Bearer\s+/i, ""), via: "body" };
   }
   const auth = request.headers.get("authorization");
@@ -47,12 +62,33 @@ function checkCsrf(request: Request): void {
 export class AuthGuard {
   constructor(private readonly sessions: SessionsService) {}
 
+  /**
+   * Before any body is read: a route that needs a sign-in and has no valid header credential is
+   * refused now (401), unless it is one where Puter's SDK carries the token in the body; then the
+   * caller is still unknown and only a small body is read.
+   */
+  beforeBody(request: Request, route: string): BeforeBody {
+    const method = request.method === "HEAD" ? "GET" : request.method;
+    const access = HTTP_ACCESS[`${method} ${route}`];
+    if (!access || access.role === null) return "public";
+    const credential = credentialOf(request);
+    if (credential) {
+      const principal = this.sessions.authenticate(credential.secret);
+      if (!principal) throw new UnauthorizedError("The session or token is not valid (it may have expired or been revoked)", "token_auth_failed");
+      early.set(request, principal);
+      return "authenticated";
+    }
+    if (BODY_TOKEN_ROUTES.has(`${request.method} ${route}`)) return "body-token";
+    throw new UnauthorizedError();
+  }
+
   /** Resolve and check the caller for a matched route; remembers the principal for the handler. */
   check(request: Request, route: string, body: unknown): void {
     const method = request.method === "HEAD" ? "GET" : request.method;
     const access = HTTP_ACCESS[`${method} ${route}`];
-    const credential = credentialOf(request, body);
-    const principal = credential ? this.sessions.authenticate(credential.secret) : null;
+    const credential = credentialOf(request, body, route);
+    const known = credential && credential.via !== "body" ? early.get(request) : undefined;
+    const principal = known ?? (credential ? this.sessions.authenticate(credential.secret) : null);
     if (access?.role !== null && access !== undefined) {
       if (credential && !principal) throw new UnauthorizedError("The session or token is not valid (it may have expired or been revoked)", "token_auth_failed");
       if (principal && credential?.via === "cookie" && !SAFE_METHODS.has(request.method)) checkCsrf(request);

@@ -4,6 +4,8 @@ import { AppError, ForbiddenError } from "../errors.ts";
 import type { Principal } from "../services/auth/principal.ts";
 import type { WsConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
+import { checkJsonDepth } from "./json-body.ts";
+import { MAX_JSON_DEPTH } from "./body-limits.ts";
 import {
   MAX_BATCH,
   RPC_ERRORS,
@@ -34,6 +36,11 @@ export interface RpcContext {
 }
 
 export type RpcHandler = (params: unknown, ctx: RpcContext) => unknown | Promise<unknown>;
+
+export interface MethodOptions {
+  /** A larger message limit for this method than the connection's (e.g. a base64 WASM module), the same as its HTTP route's. */
+  maxMessageBytes?: number;
+}
 
 /** The hub's security policy, supplied by the auth layer. */
 export interface WsPolicy {
@@ -68,6 +75,8 @@ function toRpcError(err: unknown, log: Logger, method: string): JsonRpcErrorObje
 
 export class WsHub {
   private readonly methods = new Map<string, RpcHandler>();
+  /** Methods that accept messages over the connection's limit, with their own limit. */
+  private readonly largeMessages = new Map<string, number>();
   private readonly topics = new Set<string>();
   /** Open sockets by connection id (sendTo and the rpc.* methods look them up on every call). */
   private readonly sockets = new Map<number, WsSocket>();
@@ -86,9 +95,38 @@ export class WsHub {
     this.register("rpc.methods", () => ({ methods: this.methodNames(), topics: this.topicNames() }));
   }
 
-  register(method: string, handler: RpcHandler): void {
+  register(method: string, handler: RpcHandler, options: MethodOptions = {}): void {
     if (this.methods.has(method)) throw new Error(`ws method ${method} registered twice`);
     this.methods.set(method, handler);
+    if (options.maxMessageBytes && options.maxMessageBytes > this.config.maxMessageBytes) this.largeMessages.set(method, options.maxMessageBytes);
+  }
+
+  /** The transport's frame ceiling: the largest message any method accepts. */
+  private transportLimit(): number {
+    return Math.max(this.config.maxMessageBytes, ...this.largeMessages.values());
+  }
+
+  /**
+   * A message over the connection's limit is read only if its sender may call a method that takes
+   * one that large; otherwise it is closed with 1009 unparsed. After parsing, every request in it
+   * must be to such a method.
+   */
+  private oversizeAllowed(ws: WsSocket, bytes: number, parsed?: unknown): boolean {
+    const fits = (method: string) => (this.largeMessages.get(method) ?? 0) >= bytes;
+    if (parsed === undefined) {
+      for (const method of this.largeMessages.keys()) {
+        if (!fits(method)) continue;
+        try {
+          this.policy.authorizeMethod(method, ws.data.principal);
+          return true;
+        } catch {
+          // not this one
+        }
+      }
+      return false;
+    }
+    const requests = Array.isArray(parsed) ? parsed : [parsed];
+    return requests.every((r) => r !== null && typeof r === "object" && typeof (r as { method?: unknown }).method === "string" && fits((r as { method: string }).method));
   }
 
   registerTopic(name: string): void {
@@ -171,7 +209,7 @@ export class WsHub {
   /** The handler object for Bun.serve({ websocket }). */
   handlers() {
     return {
-      maxPayloadLength: this.config.maxMessageBytes,
+      maxPayloadLength: this.transportLimit(),
       // Our own limit (sendText) closes slow consumers with a reason; Bun's is a backstop at twice that.
       backpressureLimit: this.config.sendBufferLimitBytes * 2,
       closeOnBackpressureLimit: true,
@@ -237,13 +275,24 @@ export class WsHub {
       this.reply(ws, { jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.invalidRequest, message: "Binary frames are not accepted; send JSON text", data: { code: "invalid_request" } } });
       return;
     }
+    const bytes = message.length > this.config.maxMessageBytes / 3 ? Buffer.byteLength(message) : message.length;
+    const oversize = bytes > this.config.maxMessageBytes;
+    if (oversize && !this.oversizeAllowed(ws, bytes)) return this.closeSocket(ws, WS_CLOSE.messageTooBig, `message larger than ${this.config.maxMessageBytes} bytes`);
     let parsed: unknown;
+    try {
+      checkJsonDepth(message, MAX_JSON_DEPTH);
+    } catch (err) {
+      const { message: text, code } = err as AppError;
+      this.reply(ws, { jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.invalidRequest, message: text, data: { code } } });
+      return;
+    }
     try {
       parsed = JSON.parse(message);
     } catch {
       this.reply(ws, { jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.parseError, message: "Parse error: the message is not valid JSON", data: { code: "invalid_json" } } });
       return;
     }
+    if (oversize && !this.oversizeAllowed(ws, bytes, parsed)) return this.closeSocket(ws, WS_CLOSE.messageTooBig, `message larger than ${this.config.maxMessageBytes} bytes`);
     if (!Array.isArray(parsed)) {
       const response = await this.handleOne(ws, parsed);
       if (response) this.reply(ws, response);

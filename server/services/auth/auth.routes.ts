@@ -1,6 +1,7 @@
 // /api/auth/*: challenge, login, logout, sessions, setup status; and Puter's GET /whoami.
 import { Elysia } from "elysia";
 import { principalOf } from "../../http/auth-guard.ts";
+import type { BodyLimits } from "../../http/body-limits.ts";
 import { clearSessionCookie, sessionCookie } from "../../http/cookies.ts";
 import { clientIp } from "../../http/request-meta.ts";
 import type { SetupService } from "../setup/setup.service.ts";
@@ -8,6 +9,12 @@ import type { SessionsService } from "./sessions.service.ts";
 import type { RequestFacts, SignInService } from "./sign-in.service.ts";
 import type { UsersRepository } from "./users.repository.ts";
 import { whoami } from "./whoami.ts";
+
+/** Sign-in bodies are small, and anyone may send them. */
+export const AUTH_BODY_LIMITS: BodyLimits = {
+  "POST /api/auth/challenge": { bytes: 4 * 1024 },
+  "POST /api/auth/login": { bytes: 16 * 1024 },
+};
 
 export function requestFacts(request: Request): RequestFacts {
   const url = new URL(request.url);

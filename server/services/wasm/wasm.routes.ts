@@ -2,10 +2,24 @@
 import { Elysia } from "elysia";
 import { AppError, BadRequestError, ValidationError } from "../../errors.ts";
 import { principalOf } from "../../http/auth-guard.ts";
+import type { BodyLimits } from "../../http/body-limits.ts";
 import { multipartParts } from "../../http/multipart.ts";
 import type { WasmService } from "./wasm.service.ts";
 
 const owner = (request: Request) => principalOf(request).address;
+
+/** A run's JSON carries the module as base64: room for the largest module, its arguments, stdin and env. */
+export const wasmRunBytes = (maxModuleBytes: number): number => Math.ceil(maxModuleBytes / 3) * 4 + 1024 * 1024;
+
+/** The same limit over HTTP and /ws (wasm.ws.ts). */
+export function wasmBodyLimits(maxModuleBytes: number): BodyLimits {
+  return {
+    "POST /api/wasm/execute": {
+      bytes: wasmRunBytes(maxModuleBytes),
+      tooLarge: () => new AppError(413, "wasm_module_too_large", `The module is larger than ${maxModuleBytes} bytes`, { limit: maxModuleBytes }),
+    },
+  };
+}
 
 /** An install/update body: multipart with a `manifest` field (JSON) and an optional `module` file. */
 async function appUpload(request: Request, maxModuleBytes: number): Promise<{ manifest: string; module: Uint8Array | null }> {

@@ -1,6 +1,6 @@
 // Server-side WASM: run a sample app, an installed app or a caller's module in the sandbox pool,
 // with the caller's files at /input and /output saved back into their storage.
-import { ValidationError } from "../../errors.ts";
+import { AppError, ValidationError } from "../../errors.ts";
 import { asObject } from "../validate.ts";
 import { prepareModule } from "./module-check.ts";
 import type { SandboxPool, OutputListener, RunResult } from "./sandbox-pool.ts";
@@ -135,7 +135,7 @@ export class WasmService {
   private moduleRef(owner: string, input: Record<string, unknown>): ModuleRef {
     if (typeof input.app === "string") return this.registry.module(owner, input.app);
     if (typeof input.module === "string") {
-      if (input.module.length > Math.ceil((this.limits.maxModuleBytes * 4) / 3) + 4) throw new ValidationError(`The module is larger than ${this.limits.maxModuleBytes} bytes`);
+      if (input.module.length > Math.ceil((this.limits.maxModuleBytes * 4) / 3) + 4) throw new AppError(413, "wasm_module_too_large", `The module is larger than ${this.limits.maxModuleBytes} bytes`, { limit: this.limits.maxModuleBytes });
       const bytes = new Uint8Array(Buffer.from(input.module, "base64"));
       return { hash: sha256(bytes), bytes: async () => bytes };
     }

@@ -54,15 +54,14 @@ describe("roles", () => {
     expect((await status("/whoami", { headers: { cookie: "pc2_session=garbage" } })).status).toBe(401);
   });
 
-  test("Puter's body auth_token is accepted", async () => {
+  test("Puter's body auth_token is accepted where the SDK sends it, and nowhere else", async () => {
     const res = await f("/api/auth/sessions", { headers: { "content-type": "text/plain;actually=json" } });
     expect(res.status).toBe(401);
-    const via = await f("/api/auth/logout", {
-      method: "POST",
-      headers: { "content-type": "text/plain;actually=json" },
-      body: JSON.stringify({ auth_token: (await signIn(f, member.wallet)).token }),
-    });
-    expect(via.status).toBe(200);
+    const token = (await signIn(f, member.wallet)).token;
+    const puter = { method: "POST", headers: { "content-type": "text/plain;actually=json" } };
+    expect((await f("/stat", { ...puter, body: JSON.stringify({ path: "~", auth_token: token }) })).status).toBe(200);
+    expect((await f("/fs/readdir", { ...puter, body: JSON.stringify({ path: "~", auth_token: `Bearer ${token}` }) })).status).toBe(200);
+    expect((await f("/api/auth/logout", { ...puter, body: JSON.stringify({ auth_token: token }) })).status).toBe(401);
   });
 });
 
