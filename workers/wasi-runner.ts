@@ -66,20 +66,26 @@ async function run(job: WasiJob): Promise<void> {
   const { fs, preopens } = guestFs(job);
   const wasi = new WASI({ args: ["app", ...job.args], env: job.env, fs, preopens });
   try {
-    wasi.setStdinBuffer(Buffer.from(job.stdin, "base64"));
-    const imports = wasi.getImports(module) as Imports;
-    const guard = new ReadonlyGuard(INPUT);
-    const raw = imports.wasi_snapshot_preview1!;
-    imports.wasi_snapshot_preview1 = guard.wrap(raw);
-    let memory: WebAssembly.Memory | null = null;
-    streamStdio(imports, job.id, () => memory!);
-    imports.wasi_snapshot_preview1!.proc_exit = (code: number) => {
-      throw new GuestExit(code);
-    };
-    const instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
-    memory = instance.exports.memory as WebAssembly.Memory;
-    wasi.instantiate(instance, {});
-    guard.attach(memory, raw);
+    // A module that imports nothing is a program too (it cannot touch files or print): run it bare,
+    // since wasmer cannot tell the WASI version of a module without WASI imports.
+    const usesWasi = WebAssembly.Module.imports(module).length > 0;
+    let instance: WebAssembly.Instance;
+    if (usesWasi) {
+      wasi.setStdinBuffer(Buffer.from(job.stdin, "base64"));
+      const imports = wasi.getImports(module) as Imports;
+      const guard = new ReadonlyGuard(INPUT);
+      const raw = imports.wasi_snapshot_preview1!;
+      imports.wasi_snapshot_preview1 = guard.wrap(raw);
+      let memory: WebAssembly.Memory | null = null;
+      streamStdio(imports, job.id, () => memory!);
+      imports.wasi_snapshot_preview1!.proc_exit = (code: number) => {
+        throw new GuestExit(code);
+      };
+      instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
+      memory = instance.exports.memory as WebAssembly.Memory;
+      wasi.instantiate(instance, {});
+      guard.attach(memory, raw);
+    } else instance = await WebAssembly.instantiate(module, {});
     // _start is called here, not through wasi.start(): an exception must not unwind through wasmer's frames.
     const start = instance.exports._start;
     if (typeof start !== "function") throw new Error("The module has no _start function (not a WASI command)");
@@ -91,7 +97,7 @@ async function run(job: WasiJob): Promise<void> {
       code = err.code;
     }
     // Through wasi.fs: the handle given to the constructor reports a lock error once the guest has exited.
-    if (code === 0 && job.outputDir) await collectOutputs(wasi.fs, job, (index, name, size) => emit({ id: job.id, t: "file", index, name, size }));
+    if (usesWasi && code === 0 && job.outputDir) await collectOutputs(wasi.fs, job, (index, name, size) => emit({ id: job.id, t: "file", index, name, size }));
     emit({ id: job.id, t: "x", code });
   } finally {
     // The file system goes with the instance (the handle given to the constructor cannot be freed apart).

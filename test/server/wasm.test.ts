@@ -87,6 +87,20 @@ describe("POST /api/wasm/execute", () => {
     expect((await execute(admin, { app: "calc", timeoutMs: 10 ** 9 })).status).toBe(400);
   });
 
+  test("a module with no imports is still a program and runs; a module without _start is refused as wasm_not_a_command", async () => {
+    const run = (bytes: number[]) => execute(admin, { module: Buffer.from(bytes).toString("base64") });
+    const header = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0];
+    const exportAs = (name: string) => [7, name.length + 4, 1, name.length, ...Buffer.from(name), 0, 0];
+    const ok = await run([...header, ...exportAs("_start"), 10, 4, 1, 2, 0, 0x0b]);
+    expect([ok.status, ok.body.result.exitCode, ok.body.result.error ?? null]).toEqual([200, 0, null]);
+    const trap = await run([...header, ...exportAs("_start"), 10, 5, 1, 3, 0, 0, 0x0b]); // unreachable
+    expect(trap.status).toBe(200);
+    expect(trap.body.result.exitCode).toBeNull();
+    expect(trap.body.result.error).toMatch(/unreachable/i);
+    const library = await run([...header, ...exportAs("add"), 10, 4, 1, 2, 0, 0x0b]);
+    expect([library.status, library.body.code]).toEqual([400, "wasm_not_a_command"]);
+  });
+
   test("wasm.run over /ws streams output as it is written, and rpc.cancel kills the run", async () => {
     const { Pc2WsClient } = await import("../../web/api/ws-client.ts");
     const ws = await Pc2WsClient.connect(t.wsUrl, { headers: admin.bearer });
@@ -117,11 +131,12 @@ describe("POST /api/wasm/execute", () => {
 
 describe("module memory cap", () => {
   test("every memory's maximum is rewritten to the cap, and a module needing more at start is refused", async () => {
-    // (memory 1) with no maximum.
-    const grow = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 3, 1, 0, 1]);
-    const capped = prepareModule(grow, 2, 1 << 20);
-    expect([...capped.subarray(8)]).toEqual([5, 4, 1, 1, 1, 32]); // flags 1, min 1, max 32 pages (2 MiB)
-    const big = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 4, 1, 0, 0x80, 0x02]); // min 256 pages
+    // A command (an empty _start) with (memory 1) and no maximum.
+    const withMemory = (memory: number[]) =>
+      Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, ...memory, 7, 10, 1, 6, ...Buffer.from("_start"), 0, 0, 10, 4, 1, 2, 0, 0x0b]);
+    const capped = prepareModule(withMemory([5, 3, 1, 0, 1]), 2, 1 << 20);
+    expect([...capped.subarray(18, 24)]).toEqual([5, 4, 1, 1, 1, 32]); // flags 1, min 1, max 32 pages (2 MiB)
+    const big = withMemory([5, 4, 1, 0, 0x80, 0x02]); // min 256 pages
     expect(() => prepareModule(big, 2, 1 << 20)).toThrow(/limit is 2 MiB/);
   });
 });

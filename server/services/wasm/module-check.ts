@@ -71,6 +71,20 @@ function checkImports(r: Reader, end: number): void {
   if (r.at !== end) throw new InvalidModuleError("The import section is malformed");
 }
 
+/** Check the export section for `_start`, the entry point of a WASI command. */
+function exportsStart(r: Reader, end: number): boolean {
+  const count = r.u32();
+  let found = false;
+  for (let i = 0; i < count; i++) {
+    const name = r.name();
+    const kind = r.byte();
+    r.u32();
+    if (name === "_start" && kind === 0) found = true;
+  }
+  if (r.at !== end) throw new InvalidModuleError("The export section is malformed");
+  return found;
+}
+
 /** The memory section with every maximum set to at most `capPages` (and a minimum that fits under it). */
 function cappedMemories(r: Reader, end: number, capPages: number): Uint8Array {
   const count = r.u32();
@@ -95,6 +109,7 @@ export function prepareModule(bytes: Uint8Array, memoryMb: number, maxBytes: num
   const capPages = Math.floor((memoryMb * 2 ** 20) / PAGE);
   const r = new Reader(bytes, 8);
   const parts: Uint8Array[] = [bytes.subarray(0, 8)];
+  let hasStart = false;
   while (r.at < bytes.length) {
     const start = r.at;
     const id = r.byte();
@@ -103,6 +118,7 @@ export function prepareModule(bytes: Uint8Array, memoryMb: number, maxBytes: num
     const end = body + size;
     if (end > bytes.length) throw new InvalidModuleError("The module is truncated");
     if (id === 2) checkImports(new Reader(bytes, body), end);
+    if (id === 7) hasStart = exportsStart(new Reader(bytes, body), end);
     if (id === 5) {
       const section = cappedMemories(new Reader(bytes, body), end, capPages);
       parts.push(Uint8Array.from([5, ...leb(section.length)]), section);
@@ -115,5 +131,7 @@ export function prepareModule(bytes: Uint8Array, memoryMb: number, maxBytes: num
   let at = 0;
   for (const p of parts) (out.set(p, at), (at += p.length));
   if (!WebAssembly.validate(out)) throw new InvalidModuleError("The module does not validate");
+  // A module that imports nothing is still a program; one without _start is a library, not a command.
+  if (!hasStart) throw new InvalidModuleError("The module exports no _start function: PC2 runs WASI commands (programs with a main), not libraries", "wasm_not_a_command");
   return out;
 }
