@@ -13,7 +13,7 @@ export interface WasiJob {
   inputs: { name: string; hostPath: string }[];
   /** Where the guest's /output files are written on the host after a clean exit; none: no /output. */
   outputDir: string | null;
-  /** Caps on what /output may hold. */
+  /** Caps on the files the guest writes (anywhere in its file system), checked on every write, and on what /output may hold. */
   maxOutputFiles: number;
   maxOutputBytes: number;
 }
@@ -25,7 +25,7 @@ export type WasiEvent =
   | { id: number; t: "o" | "e"; d: string }
   /** A file of /output, written to `<outputDir>/<index>`; `name` is its path relative to /output. */
   | { id: number; t: "file"; index: number; name: string; size: number }
-  /** The guest exited with `code`; every file event came before. */
-  | { id: number; t: "x"; code: number }
-  /** The module failed: a trap, a load error, or /output over its caps. */
-  | { id: number; t: "f"; message: string };
+  /** The guest exited with `code`; every file event came before. `written`: bytes it wrote to files (kept in the process's memory). */
+  | { id: number; t: "x"; code: number; written: number }
+  /** The module failed: a trap, a load error, or its files over their caps (checked on every write). */
+  | { id: number; t: "f"; message: string; written?: number };

@@ -9,6 +9,7 @@ import { lines } from "./json-lines.ts";
 import { collectOutputs, guestFs, INPUT } from "./wasi-memfs.ts";
 import type { WasiEvent, WasiJob } from "./wasi-protocol.ts";
 import { ReadonlyGuard } from "./wasi-readonly-guard.ts";
+import { WriteBudget } from "./wasi-write-budget.ts";
 
 type Imports = Record<string, Record<string, (...a: any[]) => any>>;
 
@@ -61,7 +62,11 @@ function streamStdio(imports: Imports, id: number, memory: () => WebAssembly.Mem
   };
 }
 
+/** Bytes the current job wrote to its files, for the node's retirement count (also after a failure). */
+let written = () => 0;
+
 async function run(job: WasiJob): Promise<void> {
+  written = () => 0;
   const module = await moduleFor(job);
   const { fs, preopens } = guestFs(job);
   const wasi = new WASI({ args: ["app", ...job.args], env: job.env, fs, preopens });
@@ -70,13 +75,16 @@ async function run(job: WasiJob): Promise<void> {
     // since wasmer cannot tell the WASI version of a module without WASI imports.
     const usesWasi = WebAssembly.Module.imports(module).length > 0;
     let instance: WebAssembly.Instance;
+    let memory: WebAssembly.Memory | null = null;
+    const budget = new WriteBudget(job.maxOutputBytes, job.maxOutputFiles, () => memory!);
+    written = () => budget.written();
     if (usesWasi) {
       wasi.setStdinBuffer(Buffer.from(job.stdin, "base64"));
       const imports = wasi.getImports(module) as Imports;
       const guard = new ReadonlyGuard(INPUT);
       const raw = imports.wasi_snapshot_preview1!;
-      imports.wasi_snapshot_preview1 = guard.wrap(raw);
-      let memory: WebAssembly.Memory | null = null;
+      // Refusals first (nothing is charged for a write that is refused), then the caps.
+      imports.wasi_snapshot_preview1 = budget.wrap(guard.wrap(raw));
       streamStdio(imports, job.id, () => memory!);
       imports.wasi_snapshot_preview1!.proc_exit = (code: number) => {
         throw new GuestExit(code);
@@ -98,7 +106,7 @@ async function run(job: WasiJob): Promise<void> {
     }
     // Through wasi.fs: the handle given to the constructor reports a lock error once the guest has exited.
     if (usesWasi && code === 0 && job.outputDir) await collectOutputs(wasi.fs, job, (index, name, size) => emit({ id: job.id, t: "file", index, name, size }));
-    emit({ id: job.id, t: "x", code });
+    emit({ id: job.id, t: "x", code, written: budget.written() });
   } finally {
     // The file system goes with the instance (the handle given to the constructor cannot be freed apart).
     wasi.free();
@@ -113,7 +121,7 @@ export async function runWasiChild(): Promise<void> {
     try {
       await run(job);
     } catch (err) {
-      emit({ id: job.id, t: "f", message: err instanceof Error ? err.message : String(err) });
+      emit({ id: job.id, t: "f", message: err instanceof Error ? err.message : String(err), written: written() });
     }
   }
   process.exit(0);

@@ -83,3 +83,25 @@ describe("WASM apps and files", () => {
     expect((await execute(admin, { app: "csv2json", files: ["~/Documents/data/people.csv"], output: "~/Documents/data/a.txt" })).body.code).toBe("dest_is_not_a_directory");
   });
 });
+
+describe("a guest filling its in-memory file system", () => {
+  test("file caps hold on every write, inside the sandbox: /output, the root, many files, a grown file", async () => {
+    const flood = await fixture("flood");
+    const cases: [string, RegExp][] = [
+      ["output", /more than 268435456 bytes of files/],
+      ["root", /more than 268435456 bytes of files/],
+      ["files", /more than 256 files and folders/],
+      ["grow", /more than 268435456 bytes of files/],
+    ];
+    for (const [mode, message] of cases) {
+      const r = await execute(admin, { module: flood, args: [mode], output: `~/Documents/flood-${mode}`, timeoutMs: 60_000 });
+      expect([mode, r.status, r.body.result.exitCode, r.body.result.outputs]).toEqual([mode, 200, null, []]);
+      expect(r.body.result.error).toMatch(message);
+      // It was stopped, not left to report an errno at its leisure.
+      expect(r.body.result.stdout).toBe("");
+    }
+    // Nothing was saved, and the node keeps running apps.
+    expect((await filesClient(httpFetcher(t.url), admin).post("/stat", { path: "~/Documents/flood-output/big.bin" })).status).toBe(404);
+    expect((await execute(admin, { app: "calc", args: ["2+2"] })).body.result.stdout).toBe("4\n");
+  }, 120_000);
+});

@@ -144,6 +144,7 @@ export class SandboxPool {
     const err: Uint8Array[] = [];
     const files: OutputFile[] = [];
     let outputBytes = 0;
+    let guestWritten = 0;
     let killed: RunResult["killed"] = null;
     let exitCode: number | null = null;
     let error: string | null = null;
@@ -184,13 +185,15 @@ export class SandboxPool {
           else {
             if (event.t === "x") exitCode = event.code;
             if (event.t === "f") error = event.message;
+            guestWritten = ("written" in event ? event.written : 0) ?? 0;
             end();
           }
         },
       );
     });
     await outcome;
-    const fileBytes = req.inputBytes + files.reduce((n, f) => n + f.size, 0);
+    // Everything the guest wrote stays in the process's memory (wasmer does not free it): count it all.
+    const fileBytes = req.inputBytes + Math.max(guestWritten, files.reduce((n, f) => n + f.size, 0));
     this.done(p, fileBytes);
     return {
       exitCode: killed ? null : exitCode,
