@@ -86,7 +86,10 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     },
   });
   const writer = new FileWriter(files);
-  const uploads = new ResumableUploads(new UploadsRepository(db), files, writer, join(config.dataDir, "tmp"));
+  const uploadsRepo = new UploadsRepository(db);
+  const uploads = new ResumableUploads(uploadsRepo, files, writer, join(config.dataDir, "tmp"));
+  // Everything a wallet makes the node store counts against its quota, not only its files.
+  files.addUsageMeter("uploads", (owner) => uploadsRepo.reserved(owner));
   events.on("auth.signed_in", ({ address }) => files.ensureHome(address));
   const settings = new SettingsRepository(db);
   const terminals = new TerminalService(config.terminal, settings, audit, log.child({ svc: "terminal" }));
@@ -109,6 +112,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const vault = new KeyVault(join(config.dataDir, "secrets"));
   const llama = new LlamaEngine(config.ai, () => llamaModule(options.llamaRuntime, config.dataDir));
   const aiRepo = new AiRepository(db);
+  files.addUsageMeter("ai", (owner) => aiRepo.storedBytes(owner));
   const ai = new AiService(
     db,
     aiRepo,

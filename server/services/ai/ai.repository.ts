@@ -52,6 +52,17 @@ export class AiRepository {
     return this.db.query("DELETE FROM ai_conversations WHERE owner = ? AND id = ?").run(owner, id).changes > 0;
   }
 
+  /** Bytes of chat history `owner` has the node keep (titles, messages, attachment lists), for the quota. */
+  storedBytes(owner: string): number {
+    const messages = this.db
+      .query<{ n: number | null }, [string]>(
+        "SELECT sum(length(CAST(m.content AS BLOB)) + length(CAST(m.attachments AS BLOB))) AS n FROM ai_messages m JOIN ai_conversations c ON c.id = m.conversation_id WHERE c.owner = ?",
+      )
+      .get(owner)!.n ?? 0;
+    const titles = this.db.query<{ n: number | null }, [string]>("SELECT sum(length(CAST(title AS BLOB))) AS n FROM ai_conversations WHERE owner = ?").get(owner)!.n ?? 0;
+    return messages + titles;
+  }
+
   messages(conversationId: string): MessageRow[] {
     return this.db.query<MessageRow, [string]>("SELECT * FROM ai_messages WHERE conversation_id = ? ORDER BY id").all(conversationId);
   }

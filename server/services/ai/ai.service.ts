@@ -11,6 +11,8 @@ import type { AiProvider, ChatTurn, Generation, ModelInfo, ProviderId } from "./
 const MAX_MESSAGE = 100_000;
 const MAX_ATTACHMENTS = 8;
 const MAX_ATTACHMENT_BYTES = 256 * 1024;
+/** All attachments of one turn together. */
+const MAX_ATTACHMENTS_TOTAL_BYTES = 1024 * 1024;
 
 export interface ChatInput {
   model: string;
@@ -172,8 +174,14 @@ export class AiService {
     if (paths === undefined) return [];
     if (!Array.isArray(paths) || paths.length > MAX_ATTACHMENTS) throw new ValidationError(`attachments must be a list of at most ${MAX_ATTACHMENTS} file paths`, { field: "attachments" });
     const out = [];
+    const seen = new Set<string>();
+    let total = 0;
     for (const path of paths) {
       const entry = this.files.find(owner, { path });
+      if (seen.has(entry.uid)) throw new ValidationError(`${entry.name} is attached twice`, { field: "attachments" });
+      seen.add(entry.uid);
+      total += entry.size ?? 0;
+      if (total > MAX_ATTACHMENTS_TOTAL_BYTES) throw new AppError(413, "attachment_too_large", `Attachments of one message are at most ${MAX_ATTACHMENTS_TOTAL_BYTES / 1024} KiB together`);
       if (entry.is_dir || !entry.blob) throw new AppError(400, "is_a_directory", `${entry.name} is a folder; attach files`);
       if ((entry.size ?? 0) > MAX_ATTACHMENT_BYTES) throw new AppError(413, "attachment_too_large", `${entry.name} is larger than ${MAX_ATTACHMENT_BYTES / 1024} KiB`);
       const bytes = new Uint8Array(await this.files.deps.blobs.file(owner, entry.blob).arrayBuffer());
@@ -196,23 +204,25 @@ export class AiService {
     const input = asObject(body);
     const message = text(input.message, "message", MAX_MESSAGE);
     const settings = this.settings(input);
-    let conversation = input.conversationId === undefined ? null : this.conversationRow(owner, input.conversationId);
+    const conversation = input.conversationId === undefined ? null : this.conversationRow(owner, input.conversationId);
     const model = input.model === undefined ? (conversation?.model ?? (await this.defaultFor(owner))) : text(input.model, "model", 500);
     if (!model) throw new NotFoundError("No model is chosen: pick one (or add a provider in AI settings)", "model_not_found");
     this.check(owner, model);
     const files = await this.attachments(owner, input.attachments);
 
-    const now = Date.now();
-    if (!conversation) {
-      conversation = { id: randomUUID(), owner, title: message.replace(/\s+/g, " ").trim().slice(0, 60) || "New chat", model, created_at: now, updated_at: now };
-      this.repo.insertConversation(conversation);
-    }
     const prompt = files.length ? `${files.map((f) => `Attached file ${f.name}:\n\`\`\`\n${f.text}\n\`\`\``).join("\n\n")}\n\n${message}` : message;
-    const history: ChatTurn[] = this.repo.messages(conversation.id).map((m) => ({ role: m.role, content: m.content }));
-    const conversationId = conversation.id;
-    transaction(this.db, () =>
-      this.repo.addMessage({ conversation_id: conversationId, role: "user", content: prompt, attachments: JSON.stringify(files.map(({ text: _t, ...f }) => f)), model: null, stop_reason: null, created_at: now }, model),
-    );
+    // The turn is kept as chat history, which counts against the wallet's quota like its files.
+    this.files.reserve(owner, Buffer.byteLength(prompt) + (conversation ? 0 : 256), "This message");
+    const now = Date.now();
+    const isNew = conversation === null;
+    const row: ConversationRow = conversation ?? { id: randomUUID(), owner, title: message.replace(/\s+/g, " ").trim().slice(0, 60) || "New chat", model, created_at: now, updated_at: now };
+    const history: ChatTurn[] = isNew ? [] : this.repo.messages(row.id).map((m) => ({ role: m.role, content: m.content }));
+    const conversationId = row.id;
+    // A new conversation and its first turn appear together, or not at all.
+    transaction(this.db, () => {
+      if (isNew) this.repo.insertConversation(row);
+      this.repo.addMessage({ conversation_id: conversationId, role: "user", content: prompt, attachments: JSON.stringify(files.map(({ text: _t, ...f }) => f)), model: null, stop_reason: null, created_at: now }, model);
+    });
     onStart?.(conversationId);
     const result = await this.generate(owner, { model, messages: [...history, { role: "user", content: prompt }], ...settings }, onToken, signal);
     transaction(this.db, () => this.repo.addMessage({ conversation_id: conversationId, role: "assistant", content: result.text, attachments: "[]", model, stop_reason: result.reason, created_at: Date.now() }, model));

@@ -80,7 +80,8 @@ export class FileWriter {
         const now = Date.now();
         const freed = spot.replaces?.size ?? 0;
         const quota = repo.quota(owner);
-        if (quota !== null && repo.usage(owner) - freed + received.size > quota) throw new QuotaExceededError(Math.max(0, quota - repo.usage(owner) + freed));
+        const used = this.files.usage(owner);
+        if (quota !== null && used - freed + received.size > quota) throw new QuotaExceededError(Math.max(0, quota - used + freed));
         if (spot.replaces) {
           if (spot.replaces.is_dir) throw new ConflictError("A folder with this name exists", "cannot_overwrite_a_directory", { entry_name: spot.name });
           this.files.mutable(spot.replaces);

@@ -31,6 +31,7 @@ export interface FilesDeps {
 
 export class FilesService {
   private readonly homes = new Set<string>();
+  private readonly meters = new Map<string, (owner: string) => number>();
 
   constructor(readonly deps: FilesDeps) {}
 
@@ -101,16 +102,42 @@ export class FilesService {
 
   // ---- quotas and space ----------------------------------------------------------------------
 
+  /**
+   * Count something else a wallet makes the node store (chat history, unfinished uploads…) against
+   * its quota. Files count by themselves.
+   */
+  addUsageMeter(name: string, bytesOf: (owner: string) => number): void {
+    this.meters.set(name, bytesOf);
+  }
+
+  /** Everything `owner` has the node store, by kind. */
+  usageBreakdown(owner: string): Record<string, number> {
+    const out: Record<string, number> = { files: this.deps.repo.usage(owner) };
+    for (const [name, bytesOf] of this.meters) out[name] = bytesOf(owner);
+    return out;
+  }
+
+  /** Bytes counted against `owner`'s quota. */
+  usage(owner: string): number {
+    return Object.values(this.usageBreakdown(owner)).reduce((a, b) => a + b, 0);
+  }
+
   /** Bytes this wallet may still add: the quota left, and never more than the disk has free. */
   available(owner: string): number {
     const quota = this.deps.repo.quota(owner);
     const free = this.deps.disk().free;
-    return quota === null ? free : Math.max(0, Math.min(free, quota - this.deps.repo.usage(owner)));
+    return quota === null ? free : Math.max(0, Math.min(free, quota - this.usage(owner)));
+  }
+
+  /** Refuse before storing `bytes` more for `owner` when they would go over the quota (or the disk). */
+  reserve(owner: string, bytes: number, what: string): void {
+    const available = this.available(owner);
+    if (bytes > available) throw new AppError(413, "storage_quota_exceeded", `${what} would go over your storage quota`, { available });
   }
 
   df(owner: string): { used: number; capacity: number } {
     this.ensureHome(owner);
-    const used = this.deps.repo.usage(owner);
+    const used = this.usage(owner);
     const quota = this.deps.repo.quota(owner);
     const { free } = this.deps.disk();
     return { used, capacity: quota === null ? used + free : Math.min(quota, used + free) };
@@ -120,8 +147,9 @@ export class FilesService {
     this.deps.repo.setQuota(owner, bytes, Date.now());
   }
 
-  quotaOf(owner: string): { quota: number | null; used: number } {
-    return { quota: this.deps.repo.quota(owner), used: this.deps.repo.usage(owner) };
+  quotaOf(owner: string): { quota: number | null; used: number; usedBy: Record<string, number> } {
+    const usedBy = this.usageBreakdown(owner);
+    return { quota: this.deps.repo.quota(owner), used: Object.values(usedBy).reduce((a, b) => a + b, 0), usedBy };
   }
 
   // ---- folders -------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ import { resolvePath } from "./virtual-path.ts";
 
 export const UPLOAD_TTL_MS = 24 * 3_600_000;
 const MAX_CHUNK = 256 * 1024 * 1024;
+/** Unfinished uploads one wallet may hold open (each keeps a temp file and a quota reservation). */
+export const MAX_OPEN_UPLOADS = 32;
 
 export interface UploadView {
   id: string;
@@ -54,7 +56,9 @@ export class ResumableUploads {
     const size = int(input, "size", { min: 0, max: Number.MAX_SAFE_INTEGER });
     const opts = { overwrite: bool(input.overwrite, false), dedupe: bool(input.dedupe_name, false), createParents: bool(input.create_missing_parents, false) };
     const replaces = this.writer.check(owner, path, opts);
-    const available = this.files.available(owner) + (replaces?.size ?? 0) - this.repo.reserved(owner);
+    if (this.repo.openCount(owner, Date.now()) >= MAX_OPEN_UPLOADS) throw new AppError(429, "too_many_uploads", `At most ${MAX_OPEN_UPLOADS} unfinished uploads at a time; finish or cancel one`, { limit: MAX_OPEN_UPLOADS });
+    // Unfinished uploads already count in the quota (a usage meter), so this one must fit beside them.
+    const available = this.files.available(owner) + (replaces?.size ?? 0);
     if (size > available) throw new QuotaExceededError(Math.max(0, available));
     const now = Date.now();
     const row: UploadRow = {

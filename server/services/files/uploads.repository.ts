@@ -38,8 +38,12 @@ export class UploadsRepository {
   }
 
   /** Bytes promised to unfinished uploads, which count against the quota. */
-  reserved(owner: string): number {
-    return this.db.query<{ n: number | null }, [string]>("SELECT sum(size) AS n FROM uploads WHERE owner = ?").get(owner)!.n ?? 0;
+  reserved(owner: string, now = Date.now()): number {
+    return this.db.query<{ n: number | null }, [string, number]>("SELECT sum(size) AS n FROM uploads WHERE owner = ? AND expires_at > ?").get(owner, now)!.n ?? 0;
+  }
+
+  openCount(owner: string, now: number): number {
+    return this.db.query<{ n: number }, [string, number]>("SELECT count(*) AS n FROM uploads WHERE owner = ? AND expires_at > ?").get(owner, now)!.n;
   }
 
   expired(now: number): UploadRow[] {

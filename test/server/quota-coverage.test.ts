@@ -1,0 +1,86 @@
+// Everything a wallet makes the node store counts against its quota: files, chat history and
+// unfinished uploads; each request is bounded, and a refused request stores nothing.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { filesClient } from "../helpers/files-client.ts";
+import { ndjsonLines } from "../helpers/ndjson.ts";
+import { startOpenAiStandIn, type StandIn } from "../helpers/openai-stand-in.ts";
+import { startTestNode, type TestNode } from "../helpers/test-node.ts";
+import { httpFetcher, ownerAdminMember, type SignedIn } from "../helpers/wallet-auth.ts";
+
+let t: TestNode;
+let owner: SignedIn;
+let admin: SignedIn;
+let member: SignedIn;
+let cloud: StandIn;
+
+async function send(who: SignedIn, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${t.url}${path}`, { method, headers: { ...who.bearer, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const type = res.headers.get("content-type") ?? "";
+  return { status: res.status, body: type.includes("ndjson") ? await ndjsonLines(res) : await res.json() };
+}
+
+beforeAll(async () => {
+  t = await startTestNode({ env: { PC2_AI_OLLAMA_STORES: "", PC2_AI_OLLAMA_HOST: "http://127.0.0.1:9" } });
+  ({ owner, admin, member } = await ownerAdminMember(httpFetcher(t.url), t.started.setup.code!));
+  cloud = startOpenAiStandIn("sk-q", ["ok"], 1);
+  expect((await send(admin, "POST", "/api/ai/cloud", { name: "q", baseUrl: cloud.url, apiKey: "sk-q" })).status).toBe(201);
+});
+afterAll(async () => {
+  cloud.stop();
+  await t.stop();
+});
+
+test("chat history counts against the quota; a turn that would go over is refused before anything is stored or sent", async () => {
+  expect((await send(owner, "PUT", `/api/files/quotas/${admin.address}`, { bytes: 6000 })).status).toBe(200);
+  const first = await send(admin, "POST", "/api/ai/chat", { model: "cloud/q/gpt-test", message: "x".repeat(3000) });
+  expect(first.body.at(-1)).toMatchObject({ type: "done" });
+  const quota = (await send(admin, "GET", "/api/files/quota")).body;
+  expect(quota.usedBy.ai).toBeGreaterThan(3000);
+  expect(quota.used).toBe(quota.usedBy.files + quota.usedBy.ai + quota.usedBy.uploads);
+
+  const conversations = (await send(admin, "GET", "/api/ai/conversations")).body.conversations.length;
+  const sent = cloud.keys.length;
+  const over = await send(admin, "POST", "/api/ai/chat", { model: "cloud/q/gpt-test", message: "y".repeat(3500) });
+  expect([over.status, over.body.code]).toEqual([413, "storage_quota_exceeded"]);
+  expect(cloud.keys.length).toBe(sent); // the provider never saw it
+  expect((await send(admin, "GET", "/api/ai/conversations")).body.conversations.length).toBe(conversations); // no empty conversation left
+
+  // Files see the same total: a file that would have fit without the history does not.
+  const fs = filesClient(httpFetcher(t.url), admin);
+  expect((await fs.write("~/Documents", "fits-without-history.bin", new Uint8Array(3500))).body.code).toBe("storage_quota_exceeded");
+  // Deleting the conversation gives the space back.
+  const [c] = (await send(admin, "GET", "/api/ai/conversations")).body.conversations;
+  await send(admin, "DELETE", `/api/ai/conversations/${c.id}`);
+  expect((await send(admin, "GET", "/api/files/quota")).body.usedBy.ai).toBe(0);
+  expect((await fs.write("~/Documents", "fits-now.bin", new Uint8Array(3500))).status).toBe(200);
+  await send(owner, "PUT", `/api/files/quotas/${admin.address}`, { bytes: null });
+});
+
+test("attachments: the same file twice is refused, and one turn's attachments are bounded together", async () => {
+  const fs = filesClient(httpFetcher(t.url), admin);
+  await fs.write("~/Documents", "notes.txt", "some notes");
+  const twice = await send(admin, "POST", "/api/ai/chat", { model: "cloud/q/gpt-test", message: "hi", attachments: Array(8).fill("~/Documents/notes.txt") });
+  expect([twice.status, twice.body.code]).toEqual([400, "invalid_request"]);
+  for (let i = 0; i < 5; i++) await fs.write("~/Documents", `big-${i}.txt`, "z".repeat(250 * 1024));
+  const many = await send(admin, "POST", "/api/ai/chat", { model: "cloud/q/gpt-test", message: "hi", attachments: [0, 1, 2, 3, 4].map((i) => `~/Documents/big-${i}.txt`) });
+  expect([many.status, many.body.code]).toEqual([413, "attachment_too_large"]);
+});
+
+test("unfinished uploads hold their size against the quota, for every kind of write, and are capped in number", async () => {
+  const fm = filesClient(httpFetcher(t.url), member);
+  expect((await send(owner, "PUT", `/api/files/quotas/${member.address}`, { bytes: 10_000 })).status).toBe(200);
+  const open = await send(member, "POST", "/api/files/uploads", { path: "~/Documents/later.bin", size: 8000 });
+  expect(open.status).toBe(201);
+  expect((await send(member, "GET", "/api/files/quota")).body.usedBy.uploads).toBe(8000);
+  // A one-request upload cannot take the space an unfinished upload holds.
+  expect((await fm.write("~/Documents", "now.bin", new Uint8Array(3000))).body.code).toBe("storage_quota_exceeded");
+  expect((await send(member, "DELETE", `/api/files/uploads/${open.body.id}`)).status).toBe(200);
+  expect((await fm.write("~/Documents", "now.bin", new Uint8Array(3000))).status).toBe(200);
+  await send(owner, "PUT", `/api/files/quotas/${member.address}`, { bytes: null });
+
+  const ids: string[] = [];
+  for (let i = 0; i < 32; i++) ids.push((await send(member, "POST", "/api/files/uploads", { path: `~/Documents/u${i}.bin`, size: 1 })).body.id);
+  const extra = await send(member, "POST", "/api/files/uploads", { path: "~/Documents/u-extra.bin", size: 1 });
+  expect([extra.status, extra.body.code]).toEqual([429, "too_many_uploads"]);
+  for (const id of ids) await send(member, "DELETE", `/api/files/uploads/${id}`);
+});
