@@ -7,6 +7,7 @@ import { isJsonContentType, parseJsonBody, UNREAD_BODY } from "./http/json-body.
 import { BodyLimitTable, MAX_JSON_DEPTH, PRE_AUTH_JSON_BYTES } from "./http/body-limits.ts";
 import { SECURITY_HEADERS } from "./http/security-headers.ts";
 import type { AuthGuard } from "./http/auth-guard.ts";
+import type { HostGuard } from "./http/host-guard.ts";
 import type { AssetStore } from "./http/static-assets.ts";
 import { staticRoutes } from "./http/static.routes.ts";
 import type { Logger } from "./log.ts";
@@ -30,6 +31,7 @@ export interface AppDeps {
   log: Logger;
   services: Services;
   guard: AuthGuard;
+  hosts: HostGuard;
   assets: AssetStore;
 }
 
@@ -58,11 +60,13 @@ export function bodyLimits(config: Config): BodyLimitTable {
   return new BodyLimitTable({ ...AUTH_BODY_LIMITS, ...wasmBodyLimits(WASM_LIMITS.maxModuleBytes) }, config.maxJsonBodyBytes);
 }
 
-export function createApp({ config, log, services, guard, assets }: AppDeps) {
+export function createApp({ config, log, services, guard, hosts, assets }: AppDeps) {
   const limits = bodyLimits(config);
   return new Elysia()
-    .onRequest(({ set }) => {
+    .onRequest(({ request, set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
+      // Before anything else: only the node's own names (a DNS-rebinding guard).
+      hosts.check(request);
     })
     // Nothing is read before the caller's header credential is checked: a route that needs a
     // sign-in refuses a missing or bad one here (401), and a caller still unknown (Puter's body

@@ -14,6 +14,10 @@ export interface WsConfig {
 export interface Config {
   host: string;
   port: number;
+  /** Extra names (and addresses) the node answers to besides loopback, its own addresses and its host name; "*.example.com" covers subdomains. */
+  hostNames: string[];
+  /** Reverse proxies (IPs or CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed. */
+  trustedProxies: string[];
   dataDir: string;
   nodeName: string;
   logLevel: LogLevel;
@@ -87,12 +91,17 @@ const text = (pattern: RegExp, describe: string): Parser<string> => (raw, label)
 // A hostname or an IPv4/IPv6 literal; nothing that could smuggle a path or a port.
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]{2,45})$/;
 
+const NAME_LIST = /^(?:(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]{2,45})(?:,(?=.)|$))*$/;
+const PROXY_LIST = /^(?:[0-9A-Fa-f:.]{2,45}(?:\/\d{1,3})?(?:,(?=.)|$))*$/;
+
 const KIB = 1024;
 const MIB = 1024 * KIB;
 
 const SETTINGS = {
   host: { file: "host", env: "PC2_HOST", fallback: "127.0.0.1", parse: text(HOST, "a hostname or an IP address") },
   port: { file: "port", env: "PC2_PORT", fallback: 4200, parse: integer(0, 65535) },
+  hostNames: { file: "hostNames", env: "PC2_HOST_NAMES", fallback: "", parse: text(NAME_LIST, "host names or addresses separated by commas (e.g. pc2.example.com,*.pc2.example.com)") },
+  trustedProxies: { file: "trustedProxies", env: "PC2_TRUSTED_PROXIES", fallback: "", parse: text(PROXY_LIST, "IP addresses or CIDR ranges separated by commas (e.g. 127.0.0.1,10.0.0.0/8)") },
   dataDir: { file: "dataDir", env: "PC2_DATA_DIR", fallback: "./data", parse: text(/^[^\0]+$/, "a directory path") },
   nodeName: { file: "nodeName", env: "PC2_NODE_NAME", fallback: "PC2", parse: text(/^[^\0-\x1f\x7f]{1,64}$/, "1 to 64 printable characters") },
   logLevel: { file: "log.level", env: "PC2_LOG_LEVEL", fallback: "info", parse: oneOf(["debug", "info", "warn", "error"] as const) },
@@ -197,6 +206,8 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
   const config: Config = {
     host: v.host,
     port: v.port,
+    hostNames: v.hostNames.split(",").filter(Boolean).map((n) => n.toLowerCase()),
+    trustedProxies: v.trustedProxies.split(",").filter(Boolean),
     dataDir: isAbsolute(v.dataDir) ? v.dataDir : resolve(cwd, v.dataDir),
     nodeName: v.nodeName,
     logLevel: v.logLevel,

@@ -12,6 +12,8 @@ import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { listen } from "./http/http-server.ts";
 import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
 import { AuthGuard } from "./http/auth-guard.ts";
+import { HostGuard } from "./http/host-guard.ts";
+import { ProxyTrust } from "./http/proxy-trust.ts";
 import { registerWsMethods, wsPolicy } from "./http/ws-methods.ts";
 import { WsHub, type WsConnectionData } from "./http/ws-hub.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -44,6 +46,8 @@ export class Pc2Node {
   readonly services: Services;
   readonly hub: WsHub;
   readonly app: App;
+  /** The names the node answers to; the network adds its public name here once it has one. */
+  readonly hosts: HostGuard;
   private readonly lock: DataDirLock;
   private server: Server<WsConnectionData> | null = null;
   private stopping: Promise<void> | null = null;
@@ -66,7 +70,8 @@ export class Pc2Node {
       this.hub = new WsHub(config.ws, wsPolicy(guard, this.services), log.child({ svc: "ws" }));
       registerWsMethods(this.hub, this.services, this.ctx.events);
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
-      this.app = createApp({ config, log, services: this.services, guard, assets: options.assets ?? diskAssetStore(DEFAULT_ASSETS_DIR) });
+      this.hosts = new HostGuard(config.hostNames);
+      this.app = createApp({ config, log, services: this.services, guard, hosts: this.hosts, assets: options.assets ?? diskAssetStore(DEFAULT_ASSETS_DIR) });
     } catch (err) {
       if (db) closeDatabase(db);
       this.lock.release();
@@ -83,7 +88,7 @@ export class Pc2Node {
     this.services.terminals.start();
     this.services.wasm.start(this.config.wasm.workers);
     this.hub.start();
-    this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), { host: this.config.host, port: this.config.port });
+    this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), { host: this.config.host, port: this.config.port, hosts: this.hosts, proxies: new ProxyTrust(this.config.trustedProxies) });
     const port = this.server.port ?? this.config.port;
     const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
     const url = `http://${host}:${port}`;

@@ -4,6 +4,7 @@ import type { Principal } from "../services/auth/principal.ts";
 import type { SessionsService } from "../services/auth/sessions.service.ts";
 import { authorize } from "./authorize.ts";
 import { readCookie, SESSION_COOKIE } from "./cookies.ts";
+import { requestOrigin } from "./request-meta.ts";
 import { HTTP_ACCESS } from "./roles.ts";
 
 const principals = new WeakMap<Request, Principal>();
@@ -46,17 +47,17 @@ export function credentialOf(request: Request, body?: unknown, route?: string): 
   return cookie ? { secret: cookie, via: "cookie" } : null;
 }
 
-/** A cookie-authenticated change must come from a page of this node (Origin, else Referer). */
+/** A cookie-authenticated change must come from a page of this node (Origin, else Referer): same scheme, host and port. */
 function checkCsrf(request: Request): void {
   const source = request.headers.get("origin") ?? request.headers.get("referer");
   if (!source) throw new ForbiddenError("A cookie-authenticated change must send an Origin header", "csrf_origin_missing");
-  let sourceHost: string;
+  let sourceOrigin: string;
   try {
-    sourceHost = new URL(source).host;
+    sourceOrigin = new URL(source).origin;
   } catch {
     throw new ForbiddenError("The Origin header is malformed", "csrf_origin_mismatch");
   }
-  if (sourceHost !== new URL(request.url).host) throw new ForbiddenError("This request came from another site", "csrf_origin_mismatch");
+  if (sourceOrigin !== requestOrigin(request)) throw new ForbiddenError("This request came from another site", "csrf_origin_mismatch");
 }
 
 export class AuthGuard {

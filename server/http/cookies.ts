@@ -1,4 +1,6 @@
-// The session cookie: HttpOnly, SameSite=Strict, Path=/, Secure whenever the request came over HTTPS.
+// The session cookie: HttpOnly, SameSite=Strict, Path=/, Secure whenever the request came over HTTPS
+// (directly, or through a trusted reverse proxy that says so).
+import { requestProtocol } from "./request-meta.ts";
 
 export const SESSION_COOKIE = "pc2_session";
 
@@ -13,7 +15,7 @@ export function readCookie(request: Request, name: string): string | null {
 }
 
 export function sessionCookie(request: Request, token: string, maxAgeSeconds: number): string {
-  const secure = new URL(request.url).protocol === "https:" ? "; Secure" : "";
+  const secure = requestProtocol(request) === "https:" ? "; Secure" : "";
   return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
 }
 

@@ -3,6 +3,8 @@ import type { Server } from "bun";
 import type { App } from "../app.ts";
 import { errorResponse, toAppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { HostGuard } from "./host-guard.ts";
+import type { ProxyTrust } from "./proxy-trust.ts";
 import { setRequestMeta } from "./request-meta.ts";
 import { SECURITY_HEADERS } from "./security-headers.ts";
 import type { WsConnectionData, WsHub } from "./ws-hub.ts";
@@ -10,6 +12,10 @@ import type { WsConnectionData, WsHub } from "./ws-hub.ts";
 export interface ListenOptions {
   host: string;
   port: number;
+  /** The names the node answers to (the app checks them too; /ws does not pass through the app). */
+  hosts: HostGuard;
+  /** Which peers' X-Forwarded-* headers are believed. */
+  proxies: ProxyTrust;
 }
 
 function pathOf(url: string): string {
@@ -18,7 +24,7 @@ function pathOf(url: string): string {
   return url.slice(start, end === -1 ? undefined : end);
 }
 
-export function listen(app: App, hub: WsHub, log: Logger, { host, port }: ListenOptions): Server<WsConnectionData> {
+export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies }: ListenOptions): Server<WsConnectionData> {
   return Bun.serve<WsConnectionData>({
     hostname: host,
     port,
@@ -28,11 +34,13 @@ export function listen(app: App, hub: WsHub, log: Logger, { host, port }: Listen
     development: false,
     async fetch(request, server) {
       const started = performance.now();
-      const ip = server.requestIP(request)?.address ?? "unknown";
-      setRequestMeta(request, { ip });
+      const client = proxies.resolve(server.requestIP(request)?.address ?? "unknown", "http:", request.headers);
+      const ip = client.ip;
+      setRequestMeta(request, client);
       const path = pathOf(request.url);
       let response: Response | undefined;
       try {
+        if (path === "/ws") hosts.check(request);
         response = path === "/ws" ? await hub.upgrade(request, server, ip) : await app.handle(request);
       } catch (err) {
         response = errorResponse(toAppError(err));

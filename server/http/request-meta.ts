@@ -1,7 +1,9 @@
-// Facts the transport knows about a request (the peer address) that a Request object does not carry.
+// Facts the transport knows about a request that a Request object does not carry: the client's
+// address and the scheme it used (through a trusted reverse proxy, what the proxy says).
 
-interface RequestMeta {
+export interface RequestMeta {
   ip: string;
+  protocol?: "http:" | "https:";
 }
 
 const meta = new WeakMap<Request, RequestMeta>();
@@ -10,7 +12,28 @@ export function setRequestMeta(request: Request, value: RequestMeta): void {
   meta.set(request, value);
 }
 
-/** The TCP peer address. Forwarded-for headers are never trusted here: a client can write anything. */
+/** The client's address: the TCP peer, or what a trusted proxy reported. Never a header from anyone else. */
 export function clientIp(request: Request): string {
   return meta.get(request)?.ip ?? "unknown";
+}
+
+/** The scheme the client used: the listener's own, or what a trusted proxy reported. */
+export function requestProtocol(request: Request): "http:" | "https:" {
+  const known = meta.get(request)?.protocol;
+  if (known) return known;
+  return new URL(request.url).protocol === "https:" ? "https:" : "http:";
+}
+
+/** The Host the request was sent to (host[:port]). */
+export function requestHost(request: Request): string {
+  return request.headers.get("host") ?? new URL(request.url).host;
+}
+
+/** scheme://host[:port] as a browser would write it in Origin (default ports dropped). */
+export function requestOrigin(request: Request): string | null {
+  try {
+    return new URL(`${requestProtocol(request)}//${requestHost(request)}`).origin;
+  } catch {
+    return null;
+  }
 }

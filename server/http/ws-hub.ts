@@ -5,6 +5,7 @@ import type { Principal } from "../services/auth/principal.ts";
 import type { WsConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { checkJsonDepth } from "./json-body.ts";
+import { requestOrigin } from "./request-meta.ts";
 import { MAX_JSON_DEPTH } from "./body-limits.ts";
 import {
   MAX_BATCH,
@@ -404,11 +405,12 @@ function topicList(params: unknown): string[] {
 function checkSameOrigin(request: Request): void {
   const origin = request.headers.get("origin");
   if (!origin) return;
-  let originHost: string;
+  let originValue: string;
   try {
-    originHost = new URL(origin).host;
+    originValue = new URL(origin).origin;
   } catch {
     throw new ForbiddenError("The Origin header is malformed", "origin_mismatch");
   }
-  if (originHost !== request.headers.get("host")) throw new ForbiddenError("Cross-origin WebSocket connections are refused", "origin_mismatch");
+  // Scheme, host and port: a page served over plain HTTP must not drive an HTTPS node's socket.
+  if (originValue !== requestOrigin(request)) throw new ForbiddenError("Cross-origin WebSocket connections are refused", "origin_mismatch");
 }

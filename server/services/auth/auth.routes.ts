@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import { principalOf } from "../../http/auth-guard.ts";
 import type { BodyLimits } from "../../http/body-limits.ts";
 import { clearSessionCookie, sessionCookie } from "../../http/cookies.ts";
-import { clientIp } from "../../http/request-meta.ts";
+import { clientIp, requestHost, requestProtocol } from "../../http/request-meta.ts";
 import type { SetupService } from "../setup/setup.service.ts";
 import type { SessionsService } from "./sessions.service.ts";
 import type { RequestFacts, SignInService } from "./sign-in.service.ts";
@@ -17,8 +17,7 @@ export const AUTH_BODY_LIMITS: BodyLimits = {
 };
 
 export function requestFacts(request: Request): RequestFacts {
-  const url = new URL(request.url);
-  return { host: url.host, protocol: url.protocol === "https:" ? "https:" : "http:", ip: clientIp(request), userAgent: request.headers.get("user-agent") };
+  return { host: requestHost(request), protocol: requestProtocol(request), ip: clientIp(request), userAgent: request.headers.get("user-agent") };
 }
 
 export function authRoutes(signIn: SignInService, sessions: SessionsService, setup: SetupService, users: UsersRepository, homeFolders: (address: string) => Record<string, string>) {

@@ -135,9 +135,9 @@ describe("login", () => {
   });
 
   test("a message issued for another host fails (and its nonce is spent)", async () => {
-    const other = appFetcher(t.node.app, "http://evil.example:4200");
+    const other = appFetcher(t.node.app, "http://localhost:4200");
     const { message } = await challenge(other, owner.wallet.address);
-    expect(message.startsWith("evil.example:4200 wants you")).toBe(true);
+    expect(message.startsWith("localhost:4200 wants you")).toBe(true);
     const r = await login(f, { message, signature: await owner.wallet.signMessage(message) });
     expect(r.status).toBe(401);
     expect(r.body.code).toBe("domain_mismatch");
@@ -145,9 +145,9 @@ describe("login", () => {
 
   test("a message whose domain was edited to match fails", async () => {
     const host = new URL(t.url).host;
-    const other = appFetcher(t.node.app, "http://evil.example:4200");
+    const other = appFetcher(t.node.app, "http://localhost:4200");
     const { message } = await challenge(other, owner.wallet.address);
-    const edited = message.replace("evil.example:4200", host);
+    const edited = message.replace("localhost:4200", host);
     const r = await login(f, { message: edited, signature: await owner.wallet.signMessage(edited) });
     expect(r.status).toBe(401);
     expect(r.body.code).toBe("message_mismatch");
