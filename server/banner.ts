@@ -32,7 +32,7 @@ export function formatBanner({ url, version, dataDir, identity, setup }: BannerF
     lines.push("  Setup code: the one `pc2 owner reset` printed. The first wallet that signs in with it becomes the Owner.", "");
   }
   if (identity.phrasePending) {
-    lines.push("  Your recovery phrase will be shown once in the desktop; write it down to restore this node.", "");
+    lines.push("  Your recovery phrase is waiting in the desktop: the Owner sees it at each sign-in until they confirm", "  they wrote it down. Then it is erased from this node for good.", "");
   }
   return lines.join("\n");
 }

@@ -18,7 +18,7 @@ test.describe.serial("first run and sign-in", () => {
     await expect(page.getByTestId("wizard-error")).toContainText("setup code is not right");
   });
 
-  test("setup: code + wallet → Owner, the phrase once, three words back, the identity, the desktop", async ({ page }, info) => {
+  test("setup: code + wallet → Owner, the phrase (again after a reload), three words back, the identity, the desktop", async ({ page }, info) => {
     const calls = await injectWallet(page, owner);
     await page.goto(node.url);
     await page.getByLabel("Setup code").fill(SETUP_CODE);
@@ -28,6 +28,10 @@ test.describe.serial("first run and sign-in", () => {
     await expect(phrase.locator("li")).toHaveCount(12);
     const words = await phrase.locator("li").allTextContents();
     await page.screenshot({ path: info.outputPath("setup-phrase.png") });
+    // A reload before the words are confirmed does not lose them: the Owner is brought back to them.
+    await page.reload();
+    await expect(phrase.locator("li")).toHaveCount(12);
+    expect(await phrase.locator("li").allTextContents()).toEqual(words);
     await page.getByRole("button", { name: "I wrote them down" }).click();
 
     const inputs = page.locator("input[data-index]");
@@ -49,6 +53,25 @@ test.describe.serial("first run and sign-in", () => {
     expect((await phraseAfter.json()).code).toBe("phrase_erased");
     const who = await (await fetch(`${node.url}/whoami`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(who.role).toBe("owner");
+  });
+
+  test("on a 390 px phone the account and Sign out stay on screen and work", async ({ browser }, info) => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await signInThroughUi(page, node.url, owner);
+    const taskbar = page.getByRole("navigation", { name: "Taskbar" });
+    const signOut = taskbar.getByRole("button", { name: "Sign out" });
+    for (const target of [signOut, page.getByTestId("account")]) {
+      const box = (await target.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    await expect(page.getByTestId("account")).toContainText("owner");
+    const navBox = (await taskbar.boundingBox())!;
+    expect(navBox.width).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: info.outputPath("phone-taskbar.png") });
+    await signOut.click();
+    await expect(page.getByRole("button", { name: "Connect wallet" })).toBeVisible();
+    await page.close();
   });
 
   test("sign-in: an invited member lands on the desktop", async ({ page }) => {

@@ -6,7 +6,7 @@ import "./pc2-sign-in.ts";
 import "./pc2-setup-wizard.ts";
 import "./pc2-desktop.ts";
 
-type View = "loading" | "unreachable" | "setup" | "signin" | "desktop";
+type View = "loading" | "unreachable" | "setup" | "signin" | "phrase" | "desktop";
 
 export class Pc2App extends LitElement {
   static override properties = { view: { state: true }, user: { state: true } };
@@ -29,8 +29,7 @@ export class Pc2App extends LitElement {
   private async boot(): Promise<void> {
     this.view = "loading";
     try {
-      this.user = await api.whoami();
-      this.view = "desktop";
+      await this.enter(await api.whoami());
     } catch (err) {
       if (err instanceof UnreachableError) return void (this.view = "unreachable");
       if (!(err instanceof ApiError)) throw err;
@@ -42,10 +41,18 @@ export class Pc2App extends LitElement {
     }
   }
 
-  private signedIn = (e: CustomEvent<User>) => {
-    this.user = e.detail;
-    this.view = "desktop";
-  };
+  /**
+   * A signed-in user reaches the desktop, except the Owner while the recovery phrase is still
+   * unconfirmed: then every sign-in and every reload returns to the phrase (a reload during setup
+   * must not lose it for good; the node keeps it until the Owner confirms the words).
+   */
+  private async enter(user: User): Promise<void> {
+    this.user = user;
+    const pending = user.role === "owner" && (await api.identity().then((id) => id.phrasePending, () => false));
+    this.view = pending ? "phrase" : "desktop";
+  }
+
+  private signedIn = (e: CustomEvent<User>) => void this.enter(e.detail);
 
   private signedOut = () => {
     this.user = null;
@@ -63,6 +70,8 @@ export class Pc2App extends LitElement {
         </div>`;
       case "setup":
         return html`<pc2-setup-wizard @signed-in=${this.signedIn}></pc2-setup-wizard>`;
+      case "phrase":
+        return html`<pc2-setup-wizard .resumeAs=${this.user} @signed-in=${this.signedIn}></pc2-setup-wizard>`;
       case "signin":
         return html`<pc2-sign-in @signed-in=${this.signedIn}></pc2-sign-in>`;
       case "desktop":

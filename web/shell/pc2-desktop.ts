@@ -68,10 +68,14 @@ export class Pc2Desktop extends LitElement {
       .icons .glyph { width: 48px; height: 48px; }
       nav { position: absolute; left: 0; right: 0; bottom: 0; height: var(--pc2-taskbar-h); display: flex; align-items: center; gap: 0.4rem;
         padding: 0 0.5rem; background: rgba(15, 20, 32, 0.92); border-top: 1px solid var(--pc2-border); z-index: 100000; }
-      nav .running { display: flex; gap: 0.3rem; flex: 1; overflow-x: auto; }
+      /* Launchers and running windows scroll inside their own strips; the account never leaves the screen. */
+      nav .launch { display: flex; gap: 0.3rem; flex: 0 1 auto; min-width: 0; overflow-x: auto; scrollbar-width: none; }
+      nav .running { display: flex; gap: 0.3rem; flex: 1 1 0; min-width: 0; overflow-x: auto; scrollbar-width: none; }
+      nav .launch button, nav .running button { flex: none; white-space: nowrap; }
       nav .running button[aria-pressed="true"] { border-color: var(--pc2-accent); }
+      nav .account { display: flex; align-items: center; gap: 0.4rem; flex: none; }
       nav .who { font-size: 0.8rem; max-width: 9rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-      @media (max-width: 600px) { nav .who { display: none; } }
+      @media (max-width: 600px) { nav .who .addr { display: none; } nav .launch { max-width: 45%; } }
     `,
   ];
 
@@ -189,12 +193,16 @@ export class Pc2Desktop extends LitElement {
             >${w.app.render(this.user)}</pc2-window>`,
       )}
       <nav aria-label="Taskbar">
-        ${this.apps.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${shortcut(a).toUpperCase()})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}
+        <div class="launch">
+          ${this.apps.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${shortcut(a).toUpperCase()})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}
+        </div>
         <div class="running" role="list">
           ${this.windows.map((w) => html`<button role="listitem" aria-pressed=${String(w.id === active)} @click=${() => (w.id === active ? this.update_(w.id, { minimized: true }) : this.focus_(w.id))}>${w.app.title}</button>`)}
         </div>
-        <span class="who mono muted" title=${this.user?.address ?? ""}>${this.user?.role} · ${this.user?.address.slice(0, 6)}…${this.user?.address.slice(-4)}</span>
-        <button @click=${() => this.signOut()}>Sign out</button>
+        <div class="account">
+          <span class="who mono muted" data-testid="account" title=${this.user?.address ?? ""}>${this.user?.role}<span class="addr"> · ${this.user?.address.slice(0, 6)}…${this.user?.address.slice(-4)}</span></span>
+          <button @click=${() => this.signOut()}>Sign out</button>
+        </div>
       </nav>
       <pc2-toasts></pc2-toasts>
     </div>`;

@@ -22,7 +22,10 @@ export class Pc2SetupWizard extends LitElement {
     words: { state: true },
     asked: { state: true },
     identity: { state: true },
+    resumeAs: { attribute: false },
   };
+  /** An Owner already signed in whose recovery phrase is still unconfirmed: start at the phrase. */
+  resumeAs: User | null = null;
   step: Step = "claim";
   busy = false;
   error: string | null = null;
@@ -44,6 +47,24 @@ export class Pc2SetupWizard extends LitElement {
       dd { margin: 0; }
     `,
   ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.resumeAs) void this.resume(this.resumeAs);
+  }
+
+  private async resume(user: User): Promise<void> {
+    this.user = user;
+    this.busy = true;
+    try {
+      this.words = (await api.phrase()).words;
+      this.step = "phrase";
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.busy = false;
+    }
+  }
 
   private fail(err: unknown): void {
     if (err instanceof ApiError && err.code === "invalid_setup_code") this.error = "That setup code is not right. It is printed in the terminal where the node started.";
@@ -111,7 +132,7 @@ export class Pc2SetupWizard extends LitElement {
       case "phrase":
         return html`<section class="card" data-step="phrase" aria-labelledby="ph">
           <h1 id="ph">Write down your recovery phrase</h1>
-          <p>These 12 words restore this node's identity on any machine. They are shown <strong>once</strong>; the node forgets them when you confirm.</p>
+          <p>These 12 words restore this node's identity (and its backups) on any machine. The node keeps them only until you confirm you wrote them down, then forgets them for good; until then you will see them each time you sign in.</p>
           <ol class="mono" data-testid="phrase">${this.words.map((w) => html`<li>${w}</li>`)}</ol>
           <div class="actions"><button class="primary" @click=${() => ((this.asked = pickThree(this.words.length)), (this.step = "confirm"))}>I wrote them down</button></div>
         </section>`;
