@@ -98,12 +98,22 @@ export async function signInThroughUi(page: Page, url: string, wallet: Wallet): 
   await expect(page.getByRole("navigation", { name: "Taskbar" })).toBeVisible();
 }
 
-/** Claim a node through its API (for tests about what comes after setup). */
+/**
+ * Claim a node through its API and finish setup as the wizard would (confirm the recovery phrase),
+ * for tests about what comes after setup. Returns a session token; later calls just sign in.
+ */
 export async function claimViaApi(url: string, wallet: Wallet): Promise<string> {
-  const post = (path: string, body: unknown) => fetch(url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) => fetch(url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
   const { message } = await (await post("/api/auth/challenge", { address: wallet.address })).json();
   const res = await post("/api/auth/login", { message, signature: await wallet.signMessage(message), setupCode: SETUP_CODE });
-  return (await res.json()).token;
+  const token: string = (await res.json()).token;
+  const auth = { authorization: `Bearer ${token}` };
+  const phrase = await fetch(`${url}/api/identity/phrase`, { headers: auth });
+  if (phrase.status === 200) {
+    const { words } = (await phrase.json()) as { words: string[] };
+    await post("/api/identity/phrase/confirm", { answers: [1, 2, 3].map((index) => ({ index, word: words[index - 1] })) }, auth);
+  }
+  return token;
 }
 
 export async function invite(url: string, ownerToken: string, address: string, role: "admin" | "member"): Promise<void> {

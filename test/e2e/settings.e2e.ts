@@ -35,6 +35,21 @@ test.describe.serial("settings", () => {
     await expect(settings.locator(`tr[data-address='${member.address.toLowerCase()}']`)).toHaveCount(0);
   });
 
+  test("letting Admins into the terminal is a switch with the warning, in words, beside it", async ({ page }) => {
+    await signInThroughUi(page, node.url, owner);
+    await page.getByRole("button", { name: "Open Settings" }).click();
+    const settings = page.locator("pc2-settings-app");
+    await expect(settings.getByTestId("terminal-warning")).toContainText("gives them your powers");
+    const toggle = settings.getByTestId("admins-in-terminal");
+    await expect(toggle).not.toBeChecked();
+    await toggle.check();
+    await expect(settings.getByRole("status")).toContainText("Admins may now open terminals");
+    const token = await claimViaApi(node.url, owner);
+    expect(await (await fetch(`${node.url}/api/terminal/settings`, { headers: { authorization: `Bearer ${token}` } })).json()).toEqual({ allowAdmins: true });
+    await toggle.uncheck();
+    await expect(settings.getByRole("status")).toContainText("Only you may open terminals");
+  });
+
   test("an API token is shown once, works, and can be revoked", async ({ page }) => {
     await signInThroughUi(page, node.url, owner);
     await page.getByRole("button", { name: "Open Settings" }).click();

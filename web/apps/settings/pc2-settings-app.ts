@@ -18,8 +18,10 @@ const SCOPES_BY_ROLE: Record<User["role"], string[]> = {
 export class Pc2SettingsApp extends LitElement {
   static override properties = {
     user: { attribute: false }, tab: { state: true }, users: { state: true }, sessions: { state: true }, tokens: { state: true },
-    identity: { state: true }, message: { state: true }, newToken: { state: true }, quotas: { state: true },
+    identity: { state: true }, message: { state: true }, newToken: { state: true }, quotas: { state: true }, adminsInTerminal: { state: true },
   };
+  /** Whether Admins may open terminals (Owner's Users tab); null until loaded. */
+  adminsInTerminal: boolean | null = null;
   user: User | null = null;
   tab: Tab = "access";
   users: UserRow[] = [];
@@ -43,6 +45,8 @@ export class Pc2SettingsApp extends LitElement {
       form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; margin: 0.5rem 0; }
       label { display: grid; gap: 0.25rem; font-size: 0.85rem; }
       fieldset { border: 1px solid var(--pc2-border); border-radius: 8px; display: flex; flex-wrap: wrap; gap: 0.6rem; }
+      .warning { border-left: 3px solid var(--pc2-bad); padding: 0.4rem 0.7rem; max-width: 46rem; }
+      label.inline { display: flex; gap: 0.5rem; align-items: center; }
       .secret { display: flex; gap: 0.5rem; align-items: center; padding: 0.6rem; border: 1px solid var(--pc2-ok); border-radius: 8px; margin: 0.5rem 0; }
       @media (max-width: 600px) { :host { flex-direction: column; } nav { flex-direction: row; flex-wrap: wrap; border-right: none; border-bottom: 1px solid var(--pc2-border); } }
     `,
@@ -69,7 +73,10 @@ export class Pc2SettingsApp extends LitElement {
   }
 
   private async refresh(): Promise<void> {
-    if (this.tab === "users" && this.isOwner) this.users = (await api.get<{ users: UserRow[] }>("/api/users")).users;
+    if (this.tab === "users" && this.isOwner) {
+      this.users = (await api.get<{ users: UserRow[] }>("/api/users")).users;
+      this.adminsInTerminal = (await api.get<{ allowAdmins: boolean }>("/api/terminal/settings")).allowAdmins;
+    }
     if (this.tab === "access") {
       this.sessions = (await api.get<{ sessions: SessionRow[] }>("/api/auth/sessions")).sessions;
       this.tokens = (await api.get<{ tokens: TokenRow[] }>("/api/tokens")).tokens;
@@ -130,7 +137,15 @@ export class Pc2SettingsApp extends LitElement {
               <option value="member">Member</option><option value="admin">Admin</option></select>`}</td>
           <td>${u.role === "owner" ? nothing : html`<button @click=${() => this.run(() => api.send("DELETE", `/api/users/${u.address}`), "Removed; their sessions and tokens are revoked.")}>Remove</button>`}</td>
         </tr>`)}
-      </tbody></table>`;
+      </tbody></table>
+      <h2>Terminal</h2>
+      <p class="warning" role="note" data-testid="terminal-warning"><strong>Letting Admins into the terminal gives them your powers.</strong>
+        The shell runs as the node's own system user: it can read the node's identity key, the key that
+        unlocks stored API keys, and every user's files. Allow it only for people you would hand the
+        machine itself.</p>
+      <label class="inline"><input type="checkbox" data-testid="admins-in-terminal" .checked=${this.adminsInTerminal === true} ?disabled=${this.adminsInTerminal === null}
+        @change=${(e: Event) => this.run(() => api.send("PUT", "/api/terminal/settings", { allowAdmins: (e.target as HTMLInputElement).checked }), (e.target as HTMLInputElement).checked ? "Admins may now open terminals, with your powers." : "Only you may open terminals.")} />
+        Let Admins open terminals</label>`;
   }
 
   private renderAccess() {
