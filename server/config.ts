@@ -9,6 +9,8 @@ export interface WsConfig {
   sendBufferLimitBytes: number;
   maxSubscriptions: number;
   maxInFlight: number;
+  /** Open sockets one wallet may hold at once. */
+  maxConnectionsPerUser: number;
 }
 
 export interface Config {
@@ -129,6 +131,7 @@ const SETTINGS = {
   wsSendBufferLimitBytes: { file: "ws.sendBufferLimitBytes", env: "PC2_WS_SEND_BUFFER_BYTES", fallback: 4 * MIB, parse: integer(16 * KIB, 256 * MIB) },
   wsMaxSubscriptions: { file: "ws.maxSubscriptions", env: "PC2_WS_MAX_SUBSCRIPTIONS", fallback: 64, parse: integer(1, 10_000) },
   wsMaxInFlight: { file: "ws.maxInFlight", env: "PC2_WS_MAX_IN_FLIGHT", fallback: 32, parse: integer(1, 10_000) },
+  wsMaxConnectionsPerUser: { file: "ws.maxConnectionsPerUser", env: "PC2_WS_MAX_CONNECTIONS_PER_USER", fallback: 16, parse: integer(1, 10_000) },
 } satisfies Record<string, Setting<any>>;
 
 type Values = { [K in keyof typeof SETTINGS]: ReturnType<(typeof SETTINGS)[K]["parse"]> };
@@ -223,6 +226,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       sendBufferLimitBytes: v.wsSendBufferLimitBytes,
       maxSubscriptions: v.wsMaxSubscriptions,
       maxInFlight: v.wsMaxInFlight,
+      maxConnectionsPerUser: v.wsMaxConnectionsPerUser,
     },
     terminal: { shell: v.terminalShell, maxPerUser: v.terminalMaxSessions, idleMs: v.terminalIdleMinutes * 60_000 },
     wasm: { workers: v.wasmWorkers, maxQueue: v.wasmMaxQueue },

@@ -1,9 +1,17 @@
 // Opens the node's SQLite database (bun:sqlite, WAL) and offers the one transaction helper.
 import { Database } from "bun:sqlite";
+import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 
 export type { Database };
 
+/**
+ * Open (creating if needed) with the file private to the node's user: it holds sessions' hashes,
+ * sealed keys and everyone's file index. SQLite creates -wal and -shm with the database file's
+ * mode, so making the file 0600 first covers all three; looser existing files are tightened.
+ */
 export function openDatabase(path: string): Database {
+  closeSync(openSync(path, "a", 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
   const db = new Database(path, { create: true, strict: true });
   db.run("PRAGMA journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode; only a power cut may lose the last commits.

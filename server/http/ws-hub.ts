@@ -194,6 +194,11 @@ export class WsHub {
     }
     checkSameOrigin(request);
     const principal = this.policy.authenticate(request);
+    let open = 0;
+    for (const ws of this.sockets.values()) if (ws.data.principal.address === principal.address && !ws.data.closed) open++;
+    if (open >= this.config.maxConnectionsPerUser) {
+      throw new AppError(429, "too_many_connections", `At most ${this.config.maxConnectionsPerUser} open connections per wallet; close another tab or script`, { limit: this.config.maxConnectionsPerUser });
+    }
     const data: WsConnectionData = {
       id: this.nextId++,
       principal,

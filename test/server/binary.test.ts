@@ -50,7 +50,8 @@ describe("the single binary", () => {
       const written = await fs.write("~/Documents", "hello.txt", "hello\n");
       expect(written.body.cid).toBe("bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am");
       expect(new TextDecoder().decode((await fs.read("~/Documents/hello.txt")).bytes)).toBe("hello\n");
-      expect(health.components.ipfs).toEqual({ status: "ok" });
+      const details = await (await fetch(`${n.url}/health`, { headers: owner.bearer })).json();
+      expect(details.components.ipfs).toEqual({ status: "ok" });
 
       // The sample WASM apps are embedded, and the binary is its own sandbox child process.
       const apps = (await (await fetch(`${n.url}/api/wasm/apps`, { headers: owner.bearer })).json()).apps;

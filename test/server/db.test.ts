@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { closeDatabase, openDatabase, transaction } from "../../server/db/database.ts";
 import { appliedVersions, migrate, MigrationError } from "../../server/db/migrate.ts";
@@ -26,6 +26,20 @@ describe("database", () => {
       expect(existsSync(path + "-wal")).toBe(true);
       closeDatabase(db);
       expect(existsSync(path + "-wal")).toBe(false);
+    }));
+
+  test("the database, its -wal and -shm are 0600 (new, and tightened when looser)", () =>
+    withDb((path) => {
+      const mode = (p: string) => statSync(p).mode & 0o777;
+      let db = openDatabase(path);
+      db.run("CREATE TABLE t (x INTEGER)");
+      db.run("INSERT INTO t VALUES (1)");
+      expect([mode(path), mode(path + "-wal"), mode(path + "-shm")]).toEqual([0o600, 0o600, 0o600]);
+      db.close(false);
+      for (const p of [path, path + "-wal", path + "-shm"]) if (existsSync(p)) chmodSync(p, 0o644);
+      db = openDatabase(path);
+      expect(mode(path)).toBe(0o600);
+      closeDatabase(db);
     }));
 
   test("migrations apply once, in order, and are recorded", () =>

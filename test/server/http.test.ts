@@ -6,6 +6,7 @@ import { HTTP_ACCESS } from "../../server/http/roles.ts";
 import { diskAssetStore } from "../../server/http/static-assets.ts";
 import { appRequest } from "../helpers/app-request.ts";
 import { createTestNode } from "../helpers/test-node.ts";
+import { addUser, appFetcher, claimOwner } from "../helpers/wallet-auth.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
 const assetsDir = makeTempDir("pc2-assets-");
@@ -33,8 +34,13 @@ afterAll(async () => {
 });
 
 describe("GET /health", () => {
-  test("liveness with the status of each component", async () => {
-    const r = await appRequest(app, "/health");
+  test("anyone gets ok / not ok only; an Admin or the Owner also gets each component", async () => {
+    const anonymous = await appRequest(app, "/health");
+    expect([anonymous.status, anonymous.body]).toEqual([200, { status: "ok" }]);
+    const owner = await claimOwner(appFetcher(app), setupCode);
+    const member = await addUser(appFetcher(app), owner, "member");
+    expect((await appRequest(app, "/health", { headers: member.bearer })).body).toEqual({ status: "ok" });
+    const r = await appRequest(app, "/health", { headers: owner.bearer });
     expect(r.status).toBe(200);
     expect(r.body.status).toBe("ok");
     expect(Object.keys(r.body.components).sort()).toEqual(["database", "disk", "identity", "ipfs", "websocket"]);
@@ -47,7 +53,7 @@ describe("GET /health", () => {
     node.services.system.addCheck("probe", () => ({ status: "down" }));
     const r = await appRequest(app, "/health");
     expect(r.status).toBe(503);
-    expect(r.body.status).toBe("down");
+    expect(r.body).toEqual({ status: "down" });
     node.services.system.addCheck("probe", () => ({ status: "ok" }));
   });
 });

@@ -241,3 +241,27 @@ describe("handshake", () => {
     expect((await res.json()).code).toBe("upgrade_required");
   });
 });
+
+describe("connections per wallet", () => {
+  test("past the cap a wallet's handshake gets 429; other wallets are unaffected; closing one frees a place", async () => {
+    const node = await startTestNode({ env: { PC2_WS_MAX_CONNECTIONS_PER_USER: "3" } });
+    try {
+      const f = httpFetcher(node.url);
+      const a = await claimOwner(f, node.started.setup.code!);
+      const b = await addUser(f, a, "member");
+      const { Pc2WsClient } = await import("../../web/api/ws-client.ts");
+      const open = await Promise.all([1, 2, 3].map(() => Pc2WsClient.connect(node.wsUrl, { headers: b.bearer })));
+      const extra = await rawWs(node.started.port, { Authorization: b.bearer.authorization! });
+      expect(extra.status).toBe(429);
+      expect(extra.head).toContain("application/json");
+      extra.socket.destroy();
+      const other = await Pc2WsClient.connect(node.wsUrl, { headers: a.bearer });
+      open[0]!.close();
+      await until(() => node.node.hub.connectionCount() === 3);
+      const again = await Pc2WsClient.connect(node.wsUrl, { headers: b.bearer });
+      for (const c of [...open.slice(1), other, again]) c.close();
+    } finally {
+      await node.stop();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 // Node facts for /health and /api/info: liveness, each component's status, public identity.
+import { roleRank, type Role } from "../auth/principal.ts";
 import { statfsSync } from "node:fs";
 import pkg from "../../../package.json" with { type: "json" };
 
@@ -57,6 +58,15 @@ export class SystemService {
 
   uptimeSeconds(): number {
     return Math.floor((Date.now() - this.startedAt) / 1000);
+  }
+
+  /**
+   * What `viewer` may see: anyone gets the overall status (for load balancers and uptime checks);
+   * the components (disk sizes, connection counts, schema version) are for Admins and the Owner.
+   */
+  healthFor(viewer: Role | null): Health | { status: ComponentStatus } {
+    const health = this.health();
+    return viewer !== null && roleRank(viewer) >= roleRank("admin") ? health : { status: health.status };
   }
 
   health(): Health {

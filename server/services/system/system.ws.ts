@@ -7,6 +7,6 @@ export const NODE_TOPIC = "node";
 export function registerSystemWs(hub: WsHub, system: SystemService): void {
   hub.registerTopic(NODE_TOPIC);
   hub.register("system.info", () => system.info());
-  hub.register("system.health", () => system.health());
+  hub.register("system.health", (_params, ctx) => system.healthFor(ctx.connection.principal.role));
   hub.register("system.ping", () => ({ pong: Date.now() }));
 }
