@@ -103,9 +103,11 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
 
   // Sample apps are built from source into dist/wasm-apps (scripts/build-wasm-apps.ts).
   const samples = options.wasmApps ?? appsInDir(join(import.meta.dir, "..", "..", "dist", "wasm-apps"));
+  const wasmAppsRepo = new WasmAppsRepository(db);
+  files.addUsageMeter("wasmApps", (owner) => wasmAppsRepo.storedBytes(owner));
   const wasm = new WasmService(
     new SandboxPool(config.wasm.maxQueue),
-    new WasmRegistry(new WasmAppsRepository(db), join(config.dataDir, "wasm-apps"), samples, WASM_LIMITS.maxModuleBytes),
+    new WasmRegistry(wasmAppsRepo, join(config.dataDir, "wasm-apps"), samples, WASM_LIMITS.maxModuleBytes, (owner, bytes, what) => files.reserve(owner, bytes, what)),
     new WasmFiles(files, writer, join(config.dataDir, "tmp", "wasm"), { maxInputFiles: 64, maxInputBytes: 256 * 1024 * 1024, maxOutputFiles: 256, maxOutputBytes: 256 * 1024 * 1024 }),
   );
 

@@ -2,6 +2,7 @@
 // unfinished uploads; each request is bounded, and a refused request stores nothing.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { filesClient } from "../helpers/files-client.ts";
+import { builtModule } from "../helpers/wasm-client.ts";
 import { ndjsonLines } from "../helpers/ndjson.ts";
 import { startOpenAiStandIn, type StandIn } from "../helpers/openai-stand-in.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
@@ -36,7 +37,7 @@ test("chat history counts against the quota; a turn that would go over is refuse
   expect(first.body.at(-1)).toMatchObject({ type: "done" });
   const quota = (await send(admin, "GET", "/api/files/quota")).body;
   expect(quota.usedBy.ai).toBeGreaterThan(3000);
-  expect(quota.used).toBe(quota.usedBy.files + quota.usedBy.ai + quota.usedBy.uploads);
+  expect(quota.used).toBe(quota.usedBy.files + quota.usedBy.ai + quota.usedBy.uploads + quota.usedBy.wasmApps);
 
   const conversations = (await send(admin, "GET", "/api/ai/conversations")).body.conversations.length;
   const sent = cloud.keys.length;
@@ -53,6 +54,29 @@ test("chat history counts against the quota; a turn that would go over is refuse
   await send(admin, "DELETE", `/api/ai/conversations/${c.id}`);
   expect((await send(admin, "GET", "/api/files/quota")).body.usedBy.ai).toBe(0);
   expect((await fs.write("~/Documents", "fits-now.bin", new Uint8Array(3500))).status).toBe(200);
+  await send(owner, "PUT", `/api/files/quotas/${admin.address}`, { bytes: null });
+});
+
+test("installed WASM apps count too: an install past the quota is refused and stores nothing", async () => {
+  const install = (name: string) => {
+    const fd = new FormData();
+    fd.append("manifest", JSON.stringify({ name, description: "echo" }));
+    fd.append("module", new Blob([builtModule("wasm-fixtures", "echo")]), "echo.wasm");
+    return fetch(`${t.url}/api/wasm/apps`, { method: "POST", headers: admin.bearer, body: fd }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  };
+  const size = builtModule("wasm-fixtures", "echo").length;
+  const used = (await send(admin, "GET", "/api/files/quota")).body.used;
+  expect((await send(owner, "PUT", `/api/files/quotas/${admin.address}`, { bytes: used + size + 100 })).status).toBe(200);
+  expect((await install("echo-one")).status).toBe(201);
+  expect((await send(admin, "GET", "/api/files/quota")).body.usedBy.wasmApps).toBe(size);
+  expect((await install("echo-two")).status).toBe(201); // the same module again costs nothing more
+  expect((await send(owner, "PUT", `/api/files/quotas/${admin.address}`, { bytes: used + size - 1 })).status).toBe(200);
+  const other = new FormData();
+  other.append("manifest", JSON.stringify({ name: "bomb-app", description: "x" }));
+  other.append("module", new Blob([builtModule("wasm-fixtures", "bomb")]), "bomb.wasm");
+  const refused = await fetch(`${t.url}/api/wasm/apps`, { method: "POST", headers: admin.bearer, body: other });
+  expect([refused.status, (await refused.json()).code]).toEqual([413, "storage_quota_exceeded"]);
+  expect((await fetch(`${t.url}/api/wasm/apps`, { headers: admin.bearer }).then((r) => r.json())).apps.map((a: { name: string }) => a.name)).not.toContain("bomb-app");
   await send(owner, "PUT", `/api/files/quotas/${admin.address}`, { bytes: null });
 });
 

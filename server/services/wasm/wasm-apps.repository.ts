@@ -45,6 +45,11 @@ export class WasmAppsRepository {
     return this.db.query("SELECT 1 FROM wasm_apps WHERE owner = ? AND module_hash = ? LIMIT 1").get(owner, hash) !== null;
   }
 
+  /** Bytes of `owner`'s stored modules (each module once, however many apps use it), for the quota. */
+  storedBytes(owner: string): number {
+    return this.db.query<{ n: number | null }, [string]>("SELECT sum(module_size) AS n FROM (SELECT DISTINCT module_hash, module_size FROM wasm_apps WHERE owner = ?)").get(owner)!.n ?? 0;
+  }
+
   /** Every module file that should exist, as owner/hash pairs. */
   modules(): { owner: string; module_hash: string }[] {
     return this.db.query<{ owner: string; module_hash: string }, []>("SELECT DISTINCT owner, module_hash FROM wasm_apps").all();

@@ -36,6 +36,8 @@ export class WasmRegistry {
     /** Sample apps: name → .wasm file. */
     private readonly samples: Record<string, string>,
     private readonly maxModuleBytes: number,
+    /** Refuse storing `bytes` more for `owner` past their quota (installed modules count like files). */
+    private readonly reserve: (owner: string, bytes: number, what: string) => void = () => undefined,
   ) {}
 
   private moduleFile(owner: string, hash: string): string {
@@ -83,8 +85,10 @@ export class WasmRegistry {
       prepareModule(module, 1, this.maxModuleBytes);
       hash = sha256(module);
       size = module.length;
-      ensurePrivateDir(join(this.dir, owner));
       const file = this.moduleFile(owner, hash);
+      const grows = !this.repo.usesModule(owner, hash) ? size - (existing && !this.sharedModule(owner, existing.module_hash, manifest.name) ? existing.module_size : 0) : 0;
+      if (grows > 0) this.reserve(owner, grows, "This app");
+      ensurePrivateDir(join(this.dir, owner));
       if (!existsSync(file)) writeFileAtomic(file, module);
     }
     if (!hash || !size) throw new ValidationError("Send the app's module (.wasm)", { field: "module" });
@@ -92,6 +96,11 @@ export class WasmRegistry {
     this.repo.put({ owner, name: manifest.name, description: manifest.description, icon: manifest.icon, args: JSON.stringify(manifest.args), module_hash: hash, module_size: size, created_at: existing?.created_at ?? now, updated_at: now });
     if (existing && existing.module_hash !== hash) this.dropModuleIfUnused(owner, existing.module_hash);
     return info(this.repo.get(owner, manifest.name)!);
+  }
+
+  /** Whether another of `owner`'s apps than `name` uses the module `hash`. */
+  private sharedModule(owner: string, hash: string, name: string): boolean {
+    return this.repo.list(owner).some((a) => a.module_hash === hash && a.name !== name);
   }
 
   remove(owner: string, name: string): void {
