@@ -6,6 +6,14 @@ interface SuiteResult {
   passed: number;
   failed: number;
   exitCode: number;
+  seconds?: number;
+}
+
+/** Run a suite and note how long it took (CI has a time budget; each suite's share is printed). */
+async function timed(suite: () => Promise<SuiteResult>): Promise<SuiteResult> {
+  const started = performance.now();
+  const result = await suite();
+  return { ...result, seconds: Math.round((performance.now() - started) / 100) / 10 };
 }
 
 async function runStreaming(cmd: string[]): Promise<{ output: string; exitCode: number }> {
@@ -52,9 +60,9 @@ async function browserSuite(): Promise<SuiteResult> {
   return { name: "browser", passed, failed: exitCode !== 0 && failed === 0 ? 1 : failed, exitCode };
 }
 
-const results = [await bunSuite(), await browserSuite()];
+const results = [await timed(bunSuite), await timed(browserSuite)];
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
-for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);
+for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed in ${r.seconds} s`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || passed === 0 || results.some((r) => r.exitCode !== 0) ? 1 : 0);
