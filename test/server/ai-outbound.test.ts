@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startOllamaStandIn } from "../helpers/ollama-stand-in.ts";
 import { startOpenAiStandIn, type StandIn } from "../helpers/openai-stand-in.ts";
-import { ndjsonLines } from "../helpers/ndjson.ts";
+import { sendJson } from "../helpers/send-json.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
 import { httpFetcher, ownerAdminMember, type SignedIn } from "../helpers/wallet-auth.ts";
 
@@ -13,11 +13,7 @@ let admin: SignedIn;
 let member: SignedIn;
 let cloud: StandIn;
 
-async function send(who: SignedIn, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${t.url}${path}`, { method, headers: { ...who.bearer, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const type = res.headers.get("content-type") ?? "";
-  return { status: res.status, body: type.includes("ndjson") ? await ndjsonLines(res) : await res.json() };
-}
+const send = (who: SignedIn, method: string, path: string, body?: unknown) => sendJson(t.url, who, method, path, body);
 
 beforeAll(async () => {
   t = await startTestNode({ env: { PC2_AI_OLLAMA_STORES: "", PC2_AI_OLLAMA_HOST: "http://127.0.0.1:9" } });

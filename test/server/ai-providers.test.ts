@@ -9,6 +9,7 @@ import { makeTinyGguf } from "../../scripts/make-tiny-gguf.ts";
 import { startOllamaStandIn } from "../helpers/ollama-stand-in.ts";
 import { startOpenAiStandIn, type StandIn } from "../helpers/openai-stand-in.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
+import { sendJson } from "../helpers/send-json.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
 import { addUser, claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
 import { ndjsonLines } from "../helpers/ndjson.ts";
@@ -21,11 +22,7 @@ let token: string;
 let cloud: StandIn;
 const data = makeTempDir("pc2-ai-providers-");
 
-async function send(who: SignedIn, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${t.url}${path}`, { method, headers: { ...who.bearer, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const type = res.headers.get("content-type") ?? "";
-  return { status: res.status, body: type.includes("ndjson") ? await ndjsonLines(res) : await res.json() };
-}
+const send = (who: SignedIn, method: string, path: string, body?: unknown) => sendJson(t.url, who, method, path, body);
 
 beforeAll(async () => {
   makeTinyGguf(join(data.path, "models", "pc2-tiny.gguf"));
