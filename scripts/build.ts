@@ -50,15 +50,22 @@ function writeEntry(webFiles: string[], wasmApps: string[], llamaRuntime: string
 export async function buildBinary(outfile = join(ROOT, "dist", "pc2")): Promise<string> {
   const webFiles = await buildWeb();
   const apps = await buildWasmApps();
-  const entry = writeEntry(listFiles(WEB_OUT), apps.filter((f) => f.includes(`${join("dist", "wasm-apps")}/`)), await buildLlamaRuntime());
+  const entry = writeEntry(
+    listFiles(WEB_OUT),
+    apps.filter((f) => f.includes(`${join("dist", "wasm-apps")}/`)),
+    await buildLlamaRuntime(),
+  );
   // Each worker must be its own entry point to exist inside the binary.
   const workersDir = join(ROOT, "workers");
-  const workers = readdirSync(workersDir).filter((f) => f.endsWith(".worker.ts")).map((f) => join(workersDir, f));
+  const workers = readdirSync(workersDir)
+    .filter((f) => f.endsWith(".worker.ts"))
+    .map((f) => join(workersDir, f));
   rmSync(outfile, { force: true });
-  const proc = Bun.spawn(
-    [process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", entry, ...workers, "--outfile", outfile],
-    { cwd: ROOT, stdout: "inherit", stderr: "inherit" },
-  );
+  const proc = Bun.spawn([process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", entry, ...workers, "--outfile", outfile], {
+    cwd: ROOT,
+    stdout: "inherit",
+    stderr: "inherit",
+  });
   if ((await proc.exited) !== 0) throw new Error("bun build --compile failed");
   console.log(`built ${outfile} (${(statSync(outfile).size / 1e6).toFixed(1)} MB; ${webFiles.length} desktop files, ${workers.length} workers)`);
   return outfile;

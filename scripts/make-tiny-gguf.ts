@@ -55,7 +55,7 @@ class Bytes {
   concat(): Uint8Array {
     const out = new Uint8Array(this.length);
     let at = 0;
-    for (const p of this.parts) (out.set(p, at), (at += p.length));
+    for (const p of this.parts) out.set(p, at), (at += p.length);
     return out;
   }
 }
@@ -197,7 +197,10 @@ export function tinyModel(shape: ModelShape = TINY): Uint8Array {
     ["tokenizer.ggml.unknown_token_id", u32(0)],
     ["tokenizer.ggml.add_bos_token", { kind: Kind.Bool, value: true }],
     ["tokenizer.ggml.add_eos_token", { kind: Kind.Bool, value: false }],
-    ["tokenizer.chat_template", { kind: Kind.Str, value: "{% for m in messages %}{{ '<|' + m['role'] + '|>\n' + m['content'] + '\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}" }],
+    [
+      "tokenizer.chat_template",
+      { kind: Kind.Str, value: "{% for m in messages %}{{ '<|' + m['role'] + '|>\n' + m['content'] + '\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}" },
+    ],
   ];
   return encodeGguf(metadata, tensors);
 }

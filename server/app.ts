@@ -62,49 +62,51 @@ export function bodyLimits(config: Config): BodyLimitTable {
 
 export function createApp({ config, log, services, guard, hosts, assets }: AppDeps) {
   const limits = bodyLimits(config);
-  return new Elysia()
-    .onRequest(({ request, set }) => {
-      Object.assign(set.headers, SECURITY_HEADERS);
-      // Before anything else: only the node's own names (a DNS-rebinding guard).
-      hosts.check(request);
-    })
-    // Nothing is read before the caller's header credential is checked: a route that needs a
-    // sign-in refuses a missing or bad one here (401), and a caller still unknown (Puter's body
-    // token) gets only a small budget. JSON is then parsed with the route's byte limit and a nesting
-    // limit. Every other body is left unread for its route to stream (uploads): returning a value
-    // stops Elysia from buffering it. Elysia also strips parameters from its contentType argument,
-    // and Puter's JSON type lives in one.
-    .onParse(async ({ request, route }) => {
-      const caller = guard.beforeBody(request, route);
-      if (!isJsonContentType(request.headers.get("content-type") ?? "")) return UNREAD_BODY;
-      const limit = limits.for(`${request.method} ${route}`);
-      const bytes = caller === "body-token" ? Math.min(limit.bytes, PRE_AUTH_JSON_BYTES) : limit.bytes;
-      return (await parseJsonBody(request, bytes, MAX_JSON_DEPTH, limit.tooLarge)) ?? {};
-    })
-    .onError(({ code, error, request, set }) => {
-      const url = new URL(request.url);
-      const err = fromElysia(code, error, request.method, url.pathname);
-      if (err.status >= 500) log.error("request failed", { method: request.method, path: url.pathname, err: error });
-      set.status = err.status;
-      Object.assign(set.headers, SECURITY_HEADERS, err.headers, { "content-type": "application/json; charset=utf-8" });
-      return errorBody(err);
-    })
-    // Every matched route passes the guard: who is calling, and does roles.ts allow it?
-    .onBeforeHandle(({ request, route, body }) => guard.check(request, route, body))
-    .use(systemRoutes(services.system))
-    .use(authRoutes(services.signIn, services.sessions, services.setup, services.usersRepo, (address) => services.files.homeFolders(address)))
-    .use(usersRoutes(services.users))
-    .use(tokensRoutes(services.tokens))
-    .use(auditRoutes(services.audit))
-    .use(identityRoutes(services.identity, services.audit))
-    .use(puterFsRoutes(services.files, services.writer))
-    .use(filesRoutes(services.files, services.uploads))
-    .use(terminalRoutes(services.terminals))
-    .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
-    .use(aiRoutes(services.ai))
-    .use(ollamaApiRoutes(services.ai))
-    .use(driversRoutes(services.ai))
-    .use(staticRoutes(assets));
+  return (
+    new Elysia()
+      .onRequest(({ request, set }) => {
+        Object.assign(set.headers, SECURITY_HEADERS);
+        // Before anything else: only the node's own names (a DNS-rebinding guard).
+        hosts.check(request);
+      })
+      // Nothing is read before the caller's header credential is checked: a route that needs a
+      // sign-in refuses a missing or bad one here (401), and a caller still unknown (Puter's body
+      // token) gets only a small budget. JSON is then parsed with the route's byte limit and a nesting
+      // limit. Every other body is left unread for its route to stream (uploads): returning a value
+      // stops Elysia from buffering it. Elysia also strips parameters from its contentType argument,
+      // and Puter's JSON type lives in one.
+      .onParse(async ({ request, route }) => {
+        const caller = guard.beforeBody(request, route);
+        if (!isJsonContentType(request.headers.get("content-type") ?? "")) return UNREAD_BODY;
+        const limit = limits.for(`${request.method} ${route}`);
+        const bytes = caller === "body-token" ? Math.min(limit.bytes, PRE_AUTH_JSON_BYTES) : limit.bytes;
+        return (await parseJsonBody(request, bytes, MAX_JSON_DEPTH, limit.tooLarge)) ?? {};
+      })
+      .onError(({ code, error, request, set }) => {
+        const url = new URL(request.url);
+        const err = fromElysia(code, error, request.method, url.pathname);
+        if (err.status >= 500) log.error("request failed", { method: request.method, path: url.pathname, err: error });
+        set.status = err.status;
+        Object.assign(set.headers, SECURITY_HEADERS, err.headers, { "content-type": "application/json; charset=utf-8" });
+        return errorBody(err);
+      })
+      // Every matched route passes the guard: who is calling, and does roles.ts allow it?
+      .onBeforeHandle(({ request, route, body }) => guard.check(request, route, body))
+      .use(systemRoutes(services.system))
+      .use(authRoutes(services.signIn, services.sessions, services.setup, services.usersRepo, (address) => services.files.homeFolders(address)))
+      .use(usersRoutes(services.users))
+      .use(tokensRoutes(services.tokens))
+      .use(auditRoutes(services.audit))
+      .use(identityRoutes(services.identity, services.audit))
+      .use(puterFsRoutes(services.files, services.writer))
+      .use(filesRoutes(services.files, services.uploads))
+      .use(terminalRoutes(services.terminals))
+      .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
+      .use(aiRoutes(services.ai))
+      .use(ollamaApiRoutes(services.ai))
+      .use(driversRoutes(services.ai))
+      .use(staticRoutes(assets))
+  );
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -11,16 +11,7 @@ export interface BannerFacts {
 }
 
 export function formatBanner({ url, version, dataDir, identity, setup }: BannerFacts): string {
-  const lines = [
-    "",
-    `  PC2 ${version} is running`,
-    "",
-    `  Open:      ${url}`,
-    `  Node ID:   ${identity.nodeId}`,
-    `  DID:       ${identity.did}`,
-    `  Data:      ${dataDir}`,
-    "",
-  ];
+  const lines = ["", `  PC2 ${version} is running`, "", `  Open:      ${url}`, `  Node ID:   ${identity.nodeId}`, `  DID:       ${identity.did}`, `  Data:      ${dataDir}`, ""];
   if (!setup.claimed && setup.code) {
     lines.push(
       `  Setup code: ${setup.code}${setup.source === "preset" ? "   (from PC2_SETUP_CODE)" : ""}`,

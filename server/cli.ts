@@ -176,8 +176,8 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   for (const f of flags) if (!known.has(f)) throw new UsageError(`unknown option ${f}`);
   const [cmd = "start", sub] = args;
 
-  if (flags.has("--help") || cmd === "help") return console.log(USAGE), 0;
-  if (cmd === "version" || cmd === "--version") return console.log(VERSION), 0;
+  if (flags.has("--help") || cmd === "help") return (console.log(USAGE), 0);
+  if (cmd === "version" || cmd === "--version") return (console.log(VERSION), 0);
   if (cmd === "start" && args.length <= 1) return start(options);
   if (cmd === "identity" && sub === "show" && args.length === 2) return identityShow(flags.has("--json"));
   if (cmd === "identity" && sub === "recover" && args.length === 2) return identityRecover(flags.has("--force"));

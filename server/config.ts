@@ -74,21 +74,27 @@ interface Setting<T> {
   parse: Parser<T>;
 }
 
-const integer = (min: number, max: number): Parser<number> => (raw, label) => {
-  const n = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${label} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return n;
-};
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (raw, label) => {
+    const n = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${label} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
 
-const oneOf = <T extends string>(values: readonly T[]): Parser<T> => (raw, label) => {
-  if (typeof raw !== "string" || !values.includes(raw as T)) throw new Error(`${label} must be one of ${values.join(", ")}, got ${JSON.stringify(raw)}`);
-  return raw as T;
-};
+const oneOf =
+  <T extends string>(values: readonly T[]): Parser<T> =>
+  (raw, label) => {
+    if (typeof raw !== "string" || !values.includes(raw as T)) throw new Error(`${label} must be one of ${values.join(", ")}, got ${JSON.stringify(raw)}`);
+    return raw as T;
+  };
 
-const text = (pattern: RegExp, describe: string): Parser<string> => (raw, label) => {
-  if (typeof raw !== "string" || !pattern.test(raw)) throw new Error(`${label} must be ${describe}`);
-  return raw;
-};
+const text =
+  (pattern: RegExp, describe: string): Parser<string> =>
+  (raw, label) => {
+    if (typeof raw !== "string" || !pattern.test(raw)) throw new Error(`${label} must be ${describe}`);
+    return raw;
+  };
 
 // A hostname or an IPv4/IPv6 literal; nothing that could smuggle a path or a port.
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]{2,45})$/;
@@ -124,7 +130,12 @@ const SETTINGS = {
   aiMaxTokens: { file: "ai.maxTokens", env: "PC2_AI_MAX_TOKENS", fallback: 1024, parse: integer(1, 32768) },
   aiContextSize: { file: "ai.contextSize", env: "PC2_AI_CONTEXT_SIZE", fallback: 4096, parse: integer(256, 131072) },
   aiTimeoutSeconds: { file: "ai.timeoutSeconds", env: "PC2_AI_TIMEOUT_SECONDS", fallback: 300, parse: integer(1, 3600) },
-  aiOllamaStores: { file: "ai.ollamaStores", env: "PC2_AI_OLLAMA_STORES", fallback: `${process.env.HOME ?? "/root"}/.ollama/models:/usr/share/ollama/.ollama/models`, parse: text(/^[^\0]*$/, "directories separated by :") },
+  aiOllamaStores: {
+    file: "ai.ollamaStores",
+    env: "PC2_AI_OLLAMA_STORES",
+    fallback: `${process.env.HOME ?? "/root"}/.ollama/models:/usr/share/ollama/.ollama/models`,
+    parse: text(/^[^\0]*$/, "directories separated by :"),
+  },
   aiOllamaHost: { file: "ai.ollamaHost", env: "PC2_AI_OLLAMA_HOST", fallback: "http://127.0.0.1:11434", parse: text(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, "an http(s) URL") },
   wsMaxMessageBytes: { file: "ws.maxMessageBytes", env: "PC2_WS_MAX_MESSAGE_BYTES", fallback: MIB, parse: integer(KIB, 64 * MIB) },
   wsHeartbeatIntervalMs: { file: "ws.heartbeatIntervalMs", env: "PC2_WS_HEARTBEAT_MS", fallback: 30_000, parse: integer(100, 3_600_000) },
@@ -152,9 +163,7 @@ function lookup(obj: Record<string, unknown>, dotted: string): unknown {
 
 /** Every leaf key of the file, to report the ones we do not know (a typo should not pass silently). */
 function leafKeys(obj: Record<string, unknown>, prefix = ""): string[] {
-  return Object.entries(obj).flatMap(([k, v]) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) ? leafKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
-  );
+  return Object.entries(obj).flatMap(([k, v]) => (v !== null && typeof v === "object" && !Array.isArray(v) ? leafKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
 }
 
 function readConfigFile(path: string, problems: string[]): Record<string, unknown> {
@@ -195,8 +204,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
   for (const [name, setting] of Object.entries(SETTINGS) as [string, Setting<unknown>][]) {
     const fromEnv = env[setting.env];
     const fromFile = lookup(file, setting.file);
-    const [raw, label] =
-      fromEnv !== undefined && fromEnv !== "" ? [fromEnv, setting.env] : fromFile !== undefined ? [fromFile, `config file "${setting.file}"`] : [setting.fallback, setting.env];
+    const [raw, label] = fromEnv !== undefined && fromEnv !== "" ? [fromEnv, setting.env] : fromFile !== undefined ? [fromFile, `config file "${setting.file}"`] : [setting.fallback, setting.env];
     try {
       values[name] = setting.parse(raw, label);
     } catch (err) {
@@ -209,7 +217,10 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
   const config: Config = {
     host: v.host,
     port: v.port,
-    hostNames: v.hostNames.split(",").filter(Boolean).map((n) => n.toLowerCase()),
+    hostNames: v.hostNames
+      .split(",")
+      .filter(Boolean)
+      .map((n) => n.toLowerCase()),
     trustedProxies: v.trustedProxies.split(",").filter(Boolean),
     dataDir: isAbsolute(v.dataDir) ? v.dataDir : resolve(cwd, v.dataDir),
     nodeName: v.nodeName,
@@ -237,7 +248,10 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       maxTokens: v.aiMaxTokens,
       contextSize: v.aiContextSize,
       timeoutMs: v.aiTimeoutSeconds * 1000,
-      ollamaStores: v.aiOllamaStores.split(":").filter(Boolean).map((d) => resolve(cwd, d)),
+      ollamaStores: v.aiOllamaStores
+        .split(":")
+        .filter(Boolean)
+        .map((d) => resolve(cwd, d)),
       ollamaHost: v.aiOllamaHost.replace(/\/+$/, ""),
     },
     configFile,

@@ -53,7 +53,10 @@ export class Pc2Node {
   private stopping: Promise<void> | null = null;
   private started: Started | null = null;
 
-  constructor(readonly config: Config, options: NodeOptions = {}) {
+  constructor(
+    readonly config: Config,
+    options: NodeOptions = {},
+  ) {
     const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     chmodSync(config.dataDir, 0o700);
@@ -88,7 +91,12 @@ export class Pc2Node {
     this.services.terminals.start();
     this.services.wasm.start(this.config.wasm.workers);
     this.hub.start();
-    this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), { host: this.config.host, port: this.config.port, hosts: this.hosts, proxies: new ProxyTrust(this.config.trustedProxies) });
+    this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), {
+      host: this.config.host,
+      port: this.config.port,
+      hosts: this.hosts,
+      proxies: new ProxyTrust(this.config.trustedProxies),
+    });
     const port = this.server.port ?? this.config.port;
     const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
     const url = `http://${host}:${port}`;
@@ -115,10 +123,7 @@ export class Pc2Node {
     if (this.server) {
       const server = this.server;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const drained = await Promise.race([
-        server.stop(false).then(() => true),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.config.shutdownTimeoutMs))),
-      ]);
+      const drained = await Promise.race([server.stop(false).then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.config.shutdownTimeoutMs)))]);
       clearTimeout(timer);
       if (!drained) {
         log.warn("in-flight requests did not finish in time; closing them", { timeoutMs: this.config.shutdownTimeoutMs });

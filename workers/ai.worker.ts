@@ -103,7 +103,9 @@ function load(modelPath: string) {
 }
 
 function history(turns: ChatTurn[]): ChatHistoryItem[] {
-  return turns.map((t): ChatHistoryItem => (t.role === "system" ? { type: "system", text: t.content } : t.role === "user" ? { type: "user", text: t.content } : { type: "model", response: [t.content] }));
+  return turns.map(
+    (t): ChatHistoryItem => (t.role === "system" ? { type: "system", text: t.content } : t.role === "user" ? { type: "user", text: t.content } : { type: "model", response: [t.content] }),
+  );
 }
 
 /** Text for one generation: the first piece goes at once (time to first token); later ones are
@@ -190,7 +192,14 @@ async function run(req: Extract<AiRequest, { op: "chat" | "complete" }>, ctrl: A
 
 async function inspect(req: Extract<AiRequest, { op: "inspect" }>): Promise<void> {
   const { model } = await load(req.modelPath);
-  send({ id: req.id, t: "info", architecture: String(model.fileInfo.metadata.general.architecture), parameters: Number(model.fileInsights.totalParameters ?? 0), contextLength: model.trainContextSize, sizeBytes: model.size });
+  send({
+    id: req.id,
+    t: "info",
+    architecture: String(model.fileInfo.metadata.general.architecture),
+    parameters: Number(model.fileInsights.totalParameters ?? 0),
+    contextLength: model.trainContextSize,
+    sizeBytes: model.size,
+  });
 }
 
 self.onmessage = (e: MessageEvent<AiWorkerInit | AiRequest>) => {
@@ -201,5 +210,7 @@ self.onmessage = (e: MessageEvent<AiWorkerInit | AiRequest>) => {
   const req = e.data as AiRequest;
   if (req.op === "cancel") return void running.get(req.id)?.abort();
   const work = req.op === "inspect" ? inspect(req) : generate(req);
-  work.catch((err: unknown) => send({ id: req.id, t: "error", message: err instanceof Error ? err.message : String(err), stage: err instanceof EngineError ? "engine" : err instanceof LoadError ? "load" : "generate" }));
+  work.catch((err: unknown) =>
+    send({ id: req.id, t: "error", message: err instanceof Error ? err.message : String(err), stage: err instanceof EngineError ? "engine" : err instanceof LoadError ? "load" : "generate" }),
+  );
 };

@@ -78,8 +78,14 @@ export class ReadonlyGuard {
     refuseAt("path_remove_directory", [[0, 1]]);
     refuseAt("path_unlink_file", [[0, 1]]);
     refuseAt("path_filestat_set_times", [[0, 2]]);
-    refuseAt("path_rename", [[0, 1], [3, 4]]);
-    refuseAt("path_link", [[0, 2], [4, 5]]);
+    refuseAt("path_rename", [
+      [0, 1],
+      [3, 4],
+    ]);
+    refuseAt("path_link", [
+      [0, 2],
+      [4, 5],
+    ]);
     g.path_symlink = () => NOTSUP;
 
     const refuseFd = (name: string) => {

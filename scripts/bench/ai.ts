@@ -112,7 +112,10 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), "pc2-bench-ai-"));
   try {
     const rows: Row[] = [];
-    for (const [name, shape, runs] of [["pc2-tiny", TINY, RUNS * 2], ["pc2-bench", REALISTIC, RUNS]] as const) {
+    for (const [name, shape, runs] of [
+      ["pc2-tiny", TINY, RUNS * 2],
+      ["pc2-bench", REALISTIC, RUNS],
+    ] as const) {
       const path = join(dataDir, "models", `${name}.gguf`);
       makeTinyGguf(path, shape);
       rows.push({ label: `${name} (${shape.layers} layers × ${shape.embd})`, base: await direct(path, runs), pc2: [] });

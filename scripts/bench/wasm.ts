@@ -16,7 +16,20 @@ async function main() {
   await buildWasmApps();
   const bytes = new Uint8Array(await Bun.file(join(import.meta.dir, "..", "..", "dist", "wasm-apps", "calc.wasm")).arrayBuffer());
   const module = prepareModule(bytes, 64, 16 << 20);
-  const req: RunRequest = { module, hash: "calc", args: ["6*7"], env: {}, stdin: new Uint8Array(0), inputs: [], inputBytes: 0, outputDir: null, timeoutMs: 10_000, maxOutputBytes: 1 << 20, maxOutputFiles: 0, maxOutputFileBytes: 0 };
+  const req: RunRequest = {
+    module,
+    hash: "calc",
+    args: ["6*7"],
+    env: {},
+    stdin: new Uint8Array(0),
+    inputs: [],
+    inputBytes: 0,
+    outputDir: null,
+    timeoutMs: 10_000,
+    maxOutputBytes: 1 << 20,
+    maxOutputFiles: 0,
+    maxOutputFileBytes: 0,
+  };
 
   // Baseline: compile once, then instantiate + run in process.
   await init();
@@ -62,9 +75,11 @@ async function main() {
   // Throughput: 8 clients at once through the pool of 2.
   const rateStart = performance.now();
   let left = RUNS;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (left-- > 0) await timed(pool);
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (left-- > 0) await timed(pool);
+    }),
+  );
   const poolRate = RUNS / ((performance.now() - rateStart) / 1000);
   pool.stop();
 

@@ -17,8 +17,17 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * (its file and driver calls). Nowhere else is a body credential read.
  */
 export const BODY_TOKEN_ROUTES: ReadonlySet<string> = new Set([
-  "POST /stat", "POST /readdir", "POST /fs/readdir", "POST /search", "POST /mkdir", "POST /rename", "POST /move",
-  "POST /copy", "POST /delete", "POST /df", "POST /drivers/call",
+  "POST /stat",
+  "POST /readdir",
+  "POST /fs/readdir",
+  "POST /search",
+  "POST /mkdir",
+  "POST /rename",
+  "POST /move",
+  "POST /copy",
+  "POST /delete",
+  "POST /df",
+  "POST /drivers/call",
 ]);
 
 /** What is known about the caller before the body is read. */

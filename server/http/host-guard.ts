@@ -24,7 +24,10 @@ export class HostGuard {
   private ownAddresses = new Set<string>();
   private addressesReadAt = 0;
 
-  constructor(names: readonly string[], readonly machineName = hostname().toLowerCase()) {
+  constructor(
+    names: readonly string[],
+    readonly machineName = hostname().toLowerCase(),
+  ) {
     for (const n of ["localhost", this.machineName, `${this.machineName}.local`, ...names]) this.allow(n);
   }
 

@@ -3,9 +3,7 @@ import Busboy from "busboy";
 import { Readable } from "node:stream";
 import { AppError, BadRequestError, UnsupportedMediaTypeError } from "../errors.ts";
 
-export type Part =
-  | { kind: "field"; name: string; value: string }
-  | { kind: "file"; name: string; filename: string; mimeType: string; stream: Readable };
+export type Part = { kind: "field"; name: string; value: string } | { kind: "file"; name: string; filename: string; mimeType: string; stream: Readable };
 
 export interface MultipartLimits {
   fieldBytes: number;

@@ -29,7 +29,7 @@ export async function ndjson(work: (write: LineWriter, started: () => void) => P
       write(errorLine({ code: e.code, message: e.message }));
     })
     .finally(() => {
-      if (!closed) (controller.close(), (closed = true));
+      if (!closed) controller.close(), (closed = true);
     });
   return new Response(stream, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" } });
 }

@@ -22,7 +22,10 @@ export class ProxyTrust {
     this.ranges = entries.map((e) => {
       if (e.includes("/")) {
         const [addr, bits] = ipaddr.parseCIDR(e);
-        return [addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr, addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? bits - 96 : bits] as Range;
+        return [
+          addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr,
+          addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? bits - 96 : bits,
+        ] as Range;
       }
       const addr = ipaddr.process(e);
       return [addr, addr.kind() === "ipv4" ? 32 : 128] as Range;
@@ -38,7 +41,10 @@ export class ProxyTrust {
   resolve(peer: string, scheme: "http:" | "https:", headers: Headers): ClientFacts {
     if (!this.trusts(peer)) return { ip: peer, protocol: scheme };
     // The rightmost address not one of our proxies is the client (the left part is the client's own word).
-    const chain = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const chain = (headers.get("x-forwarded-for") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     let ip = peer;
     for (let i = chain.length - 1; i >= 0; i--) {
       const hop = chain[i]!;

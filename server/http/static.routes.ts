@@ -9,9 +9,7 @@ export function staticRoutes(assets: AssetStore) {
     const path = new URL(request.url).pathname;
     const asset = assets.get(path);
     if (!asset) {
-      throw path === "/"
-        ? new NotFoundError("The desktop is not built; run `bun run build:web` (npm start does it for you)", "desktop_not_built")
-        : new NotFoundError(`No route for GET ${path}`);
+      throw path === "/" ? new NotFoundError("The desktop is not built; run `bun run build:web` (npm start does it for you)", "desktop_not_built") : new NotFoundError(`No route for GET ${path}`);
     }
     set.headers["content-type"] = asset.file.type || "application/octet-stream";
     set.headers["cache-control"] = asset.immutable ? "public, max-age=31536000, immutable" : "no-cache";

@@ -7,14 +7,7 @@ import type { Logger } from "../log.ts";
 import { checkJsonDepth } from "./json-body.ts";
 import { requestOrigin } from "./request-meta.ts";
 import { MAX_JSON_DEPTH } from "./body-limits.ts";
-import {
-  MAX_BATCH,
-  RPC_ERRORS,
-  WS_CLOSE,
-  type JsonRpcErrorObject,
-  type JsonRpcId,
-  type JsonRpcResponse,
-} from "./ws-protocol.ts";
+import { MAX_BATCH, RPC_ERRORS, WS_CLOSE, type JsonRpcErrorObject, type JsonRpcId, type JsonRpcResponse } from "./ws-protocol.ts";
 
 export interface WsConnectionData {
   id: number;
@@ -54,7 +47,6 @@ export interface WsPolicy {
   /** Still signed in? Asked at every heartbeat, so expiry and out-of-process revocation close the socket. */
   stillLive(principal: Principal): boolean;
 }
-
 
 class RpcFailure extends Error {
   constructor(readonly rpc: JsonRpcErrorObject) {
@@ -172,7 +164,7 @@ export class WsHub {
   /** Close every connection whose principal matches (e.g. a revoked session). */
   closeWhere(match: (principal: Principal) => boolean, code: number, reason: string): number {
     let n = 0;
-    for (const ws of this.sockets.values()) if (match(ws.data.principal)) (this.closeSocket(ws, code, reason), n++);
+    for (const ws of this.sockets.values()) if (match(ws.data.principal)) this.closeSocket(ws, code, reason), n++;
     return n;
   }
 
@@ -197,7 +189,9 @@ export class WsHub {
     let open = 0;
     for (const ws of this.sockets.values()) if (ws.data.principal.address === principal.address && !ws.data.closed) open++;
     if (open >= this.config.maxConnectionsPerUser) {
-      throw new AppError(429, "too_many_connections", `At most ${this.config.maxConnectionsPerUser} open connections per wallet; close another tab or script`, { limit: this.config.maxConnectionsPerUser });
+      throw new AppError(429, "too_many_connections", `At most ${this.config.maxConnectionsPerUser} open connections per wallet; close another tab or script`, {
+        limit: this.config.maxConnectionsPerUser,
+      });
     }
     const data: WsConnectionData = {
       id: this.nextId++,
@@ -346,9 +340,7 @@ export class WsHub {
       });
       return isNotification ? null : { jsonrpc: "2.0", id, result: result ?? null };
     } catch (err) {
-      return isNotification && !(err instanceof RpcFailure && err.rpc.code === RPC_ERRORS.invalidRequest)
-        ? null
-        : { jsonrpc: "2.0", id, error: toRpcError(err, this.log, method) };
+      return isNotification && !(err instanceof RpcFailure && err.rpc.code === RPC_ERRORS.invalidRequest) ? null : { jsonrpc: "2.0", id, error: toRpcError(err, this.log, method) };
     } finally {
       if (ctrl && ws.data.inFlight.get(id) === ctrl) ws.data.inFlight.delete(id);
     }

@@ -35,7 +35,5 @@ export function registerWsMethods(hub: WsHub, services: Services, events: EventB
 
   events.on("auth.session_ended", ({ sessionId }) => void hub.closeWhere((p) => p.sessionId === sessionId, WS_CLOSE.sessionEnded, "session ended"));
   events.on("auth.token_revoked", ({ tokenId }) => void hub.closeWhere((p) => p.tokenId === tokenId, WS_CLOSE.sessionEnded, "token revoked"));
-  events.on("auth.user_changed", ({ address, removed }) =>
-    void hub.closeWhere((p) => p.address === address, WS_CLOSE.sessionEnded, removed ? "user removed" : "role changed; reconnect"),
-  );
+  events.on("auth.user_changed", ({ address, removed }) => void hub.closeWhere((p) => p.address === address, WS_CLOSE.sessionEnded, removed ? "user removed" : "role changed; reconnect"));
 }

@@ -17,9 +17,7 @@ export interface JsonRpcErrorObject {
   data?: { code: string; status?: number; [k: string]: unknown };
 }
 
-export type JsonRpcResponse =
-  | { jsonrpc: "2.0"; id: JsonRpcId; result: unknown }
-  | { jsonrpc: "2.0"; id: JsonRpcId; error: JsonRpcErrorObject };
+export type JsonRpcResponse = { jsonrpc: "2.0"; id: JsonRpcId; result: unknown } | { jsonrpc: "2.0"; id: JsonRpcId; error: JsonRpcErrorObject };
 
 /** A server-pushed notification: `method` is the event name, params its payload. */
 export interface JsonRpcNotification {

@@ -62,14 +62,23 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const usersRepo = new UsersRepository(db);
   const tokensRepo = new TokensRepository(db);
   const sessions = new SessionsService(new SessionsRepository(db), tokensRepo, audit, events, { maxAgeMs: config.sessionMaxAgeMs, idleMs: config.sessionIdleMs });
-  const signIn = new SignInService(db, new NoncesRepository(db), usersRepo, setup, sessions, audit, {
-    challengePerClient: new RateLimiter(30, MINUTE),
-    challengePerClientAddress: new RateLimiter(10, MINUTE),
-    loginPerClient: new RateLimiter(20, MINUTE),
-    loginPerClientAddress: new RateLimiter(10, MINUTE),
-    setupCodeFailuresPerClient: new RateLimiter(10, 60 * MINUTE),
-    setupCodeFailures: new RateLimiter(100, 60 * MINUTE),
-  }, events);
+  const signIn = new SignInService(
+    db,
+    new NoncesRepository(db),
+    usersRepo,
+    setup,
+    sessions,
+    audit,
+    {
+      challengePerClient: new RateLimiter(30, MINUTE),
+      challengePerClientAddress: new RateLimiter(10, MINUTE),
+      loginPerClient: new RateLimiter(20, MINUTE),
+      loginPerClientAddress: new RateLimiter(10, MINUTE),
+      setupCodeFailuresPerClient: new RateLimiter(10, 60 * MINUTE),
+      setupCodeFailures: new RateLimiter(100, 60 * MINUTE),
+    },
+    events,
+  );
   const users = new UsersService(usersRepo, audit, events);
   const tokens = new ApiTokensService(tokensRepo, audit, events);
 
@@ -119,7 +128,11 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     db,
     aiRepo,
     files,
-    [new LocalProvider(llama, join(config.dataDir, "models"), config.ai.ollamaStores), new OllamaProvider(settings, vault, config.ai.ollamaHost), new CloudProvider(aiRepo, vault, (owner) => (usersRepo.get(owner)?.role ?? "member") === "member" ? "public" : "lan")],
+    [
+      new LocalProvider(llama, join(config.dataDir, "models"), config.ai.ollamaStores),
+      new OllamaProvider(settings, vault, config.ai.ollamaHost),
+      new CloudProvider(aiRepo, vault, (owner) => ((usersRepo.get(owner)?.role ?? "member") === "member" ? "public" : "lan")),
+    ],
     { maxTokens: config.ai.maxTokens },
   );
   return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals, wasm, ai, llama };

@@ -25,92 +25,93 @@ async function uploadViaApi(token: string, name: string, content: string) {
   if (res.status !== 200) throw new Error(`upload failed: ${res.status}`);
 }
 
-test.describe.serial("file explorer", () => {
-  test.beforeAll(async () => {
-    node = await startNode();
-    ownerToken = await claimViaApi(node.url, owner);
-    await invite(node.url, ownerToken, member.address, "member");
-    await uploadViaApi(ownerToken, "owner-secret.txt", "only for the owner");
-  });
-  test.afterAll(async () => node.stop());
-
-  test("a member sees only their own files", async ({ page }) => {
-    await signInThroughUi(page, node.url, member);
-    const files = await openFiles(page, "Documents");
-    await expect(files.getByText("This folder is empty")).toBeVisible();
-    await expect(files.locator("tr[data-name='owner-secret.txt']")).toHaveCount(0);
-  });
-
-  test("upload with visible progress, then rename, delete and restore", async ({ page }, info) => {
-    await signInThroughUi(page, node.url, owner);
-    const files = await openFiles(page, "Documents");
-    await expect(files.locator("tr[data-name='owner-secret.txt']")).toBeVisible();
-
-    const big = Buffer.alloc(6 * 1024 * 1024, 7);
-    await files.locator("#picker").setInputFiles({ name: "photo.bin", mimeType: "application/octet-stream", buffer: big });
-    const row = files.locator("[data-upload='photo.bin']");
-    await expect(row.locator("progress")).toBeVisible();
-    await expect(row).toHaveAttribute("data-state", "done");
-    await expect(files.locator("tr[data-name='photo.bin']")).toBeVisible();
-    await page.screenshot({ path: info.outputPath("files-after-upload.png") });
-
-    // Rename inline.
-    await files.getByRole("button", { name: "Rename photo.bin" }).click();
-    const input = files.getByLabel("New name");
-    await input.fill("holiday.bin");
-    await input.press("Enter");
-    await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
-
-    // Delete to the Trash, then restore it from there.
-    await files.getByRole("button", { name: "Delete holiday.bin" }).click();
-    await expect(files.locator("tr[data-name='holiday.bin']")).toHaveCount(0);
-    await files.getByRole("button", { name: "Home" }).click();
-    await files.locator("tr[data-name='Trash']").dblclick();
-    await files.locator("tr[data-name='holiday.bin']").getByRole("button", { name: "Restore" }).click();
-    await expect(files.getByText("The Trash is empty.")).toBeVisible();
-    await files.getByRole("button", { name: "Home" }).click();
-    await files.locator("tr[data-name='Documents']").dblclick();
-    await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
-  });
-
-  test("drag and drop files from the OS uploads them", async ({ page }) => {
-    await signInThroughUi(page, node.url, owner);
-    const files = await openFiles(page, "Documents");
-    const list = files.locator(".list");
-    const dataTransfer = await page.evaluateHandle(() => {
-      const dt = new DataTransfer();
-      dt.items.add(new File(["dropped text"], "dropped.txt", { type: "text/plain" }));
-      return dt;
+test.describe
+  .serial("file explorer", () => {
+    test.beforeAll(async () => {
+      node = await startNode();
+      ownerToken = await claimViaApi(node.url, owner);
+      await invite(node.url, ownerToken, member.address, "member");
+      await uploadViaApi(ownerToken, "owner-secret.txt", "only for the owner");
     });
-    await list.dispatchEvent("dragover", { dataTransfer });
-    await list.dispatchEvent("drop", { dataTransfer });
-    await expect(files.locator("[data-upload='dropped.txt'] progress")).toBeVisible();
-    await expect(files.locator("[data-upload='dropped.txt']")).toHaveAttribute("data-state", "done");
-    await expect(files.locator("tr[data-name='dropped.txt']")).toBeVisible();
-  });
+    test.afterAll(async () => node.stop());
 
-  test("a change in one browser context appears live in another", async ({ browser }) => {
-    const a = await browser.newPage();
-    const b = await browser.newPage();
-    await signInThroughUi(a, node.url, owner);
-    await signInThroughUi(b, node.url, owner);
-    const filesA = await openFiles(a, "Documents");
-    const filesB = await openFiles(b, "Documents");
-    await filesB.locator("#picker").setInputFiles({ name: "from-b.txt", mimeType: "text/plain", buffer: Buffer.from("hello from b") });
-    // No reload in A: the /ws event brings it in.
-    await expect(filesA.locator("tr[data-name='from-b.txt']")).toBeVisible();
-    await a.close();
-    await b.close();
-  });
+    test("a member sees only their own files", async ({ page }) => {
+      await signInThroughUi(page, node.url, member);
+      const files = await openFiles(page, "Documents");
+      await expect(files.getByText("This folder is empty")).toBeVisible();
+      await expect(files.locator("tr[data-name='owner-secret.txt']")).toHaveCount(0);
+    });
 
-  test("phone-sized viewport: the window fills the screen and the files are usable", async ({ browser }, info) => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 780 } });
-    await signInThroughUi(page, node.url, owner);
-    const files = await openFiles(page, "Documents");
-    const box = await page.locator("pc2-window").boundingBox();
-    expect(box!.width).toBeGreaterThanOrEqual(388);
-    await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
-    await page.screenshot({ path: info.outputPath("files-phone.png") });
-    await page.close();
+    test("upload with visible progress, then rename, delete and restore", async ({ page }, info) => {
+      await signInThroughUi(page, node.url, owner);
+      const files = await openFiles(page, "Documents");
+      await expect(files.locator("tr[data-name='owner-secret.txt']")).toBeVisible();
+
+      const big = Buffer.alloc(6 * 1024 * 1024, 7);
+      await files.locator("#picker").setInputFiles({ name: "photo.bin", mimeType: "application/octet-stream", buffer: big });
+      const row = files.locator("[data-upload='photo.bin']");
+      await expect(row.locator("progress")).toBeVisible();
+      await expect(row).toHaveAttribute("data-state", "done");
+      await expect(files.locator("tr[data-name='photo.bin']")).toBeVisible();
+      await page.screenshot({ path: info.outputPath("files-after-upload.png") });
+
+      // Rename inline.
+      await files.getByRole("button", { name: "Rename photo.bin" }).click();
+      const input = files.getByLabel("New name");
+      await input.fill("holiday.bin");
+      await input.press("Enter");
+      await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
+
+      // Delete to the Trash, then restore it from there.
+      await files.getByRole("button", { name: "Delete holiday.bin" }).click();
+      await expect(files.locator("tr[data-name='holiday.bin']")).toHaveCount(0);
+      await files.getByRole("button", { name: "Home" }).click();
+      await files.locator("tr[data-name='Trash']").dblclick();
+      await files.locator("tr[data-name='holiday.bin']").getByRole("button", { name: "Restore" }).click();
+      await expect(files.getByText("The Trash is empty.")).toBeVisible();
+      await files.getByRole("button", { name: "Home" }).click();
+      await files.locator("tr[data-name='Documents']").dblclick();
+      await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
+    });
+
+    test("drag and drop files from the OS uploads them", async ({ page }) => {
+      await signInThroughUi(page, node.url, owner);
+      const files = await openFiles(page, "Documents");
+      const list = files.locator(".list");
+      const dataTransfer = await page.evaluateHandle(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(["dropped text"], "dropped.txt", { type: "text/plain" }));
+        return dt;
+      });
+      await list.dispatchEvent("dragover", { dataTransfer });
+      await list.dispatchEvent("drop", { dataTransfer });
+      await expect(files.locator("[data-upload='dropped.txt'] progress")).toBeVisible();
+      await expect(files.locator("[data-upload='dropped.txt']")).toHaveAttribute("data-state", "done");
+      await expect(files.locator("tr[data-name='dropped.txt']")).toBeVisible();
+    });
+
+    test("a change in one browser context appears live in another", async ({ browser }) => {
+      const a = await browser.newPage();
+      const b = await browser.newPage();
+      await signInThroughUi(a, node.url, owner);
+      await signInThroughUi(b, node.url, owner);
+      const filesA = await openFiles(a, "Documents");
+      const filesB = await openFiles(b, "Documents");
+      await filesB.locator("#picker").setInputFiles({ name: "from-b.txt", mimeType: "text/plain", buffer: Buffer.from("hello from b") });
+      // No reload in A: the /ws event brings it in.
+      await expect(filesA.locator("tr[data-name='from-b.txt']")).toBeVisible();
+      await a.close();
+      await b.close();
+    });
+
+    test("phone-sized viewport: the window fills the screen and the files are usable", async ({ browser }, info) => {
+      const page = await browser.newPage({ viewport: { width: 390, height: 780 } });
+      await signInThroughUi(page, node.url, owner);
+      const files = await openFiles(page, "Documents");
+      const box = await page.locator("pc2-window").boundingBox();
+      expect(box!.width).toBeGreaterThanOrEqual(388);
+      await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
+      await page.screenshot({ path: info.outputPath("files-phone.png") });
+      await page.close();
+    });
   });
-});

@@ -103,7 +103,8 @@ export async function signInThroughUi(page: Page, url: string, wallet: Wallet): 
  * for tests about what comes after setup. Returns a session token; later calls just sign in.
  */
 export async function claimViaApi(url: string, wallet: Wallet): Promise<string> {
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) => fetch(url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
   const { message } = await (await post("/api/auth/challenge", { address: wallet.address })).json();
   const res = await post("/api/auth/login", { message, signature: await wallet.signMessage(message), setupCode: SETUP_CODE });
   const token: string = (await res.json()).token;

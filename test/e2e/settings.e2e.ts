@@ -6,62 +6,63 @@ let node: RunningNode;
 const owner = Wallet.createRandom() as unknown as Wallet;
 const member = Wallet.createRandom() as unknown as Wallet;
 
-test.describe.serial("settings", () => {
-  test.beforeAll(async () => {
-    node = await startNode();
-    await claimViaApi(node.url, owner);
+test.describe
+  .serial("settings", () => {
+    test.beforeAll(async () => {
+      node = await startNode();
+      await claimViaApi(node.url, owner);
+    });
+    test.afterAll(async () => node.stop());
+
+    test("the Owner invites a member, who can then sign in", async ({ page, browser }, info) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Settings" }).click();
+      const settings = page.locator("pc2-settings-app");
+      await settings.getByLabel("Wallet address").fill(member.address);
+      await settings.getByRole("button", { name: "Invite" }).click();
+      await expect(settings.getByRole("status")).toContainText("Invited");
+      await expect(settings.locator(`tr[data-address='${member.address.toLowerCase()}']`)).toBeVisible();
+      await page.screenshot({ path: info.outputPath("settings-users.png") });
+
+      const memberPage = await browser.newPage();
+      await signInThroughUi(memberPage, node.url, member);
+      await expect(memberPage.getByRole("navigation", { name: "Taskbar" })).toContainText("member");
+      await memberPage.close();
+
+      // Promote, then remove: the member is signed out for good.
+      await settings.getByLabel(`Role of ${member.address.toLowerCase()}`).selectOption("admin");
+      await expect(settings.getByRole("status")).toContainText("Role changed");
+      await settings.locator(`tr[data-address='${member.address.toLowerCase()}']`).getByRole("button", { name: "Remove" }).click();
+      await expect(settings.locator(`tr[data-address='${member.address.toLowerCase()}']`)).toHaveCount(0);
+    });
+
+    test("letting Admins into the terminal is a switch with the warning, in words, beside it", async ({ page }) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Settings" }).click();
+      const settings = page.locator("pc2-settings-app");
+      await expect(settings.getByTestId("terminal-warning")).toContainText("gives them your powers");
+      const toggle = settings.getByTestId("admins-in-terminal");
+      await expect(toggle).not.toBeChecked();
+      await toggle.check();
+      await expect(settings.getByRole("status")).toContainText("Admins may now open terminals");
+      const token = await claimViaApi(node.url, owner);
+      expect(await (await fetch(`${node.url}/api/terminal/settings`, { headers: { authorization: `Bearer ${token}` } })).json()).toEqual({ allowAdmins: true });
+      await toggle.uncheck();
+      await expect(settings.getByRole("status")).toContainText("Only you may open terminals");
+    });
+
+    test("an API token is shown once, works, and can be revoked", async ({ page }) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Settings" }).click();
+      const settings = page.locator("pc2-settings-app");
+      await settings.getByRole("tab", { name: "Sessions & tokens" }).click();
+      await settings.getByLabel("Name").fill("backup script");
+      await settings.getByRole("button", { name: "Create token" }).click();
+      const token = (await settings.getByTestId("new-token").textContent())!.trim();
+      expect(token).toMatch(/^pc2_/);
+      expect((await fetch(`${node.url}/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      await settings.locator("tr[data-token='backup script']").getByRole("button", { name: "Revoke" }).click();
+      await expect(settings.locator("tr[data-token='backup script']")).toHaveCount(0);
+      expect((await fetch(`${node.url}/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    });
   });
-  test.afterAll(async () => node.stop());
-
-  test("the Owner invites a member, who can then sign in", async ({ page, browser }, info) => {
-    await signInThroughUi(page, node.url, owner);
-    await page.getByRole("button", { name: "Open Settings" }).click();
-    const settings = page.locator("pc2-settings-app");
-    await settings.getByLabel("Wallet address").fill(member.address);
-    await settings.getByRole("button", { name: "Invite" }).click();
-    await expect(settings.getByRole("status")).toContainText("Invited");
-    await expect(settings.locator(`tr[data-address='${member.address.toLowerCase()}']`)).toBeVisible();
-    await page.screenshot({ path: info.outputPath("settings-users.png") });
-
-    const memberPage = await browser.newPage();
-    await signInThroughUi(memberPage, node.url, member);
-    await expect(memberPage.getByRole("navigation", { name: "Taskbar" })).toContainText("member");
-    await memberPage.close();
-
-    // Promote, then remove: the member is signed out for good.
-    await settings.getByLabel(`Role of ${member.address.toLowerCase()}`).selectOption("admin");
-    await expect(settings.getByRole("status")).toContainText("Role changed");
-    await settings.locator(`tr[data-address='${member.address.toLowerCase()}']`).getByRole("button", { name: "Remove" }).click();
-    await expect(settings.locator(`tr[data-address='${member.address.toLowerCase()}']`)).toHaveCount(0);
-  });
-
-  test("letting Admins into the terminal is a switch with the warning, in words, beside it", async ({ page }) => {
-    await signInThroughUi(page, node.url, owner);
-    await page.getByRole("button", { name: "Open Settings" }).click();
-    const settings = page.locator("pc2-settings-app");
-    await expect(settings.getByTestId("terminal-warning")).toContainText("gives them your powers");
-    const toggle = settings.getByTestId("admins-in-terminal");
-    await expect(toggle).not.toBeChecked();
-    await toggle.check();
-    await expect(settings.getByRole("status")).toContainText("Admins may now open terminals");
-    const token = await claimViaApi(node.url, owner);
-    expect(await (await fetch(`${node.url}/api/terminal/settings`, { headers: { authorization: `Bearer ${token}` } })).json()).toEqual({ allowAdmins: true });
-    await toggle.uncheck();
-    await expect(settings.getByRole("status")).toContainText("Only you may open terminals");
-  });
-
-  test("an API token is shown once, works, and can be revoked", async ({ page }) => {
-    await signInThroughUi(page, node.url, owner);
-    await page.getByRole("button", { name: "Open Settings" }).click();
-    const settings = page.locator("pc2-settings-app");
-    await settings.getByRole("tab", { name: "Sessions & tokens" }).click();
-    await settings.getByLabel("Name").fill("backup script");
-    await settings.getByRole("button", { name: "Create token" }).click();
-    const token = (await settings.getByTestId("new-token").textContent())!.trim();
-    expect(token).toMatch(/^pc2_/);
-    expect((await fetch(`${node.url}/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-    await settings.locator("tr[data-token='backup script']").getByRole("button", { name: "Revoke" }).click();
-    await expect(settings.locator("tr[data-token='backup script']")).toHaveCount(0);
-    expect((await fetch(`${node.url}/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
-  });
-});

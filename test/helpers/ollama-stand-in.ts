@@ -13,14 +13,22 @@ export function startOllamaStandIn(available: string[]): { url: string; authoriz
       const url = new URL(req.url);
       authorizations.push(req.headers.get("authorization"));
       if (req.method === "GET" && url.pathname === "/api/tags") {
-        return Response.json({ models: [...pulled].map((name) => ({ name, model: name, modified_at: new Date(0).toISOString(), size: 1000, digest: "d", details: { format: "gguf", family: "llama" } })) });
+        return Response.json({
+          models: [...pulled].map((name) => ({ name, model: name, modified_at: new Date(0).toISOString(), size: 1000, digest: "d", details: { format: "gguf", family: "llama" } })),
+        });
       }
       // The client sends the model as `name` (Ollama accepts `model` too).
       const body = (await req.json().catch(() => ({}))) as { model?: string; name?: string };
       const name = full(body.model ?? body.name ?? "");
       if (req.method === "POST" && url.pathname === "/api/pull") {
         if (!available.includes(name)) return Response.json({ error: "pull model manifest: file does not exist" }, { status: 404 });
-        const lines = [{ status: "pulling manifest" }, { status: "pulling 6a0746a1ec1a", digest: "sha256:6a07", total: 3000, completed: 1000 }, { status: "pulling 6a0746a1ec1a", digest: "sha256:6a07", total: 3000, completed: 3000 }, { status: "verifying sha256 digest" }, { status: "success" }];
+        const lines = [
+          { status: "pulling manifest" },
+          { status: "pulling 6a0746a1ec1a", digest: "sha256:6a07", total: 3000, completed: 1000 },
+          { status: "pulling 6a0746a1ec1a", digest: "sha256:6a07", total: 3000, completed: 3000 },
+          { status: "verifying sha256 digest" },
+          { status: "success" },
+        ];
         pulled.add(name);
         return new Response(lines.map((l) => JSON.stringify(l)).join("\n") + "\n", { headers: { "content-type": "application/x-ndjson" } });
       }

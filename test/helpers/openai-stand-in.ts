@@ -25,7 +25,13 @@ export function startOpenAiStandIn(validKey: string, chunks: string[], gapMs = 3
       if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") return Response.json({ error: { message: "not found" } }, { status: 404 });
       const encoder = new TextEncoder();
       const event = (data: unknown) => encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
-      const chunk = (delta: Record<string, unknown>, finish: string | null) => ({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 0, model: "gpt-test", choices: [{ index: 0, delta, finish_reason: finish }] });
+      const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
+        id: "chatcmpl-1",
+        object: "chat.completion.chunk",
+        created: 0,
+        model: "gpt-test",
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      });
       return new Response(
         new ReadableStream({
           async start(controller) {
@@ -39,7 +45,9 @@ export function startOpenAiStandIn(validKey: string, chunks: string[], gapMs = 3
               controller.enqueue(event(chunk({ content: c }, null)));
             }
             controller.enqueue(event(chunk({}, "stop")));
-            controller.enqueue(event({ id: "chatcmpl-1", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 5, completion_tokens: chunks.length, total_tokens: 5 + chunks.length } }));
+            controller.enqueue(
+              event({ id: "chatcmpl-1", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 5, completion_tokens: chunks.length, total_tokens: 5 + chunks.length } }),
+            );
             controller.enqueue(event("[DONE]"));
             controller.close();
           },

@@ -11,7 +11,8 @@ export const fixtureBase64 = (name: string) => Buffer.from(builtModule("wasm-fix
 export function wasmClient(baseUrl: string) {
   const json = async (res: Response) => ({ status: res.status, body: await res.json() });
   return {
-    execute: (who: SignedIn, body: unknown) => fetch(`${baseUrl}/api/wasm/execute`, { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify(body) }).then(json),
+    execute: (who: SignedIn, body: unknown) =>
+      fetch(`${baseUrl}/api/wasm/execute`, { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify(body) }).then(json),
     list: (who: SignedIn) => fetch(`${baseUrl}/api/wasm/apps`, { headers: who.bearer }).then(json),
   };
 }

@@ -27,7 +27,16 @@ afterAll(async () => {
 
 test("a Member cannot reach loopback, the LAN or metadata through any IPv6 spelling of them", async () => {
   const port = new URL(cloud.url).port;
-  for (const baseUrl of [`http://[::ffff:7f00:1]:${port}/v1`, "http://[::ffff:a9fe:a9fe]/latest", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:7f00:1::1]/v1", "http://[::ffff:0:a00:5]/v1", "http://[::7f00:1]/v1", "http://0x7f000001/v1", "http://[fd00:ec2::254]/"]) {
+  for (const baseUrl of [
+    `http://[::ffff:7f00:1]:${port}/v1`,
+    "http://[::ffff:a9fe:a9fe]/latest",
+    "http://[64:ff9b::a9fe:a9fe]/",
+    "http://[2002:7f00:1::1]/v1",
+    "http://[::ffff:0:a00:5]/v1",
+    "http://[::7f00:1]/v1",
+    "http://0x7f000001/v1",
+    "http://[fd00:ec2::254]/",
+  ]) {
     const r = await send(member, "POST", "/api/ai/cloud", { name: "sneaky", baseUrl, apiKey: "k" });
     expect([baseUrl, r.status, r.body.code]).toEqual([baseUrl, 403, "private_address_refused"]);
   }

@@ -62,7 +62,9 @@ describe("PC2's Ollama-compatible API, with the real ollama client", () => {
   });
 
   test("unknown model and missing credentials are Ollama-style errors", async () => {
-    const err = await client().chat({ model: "local/nope", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e as { status_code: number; error: string });
+    const err = await client()
+      .chat({ model: "local/nope", messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e as { status_code: number; error: string });
     expect(err).toMatchObject({ status_code: 404, error: expect.stringContaining("No built-in model named nope") });
     const anonymous = await new Ollama({ host: `${t.url}/ollama` }).list().then(
       () => null,
@@ -183,12 +185,25 @@ describe("OpenAI-compatible cloud providers", () => {
 describe("Puter's /drivers/call (puter-chat-completion)", () => {
   test("non-streamed and streamed, with the SDK's body token", async () => {
     const call = (args: Record<string, unknown>) =>
-      fetch(`${t.url}/drivers/call`, { method: "POST", headers: { "content-type": "text/plain;actually=json" }, body: JSON.stringify({ interface: "puter-chat-completion", driver: "ai-chat", test_mode: false, method: "complete", args, auth_token: member.token }) });
+      fetch(`${t.url}/drivers/call`, {
+        method: "POST",
+        headers: { "content-type": "text/plain;actually=json" },
+        body: JSON.stringify({ interface: "puter-chat-completion", driver: "ai-chat", test_mode: false, method: "complete", args, auth_token: member.token }),
+      });
     const plain = await (await call({ messages: [{ content: "Say hello" }], model: "local/pc2-tiny", temperature: 0 })).json();
     expect(plain).toMatchObject({ success: true, result: { message: { role: "assistant", content: ALPHABET }, finish_reason: "stop", via_ai_chat_service: true } });
     const streamed = await ndjsonLines(await call({ messages: [{ content: "Say hello" }], model: "local/pc2-tiny", stream: true, temperature: 0 }));
-    expect(streamed.filter((l) => l.type === "text").map((l) => l.text).join("")).toBe(ALPHABET);
-    const other = await fetch(`${t.url}/drivers/call`, { method: "POST", headers: { ...member.bearer, "content-type": "application/json" }, body: JSON.stringify({ interface: "puter-kvstore", method: "get", args: {} }) });
+    expect(
+      streamed
+        .filter((l) => l.type === "text")
+        .map((l) => l.text)
+        .join(""),
+    ).toBe(ALPHABET);
+    const other = await fetch(`${t.url}/drivers/call`, {
+      method: "POST",
+      headers: { ...member.bearer, "content-type": "application/json" },
+      body: JSON.stringify({ interface: "puter-kvstore", method: "get", args: {} }),
+    });
     expect((await other.json()).code).toBe("interface_not_found");
   });
 });

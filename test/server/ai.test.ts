@@ -25,7 +25,10 @@ function ollamaStore(root: string): void {
   writeFileSync(join(root, "blobs", digest.replace(":", "-")), bytes);
   const manifest = join(root, "manifests", "registry.ollama.ai", "library", "tinyllama");
   mkdirSync(manifest, { recursive: true });
-  writeFileSync(join(manifest, "latest"), JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.v2+json", layers: [{ mediaType: "application/vnd.ollama.image.model", digest, size: bytes.length }] }));
+  writeFileSync(
+    join(manifest, "latest"),
+    JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.v2+json", layers: [{ mediaType: "application/vnd.ollama.image.model", digest, size: bytes.length }] }),
+  );
   // A manifest pointing outside the store is ignored, never followed.
   const evil = join(root, "manifests", "registry.ollama.ai", "library", "evil");
   mkdirSync(evil, { recursive: true });
@@ -83,7 +86,12 @@ describe("built-in engine", () => {
     expect(again.lines.at(-1)).toMatchObject({ type: "done", conversationId: id, message: { content: ALPHABET } });
     const opened = await get(member, `/api/ai/conversations/${id}`);
     expect(opened.body).toMatchObject({ id, title: "Hi!", model: "local/pc2-tiny" });
-    expect(opened.body.messages.map((m: { role: string; content: string }) => [m.role, m.content])).toEqual([["user", "Hi!"], ["assistant", ALPHABET], ["user", "More?"], ["assistant", ALPHABET]]);
+    expect(opened.body.messages.map((m: { role: string; content: string }) => [m.role, m.content])).toEqual([
+      ["user", "Hi!"],
+      ["assistant", ALPHABET],
+      ["user", "More?"],
+      ["assistant", ALPHABET],
+    ]);
   });
 
   test("models from Ollama's store run without Ollama", async () => {
@@ -100,7 +108,11 @@ describe("built-in engine", () => {
     const list = (await get(member, "/api/ai/conversations")).body.conversations;
     expect(list.length).toBeGreaterThanOrEqual(3);
     const id = list[0].id;
-    const patch = await fetch(`${t.url}/api/ai/conversations/${id}`, { method: "PATCH", headers: { ...member.bearer, "content-type": "application/json" }, body: JSON.stringify({ title: "Renamed" }) });
+    const patch = await fetch(`${t.url}/api/ai/conversations/${id}`, {
+      method: "PATCH",
+      headers: { ...member.bearer, "content-type": "application/json" },
+      body: JSON.stringify({ title: "Renamed" }),
+    });
     expect(patch.status).toBe(200);
     expect((await get(member, `/api/ai/conversations/${id}`)).body.title).toBe("Renamed");
     expect((await get(owner, "/api/ai/conversations")).body.conversations).toEqual([]);
@@ -146,7 +158,8 @@ describe("built-in engine", () => {
   });
 
   test("the default model is per wallet and must exist", async () => {
-    const put = (who: SignedIn, model: string) => fetch(`${t.url}/api/ai/default-model`, { method: "PUT", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify({ model }) });
+    const put = (who: SignedIn, model: string) =>
+      fetch(`${t.url}/api/ai/default-model`, { method: "PUT", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify({ model }) });
     expect((await put(member, "local/pc2-tiny")).status).toBe(200);
     expect((await get(member, "/api/ai/models")).body.default).toBe("local/pc2-tiny");
     expect((await get(owner, "/api/ai/models")).body.default).toBe("local/broken");
@@ -156,7 +169,12 @@ describe("built-in engine", () => {
   });
 
   test("members cannot configure Ollama or pull and delete models", async () => {
-    for (const [method, path] of [["GET", "/api/ai/ollama"], ["PUT", "/api/ai/ollama"], ["POST", "/api/ai/models/pull"], ["POST", "/api/ai/models/delete"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/api/ai/ollama"],
+      ["PUT", "/api/ai/ollama"],
+      ["POST", "/api/ai/models/pull"],
+      ["POST", "/api/ai/models/delete"],
+    ] as const) {
       const res = await fetch(`${t.url}${path}`, { method, headers: { ...member.bearer, "content-type": "application/json" }, body: method === "GET" ? undefined : "{}" });
       expect([path, res.status, (await res.json()).code]).toEqual([path, 403, "insufficient_role"]);
     }

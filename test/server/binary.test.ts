@@ -23,7 +23,10 @@ describe("the single binary", () => {
     const cwd = makeTempDir("pc2-cwd-");
     const data = makeTempDir("pc2-data-");
     try {
-      const n = await spawnNode({ PC2_DATA_DIR: data.path, PC2_AI_THREADS: "1", PC2_AI_CONTEXT_SIZE: "512", PC2_AI_OLLAMA_STORES: "", PC2_AI_OLLAMA_HOST: "http://127.0.0.1:9" }, { command: [binary], cwd: cwd.path });
+      const n = await spawnNode(
+        { PC2_DATA_DIR: data.path, PC2_AI_THREADS: "1", PC2_AI_CONTEXT_SIZE: "512", PC2_AI_OLLAMA_STORES: "", PC2_AI_OLLAMA_HOST: "http://127.0.0.1:9" },
+        { command: [binary], cwd: cwd.path },
+      );
       const health = await (await fetch(`${n.url}/health`)).json();
       expect(health.status).toBe("ok");
       const info = await (await fetch(`${n.url}/api/info`)).json();
@@ -56,14 +59,19 @@ describe("the single binary", () => {
       // The sample WASM apps are embedded, and the binary is its own sandbox child process.
       const apps = (await (await fetch(`${n.url}/api/wasm/apps`, { headers: owner.bearer })).json()).apps;
       expect(apps.map((a: { name: string }) => a.name)).toEqual(["calc", "csv2json", "sha256", "wordcount"]);
-      const execute = (body: unknown) => fetch(`${n.url}/api/wasm/execute`, { method: "POST", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+      const execute = (body: unknown) =>
+        fetch(`${n.url}/api/wasm/execute`, { method: "POST", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
       expect((await execute({ app: "calc", args: ["6*7"] })).result).toMatchObject({ exitCode: 0, stdout: "42\n" });
       // Input files mounted from storage, as in the source tree.
       expect((await execute({ app: "wordcount", files: ["~/Documents/hello.txt"] })).result.stdout).toBe("1 1 6 hello.txt\n");
 
       // The built-in AI engine: the binary unpacks its node-llama-cpp runtime into the data folder once.
       makeTinyGguf(join(data.path, "models", "pc2-tiny.gguf"));
-      const chat = await fetch(`${n.url}/api/ai/chat`, { method: "POST", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify({ model: "local/pc2-tiny", message: "Hi!", temperature: 0 }) });
+      const chat = await fetch(`${n.url}/api/ai/chat`, {
+        method: "POST",
+        headers: { ...owner.bearer, "content-type": "application/json" },
+        body: JSON.stringify({ model: "local/pc2-tiny", message: "Hi!", temperature: 0 }),
+      });
       expect((await ndjsonLines(chat)).at(-1)).toMatchObject({ type: "done", message: { content: "abcdefghijklmnopqrstuvwxyz." } });
       expect(readdirSync(join(data.path, "runtime")).filter((d) => d.startsWith("node-llama-cpp-"))).toHaveLength(1);
 

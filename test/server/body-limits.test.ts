@@ -59,10 +59,14 @@ function moduleOfSize(size: number): Uint8Array {
 describe("authenticate before reading", () => {
   test("1 MB of nested brackets without a credential: 401 before the body is read", async () => {
     const { body, pulled } = countingBody(nested(500_000));
-    const res = await t.node.app.handle(new Request("http://127.0.0.1:4200/api/wasm/execute", { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit));
+    const res = await t.node.app.handle(
+      new Request("http://127.0.0.1:4200/api/wasm/execute", { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit),
+    );
     expect([res.status, (await res.json()).code]).toEqual([401, "token_missing"]);
     expect(pulled()).toBeLessThanOrEqual(64 * 1024);
-    const bad = await t.node.app.handle(new Request("http://127.0.0.1:4200/api/ai/chat", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer pc2_" + "x".repeat(43) }, body: nested(1000) }));
+    const bad = await t.node.app.handle(
+      new Request("http://127.0.0.1:4200/api/ai/chat", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer pc2_" + "x".repeat(43) }, body: nested(1000) }),
+    );
     expect([bad.status, (await bad.json()).code]).toEqual([401, "token_auth_failed"]);
   });
 
@@ -99,7 +103,11 @@ describe("per-route limits, the same over HTTP and /ws", () => {
     const refused = await fetch(`${t.url}/api/wasm/execute`, { method: "POST", headers: { ...admin.bearer, "content-type": "application/json" }, body: JSON.stringify({ module: huge }) });
     expect([refused.status, (await refused.json()).code]).toEqual([413, "wasm_module_too_large"]);
     // Other routes keep the default limit.
-    const chat = await fetch(`${t.url}/api/ai/chat`, { method: "POST", headers: { ...admin.bearer, "content-type": "application/json" }, body: JSON.stringify({ message: "x".repeat(2 * 1024 * 1024) }) });
+    const chat = await fetch(`${t.url}/api/ai/chat`, {
+      method: "POST",
+      headers: { ...admin.bearer, "content-type": "application/json" },
+      body: JSON.stringify({ message: "x".repeat(2 * 1024 * 1024) }),
+    });
     expect([chat.status, (await chat.json()).code]).toEqual([413, "payload_too_large"]);
   }, 60_000);
 

@@ -42,7 +42,9 @@ describe("the names the node answers to", () => {
 
   test("loopback names and addresses, this machine's own addresses and host name, and configured names are answered", async () => {
     const port = t.started.port;
-    const own = Object.values(networkInterfaces()).flatMap((l) => l ?? []).map((i) => (i.family === "IPv6" ? `[${i.address.split("%")[0]}]` : i.address));
+    const own = Object.values(networkInterfaces())
+      .flatMap((l) => l ?? [])
+      .map((i) => (i.family === "IPv6" ? `[${i.address.split("%")[0]}]` : i.address));
     const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, "app.localhost", "pc2.home.arpa", "PC2.Home.Arpa.", "nas.pc2.example.net", `${t.node.hosts.machineName}.local`, ...own];
     for (const host of hosts) expect([host, (await rawRequest(port, ["GET /health HTTP/1.1", `Host: ${host}`])).status]).toEqual([host, 200]);
   });
@@ -79,7 +81,17 @@ describe("origins compare scheme, host and port", () => {
     expect((await from("http://127.0.0.1:4201")).status).toBe(403);
     expect((await from("http://127.0.0.1:4200")).status).toBe(201);
     const port = t.started.port;
-    const upgrade = (origin: string) => rawRequest(port, ["GET /ws HTTP/1.1", `Host: 127.0.0.1:${port}`, `Origin: ${origin}`, `Cookie: pc2_session=${owner.cookie}`, "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="]);
+    const upgrade = (origin: string) =>
+      rawRequest(port, [
+        "GET /ws HTTP/1.1",
+        `Host: 127.0.0.1:${port}`,
+        `Origin: ${origin}`,
+        `Cookie: pc2_session=${owner.cookie}`,
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+      ]);
     expect((await upgrade(`https://127.0.0.1:${port}`)).status).toBe(403);
     expect((await upgrade(`http://127.0.0.1:${port}`)).status).toBe(101);
   });
@@ -94,7 +106,10 @@ describe("a trusted reverse proxy", () => {
     expect(trust.resolve("192.0.2.1", "http:", headers)).toEqual({ ip: "192.0.2.1", protocol: "http:" });
     expect(trust.resolve("127.0.0.1", "http:", new Headers({ "x-forwarded-for": "not-an-ip" }))).toEqual({ ip: "127.0.0.1", protocol: "http:" });
 
-    for (const [env, secure, ip] of [[{ PC2_TRUSTED_PROXIES: "127.0.0.1" }, true, "203.0.113.50"], [{}, false, "127.0.0.1"]] as const) {
+    for (const [env, secure, ip] of [
+      [{ PC2_TRUSTED_PROXIES: "127.0.0.1" }, true, "203.0.113.50"],
+      [{}, false, "127.0.0.1"],
+    ] as const) {
       const t = await startTestNode({ env });
       try {
         const port = t.started.port;
@@ -104,7 +119,11 @@ describe("a trusted reverse proxy", () => {
         const c = await rawRequest(port, ["POST /api/auth/challenge HTTP/1.1", ...forwarded], JSON.stringify({ address: wallet.address }));
         const { message } = JSON.parse(c.body);
         expect(message).toContain(secure ? `URI: https://127.0.0.1:${port}` : `URI: http://127.0.0.1:${port}`);
-        const login = await rawRequest(port, ["POST /api/auth/login HTTP/1.1", ...forwarded], JSON.stringify({ message, signature: await wallet.signMessage(message), setupCode: t.started.setup.code }));
+        const login = await rawRequest(
+          port,
+          ["POST /api/auth/login HTTP/1.1", ...forwarded],
+          JSON.stringify({ message, signature: await wallet.signMessage(message), setupCode: t.started.setup.code }),
+        );
         expect(login.status).toBe(200);
         expect(/set-cookie: [^\r\n]*; Secure/i.test(login.head)).toBe(secure);
         const token = JSON.parse(login.body).token;

@@ -6,9 +6,28 @@ test("blocks: headings, paragraphs, fenced code, lists, quotes", () => {
   const md = "# Title\nSome **bold** and *em* text\nsecond line\n\n```ts\nconst x = 1;\n```\n- one\n- two `code`\n1. first\n2. second\n> quoted";
   expect(parseMarkdown(md)).toEqual([
     { kind: "heading", level: 1, inlines: [{ kind: "text", text: "Title" }] },
-    { kind: "paragraph", inlines: [{ kind: "text", text: "Some " }, { kind: "strong", text: "bold" }, { kind: "text", text: " and " }, { kind: "em", text: "em" }, { kind: "text", text: " text\nsecond line" }] },
+    {
+      kind: "paragraph",
+      inlines: [
+        { kind: "text", text: "Some " },
+        { kind: "strong", text: "bold" },
+        { kind: "text", text: " and " },
+        { kind: "em", text: "em" },
+        { kind: "text", text: " text\nsecond line" },
+      ],
+    },
     { kind: "code", lang: "ts", text: "const x = 1;" },
-    { kind: "list", ordered: false, items: [[{ kind: "text", text: "one" }], [{ kind: "text", text: "two " }, { kind: "code", text: "code" }]] },
+    {
+      kind: "list",
+      ordered: false,
+      items: [
+        [{ kind: "text", text: "one" }],
+        [
+          { kind: "text", text: "two " },
+          { kind: "code", text: "code" },
+        ],
+      ],
+    },
     { kind: "list", ordered: true, items: [[{ kind: "text", text: "first" }], [{ kind: "text", text: "second" }]] },
     { kind: "quote", inlines: [{ kind: "text", text: "quoted" }] },
   ]);

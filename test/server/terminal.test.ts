@@ -94,7 +94,8 @@ describe("terminal", () => {
     expect(((await m.call("terminal.open", {}).catch((e) => e)) as RpcError).appCode).toBe("insufficient_role");
     const a = await Pc2WsClient.connect(t.wsUrl, { headers: admin.bearer });
     expect(((await a.call("terminal.open", {}).catch((e) => e)) as RpcError).appCode).toBe("terminal_owner_only");
-    const put = (allow: boolean) => fetch(`${t.url}/api/terminal/settings`, { method: "PUT", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify({ allowAdmins: allow }) });
+    const put = (allow: boolean) =>
+      fetch(`${t.url}/api/terminal/settings`, { method: "PUT", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify({ allowAdmins: allow }) });
     expect((await put(true)).status).toBe(200);
     const { id } = await a.call<{ id: string }>("terminal.open", {});
     await a.call("terminal.close", { id });
@@ -141,7 +142,10 @@ describe("terminal", () => {
     await fetch(`${t.url}/api/auth/logout`, { method: "POST", headers: s.bearer });
     const actions = async () => {
       const audit = await (await fetch(`${t.url}/api/audit?limit=200`, { headers: owner.bearer })).json();
-      return audit.entries.filter((e: { target: string }) => e.target === term.id).map((e: { action: string }) => e.action).sort();
+      return audit.entries
+        .filter((e: { target: string }) => e.target === term.id)
+        .map((e: { action: string }) => e.action)
+        .sort();
     };
     for (let i = 0; i < 100 && (await actions()).length < 2; i++) await Bun.sleep(20);
     expect(await actions()).toEqual(["terminal.closed", "terminal.opened"]);

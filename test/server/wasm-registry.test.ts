@@ -36,7 +36,13 @@ describe("WASM app registry", () => {
   test("an admin installs an app, sees it listed, runs it, updates it and removes it", async () => {
     const created = await install(admin, { manifest, module: wasm("wasm-fixtures", "echo") });
     expect(created.status).toBe(201);
-    expect(created.body.app).toMatchObject({ name: "echo-app", description: "Echoes what it gets", icon: "🔁", builtin: false, args: [{ name: "words", label: "Words", type: "string", required: false }] });
+    expect(created.body.app).toMatchObject({
+      name: "echo-app",
+      description: "Echoes what it gets",
+      icon: "🔁",
+      builtin: false,
+      args: [{ name: "words", label: "Words", type: "string", required: false }],
+    });
     const listed = (await list(admin)).body.apps;
     expect(listed.map((a: { name: string }) => a.name)).toEqual(["calc", "csv2json", "sha256", "wordcount", "echo-app"]);
     expect((await execute(admin, { app: "echo-app", args: ["hi"] })).body.result).toMatchObject({ exitCode: 0, stdout: "hi\n-\n" });
@@ -75,7 +81,11 @@ describe("WASM app registry", () => {
       expect(r.status).toBe(403);
       expect(r.body.code).toBe("insufficient_role");
     }
-    const minted = await fetch(`${t.url}/api/tokens`, { method: "POST", headers: { ...admin.bearer, "content-type": "application/json" }, body: JSON.stringify({ name: "runner", scopes: ["wasm:run"] }) });
+    const minted = await fetch(`${t.url}/api/tokens`, {
+      method: "POST",
+      headers: { ...admin.bearer, "content-type": "application/json" },
+      body: JSON.stringify({ name: "runner", scopes: ["wasm:run"] }),
+    });
     const { token } = await minted.json();
     const runOnly = { authorization: `Bearer ${token}` };
     expect((await fetch(`${t.url}/api/wasm/apps`, { headers: runOnly })).status).toBe(200);

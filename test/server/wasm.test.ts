@@ -20,7 +20,12 @@ afterAll(() => t.stop());
 describe("POST /api/wasm/execute", () => {
   test("sample apps built from source: calc, wordcount and sha256 over stdin", async () => {
     const { apps } = await (await fetch(`${t.url}/api/wasm/apps`, { headers: admin.bearer })).json();
-    expect(apps.map((a: { name: string; builtin: boolean }) => [a.name, a.builtin])).toEqual([["calc", true], ["csv2json", true], ["sha256", true], ["wordcount", true]]);
+    expect(apps.map((a: { name: string; builtin: boolean }) => [a.name, a.builtin])).toEqual([
+      ["calc", true],
+      ["csv2json", true],
+      ["sha256", true],
+      ["wordcount", true],
+    ]);
     expect(apps[0].args).toEqual([{ name: "expression", label: "Expression", type: "string", required: true, default: "(1+2)*3" }]);
     const calc = await execute(admin, { app: "calc", args: ["(1+2)*7", "-", "1.5"] });
     expect(calc.status).toBe(200);
@@ -109,7 +114,12 @@ describe("POST /api/wasm/execute", () => {
     const done = await ws.call<{ exitCode: number; stdout: string }>("wasm.run", { module: await fixture("echo"), args: ["x"], stdin: "y\n" });
     expect(done).toMatchObject({ exitCode: 0 });
     expect(seen.map((s) => s.stream)).toContain("stderr");
-    expect(seen.filter((s) => s.stream === "stdout").map((s) => s.text).join("")).toBe(done.stdout);
+    expect(
+      seen
+        .filter((s) => s.stream === "stdout")
+        .map((s) => s.text)
+        .join(""),
+    ).toBe(done.stdout);
 
     const ctrl = new AbortController();
     const firstLine = ws.next("wasm.output");

@@ -66,11 +66,13 @@ describe("JSON-RPC over /ws", () => {
 
   test("batches answer every call and skip notifications", async () => {
     const raw = await openRaw();
-    raw.sendText(JSON.stringify([
-      { jsonrpc: "2.0", id: 1, method: "system.ping" },
-      { jsonrpc: "2.0", method: "system.ping" },
-      { jsonrpc: "2.0", id: "b", method: "no.such" },
-    ]));
+    raw.sendText(
+      JSON.stringify([
+        { jsonrpc: "2.0", id: 1, method: "system.ping" },
+        { jsonrpc: "2.0", method: "system.ping" },
+        { jsonrpc: "2.0", id: "b", method: "no.such" },
+      ]),
+    );
     await until(() => raw.texts().length > 0);
     const replies = raw.texts()[0];
     expect(replies.length).toBe(2);

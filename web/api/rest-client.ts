@@ -1,6 +1,10 @@
 // Typed calls to the node's HTTP API (same origin, session cookie), with the server's error shape as ApiError.
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = "ApiError";
   }

@@ -17,7 +17,10 @@ export class RpcError extends Error {
 }
 
 export class ConnectionClosedError extends Error {
-  constructor(readonly closeCode: number, readonly reason: string) {
+  constructor(
+    readonly closeCode: number,
+    readonly reason: string,
+  ) {
     super(`WebSocket closed (${closeCode}${reason ? `: ${reason}` : ""})`);
     this.name = "ConnectionClosedError";
   }
@@ -50,8 +53,7 @@ export class Pc2WsClient {
     return new Promise((resolve, reject) => {
       // Bun's WebSocket takes { headers }; a browser's takes no such argument, so pass it only when set.
       const socket = options.headers ? new WebSocket(url, { headers: options.headers } as unknown as string[]) : new WebSocket(url);
-      const fail = (ev: Event | CloseEvent) =>
-        reject(new ConnectionClosedError("code" in ev ? ev.code : 1006, "reason" in ev ? ev.reason : "connection failed"));
+      const fail = (ev: Event | CloseEvent) => reject(new ConnectionClosedError("code" in ev ? ev.code : 1006, "reason" in ev ? ev.reason : "connection failed"));
       socket.addEventListener("error", fail, { once: true });
       socket.addEventListener("close", fail, { once: true });
       socket.addEventListener(

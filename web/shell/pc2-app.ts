@@ -48,7 +48,12 @@ export class Pc2App extends LitElement {
    */
   private async enter(user: User): Promise<void> {
     this.user = user;
-    const pending = user.role === "owner" && (await api.identity().then((id) => id.phrasePending, () => false));
+    const pending =
+      user.role === "owner" &&
+      (await api.identity().then(
+        (id) => id.phrasePending,
+        () => false,
+      ));
     this.view = pending ? "phrase" : "desktop";
   }
 

@@ -179,8 +179,10 @@ export class Pc2Desktop extends LitElement {
     return html`<div class="root" @open-file=${this.openFile} @open-folder=${this.openFolder} @app-close=${this.appClose}
       @toast=${(e: CustomEvent<{ text: string; kind: "info" | "error" }>) => (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show(e.detail.text, e.detail.kind)}>
       <div class="icons" role="list" aria-label="Desktop">
-        ${this.apps.map((a) => html`<button role="listitem" @dblclick=${() => this.open(a)} @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this.open(a)}>
-          <span class="glyph">${a.icon}</span><span>${a.title}</span></button>`)}
+        ${this.apps.map(
+          (a) => html`<button role="listitem" @dblclick=${() => this.open(a)} @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this.open(a)}>
+          <span class="glyph">${a.icon}</span><span>${a.title}</span></button>`,
+        )}
       </div>
       ${this.windows.map((w) =>
         w.minimized

@@ -10,9 +10,11 @@ type Problem = "no-wallet" | "rejected" | "not-invited" | "unreachable" | "wrong
 export function describeFailure(err: unknown): { screen: Problem; title: string; detail: string } {
   if (err instanceof NoWalletError) return { screen: "no-wallet", title: "No wallet found", detail: "Install a wallet extension such as MetaMask, Coinbase Wallet or Rabby, then reload this page." };
   if (err instanceof WalletRejectedError) return { screen: "rejected", title: "Request cancelled", detail: "The wallet request was rejected. Nothing was signed." };
-  if (err instanceof WrongAccountError) return { screen: "wrong-account", title: "Wrong account", detail: "The wallet signed with a different account than it connected. Pick one account and try again." };
+  if (err instanceof WrongAccountError)
+    return { screen: "wrong-account", title: "Wrong account", detail: "The wallet signed with a different account than it connected. Pick one account and try again." };
   if (err instanceof UnreachableError) return { screen: "unreachable", title: "Can't reach your PC2", detail: "The node may be restarting or offline." };
-  if (err instanceof ApiError && err.code === "not_invited") return { screen: "not-invited", title: "This wallet isn't invited", detail: "Ask the owner of this PC2 to invite your address, then sign in again." };
+  if (err instanceof ApiError && err.code === "not_invited")
+    return { screen: "not-invited", title: "This wallet isn't invited", detail: "Ask the owner of this PC2 to invite your address, then sign in again." };
   return { screen: "other", title: "Sign-in failed", detail: err instanceof Error ? err.message : String(err) };
 }
 
@@ -69,15 +71,15 @@ export class Pc2SignIn extends LitElement {
     return html`<main class="card" aria-labelledby="title">
       <h1 id="title">Sign in to your PC2</h1>
       <p class="muted">Your wallet is your key. Nothing is sent to any other server.</p>
-      ${this.problem
-        ? html`<div role="alert" data-screen=${this.problem.screen}><h2 class="error">${this.problem.title}</h2><p>${this.problem.detail}</p></div>`
-        : nothing}
-      ${this.choices
-        ? html`<p>Choose a wallet</p>
+      ${this.problem ? html`<div role="alert" data-screen=${this.problem.screen}><h2 class="error">${this.problem.title}</h2><p>${this.problem.detail}</p></div>` : nothing}
+      ${
+        this.choices
+          ? html`<p>Choose a wallet</p>
             <ul>
               ${this.choices.map((c) => html`<li><button @click=${() => this.use(c)}>${c.icon ? html`<img src=${c.icon} alt="" />` : nothing}${c.name}</button></li>`)}
             </ul>`
-        : html`<button class="primary" ?disabled=${this.busy} @click=${() => this.start()}>${this.busy ? "Waiting for your wallet…" : this.problem ? "Try again" : "Connect wallet"}</button>`}
+          : html`<button class="primary" ?disabled=${this.busy} @click=${() => this.start()}>${this.busy ? "Waiting for your wallet…" : this.problem ? "Try again" : "Connect wallet"}</button>`
+      }
     </main>`;
   }
 }

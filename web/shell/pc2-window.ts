@@ -69,9 +69,7 @@ export class Pc2Window extends LitElement {
       const dx = ev.clientX - start.px;
       const dy = ev.clientY - start.py;
       const next =
-        mode === "move"
-          ? { ...start, x: Math.max(-start.w + 80, start.x + dx), y: Math.max(0, start.y + dy) }
-          : { ...start, w: Math.max(260, start.w + dx), h: Math.max(180, start.h + dy) };
+        mode === "move" ? { ...start, x: Math.max(-start.w + 80, start.x + dx), y: Math.max(0, start.y + dy) } : { ...start, w: Math.max(260, start.w + dx), h: Math.max(180, start.h + dy) };
       this.emit("window-geometry", { id: this.windowId, geometry: { x: next.x, y: next.y, w: next.w, h: next.h } });
     };
     const up = () => {

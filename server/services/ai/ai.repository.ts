@@ -54,11 +54,12 @@ export class AiRepository {
 
   /** Bytes of chat history `owner` has the node keep (titles, messages, attachment lists), for the quota. */
   storedBytes(owner: string): number {
-    const messages = this.db
-      .query<{ n: number | null }, [string]>(
-        "SELECT sum(length(CAST(m.content AS BLOB)) + length(CAST(m.attachments AS BLOB))) AS n FROM ai_messages m JOIN ai_conversations c ON c.id = m.conversation_id WHERE c.owner = ?",
-      )
-      .get(owner)!.n ?? 0;
+    const messages =
+      this.db
+        .query<{ n: number | null }, [string]>(
+          "SELECT sum(length(CAST(m.content AS BLOB)) + length(CAST(m.attachments AS BLOB))) AS n FROM ai_messages m JOIN ai_conversations c ON c.id = m.conversation_id WHERE c.owner = ?",
+        )
+        .get(owner)!.n ?? 0;
     const titles = this.db.query<{ n: number | null }, [string]>("SELECT sum(length(CAST(title AS BLOB))) AS n FROM ai_conversations WHERE owner = ?").get(owner)!.n ?? 0;
     return messages + titles;
   }
@@ -70,7 +71,9 @@ export class AiRepository {
   /** Append a message and touch its conversation (the caller wraps both in a transaction). */
   addMessage(m: Omit<MessageRow, "id">, model: string): void {
     this.db
-      .query("INSERT INTO ai_messages (conversation_id, role, content, attachments, model, stop_reason, created_at) VALUES ($conversation_id, $role, $content, $attachments, $model, $stop_reason, $created_at)")
+      .query(
+        "INSERT INTO ai_messages (conversation_id, role, content, attachments, model, stop_reason, created_at) VALUES ($conversation_id, $role, $content, $attachments, $model, $stop_reason, $created_at)",
+      )
       .run(m as never);
     this.db.query("UPDATE ai_conversations SET updated_at = ?, model = ? WHERE id = ?").run(m.created_at, model, m.conversation_id);
   }
@@ -85,7 +88,9 @@ export class AiRepository {
 
   putConnection(row: CloudConnectionRow): void {
     this.db
-      .query("INSERT INTO ai_cloud_connections (owner, name, base_url, sealed_key, created_at) VALUES ($owner, $name, $base_url, $sealed_key, $created_at) ON CONFLICT (owner, name) DO UPDATE SET base_url = excluded.base_url, sealed_key = excluded.sealed_key")
+      .query(
+        "INSERT INTO ai_cloud_connections (owner, name, base_url, sealed_key, created_at) VALUES ($owner, $name, $base_url, $sealed_key, $created_at) ON CONFLICT (owner, name) DO UPDATE SET base_url = excluded.base_url, sealed_key = excluded.sealed_key",
+      )
       .run(row as never);
   }
 

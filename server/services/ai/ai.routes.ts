@@ -12,7 +12,8 @@ import type { OllamaProvider } from "./ollama.provider.ts";
 const owner = (request: Request) => principalOf(request).address;
 
 function ollamaModel(value: unknown): string {
-  if (typeof value !== "string" || !value.startsWith("ollama/") || value.length > 300 || /\s/.test(value)) throw new ValidationError("model must be an Ollama model id, e.g. ollama/llama3.2:latest", { field: "model" });
+  if (typeof value !== "string" || !value.startsWith("ollama/") || value.length > 300 || /\s/.test(value))
+    throw new ValidationError("model must be an Ollama model id, e.g. ollama/llama3.2:latest", { field: "model" });
   return value.slice("ollama/".length);
 }
 
@@ -28,10 +29,16 @@ export function aiRoutes(ai: AiService) {
     .post("/api/ai/chat", ({ request, body }) =>
       ndjson(
         async (write, started) => {
-          const reply = await ai.send(owner(request), body, (text) => write({ type: "token", text }), request.signal, (conversationId) => {
-            write({ type: "start", conversationId });
-            started();
-          });
+          const reply = await ai.send(
+            owner(request),
+            body,
+            (text) => write({ type: "token", text }),
+            request.signal,
+            (conversationId) => {
+              write({ type: "start", conversationId });
+              started();
+            },
+          );
           write({ type: "done", ...reply });
         },
         (e) => ({ type: "error", ...e }),

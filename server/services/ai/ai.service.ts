@@ -65,12 +65,14 @@ export class AiService {
   async models(owner: string, except?: ProviderId): Promise<{ models: ModelInfo[]; unavailable: { provider: ProviderId; message: string }[]; default: string | null }> {
     const unavailable: { provider: ProviderId; message: string }[] = [];
     const lists = await Promise.all(
-      [...this.providers.values()].filter((p) => p.id !== except).map((p) =>
-        p.models(owner).catch((err: unknown) => {
-          unavailable.push({ provider: p.id, message: err instanceof Error ? err.message : String(err) });
-          return [] as ModelInfo[];
-        }),
-      ),
+      [...this.providers.values()]
+        .filter((p) => p.id !== except)
+        .map((p) =>
+          p.models(owner).catch((err: unknown) => {
+            unavailable.push({ provider: p.id, message: err instanceof Error ? err.message : String(err) });
+            return [] as ModelInfo[];
+          }),
+        ),
     );
     const models = lists.flat();
     return { models, unavailable, default: this.defaultModel(owner, models) };
@@ -85,7 +87,11 @@ export class AiService {
   async defaultFor(owner: string): Promise<string | null> {
     const chosen = this.repo.defaultModel(owner);
     if (chosen) return chosen;
-    const local = (await this.providers.get("local")?.models(owner).catch(() => [])) ?? [];
+    const local =
+      (await this.providers
+        .get("local")
+        ?.models(owner)
+        .catch(() => [])) ?? [];
     return local[0]?.id ?? (await this.models(owner)).default;
   }
 
@@ -119,7 +125,8 @@ export class AiService {
   /** Validated generation settings from a request. */
   settings(input: Record<string, unknown>): { maxTokens: number; temperature: number } {
     const maxTokens = input.maxTokens ?? this.limits.maxTokens;
-    if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > this.limits.maxTokens) throw new ValidationError(`maxTokens must be a whole number from 1 to ${this.limits.maxTokens}`, { field: "maxTokens" });
+    if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > this.limits.maxTokens)
+      throw new ValidationError(`maxTokens must be a whole number from 1 to ${this.limits.maxTokens}`, { field: "maxTokens" });
     const temperature = input.temperature ?? 0.7;
     if (typeof temperature !== "number" || !(temperature >= 0 && temperature <= 2)) throw new ValidationError("temperature must be from 0 to 2", { field: "temperature" });
     return { maxTokens, temperature };
@@ -137,7 +144,15 @@ export class AiService {
   }
 
   /** A raw completion (local and Ollama's /api/generate); other providers get it as one user turn. */
-  async complete(owner: string, model: string, prompt: string, settings: { maxTokens: number; temperature: number }, onToken: (t: string) => void, signal?: AbortSignal, except?: ProviderId): Promise<Generation> {
+  async complete(
+    owner: string,
+    model: string,
+    prompt: string,
+    settings: { maxTokens: number; temperature: number },
+    onToken: (t: string) => void,
+    signal?: AbortSignal,
+    except?: ProviderId,
+  ): Promise<Generation> {
     const { provider, name } = this.route(model, except);
     if (!provider.complete) return this.generate(owner, { model, messages: [{ role: "user", content: prompt }], ...settings }, onToken, signal, except);
     return provider.complete(owner, name, prompt, { ...settings, onToken, signal });
@@ -221,11 +236,16 @@ export class AiService {
     // A new conversation and its first turn appear together, or not at all.
     transaction(this.db, () => {
       if (isNew) this.repo.insertConversation(row);
-      this.repo.addMessage({ conversation_id: conversationId, role: "user", content: prompt, attachments: JSON.stringify(files.map(({ text: _t, ...f }) => f)), model: null, stop_reason: null, created_at: now }, model);
+      this.repo.addMessage(
+        { conversation_id: conversationId, role: "user", content: prompt, attachments: JSON.stringify(files.map(({ text: _t, ...f }) => f)), model: null, stop_reason: null, created_at: now },
+        model,
+      );
     });
     onStart?.(conversationId);
     const result = await this.generate(owner, { model, messages: [...history, { role: "user", content: prompt }], ...settings }, onToken, signal);
-    transaction(this.db, () => this.repo.addMessage({ conversation_id: conversationId, role: "assistant", content: result.text, attachments: "[]", model, stop_reason: result.reason, created_at: Date.now() }, model));
+    transaction(this.db, () =>
+      this.repo.addMessage({ conversation_id: conversationId, role: "assistant", content: result.text, attachments: "[]", model, stop_reason: result.reason, created_at: Date.now() }, model),
+    );
     return { conversationId, message: { role: "assistant", content: result.text }, model, reason: result.reason, usage: { promptTokens: result.promptTokens, tokens: result.tokens } };
   }
 }
@@ -238,5 +258,12 @@ function conversationView(c: ConversationRow) {
 }
 
 function messageView(m: MessageRow) {
-  return { role: m.role, content: m.content, attachments: JSON.parse(m.attachments) as { path: string; name: string; size: number }[], model: m.model, stopReason: m.stop_reason, createdAt: new Date(m.created_at).toISOString() };
+  return {
+    role: m.role,
+    content: m.content,
+    attachments: JSON.parse(m.attachments) as { path: string; name: string; size: number }[],
+    model: m.model,
+    stopReason: m.stop_reason,
+    createdAt: new Date(m.created_at).toISOString(),
+  };
 }

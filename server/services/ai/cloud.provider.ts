@@ -103,7 +103,18 @@ export class CloudProvider implements AiProvider {
         try {
           const res = await this.call(owner, c.name, "/models", { signal: AbortSignal.timeout(LIST_TIMEOUT_MS) });
           const body = (await res.json()) as { data?: { id?: unknown; owned_by?: unknown }[] };
-          return (body.data ?? []).filter((m) => typeof m.id === "string").map((m): ModelInfo => ({ id: `cloud/${c.name}/${m.id}`, provider: "cloud", name: `${c.name}/${m.id}`, sizeBytes: null, modifiedAt: null, details: { connection: c.name, ownedBy: m.owned_by ?? null } }));
+          return (body.data ?? [])
+            .filter((m) => typeof m.id === "string")
+            .map(
+              (m): ModelInfo => ({
+                id: `cloud/${c.name}/${m.id}`,
+                provider: "cloud",
+                name: `${c.name}/${m.id}`,
+                sizeBytes: null,
+                modifiedAt: null,
+                details: { connection: c.name, ownedBy: m.owned_by ?? null },
+              }),
+            );
         } catch {
           return []; // an unreachable provider lists nothing; chatting with it says why
         }

@@ -48,7 +48,12 @@ export function driversRoutes(ai: AiService) {
     return {
       success: true,
       service: { name: "pc2-ai", interface: "puter-chat-completion" },
-      result: { message: { role: "assistant", content: g.text }, finish_reason: g.reason === "length" ? "length" : "stop", usage: { input_tokens: g.promptTokens, output_tokens: g.tokens }, via_ai_chat_service: true },
+      result: {
+        message: { role: "assistant", content: g.text },
+        finish_reason: g.reason === "length" ? "length" : "stop",
+        usage: { input_tokens: g.promptTokens, output_tokens: g.tokens },
+        via_ai_chat_service: true,
+      },
     };
   });
 }

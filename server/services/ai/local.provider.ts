@@ -40,7 +40,11 @@ export class LocalProvider implements AiProvider {
       if (!out.has(name)) out.set(name, { id: `local/${name}`, provider: "local", name, sizeBytes: f.sizeBytes, modifiedAt: f.modifiedAt.toISOString(), details: { format: "gguf", source } });
     };
     // data/models/<name>.gguf first, then Ollama's stores.
-    const files = existsSync(this.modelsDir) ? readdirSync(this.modelsDir).filter((f) => f.endsWith(".gguf")).sort() : [];
+    const files = existsSync(this.modelsDir)
+      ? readdirSync(this.modelsDir)
+          .filter((f) => f.endsWith(".gguf"))
+          .sort()
+      : [];
     for (const f of files) {
       const found = this.folderModel(f);
       if (found) add(f.slice(0, -5), found, "models folder");

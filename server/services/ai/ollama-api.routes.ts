@@ -76,7 +76,14 @@ export function ollamaApiRoutes(ai: AiService) {
           modified_at: m.modifiedAt ?? new Date(0).toISOString(),
           size: m.sizeBytes ?? 0,
           digest: String(m.details.digest ?? ""),
-          details: { parent_model: "", format: String(m.details.format ?? ""), family: String(m.details.family ?? ""), families: null, parameter_size: String(m.details.parameter_size ?? ""), quantization_level: String(m.details.quantization_level ?? "") },
+          details: {
+            parent_model: "",
+            format: String(m.details.format ?? ""),
+            family: String(m.details.family ?? ""),
+            families: null,
+            parameter_size: String(m.details.parameter_size ?? ""),
+            quantization_level: String(m.details.quantization_level ?? ""),
+          },
         })),
       };
     })
@@ -90,7 +97,14 @@ export function ollamaApiRoutes(ai: AiService) {
         modelfile: "",
         parameters: "",
         template: "",
-        details: { parent_model: "", format: String(info.details.format ?? ""), family: details?.architecture ?? "", families: null, parameter_size: details ? String(details.parameters) : "", quantization_level: "" },
+        details: {
+          parent_model: "",
+          format: String(info.details.format ?? ""),
+          family: details?.architecture ?? "",
+          families: null,
+          parameter_size: details ? String(details.parameters) : "",
+          quantization_level: "",
+        },
         model_info: details ? { "general.architecture": details.architecture, "general.parameter_count": details.parameters, [`${details.architecture}.context_length`]: details.contextLength } : {},
         capabilities: ["completion"],
       };
@@ -101,7 +115,12 @@ export function ollamaApiRoutes(ai: AiService) {
       const messages = parseTurns(input.messages);
       const s = settings(ai, input);
       ai.check(owner(request), model, except(request));
-      return answer(input.stream !== false, model, (onToken) => ai.generate(owner(request), { model, messages, ...s }, onToken, request.signal, except(request)), (text) => ({ message: { role: "assistant", content: text } }));
+      return answer(
+        input.stream !== false,
+        model,
+        (onToken) => ai.generate(owner(request), { model, messages, ...s }, onToken, request.signal, except(request)),
+        (text) => ({ message: { role: "assistant", content: text } }),
+      );
     })
     .post("/ollama/api/generate", async ({ request, body }) => {
       const input = asObject(body);
@@ -114,7 +133,13 @@ export function ollamaApiRoutes(ai: AiService) {
       const run = (onToken: (t: string) => void) =>
         input.raw === true
           ? ai.complete(owner(request), model, prompt, s, onToken, request.signal, except(request))
-          : ai.generate(owner(request), { model, messages: [...(input.system ? [{ role: "system" as const, content: input.system as string }] : []), { role: "user", content: prompt }], ...s }, onToken, request.signal, except(request));
+          : ai.generate(
+              owner(request),
+              { model, messages: [...(input.system ? [{ role: "system" as const, content: input.system as string }] : []), { role: "user", content: prompt }], ...s },
+              onToken,
+              request.signal,
+              except(request),
+            );
       return answer(input.stream !== false, model, run, (text) => ({ response: text }));
     });
 }

@@ -19,7 +19,9 @@ export interface StoredModel {
 
 function dirs(path: string): string[] {
   try {
-    return readdirSync(path, { withFileTypes: true }).filter((d) => d.isDirectory() && SEGMENT.test(d.name)).map((d) => d.name);
+    return readdirSync(path, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && SEGMENT.test(d.name))
+      .map((d) => d.name);
   } catch {
     return [];
   }

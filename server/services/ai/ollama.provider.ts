@@ -64,7 +64,8 @@ export class OllamaProvider implements AiProvider {
    */
   async configure(host: unknown, token: unknown): Promise<void> {
     const base = parseBaseUrl(host, "host", "http://127.0.0.1:11434");
-    if (token !== undefined && token !== null && (typeof token !== "string" || token.length > 4096 || /[\s\0]/.test(token))) throw new ValidationError("token must be text without spaces", { field: "token" });
+    if (token !== undefined && token !== null && (typeof token !== "string" || token.length > 4096 || /[\s\0]/.test(token)))
+      throw new ValidationError("token must be text without spaces", { field: "token" });
     await checkedAddress(new URL(base), "lan", this.resolve);
     const hostChanged = base !== this.host();
     this.settings.set(HOST_KEY, base);
@@ -92,7 +93,14 @@ export class OllamaProvider implements AiProvider {
   async models(): Promise<ModelInfo[]> {
     try {
       const { models } = await this.client().list();
-      return models.map((m) => ({ id: `ollama/${m.name}`, provider: "ollama", name: m.name, sizeBytes: m.size, modifiedAt: m.modified_at ? new Date(m.modified_at).toISOString() : null, details: { ...m.details, digest: m.digest } }));
+      return models.map((m) => ({
+        id: `ollama/${m.name}`,
+        provider: "ollama",
+        name: m.name,
+        sizeBytes: m.size,
+        modifiedAt: m.modified_at ? new Date(m.modified_at).toISOString() : null,
+        details: { ...m.details, digest: m.digest },
+      }));
     } catch (err) {
       throw upstream(err, this.host());
     }

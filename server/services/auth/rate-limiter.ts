@@ -10,7 +10,10 @@ export function clientKey(ip: string): string {
   if (!ipaddr.isValid(ip)) return ip;
   const parsed = ipaddr.process(ip); // ::ffff:a.b.c.d → a.b.c.d
   if (parsed.kind() === "ipv4") return parsed.toString();
-  return `${(parsed as ipaddr.IPv6).parts.slice(0, 4).map((w) => w.toString(16)).join(":")}::/64`;
+  return `${(parsed as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((w) => w.toString(16))
+    .join(":")}::/64`;
 }
 
 export class RateLimiter {

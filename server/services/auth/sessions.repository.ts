@@ -37,9 +37,8 @@ export class SessionsRepository {
 
   isLive(id: string, now: number, idleMs: number): boolean {
     return (
-      this.db
-        .query("SELECT 1 FROM sessions s JOIN users u ON u.address = s.address WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen_at > ?")
-        .get(id, now, now - idleMs) !== null
+      this.db.query("SELECT 1 FROM sessions s JOIN users u ON u.address = s.address WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen_at > ?").get(id, now, now - idleMs) !==
+      null
     );
   }
 
@@ -53,9 +52,7 @@ export class SessionsRepository {
 
   listLive(address: string, now: number, idleMs: number): SessionRow[] {
     return this.db
-      .query<SessionRow, [string, number, number]>(
-        "SELECT * FROM sessions WHERE address = ? AND revoked_at IS NULL AND expires_at > ? AND last_seen_at > ? ORDER BY last_seen_at DESC",
-      )
+      .query<SessionRow, [string, number, number]>("SELECT * FROM sessions WHERE address = ? AND revoked_at IS NULL AND expires_at > ? AND last_seen_at > ? ORDER BY last_seen_at DESC")
       .all(address, now, now - idleMs);
   }
 

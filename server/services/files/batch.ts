@@ -75,7 +75,10 @@ export class BatchRunner {
         return toV1(row);
       }
       case "move":
-        return toV1(this.files.move(this.owner, this.selector(op.source), this.selector(op.destination), { overwrite: bool(op.overwrite, false), dedupe: bool(op.dedupe_name, false), newName: op.new_name }).moved);
+        return toV1(
+          this.files.move(this.owner, this.selector(op.source), this.selector(op.destination), { overwrite: bool(op.overwrite, false), dedupe: bool(op.dedupe_name, false), newName: op.new_name })
+            .moved,
+        );
       case "delete": {
         const [row] = this.files.delete(this.owner, [this.selector(op.path ?? op.uid)]);
         return toV1(row!);

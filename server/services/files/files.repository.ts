@@ -30,9 +30,7 @@ export class FilesRepository {
 
   children(owner: string, parentUid: string, sort: SortKey = "name", desc = false, limit = -1, offset = 0): FsEntryRow[] {
     return this.db
-      .query<FsEntryRow, [string, string, number, number]>(
-        `SELECT * FROM fs_entries WHERE owner = ? AND parent_uid = ? ORDER BY ${SORT_SQL[sort]} ${desc ? "DESC" : "ASC"}, uid LIMIT ? OFFSET ?`,
-      )
+      .query<FsEntryRow, [string, string, number, number]>(`SELECT * FROM fs_entries WHERE owner = ? AND parent_uid = ? ORDER BY ${SORT_SQL[sort]} ${desc ? "DESC" : "ASC"}, uid LIMIT ? OFFSET ?`)
       .all(owner, parentUid, limit, offset);
   }
 
@@ -66,9 +64,7 @@ export class FilesRepository {
     this.db.query("UPDATE fs_entries SET path = ?, parent_uid = ?, name = ?, metadata = ?, modified = ? WHERE uid = ?").run(to, parentUid, name, metadata, now, uid);
     // The prefix is cut in SQLite's own units (characters), never JavaScript's UTF-16 units: a path
     // with astral characters (emoji) is longer in JS than in SQLite.
-    this.db
-      .query("UPDATE fs_entries SET path = ?1 || substr(path, length(?2) + 1) WHERE owner = ?3 AND path >= ?4 AND path < ?5")
-      .run(to, from, owner, lo, hi);
+    this.db.query("UPDATE fs_entries SET path = ?1 || substr(path, length(?2) + 1) WHERE owner = ?3 AND path >= ?4 AND path < ?5").run(to, from, owner, lo, hi);
   }
 
   setPublic(uid: string, isPublic: boolean): void {
@@ -130,6 +126,7 @@ export class FilesRepository {
 
   setQuota(owner: string, bytes: number | null, now: number): void {
     if (bytes === null) this.db.query("DELETE FROM quotas WHERE owner = ?").run(owner);
-    else this.db.query("INSERT INTO quotas (owner, bytes, updated_at) VALUES (?, ?, ?) ON CONFLICT(owner) DO UPDATE SET bytes = excluded.bytes, updated_at = excluded.updated_at").run(owner, bytes, now);
+    else
+      this.db.query("INSERT INTO quotas (owner, bytes, updated_at) VALUES (?, ?, ?) ON CONFLICT(owner) DO UPDATE SET bytes = excluded.bytes, updated_at = excluded.updated_at").run(owner, bytes, now);
   }
 }

@@ -56,7 +56,8 @@ export class ResumableUploads {
     const size = int(input, "size", { min: 0, max: Number.MAX_SAFE_INTEGER });
     const opts = { overwrite: bool(input.overwrite, false), dedupe: bool(input.dedupe_name, false), createParents: bool(input.create_missing_parents, false) };
     const replaces = this.writer.check(owner, path, opts);
-    if (this.repo.openCount(owner, Date.now()) >= MAX_OPEN_UPLOADS) throw new AppError(429, "too_many_uploads", `At most ${MAX_OPEN_UPLOADS} unfinished uploads at a time; finish or cancel one`, { limit: MAX_OPEN_UPLOADS });
+    if (this.repo.openCount(owner, Date.now()) >= MAX_OPEN_UPLOADS)
+      throw new AppError(429, "too_many_uploads", `At most ${MAX_OPEN_UPLOADS} unfinished uploads at a time; finish or cancel one`, { limit: MAX_OPEN_UPLOADS });
     // Unfinished uploads already count in the quota (a usage meter), so this one must fit beside them.
     const available = this.files.available(owner) + (replaces?.size ?? 0);
     if (size > available) throw new QuotaExceededError(Math.max(0, available));

@@ -104,7 +104,6 @@ export class IdentityService {
     if (!this.record) throw new Error("IdentityService used before start()");
     return this.record;
   }
-
 }
 
 export interface RecoverResult {

@@ -63,5 +63,4 @@ export class SetupService {
     if (ok) this.log.info("node claimed", { owner: wallet });
     return ok;
   }
-
 }

@@ -12,7 +12,10 @@ export class InvalidModuleError extends AppError {
 }
 
 class Reader {
-  constructor(readonly b: Uint8Array, public at = 0) {}
+  constructor(
+    readonly b: Uint8Array,
+    public at = 0,
+  ) {}
   byte(): number {
     if (this.at >= this.b.length) throw new InvalidModuleError("The module is truncated");
     return this.b[this.at++]!;
@@ -63,9 +66,9 @@ function checkImports(r: Reader, end: number): void {
     const kind = r.byte();
     if (!ALLOWED_IMPORT_MODULES.has(module)) throw new InvalidModuleError(`The module imports "${module}.${field}"; only WASI (wasi_snapshot_preview1) is allowed`, "forbidden_import");
     if (kind === 0) r.u32();
-    else if (kind === 1) (r.byte(), skipLimits(r));
+    else if (kind === 1) r.byte(), skipLimits(r);
     else if (kind === 2) throw new InvalidModuleError("The module imports its memory; it must define its own", "forbidden_import");
-    else if (kind === 3) (r.byte(), r.byte());
+    else if (kind === 3) r.byte(), r.byte();
     else throw new InvalidModuleError("The module has an unknown import kind");
   }
   if (r.at !== end) throw new InvalidModuleError("The import section is malformed");
@@ -94,7 +97,8 @@ function cappedMemories(r: Reader, end: number, capPages: number): Uint8Array {
     const min = r.u32();
     const max = flags & 1 ? r.u32() : Infinity;
     if (flags & ~1) throw new InvalidModuleError("Shared or 64-bit memories are not supported");
-    if (min > capPages) throw new InvalidModuleError(`The module needs ${Math.ceil((min * PAGE) / 2 ** 20)} MiB of memory at start; the limit is ${(capPages * PAGE) / 2 ** 20} MiB`, "memory_limit_exceeded");
+    if (min > capPages)
+      throw new InvalidModuleError(`The module needs ${Math.ceil((min * PAGE) / 2 ** 20)} MiB of memory at start; the limit is ${(capPages * PAGE) / 2 ** 20} MiB`, "memory_limit_exceeded");
     out.push(1, ...leb(min), ...leb(Math.min(max, capPages)));
   }
   if (r.at !== end) throw new InvalidModuleError("The memory section is malformed");
@@ -129,7 +133,7 @@ export function prepareModule(bytes: Uint8Array, memoryMb: number, maxBytes: num
   }
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.length));
+  for (const p of parts) out.set(p, at), (at += p.length);
   if (!WebAssembly.validate(out)) throw new InvalidModuleError("The module does not validate");
   // A module that imports nothing is still a program; one without _start is a library, not a command.
   if (!hasStart) throw new InvalidModuleError("The module exports no _start function: PC2 runs WASI commands (programs with a main), not libraries", "wasm_not_a_command");

@@ -8,7 +8,11 @@ export type WasmApps = Record<string, string>;
 
 export function appsInDir(dir: string): WasmApps {
   if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".wasm")).map((f) => [f.slice(0, -5), join(dir, f)]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".wasm"))
+      .map((f) => [f.slice(0, -5), join(dir, f)]),
+  );
 }
 
 export const SAMPLE_MANIFESTS: Record<string, Omit<AppManifest, "name">> = {

@@ -118,7 +118,7 @@ export class SandboxPool {
         "abort",
         () => {
           const i = this.waiting.indexOf(waiter);
-          if (i >= 0) (this.waiting.splice(i, 1), resolve(null));
+          if (i >= 0) this.waiting.splice(i, 1), resolve(null);
         },
         { once: true },
       );
@@ -171,7 +171,17 @@ export class SandboxPool {
         end();
       });
       p.start(
-        { id: this.nextId++, hash: req.hash, args: req.args, env: req.env, stdin: Buffer.from(req.stdin).toString("base64"), inputs: req.inputs, outputDir: req.outputDir, maxOutputFiles: req.maxOutputFiles, maxOutputBytes: req.maxOutputFileBytes },
+        {
+          id: this.nextId++,
+          hash: req.hash,
+          args: req.args,
+          env: req.env,
+          stdin: Buffer.from(req.stdin).toString("base64"),
+          inputs: req.inputs,
+          outputDir: req.outputDir,
+          maxOutputFiles: req.maxOutputFiles,
+          maxOutputBytes: req.maxOutputFileBytes,
+        },
         req.module,
         (event) => {
           if (killed) return;
@@ -193,7 +203,12 @@ export class SandboxPool {
     });
     await outcome;
     // Everything the guest wrote stays in the process's memory (wasmer does not free it): count it all.
-    const fileBytes = req.inputBytes + Math.max(guestWritten, files.reduce((n, f) => n + f.size, 0));
+    const fileBytes =
+      req.inputBytes +
+      Math.max(
+        guestWritten,
+        files.reduce((n, f) => n + f.size, 0),
+      );
     this.done(p, fileBytes);
     return {
       exitCode: killed ? null : exitCode,

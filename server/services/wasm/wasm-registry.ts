@@ -73,7 +73,8 @@ export class WasmRegistry {
   /** Install (`replace` false) or update (`replace` true) an app from a manifest and, for installs, a module. */
   put(owner: string, rawManifest: unknown, module: Uint8Array | null, replace: boolean, nameInPath?: string): AppInfo {
     const manifest = parseManifest(rawManifest);
-    if (nameInPath !== undefined && manifest.name !== nameInPath) throw new ConflictError("The manifest's name differs from the app being updated; remove and install to rename", "wasm_app_name_mismatch");
+    if (nameInPath !== undefined && manifest.name !== nameInPath)
+      throw new ConflictError("The manifest's name differs from the app being updated; remove and install to rename", "wasm_app_name_mismatch");
     if (Object.hasOwn(this.samples, manifest.name)) throw new ConflictError(`${manifest.name} is a built-in app; choose another name`, "wasm_app_exists");
     const existing = this.repo.get(owner, manifest.name);
     if (!replace && existing) throw new ConflictError(`An app named ${manifest.name} is installed already; update it instead`, "wasm_app_exists");
@@ -93,7 +94,17 @@ export class WasmRegistry {
     }
     if (!hash || !size) throw new ValidationError("Send the app's module (.wasm)", { field: "module" });
     const now = Date.now();
-    this.repo.put({ owner, name: manifest.name, description: manifest.description, icon: manifest.icon, args: JSON.stringify(manifest.args), module_hash: hash, module_size: size, created_at: existing?.created_at ?? now, updated_at: now });
+    this.repo.put({
+      owner,
+      name: manifest.name,
+      description: manifest.description,
+      icon: manifest.icon,
+      args: JSON.stringify(manifest.args),
+      module_hash: hash,
+      module_size: size,
+      created_at: existing?.created_at ?? now,
+      updated_at: now,
+    });
     if (existing && existing.module_hash !== hash) this.dropModuleIfUnused(owner, existing.module_hash);
     return info(this.repo.get(owner, manifest.name)!);
   }
@@ -120,7 +131,7 @@ export class WasmRegistry {
     let removed = 0;
     for (const owner of readdirSync(this.dir)) {
       for (const file of readdirSync(join(this.dir, owner))) {
-        if (!wanted.has(`${owner}/${file}`)) (rmSync(join(this.dir, owner, file), { force: true }), removed++);
+        if (!wanted.has(`${owner}/${file}`)) rmSync(join(this.dir, owner, file), { force: true }), removed++;
       }
     }
     return removed;

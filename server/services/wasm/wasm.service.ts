@@ -54,7 +54,6 @@ function bounded(value: unknown, name: string, min: number, max: number, fallbac
   return value;
 }
 
-
 export class WasmService {
   /** Validated, memory-capped modules by hash of the original + cap (most recent last). */
   private readonly prepared = new Map<string, { module: Uint8Array; hash: string }>();
@@ -97,7 +96,20 @@ export class WasmService {
     try {
       const { limits } = this.files;
       const { files, ...result } = await this.pool.run(
-        { module, hash, args, env, stdin, inputs, inputBytes: bytes, outputDir: scratch, timeoutMs, maxOutputBytes: this.limits.maxOutputBytes, maxOutputFiles: limits.maxOutputFiles, maxOutputFileBytes: limits.maxOutputBytes },
+        {
+          module,
+          hash,
+          args,
+          env,
+          stdin,
+          inputs,
+          inputBytes: bytes,
+          outputDir: scratch,
+          timeoutMs,
+          maxOutputBytes: this.limits.maxOutputBytes,
+          maxOutputFiles: limits.maxOutputFiles,
+          maxOutputFileBytes: limits.maxOutputBytes,
+        },
         onOutput,
         signal,
       );
@@ -135,7 +147,8 @@ export class WasmService {
   private moduleRef(owner: string, input: Record<string, unknown>): ModuleRef {
     if (typeof input.app === "string") return this.registry.module(owner, input.app);
     if (typeof input.module === "string") {
-      if (input.module.length > Math.ceil((this.limits.maxModuleBytes * 4) / 3) + 4) throw new AppError(413, "wasm_module_too_large", `The module is larger than ${this.limits.maxModuleBytes} bytes`, { limit: this.limits.maxModuleBytes });
+      if (input.module.length > Math.ceil((this.limits.maxModuleBytes * 4) / 3) + 4)
+        throw new AppError(413, "wasm_module_too_large", `The module is larger than ${this.limits.maxModuleBytes} bytes`, { limit: this.limits.maxModuleBytes });
       const bytes = new Uint8Array(Buffer.from(input.module, "base64"));
       return { hash: sha256(bytes), bytes: async () => bytes };
     }

@@ -140,7 +140,11 @@ describe("sessions", () => {
 
 describe("API tokens", () => {
   test("created once from a session, stored hashed, used as Bearer, listed with last use, revoked", async () => {
-    const created = await status("/api/tokens", { method: "POST", headers: { "content-type": "application/json", ...admin.bearer }, body: JSON.stringify({ name: "backup script", scopes: ["files:read"], expiresInDays: 30 }) });
+    const created = await status("/api/tokens", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...admin.bearer },
+      body: JSON.stringify({ name: "backup script", scopes: ["files:read"], expiresInDays: 30 }),
+    });
     expect(created.status).toBe(201);
     expect(created.body.token).toMatch(/^pc2_[A-Za-z0-9_-]{43}$/);
     const token = created.body.token as string;
@@ -218,7 +222,9 @@ describe("CSRF and CORS", () => {
   });
 
   test("a foreign page cannot open /ws with the user's cookie", async () => {
-    const res = await f("/ws", { headers: { ...asCookie(owner), origin: "https://evil.example", upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" } });
+    const res = await f("/ws", {
+      headers: { ...asCookie(owner), origin: "https://evil.example", upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" },
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -230,9 +236,22 @@ describe("the recovery phrase (Owner, session only)", () => {
     expect(shown.headers.get("cache-control")).toBe("no-store");
     const { words } = await shown.json();
     expect(words.length).toBe(12);
-    const confirm = (answers: unknown) => status("/api/identity/phrase/confirm", { method: "POST", headers: { "content-type": "application/json", ...owner.bearer }, body: JSON.stringify({ answers }) });
-    expect((await confirm([{ index: 1, word: "zzz" }, { index: 2, word: words[1] }, { index: 3, word: words[2] }])).body.code).toBe("phrase_mismatch");
-    const ok = await confirm([{ index: 2, word: words[1] }, { index: 6, word: words[5] }, { index: 11, word: words[10] }]);
+    const confirm = (answers: unknown) =>
+      status("/api/identity/phrase/confirm", { method: "POST", headers: { "content-type": "application/json", ...owner.bearer }, body: JSON.stringify({ answers }) });
+    expect(
+      (
+        await confirm([
+          { index: 1, word: "zzz" },
+          { index: 2, word: words[1] },
+          { index: 3, word: words[2] },
+        ])
+      ).body.code,
+    ).toBe("phrase_mismatch");
+    const ok = await confirm([
+      { index: 2, word: words[1] },
+      { index: 6, word: words[5] },
+      { index: 11, word: words[10] },
+    ]);
     expect(ok.body.phrasePending).toBe(false);
     expect((await status("/api/identity/phrase", { headers: owner.bearer })).body.code).toBe("phrase_erased");
     const audit = (await status("/api/audit", { headers: owner.bearer })).body.entries.map((e: { action: string }) => e.action);

@@ -22,11 +22,26 @@ describe("the role table", () => {
   });
 
   test("a route without scopes is for browser sessions only, and the list of them is deliberate", () => {
-    const sessionOnly = Object.entries({ ...HTTP_ACCESS, ...WS_ACCESS }).filter(([, a]) => a.role !== null && !a.scopes).map(([k]) => k).sort();
+    const sessionOnly = Object.entries({ ...HTTP_ACCESS, ...WS_ACCESS })
+      .filter(([, a]) => a.role !== null && !a.scopes)
+      .map(([k]) => k)
+      .sort();
     expect(sessionOnly).toEqual([
-      "DELETE /api/auth/sessions/:id", "DELETE /api/tokens/:id", "GET /api/auth/sessions", "GET /api/identity/phrase", "GET /api/tokens",
-      "POST /api/auth/logout", "POST /api/identity/phrase/confirm", "POST /api/tokens", "PUT /api/terminal/settings",
-      "terminal.attach", "terminal.close", "terminal.input", "terminal.list", "terminal.open", "terminal.resize",
+      "DELETE /api/auth/sessions/:id",
+      "DELETE /api/tokens/:id",
+      "GET /api/auth/sessions",
+      "GET /api/identity/phrase",
+      "GET /api/tokens",
+      "POST /api/auth/logout",
+      "POST /api/identity/phrase/confirm",
+      "POST /api/tokens",
+      "PUT /api/terminal/settings",
+      "terminal.attach",
+      "terminal.close",
+      "terminal.input",
+      "terminal.list",
+      "terminal.open",
+      "terminal.resize",
     ]);
   });
 

@@ -17,14 +17,59 @@ const canary = join(tmpdir(), `pc2-canary-${process.pid}.txt`);
 
 function hostilePaths(victimAddress: string): unknown[] {
   const bases = [
-    "..", "../", "/..", "/../", "~/..", "~/../..", "~/../../etc/passwd", "/../../../../etc/passwd", "~/Documents/../../..",
-    "/etc/passwd", "/proc/self/environ", "/root/.ssh/id_rsa", canary, `~/..${canary}`, "C:\\Windows\\win.ini", "..\\..\\etc\\passwd",
-    "~/Documents/./x", "~/./Documents", "./x", "x", "", " ", "~root", "~~", "~/~/..", "Documents", "Documents/../..",
-    `/${victimAddress}`, `/${victimAddress}/Documents/secret.txt`, `~/../${victimAddress}/Documents/secret.txt`, `/${victimAddress}/../${victimAddress}`,
-    "~/Documents/a\u0000b", "~/\u0000", "~/Documents/\u0007bell", "~/Documents/line\nbreak", "~/Documents/tab\there", "~/Documents/\u202Etxt.exe",
-    "~/Documents/\u2028", "~/Documents/\u007f", "~/Documents/" + "n".repeat(256), "~/" + "d/".repeat(2100), "~/" + "x".repeat(5000),
-    "~/Documents/trailing.", "~/Documents/ lead", "~/Documents/trail ", "~/Documents//double//slash/..", "~/Documents/\ud800",
-    "~/Trash/..", "~/Trash/../..", "/$bunfs/root/x", "file:///etc/passwd", "http://evil.example/x", "\\\\server\\share",
+    "..",
+    "../",
+    "/..",
+    "/../",
+    "~/..",
+    "~/../..",
+    "~/../../etc/passwd",
+    "/../../../../etc/passwd",
+    "~/Documents/../../..",
+    "/etc/passwd",
+    "/proc/self/environ",
+    "/root/.ssh/id_rsa",
+    canary,
+    `~/..${canary}`,
+    "C:\\Windows\\win.ini",
+    "..\\..\\etc\\passwd",
+    "~/Documents/./x",
+    "~/./Documents",
+    "./x",
+    "x",
+    "",
+    " ",
+    "~root",
+    "~~",
+    "~/~/..",
+    "Documents",
+    "Documents/../..",
+    `/${victimAddress}`,
+    `/${victimAddress}/Documents/secret.txt`,
+    `~/../${victimAddress}/Documents/secret.txt`,
+    `/${victimAddress}/../${victimAddress}`,
+    "~/Documents/a\u0000b",
+    "~/\u0000",
+    "~/Documents/\u0007bell",
+    "~/Documents/line\nbreak",
+    "~/Documents/tab\there",
+    "~/Documents/\u202Etxt.exe",
+    "~/Documents/\u2028",
+    "~/Documents/\u007f",
+    "~/Documents/" + "n".repeat(256),
+    "~/" + "d/".repeat(2100),
+    "~/" + "x".repeat(5000),
+    "~/Documents/trailing.",
+    "~/Documents/ lead",
+    "~/Documents/trail ",
+    "~/Documents//double//slash/..",
+    "~/Documents/\ud800",
+    "~/Trash/..",
+    "~/Trash/../..",
+    "/$bunfs/root/x",
+    "file:///etc/passwd",
+    "http://evil.example/x",
+    "\\\\server\\share",
   ];
   const shapes: unknown[] = [...bases];
   const badSegments = ["..", ".", "a\u0000b", "\u0007", "line\nbreak", "n".repeat(256), " lead", "trail ", "dot.", "\u202Eexe", "a\\b", "\ud800"];
@@ -34,10 +79,39 @@ function hostilePaths(victimAddress: string): unknown[] {
 }
 
 const HOSTILE_NAMES = [
-  "", " ", ".", "..", "/", "a/b", "../x", "..\\x", "C:\\Windows\\win.ini", "a\u0000b", "\u0007bell", "line\nbreak", "tab\there",
-  "\u202Etxt.exe", "\u2028", "\u007f", "\ud800", "n".repeat(256), "é".repeat(128), "trailing.", " lead", "trail ", "~/..", "../../etc/passwd",
+  "",
+  " ",
+  ".",
+  "..",
+  "/",
+  "a/b",
+  "../x",
+  "..\\x",
+  "C:\\Windows\\win.ini",
+  "a\u0000b",
+  "\u0007bell",
+  "line\nbreak",
+  "tab\there",
+  "\u202Etxt.exe",
+  "\u2028",
+  "\u007f",
+  "\ud800",
+  "n".repeat(256),
+  "é".repeat(128),
+  "trailing.",
+  " lead",
+  "trail ",
+  "~/..",
+  "../../etc/passwd",
   // invisible look-alikes, a leading combining mark, and astral characters past the byte limit
-  "secret\u200B.txt", "\u200B", "\uFEFF", "a\u2060b", "\u200Fexe.txt", "\u0301x", "x\u034F", "😀".repeat(64),
+  "secret\u200B.txt",
+  "\u200B",
+  "\uFEFF",
+  "a\u2060b",
+  "\u200Fexe.txt",
+  "\u0301x",
+  "x\u034F",
+  "😀".repeat(64),
 ];
 
 async function snapshot(dir: string): Promise<string[]> {
@@ -115,7 +189,10 @@ describe("hostile paths", () => {
     expect(readFileSync(canary, "utf8")).toBe("canary");
     expect(JSON.stringify((await victimFs.post("/readdir", { path: "~/Documents" })).body)).toBe(victimBefore);
     const db = new Database(join(t.dataDir, "pc2.db"), { readonly: true });
-    const names = db.query<{ name: string }, []>("SELECT name FROM fs_entries").all().map((r) => r.name);
+    const names = db
+      .query<{ name: string }, []>("SELECT name FROM fs_entries")
+      .all()
+      .map((r) => r.name);
     db.close();
     for (const n of names) expect(n).not.toMatch(/^\.\.?$|[\u0000-\u001f\u007f\u202e]/);
   }, 120_000);

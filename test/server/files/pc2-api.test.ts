@@ -68,13 +68,16 @@ describe("resumable uploads", () => {
     const created = await call("/api/files/uploads", json(owner, "POST", { path: "~/Documents/big.bin", size: data.length }));
     expect(created.status).toBe(201);
     const id = created.body.id;
-    const put = (offset: number, chunk: Uint8Array<ArrayBuffer>) => f(`/api/files/uploads/${id}?offset=${offset}`, { method: "PUT", headers: { ...owner.bearer, "content-type": "application/octet-stream" }, body: chunk });
+    const put = (offset: number, chunk: Uint8Array<ArrayBuffer>) =>
+      f(`/api/files/uploads/${id}?offset=${offset}`, { method: "PUT", headers: { ...owner.bearer, "content-type": "application/octet-stream" }, body: chunk });
     expect((await (await put(0, data.subarray(0, 1_000_000))).json()).offset).toBe(1_000_000);
 
     // A second chunk whose connection drops half-way (raw socket: 500,000 bytes promised, 300,000 sent).
     await new Promise<void>((resolve) => {
       const s = connect(t.started.port, "127.0.0.1", () => {
-        s.write(`PUT /api/files/uploads/${id}?offset=1000000 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${owner.bearer.authorization}\r\nContent-Type: application/octet-stream\r\nContent-Length: 500000\r\n\r\n`);
+        s.write(
+          `PUT /api/files/uploads/${id}?offset=1000000 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${owner.bearer.authorization}\r\nContent-Type: application/octet-stream\r\nContent-Length: 500000\r\n\r\n`,
+        );
         s.write(data.subarray(1_000_000, 1_300_000), () => setTimeout(() => s.destroy(), 300));
       });
       s.on("close", () => resolve());

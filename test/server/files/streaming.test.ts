@@ -23,7 +23,7 @@ function generated(size: number, hash: ReturnType<typeof createHash>): ReadableS
       if (sent >= size) return c.close();
       const n = Math.min(CHUNK, size - sent);
       const view = chunk.subarray(0, n);
-      view.fill(sent / CHUNK % 251);
+      view.fill((sent / CHUNK) % 251);
       view[0] = sent & 0xff;
       hash.update(view);
       c.enqueue(view.slice());
@@ -34,7 +34,9 @@ function generated(size: number, hash: ReturnType<typeof createHash>): ReadableS
 
 function multipart(boundary: string, name: string, body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
-  const head = enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="path"\r\n\r\n~/Documents\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const head = enc.encode(
+    `--${boundary}\r\nContent-Disposition: form-data; name="path"\r\n\r\n~/Documents\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   const tail = enc.encode(`\r\n--${boundary}--\r\n`);
   const reader = body.getReader();
   let stage = 0;

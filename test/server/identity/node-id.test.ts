@@ -8,9 +8,7 @@ const ABANDON = "abandon abandon abandon abandon abandon abandon abandon abandon
 
 describe("node identity from a phrase", () => {
   test("the BIP39 seed of the standard phrase (empty passphrase)", () => {
-    expect(Buffer.from(phraseToSeed(ABANDON)).toString("hex")).toBe(
-      "5eb00bbddcf069084889a8ab9155568165f5c453ccb85e70811aaed6f6da5fc19a5ac40b389cd370d086206dec8aa6c43daea6690f20ad3d8d48b2d2ce9e38e4",
-    );
+    expect(Buffer.from(phraseToSeed(ABANDON)).toString("hex")).toBe("5eb00bbddcf069084889a8ab9155568165f5c453ccb85e70811aaed6f6da5fc19a5ac40b389cd370d086206dec8aa6c43daea6690f20ad3d8d48b2d2ce9e38e4");
   });
 
   test("the SLIP-0010 master of that seed matches the independently computed Boson reference", () => {

@@ -9,7 +9,11 @@ let other: ReturnType<typeof Bun.serve>;
 const seen: { host: string | null; auth: string | null; path: string; server: string }[] = [];
 
 beforeAll(() => {
-  other = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (r) => (seen.push({ host: r.headers.get("host"), auth: r.headers.get("authorization"), path: new URL(r.url).pathname, server: "other" }), new Response("other")) });
+  other = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: (r) => (seen.push({ host: r.headers.get("host"), auth: r.headers.get("authorization"), path: new URL(r.url).pathname, server: "other" }), new Response("other")),
+  });
   target = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -47,7 +51,16 @@ test("DNS rebinding: the address checked is the address dialled, whatever the na
 });
 
 test("members' reach refuses every private spelling; LAN reach still refuses metadata and link-local", async () => {
-  for (const url of [`http://127.0.0.1:${target.port}/`, "http://[::ffff:7f00:1]/", "http://[::ffff:a9fe:a9fe]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:7f00:1::]/", "http://0x7f000001/", "http://2130706433/", "http://[::7f00:1]/"]) {
+  for (const url of [
+    `http://127.0.0.1:${target.port}/`,
+    "http://[::ffff:7f00:1]/",
+    "http://[::ffff:a9fe:a9fe]/",
+    "http://[64:ff9b::a9fe:a9fe]/",
+    "http://[2002:7f00:1::]/",
+    "http://0x7f000001/",
+    "http://2130706433/",
+    "http://[::7f00:1]/",
+  ]) {
     const err = await outboundFetch("public")(url).catch((e) => e);
     expect([url, err.code]).toEqual([url, "private_address_refused"]);
   }
@@ -61,10 +74,16 @@ test("redirects: every hop is checked; credentials do not follow a redirect to a
   const lan = outboundFetch("lan");
   seen.length = 0;
   expect(await (await lan(`http://127.0.0.1:${target.port}/to-other`, { headers: { authorization: "Bearer secret" } })).text()).toBe("other");
-  expect(seen.map((s) => [s.server, s.auth])).toEqual([["target", "Bearer secret"], ["other", null]]);
+  expect(seen.map((s) => [s.server, s.auth])).toEqual([
+    ["target", "Bearer secret"],
+    ["other", null],
+  ]);
   seen.length = 0;
   await lan(`http://127.0.0.1:${target.port}/to-self`, { headers: { authorization: "Bearer secret" } });
-  expect(seen.map((s) => [s.path, s.auth])).toEqual([["/to-self", "Bearer secret"], ["/landed", "Bearer secret"]]);
+  expect(seen.map((s) => [s.path, s.auth])).toEqual([
+    ["/to-self", "Bearer secret"],
+    ["/landed", "Bearer secret"],
+  ]);
   const toMetadata = await lan(`http://127.0.0.1:${target.port}/to-metadata`).catch((e) => e);
   expect(toMetadata.code).toBe("private_address_refused");
   const refused = await lan(`http://127.0.0.1:${target.port}/to-other`, { redirect: "error" }).catch((e) => e);

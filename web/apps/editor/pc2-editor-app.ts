@@ -106,14 +106,16 @@ export class Pc2EditorApp extends LitElement {
       </div>
       <textarea aria-label=${`Contents of ${this.file?.name}`} spellcheck="false" .value=${this.text} @keydown=${this.onKey}
         @input=${(e: InputEvent) => ((this.text = (e.target as HTMLTextAreaElement).value), (this.dirty = true))}></textarea>
-      ${this.confirmClose
-        ? html`<div class="guard" role="alertdialog" aria-label="Unsaved changes">
+      ${
+        this.confirmClose
+          ? html`<div class="guard" role="alertdialog" aria-label="Unsaved changes">
             <span style="flex:1">This file has unsaved changes.</span>
             <button class="primary" @click=${async () => (await this.save()) && this.requestClose()}>Save and close</button>
             <button @click=${() => this.requestClose()}>Discard</button>
             <button @click=${() => (this.confirmClose = false)}>Keep editing</button>
           </div>`
-        : nothing}
+          : nothing
+      }
     `;
   }
 }

@@ -162,7 +162,11 @@ export class Pc2FileExplorer extends LitElement {
   }
 
   private menuItems(e: Entry): MenuItem[] {
-    if (this.inTrash) return [{ id: "restore", label: "Restore" }, { id: "delete", label: "Delete for good" }];
+    if (this.inTrash)
+      return [
+        { id: "restore", label: "Restore" },
+        { id: "delete", label: "Delete for good" },
+      ];
     return [
       { id: "open", label: e.is_dir ? "Open" : "Open" },
       { id: "rename", label: "Rename" },
@@ -300,21 +304,25 @@ export class Pc2FileExplorer extends LitElement {
       @dragstart=${(ev: DragEvent) => this.dragStart(e, ev)} @dragover=${(ev: DragEvent) => e.is_dir && ev.dataTransfer?.types.includes("application/x-pc2-uids") && ev.preventDefault()}
       @drop=${(ev: DragEvent) => this.dropOnFolder(e, ev)}>
       <td class="name"><div class="cell"><span class="glyph">${e.is_dir ? icons.folder : icons.file}</span>
-        ${renaming
-          ? html`<input aria-label="New name" .value=${e.name} @keydown=${(ev: KeyboardEvent) => {
-              ev.stopPropagation();
-              if (ev.key === "Enter") void this.commitRename(e, (ev.target as HTMLInputElement).value.trim());
-              if (ev.key === "Escape") this.renaming = null;
-            }} @blur=${(ev: FocusEvent) => this.commitRename(e, (ev.target as HTMLInputElement).value.trim())} />`
-          : html`<span>${trashName}</span>`}
+        ${
+          renaming
+            ? html`<input aria-label="New name" .value=${e.name} @keydown=${(ev: KeyboardEvent) => {
+                ev.stopPropagation();
+                if (ev.key === "Enter") void this.commitRename(e, (ev.target as HTMLInputElement).value.trim());
+                if (ev.key === "Escape") this.renaming = null;
+              }} @blur=${(ev: FocusEvent) => this.commitRename(e, (ev.target as HTMLInputElement).value.trim())} />`
+            : html`<span>${trashName}</span>`
+        }
       </div></td>
       <td class="size">${e.is_dir ? "Folder" : formatSize(e.size)}</td>
       <td class="modified">${new Date(e.modified * 1000).toLocaleString()}</td>
       <td class="actions">
-        ${this.inTrash
-          ? html`<button @click=${() => this.act(() => actions.restore(e))}>Restore</button>`
-          : html`<button aria-label=${`Rename ${e.name}`} @click=${() => (this.renaming = e.uid)}>Rename</button>
-              <button aria-label=${`Delete ${e.name}`} @click=${() => this.act(() => actions.trash([e]))}>Delete</button>`}
+        ${
+          this.inTrash
+            ? html`<button @click=${() => this.act(() => actions.restore(e))}>Restore</button>`
+            : html`<button aria-label=${`Rename ${e.name}`} @click=${() => (this.renaming = e.uid)}>Rename</button>
+              <button aria-label=${`Delete ${e.name}`} @click=${() => this.act(() => actions.trash([e]))}>Delete</button>`
+        }
       </td>
     </tr>`;
   }
@@ -356,15 +364,16 @@ export class Pc2FileExplorer extends LitElement {
       <div class="list ${this.dragging ? "dragging" : ""}" tabindex="0" role="grid" aria-label="Files" @keydown=${this.onKey}
         @dragover=${(e: DragEvent) => (e.preventDefault(), (this.dragging = true))} @dragleave=${() => (this.dragging = false)}
         @drop=${(e: DragEvent) => (e.preventDefault(), (this.dragging = false), this.upload(e.dataTransfer?.files ?? []))}>
-        ${this.status === "loading"
-          ? html`<p class="state muted" aria-busy="true">Loading…</p>`
-          : this.status === "error"
-            ? html`<p class="state error" role="alert">${this.error} <button @click=${() => this.load()}>Retry</button></p>`
-            : this.entries.length === 0
-              ? html`<p class="empty muted">${this.inTrash ? "The Trash is empty." : "This folder is empty. Drop files here to upload them."}</p>`
-              : this.view === "grid"
-                ? html`<div class="grid" role="grid" aria-label="Files as icons">${this.entries.map((e) => this.renderTile(e))}</div>`
-                : html`<table>
+        ${
+          this.status === "loading"
+            ? html`<p class="state muted" aria-busy="true">Loading…</p>`
+            : this.status === "error"
+              ? html`<p class="state error" role="alert">${this.error} <button @click=${() => this.load()}>Retry</button></p>`
+              : this.entries.length === 0
+                ? html`<p class="empty muted">${this.inTrash ? "The Trash is empty." : "This folder is empty. Drop files here to upload them."}</p>`
+                : this.view === "grid"
+                  ? html`<div class="grid" role="grid" aria-label="Files as icons">${this.entries.map((e) => this.renderTile(e))}</div>`
+                  : html`<table>
                   <thead><tr>
                     <th><button @click=${() => ((this.sort = "name"), this.load(false))}>Name</button></th>
                     <th class="size"><button @click=${() => ((this.sort = "size"), this.load(false))}>Size</button></th>
@@ -372,22 +381,29 @@ export class Pc2FileExplorer extends LitElement {
                     <th><span class="muted">Actions</span></th>
                   </tr></thead>
                   <tbody>${this.entries.map((e) => this.renderRow(e))}</tbody>
-                </table>`}
+                </table>`
+        }
       </div>
-      ${this.uploads.length
-        ? html`<div class="uploads" aria-label="Uploads">
-            ${this.uploads.map((u) => html`<div class="upload" data-upload=${u.name} data-state=${u.state}>
+      ${
+        this.uploads.length
+          ? html`<div class="uploads" aria-label="Uploads">
+            ${this.uploads.map(
+              (u) => html`<div class="upload" data-upload=${u.name} data-state=${u.state}>
               <span>${u.name} <span class="muted">${u.state === "failed" ? u.error : u.state}</span></span>
               <progress max=${u.size || 1} value=${u.loaded} aria-label=${`Upload of ${u.name}`}></progress>
               ${u.state === "uploading" ? html`<button @click=${() => u.cancel()}>Cancel</button>` : html`<span></span>`}
-            </div>`)}
+            </div>`,
+            )}
           </div>`
-        : nothing}
+          : nothing
+      }
       ${this.details ? this.renderDetails(this.details) : nothing}
-      ${this.menu
-        ? html`<div style="position:fixed;inset:0;z-index:199999" @click=${() => (this.menu = null)} @contextmenu=${(ev: Event) => (ev.preventDefault(), (this.menu = null))}></div>
+      ${
+        this.menu
+          ? html`<div style="position:fixed;inset:0;z-index:199999" @click=${() => (this.menu = null)} @contextmenu=${(ev: Event) => (ev.preventDefault(), (this.menu = null))}></div>
             <pc2-context-menu .items=${this.menuItems(this.menu.entry)} .x=${this.menu.x} .y=${this.menu.y} @menu-pick=${(ev: CustomEvent<string>) => this.onMenu(ev.detail)}></pc2-context-menu>`
-        : nothing}
+          : nothing
+      }
     `;
   }
 }

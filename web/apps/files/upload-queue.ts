@@ -66,7 +66,13 @@ export function uploadFile(dir: string, file: File, onChange: (item: UploadItem)
   const run = async () => {
     if (file.size < RESUMABLE_FROM) {
       const form = new FormData();
-      for (const [k, v] of [["path", dir], ["name", file.name], ["size", String(file.size)], ["dedupe_name", "true"]]) form.append(k!, v!);
+      for (const [k, v] of [
+        ["path", dir],
+        ["name", file.name],
+        ["size", String(file.size)],
+        ["dedupe_name", "true"],
+      ])
+        form.append(k!, v!);
       form.append("file", file, file.name);
       const r = await send("POST", "/write", form, (n) => ((item.loaded = n), onChange(item)), bind);
       return r.status === 200 ? finish("done") : finish("failed", messageOf(r.text, r.status));

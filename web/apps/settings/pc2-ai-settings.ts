@@ -19,7 +19,10 @@ export class Pc2AiSettings extends LitElement {
   progress: string | null = null;
   message: { text: string; error: boolean } | null = null;
 
-  static override styles = [sharedStyles, css`form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; margin: 0.5rem 0; } label { display: grid; gap: 0.2rem; } table { border-collapse: collapse; } td { padding: 0.25rem 0.5rem; }`];
+  static override styles = [
+    sharedStyles,
+    css`form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; margin: 0.5rem 0; } label { display: grid; gap: 0.2rem; } table { border-collapse: collapse; } td { padding: 0.25rem 0.5rem; }`,
+  ];
 
   private get isAdmin(): boolean {
     return this.user?.role === "owner" || this.user?.role === "admin";
@@ -88,8 +91,9 @@ export class Pc2AiSettings extends LitElement {
         <button class="primary">Add</button>
       </form>
       <table><tbody>${this.connections.map((c) => html`<tr><td>${c.name}</td><td class="mono">${c.baseUrl}</td><td><button @click=${() => this.act(() => api.send("DELETE", `/api/ai/cloud/${c.name}`), "Connection removed.")}>Remove</button></td></tr>`)}</tbody></table>
-      ${this.isAdmin && this.ollama
-        ? html`<h2>Ollama</h2>
+      ${
+        this.isAdmin && this.ollama
+          ? html`<h2>Ollama</h2>
             <form aria-label="Ollama server" @submit=${(e: SubmitEvent) => this.submit(e, (d) => api.send("PUT", "/api/ai/ollama", { host: d.get("host"), ...(d.get("token") ? { token: d.get("token") } : {}) }), "Ollama server saved.")}>
               <label>URL <input name="host" required type="url" .value=${this.ollama.host} /></label>
               <label>Token (optional) <input name="token" type="password" autocomplete="off" placeholder=${this.ollama.hasToken ? "saved" : ""} /></label>
@@ -101,7 +105,8 @@ export class Pc2AiSettings extends LitElement {
               ${this.progress ? html`<span role="status">${this.progress}</span>` : nothing}
             </form>
             <table><tbody>${this.models.map((m) => html`<tr><td class="mono">${m}</td><td><button @click=${() => this.act(() => api.post("/api/ai/models/delete", { model: m }), "Model deleted.")}>Delete</button></td></tr>`)}</tbody></table>`
-        : nothing}`;
+          : nothing
+      }`;
   }
 }
 

@@ -4,9 +4,27 @@ import { ApiError, api, type User } from "../../api/rest-client.ts";
 import "./pc2-ai-settings.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 
-interface UserRow { address: string; role: User["role"]; createdAt: string }
-interface SessionRow { id: string; createdAt: string; lastSeenAt: string; userAgent: string | null; ip: string | null; current: boolean }
-interface TokenRow { id: string; name: string; scopes: string[]; createdAt: string; expiresAt: string | null; lastUsedAt: string | null }
+interface UserRow {
+  address: string;
+  role: User["role"];
+  createdAt: string;
+}
+interface SessionRow {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  userAgent: string | null;
+  ip: string | null;
+  current: boolean;
+}
+interface TokenRow {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
 type Tab = "users" | "access" | "identity" | "storage" | "ai";
 
 const SCOPES_BY_ROLE: Record<User["role"], string[]> = {
@@ -17,8 +35,16 @@ const SCOPES_BY_ROLE: Record<User["role"], string[]> = {
 
 export class Pc2SettingsApp extends LitElement {
   static override properties = {
-    user: { attribute: false }, tab: { state: true }, users: { state: true }, sessions: { state: true }, tokens: { state: true },
-    identity: { state: true }, message: { state: true }, newToken: { state: true }, quotas: { state: true }, adminsInTerminal: { state: true },
+    user: { attribute: false },
+    tab: { state: true },
+    users: { state: true },
+    sessions: { state: true },
+    tokens: { state: true },
+    identity: { state: true },
+    message: { state: true },
+    newToken: { state: true },
+    quotas: { state: true },
+    adminsInTerminal: { state: true },
   };
   /** Whether Admins may open terminals (Owner's Users tab); null until loaded. */
   adminsInTerminal: boolean | null = null;
@@ -131,12 +157,18 @@ export class Pc2SettingsApp extends LitElement {
         <button class="primary" type="submit">Invite</button>
       </form>
       <table><thead><tr><th>Address</th><th>Role</th><th></th></tr></thead><tbody>
-        ${this.users.map((u) => html`<tr data-address=${u.address}>
+        ${this.users.map(
+          (u) => html`<tr data-address=${u.address}>
           <td class="mono">${u.address}</td>
-          <td>${u.role === "owner" ? "Owner" : html`<select aria-label=${`Role of ${u.address}`} .value=${u.role} @change=${(e: Event) => this.run(() => api.send("PATCH", `/api/users/${u.address}`, { role: (e.target as HTMLSelectElement).value }), "Role changed.")}>
-              <option value="member">Member</option><option value="admin">Admin</option></select>`}</td>
+          <td>${
+            u.role === "owner"
+              ? "Owner"
+              : html`<select aria-label=${`Role of ${u.address}`} .value=${u.role} @change=${(e: Event) => this.run(() => api.send("PATCH", `/api/users/${u.address}`, { role: (e.target as HTMLSelectElement).value }), "Role changed.")}>
+              <option value="member">Member</option><option value="admin">Admin</option></select>`
+          }</td>
           <td>${u.role === "owner" ? nothing : html`<button @click=${() => this.run(() => api.send("DELETE", `/api/users/${u.address}`), "Removed; their sessions and tokens are revoked.")}>Remove</button>`}</td>
-        </tr>`)}
+        </tr>`,
+        )}
       </tbody></table>
       <h2>Terminal</h2>
       <p class="warning" role="note" data-testid="terminal-warning"><strong>Letting Admins into the terminal gives them your powers.</strong>
@@ -152,15 +184,19 @@ export class Pc2SettingsApp extends LitElement {
     const scopes = SCOPES_BY_ROLE[this.user?.role ?? "member"];
     return html`<h2>Sessions</h2>
       <table><thead><tr><th>Device</th><th>Last seen</th><th>IP</th><th></th></tr></thead><tbody>
-        ${this.sessions.map((s) => html`<tr><td>${(s.userAgent ?? "unknown").slice(0, 60)}${s.current ? html` <strong>(this one)</strong>` : nothing}</td>
+        ${this.sessions.map(
+          (s) => html`<tr><td>${(s.userAgent ?? "unknown").slice(0, 60)}${s.current ? html` <strong>(this one)</strong>` : nothing}</td>
           <td>${new Date(s.lastSeenAt).toLocaleString()}</td><td class="mono">${s.ip}</td>
-          <td>${s.current ? nothing : html`<button @click=${() => this.run(() => api.send("DELETE", `/api/auth/sessions/${s.id}`), "Signed out that session.")}>Sign out</button>`}</td></tr>`)}
+          <td>${s.current ? nothing : html`<button @click=${() => this.run(() => api.send("DELETE", `/api/auth/sessions/${s.id}`), "Signed out that session.")}>Sign out</button>`}</td></tr>`,
+        )}
       </tbody></table>
       <h2>API tokens</h2>
-      ${this.newToken
-        ? html`<div class="secret" role="status"><span>Copy it now; it will not be shown again:</span><code class="mono" data-testid="new-token">${this.newToken}</code>
+      ${
+        this.newToken
+          ? html`<div class="secret" role="status"><span>Copy it now; it will not be shown again:</span><code class="mono" data-testid="new-token">${this.newToken}</code>
             <button @click=${() => navigator.clipboard?.writeText(this.newToken!)}>Copy</button></div>`
-        : nothing}
+          : nothing
+      }
       <form @submit=${this.createToken} aria-label="Create an API token">
         <label>Name <input name="name" required maxlength="64" /></label>
         <fieldset><legend>Scopes</legend>${scopes.map((s) => html`<label><input type="checkbox" name="scope" value=${s} ?checked=${s === "files:read"} /> ${s}</label>`)}</fieldset>
@@ -168,8 +204,10 @@ export class Pc2SettingsApp extends LitElement {
         <button class="primary" type="submit">Create token</button>
       </form>
       <table><thead><tr><th>Name</th><th>Scopes</th><th>Last used</th><th></th></tr></thead><tbody>
-        ${this.tokens.map((t) => html`<tr data-token=${t.name}><td>${t.name}</td><td>${t.scopes.join(", ")}</td><td>${t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : "never"}</td>
-          <td><button @click=${() => this.run(() => api.send("DELETE", `/api/tokens/${t.id}`), "Token revoked.")}>Revoke</button></td></tr>`)}
+        ${this.tokens.map(
+          (t) => html`<tr data-token=${t.name}><td>${t.name}</td><td>${t.scopes.join(", ")}</td><td>${t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : "never"}</td>
+          <td><button @click=${() => this.run(() => api.send("DELETE", `/api/tokens/${t.id}`), "Token revoked.")}>Revoke</button></td></tr>`,
+        )}
       </tbody></table>`;
   }
 
@@ -184,14 +222,27 @@ export class Pc2SettingsApp extends LitElement {
     return html`<h2>Storage quotas</h2>
       <p class="muted">A quota is checked before any byte of an upload is written. Leave empty for no quota.</p>
       <table><thead><tr><th>Wallet</th><th>Quota (MiB)</th></tr></thead><tbody>
-        ${this.users.map((u) => html`<tr><td class="mono">${u.address}</td>
+        ${this.users.map(
+          (u) => html`<tr><td class="mono">${u.address}</td>
           <td><form @submit=${(e: SubmitEvent) => (e.preventDefault(), this.setQuota(u.address, String(new FormData(e.target as HTMLFormElement).get("mib"))))}>
-            <input name="mib" type="number" min="0" step="1" aria-label=${`Quota of ${u.address} in MiB`} /><button type="submit">Set</button></form></td></tr>`)}
+            <input name="mib" type="number" min="0" step="1" aria-label=${`Quota of ${u.address} in MiB`} /><button type="submit">Set</button></form></td></tr>`,
+        )}
       </tbody></table>`;
   }
 
   override render() {
-    const tabs: [Tab, string][] = this.isOwner ? [["users", "Users"], ["access", "Sessions & tokens"], ["ai", "AI"], ["identity", "Identity"], ["storage", "Storage"]] : [["access", "Sessions & tokens"], ["ai", "AI"]];
+    const tabs: [Tab, string][] = this.isOwner
+      ? [
+          ["users", "Users"],
+          ["access", "Sessions & tokens"],
+          ["ai", "AI"],
+          ["identity", "Identity"],
+          ["storage", "Storage"],
+        ]
+      : [
+          ["access", "Sessions & tokens"],
+          ["ai", "AI"],
+        ];
     return html`<nav role="tablist" aria-label="Settings">
         ${tabs.map(([id, label]) => html`<button role="tab" aria-selected=${String(this.tab === id)} @click=${() => this.show(id)}>${label}</button>`)}
       </nav>

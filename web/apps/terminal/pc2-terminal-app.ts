@@ -37,7 +37,10 @@ export class Pc2TerminalApp extends LitElement {
     try {
       await this.connect();
     } catch (err) {
-      this.problem = err instanceof RpcError && ["insufficient_role", "terminal_owner_only"].includes(err.appCode ?? "") ? "The terminal is only for the node's owner." : `The terminal could not start: ${(err as Error).message}`;
+      this.problem =
+        err instanceof RpcError && ["insufficient_role", "terminal_owner_only"].includes(err.appCode ?? "")
+          ? "The terminal is only for the node's owner."
+          : `The terminal could not start: ${(err as Error).message}`;
       return;
     }
     typed.dispose();

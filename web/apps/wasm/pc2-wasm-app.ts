@@ -104,7 +104,14 @@ export class Pc2WasmApp extends LitElement {
       try {
         this.result = await this.ws.call<RunResult>(
           "wasm.run",
-          { app: app.name, args: this.args(app), stdin: this.field("stdin"), files: this.inputs.length ? this.inputs : undefined, output: output || undefined, timeoutMs: Number(this.field("timeout") || 10) * 1000 },
+          {
+            app: app.name,
+            args: this.args(app),
+            stdin: this.field("stdin"),
+            files: this.inputs.length ? this.inputs : undefined,
+            output: output || undefined,
+            timeoutMs: Number(this.field("timeout") || 10) * 1000,
+          },
           { signal: this.stopper.signal },
         );
       } finally {
@@ -138,9 +145,14 @@ export class Pc2WasmApp extends LitElement {
   private renderForm(app: WasmApp) {
     return html`<h2>${app.icon ?? "⚙️"} ${app.name}</h2>
       <p class="muted">${app.description}</p>
-      ${app.args.length
-        ? app.args.map((a) => html`<label>${a.label}${a.required ? " *" : ""} <input name=${`arg-${a.name}`} .value=${a.default ?? ""} ?required=${a.required} inputmode=${a.type === "number" ? "decimal" : "text"} /></label>`)
-        : html`<label>Arguments <input name="free-args" placeholder="separated by spaces" /></label>`}
+      ${
+        app.args.length
+          ? app.args.map(
+              (a) =>
+                html`<label>${a.label}${a.required ? " *" : ""} <input name=${`arg-${a.name}`} .value=${a.default ?? ""} ?required=${a.required} inputmode=${a.type === "number" ? "decimal" : "text"} /></label>`,
+            )
+          : html`<label>Arguments <input name="free-args" placeholder="separated by spaces" /></label>`
+      }
       <label>Standard input <textarea name="stdin" rows="3"></textarea></label>
       <div class="row" aria-label="Input files">
         <span>Input files (at /input):</span>
@@ -158,15 +170,19 @@ export class Pc2WasmApp extends LitElement {
         ${app.builtin ? "" : html`<button @click=${() => this.uninstall(app)}>Remove app</button>`}
       </div>
       <pre data-testid="wasm-output" aria-live="polite">${this.lines.map((l) => html`<span class=${l.stream}>${l.text}</span>`)}</pre>
-      ${this.result
-        ? html`<p role="status">${describeRun(this.result)}</p>
-            ${this.result.outputs.length
-              ? html`<div class="row">
+      ${
+        this.result
+          ? html`<p role="status">${describeRun(this.result)}</p>
+            ${
+              this.result.outputs.length
+                ? html`<div class="row">
                   <span>Saved: ${this.result.outputs.map((o) => html`<span class="mono">${o.name}</span> `)}</span>
                   <button @click=${this.showOutputs}>Show in Files</button>
                 </div>`
-              : ""}`
-        : ""}`;
+                : ""
+            }`
+          : ""
+      }`;
   }
 
   override render() {
@@ -176,11 +192,13 @@ export class Pc2WasmApp extends LitElement {
       </nav>
       <main>
         ${this.problem ? html`<p role="alert" class="error">${this.problem}</p>` : ""}
-        ${this.installing
-          ? html`<h2>Install a WASM app</h2><pc2-wasm-install @installed=${(e: CustomEvent<WasmApp>) => this.refresh(e.detail.name)}></pc2-wasm-install>`
-          : this.selected
-            ? this.renderForm(this.selected)
-            : html`<p class="muted">No apps yet.</p>`}
+        ${
+          this.installing
+            ? html`<h2>Install a WASM app</h2><pc2-wasm-install @installed=${(e: CustomEvent<WasmApp>) => this.refresh(e.detail.name)}></pc2-wasm-install>`
+            : this.selected
+              ? this.renderForm(this.selected)
+              : html`<p class="muted">No apps yet.</p>`
+        }
       </main>`;
   }
 }
