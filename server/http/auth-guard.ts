@@ -1,10 +1,9 @@
 // Who is calling and may they: credentials (cookie, Bearer, Puter's body auth_token), CSRF, the role table.
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
-import type { Principal } from "../services/auth/principal.ts";
-import type { SessionsService } from "../services/auth/sessions.service.ts";
+import type { Principal } from "../principal.ts";
 import { authorize } from "./authorize.ts";
 import { readCookie, SESSION_COOKIE } from "./cookies.ts";
-import { requestOrigin } from "./request-meta.ts";
+import { isSameOrigin } from "./request-meta.ts";
 import { HTTP_ACCESS } from "./roles.ts";
 
 const principals = new WeakMap<Request, Principal>();
@@ -60,17 +59,18 @@ export function credentialOf(request: Request, body?: unknown, route?: string): 
 function checkCsrf(request: Request): void {
   const source = request.headers.get("origin") ?? request.headers.get("referer");
   if (!source) throw new ForbiddenError("A cookie-authenticated change must send an Origin header", "csrf_origin_missing");
-  let sourceOrigin: string;
-  try {
-    sourceOrigin = new URL(source).origin;
-  } catch {
-    throw new ForbiddenError("The Origin header is malformed", "csrf_origin_mismatch");
-  }
-  if (sourceOrigin !== requestOrigin(request)) throw new ForbiddenError("This request came from another site", "csrf_origin_mismatch");
+  const same = isSameOrigin(request, source);
+  if (same === null) throw new ForbiddenError("The Origin header is malformed", "csrf_origin_mismatch");
+  if (!same) throw new ForbiddenError("This request came from another site", "csrf_origin_mismatch");
+}
+
+/** What the guard needs from the auth service: whose a secret is (null: nobody's, or it ended). */
+export interface Authenticator {
+  authenticate(secret: string): Principal | null;
 }
 
 export class AuthGuard {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(private readonly sessions: Authenticator) {}
 
   /**
    * Before any body is read: a route that needs a sign-in and has no valid header credential is

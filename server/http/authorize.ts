@@ -1,6 +1,6 @@
 // One decision for HTTP routes and WebSocket methods alike: may this principal do this?
 import { AppError, ForbiddenError, UnauthorizedError } from "../errors.ts";
-import { roleRank, type Principal } from "../services/auth/principal.ts";
+import { roleRank, type Principal } from "../principal.ts";
 import type { Access } from "./roles.ts";
 
 export function authorize(access: Access | undefined, principal: Principal | null, what: string): void {

@@ -29,6 +29,20 @@ export function requestHost(request: Request): string {
   return request.headers.get("host") ?? new URL(request.url).host;
 }
 
+/**
+ * The one same-site rule, for CSRF and WebSocket origin checks alike: is `source` (an Origin or
+ * Referer value) this request's own origin, by scheme, host and port? null when it is malformed.
+ */
+export function isSameOrigin(request: Request, source: string): boolean | null {
+  let origin: string;
+  try {
+    origin = new URL(source).origin;
+  } catch {
+    return null;
+  }
+  return origin === requestOrigin(request);
+}
+
 /** scheme://host[:port] as a browser would write it in Origin (default ports dropped). */
 export function requestOrigin(request: Request): string | null {
   try {

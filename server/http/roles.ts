@@ -1,5 +1,5 @@
 // The single access table: every HTTP route and every WebSocket method, with the least role allowed.
-import { SCOPES, type Role, type Scope } from "../services/auth/principal.ts";
+import { SCOPES, type Role, type Scope } from "../principal.ts";
 
 export interface Access {
   /** null: anyone, signed in or not. */

@@ -1,13 +1,12 @@
 // The /ws hub: JSON-RPC 2.0 dispatch, per-connection subscriptions, heartbeats, size and backpressure limits.
 import type { Server, ServerWebSocket } from "bun";
 import { AppError, ForbiddenError } from "../errors.ts";
-import type { Principal } from "../services/auth/principal.ts";
+import type { Principal } from "../principal.ts";
 import type { WsConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
-import { checkJsonDepth } from "./json-body.ts";
-import { requestOrigin } from "./request-meta.ts";
-import { MAX_JSON_DEPTH } from "./body-limits.ts";
-import { MAX_BATCH, RPC_ERRORS, WS_CLOSE, type JsonRpcErrorObject, type JsonRpcId, type JsonRpcResponse } from "./ws-protocol.ts";
+import { answersFailure, BINARY_REFUSED, duplicateId, idOf, methodNotFound, notificationText, readMessage, readRequest, toRpcError, tooManyInFlight, type RpcRequest } from "./json-rpc.ts";
+import { isSameOrigin } from "./request-meta.ts";
+import { WS_CLOSE, type JsonRpcId, type JsonRpcResponse } from "./ws-protocol.ts";
 
 export interface WsConnectionData {
   id: number;
@@ -46,24 +45,6 @@ export interface WsPolicy {
   authorizeTopic(topic: string, principal: Principal): void;
   /** Still signed in? Asked at every heartbeat, so expiry and out-of-process revocation close the socket. */
   stillLive(principal: Principal): boolean;
-}
-
-class RpcFailure extends Error {
-  constructor(readonly rpc: JsonRpcErrorObject) {
-    super(rpc.message);
-  }
-}
-
-const invalid = (message: string) => new RpcFailure({ code: RPC_ERRORS.invalidRequest, message, data: { code: "invalid_request" } });
-
-function toRpcError(err: unknown, log: Logger, method: string): JsonRpcErrorObject {
-  if (err instanceof RpcFailure) return err.rpc;
-  if (err instanceof AppError) {
-    const code = err.status === 400 ? RPC_ERRORS.invalidParams : RPC_ERRORS.applicationError;
-    return { code, message: err.message, data: { ...err.extra, code: err.code, status: err.status } };
-  }
-  log.error("ws method failed", { method, err });
-  return { code: RPC_ERRORS.internalError, message: "Internal error", data: { code: "internal_error", status: 500 } };
 }
 
 export class WsHub {
@@ -141,7 +122,7 @@ export class WsHub {
 
   /** Push `method(params)` to every connection subscribed to `topic` (and passing `filter`). */
   publish(topic: string, method: string, params: unknown, filter?: (principal: Principal) => boolean): number {
-    const text = JSON.stringify({ jsonrpc: "2.0", method, params });
+    const text = notificationText(method, params);
     let sent = 0;
     for (const ws of this.sockets.values()) {
       if (!ws.data.subscriptions.has(topic) || (filter && !filter(ws.data.principal))) continue;
@@ -153,7 +134,7 @@ export class WsHub {
   /** Push a notification to one connection (e.g. a terminal's output to the socket attached to it). */
   sendTo(connId: number, method: string, params: unknown): boolean {
     const ws = this.sockets.get(connId);
-    return ws ? this.sendText(ws, JSON.stringify({ jsonrpc: "2.0", method, params })) : false;
+    return ws ? this.sendText(ws, notificationText(method, params)) : false;
   }
 
   /** Be told when a connection goes away. */
@@ -271,77 +252,38 @@ export class WsHub {
   }
 
   private async onMessage(ws: WsSocket, message: string | Buffer): Promise<void> {
-    if (typeof message !== "string") {
-      this.reply(ws, { jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.invalidRequest, message: "Binary frames are not accepted; send JSON text", data: { code: "invalid_request" } } });
-      return;
-    }
+    if (typeof message !== "string") return this.reply(ws, BINARY_REFUSED);
     const bytes = message.length > this.config.maxMessageBytes / 3 ? Buffer.byteLength(message) : message.length;
     const oversize = bytes > this.config.maxMessageBytes;
     if (oversize && !this.oversizeAllowed(ws, bytes)) return this.closeSocket(ws, WS_CLOSE.messageTooBig, `message larger than ${this.config.maxMessageBytes} bytes`);
-    let parsed: unknown;
-    try {
-      checkJsonDepth(message, MAX_JSON_DEPTH);
-    } catch (err) {
-      const { message: text, code } = err as AppError;
-      this.reply(ws, { jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.invalidRequest, message: text, data: { code } } });
-      return;
-    }
-    try {
-      parsed = JSON.parse(message);
-    } catch {
-      this.reply(ws, { jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.parseError, message: "Parse error: the message is not valid JSON", data: { code: "invalid_json" } } });
-      return;
-    }
-    if (oversize && !this.oversizeAllowed(ws, bytes, parsed)) return this.closeSocket(ws, WS_CLOSE.messageTooBig, `message larger than ${this.config.maxMessageBytes} bytes`);
-    if (!Array.isArray(parsed)) {
-      const response = await this.handleOne(ws, parsed);
-      if (response) this.reply(ws, response);
-      return;
-    }
-    if (parsed.length === 0 || parsed.length > MAX_BATCH) {
-      const error = { code: RPC_ERRORS.invalidRequest, message: `A batch holds 1 to ${MAX_BATCH} requests`, data: { code: "invalid_request" } };
-      this.reply(ws, { jsonrpc: "2.0", id: null, error });
-      return;
-    }
-    const responses = (await Promise.all(parsed.map((req) => this.handleOne(ws, req)))).filter((r): r is JsonRpcResponse => r !== null);
-    if (responses.length) this.reply(ws, responses);
+    const read = readMessage(message);
+    if ("error" in read) return this.reply(ws, read.error);
+    if (oversize && !this.oversizeAllowed(ws, bytes, read.batch ? read.requests : read.requests[0]))
+      return this.closeSocket(ws, WS_CLOSE.messageTooBig, `message larger than ${this.config.maxMessageBytes} bytes`);
+    const responses = (await Promise.all(read.requests.map((req) => this.handleOne(ws, req)))).filter((r): r is JsonRpcResponse => r !== null);
+    if (responses.length) this.reply(ws, read.batch ? responses : responses[0]!);
   }
 
   /** Handle one request object; null when no response is due (a notification). */
   private async handleOne(ws: WsSocket, req: unknown): Promise<JsonRpcResponse | null> {
-    let id: JsonRpcId = null;
-    let isNotification = false;
-    let method = "";
+    let request: RpcRequest | null = null;
     let ctrl: AbortController | null = null;
     try {
-      if (req === null || typeof req !== "object" || Array.isArray(req)) throw invalid("A request must be a JSON object");
-      const r = req as Record<string, unknown>;
-      const hasId = "id" in r;
-      if (hasId && !(typeof r.id === "string" || typeof r.id === "number" || r.id === null)) throw invalid("id must be a string, a number or null");
-      id = hasId ? (r.id as JsonRpcId) : null;
-      isNotification = !hasId;
-      if (r.jsonrpc !== "2.0") throw invalid('jsonrpc must be "2.0"');
-      if (typeof r.method !== "string" || r.method === "") throw invalid("method must be a non-empty string");
-      if ("params" in r && (r.params === null || typeof r.params !== "object")) throw invalid("params must be an object or an array");
-      method = r.method;
+      request = readRequest(req);
+      const { id, method } = request;
       const handler = this.methods.get(method);
-      if (!handler) throw new RpcFailure({ code: RPC_ERRORS.methodNotFound, message: `Method not found: ${method}`, data: { code: "method_not_found" } });
+      if (!handler) throw methodNotFound(method);
       this.policy.authorizeMethod(method, ws.data.principal);
-      if (hasId && ws.data.inFlight.has(id)) throw invalid(`A request with id ${JSON.stringify(id)} is already running`);
-      if (ws.data.inFlight.size >= this.config.maxInFlight) {
-        throw new RpcFailure({ code: RPC_ERRORS.applicationError, message: `Too many requests in flight (limit ${this.config.maxInFlight})`, data: { code: "too_many_requests", status: 429 } });
-      }
+      if (!request.notification && ws.data.inFlight.has(id)) throw duplicateId(id);
+      if (ws.data.inFlight.size >= this.config.maxInFlight) throw tooManyInFlight(this.config.maxInFlight);
       ctrl = new AbortController();
-      if (hasId) ws.data.inFlight.set(id, ctrl);
-      const result = await handler(r.params ?? {}, {
-        connection: ws.data,
-        signal: ctrl.signal,
-        notify: (m, p) => void this.sendText(ws, JSON.stringify({ jsonrpc: "2.0", method: m, params: p })),
-      });
-      return isNotification ? null : { jsonrpc: "2.0", id, result: result ?? null };
+      if (!request.notification) ws.data.inFlight.set(id, ctrl);
+      const result = await handler(request.params, { connection: ws.data, signal: ctrl.signal, notify: (m, p) => void this.sendText(ws, notificationText(m, p)) });
+      return request.notification ? null : { jsonrpc: "2.0", id, result: result ?? null };
     } catch (err) {
-      return isNotification && !(err instanceof RpcFailure && err.rpc.code === RPC_ERRORS.invalidRequest) ? null : { jsonrpc: "2.0", id, error: toRpcError(err, this.log, method) };
+      return answersFailure(request, err) ? { jsonrpc: "2.0", id: request?.id ?? idOf(req), error: toRpcError(err, this.log, request?.method ?? "") } : null;
     } finally {
+      const id = request?.id ?? null;
       if (ctrl && ws.data.inFlight.get(id) === ctrl) ws.data.inFlight.delete(id);
     }
   }
@@ -402,12 +344,8 @@ function topicList(params: unknown): string[] {
 function checkSameOrigin(request: Request): void {
   const origin = request.headers.get("origin");
   if (!origin) return;
-  let originValue: string;
-  try {
-    originValue = new URL(origin).origin;
-  } catch {
-    throw new ForbiddenError("The Origin header is malformed", "origin_mismatch");
-  }
   // Scheme, host and port: a page served over plain HTTP must not drive an HTTPS node's socket.
-  if (originValue !== requestOrigin(request)) throw new ForbiddenError("Cross-origin WebSocket connections are refused", "origin_mismatch");
+  const same = isSameOrigin(request, origin);
+  if (same === null) throw new ForbiddenError("The Origin header is malformed", "origin_mismatch");
+  if (!same) throw new ForbiddenError("Cross-origin WebSocket connections are refused", "origin_mismatch");
 }

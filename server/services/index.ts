@@ -99,7 +99,6 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const uploads = new ResumableUploads(uploadsRepo, files, writer, join(config.dataDir, "tmp"));
   // Everything a wallet makes the node store counts against its quota, not only its files.
   files.addUsageMeter("uploads", (owner) => uploadsRepo.reserved(owner));
-  events.on("auth.signed_in", ({ address }) => files.ensureHome(address));
   const settings = new SettingsRepository(db);
   const terminals = new TerminalService(config.terminal, settings, audit, log.child({ svc: "terminal" }));
 

@@ -3,7 +3,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts"
 import type { EventBus } from "../../events.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { asObject, int, str } from "../validate.ts";
-import { ROLE_SCOPES, isScope, type Principal, type Scope } from "./principal.ts";
+import { ROLE_SCOPES, isScope, type Principal, type Scope } from "../../principal.ts";
 import { API_TOKEN_PREFIX, hashSecret, newId, newSecret } from "./secret-tokens.ts";
 import { tokenScopes } from "./sessions.service.ts";
 import type { TokenRow, TokensRepository } from "./tokens.repository.ts";

@@ -1,6 +1,6 @@
 // SQL for sessions: looked up by token hash, listed and revoked by public id.
 import type { Database } from "../../db/database.ts";
-import type { Role } from "./principal.ts";
+import type { Role } from "../../principal.ts";
 
 export interface SessionRow {
   id: string;

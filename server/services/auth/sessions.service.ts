@@ -2,7 +2,7 @@
 import { NotFoundError } from "../../errors.ts";
 import type { EventBus } from "../../events.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import { ROLE_SCOPES, isScope, type Principal, type Role } from "./principal.ts";
+import { ROLE_SCOPES, isScope, type Principal, type Role } from "../../principal.ts";
 import { hashSecret, newId, newSecret, secretKind, SESSION_PREFIX } from "./secret-tokens.ts";
 import type { SessionRow, SessionsRepository } from "./sessions.repository.ts";
 import type { TokensRepository } from "./tokens.repository.ts";

@@ -8,7 +8,7 @@ import type { AuditService } from "../audit/audit.service.ts";
 import type { SetupService } from "../setup/setup.service.ts";
 import { asObject, int, optStr, str } from "../validate.ts";
 import type { NoncesRepository } from "./nonces.repository.ts";
-import type { Role } from "./principal.ts";
+import type { Role } from "../../principal.ts";
 import { clientKey, type RateLimiter } from "./rate-limiter.ts";
 import type { ClientFacts, SessionsService } from "./sessions.service.ts";
 import { buildSiweMessage, nonceOf } from "./siwe-message.ts";

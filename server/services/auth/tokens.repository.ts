@@ -1,6 +1,6 @@
 // SQL for API tokens: stored hashed, scoped, revocable, with last use recorded.
 import type { Database } from "../../db/database.ts";
-import type { Role } from "./principal.ts";
+import type { Role } from "../../principal.ts";
 
 export interface TokenRow {
   id: string;

@@ -1,6 +1,6 @@
 // SQL for users and their roles.
 import type { Database } from "../../db/database.ts";
-import type { Role } from "./principal.ts";
+import type { Role } from "../../principal.ts";
 
 export interface UserRow {
   address: string;

@@ -4,7 +4,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from ".
 import type { EventBus } from "../../events.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { asObject } from "../validate.ts";
-import type { Principal, Role } from "./principal.ts";
+import type { Principal, Role } from "../../principal.ts";
 import type { UserRow, UsersRepository } from "./users.repository.ts";
 
 export interface UserView {

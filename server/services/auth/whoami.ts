@@ -1,5 +1,5 @@
 // GET /whoami in Puter's shape, so Puter's SDK and apps recognise the signed-in wallet.
-import type { Principal } from "./principal.ts";
+import type { Principal } from "../../principal.ts";
 import type { UserRow } from "./users.repository.ts";
 
 /** `directories` maps each home folder's path to its uid, as Puter's whoami does. */

@@ -1,5 +1,5 @@
 // Node facts for /health and /api/info: liveness, each component's status, public identity.
-import { roleRank, type Role } from "../auth/principal.ts";
+import { roleRank, type Role } from "../../principal.ts";
 import { statfsSync } from "node:fs";
 import pkg from "../../../package.json" with { type: "json" };
 

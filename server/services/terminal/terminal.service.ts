@@ -4,7 +4,7 @@ import { homedir, userInfo } from "node:os";
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import type { Principal } from "../auth/principal.ts";
+import type { Principal } from "../../principal.ts";
 import type { SettingsRepository } from "../settings/settings.repository.ts";
 import { TerminalSession } from "./terminal-session.ts";
 

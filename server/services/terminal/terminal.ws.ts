@@ -1,9 +1,8 @@
 // WebSocket methods of the terminal: open, input, resize, close, attach, list; output as notifications.
-import type { EventBus } from "../../events.ts";
 import type { WsHub } from "../../http/ws-hub.ts";
 import type { TerminalService } from "./terminal.service.ts";
 
-export function registerTerminalWs(hub: WsHub, terminals: TerminalService, events: EventBus): void {
+export function registerTerminalWs(hub: WsHub, terminals: TerminalService): void {
   const params = (p: unknown) => (p ?? {}) as Record<string, unknown>;
   hub.register("terminal.open", (p, ctx) => terminals.open(ctx.connection.principal, params(p), ctx.connection.id, (m, x) => hub.sendTo(ctx.connection.id, m, x)));
   hub.register("terminal.attach", (p, ctx) => terminals.attach(ctx.connection.principal, params(p).id, ctx.connection.id, (m, x) => hub.sendTo(ctx.connection.id, m, x)));
@@ -12,6 +11,4 @@ export function registerTerminalWs(hub: WsHub, terminals: TerminalService, event
   hub.register("terminal.close", (p, ctx) => terminals.close(ctx.connection.principal, params(p).id));
   hub.register("terminal.list", (_p, ctx) => ({ terminals: terminals.list(ctx.connection.principal) }));
   hub.onDisconnect((connId) => terminals.detach(connId));
-  events.on("auth.session_ended", ({ sessionId }) => terminals.endWhere((e) => e.authSession === sessionId, "session ended"));
-  events.on("auth.user_changed", ({ address }) => terminals.endWhere((e) => e.owner === address, "user removed or role changed"));
 }

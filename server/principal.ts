@@ -1,4 +1,4 @@
-// Who is calling: roles, scopes, and the principal every authenticated request and socket carries.
+// Who is calling: roles, scopes, and the principal every authenticated request and socket carries (a leaf: imports nothing).
 
 export const ROLES = ["member", "admin", "owner"] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,0 +1,28 @@
+// Every reaction to an event in one place: what happens elsewhere when a wallet signs in, a file
+// changes, a session or token ends, or a user is changed or removed. Features emit; this file wires.
+import type { Services } from "./context.ts";
+import type { EventBus } from "./events.ts";
+import type { WsHub } from "./http/ws-hub.ts";
+import { WS_CLOSE } from "./http/ws-protocol.ts";
+import { FILES_TOPIC } from "./ws-app.ts";
+
+export function wireReactions(events: EventBus, services: Services, hub: WsHub): void {
+  // A wallet's first sign-in gives it its home folders.
+  events.on("auth.signed_in", ({ address }) => services.files.ensureHome(address));
+
+  // Each wallet's file events reach that wallet's sockets and nobody else's.
+  events.on("files.changed", ({ owner, event, payload }) => void hub.publish(FILES_TOPIC, event, payload, (p) => p.address === owner));
+
+  // An ended session closes its sockets and ends its terminals at once.
+  events.on("auth.session_ended", ({ sessionId }) => {
+    hub.closeWhere((p) => p.sessionId === sessionId, WS_CLOSE.sessionEnded, "session ended");
+    services.terminals.endWhere((e) => e.authSession === sessionId, "session ended");
+  });
+  events.on("auth.token_revoked", ({ tokenId }) => void hub.closeWhere((p) => p.tokenId === tokenId, WS_CLOSE.sessionEnded, "token revoked"));
+
+  // A removed user, or one whose role changed, reconnects (or not) with what they are now.
+  events.on("auth.user_changed", ({ address, removed }) => {
+    hub.closeWhere((p) => p.address === address, WS_CLOSE.sessionEnded, removed ? "user removed" : "role changed; reconnect");
+    services.terminals.endWhere((e) => e.owner === address, "user removed or role changed");
+  });
+}
