@@ -27,6 +27,12 @@ export interface AppContext {
   db: Database;
 }
 
+/** The one shape of a long-lived part of the node: started in order, stopped in reverse. */
+export interface Lifecycle {
+  start?(): unknown;
+  stop?(): void | Promise<void>;
+}
+
 export interface Services {
   identity: IdentityService;
   setup: SetupService;
@@ -45,4 +51,6 @@ export interface Services {
   ai: AiService;
   /** The built-in llama.cpp engine (stopped with the node). */
   llama: LlamaEngine;
+  /** Everything with a start or a stop, in start order. */
+  lifecycle: Lifecycle[];
 }

@@ -86,12 +86,9 @@ export class Pc2Node {
 
   /** Start services, then listen. Resolves with what the banner shows. */
   async start(): Promise<Started> {
-    const identity = this.services.identity.start();
-    const setup = this.services.setup.start();
-    this.services.files.start();
-    this.services.uploads.start();
-    this.services.terminals.start();
-    this.services.wasm.start(this.config.wasm.workers);
+    for (const part of this.services.lifecycle) await part.start?.();
+    const identity = this.services.identity.info();
+    const setup = this.services.setup.issuedStatus();
     this.hub.start();
     this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), {
       host: this.config.host,
@@ -132,12 +129,7 @@ export class Pc2Node {
         await server.stop(true);
       }
     }
-    await this.services.setup.ready().catch(() => undefined);
-    this.services.uploads.stop();
-    await this.services.terminals.stop();
-    this.services.wasm.stop();
-    this.services.llama.stop();
-    await this.services.files.stop();
+    for (const part of [...this.services.lifecycle].reverse()) await part.stop?.();
     closeDatabase(db);
     this.lock.release();
     log.info("stopped");

@@ -1,5 +1,5 @@
 // createServices: build each service with exactly what it needs, in dependency order.
-import type { AppContext, Services } from "../context.ts";
+import type { AppContext, Lifecycle, Services } from "../context.ts";
 import { appliedVersions } from "../db/migrate.ts";
 import { AuditRepository } from "./audit/audit.repository.ts";
 import { AuditService } from "./audit/audit.service.ts";
@@ -117,6 +117,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     new SandboxPool(config.wasm.maxQueue),
     new WasmRegistry(wasmAppsRepo, join(config.dataDir, "wasm-apps"), samples, WASM_LIMITS.maxModuleBytes, (owner, bytes, what) => files.reserve(owner, bytes, what)),
     new WasmFiles(files, writer, join(config.dataDir, "tmp", "wasm"), { maxInputFiles: 64, maxInputBytes: 256 * 1024 * 1024, maxOutputFiles: 256, maxOutputBytes: 256 * 1024 * 1024 }),
+    config.wasm.workers,
   );
 
   const vault = new KeyVault(join(config.dataDir, "secrets"));
@@ -134,5 +135,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     ],
     { maxTokens: config.ai.maxTokens },
   );
-  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals, wasm, ai, llama };
+  // Started in this order, stopped in reverse.
+  const lifecycle: Lifecycle[] = [identity, setup, files, uploads, terminals, wasm, llama];
+  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals, wasm, ai, llama, lifecycle };
 }

@@ -53,7 +53,9 @@ describe("setup code", () => {
   });
 
   test("a restart replaces the code: the old one stops working", async () => {
-    const first = new SetupService(repo, null, log).start().code!;
+    const before = new SetupService(repo, null, log);
+    const first = before.start().code!;
+    await before.ready(); // the previous run of the node had finished (its hash was stored)
     const svc = new SetupService(repo, null, log);
     const second = svc.start().code!;
     expect(second).not.toBe(first);

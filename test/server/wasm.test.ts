@@ -57,7 +57,10 @@ describe("POST /api/wasm/execute", () => {
       }),
     );
     times.sort((a, b) => a - b);
-    expect(times[Math.floor(times.length * 0.99)]!).toBeLessThan(50);
+    // A node blocked by the spinning module would answer only after its 1.5 s limit. The bound keeps
+    // headroom for a cold first burst on 2 busy cores (p99 up to ~60 ms, before and after the outside
+    // review's fixes); latency targets live in scripts/bench/.
+    expect(times[Math.floor(times.length * 0.99)]!).toBeLessThan(250);
     const { body } = await spin;
     expect(body.result).toMatchObject({ killed: "timeout", exitCode: null, stdout: "spinning\n" });
     expect(body.result.durationMs).toBeGreaterThanOrEqual(1500);

@@ -13,6 +13,7 @@ export interface SetupStatus {
 
 export class SetupService {
   private pendingHash: Promise<void> = Promise.resolve();
+  private issued: SetupStatus | null = null;
 
   constructor(
     private readonly repo: SetupRepository,
@@ -25,6 +26,21 @@ export class SetupService {
    * banner); hashing runs off the request path and verify() waits for it.
    */
   start(): SetupStatus {
+    this.issued = this.issue();
+    return this.issued;
+  }
+
+  /** What the last start issued (for the banner). */
+  issuedStatus(): SetupStatus {
+    return this.issued ?? { claimed: this.isClaimed(), code: null, source: null };
+  }
+
+  /** Let the code's hash reach the database before it closes. */
+  async stop(): Promise<void> {
+    await this.pendingHash.catch(() => undefined);
+  }
+
+  private issue(): SetupStatus {
     const row = this.repo.get();
     if (row.claimed_at !== null) {
       return { claimed: true, code: null, source: null };

@@ -63,14 +63,16 @@ export class WasmService {
     private readonly pool: SandboxPool,
     readonly registry: WasmRegistry,
     private readonly files: WasmFiles,
+    /** Sandbox processes kept started. */
+    private readonly workers: number,
     private readonly limits: WasmLimits = WASM_LIMITS,
   ) {}
 
-  /** Keep `size` sandbox processes started (from a second after start-up); clear what an interrupted run left behind. */
-  start(size: number): void {
+  /** Keep the sandbox processes started (from a second after start-up); clear what an interrupted run left behind. */
+  start(): void {
     this.files.sweep();
     this.registry.sweep();
-    this.pool.start(size, 1000);
+    this.pool.start(this.workers, 1000);
   }
 
   stop(): void {
