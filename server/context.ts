@@ -11,6 +11,8 @@ import type { UsersRepository } from "./services/auth/users.repository.ts";
 import type { UsersService } from "./services/auth/users.service.ts";
 import type { FileWriter } from "./services/files/file-writer.ts";
 import type { FilesService } from "./services/files/files.service.ts";
+import type { IpfsClient } from "./services/files/ipfs.client.ts";
+import type { TrashService } from "./services/files/trash.service.ts";
 import type { ResumableUploads } from "./services/files/resumable-uploads.ts";
 import type { IdentityService } from "./services/identity/identity.service.ts";
 import type { SetupService } from "./services/setup/setup.service.ts";
@@ -44,6 +46,9 @@ export interface Services {
   usersRepo: UsersRepository;
   tokens: ApiTokensService;
   files: FilesService;
+  trash: TrashService;
+  /** The IPFS worker's client (pins, garbage collection), for health and tests; files reach it through their service. */
+  ipfs: IpfsClient;
   writer: FileWriter;
   uploads: ResumableUploads;
   terminals: TerminalService;

@@ -18,6 +18,7 @@ import { BlobStore } from "./files/blob-store.ts";
 import { FileWriter } from "./files/file-writer.ts";
 import { FilesRepository } from "./files/files.repository.ts";
 import { FilesService } from "./files/files.service.ts";
+import { TrashService } from "./files/trash.service.ts";
 import { IpfsClient } from "./files/ipfs.client.ts";
 import { ResumableUploads } from "./files/resumable-uploads.ts";
 import { UploadsRepository } from "./files/uploads.repository.ts";
@@ -82,11 +83,14 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const users = new UsersService(usersRepo, audit, events);
   const tokens = new ApiTokensService(tokensRepo, audit, events);
 
-  const files = new FilesService({
+  const storage = {
     db,
     repo: new FilesRepository(db),
     blobs: new BlobStore(join(config.dataDir, "files"), join(config.dataDir, "tmp")),
     ipfs: new IpfsClient(join(config.dataDir, "ipfs")),
+  };
+  const files = new FilesService({
+    ...storage,
     events,
     log: log.child({ svc: "files" }),
     disk: () => {
@@ -94,7 +98,8 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
       return { free: s.bavail * s.bsize, total: s.blocks * s.bsize };
     },
   });
-  const writer = new FileWriter(files);
+  const writer = new FileWriter(files, storage);
+  const trash = new TrashService(files);
   const uploadsRepo = new UploadsRepository(db);
   const uploads = new ResumableUploads(uploadsRepo, files, writer, join(config.dataDir, "tmp"));
   // Everything a wallet makes the node store counts against its quota, not only its files.
@@ -107,7 +112,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     return { status: "ok", schemaVersion: Math.max(0, ...appliedVersions(db)) };
   });
   system.addCheck("identity", () => ({ status: "ok", nodeId: identity.info().nodeId }));
-  system.addCheck("ipfs", () => ({ status: files.deps.ipfs.healthy() ? "ok" : "down" }));
+  system.addCheck("ipfs", () => ({ status: storage.ipfs.healthy() ? "ok" : "down" }));
 
   // Sample apps are built from source into dist/wasm-apps (scripts/build-wasm-apps.ts).
   const samples = options.wasmApps ?? appsInDir(join(import.meta.dir, "..", "..", "dist", "wasm-apps"));
@@ -137,5 +142,5 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   );
   // Started in this order, stopped in reverse.
   const lifecycle: Lifecycle[] = [identity, setup, files, uploads, terminals, wasm, llama];
-  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, writer, uploads, terminals, wasm, ai, llama, lifecycle };
+  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, trash, writer, uploads, ipfs: storage.ipfs, terminals, wasm, ai, llama, lifecycle };
 }

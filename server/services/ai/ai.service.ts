@@ -199,7 +199,7 @@ export class AiService {
       if (total > MAX_ATTACHMENTS_TOTAL_BYTES) throw new AppError(413, "attachment_too_large", `Attachments of one message are at most ${MAX_ATTACHMENTS_TOTAL_BYTES / 1024} KiB together`);
       if (entry.is_dir || !entry.blob) throw new AppError(400, "is_a_directory", `${entry.name} is a folder; attach files`);
       if ((entry.size ?? 0) > MAX_ATTACHMENT_BYTES) throw new AppError(413, "attachment_too_large", `${entry.name} is larger than ${MAX_ATTACHMENT_BYTES / 1024} KiB`);
-      const bytes = new Uint8Array(await this.files.deps.blobs.file(owner, entry.blob).arrayBuffer());
+      const bytes = new Uint8Array(await this.files.blob(owner, entry).arrayBuffer());
       let content: string;
       try {
         content = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

@@ -3,6 +3,7 @@ import { AppError, BadRequestError, toAppError } from "../../errors.ts";
 import { multipartParts } from "../../http/multipart.ts";
 import type { FileWriter } from "./file-writer.ts";
 import type { FilesService } from "./files.service.ts";
+import type { TrashService } from "./trash.service.ts";
 import { toV1, type FsEntryRow } from "./fs-entry.ts";
 import { bool, body, type Body } from "./puter-input.ts";
 import { checkName, joinPath } from "./virtual-path.ts";
@@ -19,6 +20,7 @@ export class BatchRunner {
     private readonly owner: string,
     private readonly files: FilesService,
     private readonly writer: FileWriter,
+    private readonly trash: TrashService,
   ) {}
 
   get failed(): boolean {
@@ -80,7 +82,7 @@ export class BatchRunner {
             .moved,
         );
       case "delete": {
-        const [row] = this.files.delete(this.owner, [this.selector(op.path ?? op.uid)]);
+        const [row] = this.trash.delete(this.owner, [this.selector(op.path ?? op.uid)]);
         return toV1(row!);
       }
       default:
@@ -117,8 +119,8 @@ function errorResult(err: AppError): Result {
 }
 
 /** Run a multipart batch, streaming each file straight to its write. */
-export async function runMultipartBatch(request: Request, owner: string, files: FilesService, writer: FileWriter): Promise<BatchRunner> {
-  const runner = new BatchRunner(owner, files, writer);
+export async function runMultipartBatch(request: Request, owner: string, files: FilesService, writer: FileWriter, trash: TrashService): Promise<BatchRunner> {
+  const runner = new BatchRunner(owner, files, writer, trash);
   let fileIndex = 0;
   for await (const part of multipartParts(request)) {
     if (part.kind === "field") {

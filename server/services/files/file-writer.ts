@@ -4,7 +4,7 @@ import { transaction } from "../../db/database.ts";
 import { AppError, ConflictError } from "../../errors.ts";
 import { QuotaExceededError, type Received } from "./blob-store.ts";
 import type { GrowingImport } from "./ipfs.client.ts";
-import type { FilesService } from "./files.service.ts";
+import type { FilesDeps, FilesService } from "./files.service.ts";
 import { mimeFor, toV1, type FsEntryRow } from "./fs-entry.ts";
 import { place, type ConflictPolicy } from "./name-conflict.ts";
 import { baseName, checkInternalPath, parentPath } from "./virtual-path.ts";
@@ -16,11 +16,15 @@ export interface WriteOptions extends ConflictPolicy {
 }
 
 export class FileWriter {
-  constructor(private readonly files: FilesService) {}
+  constructor(
+    private readonly files: FilesService,
+    /** The storage it writes through (the same the files service reads), handed over at wiring. */
+    private readonly storage: Pick<FilesDeps, "db" | "repo" | "blobs" | "ipfs">,
+  ) {}
 
   /** Write `source` to `path` (a resolved path inside the owner's root). */
   async write(owner: string, path: string, source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, opts: WriteOptions): Promise<FsEntryRow> {
-    const { blobs, ipfs } = this.files.deps;
+    const { blobs, ipfs } = this.storage;
     const early = this.check(owner, path, opts);
     // The IPFS worker imports the temp file as it lands: receiving and hashing overlap.
     let pipeline: GrowingImport | null = null;
@@ -59,7 +63,7 @@ export class FileWriter {
 
   /** Make fully received bytes (a temp file) the file at `path`: pin (unless done already), rename into place, index. */
   async commit(owner: string, path: string, received: Received, opts: WriteOptions, pinnedCid?: string): Promise<FsEntryRow> {
-    const { repo, blobs, ipfs, db } = this.files.deps;
+    const { repo, blobs, ipfs, db } = this.storage;
     const name = baseName(path);
     let cid: string;
     let blob: string;
@@ -105,7 +109,7 @@ export class FileWriter {
   }
 
   private precheck(owner: string, path: string, name: string, opts: WriteOptions): FsEntryRow | null {
-    const { repo } = this.files.deps;
+    const { repo } = this.storage;
     const dir = repo.byPath(owner, parentPath(path));
     if (dir && !dir.is_dir) throw new AppError(400, "dest_is_not_a_directory", `${dir.name} is a file, not a folder`);
     if (!dir && !opts.createParents) throw new AppError(404, "dest_does_not_exist", `Folder not found: ${parentPath(path)}`);

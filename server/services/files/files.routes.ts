@@ -5,9 +5,8 @@ import { BadRequestError, ForbiddenError, ValidationError } from "../../errors.t
 import { optionalPrincipalOf, principalOf } from "../../http/auth-guard.ts";
 import { normalizeAddress } from "../auth/users.service.ts";
 import { count } from "./puter-input.ts";
-import { folderZip } from "./folder-zip.ts";
-import { TRASH, type FilesService } from "./files.service.ts";
-import { isWithin } from "./virtual-path.ts";
+import type { FilesService } from "./files.service.ts";
+import type { TrashService } from "./trash.service.ts";
 import { parseTrashInfo } from "./trash-info.ts";
 import { toV1 } from "./fs-entry.ts";
 import { fileResponse } from "./read-response.ts";
@@ -22,13 +21,13 @@ const selectorOf = (b: unknown) => {
 /** Shared content is someone's file served from the node's origin: it must never run as the node. */
 const SANDBOX = "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'";
 
-export function filesRoutes(files: FilesService, uploads: ResumableUploads) {
+export function filesRoutes(files: FilesService, trash: TrashService, uploads: ResumableUploads) {
   return new Elysia({ name: "files.routes" })
     .get("/api/files/trash", ({ request }) => ({
-      items: files.trash(owner(request)).map((e) => ({ ...toV1(e), trash: parseTrashInfo(e.metadata) })),
+      items: trash.list(owner(request)).map((e) => ({ ...toV1(e), trash: parseTrashInfo(e.metadata) })),
     }))
-    .post("/api/files/trash/restore", ({ request, body }) => ({ entry: toV1(files.restore(owner(request), selectorOf(body))) }))
-    .post("/api/files/trash/empty", ({ request }) => ({ removed: files.emptyTrash(owner(request)) }))
+    .post("/api/files/trash/restore", ({ request, body }) => ({ entry: toV1(trash.restore(owner(request), selectorOf(body))) }))
+    .post("/api/files/trash/empty", ({ request }) => ({ removed: trash.empty(owner(request)) }))
     .get("/api/files/search", ({ request, query }) => ({ items: files.search(owner(request), query.q).map(toV1) }))
 
     .post("/api/files/uploads", ({ request, body, set }) => {
@@ -52,7 +51,7 @@ export function filesRoutes(files: FilesService, uploads: ResumableUploads) {
       const dir = files.find(who, query.path ?? query.uid);
       if (!dir.is_dir) throw new BadRequestError("Only folders are zipped; download a file directly", "dest_is_not_a_directory");
       const name = (dir.path === "/" ? who : dir.name) + ".zip";
-      return new Response(folderZip(dir, files.deps.repo.descendants(who, dir.path), files.deps.blobs), {
+      return new Response(files.zip(who, dir), {
         headers: {
           "content-type": "application/zip",
           "content-disposition": `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`,
@@ -89,11 +88,10 @@ export function filesRoutes(files: FilesService, uploads: ResumableUploads) {
         throw new BadRequestError("That is not a CID", "invalid_cid");
       }
       const viewer = optionalPrincipalOf(request)?.address ?? null;
-      // Nothing in a Trash is served to others, whatever its flag says.
-      const entry = files.deps.repo.byCid(cid).find((e) => (e.is_public === 1 && !isWithin(e.path, TRASH)) || e.owner === viewer);
+      const entry = files.readableByCid(cid, viewer);
       // Unknown and private look the same: nobody learns what a node holds.
       if (!entry) throw new ForbiddenError("This content is not shared", "not_shared");
-      const res = fileResponse(request, entry, files.deps.blobs.file(entry.owner, entry.blob!), { contentType: entry.mime ?? "application/octet-stream" });
+      const res = fileResponse(request, entry, files.blob(entry.owner, entry), { contentType: entry.mime ?? "application/octet-stream" });
       res.headers.set("content-security-policy", SANDBOX);
       res.headers.set("cache-control", entry.is_public ? "public, max-age=31536000, immutable" : "private, no-cache");
       return res;

@@ -1,4 +1,5 @@
-// A wallet's files: folders and metadata operations over the index, with Trash, quotas and live events.
+// A wallet's files: the tree (folders, names, moves, copies), quotas, sharing and live events. The
+// Trash is a module on top (trash.service.ts); the bytes' storage stays behind narrow verbs.
 import { randomUUID } from "node:crypto";
 import { transaction, type Database } from "../../db/database.ts";
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
@@ -11,7 +12,8 @@ import type { IpfsClient } from "./ipfs.client.ts";
 import { place, type ConflictPolicy } from "./name-conflict.ts";
 import { findEntry } from "./selector.ts";
 import { baseName, checkInternalPath, checkName, displayPath, isWithin, joinPath, parentPath, resolvePath } from "./virtual-path.ts";
-import { parseTrashInfo, type TrashInfo } from "./trash-info.ts";
+import { folderZip } from "./folder-zip.ts";
+import type { BunFile } from "bun";
 
 export const HOME_FOLDERS = ["Desktop", "Documents", "Pictures", "Public", "Trash"] as const;
 export const TRASH = "/Trash";
@@ -33,7 +35,7 @@ export class FilesService {
   private readonly homes = new Set<string>();
   private readonly meters = new Map<string, (owner: string) => number>();
 
-  constructor(readonly deps: FilesDeps) {}
+  constructor(private readonly deps: FilesDeps) {}
 
   /** Start the IPFS worker; uploads that died with a crash left only temp files, which go now. */
   start(): void {
@@ -92,6 +94,41 @@ export class FilesService {
     if (!dir.is_dir) throw new BadRequestError("This is a file, not a folder", "dest_is_not_a_directory");
     const rows = this.deps.repo.children(owner, dir.uid, opts.sort ?? "name", opts.desc ?? false, opts.limit ?? -1, opts.offset ?? 0);
     return { rows, total: opts.limit === undefined ? rows.length : this.deps.repo.countChildren(owner, dir.uid) };
+  }
+
+  /** The entry at a resolved path, or null. */
+  entryAt(owner: string, path: string): FsEntryRow | null {
+    return this.deps.repo.byPath(owner, path);
+  }
+
+  /** The entries directly in a folder. */
+  children(owner: string, dir: FsEntryRow): FsEntryRow[] {
+    return this.deps.repo.children(owner, dir.uid);
+  }
+
+  /** A stored file's bytes, to stream (never loaded whole). */
+  blob(owner: string, entry: FsEntryRow): BunFile {
+    if (!entry.blob) throw new AppError(400, "is_a_directory", `${entry.name} is a folder`);
+    return this.deps.blobs.file(owner, entry.blob);
+  }
+
+  /** Where a stored file's bytes are on disk, for a sandbox to mount read-only (never shown to clients). */
+  storedPath(owner: string, entry: FsEntryRow): string {
+    if (!entry.blob) throw new AppError(400, "is_a_directory", `${entry.name} is a folder`);
+    return this.deps.blobs.path(owner, entry.blob);
+  }
+
+  /**
+   * The file with this CID that `viewer` may read: their own, or one its owner shares (never one in
+   * a Trash). Null when there is none; unknown and private look the same to the caller.
+   */
+  readableByCid(cid: string, viewer: string | null): FsEntryRow | null {
+    return this.deps.repo.byCid(cid).find((e) => (e.is_public === 1 && !isWithin(e.path, TRASH)) || e.owner === viewer) ?? null;
+  }
+
+  /** A folder as a streamed zip of everything below it. */
+  zip(owner: string, dir: FsEntryRow): ReadableStream<Uint8Array> {
+    return folderZip(dir, this.deps.repo.descendants(owner, dir.path), this.deps.blobs);
   }
 
   search(owner: string, text: unknown): FsEntryRow[] {
@@ -297,37 +334,7 @@ export class FilesService {
     return dest;
   }
 
-  // ---- delete, Trash -------------------------------------------------------------------------
-
-  /** Delete to Trash; anything already in the Trash is deleted for good. */
-  delete(owner: string, selectors: unknown[], descendantsOnly = false): FsEntryRow[] {
-    const done: FsEntryRow[] = [];
-    for (const selector of selectors) {
-      const e = this.find(owner, selector);
-      if (descendantsOnly) {
-        if (!e.is_dir) throw new BadRequestError("descendants_only needs a folder", "dest_is_not_a_directory");
-        if (e.path === TRASH) this.emptyTrash(owner);
-        else for (const child of this.deps.repo.children(owner, e.uid)) done.push(this.deleteOne(owner, child));
-        continue;
-      }
-      this.mutable(e);
-      done.push(this.deleteOne(owner, e));
-    }
-    return done;
-  }
-
-  private deleteOne(owner: string, e: FsEntryRow): FsEntryRow {
-    if (isWithin(e.path, TRASH)) {
-      this.purge(owner, e);
-      return e;
-    }
-    // Puter's desktop reads original_path as a display path (/<address>/…); restore accepts either form.
-    const info: TrashInfo = { original_name: e.name, original_path: displayPath(e.path, owner), trashed_ts: Math.floor(Date.now() / 1000) };
-    const moved = this.move(owner, e.uid, "/Trash", { overwrite: false, dedupe: false, newName: e.uid, newMetadata: info }).moved;
-    // The Trash ends sharing, and restoring does not share again.
-    this.deps.repo.unpublishTree(owner, moved.path);
-    return this.deps.repo.byUid(owner, moved.uid) ?? moved;
-  }
+  // ---- deleting for good, sharing ----------------------------------------------------------
 
   /** Remove an entry (and its subtree) for good: rows, blobs, pins. */
   purge(owner: string, e: FsEntryRow): void {
@@ -336,24 +343,14 @@ export class FilesService {
     this.emit(owner, "item.removed", { path: toV1(e).path, uid: e.uid });
   }
 
-  trash(owner: string): FsEntryRow[] {
-    return this.readdir(owner, TRASH, { sort: "modified", desc: true }).rows;
+  /** Stop sharing an entry and everything below it. */
+  stopSharing(owner: string, path: string): void {
+    this.deps.repo.unpublishTree(owner, path);
   }
 
-  /** Put a trashed entry back where it was (recreating folders; a new name if the spot is taken). */
-  restore(owner: string, selector: unknown): FsEntryRow {
-    const e = this.find(owner, selector);
-    if (e.parent_uid !== this.find(owner, TRASH).uid) throw new BadRequestError("Only items directly in the Trash can be restored", "not_in_trash");
-    const info = parseTrashInfo(e.metadata);
-    const from = resolvePath(info.original_path, owner);
-    return this.move(owner, e.uid, displayPath(parentPath(from), owner), { overwrite: false, dedupe: true, newName: info.original_name, newMetadata: {}, createParents: true }).moved;
-  }
-
-  emptyTrash(owner: string): number {
-    const items = this.deps.repo.children(owner, this.find(owner, TRASH).uid);
-    for (const item of items) this.purge(owner, item);
-    if (items.length) void this.deps.ipfs.gc().catch((err) => this.deps.log.warn("ipfs gc failed", { err }));
-    return items.length;
+  /** Free the IPFS blocks nothing pins any more, in the background. */
+  collectGarbage(): void {
+    void this.deps.ipfs.gc().catch((err) => this.deps.log.warn("ipfs gc failed", { err }));
   }
 
   /** Publish a file: anyone with its CID may fetch it at /ipfs/<cid>. Nothing is announced to any network. */

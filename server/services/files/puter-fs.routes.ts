@@ -7,6 +7,7 @@ import { multipartParts } from "../../http/multipart.ts";
 import { runMultipartBatch, BatchRunner } from "./batch.ts";
 import type { FileWriter } from "./file-writer.ts";
 import type { FilesService } from "./files.service.ts";
+import type { TrashService } from "./trash.service.ts";
 import { toV1, toV2 } from "./fs-entry.ts";
 import { bool, body, count, sortOf, type Body } from "./puter-input.ts";
 import { fileResponse } from "./read-response.ts";
@@ -26,7 +27,7 @@ function listing(files: FilesService, who: string, b: Body, shape: typeof toV1 |
   return { items, ...(next ? { cursor: next } : {}), ...(bool(b.includeTotal, false) ? { total } : {}) };
 }
 
-export function puterFsRoutes(files: FilesService, writer: FileWriter) {
+export function puterFsRoutes(files: FilesService, writer: FileWriter, trash: TrashService) {
   return (
     new Elysia({ name: "puter-fs.routes" })
       .post("/stat", ({ request, body: raw }) => {
@@ -74,9 +75,9 @@ export function puterFsRoutes(files: FilesService, writer: FileWriter) {
         const descendantsOnly = bool(b.descendants_only, false);
         if (Array.isArray(b.paths)) {
           if (b.paths.length === 0 || b.paths.length > 1000) throw new ValidationError("paths must list 1 to 1000 items");
-          return files.delete(owner(request), b.paths, descendantsOnly).map(toV1);
+          return trash.delete(owner(request), b.paths, descendantsOnly).map(toV1);
         }
-        const [row] = files.delete(owner(request), [b.path ?? b.uid ?? b], descendantsOnly);
+        const [row] = trash.delete(owner(request), [b.path ?? b.uid ?? b], descendantsOnly);
         return { ok: true, uid: row?.uid ?? null };
       })
       .post("/search", ({ request, body: raw }) => {
@@ -87,7 +88,7 @@ export function puterFsRoutes(files: FilesService, writer: FileWriter) {
         const who = owner(request);
         const entry = files.find(who, query.file ?? query.path ?? query.uid);
         if (entry.is_dir || !entry.blob) throw new BadRequestError("This is a folder; list it instead", "cannot_read_a_directory");
-        return fileResponse(request, entry, files.deps.blobs.file(who, entry.blob), { contentType: "application/octet-stream" });
+        return fileResponse(request, entry, files.blob(who, entry), { contentType: "application/octet-stream" });
       })
       .get("/df", ({ request }) => files.df(owner(request)))
       .post("/df", ({ request }) => files.df(owner(request)))
@@ -104,7 +105,7 @@ export function puterFsRoutes(files: FilesService, writer: FileWriter) {
           // folder (the part's file name is then used); otherwise it is the file's own path.
           const path = resolvePath(fields.path ?? "~", who);
           const named = typeof fields.name === "string" && fields.name !== "" ? fields.name : null;
-          const target = named || files.deps.repo.byPath(who, path)?.is_dir ? joinPath(path, checkName(named ?? part.filename)) : path;
+          const target = named || files.entryAt(who, path)?.is_dir ? joinPath(path, checkName(named ?? part.filename)) : path;
           const row = await writer.write(who, target, part.stream, {
             overwrite: bool(fields.overwrite, false),
             dedupe: bool(fields.dedupe_name ?? fields.change_name, false),
@@ -119,12 +120,12 @@ export function puterFsRoutes(files: FilesService, writer: FileWriter) {
         const who = owner(request);
         let runner: BatchRunner;
         if ((request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/")) {
-          runner = await runMultipartBatch(request, who, files, writer);
+          runner = await runMultipartBatch(request, who, files, writer, trash);
         } else {
           const b = body(raw);
           const ops = b.operations ?? b.ops;
           if (!Array.isArray(ops) || ops.length === 0 || ops.length > 256) throw new ValidationError("operations must list 1 to 256 operations");
-          runner = new BatchRunner(who, files, writer);
+          runner = new BatchRunner(who, files, writer, trash);
           for (const op of ops) await runner.operation(op);
           runner.finish();
         }

@@ -51,7 +51,7 @@ export class WasmFiles {
       if (inputs.some((i) => i.name === entry.name)) throw new ValidationError(`Two input files are named ${entry.name}; /input needs distinct names`, { field: "files" });
       bytes += entry.size ?? 0;
       if (bytes > this.limits.maxInputBytes) throw new AppError(413, "wasm_input_too_large", `Input files may total at most ${this.limits.maxInputBytes} bytes`);
-      inputs.push({ name: entry.name, hostPath: this.files.deps.blobs.path(owner, entry.blob) });
+      inputs.push({ name: entry.name, hostPath: this.files.storedPath(owner, entry) });
     }
     return { inputs, bytes };
   }
@@ -60,7 +60,7 @@ export class WasmFiles {
   outputFolder(owner: string, value: unknown, app: string): string {
     const stamp = new Date().toISOString().slice(0, 19).replace("T", " ").replace(/:/g, ".");
     const folder = resolvePath(value ?? `~/Documents/WASM output/${app} ${stamp}`, owner);
-    const existing = this.files.deps.repo.byPath(owner, folder);
+    const existing = this.files.entryAt(owner, folder);
     if (existing && !existing.is_dir) throw new AppError(400, "dest_is_not_a_directory", `${existing.name} is a file, not a folder`);
     return folder;
   }

@@ -51,7 +51,7 @@ describe("CIDs", () => {
       const w = await fs.write("~/Documents", `blob-${size}.bin`, bytes);
       expect(w.status).toBe(200);
       expect(w.body.cid).toBe(await expectedCid(bytes));
-      expect(await t.node.services.files.deps.ipfs.isPinned(w.body.cid)).toBe(true);
+      expect(await t.node.services.ipfs.isPinned(w.body.cid)).toBe(true);
     });
   }
 });
@@ -60,7 +60,7 @@ describe("pins follow the files", () => {
   test("deleting for good unpins; emptying the Trash garbage-collects the blocks", async () => {
     const bytes = new Uint8Array(2 * CHUNK + 5).fill(7);
     const w = await fs.write("~/Documents", "pinned.bin", bytes);
-    const ipfs = t.node.services.files.deps.ipfs;
+    const ipfs = t.node.services.ipfs;
     expect(await ipfs.isPinned(w.body.cid)).toBe(true);
     // A copy shares the CID: the pin stays while any entry uses it.
     await fs.post("/copy", { source: "~/Documents/pinned.bin", destination: "~/Desktop" });

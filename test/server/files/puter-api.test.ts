@@ -154,7 +154,7 @@ describe("Trash", () => {
     expect(trashed.path).toBe(`/${owner.address}/Trash/${trashed.uid}`);
     expect(JSON.parse(trashed.metadata)).toMatchObject({ original_name: "doomed.txt", original_path: `/${owner.address}/Documents/doomed.txt` });
 
-    const restored = await t.node.services.files.restore(owner.address, trashed.uid);
+    const restored = await t.node.services.trash.restore(owner.address, trashed.uid);
     expect(restored.path).toBe("/Documents/doomed.txt");
     expect(restored.metadata).toBeNull();
 
