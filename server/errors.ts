@@ -1,15 +1,17 @@
 // The one error family: every failure a client can see is an AppError with a stable code and status.
 
+import { ERROR_CODES, type ErrorCode } from "./error-codes.ts";
+
 export type ErrorExtra = Record<string, unknown>;
 
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly extra: ErrorExtra;
   /** Extra response headers, e.g. Retry-After on 429. */
   readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, extra: ErrorExtra = {}, headers: Record<string, string> = {}) {
+  constructor(status: number, code: ErrorCode, message: string, extra: ErrorExtra = {}, headers: Record<string, string> = {}) {
     super(message);
     this.name = new.target.name;
     this.status = status;
@@ -19,8 +21,17 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * An error from the catalogue (server/error-codes.ts): its status always, its default message
+ * unless the feature says more. Features build their small helpers on this.
+ */
+export function fail(code: ErrorCode, message?: string, extra?: ErrorExtra): AppError {
+  const spec = ERROR_CODES[code];
+  return new AppError(spec.status, code, message ?? spec.message, extra);
+}
+
 export class BadRequestError extends AppError {
-  constructor(message: string, code = "bad_request", extra?: ErrorExtra) {
+  constructor(message: string, code: ErrorCode = "bad_request", extra?: ErrorExtra) {
     super(400, code, message, extra);
   }
 }
@@ -38,25 +49,25 @@ export class ValidationError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(message = "Authentication required", code = "token_missing") {
+  constructor(message = "Authentication required", code: ErrorCode = "token_missing") {
     super(401, code, message);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = "You are not allowed to do this", code = "forbidden") {
+  constructor(message = "You are not allowed to do this", code: ErrorCode = "forbidden") {
     super(403, code, message);
   }
 }
 
 export class NotFoundError extends AppError {
-  constructor(message = "Not found", code = "not_found", extra?: ErrorExtra) {
+  constructor(message = "Not found", code: ErrorCode = "not_found", extra?: ErrorExtra) {
     super(404, code, message, extra);
   }
 }
 
 export class ConflictError extends AppError {
-  constructor(message: string, code = "conflict", extra?: ErrorExtra) {
+  constructor(message: string, code: ErrorCode = "conflict", extra?: ErrorExtra) {
     super(409, code, message, extra);
   }
 }
@@ -80,7 +91,7 @@ export class RateLimitedError extends AppError {
 }
 
 export class ServiceUnavailableError extends AppError {
-  constructor(message: string, code = "service_unavailable") {
+  constructor(message: string, code: ErrorCode = "service_unavailable") {
     super(503, code, message);
   }
 }

@@ -34,11 +34,11 @@ test("a request's shape: object, id type, version, method, params", () => {
 });
 
 test("errors: AppErrors keep code and status (400 → invalid params), anything else is hidden; notifications get no answer unless malformed", () => {
-  expect(toRpcError(new AppError(400, "bad_thing", "no"), silent, "m")).toEqual({ code: -32602, message: "no", data: { code: "bad_thing", status: 400 } });
-  expect(toRpcError(new AppError(404, "gone", "gone", { what: 1 }), silent, "m")).toEqual({ code: -32000, message: "gone", data: { what: 1, code: "gone", status: 404 } });
+  expect(toRpcError(new AppError(400, "invalid_request", "no"), silent, "m")).toEqual({ code: -32602, message: "no", data: { code: "invalid_request", status: 400 } });
+  expect(toRpcError(new AppError(404, "not_found", "gone", { what: 1 }), silent, "m")).toEqual({ code: -32000, message: "gone", data: { what: 1, code: "not_found", status: 404 } });
   expect(toRpcError(new TypeError("secret detail"), silent, "m")).toEqual({ code: -32603, message: "Internal error", data: { code: "internal_error", status: 500 } });
   const notification = readRequest({ jsonrpc: "2.0", method: "m" });
-  expect(answersFailure(notification, new AppError(500, "x", "x"))).toBe(false);
+  expect(answersFailure(notification, new AppError(500, "internal_error", "x"))).toBe(false);
   expect(answersFailure(null, new Error("malformed"))).toBe(true);
   expect(answersFailure(readRequest({ jsonrpc: "2.0", id: 1, method: "m" }), new Error("x"))).toBe(true);
 });

@@ -3,6 +3,7 @@ import { getAddress, isAddress, verifyMessage } from "ethers";
 import { randomBytes } from "node:crypto";
 import { transaction, type Database } from "../../db/database.ts";
 import type { EventBus } from "../../events.ts";
+import type { ErrorCode } from "../../error-codes.ts";
 import { AppError, BadRequestError, ConflictError, ForbiddenError, RateLimitedError } from "../../errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { SetupService } from "../setup/setup.service.ts";
@@ -92,7 +93,7 @@ export class SignInService {
     limit(this.limits.loginPerClient, client);
 
     let address: string | null = null;
-    const fail = (status: number, code: string, text: string): never => {
+    const fail = (status: number, code: ErrorCode, text: string): never => {
       this.audit.record({ actor: address, action: "auth.login_failed", ip: req.ip, detail: { reason: code } });
       throw new AppError(status, code, text);
     };
@@ -124,7 +125,7 @@ export class SignInService {
   }
 
   /** An existing user's role; or, on an unclaimed node, the Owner role for whoever brings the setup code. */
-  private async roleFor(address: string, setupCode: string | undefined, req: RequestFacts, fail: (s: number, c: string, m: string) => never): Promise<Role> {
+  private async roleFor(address: string, setupCode: string | undefined, req: RequestFacts, fail: (s: number, c: ErrorCode, m: string) => never): Promise<Role> {
     const user = this.users.get(address);
     if (user) return user.role;
     if (this.setup.isClaimed()) return fail(403, "not_invited", "This wallet has not been invited to this node; ask its owner");

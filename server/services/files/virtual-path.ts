@@ -1,4 +1,5 @@
 // Client paths → paths inside the caller's own root. Strict: bad input is refused, never "fixed up".
+import type { ErrorCode } from "../../error-codes.ts";
 import { BadRequestError, ForbiddenError } from "../../errors.ts";
 
 export const MAX_PATH_BYTES = 4096;
@@ -16,7 +17,7 @@ const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u180e\u200b\u20
 const LEADING_MARK = /^\p{M}/u;
 
 export class InvalidPathError extends BadRequestError {
-  constructor(message: string, code = "invalid_path") {
+  constructor(message: string, code: ErrorCode = "invalid_path") {
     super(message, code);
   }
 }

@@ -72,7 +72,7 @@ export class IdentityService {
    */
   confirmPhrase(body: unknown): PublicIdentity {
     const r = this.current();
-    if (!r.mnemonic) throw new ConflictError("The recovery phrase was already confirmed", "phrase_erased");
+    if (!r.mnemonic) throw new NotFoundError("The recovery phrase was already confirmed and erased from this node", "phrase_erased");
     const words = r.mnemonic.split(" ");
     const answers = (body as { answers?: unknown } | null)?.answers;
     if (!Array.isArray(answers) || answers.length < 3 || answers.length > words.length) {
