@@ -2,7 +2,8 @@
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
 import type { Services } from "./context.ts";
-import { AppError, InvalidJsonError, NotFoundError, ValidationError, errorBody, toAppError } from "./errors.ts";
+import { AppError, InvalidJsonError, NotFoundError, errorBody, toAppError } from "./errors.ts";
+import { schemaError } from "./http/schema.ts";
 import { isJsonContentType, parseJsonBody, UNREAD_BODY } from "./http/json-body.ts";
 import { BodyLimitTable, MAX_JSON_DEPTH, PRE_AUTH_JSON_BYTES } from "./http/body-limits.ts";
 import { SECURITY_HEADERS } from "./http/security-headers.ts";
@@ -48,7 +49,7 @@ function fromElysia(code: string | number, error: unknown, method: string, path:
     }
     case "VALIDATION": {
       const detail = (error as { all?: { path?: string; message?: string }[] }).all?.[0];
-      return new ValidationError(detail ? `${detail.path || "body"}: ${detail.message}` : "The request is not valid");
+      return schemaError(detail?.path, detail?.message);
     }
     default:
       return toAppError(error);
@@ -90,8 +91,9 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
         Object.assign(set.headers, SECURITY_HEADERS, err.headers, { "content-type": "application/json; charset=utf-8" });
         return errorBody(err);
       })
-      // Every matched route passes the guard: who is calling, and does roles.ts allow it?
-      .onBeforeHandle(({ request, route, body }) => guard.check(request, route, body))
+      // Every matched route passes the guard (who is calling, and does roles.ts allow it?) before its
+      // input schema is checked: a caller who may not use a route learns nothing about its input.
+      .onTransform(({ request, route, body }) => guard.check(request, route, body))
       .use(systemRoutes(services.system))
       .use(authRoutes(services.signIn, services.sessions, services.setup, services.usersRepo, (address) => services.files.homeFolders(address)))
       .use(usersRoutes(services.users))

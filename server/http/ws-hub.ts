@@ -6,6 +6,8 @@ import type { WsConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { answersFailure, BINARY_REFUSED, duplicateId, idOf, methodNotFound, notificationText, readMessage, readRequest, toRpcError, tooManyInFlight, type RpcRequest } from "./json-rpc.ts";
 import { isSameOrigin } from "./request-meta.ts";
+import { checkInput, type Static, type TSchema } from "./schema.ts";
+import { t } from "elysia";
 import { WS_CLOSE, type JsonRpcId, type JsonRpcResponse } from "./ws-protocol.ts";
 
 export interface WsConnectionData {
@@ -28,9 +30,11 @@ export interface RpcContext {
   notify(method: string, params: unknown): void;
 }
 
-export type RpcHandler = (params: unknown, ctx: RpcContext) => unknown | Promise<unknown>;
+export type RpcHandler<P = unknown> = (params: P, ctx: RpcContext) => unknown | Promise<unknown>;
 
-export interface MethodOptions {
+export interface MethodOptions<S extends TSchema | undefined = undefined> {
+  /** The method's input schema; the handler gets the checked, typed params (a 400 otherwise). */
+  params?: S;
   /** A larger message limit for this method than the connection's (e.g. a base64 WASM module), the same as its HTTP route's. */
   maxMessageBytes?: number;
 }
@@ -49,6 +53,7 @@ export interface WsPolicy {
 
 export class WsHub {
   private readonly methods = new Map<string, RpcHandler>();
+  private readonly schemas = new Map<string, TSchema>();
   /** Methods that accept messages over the connection's limit, with their own limit. */
   private readonly largeMessages = new Map<string, number>();
   private readonly topics = new Set<string>();
@@ -63,15 +68,16 @@ export class WsHub {
     private readonly policy: WsPolicy,
     private readonly log: Logger,
   ) {
-    this.register("rpc.subscribe", (p, ctx) => this.subscribe(ctx.connection.id, p));
-    this.register("rpc.unsubscribe", (p, ctx) => this.unsubscribe(ctx.connection.id, p));
-    this.register("rpc.cancel", (p, ctx) => this.cancel(ctx.connection.id, p));
-    this.register("rpc.methods", () => ({ methods: this.methodNames(), topics: this.topicNames() }));
+    this.register("rpc.subscribe", (p, ctx) => this.subscribe(ctx.connection.id, p.topics), { params: Topics });
+    this.register("rpc.unsubscribe", (p, ctx) => this.unsubscribe(ctx.connection.id, p.topics), { params: Topics });
+    this.register("rpc.cancel", (p, ctx) => this.cancel(ctx.connection.id, p.id), { params: CancelParams });
+    this.register("rpc.methods", () => ({ methods: this.methodNames(), topics: this.topicNames() }), { params: NoParams });
   }
 
-  register(method: string, handler: RpcHandler, options: MethodOptions = {}): void {
+  register<S extends TSchema | undefined = undefined>(method: string, handler: RpcHandler<S extends TSchema ? Static<S> : unknown>, options: MethodOptions<S> = {}): void {
     if (this.methods.has(method)) throw new Error(`ws method ${method} registered twice`);
-    this.methods.set(method, handler);
+    this.methods.set(method, handler as RpcHandler);
+    if (options.params) this.schemas.set(method, options.params);
     if (options.maxMessageBytes && options.maxMessageBytes > this.config.maxMessageBytes) this.largeMessages.set(method, options.maxMessageBytes);
   }
 
@@ -106,6 +112,11 @@ export class WsHub {
   registerTopic(name: string): void {
     if (this.topics.has(name)) throw new Error(`ws topic ${name} registered twice`);
     this.topics.add(name);
+  }
+
+  /** Methods registered without an input schema (a test keeps this list empty). */
+  methodsWithoutSchema(): string[] {
+    return [...this.methods.keys()].filter((m) => !this.schemas.has(m)).sort();
   }
 
   methodNames(): string[] {
@@ -278,7 +289,9 @@ export class WsHub {
       if (ws.data.inFlight.size >= this.config.maxInFlight) throw tooManyInFlight(this.config.maxInFlight);
       ctrl = new AbortController();
       if (!request.notification) ws.data.inFlight.set(id, ctrl);
-      const result = await handler(request.params, { connection: ws.data, signal: ctrl.signal, notify: (m, p) => void this.sendText(ws, notificationText(m, p)) });
+      const schema = this.schemas.get(method);
+      const params = schema ? checkInput(schema, request.params) : request.params;
+      const result = await handler(params, { connection: ws.data, signal: ctrl.signal, notify: (m, p) => void this.sendText(ws, notificationText(m, p)) });
       return request.notification ? null : { jsonrpc: "2.0", id, result: result ?? null };
     } catch (err) {
       return answersFailure(request, err) ? { jsonrpc: "2.0", id: request?.id ?? idOf(req), error: toRpcError(err, this.log, request?.method ?? "") } : null;
@@ -298,9 +311,8 @@ export class WsHub {
     return ws.data;
   }
 
-  private subscribe(connId: number, params: unknown): { subscribed: string[] } {
+  private subscribe(connId: number, topics: string[]): { subscribed: string[] } {
     const conn = this.connection(connId);
-    const topics = topicList(params);
     for (const t of topics) {
       if (!this.topics.has(t)) throw new AppError(400, "unknown_topic", `Unknown topic: ${t}`, { topic: t });
       this.policy.authorizeTopic(t, conn.principal);
@@ -313,29 +325,23 @@ export class WsHub {
     return { subscribed: [...next].sort() };
   }
 
-  private unsubscribe(connId: number, params: unknown): { subscribed: string[] } {
+  private unsubscribe(connId: number, topics: string[]): { subscribed: string[] } {
     const conn = this.connection(connId);
-    for (const t of topicList(params)) conn.subscriptions.delete(t);
+    for (const t of topics) conn.subscriptions.delete(t);
     return { subscribed: [...conn.subscriptions].sort() };
   }
 
-  private cancel(connId: number, params: unknown): { cancelled: boolean } {
+  private cancel(connId: number, target: string | number): { cancelled: boolean } {
     const conn = this.connection(connId);
-    const target = (params as { id?: unknown }).id;
-    if (typeof target !== "string" && typeof target !== "number") throw new AppError(400, "invalid_request", "params.id must be the id of a running request");
     const ctrl = conn.inFlight.get(target);
     ctrl?.abort(new Error("cancelled by client"));
     return { cancelled: Boolean(ctrl) };
   }
 }
 
-function topicList(params: unknown): string[] {
-  const topics = (params as { topics?: unknown }).topics;
-  if (!Array.isArray(topics) || topics.length === 0 || topics.length > 100 || !topics.every((t) => typeof t === "string" && /^[a-z][a-z0-9._-]{0,63}$/.test(t))) {
-    throw new AppError(400, "invalid_request", "params.topics must be a non-empty list of topic names");
-  }
-  return topics as string[];
-}
+const Topics = t.Object({ topics: t.Array(t.String({ pattern: "^[a-z][a-z0-9._-]{0,63}$" }), { minItems: 1, maxItems: 100 }) });
+const CancelParams = t.Object({ id: t.Union([t.String({ maxLength: 200 }), t.Number()]) });
+const NoParams = t.Union([t.Object({}), t.Array(t.Unknown(), { maxItems: 0 })]);
 
 /**
  * Browsers always send Origin on WebSocket handshakes; a page from another site must not ride the

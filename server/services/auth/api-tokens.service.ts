@@ -1,9 +1,9 @@
 // API tokens for automation and the SDK: shown once, stored hashed, scoped, never beyond the creator's role.
-import { ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
+import { ForbiddenError, NotFoundError } from "../../errors.ts";
 import type { EventBus } from "../../events.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import { asObject, int, str } from "../validate.ts";
-import { ROLE_SCOPES, isScope, type Principal, type Scope } from "../../principal.ts";
+import type { CreateTokenBody } from "./auth.schemas.ts";
+import { ROLE_SCOPES, type Principal, type Scope } from "../../principal.ts";
 import { API_TOKEN_PREFIX, hashSecret, newId, newSecret } from "./secret-tokens.ts";
 import { tokenScopes } from "./sessions.service.ts";
 import type { TokenRow, TokensRepository } from "./tokens.repository.ts";
@@ -31,16 +31,11 @@ export class ApiTokensService {
     private readonly events: EventBus,
   ) {}
 
-  create(by: Principal, body: unknown, ip: string): TokenView & { token: string } {
-    const input = asObject(body);
-    const name = str(input, "name", { max: 64, pattern: /^[^\x00-\x1f\x7f]+$/, describe: "printable text" });
-    const scopes = input.scopes;
-    if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every(isScope) || new Set(scopes).size !== scopes.length) {
-      throw new ValidationError(`scopes must be a non-empty list of distinct scopes from: ${Object.values(ROLE_SCOPES.owner).join(", ")}`, { field: "scopes" });
-    }
+  create(by: Principal, input: CreateTokenBody, ip: string): TokenView & { token: string } {
+    const { name, scopes } = input;
     const beyond = scopes.filter((s) => !ROLE_SCOPES[by.role].includes(s));
     if (beyond.length) throw new ForbiddenError(`A ${by.role} cannot grant: ${beyond.join(", ")}`, "scope_exceeds_role");
-    const days = int(input, "expiresInDays", { min: 1, max: 3650, fallback: 90 });
+    const days = input.expiresInDays ?? 90;
 
     const token = newSecret(API_TOKEN_PREFIX);
     const now = Date.now();

@@ -9,6 +9,7 @@ import type { SessionsService } from "./sessions.service.ts";
 import type { RequestFacts, SignInService } from "./sign-in.service.ts";
 import type { UsersRepository } from "./users.repository.ts";
 import { whoami } from "./whoami.ts";
+import { ChallengeBody, LoginBody, SessionParams } from "./auth.schemas.ts";
 
 /** Sign-in bodies are small, and anyone may send them. */
 export const AUTH_BODY_LIMITS: BodyLimits = {
@@ -22,13 +23,17 @@ export function requestFacts(request: Request): RequestFacts {
 
 export function authRoutes(signIn: SignInService, sessions: SessionsService, setup: SetupService, users: UsersRepository, homeFolders: (address: string) => Record<string, string>) {
   return new Elysia({ name: "auth.routes" })
-    .post("/api/auth/challenge", ({ body, request }) => signIn.challenge(body, requestFacts(request)))
-    .post("/api/auth/login", async ({ body, request, set }) => {
-      const { user, token } = await signIn.login(body, requestFacts(request));
-      set.headers["set-cookie"] = sessionCookie(request, token, sessions.maxAgeSeconds);
-      set.headers["cache-control"] = "no-store";
-      return { user, token };
-    })
+    .post("/api/auth/challenge", ({ body, request }) => signIn.challenge(body, requestFacts(request)), { body: ChallengeBody })
+    .post(
+      "/api/auth/login",
+      async ({ body, request, set }) => {
+        const { user, token } = await signIn.login(body, requestFacts(request));
+        set.headers["set-cookie"] = sessionCookie(request, token, sessions.maxAgeSeconds);
+        set.headers["cache-control"] = "no-store";
+        return { user, token };
+      },
+      { body: LoginBody },
+    )
     .get("/api/auth/setup", () => ({ claimed: setup.isClaimed() }))
     .post("/api/auth/logout", ({ request, set }) => {
       sessions.logout(principalOf(request), clientIp(request));
@@ -36,10 +41,14 @@ export function authRoutes(signIn: SignInService, sessions: SessionsService, set
       return { signedOut: true };
     })
     .get("/api/auth/sessions", ({ request }) => ({ sessions: sessions.list(principalOf(request)) }))
-    .delete("/api/auth/sessions/:id", ({ request, params }) => {
-      sessions.revoke(principalOf(request), params.id, clientIp(request));
-      return { revoked: true };
-    })
+    .delete(
+      "/api/auth/sessions/:id",
+      ({ request, params }) => {
+        sessions.revoke(principalOf(request), params.id, clientIp(request));
+        return { revoked: true };
+      },
+      { params: SessionParams },
+    )
     .get("/whoami", ({ request }) => {
       const p = principalOf(request);
       return whoami(p, users.get(p.address), homeFolders(p.address));

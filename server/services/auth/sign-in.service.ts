@@ -7,7 +7,7 @@ import type { ErrorCode } from "../../error-codes.ts";
 import { AppError, BadRequestError, ConflictError, ForbiddenError, RateLimitedError } from "../../errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { SetupService } from "../setup/setup.service.ts";
-import { asObject, int, optStr, str } from "../validate.ts";
+import type { ChallengeBody, LoginBody } from "./auth.schemas.ts";
 import type { NoncesRepository } from "./nonces.repository.ts";
 import type { Role } from "../../principal.ts";
 import { clientKey, type RateLimiter } from "./rate-limiter.ts";
@@ -54,11 +54,10 @@ export class SignInService {
     private readonly events: EventBus,
   ) {}
 
-  challenge(body: unknown, req: RequestFacts): { message: string; nonce: string; expiresAt: string } {
-    const input = asObject(body);
-    const raw = str(input, "address", { max: 42, min: 42, pattern: /^0x[0-9a-fA-F]{40}$/, describe: "a 0x-prefixed Ethereum address" });
+  challenge(input: ChallengeBody, req: RequestFacts): { message: string; nonce: string; expiresAt: string } {
+    const raw = input.address;
     if (!isAddress(raw.toLowerCase())) throw new BadRequestError("address is not a valid Ethereum address", "invalid_address");
-    const chainId = int(input, "chainId", { min: 1, max: 2 ** 53 - 1, fallback: 1 });
+    const chainId = input.chainId ?? 1;
     const host = checkedHost(req.host);
     const address = getAddress(raw.toLowerCase());
     const client = clientKey(req.ip);
@@ -83,11 +82,9 @@ export class SignInService {
     return { message, nonce, expiresAt: new Date(expires).toISOString() };
   }
 
-  async login(body: unknown, req: RequestFacts): Promise<{ user: { address: string; role: Role }; token: string; sessionId: string }> {
-    const input = asObject(body);
-    const message = str(input, "message", { max: 2048 });
-    const signature = str(input, "signature", { max: 132, min: 132, pattern: /^0x[0-9a-fA-F]{130}$/, describe: "a 65-byte hex signature" });
-    const setupCode = optStr(input, "setupCode", { max: 256 });
+  async login(input: LoginBody, req: RequestFacts): Promise<{ user: { address: string; role: Role }; token: string; sessionId: string }> {
+    const { message, signature } = input;
+    const setupCode = input.setupCode ?? undefined;
     const host = checkedHost(req.host);
     const client = clientKey(req.ip);
     limit(this.limits.loginPerClient, client);

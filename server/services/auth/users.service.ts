@@ -3,7 +3,7 @@ import { getAddress, isAddress } from "ethers";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { EventBus } from "../../events.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import { asObject } from "../validate.ts";
+import type { InviteBody } from "./auth.schemas.ts";
 import type { Principal, Role } from "../../principal.ts";
 import type { UserRow, UsersRepository } from "./users.repository.ts";
 
@@ -15,7 +15,6 @@ export interface UserView {
 }
 
 /** Roles the Owner can hand out; ownership itself is never given away through this API. */
-const GRANTABLE: readonly Role[] = ["admin", "member"];
 
 function view(u: UserRow): UserView {
   return { address: u.address, role: u.role, invitedBy: u.invited_by, createdAt: new Date(u.created_at).toISOString() };
@@ -29,11 +28,6 @@ export function normalizeAddress(value: unknown): string {
   return getAddress(value.toLowerCase()).toLowerCase();
 }
 
-function grantableRole(value: unknown): Role {
-  if (typeof value !== "string" || !GRANTABLE.includes(value as Role)) throw new ValidationError('role must be "admin" or "member"', { field: "role" });
-  return value as Role;
-}
-
 export class UsersService {
   constructor(
     private readonly users: UsersRepository,
@@ -45,19 +39,17 @@ export class UsersService {
     return this.users.list().map(view);
   }
 
-  invite(by: Principal, body: unknown, ip: string): UserView {
-    const input = asObject(body);
+  invite(by: Principal, input: InviteBody, ip: string): UserView {
     const address = normalizeAddress(input.address);
-    const role = grantableRole(input.role);
+    const role = input.role;
     if (this.users.get(address)) throw new ConflictError("This wallet is already a user of this node", "user_exists");
     this.users.insert(address, role, by.address, Date.now());
     this.audit.record({ actor: by.address, action: "user.invited", target: address, ip, detail: { role } });
     return view(this.users.get(address)!);
   }
 
-  changeRole(by: Principal, addressParam: string, body: unknown, ip: string): UserView {
+  changeRole(by: Principal, addressParam: string, role: InviteBody["role"], ip: string): UserView {
     const address = normalizeAddress(addressParam);
-    const role = grantableRole(asObject(body).role);
     const user = this.users.get(address);
     if (!user) throw new NotFoundError("No such user", "user_not_found");
     if (user.role === "owner") throw new ForbiddenError("The Owner's role cannot be changed", "owner_immutable");

@@ -1,4 +1,5 @@
 // The node's identity: created on first start, kept across restarts, recoverable from the phrase alone.
+import type { ConfirmPhraseBody } from "./identity.schemas.ts";
 import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { EventBus } from "../../events.ts";
 import type { Logger } from "../../log.ts";
@@ -70,18 +71,14 @@ export class IdentityService {
    * The Owner proves they wrote the phrase down by giving back at least 3 of its words by position
    * (1-based); then it is erased from disk for good. Body: { answers: [{ index, word }, …] }.
    */
-  confirmPhrase(body: unknown): PublicIdentity {
+  confirmPhrase({ answers }: ConfirmPhraseBody): PublicIdentity {
     const r = this.current();
     if (!r.mnemonic) throw new NotFoundError("The recovery phrase was already confirmed and erased from this node", "phrase_erased");
     const words = r.mnemonic.split(" ");
-    const answers = (body as { answers?: unknown } | null)?.answers;
-    if (!Array.isArray(answers) || answers.length < 3 || answers.length > words.length) {
-      throw new ValidationError(`answers must list 3 to ${words.length} words with their positions`, { field: "answers" });
-    }
+    if (answers.length < 3 || answers.length > words.length) throw new ValidationError(`answers must list 3 to ${words.length} words with their positions`, { field: "answers" });
     const seen = new Set<number>();
-    for (const a of answers) {
-      const { index, word } = (a ?? {}) as { index?: unknown; word?: unknown };
-      if (typeof index !== "number" || !Number.isInteger(index) || index < 1 || index > words.length || seen.has(index) || typeof word !== "string") {
+    for (const { index, word } of answers) {
+      if (index > words.length || seen.has(index)) {
         throw new ValidationError("each answer needs a distinct position from 1 to 12 and a word", { field: "answers" });
       }
       seen.add(index);

@@ -1,0 +1,20 @@
+// Input schemas: one TypeBox schema per operation (Elysia's `t`), checked by Elysia for HTTP routes
+// and by the hub for WebSocket methods; their static types are what services and web/ take.
+import type { Static, TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { ValidationError } from "../errors.ts";
+
+export type { Static, TSchema };
+
+/** A schema failure as our 400: "<field>: <what is wrong>", with the field. */
+export function schemaError(path: string | undefined, message: string | undefined): ValidationError {
+  const field = (path ?? "").replace(/^\//, "").replace(/\//g, ".") || undefined;
+  return new ValidationError(`${field ?? "the request"}: ${message ?? "is not valid"}`, field ? { field } : undefined);
+}
+
+/** Check `value` against `schema` (a WebSocket method's params); the typed value, or a 400. */
+export function checkInput<T extends TSchema>(schema: T, value: unknown): Static<T> {
+  if (Value.Check(schema, value)) return value as Static<T>;
+  const first = Value.Errors(schema, value).First();
+  throw schemaError(first?.path, first?.message);
+}
