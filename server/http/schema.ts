@@ -2,9 +2,13 @@
 // and by the hub for WebSocket methods; their static types are what services and web/ take.
 import type { Static, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { t } from "elysia";
 import { ValidationError } from "../errors.ts";
 
 export type { Static, TSchema };
+
+/** A method that takes no input: JSON-RPC allows an object or an array as params. */
+export const NoParams = t.Union([t.Object({}), t.Array(t.Unknown(), { maxItems: 0 })]);
 
 /** A schema failure as our 400: "<field>: <what is wrong>", with the field. */
 export function schemaError(path: string | undefined, message: string | undefined): ValidationError {

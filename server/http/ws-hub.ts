@@ -6,7 +6,7 @@ import type { WsConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { answersFailure, BINARY_REFUSED, duplicateId, idOf, methodNotFound, notificationText, readMessage, readRequest, toRpcError, tooManyInFlight, type RpcRequest } from "./json-rpc.ts";
 import { isSameOrigin } from "./request-meta.ts";
-import { checkInput, type Static, type TSchema } from "./schema.ts";
+import { checkInput, NoParams, type Static, type TSchema } from "./schema.ts";
 import { t } from "elysia";
 import { WS_CLOSE, type JsonRpcId, type JsonRpcResponse } from "./ws-protocol.ts";
 
@@ -341,7 +341,6 @@ export class WsHub {
 
 const Topics = t.Object({ topics: t.Array(t.String({ pattern: "^[a-z][a-z0-9._-]{0,63}$" }), { minItems: 1, maxItems: 100 }) });
 const CancelParams = t.Object({ id: t.Union([t.String({ maxLength: 200 }), t.Number()]) });
-const NoParams = t.Union([t.Object({}), t.Array(t.Unknown(), { maxItems: 0 })]);
 
 /**
  * Browsers always send Origin on WebSocket handshakes; a page from another site must not ride the

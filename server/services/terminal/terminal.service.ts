@@ -1,10 +1,11 @@
 // Terminals for the Owner (and Admins if the Owner allows): real PTYs with limits, idle timeout, audit, no orphans.
 import { existsSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
-import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
+import { AppError, ForbiddenError, NotFoundError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { Principal } from "../../principal.ts";
+import type { OpenTerminal } from "./terminal.schemas.ts";
 import type { SettingsRepository } from "../settings/settings.repository.ts";
 import { TerminalSession } from "./terminal-session.ts";
 
@@ -37,15 +38,6 @@ function cleanEnv(shell: string): Record<string, string> {
     LANG: "C.UTF-8",
     TERM: "xterm-256color",
   };
-}
-
-function size(params: Record<string, unknown>): { cols: number; rows: number } {
-  const cols = params.cols ?? 80;
-  const rows = params.rows ?? 24;
-  if (!Number.isInteger(cols) || !Number.isInteger(rows) || (cols as number) < 2 || (cols as number) > 500 || (rows as number) < 2 || (rows as number) > 300) {
-    throw new ValidationError("cols must be 2–500 and rows 2–300");
-  }
-  return { cols: cols as number, rows: rows as number };
 }
 
 export class TerminalService {
@@ -83,16 +75,16 @@ export class TerminalService {
     throw new ForbiddenError("The terminal is for the node's Owner (the Owner can allow Admins in Settings)", "terminal_owner_only");
   }
 
-  private mine(p: Principal, id: unknown): Entry {
+  private mine(p: Principal, id: string): Entry {
     this.mayUse(p);
-    const e = typeof id === "string" ? this.entries.get(id) : undefined;
+    const e = this.entries.get(id);
     if (!e || e.owner !== p.address) throw new NotFoundError("No such terminal", "terminal_not_found");
     return e;
   }
 
-  open(p: Principal, params: Record<string, unknown>, connId: number, send: Send): { id: string; shell: string } {
+  open(p: Principal, input: OpenTerminal, connId: number, send: Send): { id: string; shell: string } {
     this.mayUse(p);
-    const { cols, rows } = size(params);
+    const { cols = 80, rows = 24 } = input;
     const open = [...this.entries.values()].filter((e) => e.owner === p.address).length;
     if (open >= this.limits.maxPerUser) throw new AppError(429, "too_many_terminals", `At most ${this.limits.maxPerUser} terminals may be open at once; close one first`);
     const shell = existsSync(this.limits.shell) ? this.limits.shell : "/bin/sh";
@@ -116,27 +108,25 @@ export class TerminalService {
   }
 
   /** Reconnect (after a page reload): this socket now gets the output; returns what was on screen. */
-  attach(p: Principal, id: unknown, connId: number, send: Send): { id: string; history: string } {
+  attach(p: Principal, id: string, connId: number, send: Send): { id: string; history: string } {
     const e = this.mine(p, id);
     this.bind(e, connId, send);
     return { id: e.session.id, history: e.session.history() };
   }
 
-  input(p: Principal, id: unknown, data: unknown): { ok: true } {
+  input(p: Principal, id: string, data: string): { ok: true } {
     const e = this.mine(p, id);
-    if (typeof data !== "string" || data.length > 64 * 1024) throw new ValidationError("data must be a string of at most 64 KiB");
     e.session.write(data);
     return { ok: true };
   }
 
-  resize(p: Principal, id: unknown, params: Record<string, unknown>): { ok: true } {
+  resize(p: Principal, id: string, { cols, rows }: { cols: number; rows: number }): { ok: true } {
     const e = this.mine(p, id);
-    const { cols, rows } = size(params);
     e.session.resize(cols, rows);
     return { ok: true };
   }
 
-  async close(p: Principal, id: unknown): Promise<{ closed: true }> {
+  async close(p: Principal, id: string): Promise<{ closed: true }> {
     const e = this.mine(p, id);
     await this.end(e.session.id, "closed by the user");
     return { closed: true };
