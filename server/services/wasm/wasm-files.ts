@@ -40,9 +40,9 @@ export class WasmFiles {
   }
 
   /** The caller's files (paths in their storage) as /input entries: host blob paths, by unique name. */
-  inputs(owner: string, paths: unknown): { inputs: { name: string; hostPath: string }[]; bytes: number } {
+  inputs(owner: string, paths: readonly string[] | undefined): { inputs: { name: string; hostPath: string }[]; bytes: number } {
     if (paths === undefined) return { inputs: [], bytes: 0 };
-    if (!Array.isArray(paths) || paths.length > this.limits.maxInputFiles) throw new ValidationError(`files must be a list of at most ${this.limits.maxInputFiles} paths`, { field: "files" });
+    if (paths.length > this.limits.maxInputFiles) throw new ValidationError(`files must be a list of at most ${this.limits.maxInputFiles} paths`, { field: "files" });
     const inputs: { name: string; hostPath: string }[] = [];
     let bytes = 0;
     for (const path of paths) {
@@ -57,7 +57,7 @@ export class WasmFiles {
   }
 
   /** The folder the outputs will go to (resolved now, so a bad path fails before the run). */
-  outputFolder(owner: string, value: unknown, app: string): string {
+  outputFolder(owner: string, value: string | undefined, app: string): string {
     const stamp = new Date().toISOString().slice(0, 19).replace("T", " ").replace(/:/g, ".");
     const folder = resolvePath(value ?? `~/Documents/WASM output/${app} ${stamp}`, owner);
     const existing = this.files.entryAt(owner, folder);

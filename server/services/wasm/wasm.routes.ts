@@ -5,6 +5,7 @@ import { principalOf } from "../../http/auth-guard.ts";
 import type { BodyLimits } from "../../http/body-limits.ts";
 import { multipartParts } from "../../http/multipart.ts";
 import type { WasmService } from "./wasm.service.ts";
+import { AppParams, ExecuteBody } from "./wasm.schemas.ts";
 
 const owner = (request: Request) => principalOf(request).address;
 
@@ -52,13 +53,21 @@ export function wasmRoutes(wasm: WasmService, maxModuleBytes: number) {
       set.status = 201;
       return { app: wasm.registry.put(owner(request), manifest, module, false) };
     })
-    .put("/api/wasm/apps/:name", async ({ request, params }) => {
-      const { manifest, module } = await appUpload(request, maxModuleBytes);
-      return { app: wasm.registry.put(owner(request), manifest, module, true, params.name) };
-    })
-    .delete("/api/wasm/apps/:name", ({ request, params }) => {
-      wasm.registry.remove(owner(request), params.name);
-      return { removed: true };
-    })
-    .post("/api/wasm/execute", async ({ body, request }) => ({ result: await wasm.execute(owner(request), body, undefined, request.signal) }));
+    .put(
+      "/api/wasm/apps/:name",
+      async ({ request, params }) => {
+        const { manifest, module } = await appUpload(request, maxModuleBytes);
+        return { app: wasm.registry.put(owner(request), manifest, module, true, params.name) };
+      },
+      { params: AppParams },
+    )
+    .delete(
+      "/api/wasm/apps/:name",
+      ({ request, params }) => {
+        wasm.registry.remove(owner(request), params.name);
+        return { removed: true };
+      },
+      { params: AppParams },
+    )
+    .post("/api/wasm/execute", async ({ body, request }) => ({ result: await wasm.execute(owner(request), body, { signal: request.signal }) }), { body: ExecuteBody });
 }

@@ -1,7 +1,7 @@
 // Server-side WASM: run a sample app, an installed app or a caller's module in the sandbox pool,
 // with the caller's files at /input and /output saved back into their storage.
 import { AppError, ValidationError } from "../../errors.ts";
-import { asObject } from "../validate.ts";
+import type { ExecuteBody } from "./wasm.schemas.ts";
 import { prepareModule } from "./module-check.ts";
 import type { SandboxPool, OutputListener, RunResult } from "./sandbox-pool.ts";
 import type { SavedOutput, WasmFiles } from "./wasm-files.ts";
@@ -30,30 +30,6 @@ export interface ExecuteResult extends Omit<RunResult, "files"> {
   outputs: SavedOutput[];
 }
 
-function strings(value: unknown, name: string, maxItems: number, maxLength: number): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length > maxItems || !value.every((v) => typeof v === "string" && v.length <= maxLength)) {
-    throw new ValidationError(`${name} must be a list of at most ${maxItems} strings (each at most ${maxLength} characters)`, { field: name });
-  }
-  return value;
-}
-
-function environment(value: unknown): Record<string, string> {
-  if (value === undefined) return {};
-  if (!value || typeof value !== "object" || Array.isArray(value)) throw new ValidationError("env must be an object of strings", { field: "env" });
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length > 64 || !entries.every(([k, v]) => /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(k) && typeof v === "string" && v.length <= 4096)) {
-    throw new ValidationError("env holds at most 64 variables with plain names and string values", { field: "env" });
-  }
-  return Object.fromEntries(entries) as Record<string, string>;
-}
-
-function bounded(value: unknown, name: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) throw new ValidationError(`${name} must be a whole number from ${min} to ${max}`, { field: name });
-  return value;
-}
-
 export class WasmService {
   /** Validated, memory-capped modules by hash of the original + cap (most recent last). */
   private readonly prepared = new Map<string, { module: Uint8Array; hash: string }>();
@@ -80,18 +56,16 @@ export class WasmService {
   }
 
   /** Run `{ app | module (base64), args, stdin, env, files, output, timeoutMs, memoryMb }` for `owner`. */
-  async execute(owner: string, body: unknown, onOutput?: OutputListener, signal?: AbortSignal): Promise<ExecuteResult> {
-    const input = asObject(body);
-    const memoryMb = bounded(input.memoryMb, "memoryMb", 1, this.limits.maxMemoryMb, this.limits.defaultMemoryMb);
-    const timeoutMs = bounded(input.timeoutMs, "timeoutMs", 10, this.limits.maxTimeoutMs, this.limits.defaultTimeoutMs);
-    const args = strings(input.args, "args", 64, 4096);
-    const env = environment(input.env);
-    if (input.stdin !== undefined && typeof input.stdin !== "string") throw new ValidationError("stdin must be a string", { field: "stdin" });
-    const stdin = new TextEncoder().encode((input.stdin as string | undefined) ?? "");
+  async execute(owner: string, input: ExecuteBody, { onOutput, signal }: { onOutput?: OutputListener; signal?: AbortSignal } = {}): Promise<ExecuteResult> {
+    const memoryMb = input.memoryMb ?? this.limits.defaultMemoryMb;
+    const timeoutMs = input.timeoutMs ?? this.limits.defaultTimeoutMs;
+    const args = input.args ?? [];
+    const env = input.env ?? {};
+    const stdin = new TextEncoder().encode(input.stdin ?? "");
     if (stdin.length > 1024 * 1024) throw new ValidationError("stdin is at most 1 MiB", { field: "stdin" });
     const { module, hash } = await this.prepare(this.moduleRef(owner, input), memoryMb);
     const { inputs, bytes } = this.files.inputs(owner, input.files);
-    const appName = typeof input.app === "string" ? input.app : "module";
+    const appName = input.app ?? "module";
     const folder = this.files.outputFolder(owner, input.output, appName);
 
     const scratch = this.files.scratch();
@@ -146,9 +120,9 @@ export class WasmService {
     return entry;
   }
 
-  private moduleRef(owner: string, input: Record<string, unknown>): ModuleRef {
-    if (typeof input.app === "string") return this.registry.module(owner, input.app);
-    if (typeof input.module === "string") {
+  private moduleRef(owner: string, input: ExecuteBody): ModuleRef {
+    if (input.app !== undefined) return this.registry.module(owner, input.app);
+    if (input.module !== undefined) {
       if (input.module.length > Math.ceil((this.limits.maxModuleBytes * 4) / 3) + 4)
         throw new AppError(413, "wasm_module_too_large", `The module is larger than ${this.limits.maxModuleBytes} bytes`, { limit: this.limits.maxModuleBytes });
       const bytes = new Uint8Array(Buffer.from(input.module, "base64"));
