@@ -4,11 +4,10 @@ import { randomUUID } from "node:crypto";
 import { transaction, type Database } from "../../db/database.ts";
 import { AppError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { FilesService } from "../files/files.service.ts";
-import { asObject } from "../validate.ts";
+import type { SendBody } from "./ai.schemas.ts";
 import type { AiRepository, ConversationRow, MessageRow } from "./ai.repository.ts";
 import type { AiProvider, ChatTurn, Generation, ModelInfo, ProviderId } from "./provider.ts";
 
-const MAX_MESSAGE = 100_000;
 const MAX_ATTACHMENTS = 8;
 const MAX_ATTACHMENT_BYTES = 256 * 1024;
 /** All attachments of one turn together. */
@@ -27,21 +26,6 @@ export interface ConversationReply {
   model: string;
   reason: Generation["reason"];
   usage: { promptTokens: number; tokens: number };
-}
-
-function text(value: unknown, field: string, max: number): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > max) throw new ValidationError(`${field} must be text of 1 to ${max} characters`, { field });
-  return value;
-}
-
-export function parseTurns(value: unknown): ChatTurn[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > 200) throw new ValidationError("messages must be a list of 1 to 200 { role, content }", { field: "messages" });
-  return value.map((m, i) => {
-    const o = asObject(m);
-    if (o.role !== "system" && o.role !== "user" && o.role !== "assistant") throw new ValidationError(`messages[${i}].role must be system, user or assistant`, { field: `messages[${i}].role` });
-    if (typeof o.content !== "string" || o.content.length > MAX_MESSAGE) throw new ValidationError(`messages[${i}].content must be text`, { field: `messages[${i}].content` });
-    return { role: o.role, content: o.content };
-  });
 }
 
 export class AiService {
@@ -100,8 +84,7 @@ export class AiService {
     return chosen ?? models.find((m) => m.provider === "local")?.id ?? models.find((m) => m.provider === "cloud")?.id ?? null;
   }
 
-  async setDefault(owner: string, model: unknown): Promise<void> {
-    const id = text(model, "model", 500);
+  async setDefault(owner: string, id: string): Promise<void> {
     const { models } = await this.models(owner);
     if (!models.some((m) => m.id === id)) throw new NotFoundError(`No model ${id.slice(0, 100)}`, "model_not_found");
     this.repo.setDefaultModel(owner, id);
@@ -164,30 +147,30 @@ export class AiService {
     return this.repo.conversations(owner).map(conversationView);
   }
 
-  openConversation(owner: string, id: unknown) {
+  openConversation(owner: string, id: string) {
     const row = this.conversationRow(owner, id);
     return { ...conversationView(row), messages: this.repo.messages(row.id).map(messageView) };
   }
 
-  renameConversation(owner: string, id: unknown, title: unknown): void {
+  renameConversation(owner: string, id: string, title: string): void {
     const row = this.conversationRow(owner, id);
-    this.repo.rename(owner, row.id, text(title, "title", 200).trim() || "Untitled");
+    this.repo.rename(owner, row.id, title.trim() || "Untitled");
   }
 
-  deleteConversation(owner: string, id: unknown): void {
+  deleteConversation(owner: string, id: string): void {
     this.repo.deleteConversation(owner, this.conversationRow(owner, id).id);
   }
 
-  private conversationRow(owner: string, id: unknown): ConversationRow {
-    const row = typeof id === "string" && id.length <= 64 ? this.repo.conversation(owner, id) : null;
+  private conversationRow(owner: string, id: string): ConversationRow {
+    const row = this.repo.conversation(owner, id);
     if (!row) throw new NotFoundError("No such conversation", "conversation_not_found");
     return row;
   }
 
   /** The caller's own text files, as context for a turn. */
-  private async attachments(owner: string, paths: unknown): Promise<{ path: string; name: string; size: number; text: string }[]> {
+  private async attachments(owner: string, paths: readonly string[] | undefined): Promise<{ path: string; name: string; size: number; text: string }[]> {
     if (paths === undefined) return [];
-    if (!Array.isArray(paths) || paths.length > MAX_ATTACHMENTS) throw new ValidationError(`attachments must be a list of at most ${MAX_ATTACHMENTS} file paths`, { field: "attachments" });
+    if (paths.length > MAX_ATTACHMENTS) throw new ValidationError(`attachments must be a list of at most ${MAX_ATTACHMENTS} file paths`, { field: "attachments" });
     const out = [];
     const seen = new Set<string>();
     let total = 0;
@@ -206,7 +189,7 @@ export class AiService {
       } catch {
         throw new AppError(415, "attachment_not_text", `${entry.name} is not a text file`);
       }
-      out.push({ path: typeof path === "string" ? path : entry.name, name: entry.name, size: bytes.length, text: content });
+      out.push({ path, name: entry.name, size: bytes.length, text: content });
     }
     return out;
   }
@@ -215,12 +198,15 @@ export class AiService {
    * Send `message` in a conversation (a new one when `conversationId` is absent): the history goes
    * to the model, the reply streams to `onToken`, and both turns are saved — a stopped reply too.
    */
-  async send(owner: string, body: unknown, onToken: (t: string) => void, signal?: AbortSignal, onStart?: (conversationId: string) => void): Promise<ConversationReply> {
-    const input = asObject(body);
-    const message = text(input.message, "message", MAX_MESSAGE);
+  async send(
+    owner: string,
+    input: SendBody,
+    { onToken, signal, onStart }: { onToken: (t: string) => void; signal?: AbortSignal; onStart?: (conversationId: string) => void },
+  ): Promise<ConversationReply> {
+    const message = input.message;
     const settings = this.settings(input);
     const conversation = input.conversationId === undefined ? null : this.conversationRow(owner, input.conversationId);
-    const model = input.model === undefined ? (conversation?.model ?? (await this.defaultFor(owner))) : text(input.model, "model", 500);
+    const model = input.model ?? conversation?.model ?? (await this.defaultFor(owner));
     if (!model) throw new NotFoundError("No model is chosen: pick one (or add a provider in AI settings)", "model_not_found");
     this.check(owner, model);
     const files = await this.attachments(owner, input.attachments);

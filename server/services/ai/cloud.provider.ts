@@ -1,14 +1,14 @@
 // OpenAI-compatible cloud providers: each wallet adds its own connections (name, base URL, API key).
 // Keys are sealed at rest, bound to their owner, never returned by any API and only ever sent to
 // the base URL they were added with, for the wallet that added them.
-import { AppError, NotFoundError, ValidationError } from "../../errors.ts";
+import { AppError, NotFoundError } from "../../errors.ts";
 import { checkedAddress, outboundFetch, systemResolver, type Reach, type Resolver } from "../../net/outbound-fetch.ts";
 import { joinUrl, parseBaseUrl } from "../../net/service-url.ts";
+import type { CloudBody } from "./ai.schemas.ts";
 import type { AiRepository } from "./ai.repository.ts";
 import type { KeyVault } from "./key-vault.ts";
 import type { AiProvider, ChatTurn, GenerateOptions, Generation, ModelInfo } from "./provider.ts";
 
-const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const LIST_TIMEOUT_MS = 10_000;
 
 export interface CloudConnection {
@@ -63,11 +63,9 @@ export class CloudProvider implements AiProvider {
    * Owner and Admins also servers on the LAN (llama-server, vLLM…). Checked here for a clear answer,
    * and again on the address actually dialled at every request.
    */
-  async addConnection(owner: string, input: Record<string, unknown>): Promise<CloudConnection> {
+  async addConnection(owner: string, input: CloudBody): Promise<CloudConnection> {
     const { name, apiKey } = input;
-    if (typeof name !== "string" || !NAME.test(name)) throw new ValidationError("name must be 1–32 lower-case letters, digits or -", { field: "name" });
     const baseUrl = parseBaseUrl(input.baseUrl, "baseUrl", "https://api.openai.com/v1");
-    if (typeof apiKey !== "string" || apiKey.length === 0 || apiKey.length > 4096 || /\s/.test(apiKey)) throw new ValidationError("apiKey must be the provider's key", { field: "apiKey" });
     await checkedAddress(new URL(baseUrl), this.reachOf(owner), this.resolve);
     this.repo.putConnection({ owner, name, base_url: baseUrl, sealed_key: this.vault.seal(apiKey, context(owner, name, baseUrl)), created_at: Date.now() });
     return this.connections(owner).find((c) => c.name === name)!;

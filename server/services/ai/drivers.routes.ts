@@ -6,6 +6,7 @@ import { AppError, ValidationError } from "../../errors.ts";
 import { principalOf } from "../../http/auth-guard.ts";
 import { ndjson } from "../../http/ndjson.ts";
 import { asObject } from "../validate.ts";
+import { DriversCallBody } from "./ai.schemas.ts";
 import type { AiService } from "./ai.service.ts";
 import type { ChatTurn } from "./provider.ts";
 
@@ -23,37 +24,40 @@ function turns(value: unknown): ChatTurn[] {
 }
 
 export function driversRoutes(ai: AiService) {
-  return new Elysia({ name: "drivers.routes" }).post("/drivers/call", async ({ request, body }) => {
-    const input = asObject(body);
-    if (input.interface !== "puter-chat-completion") throw new AppError(404, "interface_not_found", `This node offers no driver for ${String(input.interface).slice(0, 60)}`);
-    if (input.method !== "complete") throw new AppError(404, "method_not_found", "puter-chat-completion has one method here: complete");
-    const args = asObject(input.args);
-    const owner = principalOf(request).address;
-    const model = args.model === undefined ? await ai.defaultFor(owner) : args.model;
-    if (typeof model !== "string") throw new AppError(404, "model_not_found", "No model is available on this node");
-    const messages = turns(args.messages);
-    const settings = ai.settings({ maxTokens: args.max_tokens, temperature: args.temperature });
-    ai.check(owner, model);
-    if (args.stream === true) {
-      return ndjson(
-        async (write, started) => {
-          started();
-          const g = await ai.generate(owner, { model, messages, ...settings }, (text) => write({ type: "text", text }), request.signal);
-          write({ type: "usage", usage: { input_tokens: g.promptTokens, output_tokens: g.tokens } });
+  return new Elysia({ name: "drivers.routes" }).post(
+    "/drivers/call",
+    async ({ request, body: input }) => {
+      if (input.interface !== "puter-chat-completion") throw new AppError(404, "interface_not_found", `This node offers no driver for ${input.interface.slice(0, 60)}`);
+      if (input.method !== "complete") throw new AppError(404, "method_not_found", "puter-chat-completion has one method here: complete");
+      const args = input.args ?? {};
+      const owner = principalOf(request).address;
+      const model = args.model ?? (await ai.defaultFor(owner));
+      if (model === null) throw new AppError(404, "model_not_found", "No model is available on this node");
+      const messages = turns(args.messages);
+      const settings = ai.settings({ maxTokens: args.max_tokens, temperature: args.temperature });
+      ai.check(owner, model);
+      if (args.stream === true) {
+        return ndjson(
+          async (write, started) => {
+            started();
+            const g = await ai.generate(owner, { model, messages, ...settings }, (text) => write({ type: "text", text }), request.signal);
+            write({ type: "usage", usage: { input_tokens: g.promptTokens, output_tokens: g.tokens } });
+          },
+          (e) => ({ type: "error", ...e }),
+        );
+      }
+      const g = await ai.generate(owner, { model, messages, ...settings }, () => undefined, request.signal);
+      return {
+        success: true,
+        service: { name: "pc2-ai", interface: "puter-chat-completion" },
+        result: {
+          message: { role: "assistant", content: g.text },
+          finish_reason: g.reason === "length" ? "length" : "stop",
+          usage: { input_tokens: g.promptTokens, output_tokens: g.tokens },
+          via_ai_chat_service: true,
         },
-        (e) => ({ type: "error", ...e }),
-      );
-    }
-    const g = await ai.generate(owner, { model, messages, ...settings }, () => undefined, request.signal);
-    return {
-      success: true,
-      service: { name: "pc2-ai", interface: "puter-chat-completion" },
-      result: {
-        message: { role: "assistant", content: g.text },
-        finish_reason: g.reason === "length" ? "length" : "stop",
-        usage: { input_tokens: g.promptTokens, output_tokens: g.tokens },
-        via_ai_chat_service: true,
-      },
-    };
-  });
+      };
+    },
+    { body: DriversCallBody },
+  );
 }

@@ -2,12 +2,12 @@
 // PC2's providers: tools that speak Ollama can use the node with an API token (scope ai:chat).
 // Model names are PC2's ids ("local/…", "ollama/…", "cloud/…"). Errors are { error } like Ollama's.
 import { Elysia } from "elysia";
-import { NotFoundError, ValidationError } from "../../errors.ts";
+import { NotFoundError } from "../../errors.ts";
 import { principalOf } from "../../http/auth-guard.ts";
 import { ndjson } from "../../http/ndjson.ts";
 import { VERSION } from "../system/system.service.ts";
-import { asObject } from "../validate.ts";
-import { parseTurns, type AiService } from "./ai.service.ts";
+import type { AiService } from "./ai.service.ts";
+import { OllamaChatBody, OllamaGenerateBody, OllamaShowBody, type OllamaOptions } from "./ai.schemas.ts";
 import type { LocalProvider } from "./local.provider.ts";
 import { VIA_PC2_HEADER } from "./ollama.provider.ts";
 import type { Generation } from "./provider.ts";
@@ -17,15 +17,9 @@ const owner = (request: Request) => principalOf(request).address;
 const except = (request: Request) => (request.headers.get(VIA_PC2_HEADER) ? ("ollama" as const) : undefined);
 const ns = (ms: number) => Math.round(ms * 1e6);
 
-/** Ollama's `options` → PC2's generation settings. */
-function settings(ai: AiService, input: Record<string, unknown>) {
-  const options = input.options === undefined ? {} : asObject(input.options);
+/** Ollama's `options` → PC2's generation settings (num_predict -1 means "no limit": the node's cap). */
+function settings(ai: AiService, options: OllamaOptions = {}) {
   return ai.settings({ maxTokens: options.num_predict === undefined || options.num_predict === -1 ? undefined : options.num_predict, temperature: options.temperature });
-}
-
-function modelOf(input: Record<string, unknown>): string {
-  if (typeof input.model !== "string" || input.model === "" || input.model.length > 500) throw new ValidationError("model is required", { field: "model" });
-  return input.model;
 }
 
 /** The closing line of a stream (and the body of a non-streamed answer, with the whole text). */
@@ -87,59 +81,65 @@ export function ollamaApiRoutes(ai: AiService) {
         })),
       };
     })
-    .post("/ollama/api/show", async ({ request, body }) => {
-      const model = modelOf(asObject(body));
-      const { models } = await ai.models(owner(request), except(request));
-      const info = models.find((m) => m.id === model);
-      if (!info) throw new NotFoundError(`No model ${model.slice(0, 100)}`, "model_not_found");
-      const details = info.provider === "local" ? await ai.provider<LocalProvider>("local").inspect(info.name) : null;
-      return {
-        modelfile: "",
-        parameters: "",
-        template: "",
-        details: {
-          parent_model: "",
-          format: String(info.details.format ?? ""),
-          family: details?.architecture ?? "",
-          families: null,
-          parameter_size: details ? String(details.parameters) : "",
-          quantization_level: "",
-        },
-        model_info: details ? { "general.architecture": details.architecture, "general.parameter_count": details.parameters, [`${details.architecture}.context_length`]: details.contextLength } : {},
-        capabilities: ["completion"],
-      };
-    })
-    .post("/ollama/api/chat", async ({ request, body }) => {
-      const input = asObject(body);
-      const model = modelOf(input);
-      const messages = parseTurns(input.messages);
-      const s = settings(ai, input);
-      ai.check(owner(request), model, except(request));
-      return answer(
-        input.stream !== false,
-        model,
-        (onToken) => ai.generate(owner(request), { model, messages, ...s }, onToken, request.signal, except(request)),
-        (text) => ({ message: { role: "assistant", content: text } }),
-      );
-    })
-    .post("/ollama/api/generate", async ({ request, body }) => {
-      const input = asObject(body);
-      const model = modelOf(input);
-      if (typeof input.prompt !== "string" || input.prompt.length > 100_000) throw new ValidationError("prompt must be text", { field: "prompt" });
-      if (input.system !== undefined && typeof input.system !== "string") throw new ValidationError("system must be text", { field: "system" });
-      const prompt = input.prompt;
-      const s = settings(ai, input);
-      ai.check(owner(request), model, except(request));
-      const run = (onToken: (t: string) => void) =>
-        input.raw === true
-          ? ai.complete(owner(request), model, prompt, s, onToken, request.signal, except(request))
-          : ai.generate(
-              owner(request),
-              { model, messages: [...(input.system ? [{ role: "system" as const, content: input.system as string }] : []), { role: "user", content: prompt }], ...s },
-              onToken,
-              request.signal,
-              except(request),
-            );
-      return answer(input.stream !== false, model, run, (text) => ({ response: text }));
-    });
+    .post(
+      "/ollama/api/show",
+      async ({ request, body }) => {
+        const model = body.model;
+        const { models } = await ai.models(owner(request), except(request));
+        const info = models.find((m) => m.id === model);
+        if (!info) throw new NotFoundError(`No model ${model.slice(0, 100)}`, "model_not_found");
+        const details = info.provider === "local" ? await ai.provider<LocalProvider>("local").inspect(info.name) : null;
+        return {
+          modelfile: "",
+          parameters: "",
+          template: "",
+          details: {
+            parent_model: "",
+            format: String(info.details.format ?? ""),
+            family: details?.architecture ?? "",
+            families: null,
+            parameter_size: details ? String(details.parameters) : "",
+            quantization_level: "",
+          },
+          model_info: details ? { "general.architecture": details.architecture, "general.parameter_count": details.parameters, [`${details.architecture}.context_length`]: details.contextLength } : {},
+          capabilities: ["completion"],
+        };
+      },
+      { body: OllamaShowBody },
+    )
+    .post(
+      "/ollama/api/chat",
+      async ({ request, body: input }) => {
+        const { model, messages } = input;
+        const s = settings(ai, input.options);
+        ai.check(owner(request), model, except(request));
+        return answer(
+          input.stream !== false,
+          model,
+          (onToken) => ai.generate(owner(request), { model, messages, ...s }, onToken, request.signal, except(request)),
+          (text) => ({ message: { role: "assistant", content: text } }),
+        );
+      },
+      { body: OllamaChatBody },
+    )
+    .post(
+      "/ollama/api/generate",
+      async ({ request, body: input }) => {
+        const { model, prompt } = input;
+        const s = settings(ai, input.options);
+        ai.check(owner(request), model, except(request));
+        const run = (onToken: (t: string) => void) =>
+          input.raw === true
+            ? ai.complete(owner(request), model, prompt, s, onToken, request.signal, except(request))
+            : ai.generate(
+                owner(request),
+                { model, messages: [...(input.system ? [{ role: "system" as const, content: input.system }] : []), { role: "user" as const, content: prompt }], ...s },
+                onToken,
+                request.signal,
+                except(request),
+              );
+        return answer(input.stream !== false, model, run, (text) => ({ response: text }));
+      },
+      { body: OllamaGenerateBody },
+    );
 }
