@@ -22,3 +22,15 @@ export function checkInput<T extends TSchema>(schema: T, value: unknown): Static
   const first = Value.Errors(schema, value).First();
   throw schemaError(first?.path, first?.message);
 }
+
+/** A route that takes no input (a POST with nothing to say). */
+export const NoBody = t.Object({});
+
+/**
+ * A route whose body is streamed by its handler (multipart uploads, raw chunks), so no JSON schema
+ * applies; the handler's reader has its own limits. Declared as the OpenAPI request body, so that a
+ * test can tell it from a route that forgot its schema.
+ */
+export const streamedBody = (kind: "multipart/form-data" | "application/octet-stream") => ({
+  detail: { requestBody: { required: true, content: { [kind]: { schema: kind === "multipart/form-data" ? { type: "object" as const } : { type: "string" as const, format: "binary" } } } } },
+});

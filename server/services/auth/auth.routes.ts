@@ -10,6 +10,7 @@ import type { RequestFacts, SignInService } from "./sign-in.service.ts";
 import type { UsersRepository } from "./users.repository.ts";
 import { whoami } from "./whoami.ts";
 import { ChallengeBody, LoginBody, SessionParams } from "./auth.schemas.ts";
+import { NoBody } from "../../http/schema.ts";
 
 /** Sign-in bodies are small, and anyone may send them. */
 export const AUTH_BODY_LIMITS: BodyLimits = {
@@ -35,11 +36,15 @@ export function authRoutes(signIn: SignInService, sessions: SessionsService, set
       { body: LoginBody },
     )
     .get("/api/auth/setup", () => ({ claimed: setup.isClaimed() }))
-    .post("/api/auth/logout", ({ request, set }) => {
-      sessions.logout(principalOf(request), clientIp(request));
-      set.headers["set-cookie"] = clearSessionCookie(request);
-      return { signedOut: true };
-    })
+    .post(
+      "/api/auth/logout",
+      ({ request, set }) => {
+        sessions.logout(principalOf(request), clientIp(request));
+        set.headers["set-cookie"] = clearSessionCookie(request);
+        return { signedOut: true };
+      },
+      { body: NoBody },
+    )
     .get("/api/auth/sessions", ({ request }) => ({ sessions: sessions.list(principalOf(request)) }))
     .delete(
       "/api/auth/sessions/:id",

@@ -5,12 +5,11 @@ import { closeSync, existsSync, openSync, rmSync, statSync, truncateSync } from 
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError, ConflictError, NotFoundError } from "../../errors.ts";
-import { asObject, int } from "../validate.ts";
+import type { CreateUploadBody } from "./files.schemas.ts";
 import { QuotaExceededError } from "./blob-store.ts";
 import type { FileWriter } from "./file-writer.ts";
 import type { FilesService } from "./files.service.ts";
 import type { FsEntryRow } from "./fs-entry.ts";
-import { bool } from "./puter-input.ts";
 import type { UploadRow, UploadsRepository } from "./uploads.repository.ts";
 import { resolvePath } from "./virtual-path.ts";
 
@@ -50,11 +49,10 @@ export class ResumableUploads {
     return join(this.tmpDir, `resumable-${id}`);
   }
 
-  create(owner: string, body: unknown): UploadView {
-    const input = asObject(body);
+  create(owner: string, input: CreateUploadBody): UploadView {
     const path = resolvePath(input.path, owner);
-    const size = int(input, "size", { min: 0, max: Number.MAX_SAFE_INTEGER });
-    const opts = { overwrite: bool(input.overwrite, false), dedupe: bool(input.dedupe_name, false), createParents: bool(input.create_missing_parents, false) };
+    const size = input.size;
+    const opts = { overwrite: input.overwrite ?? false, dedupe: input.dedupe_name ?? false, createParents: input.create_missing_parents ?? false };
     const replaces = this.writer.check(owner, path, opts);
     if (this.repo.openCount(owner, Date.now()) >= MAX_OPEN_UPLOADS)
       throw new AppError(429, "too_many_uploads", `At most ${MAX_OPEN_UPLOADS} unfinished uploads at a time; finish or cancel one`, { limit: MAX_OPEN_UPLOADS });

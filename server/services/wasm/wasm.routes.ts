@@ -3,6 +3,7 @@ import { Elysia } from "elysia";
 import { AppError, BadRequestError, ValidationError } from "../../errors.ts";
 import { principalOf } from "../../http/auth-guard.ts";
 import type { BodyLimits } from "../../http/body-limits.ts";
+import { streamedBody } from "../../http/schema.ts";
 import { multipartParts } from "../../http/multipart.ts";
 import type { WasmService } from "./wasm.service.ts";
 import { AppParams, ExecuteBody } from "./wasm.schemas.ts";
@@ -47,19 +48,23 @@ async function appUpload(request: Request, maxModuleBytes: number): Promise<{ ma
 export function wasmRoutes(wasm: WasmService, maxModuleBytes: number) {
   return new Elysia({ name: "wasm.routes" })
     .get("/api/wasm/apps", ({ request }) => ({ apps: wasm.registry.list(owner(request)) }))
-    .post("/api/wasm/apps", async ({ request, set }) => {
-      const { manifest, module } = await appUpload(request, maxModuleBytes);
-      if (!module) throw new ValidationError("Send the app's module (a .wasm file named module)", { field: "module" });
-      set.status = 201;
-      return { app: wasm.registry.put(owner(request), manifest, module, false) };
-    })
+    .post(
+      "/api/wasm/apps",
+      async ({ request, set }) => {
+        const { manifest, module } = await appUpload(request, maxModuleBytes);
+        if (!module) throw new ValidationError("Send the app's module (a .wasm file named module)", { field: "module" });
+        set.status = 201;
+        return { app: wasm.registry.put(owner(request), manifest, module, false) };
+      },
+      streamedBody("multipart/form-data"),
+    )
     .put(
       "/api/wasm/apps/:name",
       async ({ request, params }) => {
         const { manifest, module } = await appUpload(request, maxModuleBytes);
         return { app: wasm.registry.put(owner(request), manifest, module, true, params.name) };
       },
-      { params: AppParams },
+      { params: AppParams, ...streamedBody("multipart/form-data") },
     )
     .delete(
       "/api/wasm/apps/:name",
