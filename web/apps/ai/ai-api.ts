@@ -5,6 +5,7 @@ import type { Pc2WsClient } from "../../api/ws-client.ts";
 // The shapes are the server's own (type-only imports: nothing of the server reaches the bundle).
 import type { ConversationReply as Reply, ConversationView as Conversation, MessageView } from "../../../server/services/ai/ai.service.ts";
 import type { ModelInfo as Model } from "../../../server/services/ai/provider.ts";
+import type { SendBody } from "../../../server/services/ai/ai.schemas.ts";
 export type { Conversation, Model, Reply };
 
 /** A message as the chat shows it: the ones it is still writing have no saved details yet. */
@@ -17,13 +18,7 @@ export const renameConversation = (id: string, title: string) => api.send("PATCH
 export const deleteConversation = (id: string) => api.send("DELETE", `/api/ai/conversations/${encodeURIComponent(id)}`);
 
 /** Send a message; `onStarted` gets the conversation id, `onToken` each piece of the reply. */
-export function sendMessage(
-  ws: Pc2WsClient,
-  params: { conversationId?: string; model: string; message: string; attachments?: string[] },
-  onStarted: (conversationId: string) => void,
-  onToken: (text: string) => void,
-  signal: AbortSignal,
-): Promise<Reply> {
+export function sendMessage(ws: Pc2WsClient, params: SendBody & { model: string }, onStarted: (conversationId: string) => void, onToken: (text: string) => void, signal: AbortSignal): Promise<Reply> {
   const offStart = ws.on("ai.started", (p) => onStarted((p as { conversationId: string }).conversationId));
   const offToken = ws.on("ai.token", (p) => onToken((p as { text: string }).text));
   return ws.call<Reply>("ai.chat", params, { signal }).finally(() => (offStart(), offToken()));

@@ -5,7 +5,7 @@ import { Pc2WsClient, RpcError } from "../../api/ws-client.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import "../../ui/pc2-file-picker.ts";
 import "./pc2-wasm-install.ts";
-import { describeRun, homePath, listApps, removeApp, type RunResult, type WasmApp } from "./wasm-apps-api.ts";
+import { describeRun, homePath, listApps, removeApp, type RunInput, type RunResult, type WasmApp } from "./wasm-apps-api.ts";
 
 interface Line {
   stream: "stdout" | "stderr";
@@ -111,7 +111,7 @@ export class Pc2WasmApp extends LitElement {
             files: this.inputs.length ? this.inputs : undefined,
             output: output || undefined,
             timeoutMs: Number(this.field("timeout") || 10) * 1000,
-          },
+          } satisfies RunInput,
           { signal: this.stopper.signal },
         );
       } finally {

@@ -4,7 +4,8 @@ import { ApiError, api } from "../../api/rest-client.ts";
 // The shapes are the server's own (type-only imports: nothing of the server reaches the bundle).
 import type { AppInfo as WasmApp } from "../../../server/services/wasm/wasm-registry.ts";
 import type { ExecuteResult as RunResult } from "../../../server/services/wasm/wasm.service.ts";
-export type { RunResult, WasmApp };
+import type { ExecuteBody as RunInput } from "../../../server/services/wasm/wasm.schemas.ts";
+export type { RunInput, RunResult, WasmApp };
 
 export const listApps = () => api.get<{ apps: WasmApp[] }>("/api/wasm/apps").then((r) => r.apps);
 
