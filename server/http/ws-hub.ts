@@ -291,7 +291,9 @@ export class WsHub {
       if (!request.notification) ws.data.inFlight.set(id, ctrl);
       const schema = this.schemas.get(method);
       const params = schema ? checkInput(schema, request.params) : request.params;
-      const result = await handler(params, { connection: ws.data, signal: ctrl.signal, notify: (m, p) => void this.sendText(ws, notificationText(m, p)) });
+      // A call's notifications name the call (callId), so one connection can carry several at once.
+      const tag = (p: unknown) => (request!.notification || p === null || typeof p !== "object" || Array.isArray(p) ? p : { ...p, callId: id });
+      const result = await handler(params, { connection: ws.data, signal: ctrl.signal, notify: (m, p) => void this.sendText(ws, notificationText(m, tag(p))) });
       return request.notification ? null : { jsonrpc: "2.0", id, result: result ?? null };
     } catch (err) {
       return answersFailure(request, err) ? { jsonrpc: "2.0", id: request?.id ?? idOf(req), error: toRpcError(err, this.log, request?.method ?? "") } : null;

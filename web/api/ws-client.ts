@@ -26,11 +26,13 @@ export class ConnectionClosedError extends Error {
   }
 }
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onNotification?: (method: string, params: unknown) => void };
 type Listener = (params: unknown) => void;
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** Notifications this call sends while it runs (they carry its id as callId), e.g. streamed output. */
+  onNotification?: (method: string, params: unknown) => void;
 }
 
 export class Pc2WsClient {
@@ -77,7 +79,7 @@ export class Pc2WsClient {
     if (this.closed) return Promise.reject(new ConnectionClosedError(this.closed.code, this.closed.reason));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onNotification: options.onNotification });
       options.signal?.addEventListener("abort", () => void this.notify("rpc.cancel", { id }), { once: true });
       this.socket.send(JSON.stringify({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) }));
     });
@@ -138,6 +140,8 @@ export class Pc2WsClient {
         else waiter.resolve(res.result);
       } else if (m && typeof m === "object" && typeof (m as { method?: unknown }).method === "string") {
         const { method, params } = m as { method: string; params: unknown };
+        const callId = params && typeof params === "object" ? (params as { callId?: JsonRpcId }).callId : undefined;
+        if (callId !== undefined) this.pending.get(callId)?.onNotification?.(method, params);
         for (const l of this.listeners.get(method) ?? []) l(params);
       }
     }

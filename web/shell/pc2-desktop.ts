@@ -1,6 +1,10 @@
 // <pc2-desktop>: icons, windows (z-order, move, resize, minimise, maximise, close) and the taskbar.
 import { LitElement, css, html, nothing, type TemplateResult } from "lit";
+import { ContextProvider } from "@lit/context";
 import { api, type User } from "../api/rest-client.ts";
+import { Pc2WsClient } from "../api/ws-client.ts";
+import { connectionContext, userContext } from "../state/contexts.ts";
+import { NodeConnection } from "../state/node-connection.ts";
 import { icons } from "../ui/icons.ts";
 import { sharedStyles } from "../ui/shared-styles.ts";
 import "../apps/files/pc2-file-explorer.ts";
@@ -53,6 +57,10 @@ export class Pc2Desktop extends LitElement {
   static override properties = { user: { attribute: false }, windows: { state: true } };
   user: User | null = null;
   windows: OpenWindow[] = [];
+  /** The tab's one connection to the node, opened when an app first needs it; closed with the desktop. */
+  private readonly connection = new NodeConnection(Pc2WsClient.urlFor(location.origin));
+  private readonly provideConnection = new ContextProvider(this, { context: connectionContext, initialValue: this.connection });
+  private readonly provideUser = new ContextProvider(this, { context: userContext, initialValue: null });
   private nextZ = 1;
   private nextId = 1;
 
@@ -87,6 +95,11 @@ export class Pc2Desktop extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener("keydown", this.onKey);
+    this.connection.close();
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has("user")) this.provideUser.setValue(this.user);
   }
 
   /** Ctrl+Alt+F opens Files, Ctrl+Alt+S Settings; Ctrl+Alt+W closes the active window; Ctrl+Alt+→ cycles windows. */

@@ -1,6 +1,6 @@
 // The AI API for the desktop: models, conversations (REST) and streamed chat (/ws ai.chat).
 import { api } from "../../api/rest-client.ts";
-import type { Pc2WsClient } from "../../api/ws-client.ts";
+import type { NodeConnection } from "../../state/node-connection.ts";
 
 // The shapes are the server's own (type-only imports: nothing of the server reaches the bundle).
 import type { ConversationReply as Reply, ConversationView as Conversation, MessageView } from "../../../server/services/ai/ai.service.ts";
@@ -18,8 +18,19 @@ export const renameConversation = (id: string, title: string) => api.send("PATCH
 export const deleteConversation = (id: string) => api.send("DELETE", `/api/ai/conversations/${encodeURIComponent(id)}`);
 
 /** Send a message; `onStarted` gets the conversation id, `onToken` each piece of the reply. */
-export function sendMessage(ws: Pc2WsClient, params: SendBody & { model: string }, onStarted: (conversationId: string) => void, onToken: (text: string) => void, signal: AbortSignal): Promise<Reply> {
-  const offStart = ws.on("ai.started", (p) => onStarted((p as { conversationId: string }).conversationId));
-  const offToken = ws.on("ai.token", (p) => onToken((p as { text: string }).text));
-  return ws.call<Reply>("ai.chat", params, { signal }).finally(() => (offStart(), offToken()));
+export function sendMessage(
+  ws: NodeConnection,
+  params: SendBody & { model: string },
+  onStarted: (conversationId: string) => void,
+  onToken: (text: string) => void,
+  signal: AbortSignal,
+): Promise<Reply> {
+  // This chat's own notifications only: other windows may be chatting over the same connection.
+  return ws.call<Reply>("ai.chat", params, {
+    signal,
+    onNotification: (method, p) => {
+      if (method === "ai.started") onStarted((p as { conversationId: string }).conversationId);
+      if (method === "ai.token") onToken((p as { text: string }).text);
+    },
+  });
 }

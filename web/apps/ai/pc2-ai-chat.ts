@@ -2,7 +2,9 @@
 // reply streams in as Markdown; Stop ends the generation upstream; a model picker; the user's own
 // files can be attached to a message.
 import { LitElement, css, html } from "lit";
-import { Pc2WsClient, RpcError } from "../../api/ws-client.ts";
+import { ContextConsumer } from "@lit/context";
+import { RpcError } from "../../api/ws-client.ts";
+import { connectionContext } from "../../state/contexts.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import "../../ui/pc2-file-picker.ts";
 import "./pc2-markdown.ts";
@@ -31,7 +33,7 @@ export class Pc2AiChat extends LitElement {
   generating = false;
   problem: string | null = null;
   notice: string | null = null;
-  private ws: Pc2WsClient | null = null;
+  private readonly connection = new ContextConsumer(this, { context: connectionContext });
   private stopper: AbortController | null = null;
 
   static override styles = [
@@ -68,7 +70,6 @@ export class Pc2AiChat extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopper?.abort();
-    this.ws?.close();
   }
 
   private async load(): Promise<void> {
@@ -125,9 +126,10 @@ export class Pc2AiChat extends LitElement {
     this.messages = [...this.messages, { role: "user", content: text, attachments: attachments.map((p) => ({ name: p.slice(p.lastIndexOf("/") + 1) })) }, { role: "assistant", content: "" }];
     this.stopper = new AbortController();
     try {
-      this.ws ??= await Pc2WsClient.connect(Pc2WsClient.urlFor(location.origin));
+      const connection = this.connection.value;
+      if (!connection) throw new Error("not connected to the node");
       const reply = await sendMessage(
-        this.ws,
+        connection,
         { conversationId: this.current ?? undefined, model: this.model, message: text, attachments: attachments.length ? attachments : undefined },
         (id) => (this.current = id),
         (piece) => {

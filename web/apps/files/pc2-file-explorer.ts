@@ -1,7 +1,9 @@
 // <pc2-file-explorer>: browse, create, rename, delete/restore, upload with progress, live updates.
 import { LitElement, css, html, nothing } from "lit";
 import { ApiError, api } from "../../api/rest-client.ts";
-import { Pc2WsClient } from "../../api/ws-client.ts";
+import { ContextConsumer } from "@lit/context";
+import { connectionContext } from "../../state/contexts.ts";
+import { watchFileChanges } from "../../state/file-events.ts";
 import { icons } from "../../ui/icons.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import { uploadFile, type UploadItem } from "./upload-queue.ts";
@@ -65,8 +67,8 @@ export class Pc2FileExplorer extends LitElement {
   uploads: UploadItem[] = [];
   renaming: string | null = null;
   dragging = false;
-  private socket: Pc2WsClient | null = null;
-  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly connection = new ContextConsumer(this, { context: connectionContext });
+  private stopWatching: (() => void) | null = null;
 
   static override styles = [
     sharedStyles,
@@ -113,24 +115,14 @@ export class Pc2FileExplorer extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.socket?.close();
+    this.stopWatching?.();
     for (const u of this.uploads) if (u.state === "uploading") u.cancel();
   }
 
   /** Live updates: any change to this wallet's files refreshes the folder shown (debounced). */
   private async listen(): Promise<void> {
-    try {
-      this.socket = await Pc2WsClient.connect(Pc2WsClient.urlFor(location.origin));
-      await this.socket.subscribe(["files"]);
-      for (const e of ["item.added", "item.removed", "item.moved", "item.updated", "item.renamed"]) this.socket.on(e, () => this.scheduleRefresh());
-    } catch {
-      /* live updates are a nicety: the explorer still works without them */
-    }
-  }
-
-  private scheduleRefresh(): void {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => void this.load(false), 80);
+    const connection = this.connection.value;
+    if (connection) this.stopWatching = await watchFileChanges(connection, () => void this.load(false));
   }
 
   private toast(text: string, kind: "info" | "error" = "info"): void {
@@ -269,7 +261,7 @@ export class Pc2FileExplorer extends LitElement {
     for (const file of Array.from(files)) {
       const item = uploadFile(this.path, file, () => {
         this.uploads = [...this.uploads];
-        if (item.state === "done") this.scheduleRefresh();
+        if (item.state === "done") void this.load(false);
       });
       this.uploads = [...this.uploads, item];
     }

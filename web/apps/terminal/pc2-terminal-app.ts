@@ -3,7 +3,9 @@ import { FitAddon } from "@xterm/addon-fit";
 import { Terminal } from "@xterm/xterm";
 import xtermCss from "@xterm/xterm/css/xterm.css" with { type: "text" };
 import { LitElement, css, html, unsafeCSS } from "lit";
-import { Pc2WsClient, RpcError } from "../../api/ws-client.ts";
+import { ContextConsumer } from "@lit/context";
+import { RpcError } from "../../api/ws-client.ts";
+import { connectionContext } from "../../state/contexts.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 
 export class Pc2TerminalApp extends LitElement {
@@ -11,7 +13,8 @@ export class Pc2TerminalApp extends LitElement {
   problem: string | null = null;
   private term: Terminal | null = null;
   private fit = new FitAddon();
-  private ws: Pc2WsClient | null = null;
+  private readonly connection = new ContextConsumer(this, { context: connectionContext });
+  private offs: (() => void)[] = [];
   private termId: string | null = null;
   private resizer: ResizeObserver | null = null;
 
@@ -44,12 +47,12 @@ export class Pc2TerminalApp extends LitElement {
       return;
     }
     typed.dispose();
-    const send = (data: string) => void this.ws?.call("terminal.input", { id: this.termId, data }).catch(() => undefined);
+    const send = (data: string) => void this.connection.value?.call("terminal.input", { id: this.termId, data }).catch(() => undefined);
     if (early.length) send(early.join(""));
     this.term.onData(send);
     this.resizer = new ResizeObserver(() => {
       this.fit.fit();
-      if (this.termId && this.term) void this.ws?.call("terminal.resize", { id: this.termId, cols: this.term.cols, rows: this.term.rows }).catch(() => undefined);
+      if (this.termId && this.term) void this.connection.value?.call("terminal.resize", { id: this.termId, cols: this.term.cols, rows: this.term.rows }).catch(() => undefined);
     });
     this.resizer.observe(el);
     this.term.focus();
@@ -57,16 +60,20 @@ export class Pc2TerminalApp extends LitElement {
 
   /** Attach to a live terminal left by a reload, else open a new one. */
   private async connect(): Promise<void> {
-    const ws = await Pc2WsClient.connect(Pc2WsClient.urlFor(location.origin));
-    this.ws = ws;
-    ws.on("terminal.data", (p) => {
-      const { id, data } = p as { id: string; data: string };
-      if (id === this.termId) this.term?.write(data);
-    });
-    ws.on("terminal.exit", (p) => {
-      const { id, code } = p as { id: string; code: number };
-      if (id === this.termId) this.term?.write(`\r\n\x1b[2m[the shell exited with code ${code}]\x1b[0m\r\n`);
-    });
+    const ws = this.connection.value;
+    if (!ws) throw new Error("not connected to the node");
+    this.offs.push(
+      ws.on("terminal.data", (p) => {
+        const { id, data } = p as { id: string; data: string };
+        if (id === this.termId) this.term?.write(data);
+      }),
+      ws.on("terminal.exit", (p) => {
+        const { id, code } = p as { id: string; code: number };
+        if (id === this.termId) this.term?.write(`\r\n\x1b[2m[the shell exited with code ${code}]\x1b[0m\r\n`);
+      }),
+      // The connection dropped and came back: the node detached this terminal; take it back.
+      ws.onReopen(() => void this.reattach()),
+    );
     const { terminals } = await ws.call<{ terminals: { id: string; attached: boolean }[] }>("terminal.list");
     const detached = terminals.find((t) => !t.attached);
     if (detached) {
@@ -79,16 +86,24 @@ export class Pc2TerminalApp extends LitElement {
     }
   }
 
+  private async reattach(): Promise<void> {
+    const ws = this.connection.value;
+    if (!ws || !this.termId || !this.term) return;
+    const { history } = await ws.call<{ history: string }>("terminal.attach", { id: this.termId }).catch(() => ({ history: "" }));
+    this.term.reset();
+    this.term.write(history);
+  }
+
   /** Closing the window hangs the terminal up (a reload, by contrast, leaves it to reattach). */
   canClose(): boolean {
-    if (this.termId) void this.ws?.call("terminal.close", { id: this.termId }).catch(() => undefined);
+    if (this.termId) void this.connection.value?.call("terminal.close", { id: this.termId }).catch(() => undefined);
     return true;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resizer?.disconnect();
-    this.ws?.close();
+    for (const off of this.offs) off();
     this.term?.dispose();
   }
 

@@ -1,7 +1,9 @@
 // <pc2-wasm-app>: pick a WASM app, give it arguments, stdin and input files, watch its output stream
 // in, stop it, and open what it wrote in Files. Admins and the Owner also install and remove apps.
 import { LitElement, css, html } from "lit";
-import { Pc2WsClient, RpcError } from "../../api/ws-client.ts";
+import { ContextConsumer } from "@lit/context";
+import { RpcError } from "../../api/ws-client.ts";
+import { connectionContext } from "../../state/contexts.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import "../../ui/pc2-file-picker.ts";
 import "./pc2-wasm-install.ts";
@@ -33,7 +35,7 @@ export class Pc2WasmApp extends LitElement {
   picking = false;
   installing = false;
   problem: string | null = null;
-  private ws: Pc2WsClient | null = null;
+  private readonly connection = new ContextConsumer(this, { context: connectionContext });
   private stopper: AbortController | null = null;
 
   static override styles = [
@@ -62,7 +64,6 @@ export class Pc2WasmApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopper?.abort();
-    this.ws?.close();
   }
 
   private async refresh(select?: string): Promise<void> {
@@ -98,25 +99,22 @@ export class Pc2WasmApp extends LitElement {
     this.problem = null;
     this.stopper = new AbortController();
     try {
-      this.ws ??= await Pc2WsClient.connect(Pc2WsClient.urlFor(location.origin));
-      const off = this.ws.on("wasm.output", (p) => void (this.lines = [...this.lines, p as Line]));
+      const ws = this.connection.value;
+      if (!ws) throw new Error("not connected to the node");
       const output = this.field("output").trim();
-      try {
-        this.result = await this.ws.call<RunResult>(
-          "wasm.run",
-          {
-            app: app.name,
-            args: this.args(app),
-            stdin: this.field("stdin"),
-            files: this.inputs.length ? this.inputs : undefined,
-            output: output || undefined,
-            timeoutMs: Number(this.field("timeout") || 10) * 1000,
-          } satisfies RunInput,
-          { signal: this.stopper.signal },
-        );
-      } finally {
-        off();
-      }
+      this.result = await ws.call<RunResult>(
+        "wasm.run",
+        {
+          app: app.name,
+          args: this.args(app),
+          stdin: this.field("stdin"),
+          files: this.inputs.length ? this.inputs : undefined,
+          output: output || undefined,
+          timeoutMs: Number(this.field("timeout") || 10) * 1000,
+        } satisfies RunInput,
+        // This run's output only: another window may be running an app over the same connection.
+        { signal: this.stopper.signal, onNotification: (method, p) => void (method === "wasm.output" && (this.lines = [...this.lines, p as Line])) },
+      );
     } catch (err) {
       this.problem = err instanceof RpcError ? err.message : `The run could not start: ${(err as Error).message}`;
     } finally {
