@@ -2,7 +2,7 @@
 // soon; over 500 fails.
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { REPO } from "../helpers/spawned-node.ts";
 
 const WARN_LINES = 300;
@@ -22,4 +22,46 @@ test(`no source file is over ${MAX_LINES} lines (over ${WARN_LINES} is reported)
   const large = sizes.filter(([, n]) => n > WARN_LINES);
   if (large.length) console.warn(`files over ${WARN_LINES} lines (split them before they grow): ${large.map(([f, n]) => `${f} (${n})`).join(", ")}`);
   expect(sizes.filter(([, n]) => n > MAX_LINES)).toEqual([]);
+});
+
+/** Relative imports of each source file (server, web, workers, scripts), resolved to repo paths. */
+function importGraph(): Map<string, string[]> {
+  const files = sourceFiles().filter((f) => !f.startsWith("test/"));
+  const graph = new Map<string, string[]>();
+  for (const file of files) {
+    const text = readFileSync(join(REPO, file), "utf8");
+    const deps = [...text.matchAll(/(?:import|export)[^"']*?from\s+"(\.[^"]+)"|import\s+"(\.[^"]+)"/g)]
+      .map((m) => (m[1] ?? m[2])!)
+      .map((spec) => join(dirname(file), spec))
+      .filter((p) => files.includes(p));
+    graph.set(file, deps);
+  }
+  return graph;
+}
+
+test("no import cycle anywhere (type-only imports count too: they are still a tangle to read)", () => {
+  const graph = importGraph();
+  const state = new Map<string, "open" | "done">();
+  const cycles: string[] = [];
+  const visit = (file: string, path: string[]) => {
+    state.set(file, "open");
+    for (const dep of graph.get(file) ?? []) {
+      if (state.get(dep) === "open") cycles.push([...path.slice(path.indexOf(dep)), dep].join(" → "));
+      else if (!state.has(dep)) visit(dep, [...path, dep]);
+    }
+    state.set(file, "done");
+  };
+  for (const file of graph.keys()) if (!state.has(file)) visit(file, [file]);
+  expect(graph.size).toBeGreaterThan(100);
+  expect(cycles).toEqual([]);
+});
+
+test("every desktop element declares its tag in HTMLElementTagNameMap", () => {
+  const undeclared = sourceFiles()
+    .filter((f) => f.startsWith("web/"))
+    .flatMap((f) => {
+      const text = readFileSync(join(REPO, f), "utf8");
+      return [...text.matchAll(/customElements\.define\("([a-z0-9-]+)"/g)].filter((m) => !text.includes(`"${m[1]}":`)).map((m) => `${f}: ${m[1]}`);
+    });
+  expect(undeclared).toEqual([]);
 });

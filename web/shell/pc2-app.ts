@@ -86,3 +86,9 @@ export class Pc2App extends LitElement {
 }
 
 customElements.define("pc2-app", Pc2App);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-app": Pc2App;
+  }
+}

@@ -8,7 +8,7 @@ import { NodeConnection } from "../state/node-connection.ts";
 import { icons } from "../ui/icons.ts";
 import { sharedStyles } from "../ui/shared-styles.ts";
 import "../apps/files/pc2-file-explorer.ts";
-import type { Entry } from "../apps/files/pc2-file-explorer.ts";
+import type { Entry } from "../apps/files/entry.ts";
 import "../apps/editor/pc2-editor-app.ts";
 import "../apps/viewer/pc2-image-viewer.ts";
 import "../apps/settings/pc2-settings-app.ts";
@@ -225,3 +225,9 @@ export class Pc2Desktop extends LitElement {
 }
 
 customElements.define("pc2-desktop", Pc2Desktop);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-desktop": Pc2Desktop;
+  }
+}

@@ -161,3 +161,9 @@ export class Pc2SetupWizard extends LitElement {
 }
 
 customElements.define("pc2-setup-wizard", Pc2SetupWizard);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-setup-wizard": Pc2SetupWizard;
+  }
+}

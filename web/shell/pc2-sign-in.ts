@@ -85,3 +85,9 @@ export class Pc2SignIn extends LitElement {
 }
 
 customElements.define("pc2-sign-in", Pc2SignIn);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-sign-in": Pc2SignIn;
+  }
+}

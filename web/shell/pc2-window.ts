@@ -95,3 +95,9 @@ export class Pc2Window extends LitElement {
 }
 
 customElements.define("pc2-window", Pc2Window);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-window": Pc2Window;
+  }
+}

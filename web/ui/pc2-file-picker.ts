@@ -74,3 +74,9 @@ export class Pc2FilePicker extends LitElement {
 }
 
 customElements.define("pc2-file-picker", Pc2FilePicker);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-file-picker": Pc2FilePicker;
+  }
+}

@@ -31,3 +31,9 @@ export class Pc2Toasts extends LitElement {
 }
 
 customElements.define("pc2-toasts", Pc2Toasts);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-toasts": Pc2Toasts;
+  }
+}

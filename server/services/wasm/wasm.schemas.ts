@@ -1,7 +1,7 @@
 // Input schemas of WASM runs (HTTP and /ws alike) and app routes.
 import { t } from "elysia";
 import type { Static } from "../../http/schema.ts";
-import { WASM_LIMITS } from "./wasm.service.ts";
+import { WASM_LIMITS } from "./wasm-limits.ts";
 
 export const ExecuteBody = t.Object({
   app: t.Optional(t.String({ minLength: 1, maxLength: 64 })),

@@ -2,28 +2,13 @@
 // with the caller's files at /input and /output saved back into their storage.
 import { AppError, ValidationError } from "../../errors.ts";
 import type { ExecuteBody } from "./wasm.schemas.ts";
+import { WASM_LIMITS, type WasmLimits } from "./wasm-limits.ts";
+
+export { WASM_LIMITS, type WasmLimits };
 import { prepareModule } from "./module-check.ts";
 import type { SandboxPool, OutputListener, RunResult } from "./sandbox-pool.ts";
 import type { SavedOutput, WasmFiles } from "./wasm-files.ts";
 import { sha256, type ModuleRef, type WasmRegistry } from "./wasm-registry.ts";
-
-export interface WasmLimits {
-  maxModuleBytes: number;
-  maxMemoryMb: number;
-  defaultMemoryMb: number;
-  maxTimeoutMs: number;
-  defaultTimeoutMs: number;
-  maxOutputBytes: number;
-}
-
-export const WASM_LIMITS: WasmLimits = {
-  maxModuleBytes: 16 * 1024 * 1024,
-  maxMemoryMb: 512,
-  defaultMemoryMb: 64,
-  maxTimeoutMs: 60_000,
-  defaultTimeoutMs: 10_000,
-  maxOutputBytes: 4 * 1024 * 1024,
-};
 
 export interface ExecuteResult extends Omit<RunResult, "files"> {
   /** Files the app wrote under /output, as saved in the caller's storage. */

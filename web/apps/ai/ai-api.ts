@@ -34,3 +34,23 @@ export function sendMessage(
     },
   });
 }
+
+/** Pull an Ollama model through the node; `onProgress` gets Ollama's progress lines as they come. */
+export async function pullModel(model: string, onProgress: (p: { status?: string; completed?: number; total?: number }) => void): Promise<void> {
+  const res = await fetch("/api/ai/models/pull", { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: `ollama/${model}` }) });
+  if (!res.ok) throw new Error((await res.json().catch(() => null))?.message ?? `HTTP ${res.status}`);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += value;
+    const lines = buffer.split("\n");
+    buffer = lines.pop()!;
+    for (const line of lines.filter(Boolean)) {
+      const p = JSON.parse(line) as { type: string; status?: string; completed?: number; total?: number; message?: string };
+      if (p.type === "error") throw new Error(p.message);
+      if (p.type === "progress") onProgress(p);
+    }
+  }
+}

@@ -210,3 +210,9 @@ export class Pc2AiChat extends LitElement {
 }
 
 customElements.define("pc2-ai-chat", Pc2AiChat);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-ai-chat": Pc2AiChat;
+  }
+}

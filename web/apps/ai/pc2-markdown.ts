@@ -45,3 +45,9 @@ export class Pc2Markdown extends LitElement {
 }
 
 customElements.define("pc2-markdown", Pc2Markdown);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-markdown": Pc2Markdown;
+  }
+}

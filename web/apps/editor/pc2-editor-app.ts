@@ -1,4 +1,5 @@
 // <pc2-editor-app>: open a text file, edit, save (overwrite in place); unsaved changes are never lost silently.
+import { readText, writeText } from "../../api/files-api.ts";
 import { LitElement, css, html, nothing } from "lit";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 
@@ -54,9 +55,7 @@ export class Pc2EditorApp extends LitElement {
   private async load(): Promise<void> {
     if (!this.file) return;
     try {
-      const res = await fetch(`/read?file=${encodeURIComponent(this.file.uid)}`, { credentials: "same-origin" });
-      if (!res.ok) throw new Error((await res.json().catch(() => null))?.message ?? `HTTP ${res.status}`);
-      this.text = new TextDecoder().decode(await res.arrayBuffer());
+      this.text = await readText(this.file.uid);
       this.status = "ready";
     } catch (err) {
       this.status = "error";
@@ -67,16 +66,12 @@ export class Pc2EditorApp extends LitElement {
   async save(): Promise<boolean> {
     if (!this.file) return false;
     this.status = "saving";
-    const form = new FormData();
     const dir = this.file.path.slice(0, this.file.path.lastIndexOf("/")) || "/";
-    form.append("path", dir);
-    form.append("name", this.file.name);
-    form.append("overwrite", "true");
-    form.append("file", new Blob([this.text], { type: "text/plain" }), this.file.name);
-    const res = await fetch("/write", { method: "POST", credentials: "same-origin", body: form });
-    if (!res.ok) {
+    try {
+      await writeText(dir, this.file.name, this.text);
+    } catch (err) {
       this.status = "error";
-      this.error = (await res.json().catch(() => null))?.message ?? `HTTP ${res.status}`;
+      this.error = (err as Error).message;
       return false;
     }
     this.dirty = false;
@@ -121,3 +116,9 @@ export class Pc2EditorApp extends LitElement {
 }
 
 customElements.define("pc2-editor-app", Pc2EditorApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-editor-app": Pc2EditorApp;
+  }
+}

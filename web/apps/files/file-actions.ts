@@ -1,6 +1,6 @@
 // What the file explorer can do to entries, as plain calls to the node (no UI here).
 import { api } from "../../api/rest-client.ts";
-import type { Entry } from "./pc2-file-explorer.ts";
+import type { Entry } from "./entry.ts";
 
 export function download(e: Entry): void {
   const a = document.createElement("a");

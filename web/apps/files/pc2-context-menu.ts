@@ -56,3 +56,9 @@ export class Pc2ContextMenu extends LitElement {
 }
 
 customElements.define("pc2-context-menu", Pc2ContextMenu);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-context-menu": Pc2ContextMenu;
+  }
+}

@@ -1,5 +1,5 @@
 // <pc2-file-explorer>: browse, create, rename, delete/restore, upload with progress, live updates.
-import { LitElement, css, html, nothing } from "lit";
+import { LitElement, html, nothing } from "lit";
 import { ApiError, api } from "../../api/rest-client.ts";
 import { ContextConsumer } from "@lit/context";
 import { connectionContext } from "../../state/contexts.ts";
@@ -9,32 +9,14 @@ import { sharedStyles } from "../../ui/shared-styles.ts";
 import { uploadFile, type UploadItem } from "./upload-queue.ts";
 import * as actions from "./file-actions.ts";
 import "./pc2-context-menu.ts";
+import { formatSize, nextSelection, shownName, type Entry } from "./entry.ts";
+import { menuFor, runMenuAction } from "./explorer-menu.ts";
+import "./pc2-file-details.ts";
+import "./pc2-upload-list.ts";
+import { explorerStyles } from "./pc2-file-explorer.styles.ts";
 import type { MenuItem } from "./pc2-context-menu.ts";
 
-export interface Entry {
-  uid: string;
-  type: string | null;
-  cid: string | null;
-  name: string;
-  path: string;
-  is_dir: boolean;
-  is_public: boolean;
-  size: number | null;
-  modified: number;
-  created: number;
-  metadata: string | null;
-}
-
 type Sort = "name" | "size" | "modified";
-
-function formatSize(n: number | null): string {
-  if (n === null) return "—";
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
-  return `${v < 10 && i ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
 
 export class Pc2FileExplorer extends LitElement {
   static override properties = {
@@ -70,42 +52,7 @@ export class Pc2FileExplorer extends LitElement {
   private readonly connection = new ContextConsumer(this, { context: connectionContext });
   private stopWatching: (() => void) | null = null;
 
-  static override styles = [
-    sharedStyles,
-    css`
-      :host { display: flex; flex-direction: column; height: 100%; }
-      .bar { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; padding: 0.5rem; border-bottom: 1px solid var(--pc2-border); }
-      .crumbs { display: flex; flex-wrap: wrap; gap: 0.2rem; flex: 1; min-width: 0; }
-      .crumbs button { background: none; border: none; padding: 0.2rem 0.35rem; }
-      .list { flex: 1; overflow: auto; outline: none; }
-      :host([dragging]) .list, .list.dragging { background: rgba(91, 140, 255, 0.08); outline: 2px dashed var(--pc2-accent); outline-offset: -6px; }
-      table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
-      th { text-align: left; font-weight: 600; color: var(--pc2-muted); padding: 0.35rem 0.6rem; position: sticky; top: 0; background: var(--pc2-card); }
-      th button { background: none; border: none; padding: 0; color: inherit; font-weight: 600; }
-      td { padding: 0.35rem 0.6rem; border-top: 1px solid rgba(255, 255, 255, 0.04); white-space: nowrap; }
-      tr[aria-selected="true"] td { background: rgba(91, 140, 255, 0.18); }
-      td .cell { display: flex; gap: 0.5rem; align-items: center; max-width: 26rem; overflow: hidden; text-overflow: ellipsis; }
-      td.actions { text-align: right; }
-      td.actions button { padding: 0.3rem 0.6rem; }
-      .glyph { width: 18px; height: 18px; flex: none; }
-      .empty, .state { padding: 2rem; text-align: center; }
-      .uploads { border-top: 1px solid var(--pc2-border); padding: 0.4rem 0.6rem; display: grid; gap: 0.3rem; max-height: 9rem; overflow: auto; }
-      .upload { display: grid; grid-template-columns: 1fr auto auto; gap: 0.5rem; align-items: center; font-size: 0.85rem; }
-      progress { width: 8rem; }
-      .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(7.5rem, 1fr)); gap: 0.5rem; padding: 0.6rem; }
-      .tile { display: grid; justify-items: center; gap: 0.3rem; padding: 0.5rem; border-radius: 8px; border: 1px solid transparent; text-align: center; font-size: 0.85rem; overflow-wrap: anywhere; }
-      .tile[aria-selected="true"] { background: rgba(91, 140, 255, 0.18); border-color: var(--pc2-accent); }
-      .tile .thumb { width: 64px; height: 64px; display: grid; place-items: center; }
-      .tile .thumb img { max-width: 64px; max-height: 64px; border-radius: 4px; }
-      tr.drop-target td, .tile.drop-target { outline: 2px solid var(--pc2-accent); outline-offset: -2px; }
-      .details { border-top: 1px solid var(--pc2-border); padding: 0.6rem; font-size: 0.85rem; display: grid; grid-template-columns: max-content 1fr auto; gap: 0.25rem 0.8rem; }
-      @media (max-width: 600px) {
-        td.modified, th.modified, td.size, th.size { display: none; }
-        td.actions { white-space: normal; }
-        td .cell { max-width: 11rem; }
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, explorerStyles];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -131,14 +78,7 @@ export class Pc2FileExplorer extends LitElement {
 
   /** Click selects one; Ctrl/Cmd toggles; Shift extends from the focused row. */
   private choose(e: Entry, ev: MouseEvent): void {
-    const next = new Set(ev.ctrlKey || ev.metaKey ? this.chosen : []);
-    if (ev.shiftKey && this.selected) {
-      const a = this.entries.findIndex((x) => x.uid === this.selected);
-      const b = this.entries.findIndex((x) => x.uid === e.uid);
-      for (const x of this.entries.slice(Math.min(a, b), Math.max(a, b) + 1)) next.add(x.uid);
-    } else if ((ev.ctrlKey || ev.metaKey) && next.has(e.uid)) next.delete(e.uid);
-    else next.add(e.uid);
-    this.chosen = next;
+    this.chosen = nextSelection(this.entries, this.chosen, this.selected, e, ev);
     this.selected = e.uid;
   }
 
@@ -154,50 +94,21 @@ export class Pc2FileExplorer extends LitElement {
   }
 
   private menuItems(e: Entry): MenuItem[] {
-    if (this.inTrash)
-      return [
-        { id: "restore", label: "Restore" },
-        { id: "delete", label: "Delete for good" },
-      ];
-    return [
-      { id: "open", label: e.is_dir ? "Open" : "Open" },
-      { id: "rename", label: "Rename" },
-      { id: "download", label: e.is_dir ? "Download as zip" : "Download" },
-      ...(e.is_dir ? [] : [{ id: "cid", label: "Copy CID" }, e.is_public ? { id: "unshare", label: "Stop sharing" } : { id: "share", label: "Share public link" }]),
-      { id: "properties", label: "Properties" },
-      { id: "delete", label: this.chosen.size > 1 ? `Delete ${this.chosen.size} items` : "Delete" },
-    ];
+    return menuFor(e, this.inTrash, this.chosen.size);
   }
 
   private async onMenu(id: string): Promise<void> {
     const e = this.menu?.entry;
     this.menu = null;
     if (!e || !id) return;
-    switch (id) {
-      case "open":
-        return this.open(e);
-      case "rename":
-        this.renaming = e.uid;
-        return;
-      case "download":
-        return actions.download(e);
-      case "cid":
-        return void ((await actions.copyText(e.cid ?? "")) ? this.toast("CID copied") : this.toast(`CID: ${e.cid}`));
-      case "share":
-        return this.act(async () => {
-          const url = await actions.share(e);
-          this.toast((await actions.copyText(url)) ? "Public link copied" : `Public link: ${url}`);
-        });
-      case "unshare":
-        return this.act(async () => (await actions.unshare(e), this.toast("No longer shared")));
-      case "properties":
-        this.details = e;
-        return;
-      case "restore":
-        return this.act(() => actions.restore(e));
-      case "delete":
-        return this.act(() => actions.trash(this.chosenEntries.length ? this.chosenEntries : [e]));
-    }
+    await runMenuAction(id, e, {
+      open: (x) => this.open(x),
+      rename: (x) => void (this.renaming = x.uid),
+      showDetails: (x) => void (this.details = x),
+      chosen: () => this.chosenEntries,
+      act: (fn) => this.act(fn),
+      toast: (text) => this.toast(text),
+    });
   }
 
   /** Rows are draggable onto folders: a move. */
@@ -290,7 +201,7 @@ export class Pc2FileExplorer extends LitElement {
 
   private renderRow(e: Entry) {
     const renaming = this.renaming === e.uid;
-    const trashName = this.inTrash && e.metadata ? (JSON.parse(e.metadata).original_name as string) : e.name;
+    const trashName = shownName(e, this.inTrash);
     return html`<tr aria-selected=${String(this.chosen.has(e.uid))} data-name=${trashName} draggable=${String(!this.inTrash)}
       @click=${(ev: MouseEvent) => this.choose(e, ev)} @dblclick=${() => this.open(e)} @contextmenu=${(ev: MouseEvent) => this.openMenu(e, ev)}
       @dragstart=${(ev: DragEvent) => this.dragStart(e, ev)} @dragover=${(ev: DragEvent) => e.is_dir && ev.dataTransfer?.types.includes("application/x-pc2-uids") && ev.preventDefault()}
@@ -320,24 +231,13 @@ export class Pc2FileExplorer extends LitElement {
   }
 
   private renderTile(e: Entry) {
-    const name = this.inTrash && e.metadata ? (JSON.parse(e.metadata).original_name as string) : e.name;
+    const name = shownName(e, this.inTrash);
     const image = !e.is_dir && (e.type ?? "").startsWith("image/") && !(e.type ?? "").includes("svg") && e.cid;
     return html`<div class="tile" role="gridcell" tabindex="-1" aria-selected=${String(this.chosen.has(e.uid))} data-name=${name} draggable=${String(!this.inTrash)}
       @click=${(ev: MouseEvent) => this.choose(e, ev)} @dblclick=${() => this.open(e)} @contextmenu=${(ev: MouseEvent) => this.openMenu(e, ev)}
       @dragstart=${(ev: DragEvent) => this.dragStart(e, ev)} @dragover=${(ev: DragEvent) => e.is_dir && ev.preventDefault()} @drop=${(ev: DragEvent) => this.dropOnFolder(e, ev)}>
       <span class="thumb">${image ? html`<img loading="lazy" alt="" src=${`/ipfs/${e.cid}`} />` : html`<span class="glyph" style="width:48px;height:48px">${e.is_dir ? icons.folder : icons.file}</span>`}</span>
       <span>${name}</span>
-    </div>`;
-  }
-
-  private renderDetails(e: Entry) {
-    return html`<div class="details" role="region" aria-label="Properties">
-      <span class="muted">Name</span><span>${e.name}</span><button aria-label="Close properties" @click=${() => (this.details = null)}>×</button>
-      <span class="muted">Size</span><span>${e.is_dir ? "Folder" : `${formatSize(e.size)} (${e.size} bytes)`}</span><span></span>
-      <span class="muted">CID</span><span class="mono" data-testid="cid">${e.cid ?? "—"}</span><span></span>
-      <span class="muted">Created</span><span>${new Date(e.created * 1000).toLocaleString()}</span><span></span>
-      <span class="muted">Modified</span><span>${new Date(e.modified * 1000).toLocaleString()}</span><span></span>
-      <span class="muted">Shared</span><span>${e.is_public ? "Yes, public link" : "No"}</span><span></span>
     </div>`;
   }
 
@@ -376,20 +276,8 @@ export class Pc2FileExplorer extends LitElement {
                 </table>`
         }
       </div>
-      ${
-        this.uploads.length
-          ? html`<div class="uploads" aria-label="Uploads">
-            ${this.uploads.map(
-              (u) => html`<div class="upload" data-upload=${u.name} data-state=${u.state}>
-              <span>${u.name} <span class="muted">${u.state === "failed" ? u.error : u.state}</span></span>
-              <progress max=${u.size || 1} value=${u.loaded} aria-label=${`Upload of ${u.name}`}></progress>
-              ${u.state === "uploading" ? html`<button @click=${() => u.cancel()}>Cancel</button>` : html`<span></span>`}
-            </div>`,
-            )}
-          </div>`
-          : nothing
-      }
-      ${this.details ? this.renderDetails(this.details) : nothing}
+      ${this.uploads.length ? html`<pc2-upload-list .uploads=${this.uploads}></pc2-upload-list>` : nothing}
+      ${this.details ? html`<pc2-file-details .entry=${this.details} @close=${() => (this.details = null)}></pc2-file-details>` : nothing}
       ${
         this.menu
           ? html`<div style="position:fixed;inset:0;z-index:199999" @click=${() => (this.menu = null)} @contextmenu=${(ev: Event) => (ev.preventDefault(), (this.menu = null))}></div>
@@ -401,3 +289,9 @@ export class Pc2FileExplorer extends LitElement {
 }
 
 customElements.define("pc2-file-explorer", Pc2FileExplorer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-file-explorer": Pc2FileExplorer;
+  }
+}

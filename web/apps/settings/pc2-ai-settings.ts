@@ -1,6 +1,7 @@
 // <pc2-ai-settings>: the AI tab of Settings. Everyone: their own cloud connections (OpenAI-compatible
 // base URL + API key; the key is never shown again). Admins and the Owner: the Ollama server, and
 // pulling (with progress) and deleting its models.
+import { pullModel } from "../ai/ai-api.ts";
 import { LitElement, css, html, nothing } from "lit";
 import { api, type User } from "../../api/rest-client.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
@@ -61,22 +62,7 @@ export class Pc2AiSettings extends LitElement {
 
   /** Pull a model through the node, showing Ollama's progress lines as they come. */
   private async pull(model: string): Promise<void> {
-    const res = await fetch("/api/ai/models/pull", { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: `ollama/${model}` }) });
-    if (!res.ok) throw new Error((await res.json().catch(() => null))?.message ?? `HTTP ${res.status}`);
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buffer += value;
-      const lines = buffer.split("\n");
-      buffer = lines.pop()!;
-      for (const line of lines.filter(Boolean)) {
-        const p = JSON.parse(line) as { type: string; status?: string; completed?: number; total?: number; message?: string };
-        if (p.type === "error") throw new Error(p.message);
-        if (p.type === "progress") this.progress = `${p.status}${p.total ? ` ${Math.round(((p.completed ?? 0) / p.total) * 100)}%` : ""}`;
-      }
-    }
+    await pullModel(model, (p) => (this.progress = `${p.status}${p.total ? ` ${Math.round(((p.completed ?? 0) / p.total) * 100)}%` : ""}`));
     this.progress = null;
   }
 
@@ -111,3 +97,9 @@ export class Pc2AiSettings extends LitElement {
 }
 
 customElements.define("pc2-ai-settings", Pc2AiSettings);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-ai-settings": Pc2AiSettings;
+  }
+}

@@ -254,3 +254,9 @@ export class Pc2SettingsApp extends LitElement {
 }
 
 customElements.define("pc2-settings-app", Pc2SettingsApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-settings-app": Pc2SettingsApp;
+  }
+}

@@ -113,3 +113,9 @@ export class Pc2TerminalApp extends LitElement {
 }
 
 customElements.define("pc2-terminal-app", Pc2TerminalApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-terminal-app": Pc2TerminalApp;
+  }
+}

@@ -22,3 +22,9 @@ export class Pc2ImageViewer extends LitElement {
 }
 
 customElements.define("pc2-image-viewer", Pc2ImageViewer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-image-viewer": Pc2ImageViewer;
+  }
+}

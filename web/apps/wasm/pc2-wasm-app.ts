@@ -202,3 +202,9 @@ export class Pc2WasmApp extends LitElement {
 }
 
 customElements.define("pc2-wasm-app", Pc2WasmApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-wasm-app": Pc2WasmApp;
+  }
+}

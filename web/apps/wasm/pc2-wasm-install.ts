@@ -54,3 +54,9 @@ export class Pc2WasmInstall extends LitElement {
 }
 
 customElements.define("pc2-wasm-install", Pc2WasmInstall);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pc2-wasm-install": Pc2WasmInstall;
+  }
+}

@@ -1,0 +1,58 @@
+// The explorer's context menu: what can be done to an entry (in the Trash and elsewhere), and doing it.
+import type { Entry } from "./entry.ts";
+import * as actions from "./file-actions.ts";
+import type { MenuItem } from "./pc2-context-menu.ts";
+
+export function menuFor(e: Entry, inTrash: boolean, chosen: number): MenuItem[] {
+  if (inTrash)
+    return [
+      { id: "restore", label: "Restore" },
+      { id: "delete", label: "Delete for good" },
+    ];
+  return [
+    { id: "open", label: "Open" },
+    { id: "rename", label: "Rename" },
+    { id: "download", label: e.is_dir ? "Download as zip" : "Download" },
+    ...(e.is_dir ? [] : [{ id: "cid", label: "Copy CID" }, e.is_public ? { id: "unshare", label: "Stop sharing" } : { id: "share", label: "Share public link" }]),
+    { id: "properties", label: "Properties" },
+    { id: "delete", label: chosen > 1 ? `Delete ${chosen} items` : "Delete" },
+  ];
+}
+
+/** What a menu action needs from the explorer showing it. */
+export interface MenuHost {
+  open(e: Entry): void;
+  rename(e: Entry): void;
+  showDetails(e: Entry): void;
+  /** The entries chosen (several, for delete); empty when only the one right-clicked counts. */
+  chosen(): Entry[];
+  /** Run a change, report a failure, reload the folder. */
+  act(fn: () => Promise<unknown>): Promise<void>;
+  toast(text: string): void;
+}
+
+export async function runMenuAction(id: string, e: Entry, host: MenuHost): Promise<void> {
+  switch (id) {
+    case "open":
+      return host.open(e);
+    case "rename":
+      return host.rename(e);
+    case "download":
+      return actions.download(e);
+    case "cid":
+      return host.toast((await actions.copyText(e.cid ?? "")) ? "CID copied" : `CID: ${e.cid}`);
+    case "share":
+      return host.act(async () => {
+        const url = await actions.share(e);
+        host.toast((await actions.copyText(url)) ? "Public link copied" : `Public link: ${url}`);
+      });
+    case "unshare":
+      return host.act(async () => (await actions.unshare(e), host.toast("No longer shared")));
+    case "properties":
+      return host.showDetails(e);
+    case "restore":
+      return host.act(() => actions.restore(e));
+    case "delete":
+      return host.act(() => actions.trash(host.chosen().length ? host.chosen() : [e]));
+  }
+}

@@ -1,0 +1,32 @@
+// The file explorer's look: toolbar, list and grid views, uploads, details, the phone layout.
+import { css } from "lit";
+
+export const explorerStyles = css`
+      :host { display: flex; flex-direction: column; height: 100%; }
+      .bar { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; padding: 0.5rem; border-bottom: 1px solid var(--pc2-border); }
+      .crumbs { display: flex; flex-wrap: wrap; gap: 0.2rem; flex: 1; min-width: 0; }
+      .crumbs button { background: none; border: none; padding: 0.2rem 0.35rem; }
+      .list { flex: 1; overflow: auto; outline: none; }
+      :host([dragging]) .list, .list.dragging { background: rgba(91, 140, 255, 0.08); outline: 2px dashed var(--pc2-accent); outline-offset: -6px; }
+      table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+      th { text-align: left; font-weight: 600; color: var(--pc2-muted); padding: 0.35rem 0.6rem; position: sticky; top: 0; background: var(--pc2-card); }
+      th button { background: none; border: none; padding: 0; color: inherit; font-weight: 600; }
+      td { padding: 0.35rem 0.6rem; border-top: 1px solid rgba(255, 255, 255, 0.04); white-space: nowrap; }
+      tr[aria-selected="true"] td { background: rgba(91, 140, 255, 0.18); }
+      td .cell { display: flex; gap: 0.5rem; align-items: center; max-width: 26rem; overflow: hidden; text-overflow: ellipsis; }
+      td.actions { text-align: right; }
+      td.actions button { padding: 0.3rem 0.6rem; }
+      .glyph { width: 18px; height: 18px; flex: none; }
+      .empty, .state { padding: 2rem; text-align: center; }
+      .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(7.5rem, 1fr)); gap: 0.5rem; padding: 0.6rem; }
+      .tile { display: grid; justify-items: center; gap: 0.3rem; padding: 0.5rem; border-radius: 8px; border: 1px solid transparent; text-align: center; font-size: 0.85rem; overflow-wrap: anywhere; }
+      .tile[aria-selected="true"] { background: rgba(91, 140, 255, 0.18); border-color: var(--pc2-accent); }
+      .tile .thumb { width: 64px; height: 64px; display: grid; place-items: center; }
+      .tile .thumb img { max-width: 64px; max-height: 64px; border-radius: 4px; }
+      tr.drop-target td, .tile.drop-target { outline: 2px solid var(--pc2-accent); outline-offset: -2px; }
+      @media (max-width: 600px) {
+        td.modified, th.modified, td.size, th.size { display: none; }
+        td.actions { white-space: normal; }
+        td .cell { max-width: 11rem; }
+      }
+    `;
