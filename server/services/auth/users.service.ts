@@ -14,8 +14,6 @@ export interface UserView {
   createdAt: string;
 }
 
-/** Roles the Owner can hand out; ownership itself is never given away through this API. */
-
 function view(u: UserRow): UserView {
   return { address: u.address, role: u.role, invitedBy: u.invited_by, createdAt: new Date(u.created_at).toISOString() };
 }

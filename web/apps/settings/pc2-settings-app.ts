@@ -1,37 +1,16 @@
 // <pc2-settings-app>: users and roles, sessions and API tokens, node identity, storage quotas.
 import { LitElement, css, html, nothing } from "lit";
 import { ApiError, api, type User } from "../../api/rest-client.ts";
+import { ROLE_SCOPES } from "../../../server/principal.ts";
+import * as settings from "./settings-api.ts";
+import type { SessionView, TokenView, UserView } from "./settings-api.ts";
 import "./pc2-ai-settings.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 
-interface UserRow {
-  address: string;
-  role: User["role"];
-  createdAt: string;
-}
-interface SessionRow {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  userAgent: string | null;
-  ip: string | null;
-  current: boolean;
-}
-interface TokenRow {
-  id: string;
-  name: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
+type UserRow = UserView;
+type SessionRow = SessionView;
+type TokenRow = TokenView;
 type Tab = "users" | "access" | "identity" | "storage" | "ai";
-
-const SCOPES_BY_ROLE: Record<User["role"], string[]> = {
-  member: ["files:read", "files:write", "ai:chat"],
-  admin: ["files:read", "files:write", "wasm:run", "wasm:install", "ai:chat", "ai:models"],
-  owner: ["files:read", "files:write", "wasm:run", "wasm:install", "ai:chat", "ai:models", "admin"],
-};
 
 export class Pc2SettingsApp extends LitElement {
   static override properties = {
@@ -100,17 +79,17 @@ export class Pc2SettingsApp extends LitElement {
 
   private async refresh(): Promise<void> {
     if (this.tab === "users" && this.isOwner) {
-      this.users = (await api.get<{ users: UserRow[] }>("/api/users")).users;
-      this.adminsInTerminal = (await api.get<{ allowAdmins: boolean }>("/api/terminal/settings")).allowAdmins;
+      this.users = await settings.listUsers();
+      this.adminsInTerminal = await settings.adminsInTerminal();
     }
     if (this.tab === "access") {
-      this.sessions = (await api.get<{ sessions: SessionRow[] }>("/api/auth/sessions")).sessions;
-      this.tokens = (await api.get<{ tokens: TokenRow[] }>("/api/tokens")).tokens;
+      this.sessions = await settings.listSessions();
+      this.tokens = await settings.listTokens();
     }
     if (this.tab === "identity" && this.isOwner) this.identity = await api.identity();
     if (this.tab === "storage" && this.isOwner) {
-      this.users = (await api.get<{ users: UserRow[] }>("/api/users")).users;
-      const mine = await api.get<{ quota: number | null; used: number }>("/api/files/quota");
+      this.users = await settings.listUsers();
+      const mine = await settings.myQuota();
       this.quotas = { ...this.quotas, [this.user!.address]: mine };
     }
   }
@@ -127,7 +106,7 @@ export class Pc2SettingsApp extends LitElement {
     const form = e.target as HTMLFormElement;
     const data = new FormData(form);
     return this.run(async () => {
-      await api.post("/api/users", { address: String(data.get("address")).trim(), role: data.get("role") });
+      await settings.inviteUser({ address: String(data.get("address")).trim(), role: data.get("role") as "admin" | "member" });
       form.reset();
     }, "Invited. They can sign in with that wallet now.");
   }
@@ -137,7 +116,7 @@ export class Pc2SettingsApp extends LitElement {
     const form = e.target as HTMLFormElement;
     const data = new FormData(form);
     return this.run(async () => {
-      const created = await api.post<{ token: string }>("/api/tokens", { name: String(data.get("name")).trim(), scopes: data.getAll("scope"), expiresInDays: Number(data.get("days")) });
+      const created = await settings.createToken({ name: String(data.get("name")).trim(), scopes: data.getAll("scope") as TokenView["scopes"], expiresInDays: Number(data.get("days")) });
       this.newToken = created.token;
       form.reset();
     });
@@ -146,7 +125,7 @@ export class Pc2SettingsApp extends LitElement {
   private setQuota(address: string, value: string): Promise<void> {
     const mib = value.trim() === "" ? null : Number(value);
     if (mib !== null && (!Number.isFinite(mib) || mib < 0)) return Promise.resolve(void (this.message = { text: "A quota is a number of MiB, or empty for none", error: true }));
-    return this.run(() => api.send("PUT", `/api/files/quotas/${address}`, { bytes: mib === null ? null : Math.round(mib * 1024 * 1024) }), "Quota saved.");
+    return this.run(() => settings.setQuota(address, mib === null ? null : Math.round(mib * 1024 * 1024)), "Quota saved.");
   }
 
   private renderUsers() {
@@ -163,10 +142,10 @@ export class Pc2SettingsApp extends LitElement {
           <td>${
             u.role === "owner"
               ? "Owner"
-              : html`<select aria-label=${`Role of ${u.address}`} .value=${u.role} @change=${(e: Event) => this.run(() => api.send("PATCH", `/api/users/${u.address}`, { role: (e.target as HTMLSelectElement).value }), "Role changed.")}>
+              : html`<select aria-label=${`Role of ${u.address}`} .value=${u.role} @change=${(e: Event) => this.run(() => settings.changeRole(u.address, (e.target as HTMLSelectElement).value as "admin" | "member"), "Role changed.")}>
               <option value="member">Member</option><option value="admin">Admin</option></select>`
           }</td>
-          <td>${u.role === "owner" ? nothing : html`<button @click=${() => this.run(() => api.send("DELETE", `/api/users/${u.address}`), "Removed; their sessions and tokens are revoked.")}>Remove</button>`}</td>
+          <td>${u.role === "owner" ? nothing : html`<button @click=${() => this.run(() => settings.removeUser(u.address), "Removed; their sessions and tokens are revoked.")}>Remove</button>`}</td>
         </tr>`,
         )}
       </tbody></table>
@@ -176,18 +155,18 @@ export class Pc2SettingsApp extends LitElement {
         unlocks stored API keys, and every user's files. Allow it only for people you would hand the
         machine itself.</p>
       <label class="inline"><input type="checkbox" data-testid="admins-in-terminal" .checked=${this.adminsInTerminal === true} ?disabled=${this.adminsInTerminal === null}
-        @change=${(e: Event) => this.run(() => api.send("PUT", "/api/terminal/settings", { allowAdmins: (e.target as HTMLInputElement).checked }), (e.target as HTMLInputElement).checked ? "Admins may now open terminals, with your powers." : "Only you may open terminals.")} />
+        @change=${(e: Event) => this.run(() => settings.setAdminsInTerminal((e.target as HTMLInputElement).checked), (e.target as HTMLInputElement).checked ? "Admins may now open terminals, with your powers." : "Only you may open terminals.")} />
         Let Admins open terminals</label>`;
   }
 
   private renderAccess() {
-    const scopes = SCOPES_BY_ROLE[this.user?.role ?? "member"];
+    const scopes = ROLE_SCOPES[this.user?.role ?? "member"];
     return html`<h2>Sessions</h2>
       <table><thead><tr><th>Device</th><th>Last seen</th><th>IP</th><th></th></tr></thead><tbody>
         ${this.sessions.map(
           (s) => html`<tr><td>${(s.userAgent ?? "unknown").slice(0, 60)}${s.current ? html` <strong>(this one)</strong>` : nothing}</td>
           <td>${new Date(s.lastSeenAt).toLocaleString()}</td><td class="mono">${s.ip}</td>
-          <td>${s.current ? nothing : html`<button @click=${() => this.run(() => api.send("DELETE", `/api/auth/sessions/${s.id}`), "Signed out that session.")}>Sign out</button>`}</td></tr>`,
+          <td>${s.current ? nothing : html`<button @click=${() => this.run(() => settings.revokeSession(s.id), "Signed out that session.")}>Sign out</button>`}</td></tr>`,
         )}
       </tbody></table>
       <h2>API tokens</h2>
@@ -206,7 +185,7 @@ export class Pc2SettingsApp extends LitElement {
       <table><thead><tr><th>Name</th><th>Scopes</th><th>Last used</th><th></th></tr></thead><tbody>
         ${this.tokens.map(
           (t) => html`<tr data-token=${t.name}><td>${t.name}</td><td>${t.scopes.join(", ")}</td><td>${t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : "never"}</td>
-          <td><button @click=${() => this.run(() => api.send("DELETE", `/api/tokens/${t.id}`), "Token revoked.")}>Revoke</button></td></tr>`,
+          <td><button @click=${() => this.run(() => settings.revokeToken(t.id), "Token revoked.")}>Revoke</button></td></tr>`,
         )}
       </tbody></table>`;
   }
