@@ -128,7 +128,7 @@ describe("POST /api/wasm/execute", () => {
     const firstLine = ws.next("wasm.output");
     const started = performance.now();
     const spinning = ws.call<{ killed: string }>("wasm.run", { module: await fixture("spin"), timeoutMs: 30_000 }, { signal: ctrl.signal });
-    expect(await firstLine).toEqual({ stream: "stdout", text: "spinning\n" }); // streamed while still running
+    expect(await firstLine).toEqual({ stream: "stdout", text: "spinning\n", callId: expect.any(Number) }); // streamed while still running, naming its call
     ctrl.abort();
     expect((await spinning).killed).toBe("cancelled");
     expect(performance.now() - started).toBeLessThan(5000);
