@@ -104,3 +104,20 @@ test("unfinished uploads hold their size against the quota, for every kind of wr
   expect([extra.status, extra.body.code]).toEqual([429, "too_many_uploads"]);
   for (const id of ids) await send(member, "DELETE", `/api/files/uploads/${id}`);
 });
+
+test("boundaries: a write that reaches the quota exactly is accepted; one byte more is refused, however it arrives", async () => {
+  const fm = filesClient(httpFetcher(t.url), member);
+  const used = (await send(member, "GET", "/api/files/quota")).body.used;
+  expect((await send(owner, "PUT", `/api/files/quotas/${member.address}`, { bytes: used + 100 })).status).toBe(200);
+  // Declared up front (a resumable upload): exactly the room left, then one byte more.
+  const exact = await send(member, "POST", "/api/files/uploads", { path: "~/Documents/exact.bin", size: 100 });
+  expect(exact.status).toBe(201);
+  await send(member, "DELETE", `/api/files/uploads/${exact.body.id}`);
+  expect((await send(member, "POST", "/api/files/uploads", { path: "~/Documents/over.bin", size: 101 })).body.code).toBe("storage_quota_exceeded");
+  // Checked at commit (an undeclared one-request upload): 101 bytes fail, 100 fill it, then 1 more fails.
+  expect((await fm.write("~/Documents", "over.bin", new Uint8Array(101))).body.code).toBe("storage_quota_exceeded");
+  expect((await fm.write("~/Documents", "exact.bin", new Uint8Array(100))).status).toBe(200);
+  expect((await send(member, "GET", "/api/files/quota")).body).toMatchObject({ used: used + 100, available: 0 });
+  expect((await fm.write("~/Documents", "one-more.bin", new Uint8Array(1))).body.code).toBe("storage_quota_exceeded");
+  await send(owner, "PUT", `/api/files/quotas/${member.address}`, { bytes: null });
+});

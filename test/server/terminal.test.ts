@@ -109,6 +109,8 @@ describe("terminal", () => {
     await term.type("sleep 1234 & echo job-$((2+3))\r");
     await term.waitFor(/job-5/);
     const sleepers = () => Bun.spawnSync(["pgrep", "-f", "sleep 1234"]).stdout.toString().trim();
+    // `job-5` can print before the background job has become `sleep`: wait for the state, not for time.
+    for (let i = 0; i < 250 && sleepers() === ""; i++) await Bun.sleep(20);
     expect(sleepers()).not.toBe("");
     await term.ws.call("terminal.close", { id: term.id });
     expect(sleepers()).toBe("");
