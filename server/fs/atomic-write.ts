@@ -1,5 +1,6 @@
 // Crash-safe small-file writes: temp file in the same folder, fsync, rename, fsync the folder.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { durable } from "./durable-steps.ts";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 
@@ -16,22 +17,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
+    durable.syncFd(fd, tmp);
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });
     throw err;
   }
-  closeSync(fd);
-  renameSync(tmp, path);
-  fsyncDir(dir);
+  durable.closeFd(fd, tmp);
+  durable.rename(tmp, path);
+  durable.fsyncDir(dir);
 }
 
 export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  durable.fsyncDir(dir);
 }

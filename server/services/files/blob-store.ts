@@ -1,11 +1,11 @@
 // File bytes on disk: streamed to data/tmp, fsynced, then renamed into files/<wallet>/<xx>/<blob>.
 // Blobs are never changed in place, so a crash leaves either the old bytes or the new, never a mix.
 import { randomBytes } from "node:crypto";
-import { copyFileSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, linkSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "../../errors.ts";
-import { fsyncDir } from "../../fs/atomic-write.ts";
+import { durable } from "../../fs/durable-steps.ts";
 
 const WRITE_RUN = 1024 * 1024;
 
@@ -119,8 +119,8 @@ export class BlobStore {
       await flush();
       if (expected !== undefined && size !== expected) throw new SizeMismatchError(expected, size);
       tap?.complete(size);
-      await handle.sync();
-      await handle.close();
+      await durable.syncHandle(handle, tmp);
+      await durable.closeHandle(handle, tmp);
       return { tmp, size };
     } catch (err) {
       await handle.close().catch(() => undefined);
@@ -136,8 +136,8 @@ export class BlobStore {
     const dest = this.path(owner, blob);
     const dir = join(this.filesDir, owner, blob.slice(0, 2));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    renameSync(tmp, dest);
-    fsyncDir(dir);
+    durable.rename(tmp, dest);
+    durable.fsyncDir(dir);
     return blob;
   }
 

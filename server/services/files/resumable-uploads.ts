@@ -6,6 +6,7 @@ import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError, ConflictError, NotFoundError } from "../../errors.ts";
 import type { CreateUploadBody } from "./files.schemas.ts";
+import { durable } from "../../fs/durable-steps.ts";
 import { QuotaExceededError } from "./blob-store.ts";
 import type { FileWriter } from "./file-writer.ts";
 import type { FilesService } from "./files.service.ts";
@@ -113,7 +114,7 @@ export class ResumableUploads {
         while (off < chunk.byteLength) off += (await handle.write(chunk, off, chunk.byteLength - off, at + off)).bytesWritten;
         at += chunk.byteLength;
       }
-      await handle.sync();
+      await durable.syncHandle(handle, path);
     } catch (err) {
       await handle.close();
       truncateSync(path, row.received);

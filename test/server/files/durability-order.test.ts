@@ -1,0 +1,99 @@
+// Durability is the order of the steps, not only their presence in the code: bytes flushed, the file
+// closed, renamed into place, its folder flushed, and only then the index committed. A recording of
+// the steps as they run (server/fs/durable-steps.ts) fails this test when any step goes missing or
+// moves (a page cache that outlives a killed process hides that from crash tests).
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { writeFileAtomic } from "../../../server/fs/atomic-write.ts";
+import { durable } from "../../../server/fs/durable-steps.ts";
+import { filesClient } from "../../helpers/files-client.ts";
+import { makeTempDir } from "../../helpers/temp-dir.ts";
+import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
+import { appFetcher, claimOwner, json, type SignedIn } from "../../helpers/wallet-auth.ts";
+
+type Step = { step: string; path: string; at?: unknown };
+const original = { ...durable };
+let steps: Step[] = [];
+/** What else to note at each step (e.g. whether the index already has the file). */
+let observe: () => unknown = () => undefined;
+
+function record(): void {
+  steps = [];
+  durable.syncHandle = (h, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncHandle(h, p));
+  durable.closeHandle = (h, p) => (steps.push({ step: "close", path: p, at: observe() }), original.closeHandle(h, p));
+  durable.syncFd = (fd, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncFd(fd, p));
+  durable.closeFd = (fd, p) => (steps.push({ step: "close", path: p, at: observe() }), original.closeFd(fd, p));
+  durable.rename = (from, to) => (steps.push({ step: "rename", path: `${from} -> ${to}`, at: observe() }), original.rename(from, to));
+  durable.fsyncDir = (dir) => (steps.push({ step: "fsync-dir", path: dir, at: observe() }), original.fsyncDir(dir));
+}
+afterEach(() => {
+  Object.assign(durable, original);
+  observe = () => undefined;
+});
+
+let t: TestNode;
+let owner: SignedIn;
+beforeAll(async () => {
+  t = await startTestNode();
+  owner = await claimOwner(appFetcher(t.node.app), t.started.setup.code!);
+});
+afterAll(() => t.stop());
+
+test("writeFileAtomic: bytes flushed → closed → renamed over the target → folder flushed", () => {
+  const dir = makeTempDir();
+  try {
+    const target = join(dir.path, "settings.json");
+    record();
+    writeFileAtomic(target, "{}");
+    const tmp = steps[0]!.path;
+    expect(dirname(tmp)).toBe(dir.path);
+    expect(steps.map((s) => [s.step, s.path])).toEqual([
+      ["sync", tmp],
+      ["close", tmp],
+      ["rename", `${tmp} -> ${target}`],
+      ["fsync-dir", dir.path],
+    ]);
+    expect(readFileSync(target, "utf8")).toBe("{}");
+  } finally {
+    dir.remove();
+  }
+});
+
+test("an upload: flushed → closed → renamed into the wallet's blobs → folder flushed, and only then indexed", async () => {
+  const db = new Database(join(t.dataDir, "pc2.db"), { readonly: true });
+  try {
+    observe = () => db.query("SELECT count(*) AS n FROM fs_entries WHERE name = 'durable.bin'").get() as { n: number };
+    record();
+    const res = await filesClient(appFetcher(t.node.app), owner).write("~/Documents", "durable.bin", new Uint8Array(200_000).fill(7));
+    expect(res.status).toBe(200);
+    const [sync, close, rename, fsyncDir] = steps;
+    expect(steps.map((s) => s.step)).toEqual(["sync", "close", "rename", "fsync-dir"]);
+    expect(basename(sync!.path)).toStartWith("upload-");
+    expect(close!.path).toBe(sync!.path);
+    expect(rename!.path).toStartWith(`${sync!.path} -> ${join(t.dataDir, "files", owner.address)}`);
+    expect(rename!.path.split(" -> ")[1]!.startsWith(fsyncDir!.path + "/")).toBe(true);
+    // Not one step saw the file in the index: the index commit comes last.
+    expect(steps.map((s) => (s.at as { n: number }).n)).toEqual([0, 0, 0, 0]);
+    expect((observe() as { n: number }).n).toBe(1);
+  } finally {
+    db.close();
+  }
+});
+
+test("a resumable chunk is flushed before its offset is recorded", async () => {
+  const f = appFetcher(t.node.app);
+  const created = await (await f("/api/files/uploads", json({ path: "~/Documents/resumed.bin", size: 10 }, owner.bearer))).json();
+  const db = new Database(join(t.dataDir, "pc2.db"), { readonly: true });
+  try {
+    observe = () => (db.query("SELECT received FROM uploads WHERE id = ?").get(created.id) as { received: number }).received;
+    record();
+    const put = await f(`/api/files/uploads/${created.id}?offset=0`, { method: "PUT", headers: { ...owner.bearer, "content-type": "application/octet-stream" }, body: new Uint8Array(10) });
+    expect(put.status).toBe(200);
+    expect(steps.map((s) => [s.step, s.at])).toEqual([["sync", 0]]);
+    expect(observe()).toBe(10);
+  } finally {
+    db.close();
+  }
+});
