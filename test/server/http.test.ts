@@ -108,6 +108,13 @@ describe("errors", () => {
     expect(r.body).toMatchObject({ code: "payload_too_large", limit: 2048 });
   });
 
+  test("the limit is inclusive: exactly 2048 bytes are read, 2049 are refused", async () => {
+    const body = (n: number) => JSON.stringify({ a: "x".repeat(n - 8) }); // {"a":""} is 8 bytes
+    expect(body(2048).length).toBe(2048);
+    expect((await appRequest(app, "/test/echo", { method: "POST", headers: { "content-type": "application/json" }, body: body(2048) })).status).toBe(200);
+    expect((await appRequest(app, "/test/echo", { method: "POST", headers: { "content-type": "application/json" }, body: body(2049) })).status).toBe(413);
+  });
+
   test("body over the limit → 413, when streamed without a length", async () => {
     const chunk = new TextEncoder().encode("x".repeat(1000));
     let sent = 0;

@@ -219,6 +219,7 @@ describe("rate limits", () => {
       const statuses: number[] = [];
       for (let i = 0; i < 12; i++) statuses.push((await attacker("/api/auth/challenge", json({ address }))).status);
       expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
+      expect(statuses[10]).toBe(429); // the 11th, exactly
       const res = await attacker("/api/auth/challenge", json({ address }));
       expect(res.status).toBe(429);
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
