@@ -29,6 +29,8 @@ export const BODY_TOKEN_ROUTES: ReadonlySet<string> = new Set([
   "POST /drivers/call",
 ]);
 
+const acceptsBodyToken = (request: Request, route: string) => BODY_TOKEN_ROUTES.has(`${request.method} ${route}`);
+
 /** What is known about the caller before the body is read. */
 export type BeforeBody = "public" | "authenticated" | "body-token";
 
@@ -42,7 +44,7 @@ interface Credential {
  * and other sites (single-use signed download links are a separate, narrower mechanism).
  */
 export function credentialOf(request: Request, body?: unknown, route?: string): Credential | null {
-  const bodyToken = route !== undefined && BODY_TOKEN_ROUTES.has(`${request.method} ${route}`);
+  const bodyToken = route !== undefined && acceptsBodyToken(request, route);
   if (bodyToken && body && typeof body === "object" && typeof (body as { auth_token?: unknown }).auth_token === "string") {
     return { secret: (body as { auth_token: string }).auth_token.replace(/^Bearer\s+/i, ""), via: "body" };
   }
@@ -88,7 +90,7 @@ export class AuthGuard {
       early.set(request, principal);
       return "authenticated";
     }
-    if (BODY_TOKEN_ROUTES.has(`${request.method} ${route}`)) return "body-token";
+    if (acceptsBodyToken(request, route)) return "body-token";
     throw new UnauthorizedError();
   }
 

@@ -1,11 +1,11 @@
 // One decision for HTTP routes and WebSocket methods alike: may this principal do this?
-import { AppError, ForbiddenError, UnauthorizedError } from "../errors.ts";
+import { fail, ForbiddenError, UnauthorizedError } from "../errors.ts";
 import { roleRank, type Principal } from "../principal.ts";
 import type { Access } from "./roles.ts";
 
 export function authorize(access: Access | undefined, principal: Principal | null, what: string): void {
   // Fail closed: something registered without an entry in roles.ts is refused, never open.
-  if (!access) throw new AppError(403, "no_access_rule", `No access rule is defined for ${what}`);
+  if (!access) throw fail("no_access_rule", `No access rule is defined for ${what}`);
   if (access.role === null) return;
   if (!principal) throw new UnauthorizedError();
   if (roleRank(principal.role) < roleRank(access.role)) {

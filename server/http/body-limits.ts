@@ -27,9 +27,4 @@ export class BodyLimitTable {
     const limit = this.limits[key];
     return { bytes: limit?.bytes ?? this.fallbackBytes, tooLarge: limit?.tooLarge ?? ((n) => new PayloadTooLargeError(n)) };
   }
-
-  /** The largest JSON body any route accepts. */
-  largest(): number {
-    return Math.max(this.fallbackBytes, ...Object.values(this.limits).map((l) => l.bytes));
-  }
 }

@@ -6,7 +6,7 @@
 import { hostname, networkInterfaces } from "node:os";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
-import { AppError } from "../errors.ts";
+import { fail } from "../errors.ts";
 import { requestHost } from "./request-meta.ts";
 
 const INTERFACES_TTL_MS = 5_000;
@@ -60,6 +60,6 @@ export class HostGuard {
     const host = requestHost(request);
     const name = hostnameOf(host);
     if (name !== null && this.allows(name)) return;
-    throw new AppError(421, "unknown_host", `This node does not answer to ${JSON.stringify(host.slice(0, 100))}; its owner can add the name to PC2_HOST_NAMES`);
+    throw fail("unknown_host", `This node does not answer to ${JSON.stringify(host.slice(0, 100))}; its owner can add the name to PC2_HOST_NAMES`);
   }
 }

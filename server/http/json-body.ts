@@ -1,6 +1,6 @@
 // JSON request bodies: application/json and Puter's text/plain;actually=json, read with a byte limit
 // and a nesting limit checked before the parser runs.
-import { AppError, InvalidJsonError, PayloadTooLargeError } from "../errors.ts";
+import { AppError, fail, InvalidJsonError, PayloadTooLargeError } from "../errors.ts";
 
 /** The parsed "body" of a non-JSON request: its stream is left for the route to read (uploads). */
 export const UNREAD_BODY: Readonly<Record<string, never>> = Object.freeze({});
@@ -53,7 +53,7 @@ export function checkJsonDepth(text: string, maxDepth: number): void {
         else if (s === QUOTE) break;
       }
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (++depth > maxDepth) throw new AppError(400, "json_too_deep", `JSON nested deeper than ${maxDepth} levels is not accepted`, { limit: maxDepth });
+      if (++depth > maxDepth) throw fail("json_too_deep", `JSON nested deeper than ${maxDepth} levels is not accepted`, { limit: maxDepth });
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
   }
 }

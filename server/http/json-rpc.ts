@@ -13,7 +13,7 @@ export class RpcFailure extends Error {
   }
 }
 
-const invalid = (message: string, code = "invalid_request") => new RpcFailure({ code: RPC_ERRORS.invalidRequest, message, data: { code } });
+const invalid = (message: string) => new RpcFailure({ code: RPC_ERRORS.invalidRequest, message, data: { code: "invalid_request" } });
 
 /** What one message holds: requests to handle (a single one or a batch), or an error to answer at once. */
 export type ReadMessage = { batch: boolean; requests: unknown[] } | { error: JsonRpcResponse };

@@ -22,10 +22,9 @@ export class ProxyTrust {
     this.ranges = entries.map((e) => {
       if (e.includes("/")) {
         const [addr, bits] = ipaddr.parseCIDR(e);
-        return [
-          addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr,
-          addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? bits - 96 : bits,
-        ] as Range;
+        // ::ffff:10.0.0.0/104 means 10.0.0.0/8: compare it as IPv4, like the peers it should match.
+        const mapped = addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress();
+        return (mapped ? [(addr as ipaddr.IPv6).toIPv4Address(), bits - 96] : [addr, bits]) as Range;
       }
       const addr = ipaddr.process(e);
       return [addr, addr.kind() === "ipv4" ? 32 : 128] as Range;

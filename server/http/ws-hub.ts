@@ -1,6 +1,6 @@
 // The /ws hub: JSON-RPC 2.0 dispatch, per-connection subscriptions, heartbeats, size and backpressure limits.
 import type { Server, ServerWebSocket } from "bun";
-import { AppError, ForbiddenError } from "../errors.ts";
+import { AppError, fail, ForbiddenError } from "../errors.ts";
 import type { Principal } from "../principal.ts";
 import type { WsConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
@@ -181,7 +181,7 @@ export class WsHub {
     let open = 0;
     for (const ws of this.sockets.values()) if (ws.data.principal.address === principal.address && !ws.data.closed) open++;
     if (open >= this.config.maxConnectionsPerUser) {
-      throw new AppError(429, "too_many_connections", `At most ${this.config.maxConnectionsPerUser} open connections per wallet; close another tab or script`, {
+      throw fail("too_many_connections", `At most ${this.config.maxConnectionsPerUser} open connections per wallet; close another tab or script`, {
         limit: this.config.maxConnectionsPerUser,
       });
     }
@@ -195,7 +195,7 @@ export class WsHub {
       closed: false,
     };
     if (server.upgrade(request, { data })) return undefined;
-    throw new AppError(400, "websocket_upgrade_failed", "The WebSocket handshake failed");
+    throw fail("websocket_upgrade_failed", "The WebSocket handshake failed");
   }
 
   /** The handler object for Bun.serve({ websocket }). */
@@ -309,19 +309,19 @@ export class WsHub {
 
   private connection(id: number): WsConnectionData {
     const ws = this.sockets.get(id);
-    if (!ws) throw new AppError(410, "connection_closed", "The connection is closed");
+    if (!ws) throw fail("connection_closed", "The connection is closed");
     return ws.data;
   }
 
   private subscribe(connId: number, topics: string[]): { subscribed: string[] } {
     const conn = this.connection(connId);
     for (const t of topics) {
-      if (!this.topics.has(t)) throw new AppError(400, "unknown_topic", `Unknown topic: ${t}`, { topic: t });
+      if (!this.topics.has(t)) throw fail("unknown_topic", `Unknown topic: ${t}`, { topic: t });
       this.policy.authorizeTopic(t, conn.principal);
     }
     const next = new Set([...conn.subscriptions, ...topics]);
     if (next.size > this.config.maxSubscriptions) {
-      throw new AppError(400, "too_many_subscriptions", `A connection may hold at most ${this.config.maxSubscriptions} subscriptions`);
+      throw fail("too_many_subscriptions", `A connection may hold at most ${this.config.maxSubscriptions} subscriptions`);
     }
     conn.subscriptions = next;
     return { subscribed: [...next].sort() };

@@ -59,8 +59,7 @@ export function classifyAddress(address: string): AddressClass {
   // Only canonical literals (what resolvers return); "1.2.3" and friends are not addresses here.
   if (isIP(literal) === 0 || !ipaddr.isValid(literal)) return { tier: "never", range: "invalid" };
   const parsed = ipaddr.parse(literal);
-  const normal = parsed.toNormalizedString();
-  if (METADATA.has(parsed.kind() === "ipv6" ? (parsed as ipaddr.IPv6).toString() : normal)) return { tier: "never", range: "metadata" };
+  if (METADATA.has(parsed.toString())) return { tier: "never", range: "metadata" };
   if (parsed.kind() === "ipv4") return fromRange(parsed.range());
 
   const v6 = parsed as ipaddr.IPv6;

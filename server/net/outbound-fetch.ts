@@ -4,7 +4,7 @@
 // check and the connect cannot redirect it. Redirects are followed hop by hop through the same check.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { AppError } from "../errors.ts";
+import { AppError, fail } from "../errors.ts";
 import { classifyAddress, reachable } from "./address-class.ts";
 
 /** How far a request may go: "public" (Members), or also "lan" (the Owner, Admins, node settings). */
@@ -38,9 +38,9 @@ export async function checkedAddress(url: URL, reach: Reach, resolve: Resolver):
     try {
       addresses = await resolve(host);
     } catch {
-      throw new AppError(502, "host_not_found", `${host} could not be resolved`, { host });
+      throw fail("host_not_found", `${host} could not be resolved`, { host });
     }
-    if (addresses.length === 0) throw new AppError(502, "host_not_found", `${host} could not be resolved`, { host });
+    if (addresses.length === 0) throw fail("host_not_found", `${host} could not be resolved`, { host });
   }
   // One refused address refuses the name: a resolver that mixes answers is a rebinding attempt.
   for (const address of addresses) {
@@ -77,21 +77,21 @@ export function outboundFetch(reach: Reach, resolve: Resolver = systemResolver, 
     let request: RequestInit = { ...init };
     const origin = url.origin;
     for (let hop = 0; ; hop++) {
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw new AppError(400, "unsupported_url", `Only http and https URLs can be fetched, not ${url.protocol}`);
-      if (url.username || url.password) throw new AppError(400, "unsupported_url", "URLs with a user name or password are not fetched");
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw fail("unsupported_url", `Only http and https URLs can be fetched, not ${url.protocol}`);
+      if (url.username || url.password) throw fail("unsupported_url", "URLs with a user name or password are not fetched");
       const address = await checkedAddress(url, reach, resolve);
       const res = await dial(transport, url, address, request);
       const location = res.status >= 300 && res.status < 400 ? res.headers.get("location") : null;
       if (!location || init.redirect === "manual") return res;
-      if (init.redirect === "error") throw new AppError(502, "redirect_refused", `${url.host} answered with a redirect`, { host: url.host });
+      if (init.redirect === "error") throw fail("redirect_refused", `${url.host} answered with a redirect`, { host: url.host });
       await res.body?.cancel();
-      if (hop >= MAX_REDIRECTS) throw new AppError(502, "too_many_redirects", `${origin} redirected more than ${MAX_REDIRECTS} times`);
+      if (hop >= MAX_REDIRECTS) throw fail("too_many_redirects", `${origin} redirected more than ${MAX_REDIRECTS} times`);
       const next = new URL(location, url);
       const headers = new Headers(request.headers);
       if (next.origin !== origin) for (const h of CREDENTIAL_HEADERS) headers.delete(h);
       const method = (request.method ?? "GET").toUpperCase();
       const toGet = res.status === 303 ? method !== "HEAD" : (res.status === 301 || res.status === 302) && method === "POST";
-      if (!toGet && request.body && typeof request.body !== "string") throw new AppError(502, "redirect_refused", `${url.host} redirected a streamed request`, { host: url.host });
+      if (!toGet && request.body && typeof request.body !== "string") throw fail("redirect_refused", `${url.host} redirected a streamed request`, { host: url.host });
       request = toGet ? { ...request, method: method === "HEAD" ? "HEAD" : "GET", body: undefined, headers } : { ...request, headers };
       if (toGet) headers.delete("content-type");
       url = next;

@@ -2,7 +2,7 @@
 // keep each wallet's conversations, and attach the caller's own files to a turn.
 import { randomUUID } from "node:crypto";
 import { transaction, type Database } from "../../db/database.ts";
-import { AppError, NotFoundError, ValidationError } from "../../errors.ts";
+import { AppError, fail, NotFoundError, ValidationError } from "../../errors.ts";
 import type { FilesService } from "../files/files.service.ts";
 import type { SendBody } from "./ai.schemas.ts";
 import type { AiRepository, ConversationRow, MessageRow } from "./ai.repository.ts";
@@ -179,15 +179,15 @@ export class AiService {
       if (seen.has(entry.uid)) throw new ValidationError(`${entry.name} is attached twice`, { field: "attachments" });
       seen.add(entry.uid);
       total += entry.size ?? 0;
-      if (total > MAX_ATTACHMENTS_TOTAL_BYTES) throw new AppError(413, "attachment_too_large", `Attachments of one message are at most ${MAX_ATTACHMENTS_TOTAL_BYTES / 1024} KiB together`);
-      if (entry.is_dir || !entry.blob) throw new AppError(400, "is_a_directory", `${entry.name} is a folder; attach files`);
-      if ((entry.size ?? 0) > MAX_ATTACHMENT_BYTES) throw new AppError(413, "attachment_too_large", `${entry.name} is larger than ${MAX_ATTACHMENT_BYTES / 1024} KiB`);
+      if (total > MAX_ATTACHMENTS_TOTAL_BYTES) throw fail("attachment_too_large", `Attachments of one message are at most ${MAX_ATTACHMENTS_TOTAL_BYTES / 1024} KiB together`);
+      if (entry.is_dir || !entry.blob) throw fail("is_a_directory", `${entry.name} is a folder; attach files`);
+      if ((entry.size ?? 0) > MAX_ATTACHMENT_BYTES) throw fail("attachment_too_large", `${entry.name} is larger than ${MAX_ATTACHMENT_BYTES / 1024} KiB`);
       const bytes = new Uint8Array(await this.files.blob(owner, entry).arrayBuffer());
       let content: string;
       try {
         content = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
       } catch {
-        throw new AppError(415, "attachment_not_text", `${entry.name} is not a text file`);
+        throw fail("attachment_not_text", `${entry.name} is not a text file`);
       }
       out.push({ path, name: entry.name, size: bytes.length, text: content });
     }

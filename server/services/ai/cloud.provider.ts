@@ -1,7 +1,7 @@
 // OpenAI-compatible cloud providers: each wallet adds its own connections (name, base URL, API key).
 // Keys are sealed at rest, bound to their owner, never returned by any API and only ever sent to
 // the base URL they were added with, for the wallet that added them.
-import { AppError, NotFoundError } from "../../errors.ts";
+import { AppError, fail, NotFoundError } from "../../errors.ts";
 import { checkedAddress, outboundFetch, systemResolver, type Reach, type Resolver } from "../../net/outbound-fetch.ts";
 import { joinUrl, parseBaseUrl } from "../../net/service-url.ts";
 import type { CloudBody } from "./ai.schemas.ts";
@@ -87,11 +87,11 @@ export class CloudProvider implements AiProvider {
       res = await fetchOut(joinUrl(row.base_url, path), { ...init, headers: { ...init.headers, authorization: `Bearer ${key}` }, redirect: "error" });
     } catch (err) {
       if (init.signal?.aborted || err instanceof AppError) throw err;
-      throw new AppError(502, "provider_unavailable", `${row.name} (${row.base_url}) is not reachable`);
+      throw fail("provider_unavailable", `${row.name} (${row.base_url}) is not reachable`);
     }
-    if (res.status === 401 || res.status === 403) throw new AppError(502, "provider_auth_failed", `${row.name} refused the API key (HTTP ${res.status})`);
+    if (res.status === 401 || res.status === 403) throw fail("provider_auth_failed", `${row.name} refused the API key (HTTP ${res.status})`);
     if (res.status === 404) throw new NotFoundError(`${row.name} has no such model`, "model_not_found");
-    if (!res.ok) throw new AppError(502, "provider_error", `${row.name} answered HTTP ${res.status}`);
+    if (!res.ok) throw fail("provider_error", `${row.name} answered HTTP ${res.status}`);
     return res;
   }
 
@@ -150,7 +150,7 @@ export class CloudProvider implements AiProvider {
       }
     } catch (err) {
       if (options.signal?.aborted) return { text, promptTokens: 0, tokens: 0, reason: "cancelled" };
-      throw new AppError(502, "provider_error", `The provider's stream broke off: ${(err as Error).message}`);
+      throw fail("provider_error", `The provider's stream broke off: ${(err as Error).message}`);
     }
     return { text, promptTokens: usage.prompt_tokens, tokens: usage.completion_tokens, reason };
   }

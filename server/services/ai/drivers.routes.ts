@@ -2,7 +2,7 @@
 // `puter.ai.chat()` works against the node: non-streamed ({ success, result }) and streamed (NDJSON
 // lines { type: "text", text }). Other interfaces are not offered.
 import { Elysia } from "elysia";
-import { AppError, ValidationError } from "../../errors.ts";
+import { fail, ValidationError } from "../../errors.ts";
 import { principalOf } from "../../http/auth-guard.ts";
 import { ndjson } from "../../http/ndjson.ts";
 import { asObject } from "../validate.ts";
@@ -27,12 +27,12 @@ export function driversRoutes(ai: AiService) {
   return new Elysia({ name: "drivers.routes" }).post(
     "/drivers/call",
     async ({ request, body: input }) => {
-      if (input.interface !== "puter-chat-completion") throw new AppError(404, "interface_not_found", `This node offers no driver for ${input.interface.slice(0, 60)}`);
-      if (input.method !== "complete") throw new AppError(404, "method_not_found", "puter-chat-completion has one method here: complete");
+      if (input.interface !== "puter-chat-completion") throw fail("interface_not_found", `This node offers no driver for ${input.interface.slice(0, 60)}`);
+      if (input.method !== "complete") throw fail("method_not_found", "puter-chat-completion has one method here: complete");
       const args = input.args ?? {};
       const owner = principalOf(request).address;
       const model = args.model ?? (await ai.defaultFor(owner));
-      if (model === null) throw new AppError(404, "model_not_found", "No model is available on this node");
+      if (model === null) throw fail("model_not_found", "No model is available on this node");
       const messages = turns(args.messages);
       const settings = ai.settings({ maxTokens: args.max_tokens, temperature: args.temperature });
       ai.check(owner, model);

@@ -1,7 +1,7 @@
 // The built-in llama.cpp engine: a worker thread (workers/ai.worker.ts) that runs one generation
 // per slot, with a bounded queue, a token cap and a time limit. Cancelling stops llama.cpp itself.
 import type { AiConfig } from "../../config.ts";
-import { AppError, ServiceUnavailableError } from "../../errors.ts";
+import { AppError, fail, ServiceUnavailableError } from "../../errors.ts";
 import { workerUrl } from "../../worker-url.ts";
 import type { AiEvent, AiRequest, AiWorkerInit, ChatTurn } from "../../../workers/ai-protocol.ts";
 import type { GenerateOptions, Generation } from "./provider.ts";
@@ -124,7 +124,7 @@ export class LlamaEngine {
           if (e.t === "done") resolve({ text: e.text, promptTokens: e.promptTokens, tokens: e.tokens, reason: timedOut ? "timeout" : e.reason });
           else if (e.t === "error" && e.stage === "load") reject(new ModelLoadError(e.message));
           else if (e.t === "error" && e.stage === "engine") reject(new ServiceUnavailableError(`The built-in AI engine could not start: ${e.message}`, "ai_engine_unavailable"));
-          else reject(new AppError(500, "ai_generation_failed", `The generation failed: ${e.t === "error" ? e.message : "unexpected answer"}`));
+          else reject(fail("ai_generation_failed", `The generation failed: ${e.t === "error" ? e.message : "unexpected answer"}`));
         });
         const job: Job = { ...input, id, maxTokens: Math.min(options.maxTokens, this.config.maxTokens), contextSize: this.config.contextSize, temperature: options.temperature } as Job;
         worker.postMessage(job);

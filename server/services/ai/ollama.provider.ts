@@ -2,7 +2,7 @@
 // (default from PC2_AI_OLLAMA_HOST; the client ignores OLLAMA_HOST, so the host is always passed).
 // An optional bearer token (for an Ollama behind a proxy, or another PC2) is sealed at rest.
 import { Ollama, type AbortableAsyncIterator, type ChatResponse } from "ollama";
-import { AppError, NotFoundError, ValidationError } from "../../errors.ts";
+import { AppError, fail, NotFoundError, ValidationError } from "../../errors.ts";
 import { checkedAddress, outboundFetch, systemResolver, type Resolver } from "../../net/outbound-fetch.ts";
 import { parseBaseUrl } from "../../net/service-url.ts";
 import type { SettingsRepository } from "../settings/settings.repository.ts";
@@ -32,11 +32,11 @@ export interface PullProgress {
 function upstream(err: unknown, host: string, model?: string, midStream = false): AppError {
   if (err instanceof AppError) return err;
   const e = err as { name?: string; status_code?: number; error?: string; message?: string };
-  if (midStream) return new AppError(502, "provider_error", `Ollama stopped with an error: ${e.message ?? String(err)}`);
+  if (midStream) return fail("provider_error", `Ollama stopped with an error: ${e.message ?? String(err)}`);
   if (e.status_code === 404) return new NotFoundError(`Ollama has no model ${model ?? ""}`.trim(), "model_not_found");
-  if (e.status_code === 401 || e.status_code === 403) return new AppError(502, "provider_auth_failed", `Ollama at ${host} refused the credentials`);
-  if (e.status_code) return new AppError(502, "provider_error", `Ollama answered ${e.status_code}: ${e.error ?? e.message ?? ""}`.trim());
-  return new AppError(502, "provider_unavailable", `Ollama at ${host} is not reachable (${e.message ?? String(err)})`);
+  if (e.status_code === 401 || e.status_code === 403) return fail("provider_auth_failed", `Ollama at ${host} refused the credentials`);
+  if (e.status_code) return fail("provider_error", `Ollama answered ${e.status_code}: ${e.error ?? e.message ?? ""}`.trim());
+  return fail("provider_unavailable", `Ollama at ${host} is not reachable (${e.message ?? String(err)})`);
 }
 
 export class OllamaProvider implements AiProvider {

@@ -1,5 +1,5 @@
 // Puter's POST /batch: ops (write, mkdir, move, delete) with their files streamed in one multipart body.
-import { AppError, BadRequestError, toAppError } from "../../errors.ts";
+import { AppError, BadRequestError, fail, toAppError } from "../../errors.ts";
 import { multipartParts } from "../../http/multipart.ts";
 import type { FileWriter } from "./file-writer.ts";
 import type { FilesService } from "./files.service.ts";
@@ -101,7 +101,7 @@ export class BatchRunner {
 
   private dirOf(value: unknown): FsEntryRow {
     const dir = this.files.find(this.owner, this.selector(value));
-    if (!dir.is_dir) throw new AppError(400, "dest_is_not_a_directory", "The target is a file, not a folder");
+    if (!dir.is_dir) throw fail("dest_is_not_a_directory", "The target is a file, not a folder");
     return dir;
   }
 

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, linkSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { AppError } from "../../errors.ts";
+import { AppError, fail } from "../../errors.ts";
 import { durable } from "../../fs/durable-steps.ts";
 
 const WRITE_RUN = 1024 * 1024;
@@ -29,7 +29,7 @@ async function* interrupted(source: AsyncIterable<Uint8Array> | ReadableStream<U
     try {
       step = await it.next();
     } catch (err) {
-      throw new AppError(400, "upload_interrupted", `The upload was cut short or is malformed (${(err as Error).message})`);
+      throw fail("upload_interrupted", `The upload was cut short or is malformed (${(err as Error).message})`);
     }
     if (step.done) return;
     yield step.value;
@@ -125,7 +125,7 @@ export class BlobStore {
     } catch (err) {
       await handle.close().catch(() => undefined);
       rmSync(tmp, { force: true });
-      if ((err as NodeJS.ErrnoException).code === "ENOSPC") throw new AppError(507, "insufficient_storage", "The node's disk is full");
+      if ((err as NodeJS.ErrnoException).code === "ENOSPC") throw fail("insufficient_storage", "The node's disk is full");
       throw err;
     }
   }

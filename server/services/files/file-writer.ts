@@ -1,7 +1,7 @@
 // Writing a file: stream to data/tmp, fsync → pin in the IPFS worker → rename into place → index in one
 // transaction. A crash at any step leaves no visible partial file; `pc2 storage check` sweeps leftovers.
 import { transaction } from "../../db/database.ts";
-import { AppError, ConflictError } from "../../errors.ts";
+import { ConflictError, fail } from "../../errors.ts";
 import { QuotaExceededError, type Received } from "./blob-store.ts";
 import type { GrowingImport } from "./ipfs.client.ts";
 import type { FilesDeps, FilesService } from "./files.service.ts";
@@ -56,7 +56,7 @@ export class FileWriter {
    */
   check(owner: string, path: string, opts: WriteOptions): FsEntryRow | null {
     this.files.ensureHome(owner);
-    if (path === "/") throw new AppError(400, "cannot_write_to_root", "Choose a file name inside a folder");
+    if (path === "/") throw fail("cannot_write_to_root", "Choose a file name inside a folder");
     checkInternalPath(path);
     return this.precheck(owner, path, baseName(path), opts);
   }
@@ -84,8 +84,10 @@ export class FileWriter {
         const now = Date.now();
         const freed = spot.replaces?.size ?? 0;
         const quota = repo.quota(owner);
-        const used = this.files.usage(owner);
-        if (quota !== null && used - freed + received.size > quota) throw new QuotaExceededError(Math.max(0, quota - used + freed));
+        if (quota !== null) {
+          const used = this.files.usage(owner);
+          if (used - freed + received.size > quota) throw new QuotaExceededError(Math.max(0, quota - used + freed));
+        }
         if (spot.replaces) {
           if (spot.replaces.is_dir) throw new ConflictError("A folder with this name exists", "cannot_overwrite_a_directory", { entry_name: spot.name });
           this.files.mutable(spot.replaces);
@@ -111,8 +113,8 @@ export class FileWriter {
   private precheck(owner: string, path: string, name: string, opts: WriteOptions): FsEntryRow | null {
     const { repo } = this.storage;
     const dir = repo.byPath(owner, parentPath(path));
-    if (dir && !dir.is_dir) throw new AppError(400, "dest_is_not_a_directory", `${dir.name} is a file, not a folder`);
-    if (!dir && !opts.createParents) throw new AppError(404, "dest_does_not_exist", `Folder not found: ${parentPath(path)}`);
+    if (dir && !dir.is_dir) throw fail("dest_is_not_a_directory", `${dir.name} is a file, not a folder`);
+    if (!dir && !opts.createParents) throw fail("dest_does_not_exist", `Folder not found: ${parentPath(path)}`);
     const spot = dir ? place(dir.path, name, opts, (p) => repo.byPath(owner, p)) : null;
     if (spot?.replaces?.is_dir) throw new ConflictError("A folder with this name exists", "cannot_overwrite_a_directory", { entry_name: name });
     return spot?.replaces ?? null;

@@ -2,7 +2,7 @@
 // Trash is a module on top (trash.service.ts); the bytes' storage stays behind narrow verbs.
 import { randomUUID } from "node:crypto";
 import { transaction, type Database } from "../../db/database.ts";
-import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
+import { BadRequestError, ConflictError, fail, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { EventBus, EventMap } from "../../events.ts";
 import type { Logger } from "../../log.ts";
 import type { BlobStore } from "./blob-store.ts";
@@ -108,13 +108,13 @@ export class FilesService {
 
   /** A stored file's bytes, to stream (never loaded whole). */
   blob(owner: string, entry: FsEntryRow): BunFile {
-    if (!entry.blob) throw new AppError(400, "is_a_directory", `${entry.name} is a folder`);
+    if (!entry.blob) throw fail("is_a_directory", `${entry.name} is a folder`);
     return this.deps.blobs.file(owner, entry.blob);
   }
 
   /** Where a stored file's bytes are on disk, for a sandbox to mount read-only (never shown to clients). */
   storedPath(owner: string, entry: FsEntryRow): string {
-    if (!entry.blob) throw new AppError(400, "is_a_directory", `${entry.name} is a folder`);
+    if (!entry.blob) throw fail("is_a_directory", `${entry.name} is a folder`);
     return this.deps.blobs.path(owner, entry.blob);
   }
 
@@ -169,7 +169,7 @@ export class FilesService {
   /** Refuse before storing `bytes` more for `owner` when they would go over the quota (or the disk). */
   reserve(owner: string, bytes: number, what: string): void {
     const available = this.available(owner);
-    if (bytes > available) throw new AppError(413, "storage_quota_exceeded", `${what} would go over your storage quota`, { available });
+    if (bytes > available) throw fail("storage_quota_exceeded", `${what} would go over your storage quota`, { available });
   }
 
   df(owner: string): { used: number; capacity: number } {
@@ -288,7 +288,7 @@ export class FilesService {
     const src = this.find(owner, source);
     const name = opts.newName === undefined || opts.newName === null ? src.name : checkName(opts.newName);
     const bytes = src.is_dir ? this.deps.repo.subtreeSize(owner, src.path) : (src.size ?? 0);
-    if (bytes > this.available(owner)) throw new AppError(413, "storage_quota_exceeded", "This copy would go over your storage quota");
+    if (bytes > this.available(owner)) throw fail("storage_quota_exceeded", "This copy would go over your storage quota");
     const newBlobs: string[] = [];
     const removed: FsEntryRow[] = [];
     try {

@@ -1,6 +1,6 @@
 // A folder as a streamed .zip (stored, not deflated): produced chunk by chunk as the client reads it.
 import { Zip, ZipPassThrough } from "fflate";
-import { AppError } from "../../errors.ts";
+import { fail } from "../../errors.ts";
 import type { BlobStore } from "./blob-store.ts";
 import type { FsEntryRow } from "./fs-entry.ts";
 
@@ -9,7 +9,7 @@ export const ZIP_LIMIT = 0xffff_ffff - 64 * 1024 * 1024;
 
 export function folderZip(dir: FsEntryRow, entries: FsEntryRow[], blobs: BlobStore): ReadableStream<Uint8Array> {
   const total = entries.reduce((n, e) => n + (e.size ?? 0) + 200 + e.path.length * 2, 0);
-  if (total > ZIP_LIMIT) throw new AppError(413, "zip_too_large", "This folder is too large to download as one zip (4 GiB at most); download its parts");
+  if (total > ZIP_LIMIT) throw fail("zip_too_large", "This folder is too large to download as one zip (4 GiB at most); download its parts");
   const prefix = dir.path === "/" ? "/" : dir.path + "/";
   const root = (dir.path === "/" ? dir.owner : dir.name) + "/";
   const queue: Uint8Array[] = [];

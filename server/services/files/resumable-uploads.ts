@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, rmSync, statSync, truncateSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { AppError, ConflictError, NotFoundError } from "../../errors.ts";
+import { ConflictError, fail, NotFoundError } from "../../errors.ts";
 import type { CreateUploadBody } from "./files.schemas.ts";
 import { durable } from "../../fs/durable-steps.ts";
 import { QuotaExceededError } from "./blob-store.ts";
@@ -56,7 +56,7 @@ export class ResumableUploads {
     const opts = { overwrite: input.overwrite ?? false, dedupe: input.dedupe_name ?? false, createParents: input.create_missing_parents ?? false };
     const replaces = this.writer.check(owner, path, opts);
     if (this.repo.openCount(owner, Date.now()) >= MAX_OPEN_UPLOADS)
-      throw new AppError(429, "too_many_uploads", `At most ${MAX_OPEN_UPLOADS} unfinished uploads at a time; finish or cancel one`, { limit: MAX_OPEN_UPLOADS });
+      throw fail("too_many_uploads", `At most ${MAX_OPEN_UPLOADS} unfinished uploads at a time; finish or cancel one`, { limit: MAX_OPEN_UPLOADS });
     // Unfinished uploads already count in the quota (a usage meter), so this one must fit beside them.
     const available = this.files.available(owner) + (replaces?.size ?? 0);
     if (size > available) throw new QuotaExceededError(Math.max(0, available));
@@ -86,7 +86,7 @@ export class ResumableUploads {
   async put(owner: string, id: string, offset: number, source: ReadableStream<Uint8Array> | null, disconnected?: AbortSignal): Promise<UploadView> {
     const row = this.get(owner, id);
     if (offset !== row.received) throw new ConflictError(`This upload continues at byte ${row.received}`, "offset_mismatch", { offset: row.received });
-    if (!source) throw new AppError(400, "invalid_request", "The chunk has no body");
+    if (!source) throw fail("invalid_request", "The chunk has no body");
     const path = this.file(id);
     // Whatever a dropped connection left past the recorded offset goes before appending.
     if (statSync(path).size !== row.received) truncateSync(path, row.received);
@@ -97,19 +97,19 @@ export class ResumableUploads {
       // A dropped connection may leave the body neither ended nor failed: end the read ourselves.
       const onAbort = () => void reader.cancel(new Error("the client disconnected")).catch(() => undefined);
       disconnected?.addEventListener("abort", onAbort, { once: true });
-      if (disconnected?.aborted) throw new AppError(400, "upload_interrupted", "The client disconnected");
+      if (disconnected?.aborted) throw fail("upload_interrupted", "The client disconnected");
       for (;;) {
         let step: Awaited<ReturnType<typeof reader.read>>;
         try {
           step = await reader.read();
         } catch (err) {
-          throw new AppError(400, "upload_interrupted", `The chunk was cut short (${(err as Error).message})`);
+          throw fail("upload_interrupted", `The chunk was cut short (${(err as Error).message})`);
         }
-        if (disconnected?.aborted) throw new AppError(400, "upload_interrupted", "The client disconnected");
+        if (disconnected?.aborted) throw fail("upload_interrupted", "The client disconnected");
         if (step.done) break;
         const chunk = step.value;
-        if (at + chunk.byteLength > row.size) throw new AppError(413, "payload_too_large", `This upload was declared as ${row.size} bytes`);
-        if (at + chunk.byteLength - row.received > MAX_CHUNK) throw new AppError(413, "payload_too_large", `A chunk is at most ${MAX_CHUNK} bytes`);
+        if (at + chunk.byteLength > row.size) throw fail("payload_too_large", `This upload was declared as ${row.size} bytes`);
+        if (at + chunk.byteLength - row.received > MAX_CHUNK) throw fail("payload_too_large", `A chunk is at most ${MAX_CHUNK} bytes`);
         let off = 0;
         while (off < chunk.byteLength) off += (await handle.write(chunk, off, chunk.byteLength - off, at + off)).bytesWritten;
         at += chunk.byteLength;

@@ -1,7 +1,7 @@
 // Terminals for the Owner (and Admins if the Owner allows): real PTYs with limits, idle timeout, audit, no orphans.
 import { existsSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
-import { AppError, ForbiddenError, NotFoundError } from "../../errors.ts";
+import { fail, ForbiddenError, NotFoundError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { Principal } from "../../principal.ts";
@@ -86,7 +86,7 @@ export class TerminalService {
     this.mayUse(p);
     const { cols = 80, rows = 24 } = input;
     const open = [...this.entries.values()].filter((e) => e.owner === p.address).length;
-    if (open >= this.limits.maxPerUser) throw new AppError(429, "too_many_terminals", `At most ${this.limits.maxPerUser} terminals may be open at once; close one first`);
+    if (open >= this.limits.maxPerUser) throw fail("too_many_terminals", `At most ${this.limits.maxPerUser} terminals may be open at once; close one first`);
     const shell = existsSync(this.limits.shell) ? this.limits.shell : "/bin/sh";
     const session = new TerminalSession({ shell, cwd: homedir(), env: cleanEnv(shell), cols, rows, flushMs: 16, maxFlushBytes: 256 * 1024, budgetWindowMs: 250, scrollbackBytes: 256 * 1024 });
     const entry: Entry = { session, owner: p.address, authSession: p.sessionId, connId };

@@ -1,7 +1,7 @@
 // WASM module checks before anything runs: magic and version, imports only from WASI, a size limit,
 // and every memory's maximum rewritten to the cap (a worker has no memory limit of its own).
 import type { ErrorCode } from "../../error-codes.ts";
-import { AppError } from "../../errors.ts";
+import { AppError, fail } from "../../errors.ts";
 
 export const ALLOWED_IMPORT_MODULES = new Set(["wasi_snapshot_preview1", "wasi_unstable"]);
 const PAGE = 65536;
@@ -108,7 +108,7 @@ function cappedMemories(r: Reader, end: number, capPages: number): Uint8Array {
 
 /** Validate `bytes` and return the module to run, with its memory capped at `memoryMb`. */
 export function prepareModule(bytes: Uint8Array, memoryMb: number, maxBytes: number): Uint8Array {
-  if (bytes.length > maxBytes) throw new AppError(413, "wasm_module_too_large", `The module is larger than ${maxBytes} bytes`, { limit: maxBytes });
+  if (bytes.length > maxBytes) throw fail("wasm_module_too_large", `The module is larger than ${maxBytes} bytes`, { limit: maxBytes });
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new InvalidModuleError("This is not a WebAssembly module (bad magic number)");
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) throw new InvalidModuleError("Only WebAssembly version 1 modules are supported");
   const capPages = Math.floor((memoryMb * 2 ** 20) / PAGE);

@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { AppError, ValidationError } from "../../errors.ts";
+import { fail, ValidationError } from "../../errors.ts";
 import type { FileWriter } from "../files/file-writer.ts";
 import type { FilesService } from "../files/files.service.ts";
 import { toV1 } from "../files/fs-entry.ts";
@@ -47,10 +47,10 @@ export class WasmFiles {
     let bytes = 0;
     for (const path of paths) {
       const entry = this.files.find(owner, { path });
-      if (entry.is_dir || !entry.blob) throw new AppError(400, "is_a_directory", `${entry.name} is a folder; choose files`);
+      if (entry.is_dir || !entry.blob) throw fail("is_a_directory", `${entry.name} is a folder; choose files`);
       if (inputs.some((i) => i.name === entry.name)) throw new ValidationError(`Two input files are named ${entry.name}; /input needs distinct names`, { field: "files" });
       bytes += entry.size ?? 0;
-      if (bytes > this.limits.maxInputBytes) throw new AppError(413, "wasm_input_too_large", `Input files may total at most ${this.limits.maxInputBytes} bytes`);
+      if (bytes > this.limits.maxInputBytes) throw fail("wasm_input_too_large", `Input files may total at most ${this.limits.maxInputBytes} bytes`);
       inputs.push({ name: entry.name, hostPath: this.files.storedPath(owner, entry) });
     }
     return { inputs, bytes };
@@ -61,7 +61,7 @@ export class WasmFiles {
     const stamp = new Date().toISOString().slice(0, 19).replace("T", " ").replace(/:/g, ".");
     const folder = resolvePath(value ?? `~/Documents/WASM output/${app} ${stamp}`, owner);
     const existing = this.files.entryAt(owner, folder);
-    if (existing && !existing.is_dir) throw new AppError(400, "dest_is_not_a_directory", `${existing.name} is a file, not a folder`);
+    if (existing && !existing.is_dir) throw fail("dest_is_not_a_directory", `${existing.name} is a file, not a folder`);
     return folder;
   }
 

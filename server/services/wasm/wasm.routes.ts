@@ -1,6 +1,6 @@
 // HTTP for WASM apps: run one (POST /api/wasm/execute) and manage the caller's installed apps.
 import { Elysia } from "elysia";
-import { AppError, BadRequestError, ValidationError } from "../../errors.ts";
+import { BadRequestError, fail, ValidationError } from "../../errors.ts";
 import { principalOf } from "../../http/auth-guard.ts";
 import type { BodyLimits } from "../../http/body-limits.ts";
 import { streamedBody } from "../../http/schema.ts";
@@ -18,7 +18,7 @@ export function wasmBodyLimits(maxModuleBytes: number): BodyLimits {
   return {
     "POST /api/wasm/execute": {
       bytes: wasmRunBytes(maxModuleBytes),
-      tooLarge: () => new AppError(413, "wasm_module_too_large", `The module is larger than ${maxModuleBytes} bytes`, { limit: maxModuleBytes }),
+      tooLarge: () => fail("wasm_module_too_large", `The module is larger than ${maxModuleBytes} bytes`, { limit: maxModuleBytes }),
     },
   };
 }
@@ -34,7 +34,7 @@ async function appUpload(request: Request, maxModuleBytes: number): Promise<{ ma
       let size = 0;
       for await (const chunk of part.stream) {
         size += (chunk as Buffer).length;
-        if (size > maxModuleBytes) throw new AppError(413, "wasm_module_too_large", `The module is larger than ${maxModuleBytes} bytes`);
+        if (size > maxModuleBytes) throw fail("wasm_module_too_large", `The module is larger than ${maxModuleBytes} bytes`);
         chunks.push(chunk as Buffer);
       }
       module = new Uint8Array(Buffer.concat(chunks));

@@ -1,6 +1,6 @@
 // Server-side WASM: run a sample app, an installed app or a caller's module in the sandbox pool,
 // with the caller's files at /input and /output saved back into their storage.
-import { AppError, ValidationError } from "../../errors.ts";
+import { fail, ValidationError } from "../../errors.ts";
 import type { ExecuteBody } from "./wasm.schemas.ts";
 import { WASM_LIMITS, type WasmLimits } from "./wasm-limits.ts";
 
@@ -109,7 +109,7 @@ export class WasmService {
     if (input.app !== undefined) return this.registry.module(owner, input.app);
     if (input.module !== undefined) {
       if (input.module.length > Math.ceil((this.limits.maxModuleBytes * 4) / 3) + 4)
-        throw new AppError(413, "wasm_module_too_large", `The module is larger than ${this.limits.maxModuleBytes} bytes`, { limit: this.limits.maxModuleBytes });
+        throw fail("wasm_module_too_large", `The module is larger than ${this.limits.maxModuleBytes} bytes`, { limit: this.limits.maxModuleBytes });
       const bytes = new Uint8Array(Buffer.from(input.module, "base64"));
       return { hash: sha256(bytes), bytes: async () => bytes };
     }
