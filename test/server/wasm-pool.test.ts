@@ -62,3 +62,15 @@ test("a stopped pool refuses runs", async () => {
   pool = new SandboxPool(4);
   await expect(pool.run(calc("1"))).rejects.toMatchObject({ code: "wasm_unavailable" });
 });
+
+test("stdout and stderr together may reach the output cap exactly; one byte more ends the run", async () => {
+  pool = new SandboxPool(4);
+  pool.start(1);
+  // echo prints "\n", "-\n", its stdin, then "to stderr\n": 13 bytes besides stdin.
+  const cap = 4096;
+  const echo = (stdinBytes: number) => request("echo", load("wasm-fixtures", "echo"), { stdin: new Uint8Array(stdinBytes).fill(0x61), maxOutputBytes: cap });
+  const exact = await pool.run(echo(cap - 13));
+  expect(exact).toMatchObject({ killed: null, exitCode: 0, stderr: "to stderr\n" });
+  expect(exact.stdout.length).toBe(cap - 10);
+  expect(await pool.run(echo(cap - 12))).toMatchObject({ killed: "output_limit", exitCode: null });
+});
