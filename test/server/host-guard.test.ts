@@ -13,11 +13,19 @@ function rawRequest(port: number, lines: string[], body = ""): Promise<{ status:
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1", () => socket.write([...lines, `Content-Length: ${Buffer.byteLength(body)}`, "Connection: close", "", body].join("\r\n")));
     let data = "";
-    socket.on("data", (d) => (data += d.toString()));
-    socket.on("end", () => {
+    const done = () => {
       const [head, ...rest] = data.split("\r\n\r\n");
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head!)?.[1]), head: head!, body: rest.join("\r\n\r\n") });
+    };
+    socket.on("data", (d) => {
+      data += d.toString();
+      // An accepted upgrade keeps the socket open (it is a WebSocket now): its head is the answer.
+      if (data.startsWith("HTTP/1.1 101 ") && data.includes("\r\n\r\n")) {
+        socket.destroy();
+        done();
+      }
     });
+    socket.on("end", done);
     socket.on("error", reject);
   });
 }
