@@ -1,0 +1,88 @@
+// Which modules mutation testing covers, and the tests that guard each group. Every mutant in a group
+// is run against that group's tests only (the command runner has no per-test coverage), so a group's
+// tests are the ones that exercise its modules, and they stop at the first failure (--bail).
+
+export interface MutateGroup {
+  name: string;
+  /** Source files to mutate (globs, relative to the repo). */
+  mutate: string[];
+  /** Test files or folders given to `bun test`. */
+  tests: string[];
+}
+
+export const MUTATE_GROUPS: MutateGroup[] = [
+  {
+    name: "auth",
+    mutate: [
+      "server/services/auth/sign-in.service.ts",
+      "server/services/auth/siwe-message.ts",
+      "server/services/auth/sessions.service.ts",
+      "server/services/auth/sessions.repository.ts",
+      "server/services/auth/nonces.repository.ts",
+      "server/services/auth/api-tokens.service.ts",
+      "server/services/auth/tokens.repository.ts",
+      "server/services/auth/secret-tokens.ts",
+      "server/services/auth/rate-limiter.ts",
+      "server/services/auth/owner-reset.ts",
+      "server/services/auth/users.service.ts",
+    ],
+    tests: [
+      "test/server/limits-boundaries.test.ts",
+      "test/server/auth/access.test.ts",
+      "test/server/auth/roles-table.test.ts",
+      "test/server/auth/original-pc2-attacks.test.ts",
+      "test/server/auth/sign-in.test.ts",
+      "test/server/auth/owner-reset.test.ts",
+    ],
+  },
+  {
+    name: "roles",
+    mutate: ["server/http/roles.ts", "server/http/authorize.ts", "server/http/auth-guard.ts", "server/http/cookies.ts", "server/http/host-guard.ts"],
+    tests: ["test/server/auth", "test/server/host-guard.test.ts", "test/server/body-limits.test.ts"],
+  },
+  {
+    name: "files",
+    mutate: [
+      "server/services/files/file-writer.ts",
+      "server/services/files/blob-store.ts",
+      "server/services/files/virtual-path.ts",
+      "server/services/files/files.repository.ts",
+      "server/services/files/trash.service.ts",
+      "server/fs/atomic-write.ts",
+      "server/fs/durable-steps.ts",
+    ],
+    tests: [
+      "test/server/files/durability-order.test.ts",
+      "test/server/limits-boundaries.test.ts",
+      "test/server/files/pc2-api.test.ts",
+      "test/server/files/hostile-input.test.ts",
+      "test/server/files/unicode-paths.test.ts",
+      "test/server/quota-coverage.test.ts",
+      "test/server/files/cid.test.ts",
+      "test/server/files/puter-api.test.ts",
+      "test/server/files/puter-sdk.test.ts",
+      "test/server/files/crash-safety.test.ts",
+      "test/server/files/streaming.test.ts",
+    ],
+  },
+  {
+    name: "wasm-sandbox",
+    mutate: ["server/services/wasm/sandbox-pool.ts", "server/services/wasm/module-check.ts", "server/services/wasm/wasm-files.ts", "workers/wasi-write-budget.ts"],
+    tests: ["test/server/wasm-pool.test.ts", "test/server/wasi-write-budget.test.ts", "test/server/wasm.test.ts", "test/server/wasm-files.test.ts"],
+  },
+  {
+    name: "terminal",
+    mutate: ["server/services/terminal/terminal.service.ts", "server/services/terminal/terminal-session.ts", "server/services/terminal/process-session.ts"],
+    tests: ["test/server/terminal.test.ts"],
+  },
+  {
+    name: "ws-hub",
+    mutate: ["server/http/ws-hub.ts", "server/http/ws-protocol.ts", "server/events.ts"],
+    tests: ["test/server/ws-hub.test.ts", "test/server/events.test.ts"],
+  },
+  {
+    name: "key-vault",
+    mutate: ["server/services/ai/key-vault.ts"],
+    tests: ["test/server/ai-providers.test.ts"],
+  },
+];
