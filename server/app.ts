@@ -21,6 +21,7 @@ import { puterFsRoutes } from "./services/files/puter-fs.routes.ts";
 import { identityRoutes } from "./services/identity/identity.routes.ts";
 import { systemRoutes } from "./services/system/system.routes.ts";
 import { terminalRoutes } from "./services/terminal/terminal.routes.ts";
+import { networkRoutes } from "./services/network/network.routes.ts";
 import { aiRoutes } from "./services/ai/ai.routes.ts";
 import { driversRoutes } from "./services/ai/drivers.routes.ts";
 import { ollamaApiRoutes } from "./services/ai/ollama-api.routes.ts";
@@ -105,6 +106,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .use(terminalRoutes(services.terminals))
       .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
       .use(aiRoutes(services.ai))
+      .use(networkRoutes(services.network, services.audit))
       .use(ollamaApiRoutes(services.ai))
       .use(driversRoutes(services.ai))
       .use(staticRoutes(assets))

@@ -1,6 +1,7 @@
 // Typed, frozen configuration read once at boot: defaults < JSON config file (PC2_CONFIG) < environment.
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { type BootstrapNode, DEFAULT_BOOTSTRAP, parseBootstrapList } from "./boson/bootstrap-nodes.ts";
 import type { LogFormat, LogLevel } from "./log.ts";
 
 export interface WsConfig {
@@ -37,7 +38,23 @@ export interface Config {
   /** Sandbox processes kept started (and WASM runs at once); runs beyond wait in a queue of `maxQueue`. */
   wasm: { workers: number; maxQueue: number };
   ai: AiConfig;
+  network: NetworkConfig;
   configFile: string | null;
+}
+
+export interface NetworkConfig {
+  /** "node": an ordinary PC2 node. "super": also keeps many records for others and can bootstrap a private network. */
+  mode: "node" | "super";
+  /** UDP port of the DHT (both families). */
+  port: number;
+  /** Address each family binds; null leaves it off. */
+  ipv4: string | null;
+  ipv6: string | null;
+  bootstrap: BootstrapNode[];
+  /** Loopback and private addresses count as routable: tests and private networks only. */
+  developmentMode: boolean;
+  /** Values and peer records kept for others. */
+  maxRecords: number;
 }
 
 export interface AiConfig {
@@ -102,6 +119,21 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](
 const NAME_LIST = /^(?:(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]{2,45})(?:,(?=.)|$))*$/;
 const PROXY_LIST = /^(?:[0-9A-Fa-f:.]{2,45}(?:\/\d{1,3})?(?:,(?=.)|$))*$/;
 
+const bootstrapList: Parser<BootstrapNode[]> = (raw, label) => {
+  if (typeof raw !== "string") throw new Error(`${label} must be text: id@address:port separated by commas, or none`);
+  try {
+    return parseBootstrapList(raw);
+  } catch (err) {
+    throw new Error(`${label}: ${(err as Error).message} (expected id@address:port separated by commas, or none)`);
+  }
+};
+
+const flag: Parser<boolean> = (raw, label) => {
+  if (raw === true || raw === "true") return true;
+  if (raw === false || raw === "false") return false;
+  throw new Error(`${label} must be true or false, got ${JSON.stringify(raw)}`);
+};
+
 const KIB = 1024;
 const MIB = 1024 * KIB;
 
@@ -143,6 +175,13 @@ const SETTINGS = {
   wsMaxSubscriptions: { file: "ws.maxSubscriptions", env: "PC2_WS_MAX_SUBSCRIPTIONS", fallback: 64, parse: integer(1, 10_000) },
   wsMaxInFlight: { file: "ws.maxInFlight", env: "PC2_WS_MAX_IN_FLIGHT", fallback: 32, parse: integer(1, 10_000) },
   wsMaxConnectionsPerUser: { file: "ws.maxConnectionsPerUser", env: "PC2_WS_MAX_CONNECTIONS_PER_USER", fallback: 16, parse: integer(1, 10_000) },
+  networkMode: { file: "network.mode", env: "PC2_NETWORK_MODE", fallback: "node", parse: oneOf(["node", "super"] as const) },
+  networkPort: { file: "network.port", env: "PC2_NETWORK_PORT", fallback: 39001, parse: integer(0, 65535) },
+  networkIpv4: { file: "network.ipv4", env: "PC2_NETWORK_IPV4", fallback: "0.0.0.0", parse: text(/^(?:off|\d{1,3}(?:\.\d{1,3}){3})$/, "an IPv4 address to bind, or off") },
+  networkIpv6: { file: "network.ipv6", env: "PC2_NETWORK_IPV6", fallback: "off", parse: text(/^(?:off|[0-9A-Fa-f:]{2,39})$/, "an IPv6 address to bind, or off") },
+  networkBootstrap: { file: "network.bootstrap", env: "PC2_NETWORK_BOOTSTRAP", fallback: DEFAULT_BOOTSTRAP, parse: bootstrapList },
+  networkDevelopmentMode: { file: "network.developmentMode", env: "PC2_NETWORK_DEVELOPMENT_MODE", fallback: false, parse: flag },
+  networkMaxRecords: { file: "network.maxRecords", env: "PC2_NETWORK_MAX_RECORDS", fallback: 20_000, parse: integer(16, 10_000_000) },
 } satisfies Record<string, Setting<any>>;
 
 type Values = { [K in keyof typeof SETTINGS]: ReturnType<(typeof SETTINGS)[K]["parse"]> };
@@ -253,6 +292,15 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
         .filter(Boolean)
         .map((d) => resolve(cwd, d)),
       ollamaHost: v.aiOllamaHost.replace(/\/+$/, ""),
+    },
+    network: {
+      mode: v.networkMode,
+      port: v.networkPort,
+      ipv4: v.networkIpv4 === "off" ? null : v.networkIpv4,
+      ipv6: v.networkIpv6 === "off" ? null : v.networkIpv6,
+      bootstrap: v.networkBootstrap,
+      developmentMode: v.networkDevelopmentMode,
+      maxRecords: v.networkMaxRecords,
     },
     configFile,
   };

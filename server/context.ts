@@ -21,6 +21,7 @@ import type { TerminalService } from "./services/terminal/terminal.service.ts";
 import type { AiService } from "./services/ai/ai.service.ts";
 import type { LlamaEngine } from "./services/ai/llama-engine.ts";
 import type { WasmService } from "./services/wasm/wasm.service.ts";
+import type { NetworkService } from "./services/network/network.service.ts";
 
 export interface AppContext {
   config: Config;
@@ -54,6 +55,8 @@ export interface Services {
   terminals: TerminalService;
   wasm: WasmService;
   ai: AiService;
+  /** The node on the Boson network (DHT). */
+  network: NetworkService;
   /** The built-in llama.cpp engine (stopped with the node). */
   llama: LlamaEngine;
   /** Everything with a start or a stop, in start order. */

@@ -137,6 +137,10 @@ export const ERROR_CODES = {
   provider_error: { status: 502, message: "The provider answered with an error" },
   provider_unavailable: { status: 502, message: "The provider is not reachable" },
 
+  // ---- Boson network
+  invalid_node_id: { status: 400, message: "That is not a Node ID (Base58, 0x-hex or did:boson:)" },
+  network_off: { status: 409, message: "Networking is off on this node; the Owner or an Admin can turn it on in Settings › Network" },
+
   // ---- outbound requests
   private_address_refused: { status: 403, message: "That address may not be reached from the node on your behalf" },
   unsupported_url: { status: 400, message: "Only http and https URLs without credentials can be fetched" },

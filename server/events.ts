@@ -1,5 +1,6 @@
 // Typed in-process event bus: services publish domain events, the WebSocket hub and others listen.
 import type { Logger } from "./log.ts";
+import type { NetworkStatus } from "./services/network/network-status.ts";
 
 /** Every event name and its payload. Services add their events here, so there is one list. */
 export interface EventMap {
@@ -15,6 +16,8 @@ export interface EventMap {
   "auth.signed_in": { address: string };
   /** A change in a wallet's files, with a Puter-compatible socket event name and payload. */
   "files.changed": { owner: string; event: "item.added" | "item.removed" | "item.moved" | "item.updated" | "item.renamed"; payload: unknown };
+  /** The node's place on the Boson network changed (state, table, announcement). */
+  "network.status": NetworkStatus;
 }
 
 export type EventName = keyof EventMap;

@@ -4,6 +4,7 @@ import type { Services } from "./context.ts";
 import type { EventBus } from "./events.ts";
 import type { WsHub } from "./http/ws-hub.ts";
 import { WS_CLOSE } from "./http/ws-protocol.ts";
+import { NETWORK_TOPIC } from "./services/network/network.ws.ts";
 import { FILES_TOPIC } from "./ws-app.ts";
 
 export function wireReactions(events: EventBus, services: Services, hub: WsHub): void {
@@ -12,6 +13,10 @@ export function wireReactions(events: EventBus, services: Services, hub: WsHub):
 
   // Each wallet's file events reach that wallet's sockets and nobody else's.
   events.on("files.changed", ({ owner, event, payload }) => void hub.publish(FILES_TOPIC, event, payload, (p) => p.address === owner));
+
+  // The network's state reaches every signed-in socket that subscribed; the listening port goes into the peer record.
+  events.on("network.status", (status) => void hub.publish(NETWORK_TOPIC, "network.status", status));
+  events.on("node.started", ({ url }) => services.network.setHttpPort(Number(new URL(url).port)));
 
   // An ended session closes its sockets and ends its terminals at once.
   events.on("auth.session_ended", ({ sessionId }) => {

@@ -6,6 +6,7 @@ import { authorize } from "./http/authorize.ts";
 import { WS_ACCESS, WS_TOPIC_ACCESS } from "./http/roles.ts";
 import type { WsHub, WsPolicy } from "./http/ws-hub.ts";
 import { registerAiWs } from "./services/ai/ai.ws.ts";
+import { registerNetworkWs } from "./services/network/network.ws.ts";
 import { registerSystemWs } from "./services/system/system.ws.ts";
 import { registerTerminalWs } from "./services/terminal/terminal.ws.ts";
 import { registerWasmWs } from "./services/wasm/wasm.ws.ts";
@@ -27,5 +28,6 @@ export function registerWsMethods(hub: WsHub, services: Services): void {
   registerTerminalWs(hub, services.terminals);
   registerWasmWs(hub, services.wasm);
   registerAiWs(hub, services.ai);
+  registerNetworkWs(hub, services.network);
   hub.registerTopic(FILES_TOPIC);
 }

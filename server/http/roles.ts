@@ -19,6 +19,8 @@ const MEMBER_SESSION: Access = { role: "member" };
 const MEMBER_ANY: Access = { role: "member", scopes: SCOPES };
 const OWNER_ADMIN: Access = { role: "owner", scopes: ["admin"] };
 const OWNER_SESSION: Access = { role: "owner" };
+/** Node-wide settings the Owner and Admins change (with a session, or a token with the admin scope). */
+const ADMINS: Access = { role: "admin", scopes: ["admin"] };
 const FILES_READ: Access = { role: "member", scopes: ["files:read"] };
 const FILES_WRITE: Access = { role: "member", scopes: ["files:write"] };
 /** Server-side WASM: Admins and the Owner (Members get insufficient_role). */
@@ -118,6 +120,9 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "POST /ollama/api/chat": AI,
   "POST /ollama/api/generate": AI,
   "POST /drivers/call": AI,
+  "GET /api/network/status": MEMBER_ANY,
+  "GET /api/network/lookup/:nodeId": MEMBER_ANY,
+  "PUT /api/network/settings": ADMINS,
   "GET /api/terminal/settings": OWNER_ADMIN,
   "PUT /api/terminal/settings": OWNER_SESSION,
   /** Published content is public; private content only for its owner (checked in the route). */
@@ -133,6 +138,8 @@ export const WS_ACCESS: Record<string, Access> = {
   "system.health": MEMBER_ANY,
   "system.ping": MEMBER_ANY,
   "wasm.run": WASM,
+  "network.status": MEMBER_ANY,
+  "network.lookup": MEMBER_ANY,
   "ai.chat": AI,
   // The terminal: Owner only by default; the service also lets Admins in when the Owner allows it.
   "terminal.open": TERMINAL,
@@ -148,4 +155,6 @@ export const WS_TOPIC_ACCESS: Record<string, Access> = {
   node: MEMBER_ANY,
   /** item.added / removed / moved / updated / renamed: only the owning wallet's own changes. */
   files: FILES_READ,
+  /** network.status whenever the node's place on the Boson network changes. */
+  network: MEMBER_ANY,
 };

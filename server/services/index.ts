@@ -43,6 +43,7 @@ import { WasmAppsRepository } from "./wasm/wasm-apps.repository.ts";
 import { WasmFiles } from "./wasm/wasm-files.ts";
 import { WasmRegistry } from "./wasm/wasm-registry.ts";
 import { WASM_LIMITS, WasmService } from "./wasm/wasm.service.ts";
+import { NetworkService } from "./network/network.service.ts";
 
 const MINUTE = 60_000;
 
@@ -140,7 +141,9 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     ],
     { maxTokens: config.ai.maxTokens },
   );
+  const network = new NetworkService({ config: config.network, settings, keys: () => identity.bosonKeys(), dataDir: config.dataDir, events, log: log.child({ svc: "network" }) });
+  system.addCheck("network", () => ({ status: "ok", state: network.status().state }));
   // Started in this order, stopped in reverse.
-  const lifecycle: Lifecycle[] = [identity, setup, files, uploads, terminals, wasm, llama];
-  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, trash, writer, uploads, ipfs: storage.ipfs, terminals, wasm, ai, llama, lifecycle };
+  const lifecycle: Lifecycle[] = [identity, setup, files, uploads, terminals, wasm, llama, network];
+  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, trash, writer, uploads, ipfs: storage.ipfs, terminals, wasm, ai, llama, network, lifecycle };
 }

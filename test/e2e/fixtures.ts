@@ -21,7 +21,17 @@ export interface RunningNode {
 export async function startNode(extraEnv: Record<string, string> = {}): Promise<RunningNode> {
   const dataDir = mkdtempSync(join(tmpdir(), "pc2-e2e-"));
   const proc: ChildProcess = spawn(BUN, [join(REPO, "server", "main.ts"), "start"], {
-    env: { ...process.env, PC2_DATA_DIR: dataDir, PC2_PORT: "0", PC2_SETUP_CODE: SETUP_CODE, PC2_LOG_FORMAT: "json", ...extraEnv },
+    env: {
+      ...process.env,
+      PC2_DATA_DIR: dataDir,
+      PC2_NETWORK_BOOTSTRAP: "none",
+      PC2_NETWORK_IPV4: "127.0.0.1",
+      PC2_NETWORK_PORT: "0",
+      PC2_PORT: "0",
+      PC2_SETUP_CODE: SETUP_CODE,
+      PC2_LOG_FORMAT: "json",
+      ...extraEnv,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((ok, fail) => {

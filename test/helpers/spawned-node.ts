@@ -29,7 +29,16 @@ export async function spawnNode(env: Record<string, string>, opts: { command?: s
   const command = opts.command ?? [BUN, CLI, "start"];
   const proc = Bun.spawn(command, {
     cwd: opts.cwd ?? REPO,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", PC2_PORT: "0", PC2_LOG_FORMAT: "json", ...env },
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: process.env.HOME ?? "/tmp",
+      PC2_NETWORK_BOOTSTRAP: "none",
+      PC2_NETWORK_IPV4: "127.0.0.1",
+      PC2_NETWORK_PORT: "0",
+      PC2_PORT: "0",
+      PC2_LOG_FORMAT: "json",
+      ...env,
+    },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

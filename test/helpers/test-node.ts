@@ -1,4 +1,5 @@
-// A real node in this process on 127.0.0.1, port 0, with a temp data dir and a captured log.
+// A real node in this process on 127.0.0.1, port 0, with a temp data dir and a captured log. Its DHT
+// (off until a test turns networking on) binds loopback and knows no bootstrap node: tests never leave the machine.
 import { loadConfig, type Config } from "../../server/config.ts";
 import { createLogger, type LogLevel } from "../../server/log.ts";
 import { Pc2Node, type NodeOptions, type Started } from "../../server/node.ts";
@@ -16,7 +17,10 @@ export interface TestNode {
 }
 
 export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
-  return loadConfig({ env: { PC2_DATA_DIR: dataDir, PC2_PORT: "0", PC2_HOST: "127.0.0.1", ...env }, cwd: dataDir });
+  return loadConfig({
+    env: { PC2_DATA_DIR: dataDir, PC2_NETWORK_BOOTSTRAP: "none", PC2_NETWORK_IPV4: "127.0.0.1", PC2_NETWORK_PORT: "0", PC2_PORT: "0", PC2_HOST: "127.0.0.1", ...env },
+    cwd: dataDir,
+  });
 }
 
 export interface TestNodeOptions extends NodeOptions {

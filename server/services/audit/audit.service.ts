@@ -18,7 +18,8 @@ export type AuditAction =
   | "identity.phrase_revealed"
   | "identity.phrase_confirmed"
   | "terminal.opened"
-  | "terminal.closed";
+  | "terminal.closed"
+  | "network.settings_changed";
 
 export interface AuditEntry {
   id: number;

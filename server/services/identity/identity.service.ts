@@ -3,6 +3,7 @@ import type { ConfirmPhraseBody } from "./identity.schemas.ts";
 import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { EventBus } from "../../events.ts";
 import type { Logger } from "../../log.ts";
+import { KeyPair } from "../../boson/keys.ts";
 import { checkPhrase, newPhrase } from "./mnemonic.ts";
 import { keysFromPhrase, NODE_KEY_PATH, type NodeKeys } from "./node-id.ts";
 import type { IdentityRecord, IdentityStore } from "./identity.store.ts";
@@ -34,6 +35,7 @@ function recordFor(keys: NodeKeys, mnemonic: string | undefined): IdentityRecord
 
 export class IdentityService {
   private record: IdentityRecord | null = null;
+  private keyPair: KeyPair | null = null;
 
   constructor(
     private readonly store: IdentityStore,
@@ -95,6 +97,13 @@ export class IdentityService {
 
   private use(record: IdentityRecord): void {
     this.record = record;
+  }
+
+  /** The node key as the Boson network uses it (signing, crypto_box). Never leaves the process. */
+  bosonKeys(): KeyPair {
+    const r = this.current();
+    if (this.keyPair?.id.toString() !== r.nodeId) this.keyPair = new KeyPair(new Uint8Array(Buffer.from(r.secretKey, "hex")));
+    return this.keyPair;
   }
 
   private current(): IdentityRecord {

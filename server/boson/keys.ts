@@ -1,0 +1,72 @@
+// Ed25519 keys as Boson uses them: a node or peer key signs (pure Ed25519, detached) and, converted
+// to X25519 the way libsodium does (crypto_sign_ed25519_*_to_curve25519), opens crypto_box messages.
+import { createPrivateKey, createPublicKey, sign as edSign, verify as edVerify, type KeyObject } from "node:crypto";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { Id } from "./id.ts";
+
+const PKCS8_ED25519 = Buffer.from("302e020100300506032b657004220420", "hex");
+const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
+
+export class KeyPair {
+  readonly id: Id;
+  readonly publicKey: Uint8Array;
+  /** X25519 secret (libsodium's conversion of the seed) for crypto_box. */
+  readonly encryptionSecret: Uint8Array;
+  /** X25519 public key (Montgomery form of the Ed25519 key). */
+  readonly encryptionPublic: Uint8Array;
+  private readonly privateKey: KeyObject;
+
+  /** From the 32-byte Ed25519 seed (RFC 8032 secret key). */
+  constructor(seed: Uint8Array) {
+    if (seed.length !== 32) throw new RangeError("an Ed25519 seed is 32 bytes");
+    this.privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: "der", type: "pkcs8" });
+    this.publicKey = new Uint8Array(Buffer.from(createPublicKey(this.privateKey).export({ format: "jwk" }).x!, "base64url"));
+    this.id = Id.of(this.publicKey);
+    this.encryptionSecret = ed25519.utils.toMontgomerySecret(seed);
+    this.encryptionPublic = ed25519.utils.toMontgomery(this.publicKey);
+  }
+
+  /** A 64-byte secret key in libsodium's layout (seed ‖ public key), as Boson configs carry it. */
+  static fromSecretKey(secretKey: Uint8Array): KeyPair {
+    if (secretKey.length !== 64) throw new RangeError("a libsodium Ed25519 secret key is 64 bytes");
+    const pair = new KeyPair(secretKey.subarray(0, 32));
+    if (!Buffer.from(pair.publicKey).equals(secretKey.subarray(32))) throw new RangeError("the secret key's public half does not match its seed");
+    return pair;
+  }
+
+  static random(): KeyPair {
+    return new KeyPair(ed25519.utils.randomSecretKey());
+  }
+
+  sign(message: Uint8Array): Uint8Array {
+    return new Uint8Array(edSign(null, message, this.privateKey));
+  }
+}
+
+const publicKeys = new Map<string, KeyObject>();
+
+/** Verify a detached Ed25519 signature by the key whose ID is `signer`. */
+export function verifySignature(signer: Id, message: Uint8Array, signature: Uint8Array): boolean {
+  if (signature.length !== 64) return false;
+  const hex = Buffer.from(signer.bytes).toString("hex");
+  let key = publicKeys.get(hex);
+  if (!key) {
+    try {
+      key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, signer.bytes]), format: "der", type: "spki" });
+    } catch {
+      return false; // not a point on the curve: no one can sign for it
+    }
+    if (publicKeys.size >= 4096) publicKeys.clear();
+    publicKeys.set(hex, key);
+  }
+  try {
+    return edVerify(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** The X25519 public key of any ID (anyone who knows a Node ID can encrypt to it). */
+export function encryptionKeyOf(id: Id): Uint8Array {
+  return ed25519.utils.toMontgomery(id.bytes);
+}

@@ -1,0 +1,31 @@
+// What the network service reports: its state, and the answer to a look-up (shared with events and the web client).
+export type NetworkState = "off" | "starting" | "online" | "alone" | "failed";
+
+export interface NetworkStatus {
+  enabled: boolean;
+  state: NetworkState;
+  /** What the state means, for people. */
+  summary: string;
+  nodeId: string;
+  did: string;
+  mode: "node" | "super";
+  udpPort: number | null;
+  families: { family: 4 | 6; address: string; routingTableSize: number }[];
+  bootstrap: { nodeId: string; address: string; reachable: boolean }[];
+  lastAnnounce: string | null;
+  publicEndpoint: string | null;
+  stored: { values: number; peers: number };
+  traffic: { sent: number; received: number; timeouts: number; badPackets: number; dropped: number };
+  error: string | null;
+}
+
+export interface LookupAnswer {
+  nodeId: string;
+  did: string;
+  found: boolean;
+  /** The node's DHT address, when a node with that ID answered. */
+  address: string | null;
+  /** Its peer record: where it serves PC2, signed by its key. */
+  endpoints: { port: number; url: string | null; via: string }[];
+  ms: number;
+}

@@ -1,0 +1,227 @@
+// The node on the Boson network: joins the DHT when the Owner turns networking on, publishes its
+// own peer record (peer ID = Node ID, signed by the node key), finds other nodes by Node ID, and
+// reports its state in words and numbers. Off by default: nothing leaves the machine until then.
+import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import type { NetworkConfig } from "../../config.ts";
+import type { EventBus } from "../../events.ts";
+import { fail } from "../../errors.ts";
+import { ensurePrivateDir, writeFileAtomic } from "../../fs/atomic-write.ts";
+import type { Logger } from "../../log.ts";
+import { BosonNode } from "../../boson/boson-node.ts";
+import type { PersistedEntry } from "../../boson/dht/routing-table.ts";
+import { Id, InvalidIdError } from "../../boson/id.ts";
+import type { KeyPair } from "../../boson/keys.ts";
+import type { PeerRecord } from "../../boson/v2/messages.ts";
+import { signedPeer } from "../../boson/v2/records.ts";
+import type { SettingsRepository } from "../settings/settings.repository.ts";
+import type { LookupAnswer, NetworkState, NetworkStatus } from "./network-status.ts";
+
+const ENABLED_KEY = "network.enabled";
+
+export interface NetworkDeps {
+  config: NetworkConfig;
+  settings: SettingsRepository;
+  keys: () => KeyPair;
+  dataDir: string;
+  events: EventBus;
+  log: Logger;
+}
+
+export class NetworkService {
+  private node: BosonNode | null = null;
+  private state: NetworkState = "off";
+  private error: string | null = null;
+  private publicEndpoint: string | null = null;
+  /** The port PC2's HTTP server listens on: what the peer record advertises until there is a public URL. */
+  private httpPort = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly d: NetworkDeps) {}
+
+  enabled(): boolean {
+    return this.d.settings.get(ENABLED_KEY) === "true";
+  }
+
+  async start(): Promise<void> {
+    if (this.enabled()) await this.join();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.node?.stop();
+    this.node = null;
+    this.setState("off");
+  }
+
+  /** Turn networking on or off (the Owner's or an Admin's choice; kept across restarts). */
+  async setEnabled(enabled: boolean): Promise<NetworkStatus> {
+    this.d.settings.set(ENABLED_KEY, String(enabled));
+    if (enabled && !this.node) await this.join();
+    if (!enabled && this.node) this.stop();
+    return this.status();
+  }
+
+  /** The HTTP server is listening (known after the services start). */
+  setHttpPort(port: number): void {
+    const changed = port !== this.httpPort;
+    this.httpPort = port;
+    if (changed && this.node) void this.announce();
+  }
+
+  /** The endpoint other nodes should reach this node's PC2 at (given by the Active Proxy, later). */
+  setPublicEndpoint(url: string | null): void {
+    this.publicEndpoint = url;
+    if (this.node) void this.announce();
+  }
+
+  private persistence(family: 4 | 6) {
+    const file = join(this.d.dataDir, "network", `routing-ipv${family}.json`);
+    return {
+      load: (): PersistedEntry[] => {
+        if (!existsSync(file)) return [];
+        try {
+          return JSON.parse(readFileSync(file, "utf8"));
+        } catch {
+          this.d.log.warn("saved routing table unreadable; starting empty", { file });
+          return [];
+        }
+      },
+      save: (entries: PersistedEntry[]) => {
+        try {
+          ensurePrivateDir(dirname(file));
+          writeFileAtomic(file, JSON.stringify(entries), 0o600);
+        } catch (err) {
+          this.d.log.warn("could not save the routing table", { file, err });
+        }
+      },
+    };
+  }
+
+  private async join(): Promise<void> {
+    const c = this.d.config;
+    this.setState("starting");
+    const node = new BosonNode({
+      keys: this.d.keys(),
+      port: c.port,
+      ipv4: c.ipv4 ?? undefined,
+      ipv6: c.ipv6 ?? undefined,
+      bootstrap: c.bootstrap.map((b) => ({ id: Id.parse(b.id), host: b.host, port: b.port })),
+      maxRecords: c.mode === "super" ? c.maxRecords : Math.min(c.maxRecords, 2_048),
+      developmentMode: c.developmentMode,
+      persistence: (family) => this.persistence(family),
+    });
+    try {
+      await node.start();
+    } catch (err) {
+      this.error = `cannot open UDP port ${c.port}: ${(err as Error).message}`;
+      this.d.log.error("network failed to start", { port: c.port, err });
+      this.setState("failed");
+      return;
+    }
+    this.node = node;
+    this.error = null;
+    this.d.log.info("joined the Boson network", { port: node.dhts[0]?.port, mode: c.mode, bootstrap: c.bootstrap.length });
+    void this.bootstrapAndAnnounce();
+    // The state follows the routing table: re-checked every 10 seconds.
+    this.timer = setInterval(() => this.refreshState(), 10_000);
+  }
+
+  private async bootstrapAndAnnounce(): Promise<void> {
+    await this.node?.bootstrap().catch(() => {});
+    this.refreshState();
+    await this.announce();
+  }
+
+  /** Publish our peer record: peer ID = Node ID, at the HTTP port (or the public URL once we have one). */
+  private async announce(): Promise<void> {
+    const node = this.node;
+    if (!node) return;
+    const keys = this.d.keys();
+    const record: PeerRecord = signedPeer(keys, keys.id, this.httpPort || 443, { alt: this.publicEndpoint });
+    await node.announcePeer(record, { persistent: true }).catch((err) => this.d.log.warn("announce failed", { err }));
+    this.emit();
+  }
+
+  private refreshState(): void {
+    if (!this.node) return;
+    const size = this.node.dhts.reduce((n, d) => n + d.table.size, 0);
+    this.setState(size > 0 ? "online" : "alone");
+  }
+
+  private setState(state: NetworkState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.emit();
+  }
+
+  private emit(): void {
+    this.d.events.emit("network.status", this.status());
+  }
+
+  status(): NetworkStatus {
+    const keys = this.d.keys();
+    const node = this.node;
+    const dhts = node?.dhts ?? [];
+    const reachable = new Set(
+      dhts.flatMap((d) =>
+        d.table
+          .all()
+          .filter((e) => e.verified)
+          .map((e) => e.id.toString()),
+      ),
+    );
+    const traffic = { sent: 0, received: 0, timeouts: 0, badPackets: 0, dropped: 0 };
+    for (const d of dhts) for (const k of Object.keys(traffic) as (keyof typeof traffic)[]) traffic[k] += k === "dropped" ? 0 : d.rpc.stats[k];
+    traffic.dropped = node?.abuse.dropped ?? 0;
+    const lastAnnounce = Math.max(0, ...dhts.map((d) => d.lastAnnounce));
+    return {
+      enabled: this.enabled(),
+      state: this.state,
+      summary: SUMMARY[this.state],
+      nodeId: keys.id.toString(),
+      did: keys.id.toDid(),
+      mode: this.d.config.mode,
+      udpPort: dhts[0]?.port ?? null,
+      families: dhts.map((d) => ({ family: d.family, address: d.contact.host, routingTableSize: d.table.size })),
+      bootstrap: this.d.config.bootstrap.map((b) => ({ nodeId: b.id, address: `${b.host.includes(":") ? `[${b.host}]` : b.host}:${b.port}`, reachable: reachable.has(b.id) })),
+      lastAnnounce: lastAnnounce ? new Date(lastAnnounce).toISOString() : null,
+      publicEndpoint: this.publicEndpoint,
+      stored: { values: node?.store.valueCount ?? 0, peers: node?.store.peerRecordCount ?? 0 },
+      traffic,
+      error: this.error,
+    };
+  }
+
+  /** Find a node by its Node ID: its DHT address and the endpoints its signed peer record gives. */
+  async lookup(nodeIdText: string): Promise<LookupAnswer> {
+    let id: Id;
+    try {
+      id = Id.parse(nodeIdText);
+    } catch (err) {
+      if (err instanceof InvalidIdError) throw fail("invalid_node_id", `Not a Node ID: ${err.message}`);
+      throw err;
+    }
+    if (!this.node) throw fail("network_off");
+    const started = performance.now();
+    const [contact, peers] = await Promise.all([this.node.findNode(id), this.node.findPeers(id)]);
+    const endpoints = peers.filter((p) => p.nodeId.equals(id)).map((p) => ({ port: p.port, url: p.alt, via: p.origin.toString() }));
+    return {
+      nodeId: id.toString(),
+      did: id.toDid(),
+      found: contact !== null || endpoints.length > 0,
+      address: contact ? `${contact.host.includes(":") ? `[${contact.host}]` : contact.host}:${contact.port}` : null,
+      endpoints,
+      ms: Math.round(performance.now() - started),
+    };
+  }
+}
+
+const SUMMARY: Record<NetworkState, string> = {
+  off: "Networking is off. This node is not on the Boson network; nothing is published.",
+  starting: "Joining the Boson network…",
+  online: "On the Boson network: other nodes can find this node by its Node ID.",
+  alone: "Networking is on, but no other node has answered yet. Check that this machine can reach the Internet (outgoing UDP).",
+  failed: "Networking could not start. See the error below.",
+};
