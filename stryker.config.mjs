@@ -13,7 +13,7 @@ export default {
   concurrency: Number(process.env.PC2_MUTATE_CONCURRENCY ?? 2),
   timeoutMS: 30000,
   timeoutFactor: 2,
-  reporters: ["clear-text", "json"],
+  reporters: ["clear-text", "json", "progress-append-only"],
   jsonReporter: { fileName: `reports/mutation/${group}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   tempDirName: ".stryker-tmp",

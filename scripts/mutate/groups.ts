@@ -62,7 +62,6 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "test/server/files/puter-api.test.ts",
       "test/server/files/puter-sdk.test.ts",
       "test/server/files/crash-safety.test.ts",
-      "test/server/files/streaming.test.ts",
     ],
   },
   {
@@ -83,6 +82,6 @@ export const MUTATE_GROUPS: MutateGroup[] = [
   {
     name: "key-vault",
     mutate: ["server/services/ai/key-vault.ts"],
-    tests: ["test/server/ai-providers.test.ts"],
+    tests: ["test/server/key-vault.test.ts", "test/server/ai-providers.test.ts"],
   },
 ];
