@@ -19,6 +19,8 @@ import { recoverIdentity } from "./services/identity/identity.service.ts";
 import { IdentityStore } from "./services/identity/identity.store.ts";
 import { SetupRepository } from "./services/setup/setup.repository.ts";
 import { VERSION } from "./services/system/system.service.ts";
+import { askNode } from "./http/control-socket.ts";
+import { formatLookup, formatNetworkStatus } from "./services/network/network-text.ts";
 
 const USAGE = `Usage: pc2 [command]
 
@@ -28,12 +30,14 @@ Commands:
   identity recover [--force] Rebuild the node identity from its 12-word recovery phrase (read from stdin)
   owner reset                Remove the Owner (lost wallet) and print a new one-time setup code
   storage check [--repair]   Check that the file index, the files on disk and the IPFS pins agree
+  network status [--json]    Ask the running node about its place on the Boson network
+  network lookup <nodeId> [--json]  Find a node on the Boson network by its Node ID (or did:boson:…)
   version                    Print the version
   help                       Print this help
 
 Settings (environment variable, or key in the JSON file named by PC2_CONFIG):
 ${describeSettings()
-  .map((s) => `  ${s.env.padEnd(26)} ${s.file.padEnd(24)} default ${JSON.stringify(s.fallback)}`)
+  .map((s) => `  ${s.env.padEnd(30)} ${s.file.padEnd(24)} default ${typeof s.fallback === "string" && s.fallback.length > 60 ? `${s.fallback.slice(0, 60)}… (see docs/operations.md)` : JSON.stringify(s.fallback)}`)
   .join("\n")}
 `;
 
@@ -154,6 +158,21 @@ async function storageCheck(repair: boolean, json: boolean): Promise<number> {
   }
 }
 
+async function networkCommand(route: string, json: boolean): Promise<number> {
+  const answer = await askNode(join(config().dataDir, "pc2.sock"), route);
+  if (!answer) {
+    console.error(`pc2: no node is running on ${config().dataDir} (start it with \`pc2\`)`);
+    return 1;
+  }
+  if (answer.status !== 200) {
+    console.error(`pc2: ${answer.body.message} (${answer.body.code})`);
+    return 1;
+  }
+  if (json) console.log(JSON.stringify(answer.body, null, 2));
+  else console.log(route === "/network/status" ? formatNetworkStatus(answer.body) : formatLookup(answer.body));
+  return 0;
+}
+
 function printReport(r: StorageReport): void {
   const lines: [string, string[]][] = [
     ["files whose bytes are missing", r.missingBlobs],
@@ -182,6 +201,8 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "identity" && sub === "show" && args.length === 2) return identityShow(flags.has("--json"));
   if (cmd === "identity" && sub === "recover" && args.length === 2) return identityRecover(flags.has("--force"));
   if (cmd === "owner" && sub === "reset" && args.length === 2) return ownerReset();
+  if (cmd === "network" && sub === "status" && args.length === 2) return networkCommand("/network/status", flags.has("--json"));
+  if (cmd === "network" && sub === "lookup" && args.length === 3) return networkCommand(`/network/lookup/${encodeURIComponent(args[2]!)}`, flags.has("--json"));
   if (cmd === "storage" && sub === "check" && args.length === 2) return storageCheck(flags.has("--repair"), flags.has("--json"));
   throw new UsageError(`unknown command: ${args.join(" ")}`);
 }

@@ -9,6 +9,7 @@ import { closeDatabase, openDatabase } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { EventBus } from "./events.ts";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
+import { ControlSocket } from "./http/control-socket.ts";
 import { listen } from "./http/http-server.ts";
 import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
 import { AuthGuard } from "./http/auth-guard.ts";
@@ -51,6 +52,8 @@ export class Pc2Node {
   readonly hosts: HostGuard;
   private readonly lock: DataDirLock;
   private server: Server<WsConnectionData> | null = null;
+  /** The `pc2` CLI's line to the running node (data/pc2.sock, 0600). */
+  private readonly control: ControlSocket;
   private stopping: Promise<void> | null = null;
   private started: Started | null = null;
 
@@ -76,6 +79,10 @@ export class Pc2Node {
       wireReactions(this.ctx.events, this.services, this.hub);
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
       this.hosts = new HostGuard(config.hostNames);
+      this.control = new ControlSocket(join(config.dataDir, "pc2.sock"), {
+        "/network/status": () => this.services.network.status(),
+        "/network/lookup/": (url) => this.services.network.lookup(decodeURIComponent(url.pathname.slice("/network/lookup/".length))),
+      });
       this.app = createApp({ config, log, services: this.services, guard, hosts: this.hosts, assets: options.assets ?? diskAssetStore(DEFAULT_ASSETS_DIR) });
     } catch (err) {
       if (db) closeDatabase(db);
@@ -100,6 +107,7 @@ export class Pc2Node {
     const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
     const url = `http://${host}:${port}`;
     this.started = { url, port, identity, setup };
+    this.control.start();
     this.ctx.events.emit("node.started", { url, nodeId: identity.nodeId });
     return this.started;
   }
@@ -119,6 +127,7 @@ export class Pc2Node {
     events.emit("node.stopping", { reason });
     this.hub.publish(NODE_TOPIC, "node.stopping", { reason });
     this.hub.stop();
+    this.control.stop();
     if (this.server) {
       const server = this.server;
       let timer: ReturnType<typeof setTimeout> | undefined;
