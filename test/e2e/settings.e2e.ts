@@ -51,6 +51,30 @@ test.describe
       await expect(settings.getByRole("status")).toContainText("Only you may open terminals");
     });
 
+    test("the Network tab says in words whether the node is on the network, turns it on live, and looks up a node", async ({ page }, info) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Settings" }).click();
+      const settings = page.locator("pc2-settings-app");
+      await settings.getByRole("tab", { name: "Network" }).click();
+      const network = settings.locator("pc2-network-settings");
+      await expect(network.getByTestId("network-state")).toHaveText("Off");
+      await expect(network.getByTestId("network-summary")).toContainText("nothing is published");
+      await expect(network.getByRole("button", { name: "Find" })).toBeDisabled();
+      await network.getByRole("button", { name: "Turn networking on" }).click();
+      // No bootstrap nodes in tests: on, but alone (the state arrives over the socket as well).
+      await expect(network.getByTestId("network-state")).toHaveText("Waiting for other nodes");
+      await expect(network.getByRole("button", { name: "Turn networking off" })).toBeVisible();
+      await network.getByLabel("Node ID or DID").fill("did:boson:HZXXs9LTfNQjrDKvvexRhuMk8TTJhYCfrHwaj3jUzuhZ");
+      await network.getByRole("button", { name: "Find" }).click();
+      await expect(network.getByTestId("lookup-result")).toContainText("Not found on the network");
+      await network.getByLabel("Node ID or DID").fill("not-a-node-id");
+      await network.getByRole("button", { name: "Find" }).click();
+      await expect(network.getByRole("alert")).toContainText("Not a Node ID");
+      await page.screenshot({ path: info.outputPath("settings-network.png") });
+      await network.getByRole("button", { name: "Turn networking off" }).click();
+      await expect(network.getByTestId("network-state")).toHaveText("Off");
+    });
+
     test("an API token is shown once, works, and can be revoked", async ({ page }) => {
       await signInThroughUi(page, node.url, owner);
       await page.getByRole("button", { name: "Open Settings" }).click();

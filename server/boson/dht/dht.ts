@@ -268,8 +268,10 @@ export class Dht {
       ),
     );
     if (opts.persistent) this.published.set(`p:${peer.peerId.toString()}`, { kind: "peer", peer, at: this.now() });
-    this.lastAnnounce = this.now();
-    return stored.reduce((a: number, b) => a + b, 0);
+    const count = stored.reduce((a: number, b) => a + b, 0);
+    // "Announced" means some node took the record, not that we tried.
+    if (count > 0) this.lastAnnounce = this.now();
+    return count;
   }
 
   /** Publish again what we publish when its last announcement is older than the reference's 110 minutes. */

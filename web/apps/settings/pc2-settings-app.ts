@@ -1,16 +1,17 @@
-// <pc2-settings-app>: users and roles, sessions and API tokens, node identity, storage quotas.
+// <pc2-settings-app>: users and roles, sessions and API tokens, AI, network, node identity, storage quotas.
 import { LitElement, css, html, nothing } from "lit";
 import { ApiError, api, type User } from "../../api/rest-client.ts";
 import { ROLE_SCOPES } from "../../../server/principal.ts";
 import * as settings from "./settings-api.ts";
 import type { SessionView, TokenView, UserView } from "./settings-api.ts";
 import "./pc2-ai-settings.ts";
+import "./pc2-network-settings.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 
 type UserRow = UserView;
 type SessionRow = SessionView;
 type TokenRow = TokenView;
-type Tab = "users" | "access" | "identity" | "storage" | "ai";
+type Tab = "users" | "access" | "identity" | "storage" | "ai" | "network";
 
 export class Pc2SettingsApp extends LitElement {
   static override properties = {
@@ -215,19 +216,21 @@ export class Pc2SettingsApp extends LitElement {
           ["users", "Users"],
           ["access", "Sessions & tokens"],
           ["ai", "AI"],
+          ["network", "Network"],
           ["identity", "Identity"],
           ["storage", "Storage"],
         ]
       : [
           ["access", "Sessions & tokens"],
           ["ai", "AI"],
+          ["network", "Network"],
         ];
     return html`<nav role="tablist" aria-label="Settings">
         ${tabs.map(([id, label]) => html`<button role="tab" aria-selected=${String(this.tab === id)} @click=${() => this.show(id)}>${label}</button>`)}
       </nav>
       <main role="tabpanel">
         ${this.message ? html`<p role=${this.message.error ? "alert" : "status"} class=${this.message.error ? "error" : "muted"}>${this.message.text}</p>` : nothing}
-        ${this.tab === "users" ? this.renderUsers() : this.tab === "access" ? this.renderAccess() : this.tab === "ai" ? html`<pc2-ai-settings .user=${this.user}></pc2-ai-settings>` : this.tab === "identity" ? this.renderIdentity() : this.renderStorage()}
+        ${this.tab === "users" ? this.renderUsers() : this.tab === "access" ? this.renderAccess() : this.tab === "ai" ? html`<pc2-ai-settings .user=${this.user}></pc2-ai-settings>` : this.tab === "network" ? html`<pc2-network-settings .user=${this.user}></pc2-network-settings>` : this.tab === "identity" ? this.renderIdentity() : this.renderStorage()}
       </main>`;
   }
 }
