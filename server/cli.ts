@@ -37,7 +37,10 @@ Commands:
 
 Settings (environment variable, or key in the JSON file named by PC2_CONFIG):
 ${describeSettings()
-  .map((s) => `  ${s.env.padEnd(30)} ${s.file.padEnd(24)} default ${typeof s.fallback === "string" && s.fallback.length > 60 ? `${s.fallback.slice(0, 60)}… (see docs/operations.md)` : JSON.stringify(s.fallback)}`)
+  .map(
+    (s) =>
+      `  ${s.env.padEnd(30)} ${s.file.padEnd(24)} default ${typeof s.fallback === "string" && s.fallback.length > 60 ? `${s.fallback.slice(0, 60)}… (see docs/operations.md)` : JSON.stringify(s.fallback)}`,
+  )
   .join("\n")}
 `;
 

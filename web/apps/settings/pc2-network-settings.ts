@@ -111,11 +111,7 @@ export class Pc2NetworkSettings extends LitElement {
         It publishes only its Node ID, its address and the port PC2 listens on — never files, users or wallets.</p>
       ${this.message ? html`<p role=${this.message.error ? "alert" : "status"} class=${this.message.error ? "error" : "muted"}>${this.message.text}</p>` : nothing}
       ${s ? this.renderStatus(s) : html`<p class="muted">Loading…</p>`}
-      ${
-        s && this.isAdmin
-          ? html`<button class="primary" ?disabled=${this.busy} @click=${() => this.toggle(!s.enabled)}>${s.enabled ? "Turn networking off" : "Turn networking on"}</button>`
-          : nothing
-      }
+      ${s && this.isAdmin ? html`<button class="primary" ?disabled=${this.busy} @click=${() => this.toggle(!s.enabled)}>${s.enabled ? "Turn networking off" : "Turn networking on"}</button>` : nothing}
       <h2>Find a node</h2>
       <form aria-label="Find a node" @submit=${(e: SubmitEvent) => this.find(e)}>
         <label>Node ID or DID <input name="nodeId" required placeholder="did:boson:…" autocomplete="off" spellcheck="false" /></label>
