@@ -2,7 +2,7 @@
 // store and abuse guard. Look-ups run in every family that is up and take the first answer.
 import { Id } from "./id.ts";
 import type { KeyPair } from "./keys.ts";
-import type { PeerRecord, Value } from "./v2/messages.ts";
+import type { NodeInfoRecord, PeerRecord, Value } from "./v2/messages.ts";
 import { AbuseGuard, REFERENCE_ABUSE_LIMITS, type AbuseLimits } from "./dht/abuse-guard.ts";
 import { Dht } from "./dht/dht.ts";
 import { RecordStore } from "./dht/record-store.ts";
@@ -24,6 +24,7 @@ export interface BosonNodeOptions {
   maxTimeoutMs?: number;
   maintain?: boolean;
   now?: () => number;
+  nodeInfo?: () => NodeInfoRecord;
 }
 
 export class BosonNode {
@@ -65,6 +66,7 @@ export class BosonNode {
         now: this.o.now,
         maxTimeoutMs: this.o.maxTimeoutMs,
         maintain: this.o.maintain,
+        nodeInfo: this.o.nodeInfo,
       });
       await dht.start();
       this.dhts.push(dht);
@@ -83,6 +85,13 @@ export class BosonNode {
   async findNode(id: Id): Promise<Contact | null> {
     const found = await Promise.all(this.dhts.map((d) => d.findNode(id).catch(() => null)));
     return found.find((c) => c !== null) ?? null;
+  }
+
+  /** A node's signed statement about itself, asked in the family of its address. */
+  async nodeInfo(c: Contact): Promise<NodeInfoRecord> {
+    const dht = this.dhts.find((d) => d.family === (c.host.includes(":") ? 6 : 4));
+    if (!dht) throw new RangeError(`no IPv${c.host.includes(":") ? 6 : 4} DHT running`);
+    return dht.nodeInfo(c);
   }
 
   async findValue(id: Id, minSeq = -1): Promise<Value | null> {

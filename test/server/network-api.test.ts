@@ -73,6 +73,8 @@ describe("the network API", () => {
     }
     expect(found.body).toMatchObject({ nodeId: b.started.identity.nodeId, found: true, address: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
     expect(found.body.endpoints[0]).toMatchObject({ port: b.started.port, url: null, via: b.started.identity.nodeId });
+    // B answered node_info over the pair's box, signed by its key.
+    expect(found.body.info).toMatchObject({ version: "PC2 0.1.0", endpoint: null });
     const status = await get(b, ownerB, "/api/network/status");
     expect(status.body).toMatchObject({ state: "online", mode: "node", bootstrap: [{ nodeId: a.started.identity.nodeId, reachable: true }] });
     expect(status.body.families[0].routingTableSize).toBeGreaterThanOrEqual(1);

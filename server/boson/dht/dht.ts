@@ -4,7 +4,8 @@
 import ipaddr from "ipaddr.js";
 import { Id } from "../id.ts";
 import type { KeyPair } from "../keys.ts";
-import { ERROR, type NodeInfo, type PeerRecord, type Request, type Response, type Value } from "../v2/messages.ts";
+import { nodeInfoIsValid } from "../node-info.ts";
+import { ERROR, type NodeInfo, type NodeInfoRecord, type PeerRecord, type Request, type Response, type Value } from "../v2/messages.ts";
 import { valueId, valueIsValid, peerIsValid } from "../v2/records.ts";
 import type { AbuseGuard } from "./abuse-guard.ts";
 import { iterativeLookup, type LookupAnswer, type LookupResult } from "./lookup.ts";
@@ -43,6 +44,8 @@ export interface DhtOptions {
   maxTimeoutMs?: number;
   /** Run the maintenance schedule (off in look-up benchmarks that drive the node by hand). */
   maintain?: boolean;
+  /** This node's signed node_info statement (PC2 nodes); without it, node_info requests get 204. */
+  nodeInfo?: () => NodeInfoRecord;
 }
 
 export interface Published {
@@ -274,6 +277,13 @@ export class Dht {
     return count;
   }
 
+  /** Ask a node about itself; its answer counts only if signed by the ID we asked (and fresh). */
+  async nodeInfo(c: Contact): Promise<NodeInfoRecord> {
+    const r = await this.ask(c, { method: "node_info" });
+    if (r.method !== "node_info" || !nodeInfoIsValid(c.id, r.info)) throw new RangeError("node_info not signed by that node, or too old");
+    return r.info;
+  }
+
   /** Publish again what we publish when its last announcement is older than the reference's 110 minutes. */
   async reannounce(force = false): Promise<void> {
     for (const [key, p] of this.published) {
@@ -317,6 +327,8 @@ export class Dht {
     switch (request.method) {
       case "ping":
         return { method: "ping" };
+      case "node_info":
+        return this.o.nodeInfo ? { method: "node_info", info: this.o.nodeInfo() } : { error: ERROR.unknownMethod, message: "node_info is not served here" };
       case "find_node":
         return { method: "find_node", ...this.lists(from, request.target, request.want.token) };
       case "find_value": {

@@ -4,7 +4,7 @@
 import { Decoder } from "cbor-x/decode";
 import ipaddr from "ipaddr.js";
 import { Id } from "../id.ts";
-import { type Lists, type Message, METHODS, type MethodName, type NodeInfo, type PeerRecord, ProtocolError, type Request, type Response, type Value, type Want } from "./messages.ts";
+import { type Lists, type Message, methodOfCode, type MethodName, type NodeInfo, type PeerRecord, ProtocolError, type Request, type Response, type Value, type Want } from "./messages.ts";
 
 const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 const INT32_MIN = -(2 ** 31);
@@ -95,6 +95,7 @@ function peers(m: Fields): PeerRecord[] {
 function request(method: MethodName, q: Fields): Request {
   switch (method) {
     case "ping":
+    case "node_info":
       return { method };
     case "find_node":
     case "find_peer":
@@ -121,6 +122,12 @@ function response(method: MethodName, r: Fields): Response {
       return { method };
     case "find_node":
       return { method, ...lists(r) };
+    case "node_info": {
+      const e = field(r, "e");
+      const version = text(field(r, "ver"), "ver");
+      if (version.length > 64) throw new ProtocolError("ver: too long");
+      return { method, info: { version, endpoint: e === undefined ? null : text(e, "e"), issuedAt: int(r, "ts", 0, 2 ** 31 - 1), signature: bytes(r, "sig", 64) } };
+    }
     case "find_value":
       return { method, ...lists(r), value: value(r) };
     case "find_peer":
@@ -142,7 +149,7 @@ export function decodeMessage(data: Uint8Array): Message {
   if (txid === 0) throw new ProtocolError("t: zero");
   const version = optInt(root, "v", 0);
   const methodIndex = y & 0x1f;
-  const method = METHODS[methodIndex - 1];
+  const method = methodOfCode(methodIndex);
   if (!method) throw Object.assign(new ProtocolError(`unknown method ${methodIndex}`), { txid, unknownMethod: true });
   const body = (key: string): Fields => {
     const v = field(root as Fields, key);

@@ -5,8 +5,10 @@ import ipaddr from "ipaddr.js";
 import { Id } from "../id.ts";
 import { type CborItem, type CborMap, encodeCbor } from "./cbor-writer.ts";
 
-export const METHODS = ["ping", "find_node", "announce_peer", "find_peer", "store_value", "find_value"] as const;
-export type MethodName = (typeof METHODS)[number];
+/** The six v2 methods (codes 1-6), and PC2's own `node_info` (code 31, clear of the reference's range: a Boson node answers it with 204). */
+export const METHOD_CODES = { ping: 1, find_node: 2, announce_peer: 3, find_peer: 4, store_value: 5, find_value: 6, node_info: 0x1f } as const;
+export type MethodName = keyof typeof METHOD_CODES;
+export const methodOfCode = (code: number): MethodName | undefined => (Object.keys(METHOD_CODES) as MethodName[]).find((m) => METHOD_CODES[m] === code);
 const TYPE_REQUEST = 0x20;
 const TYPE_RESPONSE = 0x40;
 const TYPE_ERROR = 0x00;
@@ -21,6 +23,15 @@ export interface NodeInfo {
   /** IP address as text (v4 dotted or v6). */
   host: string;
   port: number;
+}
+/** What a PC2 node says about itself to another (over the pair's crypto_box), signed by its node key. */
+export interface NodeInfoRecord {
+  version: string;
+  /** Its public URL, once it has one. */
+  endpoint: string | null;
+  /** Seconds since the epoch when it was signed. */
+  issuedAt: number;
+  signature: Uint8Array;
 }
 export interface Want {
   ipv4: boolean;
@@ -47,6 +58,7 @@ export interface PeerRecord {
 
 export type Request =
   | { method: "ping" }
+  | { method: "node_info" }
   | { method: "find_node"; target: Id; want: Want }
   | { method: "find_value"; target: Id; want: Want; seq: number }
   | { method: "find_peer"; target: Id; want: Want }
@@ -64,7 +76,8 @@ export type Response =
   | ({ method: "find_value"; value: Value | null } & Lists)
   | ({ method: "find_peer"; peers: PeerRecord[] } & Lists)
   | { method: "store_value" }
-  | { method: "announce_peer" };
+  | { method: "announce_peer" }
+  | { method: "node_info"; info: NodeInfoRecord };
 
 export type Body = { type: "request"; request: Request } | { type: "response"; response: Response } | { type: "error"; method: MethodName; code: number; message: string };
 export type Message = { txid: number; version: number } & Body;
@@ -84,7 +97,7 @@ export const ERROR = {
 
 // ---- encoding -----------------------------------------------------------------------------
 
-const methodBits = (m: MethodName) => METHODS.indexOf(m) + 1;
+const methodBits = (m: MethodName) => METHOD_CODES[m];
 const wantBits = (w: Want) => (w.ipv4 ? 1 : 0) | (w.ipv6 ? 2 : 0) | (w.token ? 4 : 0);
 
 function ipBytes(host: string): Uint8Array {
@@ -111,6 +124,7 @@ function valueFields(v: Value, order: "response" | "store"): [string, CborItem][
 function requestBody(r: Request): CborMap | null {
   switch (r.method) {
     case "ping":
+    case "node_info":
       return null;
     case "find_node":
     case "find_peer":
@@ -158,6 +172,8 @@ function responseBody(r: Response): CborMap | null {
       return null;
     case "find_node":
       return { map: listFields(r) };
+    case "node_info":
+      return { map: [["ver", r.info.version], ...(r.info.endpoint === null ? [] : ([["e", r.info.endpoint]] as [string, CborItem][])), ["ts", r.info.issuedAt], ["sig", r.info.signature]] };
     case "find_value":
       return { map: [...listFields(r), ...(r.value ? [...valueFields(r.value, "response"), ["v", r.value.data] as [string, CborItem]] : [])] };
     case "find_peer": {

@@ -27,5 +27,7 @@ export interface LookupAnswer {
   address: string | null;
   /** Its peer record: where it serves PC2, signed by its key. */
   endpoints: { port: number; url: string | null; via: string }[];
+  /** What the node said about itself (PC2 nodes only), signed by its key and checked: null if it did not answer node_info. */
+  info: { version: string; endpoint: string | null; signedAt: string } | null;
   ms: number;
 }

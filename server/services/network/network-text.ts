@@ -15,6 +15,7 @@ export function formatNetworkStatus(s: NetworkStatus): string {
 export function formatLookup(a: LookupAnswer): string {
   if (!a.found) return `${a.nodeId}: not found on the network (${a.ms} ms)`;
   const lines = [`${a.nodeId}: found (${a.ms} ms)`, `DHT address: ${a.address ?? "unknown"}`];
+  if (a.info) lines.push(`Runs:        ${a.info.version} (signed by its key at ${a.info.signedAt})`);
   for (const e of a.endpoints) lines.push(`PC2:         ${e.url ?? `port ${e.port}`}${e.via === a.nodeId ? "" : ` (announced by ${e.via})`}`);
   if (!a.endpoints.length) lines.push("PC2:         no peer record (the node may not run PC2, or has not announced yet)");
   return lines.join("\n");

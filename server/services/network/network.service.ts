@@ -14,6 +14,8 @@ import { Id, InvalidIdError } from "../../boson/id.ts";
 import type { KeyPair } from "../../boson/keys.ts";
 import type { PeerRecord } from "../../boson/v2/messages.ts";
 import { signedPeer } from "../../boson/v2/records.ts";
+import { signNodeInfo } from "../../boson/node-info.ts";
+import { VERSION } from "../system/system.service.ts";
 import type { SettingsRepository } from "../settings/settings.repository.ts";
 import type { LookupAnswer, NetworkState, NetworkStatus } from "./network-status.ts";
 
@@ -111,6 +113,7 @@ export class NetworkService {
       maxRecords: c.mode === "super" ? c.maxRecords : Math.min(c.maxRecords, 2_048),
       developmentMode: c.developmentMode,
       persistence: (family) => this.persistence(family),
+      nodeInfo: () => signNodeInfo(this.d.keys(), `PC2 ${VERSION}`, this.publicEndpoint),
     });
     try {
       await node.start();
@@ -207,12 +210,15 @@ export class NetworkService {
     const started = performance.now();
     const [contact, peers] = await Promise.all([this.node.findNode(id), this.node.findPeers(id)]);
     const endpoints = peers.filter((p) => p.nodeId.equals(id)).map((p) => ({ port: p.port, url: p.alt, via: p.origin.toString() }));
+    // A PC2 node says what it is, signed by its key, inside the pair's box; anything else answers 204.
+    const info = contact ? await this.node.nodeInfo(contact).catch(() => null) : null;
     return {
       nodeId: id.toString(),
       did: id.toDid(),
       found: contact !== null || endpoints.length > 0,
       address: contact ? `${contact.host.includes(":") ? `[${contact.host}]` : contact.host}:${contact.port}` : null,
       endpoints,
+      info: info ? { version: info.version, endpoint: info.endpoint, signedAt: new Date(info.issuedAt * 1000).toISOString() } : null,
       ms: Math.round(performance.now() - started),
     };
   }

@@ -122,6 +122,7 @@ export class Pc2NetworkSettings extends LitElement {
           ? html`<p role="status" data-testid="lookup-result">${
               this.lookup.found
                 ? html`Found in ${this.lookup.ms} ms${this.lookup.address ? html` at <span class="mono">${this.lookup.address}</span>` : nothing}.
+                  ${this.lookup.info ? html`<br />It runs ${this.lookup.info.version} (it proved it with its key).` : nothing}
                   ${this.lookup.endpoints.map((e) => html`<br />PC2: ${e.url ? html`<a href=${e.url} target="_blank" rel="noopener noreferrer">${e.url}</a>` : `port ${e.port}`}`)}`
                 : html`Not found on the network (${this.lookup.ms} ms). The node may be off, or not yet announced.`
             }</p>`
