@@ -250,9 +250,12 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       problems.push((err as Error).message);
     }
   }
+  const v = values as Values;
+  // Linux binds "::" dual-stack: it takes the IPv4 port too, so the two sockets would clash.
+  if (v.networkIpv6 === "::" && v.networkIpv4 === "0.0.0.0")
+    problems.push('PC2_NETWORK_IPV6 "::" also listens for IPv4 on the same port and clashes with PC2_NETWORK_IPV4 0.0.0.0: give a specific IPv6 address, or set PC2_NETWORK_IPV4=off');
   if (problems.length) throw new ConfigError(problems);
 
-  const v = values as Values;
   const config: Config = {
     host: v.host,
     port: v.port,

@@ -68,7 +68,13 @@ export class BosonNode {
         maintain: this.o.maintain,
         nodeInfo: this.o.nodeInfo,
       });
-      await dht.start();
+      try {
+        await dht.start();
+      } catch (err) {
+        // One family failed to bind: the other does not stay half-started.
+        this.stop();
+        throw err;
+      }
       this.dhts.push(dht);
     }
   }

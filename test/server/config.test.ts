@@ -75,4 +75,37 @@ describe("config", () => {
       dir.remove();
     }
   });
+
+  test("network settings: defaults, the bootstrap list, and what is refused", () => {
+    const d = loadConfig({ env: {} }).network;
+    expect(d).toMatchObject({ mode: "node", port: 39001, ipv4: "0.0.0.0", ipv6: null, developmentMode: false, maxRecords: 20000 });
+    expect(d.bootstrap).toHaveLength(8);
+    expect(d.bootstrap.at(-1)).toEqual({ id: "J1h7RHv5iHhT43zsXxMCg7zGmZq6g4Ec2VJeCkSGry2E", host: "69.164.241.210", port: 39001 });
+    const c = loadConfig({
+      env: {
+        PC2_NETWORK_MODE: "super",
+        PC2_NETWORK_BOOTSTRAP: "HZXXs9LTfNQjrDKvvexRhuMk8TTJhYCfrHwaj3jUzuhZ@[2001:db8::1]:39001",
+        PC2_NETWORK_IPV4: "off",
+        PC2_NETWORK_IPV6: "::",
+        PC2_NETWORK_DEVELOPMENT_MODE: "true",
+      },
+    }).network;
+    expect(c).toMatchObject({ mode: "super", ipv4: null, ipv6: "::", developmentMode: true, bootstrap: [{ host: "2001:db8::1", port: 39001 }] });
+    expect(loadConfig({ env: { PC2_NETWORK_BOOTSTRAP: "none" } }).network.bootstrap).toEqual([]);
+    for (const [env, name] of [
+      [{ PC2_NETWORK_MODE: "relay" }, "PC2_NETWORK_MODE"],
+      [{ PC2_NETWORK_BOOTSTRAP: "someone@1.2.3.4" }, "PC2_NETWORK_BOOTSTRAP"],
+      [{ PC2_NETWORK_BOOTSTRAP: "HZXXs9LTfNQjrDKvvexRhuMk8TTJhYCfrHwaj3jUzuhZ@1.2.3.4:70000" }, "PC2_NETWORK_BOOTSTRAP"],
+      [{ PC2_NETWORK_IPV4: "example.com" }, "PC2_NETWORK_IPV4"],
+      [{ PC2_NETWORK_DEVELOPMENT_MODE: "yes" }, "PC2_NETWORK_DEVELOPMENT_MODE"],
+      [{ PC2_NETWORK_IPV6: "::" }, "PC2_NETWORK_IPV6"],
+    ] as const) {
+      expect(() => loadConfig({ env })).toThrow(ConfigError);
+      try {
+        loadConfig({ env });
+      } catch (err) {
+        expect((err as ConfigError).problems.join("\n")).toContain(name);
+      }
+    }
+  });
 });
