@@ -43,6 +43,9 @@ test.describe
       }
       await page.getByRole("button", { name: "Confirm" }).click();
       await expect(page.getByTestId("node-id")).toHaveText(/^[1-9A-HJ-NP-Za-km-z]{43,44}$/);
+      // The wizard asks whether to join the Boson network; off unless ticked.
+      await expect(page.getByTestId("join-network")).not.toBeChecked();
+      await page.getByTestId("join-network").check();
       await page.getByRole("button", { name: "Open the desktop" }).click();
       await expect(page.getByRole("navigation", { name: "Taskbar" })).toContainText("owner");
       expect(calls).toContain("personal_sign");
@@ -54,6 +57,8 @@ test.describe
       expect((await phraseAfter.json()).code).toBe("phrase_erased");
       const who = await (await fetch(`${node.url}/whoami`, { headers: { authorization: `Bearer ${token}` } })).json();
       expect(who.role).toBe("owner");
+      const network = await (await fetch(`${node.url}/api/network/status`, { headers: { authorization: `Bearer ${token}` } })).json();
+      expect(network).toMatchObject({ enabled: true, state: "alone" });
     });
 
     test("on a 390 px phone the account and Sign out stay on screen and work", async ({ browser }, info) => {

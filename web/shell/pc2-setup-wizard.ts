@@ -22,6 +22,7 @@ export class Pc2SetupWizard extends LitElement {
     words: { state: true },
     asked: { state: true },
     identity: { state: true },
+    joinNetwork: { state: true },
     resumeAs: { attribute: false },
   };
   /** An Owner already signed in whose recovery phrase is still unconfirmed: start at the phrase. */
@@ -32,6 +33,8 @@ export class Pc2SetupWizard extends LitElement {
   words: string[] = [];
   asked: number[] = [];
   identity: { nodeId: string; did: string } | null = null;
+  /** The Owner's answer to "make this node findable": off unless they tick it. */
+  joinNetwork = false;
   private user: User | null = null;
 
   static override styles = [
@@ -45,6 +48,8 @@ export class Pc2SetupWizard extends LitElement {
       .actions { display: flex; gap: 0.5rem; justify-content: flex-end; margin-top: 1rem; }
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.4rem 1rem; }
       dd { margin: 0; }
+      label.choice { display: flex; gap: 0.6rem; align-items: flex-start; font-size: 0.9rem; }
+      label.choice input { margin-top: 0.2rem; }
     `,
   ];
 
@@ -114,7 +119,17 @@ export class Pc2SetupWizard extends LitElement {
     }
   }
 
-  private finish(): void {
+  private async finish(): Promise<void> {
+    if (this.joinNetwork) {
+      this.busy = true;
+      try {
+        await api.send("PUT", "/api/network/settings", { enabled: true });
+      } catch (err) {
+        this.busy = false;
+        this.error = `Could not turn networking on: ${describeFailure(err).detail}`;
+        return;
+      }
+    }
     this.dispatchEvent(new CustomEvent("signed-in", { detail: this.user, bubbles: true, composed: true }));
   }
 
@@ -154,7 +169,11 @@ export class Pc2SetupWizard extends LitElement {
             <dt>Node ID</dt><dd class="mono" data-testid="node-id">${this.identity?.nodeId}</dd>
             <dt>DID</dt><dd class="mono">${this.identity?.did}</dd>
           </dl>
-          <div class="actions"><button class="primary" @click=${() => this.finish()}>Open the desktop</button></div>
+          <label class="choice"><input type="checkbox" data-testid="join-network" .checked=${this.joinNetwork} @change=${(e: Event) => (this.joinNetwork = (e.target as HTMLInputElement).checked)} />
+            <span><strong>Make this node findable on the Boson network.</strong> Other PC2 nodes can then find it by its Node ID.
+            It publishes only the Node ID, this machine's address and PC2's port — never files, users or wallets. You can change this later in Settings › Network.</span></label>
+          ${error}
+          <div class="actions"><button class="primary" ?disabled=${this.busy} @click=${() => this.finish()}>Open the desktop</button></div>
         </section>`;
     }
   }
