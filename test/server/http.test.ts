@@ -43,9 +43,10 @@ describe("GET /health", () => {
     const r = await appRequest(app, "/health", { headers: owner.bearer });
     expect(r.status).toBe(200);
     expect(r.body.status).toBe("ok");
-    expect(Object.keys(r.body.components).sort()).toEqual(["database", "disk", "identity", "ipfs", "websocket"]);
+    expect(Object.keys(r.body.components).sort()).toEqual(["database", "disk", "identity", "ipfs", "network", "websocket"]);
     expect(r.body.components.database).toMatchObject({ status: "ok", schemaVersion: MIGRATIONS.length });
     expect(r.body.components.disk.freeBytes).toBeGreaterThan(0);
+    expect(r.body.components.network).toEqual({ status: "ok", state: "off" });
     expect(r.headers.get("cache-control")).toBe("no-store");
   });
 

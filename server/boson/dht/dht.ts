@@ -244,8 +244,17 @@ export class Dht {
       }
       return seen.size;
     };
-    const result = await this.lookup(peerId, { method: "find_peer", target: peerId, want: this.want(true) }, [], (a) => collect(a) >= expected);
+    const ask = () => {
+      read = 0; // a new look-up, a new list of answers
+      return this.lookup(peerId, { method: "find_peer", target: peerId, want: this.want(true) }, [], (a) => collect(a) >= expected);
+    };
+    let result = await ask();
     collect(result.answers);
+    // Nothing found: once more. Contacts that timed out are now marked failed, so the second pass goes around them.
+    if (seen.size === 0) {
+      result = await ask();
+      collect(result.answers);
+    }
     return { peers: [...seen.values()], rounds: result.rounds };
   }
 
