@@ -84,6 +84,9 @@ export function openWith(ctx: BoxContext, boxed: Uint8Array): Uint8Array {
   return plain;
 }
 
+/** CONNECT's box: 19 bytes of plaintext and the 16-byte tag (random padding may follow). */
+export const CONNECT_BOX_BYTES = 19 + 16;
+
 /** CONNECT's plaintext: addrLen (4 or 16) ‖ the address left-aligned in 16 bytes ‖ port. */
 export function connectBody(address: Uint8Array, port: number): Uint8Array {
   if (address.length !== 4 && address.length !== 16) throw new FrameError("an address is 4 or 16 bytes");
@@ -104,6 +107,12 @@ export function parseConnectBody(plain: Uint8Array): { address: Uint8Array; port
 export class FrameReader {
   private buf = new Uint8Array(0);
   constructor(private expectChallenge: boolean) {}
+
+  /** The declared size of the frame being read (0 if not known yet), including bytes not yet received. */
+  pendingSize(extra?: Uint8Array): number {
+    const b = this.buf.length >= 2 ? this.buf : extra && this.buf.length + extra.length >= 2 ? Uint8Array.from([...this.buf, ...extra.subarray(0, 2)]) : null;
+    return b ? (b[0]! << 8) | b[1]! : 0;
+  }
 
   push(chunk: Uint8Array): { challenge?: Uint8Array; frames: { type: number; body: Uint8Array }[] } {
     const joined = new Uint8Array(this.buf.length + chunk.length);
