@@ -1,8 +1,10 @@
 // libsodium's crypto_box (X25519 → HSalsa20 → XSalsa20-Poly1305, 16-byte tag first). The X25519
 // step is node:crypto's (native: a DHT node computes one per peer, and tweetnacl's JS X25519 took
-// half the CPU of a busy node); HSalsa20 and the secretbox are tweetnacl's. The composition is
-// libsodium's crypto_box_beforenm, checked byte for byte against the reference's datagram vectors.
+// half the CPU of a busy node); HSalsa20 is tweetnacl's; the secretbox is @noble/ciphers'
+// (1.5× tweetnacl's on relayed DATA). The composition is libsodium's crypto_box_beforenm, checked
+// byte for byte against the reference's datagram and Active Proxy vectors.
 import { createPrivateKey, createPublicKey, diffieHellman } from "node:crypto";
+import { xsalsa20poly1305 } from "@noble/ciphers/salsa.js";
 import nacl from "tweetnacl";
 
 export const BOX_OVERHEAD = nacl.secretbox.overheadLength;
@@ -26,11 +28,15 @@ export function sharedBoxKey(theirEncryptionPublic: Uint8Array, ourEncryptionSec
 }
 
 export function seal(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): Uint8Array {
-  return nacl.secretbox(plain, nonce, key);
+  return xsalsa20poly1305(key, nonce).encrypt(plain);
 }
 
 /** The plaintext, or null when the box does not authenticate. */
 export function open(key: Uint8Array, nonce: Uint8Array, boxed: Uint8Array): Uint8Array | null {
   if (boxed.length < BOX_OVERHEAD) return null;
-  return nacl.secretbox.open(boxed, nonce, key);
+  try {
+    return xsalsa20poly1305(key, nonce).decrypt(boxed);
+  } catch {
+    return null; // the tag does not authenticate
+  }
 }
