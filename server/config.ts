@@ -55,6 +55,10 @@ export interface NetworkConfig {
   developmentMode: boolean;
   /** Values and peer records kept for others. */
   maxRecords: number;
+  /** The super node whose Active Proxy gives this node a public address; null: none. */
+  superNode: BootstrapNode | null;
+  /** Super-node mode: the Active Proxy server's port, the public ports it hands out, who may use it (empty: any node). */
+  proxy: { port: number; portRange: [number, number]; allow: string[] };
 }
 
 export interface AiConfig {
@@ -128,6 +132,20 @@ const bootstrapList: Parser<BootstrapNode[]> = (raw, label) => {
   }
 };
 
+const superNode: Parser<BootstrapNode | null> = (raw, label) => {
+  if (raw === "none") return null;
+  const [node] = bootstrapList(raw, label);
+  if (!node || String(raw).includes(",")) throw new Error(`${label} must be one id@address:port, or none`);
+  return node;
+};
+
+const portRange: Parser<[number, number]> = (raw, label) => {
+  const m = typeof raw === "string" ? /^(\d{4,5})-(\d{4,5})$/.exec(raw) : null;
+  const [from, to] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!m || from <= 1024 || to > 65535 || from > to) throw new Error(`${label} must be a range of ports above 1024, such as 25000-30000`);
+  return [from, to];
+};
+
 const flag: Parser<boolean> = (raw, label) => {
   if (raw === true || raw === "true") return true;
   if (raw === false || raw === "false") return false;
@@ -181,6 +199,15 @@ const SETTINGS = {
   networkIpv6: { file: "network.ipv6", env: "PC2_NETWORK_IPV6", fallback: "off", parse: text(/^(?:off|[0-9A-Fa-f:]{2,39})$/, "an IPv6 address to bind, or off") },
   networkBootstrap: { file: "network.bootstrap", env: "PC2_NETWORK_BOOTSTRAP", fallback: DEFAULT_BOOTSTRAP, parse: bootstrapList },
   networkDevelopmentMode: { file: "network.developmentMode", env: "PC2_NETWORK_DEVELOPMENT_MODE", fallback: false, parse: flag },
+  networkSuperNode: { file: "network.superNode", env: "PC2_NETWORK_SUPER_NODE", fallback: "none", parse: superNode },
+  networkProxyPort: { file: "network.proxy.port", env: "PC2_NETWORK_PROXY_PORT", fallback: 8090, parse: integer(0, 65535) },
+  networkProxyPorts: { file: "network.proxy.ports", env: "PC2_NETWORK_PROXY_PORTS", fallback: "25000-30000", parse: portRange },
+  networkProxyAllow: {
+    file: "network.proxy.allow",
+    env: "PC2_NETWORK_PROXY_ALLOW",
+    fallback: "",
+    parse: text(/^(?:[1-9A-HJ-NP-Za-km-z]{43,44}(?:,(?=.)|$))*$/, "Node IDs separated by commas (empty: any node that proves its key)"),
+  },
   networkMaxRecords: { file: "network.maxRecords", env: "PC2_NETWORK_MAX_RECORDS", fallback: 20_000, parse: integer(16, 10_000_000) },
 } satisfies Record<string, Setting<any>>;
 
@@ -304,6 +331,8 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       bootstrap: v.networkBootstrap,
       developmentMode: v.networkDevelopmentMode,
       maxRecords: v.networkMaxRecords,
+      superNode: v.networkSuperNode,
+      proxy: { port: v.networkProxyPort, portRange: v.networkProxyPorts, allow: v.networkProxyAllow.split(",").filter(Boolean) },
     },
     configFile,
   };

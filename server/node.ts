@@ -1,6 +1,6 @@
 // A PC2 node's lifecycle: open data dir and database, build services, listen; stop everything in reverse.
 import type { Server } from "bun";
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { createApp, type App } from "./app.ts";
 import type { Config } from "./config.ts";
@@ -11,6 +11,7 @@ import { EventBus } from "./events.ts";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { ControlSocket } from "./http/control-socket.ts";
 import { listen } from "./http/http-server.ts";
+import { relaySocketPath } from "./http/relay-socket.ts";
 import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
 import { AuthGuard } from "./http/auth-guard.ts";
 import { HostGuard } from "./http/host-guard.ts";
@@ -52,6 +53,7 @@ export class Pc2Node {
   readonly hosts: HostGuard;
   private readonly lock: DataDirLock;
   private server: Server<WsConnectionData> | null = null;
+  private relay: Server<WsConnectionData> | null = null;
   /** The `pc2` CLI's line to the running node (data/pc2.sock, 0600). */
   private readonly control: ControlSocket;
   private stopping: Promise<void> | null = null;
@@ -77,6 +79,10 @@ export class Pc2Node {
       this.hub = new WsHub(config.ws, wsPolicy(guard, this.services), log.child({ svc: "ws" }));
       registerWsMethods(this.hub, this.services);
       wireReactions(this.ctx.events, this.services, this.hub);
+      // The public address the relay gives this node is a name it answers to.
+      this.ctx.events.on("network.status", (s) => {
+        if (s.publicEndpoint) this.hosts.allow(new URL(s.publicEndpoint).hostname);
+      });
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
       this.hosts = new HostGuard(config.hostNames);
       this.control = new ControlSocket(join(config.dataDir, "pc2.sock"), {
@@ -103,6 +109,11 @@ export class Pc2Node {
       hosts: this.hosts,
       proxies: new ProxyTrust(this.config.trustedProxies),
     });
+    // Connections relayed by the Active Proxy arrive on their own socket, so they are never taken for local ones.
+    const relaySocket = relaySocketPath(this.config.dataDir);
+    if (existsSync(relaySocket)) unlinkSync(relaySocket);
+    this.relay = listen(this.app, this.hub, this.ctx.log.child({ svc: "http", via: "relay" }), { host: "", port: 0, hosts: this.hosts, proxies: new ProxyTrust([]), relaySocket });
+    chmodSync(relaySocket, 0o600);
     const port = this.server.port ?? this.config.port;
     const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
     const url = `http://${host}:${port}`;
@@ -128,6 +139,8 @@ export class Pc2Node {
     this.hub.publish(NODE_TOPIC, "node.stopping", { reason });
     this.hub.stop();
     this.control.stop();
+    this.relay?.stop(true);
+    this.relay = null;
     if (this.server) {
       const server = this.server;
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -16,7 +16,16 @@ export interface ListenOptions {
   hosts: HostGuard;
   /** Which peers' X-Forwarded-* headers are believed. */
   proxies: ProxyTrust;
+  /**
+   * A Unix socket instead of host:port: the listener for connections relayed by the Active Proxy.
+   * Their client is "relay" (never loopback, whatever the socket says) and no X-Forwarded-* header
+   * is believed: the relay is not a trusted proxy.
+   */
+  relaySocket?: string;
 }
+
+/** The client address of every request that came through the Active Proxy relay. */
+export const RELAYED_CLIENT = "relay";
 
 function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
@@ -24,17 +33,16 @@ function pathOf(url: string): string {
   return url.slice(start, end === -1 ? undefined : end);
 }
 
-export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies }: ListenOptions): Server<WsConnectionData> {
+export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relaySocket }: ListenOptions): Server<WsConnectionData> {
   return Bun.serve<WsConnectionData>({
-    hostname: host,
-    port,
+    ...(relaySocket ? { unix: relaySocket } : { hostname: host, port }),
     // Per-route limits apply (JSON bodies, uploads stream); this is only the transport's ceiling.
     maxRequestBodySize: 2 ** 40,
     // Never answer with Bun's HTML error page; fall back to our JSON error.
     development: false,
     async fetch(request, server) {
       const started = performance.now();
-      const client = proxies.resolve(server.requestIP(request)?.address ?? "unknown", "http:", request.headers);
+      const client = relaySocket ? { ip: RELAYED_CLIENT } : proxies.resolve(server.requestIP(request)?.address ?? "unknown", "http:", request.headers);
       const ip = client.ip;
       setRequestMeta(request, client);
       const path = pathOf(request.url);

@@ -1,4 +1,6 @@
 // What the network service reports: its state, and the answer to a look-up (shared with events and the web client).
+import type { RelayStatus } from "./network-relay.ts";
+
 export type NetworkState = "off" | "starting" | "online" | "alone" | "failed";
 
 export interface NetworkStatus {
@@ -13,7 +15,9 @@ export interface NetworkStatus {
   families: { family: 4 | 6; address: string; routingTableSize: number }[];
   bootstrap: { nodeId: string; address: string; reachable: boolean }[];
   lastAnnounce: string | null;
+  /** The public URL the Active Proxy gives this node (http://<super node>:<port>), once online. */
   publicEndpoint: string | null;
+  relay: RelayStatus;
   stored: { values: number; peers: number };
   traffic: { sent: number; received: number; timeouts: number; badPackets: number; dropped: number };
   error: string | null;

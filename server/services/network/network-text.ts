@@ -6,7 +6,8 @@ export function formatNetworkStatus(s: NetworkStatus): string {
   if (s.udpPort !== null) lines.push(`UDP port:    ${s.udpPort}`);
   for (const f of s.families) lines.push(`IPv${f.family}:        ${f.address}, ${f.routingTableSize} node${f.routingTableSize === 1 ? "" : "s"} known`);
   if (s.bootstrap.length) lines.push(`Bootstrap:   ${s.bootstrap.filter((b) => b.reachable).length} of ${s.bootstrap.length} answered`);
-  lines.push(`Announced:   ${s.lastAnnounce ?? "not yet"}`, `Public URL:  ${s.publicEndpoint ?? "none yet"}`);
+  lines.push(`Announced:   ${s.lastAnnounce ?? "not yet"}`, `Public URL:  ${s.publicEndpoint ?? (s.relay.client?.reason ? `none (${s.relay.client.reason})` : "none yet")}`);
+  if (s.relay.server) lines.push(`Relay:       ${s.relay.server.sessions} nodes connected on port ${s.relay.server.port}, ${s.relay.server.connectionsRelayed} connections relayed`);
   if (s.stored.values || s.stored.peers) lines.push(`Holding:     ${s.stored.values} values, ${s.stored.peers} peer records for the network`);
   if (s.error) lines.push(`Error:       ${s.error}`);
   return lines.join("\n");

@@ -17,6 +17,8 @@ import { signedPeer } from "../../boson/v2/records.ts";
 import { signNodeInfo } from "../../boson/node-info.ts";
 import { VERSION } from "../system/system.service.ts";
 import type { SettingsRepository } from "../settings/settings.repository.ts";
+import { relaySocketPath } from "../../http/relay-socket.ts";
+import { NetworkRelay } from "./network-relay.ts";
 import type { LookupAnswer, NetworkState, NetworkStatus } from "./network-status.ts";
 
 const ENABLED_KEY = "network.enabled";
@@ -39,7 +41,11 @@ export class NetworkService {
   private httpPort = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private readonly d: NetworkDeps) {}
+  private readonly relay: NetworkRelay;
+
+  constructor(private readonly d: NetworkDeps) {
+    this.relay = new NetworkRelay(d.config, relaySocketPath(d.dataDir), d.log, (url) => this.setPublicEndpoint(url));
+  }
 
   enabled(): boolean {
     return this.d.settings.get(ENABLED_KEY) === "true";
@@ -52,8 +58,10 @@ export class NetworkService {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.relay.stop();
     this.node?.stop();
     this.node = null;
+    this.publicEndpoint = null;
     this.setState("off");
   }
 
@@ -72,10 +80,11 @@ export class NetworkService {
     if (changed && this.node) void this.announce();
   }
 
-  /** The endpoint other nodes should reach this node's PC2 at (given by the Active Proxy, later). */
-  setPublicEndpoint(url: string | null): void {
+  /** The endpoint other nodes reach this node's PC2 at (given by the Active Proxy). */
+  private setPublicEndpoint(url: string | null): void {
     this.publicEndpoint = url;
-    if (this.node) void this.announce();
+    if (this.node && url) void this.announce();
+    this.emit();
   }
 
   private persistence(family: 4 | 6) {
@@ -127,6 +136,7 @@ export class NetworkService {
     this.error = null;
     this.d.log.info("joined the Boson network", { port: node.dhts[0]?.port, mode: c.mode, bootstrap: c.bootstrap.length });
     void this.bootstrapAndAnnounce();
+    await this.relay.start(this.d.keys());
     // The state follows the routing table: re-checked every 10 seconds.
     this.timer = setInterval(() => this.refreshState(), 10_000);
   }
@@ -191,6 +201,7 @@ export class NetworkService {
       bootstrap: this.d.config.bootstrap.map((b) => ({ nodeId: b.id, address: `${b.host.includes(":") ? `[${b.host}]` : b.host}:${b.port}`, reachable: reachable.has(b.id) })),
       lastAnnounce: lastAnnounce ? new Date(lastAnnounce).toISOString() : null,
       publicEndpoint: this.publicEndpoint,
+      relay: this.relay.status(),
       stored: { values: node?.store.valueCount ?? 0, peers: node?.store.peerRecordCount ?? 0 },
       traffic,
       error: this.error,

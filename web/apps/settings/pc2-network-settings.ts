@@ -99,7 +99,8 @@ export class Pc2NetworkSettings extends LitElement {
         <dt>Other nodes known</dt><dd>${s.enabled ? known : "—"}</dd>
         <dt>Bootstrap nodes answering</dt><dd>${s.enabled ? `${s.bootstrap.filter((b) => b.reachable).length} of ${s.bootstrap.length}` : "—"}</dd>
         <dt>Last announced</dt><dd>${s.lastAnnounce ? new Date(s.lastAnnounce).toLocaleString() : "not yet"}</dd>
-        <dt>Public address</dt><dd>${s.publicEndpoint ?? "none yet"}</dd>
+        <dt>Public address</dt><dd data-testid="public-endpoint">${s.publicEndpoint ?? (s.relay.client ? (s.relay.client.reason ? `none: ${s.relay.client.reason}` : "connecting to the super node…") : "none (no super node configured)")}</dd>
+        ${s.relay.server ? html`<dt>Relay for other nodes</dt><dd>${s.relay.server.sessions} node${s.relay.server.sessions === 1 ? "" : "s"} connected, port ${s.relay.server.port}</dd>` : nothing}
         <dt>Kind of node</dt><dd>${s.mode === "super" ? "Super node (keeps records for others)" : "Ordinary node"}${s.udpPort ? html`, UDP port ${s.udpPort}` : nothing}</dd>
       </dl>`;
   }

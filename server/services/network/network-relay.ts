@@ -1,0 +1,83 @@
+// The node's Active Proxy roles: as a client, a public address through a super node (relayed
+// connections arrive on data/relay.sock, never taken for local ones); in super-node mode, the
+// relay server other nodes connect to.
+import type { NetworkConfig } from "../../config.ts";
+import type { Logger } from "../../log.ts";
+import { ProxyClient, type ProxyState } from "../../boson/active-proxy/proxy-client.ts";
+import { type ProxyMetrics, ProxyServer } from "../../boson/active-proxy/proxy-server.ts";
+import { Id } from "../../boson/id.ts";
+import type { KeyPair } from "../../boson/keys.ts";
+
+export interface RelayStatus {
+  /** The client side: null when no super node is configured. */
+  client: { superNode: string; state: ProxyState["state"]; endpoint: string | null; reason: string | null } | null;
+  /** The server side (super-node mode): null otherwise. */
+  server: ({ port: number; portRange: [number, number] } & ProxyMetrics) | null;
+}
+
+export class NetworkRelay {
+  private client: ProxyClient | null = null;
+  private server: ProxyServer | null = null;
+
+  constructor(
+    private readonly config: NetworkConfig,
+    private readonly relaySocket: string,
+    private readonly log: Logger,
+    /** The public URL changed (online, or lost). */
+    private readonly onEndpoint: (url: string | null) => void,
+  ) {}
+
+  async start(keys: KeyPair): Promise<void> {
+    const c = this.config;
+    if (c.mode === "super") {
+      const allow = c.proxy.allow.length ? new Set(c.proxy.allow) : null;
+      this.server = new ProxyServer({ keys, host: c.ipv4 ?? "0.0.0.0", port: c.proxy.port, portRange: c.proxy.portRange, allow: allow ? (id) => allow.has(id) : undefined });
+      try {
+        await this.server.start();
+        this.log.info("Active Proxy server listening", { port: this.server.port, ports: c.proxy.portRange.join("-") });
+      } catch (err) {
+        this.log.error("Active Proxy server could not start", { port: c.proxy.port, err });
+        this.server = null;
+      }
+    }
+    if (c.superNode) {
+      const sn = c.superNode;
+      this.client = new ProxyClient({ keys, server: { id: Id.parse(sn.id), host: sn.host, port: sn.port }, upstream: { path: this.relaySocket } });
+      let last: string | null = null;
+      this.client.onStatus = (s) => {
+        const url = s.state === "online" ? `http://${s.endpoint}` : null;
+        if (s.state === "online") this.log.info("public address through the super node", { endpoint: s.endpoint });
+        else if (s.state === "failing") this.log.warn("super node unreachable; retrying", { reason: s.reason, retryInMs: s.retryInMs });
+        if (url !== last) {
+          last = url;
+          this.onEndpoint(url);
+        }
+      };
+      this.client.start();
+    }
+  }
+
+  stop(): void {
+    this.client?.stop();
+    this.client = null;
+    this.server?.stop();
+    this.server = null;
+  }
+
+  status(): RelayStatus {
+    const sn = this.config.superNode;
+    const s = this.client?.status;
+    return {
+      client:
+        sn && s
+          ? {
+              superNode: `${sn.id}@${sn.host.includes(":") ? `[${sn.host}]` : sn.host}:${sn.port}`,
+              state: s.state,
+              endpoint: s.state === "online" ? s.endpoint : null,
+              reason: s.state === "failing" ? s.reason : null,
+            }
+          : null,
+      server: this.server ? { port: this.server.port, portRange: this.config.proxy.portRange, ...this.server.metrics } : null,
+    };
+  }
+}

@@ -1,0 +1,69 @@
+// Two PC2 nodes: a super node running the Active Proxy, and a node that gets a public address through
+// it. Reached only through the public port: the node's API answers, relayed requests are not local
+// (their client is "relay"), the Host is accepted, a wallet signs in, and the status says where.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startTestNode, type TestNode } from "../helpers/test-node.ts";
+import { addUser, challenge, claimOwner, httpFetcher, type SignedIn, signIn } from "../helpers/wallet-auth.ts";
+
+const RANGE = 27000 + Math.floor(Math.random() * 400) * 5;
+let superNode: TestNode;
+let node: TestNode;
+let publicUrl: string;
+let owner: SignedIn;
+let superOwner: SignedIn;
+
+async function waitFor<T>(what: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
+  for (const until = Date.now() + ms; Date.now() < until; await Bun.sleep(50)) {
+    const v = await what();
+    if (v) return v;
+  }
+  throw new Error("timed out");
+}
+
+beforeAll(async () => {
+  superNode = await startTestNode({ env: { PC2_NETWORK_MODE: "super", PC2_NETWORK_PROXY_PORT: "0", PC2_NETWORK_PROXY_PORTS: `${RANGE}-${RANGE + 4}`, PC2_NETWORK_DEVELOPMENT_MODE: "true" } });
+  superOwner = await claimOwner(httpFetcher(superNode.url), superNode.started.setup.code!);
+  const on = await (
+    await fetch(`${superNode.url}/api/network/settings`, { method: "PUT", headers: { ...superOwner.bearer, "content-type": "application/json" }, body: JSON.stringify({ enabled: true }) })
+  ).json();
+  const proxyPort = on.relay.server.port as number;
+  node = await startTestNode({ env: { PC2_NETWORK_SUPER_NODE: `${superNode.started.identity.nodeId}@127.0.0.1:${proxyPort}`, PC2_NETWORK_DEVELOPMENT_MODE: "true" } });
+  owner = await claimOwner(httpFetcher(node.url), node.started.setup.code!);
+  await fetch(`${node.url}/api/network/settings`, { method: "PUT", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify({ enabled: true }) });
+  publicUrl = await waitFor(async () => (await (await fetch(`${node.url}/api/network/status`, { headers: owner.bearer })).json()).publicEndpoint);
+}, 30_000);
+afterAll(async () => {
+  await node?.stop();
+  await superNode?.stop();
+});
+
+test("the node has a public address from the super node's range, and its API answers there", async () => {
+  expect(publicUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const port = Number(new URL(publicUrl).port);
+  expect(port).toBeGreaterThanOrEqual(RANGE);
+  expect(port).toBeLessThanOrEqual(RANGE + 4);
+  const info = await (await fetch(`${publicUrl}/api/info`)).json();
+  expect(info.nodeId).toBe(node.started.identity.nodeId);
+});
+
+test("through the relay: a stranger is refused, an invited member signs in and uses the API; relayed clients are 'relay', never loopback", async () => {
+  const f = httpFetcher(publicUrl);
+  const c = await challenge(f, "0x" + "12".repeat(20));
+  // The SIWE message names the host the browser really used: the public one.
+  expect(c.message).toContain(new URL(publicUrl).host);
+  await expect(signIn(f)).rejects.toMatchObject({ status: 403 });
+  const member = await addUser(f, owner, "member");
+  const who = await (await f("/whoami", { headers: member.bearer })).json();
+  expect(who).toMatchObject({ address: member.address, role: "member" });
+  const logs = node.logs.filter((l) => l.via === "relay" && l.msg === "http");
+  expect(logs.length).toBeGreaterThan(3);
+  expect(logs.every((l) => l.ip === "relay")).toBe(true);
+});
+
+test("the super node's status counts the session and the relayed bytes", async () => {
+  const status = await (await fetch(`${superNode.url}/api/network/status`, { headers: superOwner.bearer })).json();
+  expect(status.relay.server).toMatchObject({ sessions: 1 });
+  // fetch keeps its connection alive: every request above went through one or a few relayed connections.
+  expect(status.relay.server.connectionsRelayed).toBeGreaterThanOrEqual(1);
+  expect(status.relay.server.bytesIn).toBeGreaterThan(1000);
+});
