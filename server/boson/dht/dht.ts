@@ -5,13 +5,14 @@ import ipaddr from "ipaddr.js";
 import { Id } from "../id.ts";
 import type { KeyPair } from "../keys.ts";
 import { nodeInfoIsValid } from "../node-info.ts";
-import { ERROR, type NodeInfo, type NodeInfoRecord, type PeerRecord, type Request, type Response, type Value } from "../v2/messages.ts";
+import type { NodeInfoRecord, PeerRecord, Request, Response, Value } from "../v2/messages.ts";
 import { valueId, valueIsValid, peerIsValid } from "../v2/records.ts";
 import type { AbuseGuard } from "./abuse-guard.ts";
 import { iterativeLookup, type LookupAnswer, type LookupResult } from "./lookup.ts";
-import { type RecordStore, StoreRefused } from "./record-store.ts";
+import type { RecordStore } from "./record-store.ts";
 import { type Contact, K, type PersistedEntry, RoutingTable } from "./routing-table.ts";
 import { type Reply, RpcServer } from "./rpc-server.ts";
+import { answer } from "./request-answers.ts";
 import type { TokenManager } from "./tokens.ts";
 
 export const SCHEDULE = {
@@ -313,19 +314,6 @@ export class Dht {
     return true;
   }
 
-  private nodeInfos(target: Id): NodeInfo[] {
-    return this.table.closest(target, K).map((e) => ({ id: e.id, host: e.host, port: e.port }));
-  }
-
-  private lists(from: Contact, target: Id, wantToken: boolean, tokenTarget: Id = target) {
-    const nodes = this.nodeInfos(target);
-    return {
-      nodes4: this.o.family === 4 ? nodes : [],
-      nodes6: this.o.family === 6 ? nodes : [],
-      token: wantToken ? this.o.tokens.issue(from.id, from.host, from.port, tokenTarget) : 0,
-    };
-  }
-
   /** Answer one request (every one gets an answer, so real nodes keep us in their tables). */
   private handle(from: Contact, request: Request): Reply {
     // A node we do not know gets a ping back if it could take a place in the table (it enters only
@@ -333,45 +321,6 @@ export class Dht {
     // full buckets never ping each other in a loop.
     if (this.table.get(from.id)) this.table.put(from, false);
     else if (this.routable(from.host) && this.table.hasRoomFor(from.id) && this.mayPingBack(from)) void this.ping(from).catch(() => {});
-    switch (request.method) {
-      case "ping":
-        return { method: "ping" };
-      case "node_info":
-        return this.o.nodeInfo ? { method: "node_info", info: this.o.nodeInfo() } : { error: ERROR.unknownMethod, message: "node_info is not served here" };
-      case "find_node":
-        return { method: "find_node", ...this.lists(from, request.target, request.want.token) };
-      case "find_value": {
-        const value = this.o.store.getValue(request.target, request.seq);
-        return { method: "find_value", ...this.lists(from, request.target, true), ...(value ? { nodes4: [], nodes6: [] } : {}), value };
-      }
-      case "find_peer": {
-        const peers = this.o.store.getPeers(request.target);
-        return { method: "find_peer", ...this.lists(from, request.target, true), ...(peers.length ? { nodes4: [], nodes6: [] } : {}), peers };
-      }
-      case "store_value": {
-        const id = valueId(request.value);
-        if (!this.o.tokens.verify(request.token, from.id, from.host, from.port, id)) return { error: ERROR.protocol, message: "invalid token" };
-        try {
-          this.o.store.putValue(request.value, request.cas);
-        } catch (err) {
-          if (err instanceof StoreRefused) return { error: err.code, message: err.message };
-          throw err;
-        }
-        return { method: "store_value" };
-      }
-      case "announce_peer": {
-        // Announcements from private or loopback addresses are dropped without an answer (outside development mode).
-        if (!this.routable(from.host)) return null;
-        if (!this.o.tokens.verify(request.token, from.id, from.host, from.port, request.peerId)) return { error: ERROR.protocol, message: "invalid token" };
-        const peer: PeerRecord = { peerId: request.peerId, nodeId: request.nodeId ?? from.id, origin: from.id, port: request.port, alt: request.alt, signature: request.signature };
-        try {
-          this.o.store.putPeer(peer);
-        } catch (err) {
-          if (err instanceof StoreRefused) return { error: err.code, message: err.message };
-          throw err;
-        }
-        return { method: "announce_peer" };
-      }
-    }
+    return answer({ family: this.o.family, table: this.table, store: this.o.store, tokens: this.o.tokens, nodeInfo: this.o.nodeInfo, routable: (h) => this.routable(h) }, from, request);
   }
 }
