@@ -59,6 +59,11 @@ export interface NetworkConfig {
   superNode: BootstrapNode | null;
   /** Super-node mode: the Active Proxy server's port, the public ports it hands out, who may use it (empty: any node). */
   proxy: { port: number; portRange: [number, number]; allow: string[] };
+  /**
+   * Names. Super-node mode: `domain` (empty: no gateway) and the port `<name>.<domain>` is served on.
+   * Every node: `url`, the gateway's API where this node registers its name (null: none).
+   */
+  gateway: { domain: string | null; port: number; url: string | null; claimsPerMinute: number };
 }
 
 export interface AiConfig {
@@ -208,6 +213,23 @@ const SETTINGS = {
     fallback: "",
     parse: text(/^(?:[1-9A-HJ-NP-Za-km-z]{43,44}(?:,(?=.)|$))*$/, "Node IDs separated by commas (empty: any node that proves its key)"),
   },
+  networkGatewayDomain: {
+    file: "network.gateway.domain",
+    env: "PC2_NETWORK_GATEWAY_DOMAIN",
+    fallback: "none",
+    parse: text(
+      /^(?:none|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)$/,
+      "a DNS domain in lowercase whose wildcard points at this super node (pc2.example), or none",
+    ),
+  },
+  networkGatewayPort: { file: "network.gateway.port", env: "PC2_NETWORK_GATEWAY_PORT", fallback: 8091, parse: integer(0, 65535) },
+  networkGatewayClaimsPerMinute: { file: "network.gateway.claimsPerMinute", env: "PC2_NETWORK_GATEWAY_CLAIMS_PER_MINUTE", fallback: 5, parse: integer(1, 10_000) },
+  networkGatewayUrl: {
+    file: "network.gateway.url",
+    env: "PC2_NETWORK_GATEWAY_URL",
+    fallback: "none",
+    parse: text(/^(?:none|https?:\/\/[A-Za-z0-9.\-]+(?::\d{1,5})?|https?:\/\/\[[0-9A-Fa-f:]+\](?::\d{1,5})?)$/, "the name gateway's http(s)://host[:port], or none"),
+  },
   networkMaxRecords: { file: "network.maxRecords", env: "PC2_NETWORK_MAX_RECORDS", fallback: 20_000, parse: integer(16, 10_000_000) },
 } satisfies Record<string, Setting<any>>;
 
@@ -333,6 +355,12 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       maxRecords: v.networkMaxRecords,
       superNode: v.networkSuperNode,
       proxy: { port: v.networkProxyPort, portRange: v.networkProxyPorts, allow: v.networkProxyAllow.split(",").filter(Boolean) },
+      gateway: {
+        domain: v.networkGatewayDomain === "none" ? null : v.networkGatewayDomain,
+        port: v.networkGatewayPort,
+        url: v.networkGatewayUrl === "none" ? null : v.networkGatewayUrl,
+        claimsPerMinute: v.networkGatewayClaimsPerMinute,
+      },
     },
     configFile,
   };

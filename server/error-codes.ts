@@ -140,6 +140,15 @@ export const ERROR_CODES = {
   // ---- Boson network
   invalid_node_id: { status: 400, message: "That is not a Node ID (Base58, 0x-hex or did:boson:)" },
   network_off: { status: 409, message: "Networking is off on this node; the Owner or an Admin can turn it on in Settings › Network" },
+  no_gateway: { status: 409, message: "No name gateway is configured (network.gateway.url)" },
+  gateway_unreachable: { status: 502, message: "The name gateway did not answer" },
+  invalid_name: { status: 400, message: "A name has 3 to 30 characters: letters, digits, '-' and '_', starting with a letter or digit" },
+  name_taken: { status: 409, message: "Another node holds this name" },
+  not_name_owner: { status: 403, message: "This node does not hold this name" },
+  not_relayed: { status: 409, message: "The node has no Active Proxy session on this super node; names route only to relayed nodes" },
+  invalid_claim: { status: 400, message: "The name claim is malformed" },
+  claim_expired: { status: 401, message: "The name claim's timestamp is too far from the gateway's clock" },
+  claim_replayed: { status: 401, message: "This name claim was used already" },
 
   // ---- outbound requests
   private_address_refused: { status: 403, message: "That address may not be reached from the node on your behalf" },

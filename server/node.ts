@@ -82,6 +82,7 @@ export class Pc2Node {
       // The public address the relay gives this node is a name it answers to.
       this.ctx.events.on("network.status", (s) => {
         if (s.publicEndpoint) this.hosts.allow(new URL(s.publicEndpoint).hostname);
+        if (s.publicName.url) this.hosts.allow(new URL(s.publicName.url).hostname);
       });
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
       this.hosts = new HostGuard(config.hostNames);

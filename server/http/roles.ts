@@ -123,6 +123,11 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "GET /api/network/status": MEMBER_ANY,
   "GET /api/network/lookup/:nodeId": MEMBER_ANY,
   "PUT /api/network/settings": ADMINS,
+  "GET /api/network/name": MEMBER_ANY,
+  "GET /api/network/name/available": MEMBER_ANY,
+  /** The node's public name is the Owner's to give or take back. */
+  "PUT /api/network/name": OWNER_ADMIN,
+  "DELETE /api/network/name": OWNER_ADMIN,
   "GET /api/terminal/settings": OWNER_ADMIN,
   "PUT /api/terminal/settings": OWNER_SESSION,
   /** Published content is public; private content only for its owner (checked in the route). */

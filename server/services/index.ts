@@ -141,7 +141,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     ],
     { maxTokens: config.ai.maxTokens },
   );
-  const network = new NetworkService({ config: config.network, settings, keys: () => identity.bosonKeys(), dataDir: config.dataDir, events, log: log.child({ svc: "network" }) });
+  const network = new NetworkService({ config: config.network, settings, db, keys: () => identity.bosonKeys(), dataDir: config.dataDir, events, log: log.child({ svc: "network" }) });
   system.addCheck("network", () => ({ status: "ok", state: network.status().state }));
   // Started in this order, stopped in reverse.
   const lifecycle: Lifecycle[] = [identity, setup, files, uploads, terminals, wasm, llama, network];

@@ -65,6 +65,8 @@ export class ProxyServer {
   private server: Server | null = null;
   private readonly sessions = new Map<string, Session>();
   private readonly portCache = new Map<string, { port: number; until: number }>();
+  /** Bytes already read from a connection handed over by the gateway, sent before the rest. */
+  private readonly heads = new WeakMap<Socket, Uint8Array>();
   private nextPort: number;
   readonly metrics: ProxyMetrics = { sessions: 0, tunnels: 0, connectionsRelayed: 0, refused: 0, errors: 0, bytesIn: 0, bytesOut: 0 };
 
@@ -80,6 +82,18 @@ export class ProxyServer {
   /** The public port a node has now, if it has a session. */
   portOf(nodeId: string): number | null {
     return this.sessions.get(nodeId)?.port ?? null;
+  }
+
+  /**
+   * Relay a connection that arrived elsewhere (the name gateway) to a node, as if it had come to the
+   * node's port; `head` is what was already read from it. False when the node has no session.
+   */
+  relayTo(nodeId: string, socket: Socket, head: Uint8Array): boolean {
+    const session = this.sessions.get(nodeId);
+    if (!session) return false;
+    if (head.length) this.heads.set(socket, head);
+    this.external(session, socket);
+    return true;
   }
 
   async start(): Promise<void> {
@@ -246,7 +260,7 @@ export class ProxyServer {
       tunnel.pending = null;
       if ((body[0]! & 1) === 1 && !external.destroyed) {
         this.metrics.connectionsRelayed++;
-        tunnel.relay.begin(external);
+        tunnel.relay.begin(external, this.heads.get(external));
       } else {
         external.destroy();
         tunnel.relay.state = "idle";

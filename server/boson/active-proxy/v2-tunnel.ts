@@ -28,18 +28,23 @@ export class Relay {
     tunnel.on("drain", () => this.stream?.resume());
   }
 
-  /** Start relaying between the tunnel and `stream` (the external client, or the local upstream). */
-  begin(stream: Socket): void {
+  /**
+   * Start relaying between the tunnel and `stream` (the external client, or the local upstream);
+   * `head` holds bytes already read from the stream, sent first.
+   */
+  begin(stream: Socket, head?: Uint8Array): void {
     this.stream = stream;
     this.state = "relaying";
     this.sentDisconnect = this.gotDisconnect = this.gotAck = false;
-    stream.on("data", (chunk: Buffer) => {
+    const send = (chunk: Uint8Array) => {
       for (let at = 0; at < chunk.length; at += MAX_DATA_PLAINTEXT) {
         const piece = chunk.subarray(at, at + MAX_DATA_PLAINTEXT);
         this.counters.bytesOut += piece.length;
         if (!this.tunnel.write(frame(typeByte("data", false), sealWith(this.session, piece)))) stream.pause();
       }
-    });
+    };
+    if (head) send(head);
+    stream.on("data", send);
     stream.on("drain", () => this.tunnel.resume());
     const ended = () => this.localEnded();
     stream.once("end", ended);

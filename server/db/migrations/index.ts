@@ -5,6 +5,7 @@ import files0003 from "./0003-files.sql" with { type: "text" };
 import uploads0004 from "./0004-uploads.sql" with { type: "text" };
 import wasmApps0005 from "./0005-wasm-apps.sql" with { type: "text" };
 import ai0006 from "./0006-ai.sql" with { type: "text" };
+import gateway0007 from "./0007-gateway.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "uploads", sql: uploads0004 },
   { version: 5, name: "wasm-apps", sql: wasmApps0005 },
   { version: 6, name: "ai", sql: ai0006 },
+  { version: 7, name: "gateway", sql: gateway0007 },
 ];

@@ -19,7 +19,9 @@ export type AuditAction =
   | "identity.phrase_confirmed"
   | "terminal.opened"
   | "terminal.closed"
-  | "network.settings_changed";
+  | "network.settings_changed"
+  | "network.name_registered"
+  | "network.name_released";
 
 export interface AuditEntry {
   id: number;

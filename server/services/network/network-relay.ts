@@ -2,6 +2,10 @@
 // connections arrive on data/relay.sock, never taken for local ones); in super-node mode, the
 // relay server other nodes connect to.
 import type { NetworkConfig } from "../../config.ts";
+import type { Database } from "../../db/database.ts";
+import { GatewayApi } from "../../gateway/gateway-api.ts";
+import { type GatewayMetrics, GatewayServer } from "../../gateway/gateway-server.ts";
+import { NameRegistry } from "../../gateway/name-registry.ts";
 import type { Logger } from "../../log.ts";
 import { ProxyClient, type ProxyState } from "../../boson/active-proxy/proxy-client.ts";
 import { type ProxyMetrics, ProxyServer } from "../../boson/active-proxy/proxy-server.ts";
@@ -13,19 +17,26 @@ export interface RelayStatus {
   client: { superNode: string; state: ProxyState["state"]; endpoint: string | null; reason: string | null } | null;
   /** The server side (super-node mode): null otherwise. */
   server: ({ port: number; portRange: [number, number] } & ProxyMetrics) | null;
+  /** The name gateway (super-node mode with a domain): null otherwise. */
+  gateway: ({ domain: string; port: number; names: number } & GatewayMetrics) | null;
 }
 
 export class NetworkRelay {
   private client: ProxyClient | null = null;
   private server: ProxyServer | null = null;
+  private gateway: GatewayServer | null = null;
+  private readonly registry: NameRegistry;
 
   constructor(
     private readonly config: NetworkConfig,
+    db: Database,
     private readonly relaySocket: string,
     private readonly log: Logger,
     /** The public URL changed (online, or lost). */
     private readonly onEndpoint: (url: string | null) => void,
-  ) {}
+  ) {
+    this.registry = new NameRegistry(db);
+  }
 
   async start(keys: KeyPair): Promise<void> {
     const c = this.config;
@@ -39,6 +50,7 @@ export class NetworkRelay {
         this.log.error("Active Proxy server could not start", { port: c.proxy.port, err });
         this.server = null;
       }
+      if (this.server && c.gateway.domain) await this.startGateway(this.server, c.gateway.domain);
     }
     if (c.superNode) {
       const sn = c.superNode;
@@ -57,7 +69,31 @@ export class NetworkRelay {
     }
   }
 
+  private async startGateway(proxy: ProxyServer, domain: string): Promise<void> {
+    const c = this.config;
+    const host = c.ipv4 ?? "0.0.0.0";
+    let gateway: GatewayServer | null = null;
+    const api = new GatewayApi({
+      registry: this.registry,
+      domain,
+      publicPort: () => gateway?.port ?? c.gateway.port,
+      relayPortOf: (id) => proxy.portOf(id),
+      claimsPerMinute: c.gateway.claimsPerMinute,
+    });
+    gateway = new GatewayServer({ host, port: c.gateway.port, domain, api, registry: this.registry, relay: proxy });
+    try {
+      await gateway.start();
+      this.gateway = gateway;
+      this.log.info("name gateway listening", { port: gateway.port, domain });
+    } catch (err) {
+      gateway.stop();
+      this.log.error("name gateway could not start", { port: c.gateway.port, err });
+    }
+  }
+
   stop(): void {
+    this.gateway?.stop();
+    this.gateway = null;
     this.client?.stop();
     this.client = null;
     this.server?.stop();
@@ -78,6 +114,7 @@ export class NetworkRelay {
             }
           : null,
       server: this.server ? { port: this.server.port, portRange: this.config.proxy.portRange, ...this.server.metrics } : null,
+      gateway: this.gateway ? { domain: this.config.gateway.domain!, port: this.gateway.port, names: this.registry.count(), ...this.gateway.metrics } : null,
     };
   }
 }

@@ -4,6 +4,7 @@
 import { dirname, join } from "node:path";
 import { existsSync, readFileSync } from "node:fs";
 import type { NetworkConfig } from "../../config.ts";
+import type { Database } from "../../db/database.ts";
 import type { EventBus } from "../../events.ts";
 import { fail } from "../../errors.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../../fs/atomic-write.ts";
@@ -18,6 +19,7 @@ import { signNodeInfo } from "../../boson/node-info.ts";
 import { VERSION } from "../system/system.service.ts";
 import type { SettingsRepository } from "../settings/settings.repository.ts";
 import { relaySocketPath } from "../../http/relay-socket.ts";
+import { NetworkName, type PublicName } from "./network-name.ts";
 import { NetworkRelay } from "./network-relay.ts";
 import type { LookupAnswer, NetworkState, NetworkStatus } from "./network-status.ts";
 
@@ -26,6 +28,7 @@ const ENABLED_KEY = "network.enabled";
 export interface NetworkDeps {
   config: NetworkConfig;
   settings: SettingsRepository;
+  db: Database;
   keys: () => KeyPair;
   dataDir: string;
   events: EventBus;
@@ -42,9 +45,11 @@ export class NetworkService {
   private timer: ReturnType<typeof setInterval> | null = null;
 
   private readonly relay: NetworkRelay;
+  private readonly name: NetworkName;
 
   constructor(private readonly d: NetworkDeps) {
-    this.relay = new NetworkRelay(d.config, relaySocketPath(d.dataDir), d.log, (url) => this.setPublicEndpoint(url));
+    this.relay = new NetworkRelay(d.config, d.db, relaySocketPath(d.dataDir), d.log, (url) => this.setPublicEndpoint(url));
+    this.name = new NetworkName(d.config.gateway.url, d.settings, d.keys, d.log);
   }
 
   enabled(): boolean {
@@ -84,6 +89,30 @@ export class NetworkService {
   private setPublicEndpoint(url: string | null): void {
     this.publicEndpoint = url;
     if (this.node && url) void this.announce();
+    if (url) void this.name.refresh().then(() => this.emit());
+    this.emit();
+  }
+
+  /** The node's public name at the gateway, if it has one. */
+  publicName(): { configured: boolean; name: string | null; url: string | null; error: string | null } {
+    const n = this.name.current();
+    return { configured: this.name.configured, name: n?.name ?? null, url: n?.url ?? null, error: this.name.lastError };
+  }
+
+  nameAvailable(name: string): Promise<{ username: string; available: boolean }> {
+    return this.name.available(name);
+  }
+
+  /** Register (or change) the node's public name; it must be online through a super node first. */
+  async registerName(name: string): Promise<PublicName> {
+    if (!this.publicEndpoint) throw fail("not_relayed", "The node has no public address yet: networking must be on and a super node reachable");
+    const registered = await this.name.register(name);
+    this.emit();
+    return registered;
+  }
+
+  async releaseName(): Promise<void> {
+    await this.name.release();
     this.emit();
   }
 
@@ -201,6 +230,7 @@ export class NetworkService {
       bootstrap: this.d.config.bootstrap.map((b) => ({ nodeId: b.id, address: `${b.host.includes(":") ? `[${b.host}]` : b.host}:${b.port}`, reachable: reachable.has(b.id) })),
       lastAnnounce: lastAnnounce ? new Date(lastAnnounce).toISOString() : null,
       publicEndpoint: this.publicEndpoint,
+      publicName: this.publicName(),
       relay: this.relay.status(),
       stored: { values: node?.store.valueCount ?? 0, peers: node?.store.peerRecordCount ?? 0 },
       traffic,
