@@ -1,6 +1,6 @@
 // A PC2 node's lifecycle: open data dir and database, build services, listen; stop everything in reverse.
 import type { Server } from "bun";
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createApp, type App } from "./app.ts";
 import type { Config } from "./config.ts";
@@ -11,7 +11,6 @@ import { EventBus } from "./events.ts";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { ControlSocket } from "./http/control-socket.ts";
 import { listen } from "./http/http-server.ts";
-import { relaySocketPath } from "./http/relay-socket.ts";
 import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
 import { AuthGuard } from "./http/auth-guard.ts";
 import { HostGuard } from "./http/host-guard.ts";
@@ -110,11 +109,10 @@ export class Pc2Node {
       hosts: this.hosts,
       proxies: new ProxyTrust(this.config.trustedProxies),
     });
-    // Connections relayed by the Active Proxy arrive on their own socket, so they are never taken for local ones.
-    const relaySocket = relaySocketPath(this.config.dataDir);
-    if (existsSync(relaySocket)) unlinkSync(relaySocket);
-    this.relay = listen(this.app, this.hub, this.ctx.log.child({ svc: "http", via: "relay" }), { host: "", port: 0, hosts: this.hosts, proxies: new ProxyTrust([]), relaySocket });
-    chmodSync(relaySocket, 0o600);
+    // Connections relayed by the Active Proxy arrive on a listener of their own, so they are never taken for local ones.
+    const relayed = this.services.network.relayedClients;
+    this.relay = listen(this.app, this.hub, this.ctx.log.child({ svc: "http", via: "relay" }), { host: "127.0.0.1", port: 0, hosts: this.hosts, proxies: new ProxyTrust([]), relayed });
+    relayed.port = this.relay.port ?? 0;
     const port = this.server.port ?? this.config.port;
     const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
     const url = `http://${host}:${port}`;

@@ -23,6 +23,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "server/services/auth/tokens.repository.ts",
       "server/services/auth/secret-tokens.ts",
       "server/services/auth/rate-limiter.ts",
+      "server/net/client-key.ts",
       "server/services/auth/owner-reset.ts",
       "server/services/auth/users.service.ts",
     ],

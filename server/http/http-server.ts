@@ -1,4 +1,5 @@
 // The listening socket: /ws goes to the hub, everything else to the Elysia app; each request logged.
+import type { RelayedClients } from "./relayed-clients.ts";
 import type { Server } from "bun";
 import type { App } from "../app.ts";
 import { errorResponse, toAppError } from "../errors.ts";
@@ -17,15 +18,12 @@ export interface ListenOptions {
   /** Which peers' X-Forwarded-* headers are believed. */
   proxies: ProxyTrust;
   /**
-   * A Unix socket instead of host:port: the listener for connections relayed by the Active Proxy.
-   * Their client is "relay" (never loopback, whatever the socket says) and no X-Forwarded-* header
-   * is believed: the relay is not a trusted proxy.
+   * The listener for connections relayed by the Active Proxy (on loopback, host and port as given).
+   * Their client is "relay:<address the super node gave>" (never loopback, whatever the socket
+   * says) and no X-Forwarded-* header is believed: the relay is not a trusted proxy.
    */
-  relaySocket?: string;
+  relayed?: RelayedClients;
 }
-
-/** The client address of every request that came through the Active Proxy relay. */
-export const RELAYED_CLIENT = "relay";
 
 function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
@@ -33,16 +31,18 @@ function pathOf(url: string): string {
   return url.slice(start, end === -1 ? undefined : end);
 }
 
-export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relaySocket }: ListenOptions): Server<WsConnectionData> {
+export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed }: ListenOptions): Server<WsConnectionData> {
   return Bun.serve<WsConnectionData>({
-    ...(relaySocket ? { unix: relaySocket } : { hostname: host, port }),
+    hostname: host,
+    port,
     // Per-route limits apply (JSON bodies, uploads stream); this is only the transport's ceiling.
     maxRequestBodySize: 2 ** 40,
     // Never answer with Bun's HTML error page; fall back to our JSON error.
     development: false,
     async fetch(request, server) {
       const started = performance.now();
-      const client = relaySocket ? { ip: RELAYED_CLIENT } : proxies.resolve(server.requestIP(request)?.address ?? "unknown", "http:", request.headers);
+      const peer = server.requestIP(request);
+      const client = relayed ? { ip: relayed.clientOf(peer?.port) } : proxies.resolve(peer?.address ?? "unknown", "http:", request.headers);
       const ip = client.ip;
       setRequestMeta(request, client);
       const path = pathOf(request.url);

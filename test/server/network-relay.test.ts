@@ -1,7 +1,9 @@
 // Two PC2 nodes: a super node running the Active Proxy, and a node that gets a public address through
 // it. Reached only through the public port: the node's API answers, relayed requests are not local
-// (their client is "relay"), the Host is accepted, a wallet signs in, and the status says where.
+// (their client is "relay:<address>", each its own for rate limits), the Host is accepted, a wallet
+// signs in, and the status says where.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { request } from "node:http";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
 import { addUser, challenge, claimOwner, httpFetcher, type SignedIn, signIn } from "../helpers/wallet-auth.ts";
 
@@ -57,7 +59,37 @@ test("through the relay: a stranger is refused, an invited member signs in and u
   expect(who).toMatchObject({ address: member.address, role: "member" });
   const logs = node.logs.filter((l) => l.via === "relay" && l.msg === "http");
   expect(logs.length).toBeGreaterThan(3);
-  expect(logs.every((l) => l.ip === "relay")).toBe(true);
+  expect(logs.every((l) => l.ip === "relay:127.0.0.1")).toBe(true);
+});
+
+/** A POST through the relay from a chosen loopback address (another client, as the super node sees it). */
+function postFrom(localAddress: string, path: string, body: unknown): Promise<number> {
+  const url = new URL(publicUrl);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method: "POST", localAddress, agent: false, headers: { "content-type": "application/json", connection: "close" } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode!));
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+test("relayed clients are told apart: one client's spent sign-in budget does not lock out another", async () => {
+  const codes: number[] = [];
+  for (let i = 0; i < 31; i++) codes.push(await postFrom("127.0.0.2", "/api/auth/challenge", { address: `0x${String(i).padStart(40, "0")}` }));
+  expect(codes.slice(0, 30).every((c) => c === 200)).toBe(true);
+  expect(codes[30]).toBe(429);
+  expect(await postFrom("127.0.0.3", "/api/auth/challenge", { address: `0x${"5".repeat(40)}` })).toBe(200);
+  const ips = new Set(node.logs.filter((l) => l.via === "relay" && l.msg === "http").map((l) => l.ip));
+  expect(ips).toEqual(new Set(["relay:127.0.0.1", "relay:127.0.0.2", "relay:127.0.0.3"]));
+}, 30_000);
+
+test("a local process that connects to the relay listener itself is 'relay:unknown', never loopback", async () => {
+  const relayPort = node.node.services.network.relayedClients.port;
+  const res = await fetch(`http://127.0.0.1:${relayPort}/api/info`);
+  expect(res.status).toBe(200);
+  expect(node.logs.filter((l) => l.via === "relay" && l.msg === "http").some((l) => l.ip === "relay:unknown")).toBe(true);
 });
 
 test("the super node's status counts the session and the relayed bytes", async () => {

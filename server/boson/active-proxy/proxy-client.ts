@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { x25519 } from "@noble/curves/ed25519.js";
+import ipaddr from "ipaddr.js";
 import type { Id } from "../id.ts";
 import type { KeyPair } from "../keys.ts";
 import { authBody, parseAuthAck, sessionContext } from "./v2-handshake.ts";
@@ -14,8 +15,13 @@ import { Relay, type RelayCounters } from "./v2-tunnel.ts";
 export interface ProxyClientOptions {
   keys: KeyPair;
   server: { id: Id; host: string; port: number };
-  /** Where relayed connections go: the node's own HTTP server. */
-  upstream: { host: string; port: number } | { path: string };
+  /** Where relayed connections go: the node's own HTTP server (a function: looked up per connection). */
+  upstream: { host: string; port: number } | { path: string } | (() => { host: string; port: number });
+  /**
+   * A relayed connection reached the upstream from `localPort`, for the external client at
+   * `client` (as the super node reports it); the function returned is called when it closes.
+   */
+  onRelayed?: (localPort: number, client: string) => () => void;
   maxTunnels?: number;
   /** Idle tunnels kept ready for the next connection. */
   spareTunnels?: number;
@@ -146,12 +152,15 @@ export class ProxyClient {
     const relay = tunnel.relay!;
     if (category === "ping" && ack) return;
     if (category === "connect" && !ack && relay.state === "idle") {
-      // The box is 35 bytes; random padding follows it. The external client's address is checked, not trusted for anything.
-      parseConnectBody(openWith(tunnel.box!, body.subarray(0, CONNECT_BOX_BYTES)));
+      // The box is 35 bytes; random padding follows it. The external client's address is the super
+      // node's word: good for telling clients apart (rate limits, logs), never for granting anything.
+      const external = parseConnectBody(openWith(tunnel.box!, body.subarray(0, CONNECT_BOX_BYTES)));
       relay.state = "connecting";
-      const upstream = "path" in this.o.upstream ? connect(this.o.upstream.path) : connect(this.o.upstream.port, this.o.upstream.host);
+      const to = typeof this.o.upstream === "function" ? this.o.upstream() : this.o.upstream;
+      const upstream = "path" in to ? connect(to.path) : connect(to.port, to.host);
       upstream.pause();
       upstream.once("connect", () => {
+        if (this.o.onRelayed && upstream.localPort) upstream.once("close", this.o.onRelayed(upstream.localPort, ipaddr.fromByteArray([...external.address]).toString()));
         tunnel.socket.write(frame(typeByte("connect", true), Uint8Array.of(1 | (randomBytes(1)[0]! & 0xfe)), randomPadding()));
         relay.begin(upstream);
         this.grow();

@@ -1,8 +1,10 @@
 // The node's Active Proxy roles: as a client, a public address through a super node (relayed
-// connections arrive on data/relay.sock, never taken for local ones); in super-node mode, the
-// relay server other nodes connect to.
+// connections arrive on a loopback listener of their own, never taken for local ones, each tagged
+// with the client the super node named); in super-node mode, the relay server other nodes connect
+// to, and the name gateway when a domain is set.
 import type { NetworkConfig } from "../../config.ts";
 import type { Database } from "../../db/database.ts";
+import type { RelayedClients } from "../../http/relayed-clients.ts";
 import { GatewayApi } from "../../gateway/gateway-api.ts";
 import { type GatewayMetrics, GatewayServer } from "../../gateway/gateway-server.ts";
 import { NameRegistry } from "../../gateway/name-registry.ts";
@@ -30,7 +32,7 @@ export class NetworkRelay {
   constructor(
     private readonly config: NetworkConfig,
     db: Database,
-    private readonly relaySocket: string,
+    private readonly relayed: RelayedClients,
     private readonly log: Logger,
     /** The public URL changed (online, or lost). */
     private readonly onEndpoint: (url: string | null) => void,
@@ -54,7 +56,12 @@ export class NetworkRelay {
     }
     if (c.superNode) {
       const sn = c.superNode;
-      this.client = new ProxyClient({ keys, server: { id: Id.parse(sn.id), host: sn.host, port: sn.port }, upstream: { path: this.relaySocket } });
+      this.client = new ProxyClient({
+        keys,
+        server: { id: Id.parse(sn.id), host: sn.host, port: sn.port },
+        upstream: () => ({ host: "127.0.0.1", port: this.relayed.port }),
+        onRelayed: (localPort, client) => this.relayed.opened(localPort, client),
+      });
       let last: string | null = null;
       this.client.onStatus = (s) => {
         const url = s.state === "online" ? `http://${s.endpoint}` : null;

@@ -18,7 +18,7 @@ import { signedPeer } from "../../boson/v2/records.ts";
 import { signNodeInfo } from "../../boson/node-info.ts";
 import { VERSION } from "../system/system.service.ts";
 import type { SettingsRepository } from "../settings/settings.repository.ts";
-import { relaySocketPath } from "../../http/relay-socket.ts";
+import { RelayedClients } from "../../http/relayed-clients.ts";
 import { NetworkName, type PublicName } from "./network-name.ts";
 import { NetworkRelay } from "./network-relay.ts";
 import type { LookupAnswer, NetworkState, NetworkStatus } from "./network-status.ts";
@@ -46,9 +46,11 @@ export class NetworkService {
 
   private readonly relay: NetworkRelay;
   private readonly name: NetworkName;
+  /** Who each relayed connection is for; the node's relay listener asks. */
+  readonly relayedClients = new RelayedClients();
 
   constructor(private readonly d: NetworkDeps) {
-    this.relay = new NetworkRelay(d.config, d.db, relaySocketPath(d.dataDir), d.log, (url) => this.setPublicEndpoint(url));
+    this.relay = new NetworkRelay(d.config, d.db, this.relayedClients, d.log, (url) => this.setPublicEndpoint(url));
     this.name = new NetworkName(d.config.gateway.url, d.settings, d.keys, d.log);
   }
 

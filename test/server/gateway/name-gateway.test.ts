@@ -105,8 +105,8 @@ describe("a node takes a name and is reached by it", () => {
     expect(c.message).toContain(`alice.pc2.test:${gatewayPort}`);
     const member = await addUser(f, owner, "member");
     expect(await (await f("/whoami", { headers: member.bearer })).json()).toMatchObject({ address: member.address, role: "member" });
-    // Relayed through the gateway, the node sees the relay, never loopback.
-    expect(node.logs.filter((l) => l.via === "relay" && l.msg === "http").every((l) => l.ip === "relay")).toBe(true);
+    // Relayed through the gateway, the node sees the browser's address as the relay reports it, never loopback.
+    expect(node.logs.filter((l) => l.via === "relay" && l.msg === "http").every((l) => l.ip === "relay:127.0.0.1")).toBe(true);
   });
 
   test("a WebSocket through the name gets live events", async () => {
