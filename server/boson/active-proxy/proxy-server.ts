@@ -27,6 +27,16 @@ export interface ProxyServerOptions {
   sessionLingerMs?: number;
   /** A connection that has not authenticated by then is closed. */
   handshakeTimeoutMs?: number;
+  /** Where the port cache survives a restart of the super node (loaded at start, saved as it changes). */
+  portCacheStore?: PortCacheStore;
+}
+
+/** Node ID → its port and until when (ms since the epoch) it is kept for it. */
+export type PortCacheEntries = [string, { port: number; until: number }][];
+
+export interface PortCacheStore {
+  load(): PortCacheEntries;
+  save(entries: PortCacheEntries): void;
 }
 
 interface Session {
@@ -97,6 +107,11 @@ export class ProxyServer {
   }
 
   async start(): Promise<void> {
+    const now = Date.now();
+    for (const [nodeId, entry] of this.o.portCacheStore?.load() ?? []) {
+      const [from, to] = this.o.portRange;
+      if (entry.until > now && entry.port >= from && entry.port <= to && this.portCache.size < 1024) this.portCache.set(nodeId, entry);
+    }
     this.server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       this.server!.once("error", reject);
@@ -107,7 +122,13 @@ export class ProxyServer {
   stop(): void {
     this.server?.close();
     this.server = null;
-    for (const s of this.sessions.values()) this.endSession(s);
+    for (const s of this.sessions.values()) this.endSession(s, false);
+    this.savePortCache();
+  }
+
+  private savePortCache(): void {
+    const now = Date.now();
+    this.o.portCacheStore?.save([...this.portCache].filter(([, e]) => e.until > now));
   }
 
   private accept(socket: Socket): void {
@@ -284,7 +305,7 @@ export class ProxyServer {
     }
   }
 
-  private endSession(session: Session): void {
+  private endSession(session: Session, save = true): void {
     if (session.lingerTimer) clearTimeout(session.lingerTimer);
     for (const t of session.tunnels) t.socket.destroy();
     for (const q of session.queue) q.destroy();
@@ -293,5 +314,6 @@ export class ProxyServer {
     this.metrics.sessions = this.sessions.size;
     if (this.portCache.size >= 1024) this.portCache.delete(this.portCache.keys().next().value!);
     this.portCache.set(session.nodeId, { port: session.port, until: Date.now() + (this.o.portCacheMs ?? 5 * 60_000) });
+    if (save) this.savePortCache();
   }
 }

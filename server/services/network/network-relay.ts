@@ -3,14 +3,17 @@
 // with the client the super node named); in super-node mode, the relay server other nodes connect
 // to, and the name gateway when a domain is set.
 import type { NetworkConfig } from "../../config.ts";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Database } from "../../db/database.ts";
+import { ensurePrivateDir, writeFileAtomic } from "../../fs/atomic-write.ts";
 import type { RelayedClients } from "../../http/relayed-clients.ts";
 import { GatewayApi } from "../../gateway/gateway-api.ts";
 import { type GatewayMetrics, GatewayServer } from "../../gateway/gateway-server.ts";
 import { NameRegistry } from "../../gateway/name-registry.ts";
 import type { Logger } from "../../log.ts";
 import { ProxyClient, type ProxyState } from "../../boson/active-proxy/proxy-client.ts";
-import { type ProxyMetrics, ProxyServer } from "../../boson/active-proxy/proxy-server.ts";
+import { type PortCacheEntries, type PortCacheStore, type ProxyMetrics, ProxyServer } from "../../boson/active-proxy/proxy-server.ts";
 import { Id } from "../../boson/id.ts";
 import type { KeyPair } from "../../boson/keys.ts";
 
@@ -33,6 +36,8 @@ export class NetworkRelay {
     private readonly config: NetworkConfig,
     db: Database,
     private readonly relayed: RelayedClients,
+    /** Where a super node keeps its port cache across restarts (data/network/proxy-ports.json). */
+    private readonly portCacheFile: string,
     private readonly log: Logger,
     /** The public URL changed (online, or lost). */
     private readonly onEndpoint: (url: string | null) => void,
@@ -44,7 +49,14 @@ export class NetworkRelay {
     const c = this.config;
     if (c.mode === "super") {
       const allow = c.proxy.allow.length ? new Set(c.proxy.allow) : null;
-      this.server = new ProxyServer({ keys, host: c.ipv4 ?? "0.0.0.0", port: c.proxy.port, portRange: c.proxy.portRange, allow: allow ? (id) => allow.has(id) : undefined });
+      this.server = new ProxyServer({
+        keys,
+        host: c.ipv4 ?? "0.0.0.0",
+        port: c.proxy.port,
+        portRange: c.proxy.portRange,
+        allow: allow ? (id) => allow.has(id) : undefined,
+        portCacheStore: this.portCacheStore(),
+      });
       try {
         await this.server.start();
         this.log.info("Active Proxy server listening", { port: this.server.port, ports: c.proxy.portRange.join("-") });
@@ -74,6 +86,30 @@ export class NetworkRelay {
       };
       this.client.start();
     }
+  }
+
+  private portCacheStore(): PortCacheStore {
+    const file = this.portCacheFile;
+    return {
+      load: () => {
+        try {
+          const entries = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as unknown) : [];
+          if (!Array.isArray(entries)) return [];
+          return entries.filter((e): e is PortCacheEntries[number] => Array.isArray(e) && typeof e[0] === "string" && Number.isInteger(e[1]?.port) && typeof e[1]?.until === "number");
+        } catch {
+          this.log.warn("saved relay port cache unreadable; starting empty", { file });
+          return [];
+        }
+      },
+      save: (entries) => {
+        try {
+          ensurePrivateDir(dirname(file));
+          writeFileAtomic(file, JSON.stringify(entries), 0o600);
+        } catch (err) {
+          this.log.warn("could not save the relay port cache", { file, err });
+        }
+      },
+    };
   }
 
   private async startGateway(proxy: ProxyServer, domain: string): Promise<void> {

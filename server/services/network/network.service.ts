@@ -50,7 +50,7 @@ export class NetworkService {
   readonly relayedClients = new RelayedClients();
 
   constructor(private readonly d: NetworkDeps) {
-    this.relay = new NetworkRelay(d.config, d.db, this.relayedClients, d.log, (url) => this.setPublicEndpoint(url));
+    this.relay = new NetworkRelay(d.config, d.db, this.relayedClients, join(d.dataDir, "network", "proxy-ports.json"), d.log, (url) => this.setPublicEndpoint(url));
     this.name = new NetworkName(d.config.gateway.url, d.settings, d.keys, d.log);
   }
 

@@ -15,6 +15,9 @@ let server: ProxyServer;
 let client: ProxyClient;
 let upstream: ReturnType<typeof Bun.serve>;
 let publicUrl: string;
+/** The port cache as a super node saves it across restarts (JSON, as on disk). */
+let savedPorts = "[]";
+const portCacheStore = { load: () => JSON.parse(savedPorts), save: (e: unknown) => void (savedPorts = JSON.stringify(e)) };
 
 async function waitFor<T>(what: () => T | null | undefined | false, ms = 5000): Promise<T> {
   for (const until = Date.now() + ms; Date.now() < until; await Bun.sleep(10)) {
@@ -35,7 +38,7 @@ beforeAll(async () => {
       return Response.json({ path: url.pathname, host: req.headers.get("host") });
     },
   });
-  server = new ProxyServer({ keys: superKeys, host: "127.0.0.1", port: 0, portRange: [RANGE_START, RANGE_START + 9], sessionLingerMs: 200, handshakeTimeoutMs: 500 });
+  server = new ProxyServer({ keys: superKeys, host: "127.0.0.1", port: 0, portRange: [RANGE_START, RANGE_START + 9], sessionLingerMs: 200, handshakeTimeoutMs: 500, portCacheStore });
   await server.start();
   client = new ProxyClient({ keys: nodeKeys, server: { id: superKeys.id, host: "127.0.0.1", port: server.port }, upstream: { host: "127.0.0.1", port: upstream.port! }, spareTunnels: 2 });
   client.start();
@@ -119,13 +122,49 @@ describe("what the super node refuses", () => {
 });
 
 describe("recovery", () => {
-  test("when the super node restarts, the node reconnects (with backoff) and answers again", async () => {
+  test("a tunnel cut mid-download: the download fails visibly, never short; the node comes back on its port and the retry is byte-identical", async () => {
+    const n = 40 * 1024 * 1024;
     const port = server.port;
-    server.stop();
+    const before = client.status.state === "online" ? client.status.port : -1;
+    const reader = (await fetch(`${publicUrl}/big?n=${n}`)).body!.getReader();
+    let received = 0;
+    while (received < 1024 * 1024) received += (await reader.read()).value?.length ?? 0;
+    server.stop(); // every tunnel and public connection goes
+    const rest = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return "ended";
+        received += value.length;
+      }
+    })();
+    expect(await rest.catch(() => "failed")).toBe("failed");
+    expect(received).toBeLessThan(n);
     await waitFor(() => client.status.state === "failing");
-    server = new ProxyServer({ keys: superKeys, host: "127.0.0.1", port, portRange: [RANGE_START, RANGE_START + 9], sessionLingerMs: 200, handshakeTimeoutMs: 500 });
+    server = new ProxyServer({ keys: superKeys, host: "127.0.0.1", port, portRange: [RANGE_START, RANGE_START + 9], sessionLingerMs: 200, handshakeTimeoutMs: 500, portCacheStore });
     await server.start();
     const online = await waitFor(() => (client.status.state === "online" ? client.status : null), 15_000);
+    expect(online.port).toBe(before);
+    const again = new Uint8Array(await (await fetch(`http://${online.endpoint}/big?n=${n}`)).arrayBuffer());
+    expect(again.length).toBe(n);
+    expect(again.every((b) => b === 7)).toBe(true);
+  }, 60_000);
+
+  test("when the super node restarts, the node reconnects (with backoff), gets its port back from the saved cache, and answers again", async () => {
+    const port = server.port;
+    const before = client.status.state === "online" ? client.status.port : -1;
+    server.stop();
+    expect(JSON.parse(savedPorts)).toContainEqual([nodeKeys.id.toString(), { port: before, until: expect.any(Number) }]);
+    await waitFor(() => client.status.state === "failing");
+    // Another node asks first: the cached port is not handed to it.
+    server = new ProxyServer({ keys: superKeys, host: "127.0.0.1", port, portRange: [before, before + 1], sessionLingerMs: 200, handshakeTimeoutMs: 500, portCacheStore });
+    await server.start();
+    const other = new ProxyClient({ keys: KeyPair.random(), server: { id: superKeys.id, host: "127.0.0.1", port }, upstream: { host: "127.0.0.1", port: upstream.port! } });
+    other.start();
+    const otherOnline = await waitFor(() => (other.status.state === "online" ? other.status : null));
+    expect(otherOnline.port).toBe(before + 1);
+    const online = await waitFor(() => (client.status.state === "online" ? client.status : null), 15_000);
+    expect(online.port).toBe(before);
     expect((await fetch(`http://${online.endpoint}/back`)).status).toBe(200);
+    other.stop();
   }, 30_000);
 });
