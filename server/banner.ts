@@ -8,10 +8,17 @@ export interface BannerFacts {
   dataDir: string;
   identity: PublicIdentity;
   setup: SetupStatus;
+  /** The public side, when networking is on with a super node: its address (once up), the super node, the name. */
+  relay?: { superNode: string; endpoint: string | null; name: string | null } | null;
 }
 
-export function formatBanner({ url, version, dataDir, identity, setup }: BannerFacts): string {
-  const lines = ["", `  PC2 ${version} is running`, "", `  Open:      ${url}`, `  Node ID:   ${identity.nodeId}`, `  DID:       ${identity.did}`, `  Data:      ${dataDir}`, ""];
+export function formatBanner({ url, version, dataDir, identity, setup, relay }: BannerFacts): string {
+  const lines = ["", `  PC2 ${version} is running`, "", `  Open:      ${url}`];
+  if (relay) {
+    lines.push(`  Public:    ${relay.endpoint ?? `connecting through ${relay.superNode}… (logged, and shown in Settings › Network, once up)`}`);
+    if (relay.name) lines.push(`  Name:      ${relay.name}`);
+  }
+  lines.push(`  Node ID:   ${identity.nodeId}`, `  DID:       ${identity.did}`, `  Data:      ${dataDir}`, "");
   if (!setup.claimed && setup.code) {
     lines.push(
       `  Setup code: ${setup.code}${setup.source === "preset" ? "   (from PC2_SETUP_CODE)" : ""}`,

@@ -68,7 +68,9 @@ async function start(options: NodeOptions): Promise<number> {
   process.on("SIGINT", () => onSignal("SIGINT"));
 
   const started = await node.start();
-  process.stdout.write(formatBanner({ url: started.url, version: VERSION, dataDir: node.config.dataDir, identity: started.identity, setup: started.setup }) + "\n");
+  const network = node.services.network.status();
+  const relay = network.enabled && network.relay.client ? { superNode: network.relay.client.superNode, endpoint: network.publicEndpoint, name: network.publicName.url } : null;
+  process.stdout.write(formatBanner({ url: started.url, version: VERSION, dataDir: node.config.dataDir, identity: started.identity, setup: started.setup, relay }) + "\n");
   // Last line of start-up: supervisors and tests wait for it.
   node.ctx.log.info("listening", { url: started.url, nodeId: started.identity.nodeId });
   return new Promise<number>(() => {}); // runs until a signal
