@@ -58,7 +58,7 @@ export interface NetworkConfig {
   /** The super node whose Active Proxy gives this node a public address; null: none. */
   superNode: BootstrapNode | null;
   /** Super-node mode: the Active Proxy server's port, the public ports it hands out, who may use it (empty: any node). */
-  proxy: { port: number; portRange: [number, number]; allow: string[] };
+  proxy: { port: number; portRange: [number, number]; allow: string[]; nodeMbits: number };
   /**
    * Names. Super-node mode: `domain` (empty: no gateway) and the port `<name>.<domain>` is served on.
    * Every node: `url`, the gateway's API where this node registers its name (null: none).
@@ -213,6 +213,7 @@ const SETTINGS = {
     fallback: "",
     parse: text(/^(?:[1-9A-HJ-NP-Za-km-z]{43,44}(?:,(?=.)|$))*$/, "Node IDs separated by commas (empty: any node that proves its key)"),
   },
+  networkProxyNodeMbits: { file: "network.proxy.nodeMbits", env: "PC2_NETWORK_PROXY_NODE_MBITS", fallback: 100, parse: integer(0, 100_000) },
   networkGatewayDomain: {
     file: "network.gateway.domain",
     env: "PC2_NETWORK_GATEWAY_DOMAIN",
@@ -354,7 +355,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       developmentMode: v.networkDevelopmentMode,
       maxRecords: v.networkMaxRecords,
       superNode: v.networkSuperNode,
-      proxy: { port: v.networkProxyPort, portRange: v.networkProxyPorts, allow: v.networkProxyAllow.split(",").filter(Boolean) },
+      proxy: { port: v.networkProxyPort, portRange: v.networkProxyPorts, allow: v.networkProxyAllow.split(",").filter(Boolean), nodeMbits: v.networkProxyNodeMbits },
       gateway: {
         domain: v.networkGatewayDomain === "none" ? null : v.networkGatewayDomain,
         port: v.networkGatewayPort,

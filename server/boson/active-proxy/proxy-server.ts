@@ -9,6 +9,7 @@ import ipaddr from "ipaddr.js";
 import type { KeyPair } from "../keys.ts";
 import { authAckBody, parseAuth, sessionContext } from "./v2-handshake.ts";
 import { type BoxContext, challengeFrame, classify, connectBody, FrameError, FrameReader, frame, randomPadding, sealWith, typeByte } from "./v2-frames.ts";
+import { ByteBudget } from "./byte-budget.ts";
 import { Relay, type RelayCounters } from "./v2-tunnel.ts";
 
 export interface ProxyServerOptions {
@@ -27,6 +28,8 @@ export interface ProxyServerOptions {
   sessionLingerMs?: number;
   /** A connection that has not authenticated by then is closed. */
   handshakeTimeoutMs?: number;
+  /** Bytes per second one node may relay, both directions and all its tunnels together; absent: unlimited. */
+  nodeBytesPerSecond?: number;
   /** Where the port cache survives a restart of the super node (loaded at start, saved as it changes). */
   portCacheStore?: PortCacheStore;
 }
@@ -50,6 +53,7 @@ interface Session {
   tunnels: Set<Tunnel>;
   queue: Socket[];
   lingerTimer: ReturnType<typeof setTimeout> | null;
+  budget: ByteBudget | undefined;
 }
 
 interface Tunnel {
@@ -193,6 +197,7 @@ export class ProxyServer {
       tunnels: new Set(),
       queue: [],
       lingerTimer: null,
+      budget: this.o.nodeBytesPerSecond ? new ByteBudget(this.o.nodeBytesPerSecond) : undefined,
     };
     const port = this.allocatePort(nodeId);
     session.port = port;
@@ -223,7 +228,7 @@ export class ProxyServer {
     session.lingerTimer = null;
     const box = sessionContext(clientSessionPublic, session.sessionSecret, nConn);
     const tunnel = { socket, session, box, pending: null } as Omit<Tunnel, "relay"> as Tunnel;
-    tunnel.relay = new Relay(socket, box, this.metrics, () => this.nextExternal(tunnel));
+    tunnel.relay = new Relay(socket, box, this.metrics, () => this.nextExternal(tunnel), session.budget);
     session.tunnels.add(tunnel);
     this.metrics.tunnels++;
     this.nextExternal(tunnel);

@@ -3,6 +3,7 @@
 // DISCONNECT handshake, and the tunnel is Idle again once it has both the peer's DISCONNECT and the
 // ACK of its own.
 import type { Socket } from "node:net";
+import type { ByteBudget } from "./byte-budget.ts";
 import { type BoxContext, frame, MAX_DATA_PLAINTEXT, openWith, randomPadding, sealWith, typeByte } from "./v2-frames.ts";
 
 export type RelayState = "idle" | "connecting" | "relaying" | "disconnecting";
@@ -18,14 +19,18 @@ export class Relay {
   private sentDisconnect = false;
   private gotDisconnect = false;
   private gotAck = false;
+  /** Reading stays paused until then (performance.now()), when over the node's bandwidth. */
+  private holdUntil = 0;
 
   constructor(
     private readonly tunnel: Socket,
     private readonly session: BoxContext,
     private readonly counters: RelayCounters,
     private readonly onIdle: () => void,
+    /** The node's bandwidth, shared by its tunnels and both directions (server side); none: unlimited. */
+    private readonly budget?: ByteBudget,
   ) {
-    tunnel.on("drain", () => this.stream?.resume());
+    tunnel.on("drain", () => this.mayRead() && this.stream?.resume());
   }
 
   /**
@@ -42,10 +47,11 @@ export class Relay {
         this.counters.bytesOut += piece.length;
         if (!this.tunnel.write(frame(typeByte("data", false), sealWith(this.session, piece)))) stream.pause();
       }
+      this.throttle(chunk.length, stream);
     };
     if (head) send(head);
     stream.on("data", send);
-    stream.on("drain", () => this.tunnel.resume());
+    stream.on("drain", () => this.mayRead() && this.tunnel.resume());
     const ended = () => this.localEnded();
     stream.once("end", ended);
     stream.once("close", ended);
@@ -59,6 +65,29 @@ export class Relay {
     const plain = openWith(this.session, body);
     this.counters.bytesIn += plain.length;
     if (!this.stream.write(plain)) this.tunnel.pause();
+    this.throttle(plain.length, this.tunnel);
+  }
+
+  private mayRead(): boolean {
+    return performance.now() >= this.holdUntil;
+  }
+
+  /** Over the node's bandwidth: stop reading from `source` until the budget allows more. */
+  private throttle(bytes: number, source: Socket): void {
+    const wait = this.budget?.take(bytes) ?? 0;
+    if (wait <= 0) return;
+    this.holdUntil = Math.max(this.holdUntil, performance.now() + wait);
+    source.pause();
+    const later = (ms: number) =>
+      setTimeout(() => {
+        if (source.destroyed) return;
+        // The other direction may have pushed the hold further: wait for that too.
+        if (!this.mayRead()) return void later(this.holdUntil - performance.now());
+        // Resume only what is not also waiting for its peer to drain (the drain resumes it then).
+        const peer = source === this.tunnel ? this.stream : this.tunnel;
+        if (!peer?.writableNeedDrain) source.resume();
+      }, ms + 1);
+    later(wait);
   }
 
   private localEnded(): void {
