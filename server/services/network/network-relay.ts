@@ -56,10 +56,11 @@ export class NetworkRelay {
         portRange: c.proxy.portRange,
         allow: allow ? (id) => allow.has(id) : undefined,
         portCacheStore: this.portCacheStore(),
+        nodeBytesPerSecond: c.proxy.nodeMbits ? (c.proxy.nodeMbits * 1_000_000) / 8 : undefined,
       });
       try {
         await this.server.start();
-        this.log.info("Active Proxy server listening", { port: this.server.port, ports: c.proxy.portRange.join("-") });
+        this.log.info("Active Proxy server listening", { port: this.server.port, ports: c.proxy.portRange.join("-"), nodeMbits: c.proxy.nodeMbits || "unlimited" });
       } catch (err) {
         this.log.error("Active Proxy server could not start", { port: c.proxy.port, err });
         this.server = null;
