@@ -4,6 +4,8 @@ import type { RelayStatus } from "./network-relay.ts";
 export type NetworkState = "off" | "starting" | "online" | "alone" | "failed";
 
 export interface NetworkStatus {
+  /** Grows with each change: of two statuses, the one with the higher revision is newer. */
+  revision: number;
   enabled: boolean;
   state: NetworkState;
   /** What the state means, for people. */

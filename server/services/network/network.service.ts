@@ -43,6 +43,8 @@ export class NetworkService {
   /** The port PC2's HTTP server listens on: what the peer record advertises until there is a public URL. */
   private httpPort = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** Grows with every change (from the clock at start, so also across restarts): a client can tell a newer status from an older one that arrived late. */
+  private revision = Date.now();
 
   private readonly relay: NetworkRelay;
   private readonly name: NetworkName;
@@ -201,6 +203,7 @@ export class NetworkService {
   }
 
   private emit(): void {
+    this.revision++;
     this.d.events.emit("network.status", this.status());
   }
 
@@ -221,6 +224,7 @@ export class NetworkService {
     traffic.dropped = node?.abuse.dropped ?? 0;
     const lastAnnounce = Math.max(0, ...dhts.map((d) => d.lastAnnounce));
     return {
+      revision: this.revision,
       enabled: this.enabled(),
       state: this.state,
       summary: SUMMARY[this.state],

@@ -45,7 +45,7 @@ export class Pc2NetworkSettings extends LitElement {
     void this.load();
     const connection = this.connection.value;
     if (connection) {
-      this.unsubscribe.push(connection.on("network.status", (s) => void (this.status = s as NetworkStatus)));
+      this.unsubscribe.push(connection.on("network.status", (s) => this.apply(s as NetworkStatus)));
       void connection.subscribe("network").then((off) => this.unsubscribe.push(off));
     }
   }
@@ -55,9 +55,14 @@ export class Pc2NetworkSettings extends LitElement {
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
+  /** The live event and an HTTP answer may arrive in either order: the newer status wins. */
+  private apply(s: NetworkStatus): void {
+    if (!this.status || s.revision >= this.status.revision) this.status = s;
+  }
+
   private async load(): Promise<void> {
     try {
-      this.status = await api.get<NetworkStatus>("/api/network/status");
+      this.apply(await api.get<NetworkStatus>("/api/network/status"));
     } catch (err) {
       this.message = { text: (err as Error).message, error: true };
     }
@@ -66,7 +71,7 @@ export class Pc2NetworkSettings extends LitElement {
   private async toggle(enabled: boolean): Promise<void> {
     this.busy = true;
     try {
-      this.status = await api.send<NetworkStatus>("PUT", "/api/network/settings", { enabled });
+      this.apply(await api.send<NetworkStatus>("PUT", "/api/network/settings", { enabled }));
       this.message = { text: enabled ? "Networking is on." : "Networking is off.", error: false };
     } catch (err) {
       this.message = { text: (err as Error).message, error: true };
