@@ -102,6 +102,45 @@ describe("what the super node refuses", () => {
     expect((await fetch(`${publicUrl}/still`)).status).toBe(200);
   });
 
+  test("a flood of connections to one node's port is cut at its limits; another node on the same super node answers throughout", async () => {
+    const range = RANGE_START + 20;
+    const small = new ProxyServer({ keys: superKeys, host: "127.0.0.1", port: 0, portRange: [range, range + 4], maxTunnelsPerNode: 2, maxQueuedPerNode: 4 });
+    await small.start();
+    // The flooded node's upstream never answers: every relayed connection holds its tunnel.
+    const stuck = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Promise<Response>(() => {}) });
+    const flooded = new ProxyClient({
+      keys: KeyPair.random(),
+      server: { id: superKeys.id, host: "127.0.0.1", port: small.port },
+      upstream: { host: "127.0.0.1", port: stuck.port! },
+      maxTunnels: 2,
+      spareTunnels: 2,
+    });
+    const calm = new ProxyClient({ keys: KeyPair.random(), server: { id: superKeys.id, host: "127.0.0.1", port: small.port }, upstream: { host: "127.0.0.1", port: upstream.port! } });
+    flooded.start();
+    calm.start();
+    try {
+      const floodedPort = (await waitFor(() => (flooded.status.state === "online" ? flooded.status : null))).port;
+      const calmUrl = `http://${(await waitFor(() => (calm.status.state === "online" ? calm.status : null))).endpoint}`;
+      await waitFor(() => flooded.tunnelCount === 2 && small.metrics.tunnels >= 3);
+      const sockets = Array.from({ length: 40 }, () => {
+        const s = connect(floodedPort, "127.0.0.1", () => s.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+        s.on("error", () => {});
+        return s;
+      });
+      // At most 2 tunnels busy and 4 waiting: the other 34 are closed at once.
+      await waitFor(() => small.metrics.refused >= 34);
+      expect(small.metrics.refused).toBe(34);
+      // The calm node has the same limits (2 tunnels, 4 waiting) and stays within them.
+      for (let i = 0; i < 10; i++) expect((await (await fetch(`${calmUrl}/calm${i}`)).json()).path).toBe(`/calm${i}`);
+      for (const s of sockets) s.destroy();
+    } finally {
+      flooded.stop();
+      calm.stop();
+      small.stop();
+      stuck.stop(true);
+    }
+  }, 30_000);
+
   test("garbage, a forged AUTH, and frames out of order close that connection and nothing else", async () => {
     const rawConn = (bytes: Uint8Array) =>
       new Promise<boolean>((resolve) => {
