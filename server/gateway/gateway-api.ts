@@ -2,7 +2,8 @@
 // register) plus release; register and release take a claim signed by the node key. Answers are
 // JSON; errors are { error, code, message }. Each client address has its own budgets.
 import { AppError, errorResponse, fail } from "../errors.ts";
-import { clientKey, RateLimiter } from "../services/auth/rate-limiter.ts";
+import { clientKey } from "../net/client-key.ts";
+import { RateLimiter } from "../services/auth/rate-limiter.ts";
 import { ClaimVerifier, type ClaimAction, type NameClaim } from "./name-claims.ts";
 import type { NameEntry, NameRegistry } from "./name-registry.ts";
 import { checkName } from "./names.ts";
@@ -23,6 +24,7 @@ export interface GatewayApiDeps {
 const MAX_BODY = 4096;
 
 export class GatewayApi {
+  private readonly now: () => number;
   private readonly started: number;
   private readonly verifier: ClaimVerifier;
   private readonly registerLimit: RateLimiter;
@@ -30,6 +32,7 @@ export class GatewayApi {
 
   constructor(private readonly d: GatewayApiDeps) {
     const now = d.now ?? Date.now;
+    this.now = now;
     this.started = now();
     this.verifier = d.verifier ?? new ClaimVerifier(now);
     this.registerLimit = new RateLimiter(d.claimsPerMinute ?? 5, 60_000, now);
@@ -55,7 +58,7 @@ export class GatewayApi {
     const url = new URL(req.url);
     const path = url.pathname;
     this.charge(this.apiLimit, client);
-    if (req.method === "GET" && path === "/api/health") return json({ status: "ok", uptime: Math.floor(((this.d.now ?? Date.now)() - this.started) / 1000), names: this.d.registry.count() });
+    if (req.method === "GET" && path === "/api/health") return json({ status: "ok", uptime: Math.floor((this.now() - this.started) / 1000), names: this.d.registry.count() });
     if (req.method === "GET" && path.startsWith("/api/lookup/")) return this.lookup(decodeURIComponent(path.slice("/api/lookup/".length)));
     if (req.method === "GET" && path === "/api/available") return this.available(url.searchParams.get("username") ?? "");
     if (req.method === "POST" && (path === "/api/register" || path === "/api/release")) {
@@ -111,7 +114,7 @@ export class GatewayApi {
     if (name !== claim.username) throw fail("invalid_claim", "The claim must carry the name in lowercase, as signed");
     const nodeId = this.verified(claim, "register");
     if (this.d.relayPortOf(nodeId) === null) throw fail("not_relayed");
-    const out = this.d.registry.register(name, nodeId, (this.d.now ?? Date.now)());
+    const out = this.d.registry.register(name, nodeId, this.now());
     if (!out.ok) throw fail("name_taken", `'${name}' belongs to another node`);
     return json({ success: true, ...this.describe(out.entry), replaced: out.replaced });
   }

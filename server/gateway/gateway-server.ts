@@ -4,7 +4,8 @@
 // Any other Host reaches the gateway's API, served on a loopback port of its own; the gateway
 // remembers which API connection carries which client, so the API's budgets follow real clients.
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { clientKey, RateLimiter } from "../services/auth/rate-limiter.ts";
+import { clientKey } from "../net/client-key.ts";
+import { RateLimiter } from "../services/auth/rate-limiter.ts";
 import type { GatewayApi } from "./gateway-api.ts";
 import { parseHead } from "./http-head.ts";
 import type { NameRegistry } from "./name-registry.ts";

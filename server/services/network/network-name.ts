@@ -56,7 +56,8 @@ export class NetworkName {
   async available(raw: string): Promise<{ username: string; available: boolean }> {
     const name = this.valid(raw);
     const answer = await this.call("GET", `/api/available?username=${encodeURIComponent(name)}`);
-    return { username: name, available: answer.available === true || (answer.available === false && this.current()?.name === name) };
+    // The node's own name is available to it.
+    return { username: name, available: answer.available === true || this.current()?.name === name };
   }
 
   async register(raw: string): Promise<PublicName> {
