@@ -40,7 +40,14 @@ interface Pending {
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout>;
   sentAt: number;
+  /** The wait sat out an event-loop stall: its round trip says nothing about the peer. */
+  stalled: boolean;
 }
+
+/** A timer this late (ms) fired after the event loop stalled, not after a silent peer. */
+const STALL_MS = 50;
+/** How many stalls one request may sit out before it times out anyway. */
+const MAX_STALL_EXTENSIONS = 2;
 
 export interface RpcStats {
   sent: number;
@@ -130,12 +137,29 @@ export class RpcServer {
     const txid = this.txid();
     const datagram = this.codec.encode(to.id, { txid, version: PC2_VERSION, type: "request", request });
     return new Promise<Response>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const wait = this.timeoutMs();
+      const sentAt = performance.now();
+      const entry: Pending = { to, method: request.method, resolve, reject, timer: undefined as unknown as Pending["timer"], sentAt, stalled: false };
+      // A timer that fires late means the event loop was busy (a GC pause, a burst of work): the
+      // answer may be sitting unread in the socket. Such a wait does not count: give the loop one
+      // more full wait with I/O flowing before calling the node unresponsive.
+      let due = sentAt + wait;
+      let extensions = 0;
+      const expire = () => {
+        const late = performance.now() - due;
+        if (late > STALL_MS && extensions < MAX_STALL_EXTENSIONS) {
+          extensions++;
+          entry.stalled = true;
+          due = performance.now() + wait;
+          entry.timer = setTimeout(expire, wait);
+          return;
+        }
         this.pending.delete(txid);
         this.stats.timeouts++;
         reject(new RpcTimeoutError(`no answer from ${to.host}:${to.port}`));
-      }, this.timeoutMs());
-      this.pending.set(txid, { to, method: request.method, resolve, reject, timer, sentAt: performance.now() });
+      };
+      entry.timer = setTimeout(expire, wait);
+      this.pending.set(txid, entry);
       this.stats.sent++;
       socket.send(datagram, to.port, to.host);
     });
@@ -192,7 +216,7 @@ export class RpcServer {
     if (!pending || pending.to.host !== host || pending.to.port !== port || !pending.to.id.equals(sender)) return;
     this.pending.delete(message.txid);
     clearTimeout(pending.timer);
-    this.observeRtt(performance.now() - pending.sentAt);
+    if (!pending.stalled) this.observeRtt(performance.now() - pending.sentAt);
     if (message.type === "error") pending.reject(new RpcRemoteError(message.code, message.message));
     else if (message.response.method !== pending.method) pending.reject(new RpcRemoteError(ERROR.protocol, `a ${message.response.method} answer to a ${pending.method} request`));
     else pending.resolve(message.response);
