@@ -22,6 +22,7 @@ import { identityRoutes } from "./services/identity/identity.routes.ts";
 import { systemRoutes } from "./services/system/system.routes.ts";
 import { terminalRoutes } from "./services/terminal/terminal.routes.ts";
 import { networkRoutes } from "./services/network/network.routes.ts";
+import { tlsRoutes } from "./services/tls/tls.routes.ts";
 import { aiRoutes } from "./services/ai/ai.routes.ts";
 import { driversRoutes } from "./services/ai/drivers.routes.ts";
 import { ollamaApiRoutes } from "./services/ai/ollama-api.routes.ts";
@@ -107,6 +108,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
       .use(aiRoutes(services.ai))
       .use(networkRoutes(services.network, services.audit))
+      .use(tlsRoutes(services.tls))
       .use(ollamaApiRoutes(services.ai))
       .use(driversRoutes(services.ai))
       .use(staticRoutes(assets))

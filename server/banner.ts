@@ -10,10 +10,18 @@ export interface BannerFacts {
   setup: SetupStatus;
   /** The public side, when networking is on with a super node: its address (once up), the super node, the name. */
   relay?: { superNode: string; endpoint: string | null; name: string | null } | null;
+  /** HTTPS: which certificate the node serves and its SHA-256 fingerprint (null: TLS off). */
+  tls?: { mode: "self-signed" | "files"; fingerprint: string; notAfter: string } | null;
 }
 
-export function formatBanner({ url, version, dataDir, identity, setup, relay }: BannerFacts): string {
+export function formatBanner({ url, version, dataDir, identity, setup, relay, tls }: BannerFacts): string {
   const lines = ["", `  PC2 ${version} is running`, "", `  Open:      ${url}`];
+  if (tls?.mode === "self-signed") {
+    lines.push(
+      `  TLS:       self-signed certificate; the browser warns once. Before you accept it, check that it shows this SHA-256 fingerprint:`,
+      `             ${tls.fingerprint}`,
+    );
+  } else if (tls) lines.push(`  TLS:       certificate from ${tls.mode === "files" ? "your files" : tls.mode}, valid until ${tls.notAfter.slice(0, 10)}, SHA-256 ${tls.fingerprint}`);
   if (relay) {
     lines.push(`  Public:    ${relay.endpoint ?? `connecting through ${relay.superNode}… (logged, and shown in Settings › Network, once up)`}`);
     if (relay.name) lines.push(`  Name:      ${relay.name}`);

@@ -39,7 +39,20 @@ export interface Config {
   wasm: { workers: number; maxQueue: number };
   ai: AiConfig;
   network: NetworkConfig;
+  tls: TlsConfig;
   configFile: string | null;
+}
+
+/** How the node's listener speaks HTTPS ("auto" in the settings is resolved: off on loopback, else self-signed). */
+export interface TlsConfig {
+  mode: "off" | "self-signed" | "files";
+  /** Oldest TLS version accepted: 1.3 unless old clients need 1.2. */
+  minVersion: "1.3" | "1.2";
+  /** Mode "files": the certificate chain and its private key (PEM), watched for changes. */
+  certFile: string | null;
+  keyFile: string | null;
+  /** A plain-HTTP port that redirects to HTTPS; null: none. */
+  redirectPort: number | null;
 }
 
 export interface NetworkConfig {
@@ -157,6 +170,8 @@ const flag: Parser<boolean> = (raw, label) => {
   throw new Error(`${label} must be true or false, got ${JSON.stringify(raw)}`);
 };
 
+const portOrNone: Parser<number | null> = (raw, label) => (raw === "none" ? null : integer(0, 65535)(raw, `${label} (or none)`));
+
 const KIB = 1024;
 const MIB = 1024 * KIB;
 
@@ -231,6 +246,11 @@ const SETTINGS = {
     fallback: "none",
     parse: text(/^(?:none|https?:\/\/[A-Za-z0-9.\-]+(?::\d{1,5})?|https?:\/\/\[[0-9A-Fa-f:]+\](?::\d{1,5})?)$/, "the name gateway's http(s)://host[:port], or none"),
   },
+  tlsMode: { file: "tls.mode", env: "PC2_TLS_MODE", fallback: "auto", parse: oneOf(["auto", "off", "self-signed", "files"] as const) },
+  tlsMinVersion: { file: "tls.minVersion", env: "PC2_TLS_MIN_VERSION", fallback: "1.3", parse: oneOf(["1.3", "1.2"] as const) },
+  tlsCertFile: { file: "tls.certFile", env: "PC2_TLS_CERT_FILE", fallback: "", parse: text(/^[^\0]*$/, "a file path") },
+  tlsKeyFile: { file: "tls.keyFile", env: "PC2_TLS_KEY_FILE", fallback: "", parse: text(/^[^\0]*$/, "a file path") },
+  tlsRedirectPort: { file: "tls.redirectPort", env: "PC2_TLS_REDIRECT_PORT", fallback: "none", parse: portOrNone },
   networkMaxRecords: { file: "network.maxRecords", env: "PC2_NETWORK_MAX_RECORDS", fallback: 20_000, parse: integer(16, 10_000_000) },
 } satisfies Record<string, Setting<any>>;
 
@@ -304,6 +324,12 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
   // Linux binds "::" dual-stack: it takes the IPv4 port too, so the two sockets would clash.
   if (v.networkIpv6 === "::" && v.networkIpv4 === "0.0.0.0")
     problems.push('PC2_NETWORK_IPV6 "::" also listens for IPv4 on the same port and clashes with PC2_NETWORK_IPV4 0.0.0.0: give a specific IPv6 address, or set PC2_NETWORK_IPV4=off');
+  const tlsMode = v.tlsMode === "auto" ? (isLoopbackHost(v.host) ? "off" : "self-signed") : v.tlsMode;
+  if (tlsMode === "off" && v.host !== undefined && !isLoopbackHost(v.host))
+    problems.push(`PC2_TLS_MODE off would send wallet sessions in clear text over the network: it is allowed only when PC2_HOST is a loopback address (127.0.0.1, ::1), for example behind a reverse proxy on this machine; PC2_HOST is ${v.host}`);
+  if (tlsMode === "files" && (!v.tlsCertFile || !v.tlsKeyFile)) problems.push("PC2_TLS_MODE files needs both PC2_TLS_CERT_FILE and PC2_TLS_KEY_FILE");
+  if (tlsMode !== "files" && (v.tlsCertFile || v.tlsKeyFile)) problems.push("PC2_TLS_CERT_FILE and PC2_TLS_KEY_FILE are used only with PC2_TLS_MODE files");
+  if (tlsMode === "off" && v.tlsRedirectPort !== null && v.tlsRedirectPort !== undefined) problems.push("PC2_TLS_REDIRECT_PORT redirects to HTTPS: it needs TLS on (PC2_TLS_MODE self-signed or files)");
   if (problems.length) throw new ConfigError(problems);
 
   const config: Config = {
@@ -363,9 +389,21 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
         claimsPerMinute: v.networkGatewayClaimsPerMinute,
       },
     },
+    tls: {
+      mode: tlsMode,
+      minVersion: v.tlsMinVersion,
+      certFile: v.tlsCertFile ? resolve(cwd, v.tlsCertFile) : null,
+      keyFile: v.tlsKeyFile ? resolve(cwd, v.tlsKeyFile) : null,
+      redirectPort: v.tlsRedirectPort,
+    },
     configFile,
   };
   return deepFreeze(config);
+}
+
+/** 127.0.0.0/8, ::1 or localhost: only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function deepFreeze<T extends object>(obj: T): T {

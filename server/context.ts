@@ -22,6 +22,7 @@ import type { AiService } from "./services/ai/ai.service.ts";
 import type { LlamaEngine } from "./services/ai/llama-engine.ts";
 import type { WasmService } from "./services/wasm/wasm.service.ts";
 import type { NetworkService } from "./services/network/network.service.ts";
+import type { TlsService } from "./services/tls/tls.service.ts";
 
 export interface AppContext {
   config: Config;
@@ -57,6 +58,8 @@ export interface Services {
   ai: AiService;
   /** The node on the Boson network (DHT). */
   network: NetworkService;
+  /** The node's certificate and how its listener speaks TLS. */
+  tls: TlsService;
   /** The built-in llama.cpp engine (stopped with the node). */
   llama: LlamaEngine;
   /** Everything with a start or a stop, in start order. */

@@ -18,6 +18,8 @@ export interface EventMap {
   "files.changed": { owner: string; event: "item.added" | "item.removed" | "item.moved" | "item.updated" | "item.renamed"; payload: unknown };
   /** The node's place on the Boson network changed (state, table, announcement). */
   "network.status": NetworkStatus;
+  /** The node serves a new certificate (the Owner's files changed): the listener takes it. */
+  "tls.changed": { fingerprint: string };
 }
 
 export type EventName = keyof EventMap;

@@ -10,7 +10,7 @@ import { migrate } from "./db/migrate.ts";
 import { EventBus } from "./events.ts";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { ControlSocket } from "./http/control-socket.ts";
-import { listen } from "./http/http-server.ts";
+import { listen, listenRedirect } from "./http/http-server.ts";
 import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
 import { AuthGuard } from "./http/auth-guard.ts";
 import { HostGuard } from "./http/host-guard.ts";
@@ -53,6 +53,10 @@ export class Pc2Node {
   private readonly lock: DataDirLock;
   private server: Server<WsConnectionData> | null = null;
   private relay: Server<WsConnectionData> | null = null;
+  /** Plain HTTP on PC2_TLS_REDIRECT_PORT, sending everyone to HTTPS. */
+  private redirect: Server<undefined> | null = null;
+  /** Listeners replaced by a new certificate, finishing their in-flight requests. */
+  private readonly retired = new Set<Server<WsConnectionData>>();
   /** The `pc2` CLI's line to the running node (data/pc2.sock, 0600). */
   private readonly control: ControlSocket;
   private stopping: Promise<void> | null = null;
@@ -103,23 +107,53 @@ export class Pc2Node {
     const identity = this.services.identity.info();
     const setup = this.services.setup.issuedStatus();
     this.hub.start();
-    this.server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), {
-      host: this.config.host,
-      port: this.config.port,
-      hosts: this.hosts,
-      proxies: new ProxyTrust(this.config.trustedProxies),
-    });
+    this.server = this.listenMain(this.config.port);
+    // A new certificate (the Owner's files changed): a listener with it takes the port, the old one finishes what it has.
+    this.ctx.events.on("tls.changed", () => this.replaceListener());
     // Connections relayed by the Active Proxy arrive on a listener of their own, so they are never taken for local ones.
     const relayed = this.services.network.relayedClients;
     this.relay = listen(this.app, this.hub, this.ctx.log.child({ svc: "http", via: "relay" }), { host: "127.0.0.1", port: 0, hosts: this.hosts, proxies: new ProxyTrust([]), relayed });
     relayed.port = this.relay.port ?? 0;
     const port = this.server.port ?? this.config.port;
+    if (this.config.tls.redirectPort !== null)
+      this.redirect = listenRedirect(this.ctx.log.child({ svc: "http", via: "redirect" }), { host: this.config.host, port: this.config.tls.redirectPort, httpsPort: port, hosts: this.hosts });
     const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
-    const url = `http://${host}:${port}`;
+    const url = `${this.services.tls.enabled ? "https" : "http"}://${host}:${port}`;
     this.started = { url, port, identity, setup };
     this.control.start();
     this.ctx.events.emit("node.started", { url, nodeId: identity.nodeId });
     return this.started;
+  }
+
+  /** Where the redirect to HTTPS listens (null: none). */
+  get redirectPort(): number | null {
+    return this.redirect?.port ?? null;
+  }
+
+  private listenMain(port: number): Server<WsConnectionData> {
+    const tls = this.services.tls;
+    return listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), {
+      host: this.config.host,
+      port,
+      hosts: this.hosts,
+      proxies: new ProxyTrust(this.config.trustedProxies),
+      tls: tls.serverOptions(),
+      hsts: tls.sendsHsts(),
+    });
+  }
+
+  /**
+   * Bun cannot change a listener's certificate, so a new listener takes the port: the old one stops
+   * accepting and the new one binds in the same tick (a connection attempt in those microseconds is
+   * refused), while requests and sockets already on the old one carry on until they end.
+   */
+  private replaceListener(): void {
+    const old = this.server;
+    if (!old || this.stopping) return;
+    const port = old.port ?? this.config.port;
+    this.retired.add(old);
+    void old.stop(false).then(() => this.retired.delete(old));
+    this.server = this.listenMain(port);
   }
 
   /**
@@ -140,6 +174,9 @@ export class Pc2Node {
     this.control.stop();
     this.relay?.stop(true);
     this.relay = null;
+    this.redirect?.stop(true);
+    this.redirect = null;
+    for (const old of this.retired) old.stop(true);
     if (this.server) {
       const server = this.server;
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,10 +1,10 @@
 // The listening socket: /ws goes to the hub, everything else to the Elysia app; each request logged.
 import type { RelayedClients } from "./relayed-clients.ts";
-import type { Server } from "bun";
+import type { Server, TLSOptions } from "bun";
 import type { App } from "../app.ts";
 import { errorResponse, toAppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { HostGuard } from "./host-guard.ts";
+import { type HostGuard, hostnameOf } from "./host-guard.ts";
 import type { ProxyTrust } from "./proxy-trust.ts";
 import { setRequestMeta } from "./request-meta.ts";
 import { SECURITY_HEADERS } from "./security-headers.ts";
@@ -23,7 +23,14 @@ export interface ListenOptions {
    * says) and no X-Forwarded-* header is believed: the relay is not a trusted proxy.
    */
   relayed?: RelayedClients;
+  /** HTTPS: the key, certificate and oldest version; absent or null for plain HTTP. */
+  tls?: TLSOptions | null;
+  /** Send Strict-Transport-Security (only over TLS with a certificate browsers trust). */
+  hsts?: boolean;
 }
+
+/** One year: browsers remember to use HTTPS only; sent only with a trusted certificate. */
+const HSTS = "max-age=31536000";
 
 function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
@@ -31,10 +38,12 @@ function pathOf(url: string): string {
   return url.slice(start, end === -1 ? undefined : end);
 }
 
-export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed }: ListenOptions): Server<WsConnectionData> {
+export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed, tls, hsts }: ListenOptions): Server<WsConnectionData> {
+  const scheme = tls ? "https:" : "http:";
   return Bun.serve<WsConnectionData>({
     hostname: host,
     port,
+    ...(tls ? { tls } : {}),
     // Per-route limits apply (JSON bodies, uploads stream); this is only the transport's ceiling.
     maxRequestBodySize: 2 ** 40,
     // Never answer with Bun's HTML error page; fall back to our JSON error.
@@ -42,7 +51,7 @@ export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, p
     async fetch(request, server) {
       const started = performance.now();
       const peer = server.requestIP(request);
-      const client = relayed ? { ip: relayed.clientOf(peer?.port) } : proxies.resolve(peer?.address ?? "unknown", "http:", request.headers);
+      const client = relayed ? { ip: relayed.clientOf(peer?.port) } : proxies.resolve(peer?.address ?? "unknown", scheme, request.headers);
       const ip = client.ip;
       setRequestMeta(request, client);
       const path = pathOf(request.url);
@@ -57,11 +66,53 @@ export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, p
       const ms = performance.now() - started;
       // How long the node took, for browsers' devtools and for benchmarks run on a busy machine.
       response?.headers.set("server-timing", `app;dur=${ms.toFixed(2)}`);
+      if (hsts) response?.headers.set("strict-transport-security", HSTS);
       // Only the path is logged: query strings may carry single-use link signatures.
       log.debug("http", { method: request.method, path, status: response?.status ?? 101, ms: Math.round(ms), ip });
       return response;
     },
     websocket: hub.handlers(),
+    error(err) {
+      log.error("unhandled server error", { err });
+      return errorResponse(toAppError(err));
+    },
+  });
+}
+
+export interface RedirectOptions {
+  host: string;
+  port: number;
+  /** Where HTTPS listens: the redirect keeps the name the client used and puts this port. */
+  httpsPort: number;
+  hosts: HostGuard;
+}
+
+/**
+ * Plain HTTP that sends every request to HTTPS (308 keeps the method and body). Only to a name the
+ * node answers to: a forged Host gets 421, never a redirect to someone else's site.
+ */
+export function listenRedirect(log: Logger, { host, port, httpsPort, hosts }: RedirectOptions): Server<undefined> {
+  return Bun.serve({
+    hostname: host,
+    port,
+    development: false,
+    maxRequestBodySize: 64 * 1024,
+    fetch(request) {
+      let response: Response;
+      try {
+        hosts.check(request);
+        const url = new URL(request.url);
+        const name = hostnameOf(request.headers.get("host") ?? url.host)!;
+        const authority = name.includes(":") ? `[${name}]` : name;
+        const location = `https://${authority}${httpsPort === 443 ? "" : `:${httpsPort}`}${url.pathname}${url.search}`;
+        response = new Response(null, { status: 308, headers: { location, "cache-control": "no-store" } });
+      } catch (err) {
+        response = errorResponse(toAppError(err));
+      }
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);
+      log.debug("http redirect", { method: request.method, status: response.status });
+      return response;
+    },
     error(err) {
       log.error("unhandled server error", { err });
       return errorResponse(toAppError(err));

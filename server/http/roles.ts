@@ -128,6 +128,8 @@ export const HTTP_ACCESS: Record<string, Access> = {
   /** The node's public name is the Owner's to give or take back. */
   "PUT /api/network/name": OWNER_ADMIN,
   "DELETE /api/network/name": OWNER_ADMIN,
+  /** The certificate's fingerprint is for anyone signed in to check. */
+  "GET /api/tls": MEMBER_ANY,
   "GET /api/terminal/settings": OWNER_ADMIN,
   "PUT /api/terminal/settings": OWNER_SESSION,
   /** Published content is public; private content only for its owner (checked in the route). */

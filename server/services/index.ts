@@ -44,6 +44,8 @@ import { WasmFiles } from "./wasm/wasm-files.ts";
 import { WasmRegistry } from "./wasm/wasm-registry.ts";
 import { WASM_LIMITS, WasmService } from "./wasm/wasm.service.ts";
 import { NetworkService } from "./network/network.service.ts";
+import { TlsService } from "./tls/tls.service.ts";
+import { nodeNames } from "../tls/node-names.ts";
 
 const MINUTE = 60_000;
 
@@ -143,7 +145,16 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   );
   const network = new NetworkService({ config: config.network, settings, db, keys: () => identity.bosonKeys(), dataDir: config.dataDir, events, log: log.child({ svc: "network" }) });
   system.addCheck("network", () => ({ status: "ok", state: network.status().state }));
-  // Started in this order, stopped in reverse.
-  const lifecycle: Lifecycle[] = [identity, setup, files, uploads, terminals, wasm, llama, network];
-  return { identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, trash, writer, uploads, ipfs: storage.ipfs, terminals, wasm, ai, llama, network, lifecycle };
+  const tls = new TlsService({
+    config: config.tls,
+    dataDir: config.dataDir,
+    selfSignedNames: () => nodeNames({ listenHost: config.host, configured: config.hostNames }),
+    requiredNames: config.hostNames,
+    nodeName: config.nodeName,
+    events,
+    log: log.child({ svc: "tls" }),
+  });
+  // Started in this order, stopped in reverse. The certificate first: a bad one stops the start before anything runs.
+  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network];
+  return { tls, identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, trash, writer, uploads, ipfs: storage.ipfs, terminals, wasm, ai, llama, network, lifecycle };
 }

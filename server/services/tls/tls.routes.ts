@@ -1,0 +1,14 @@
+// GET /api/tls: how the node speaks HTTPS and the certificate it serves, so anyone signed in can
+// check the fingerprint their browser shows. Why a new certificate could not be loaded (it names
+// files on the node) is for the Owner and Admins only.
+import { Elysia } from "elysia";
+import { principalOf } from "../../http/auth-guard.ts";
+import type { TlsService } from "./tls.service.ts";
+
+export function tlsRoutes(tls: TlsService) {
+  return new Elysia({ name: "tls.routes" }).get("/api/tls", ({ request, set }) => {
+    set.headers["cache-control"] = "no-store";
+    const status = tls.status();
+    return principalOf(request).role === "member" ? { ...status, lastError: status.lastError === null ? null : "the new certificate could not be loaded" } : status;
+  });
+}

@@ -1,0 +1,159 @@
+// The node's certificate: none (TLS off, loopback only), its own self-signed one for the LAN, or
+// the Owner's files (checked at start with one clear line per problem, reloaded when they change).
+// It says what the listener needs (key, certificate, oldest TLS version) and what Settings shows
+// (fingerprint, names, validity, whether HSTS is sent).
+import { constants } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { TLSOptions } from "bun";
+import { ConfigError, type TlsConfig } from "../../config.ts";
+import type { EventBus } from "../../events.ts";
+import type { Logger } from "../../log.ts";
+import { certificateProblems, type CertificateInfo, inspectCertificate } from "../../tls/certificate.ts";
+import { ensureSelfSigned, type KeyAndCertificate } from "../../tls/self-signed.ts";
+
+export interface TlsStatus {
+  mode: TlsConfig["mode"];
+  minVersion: TlsConfig["minVersion"];
+  /** The certificate served (null with TLS off). */
+  certificate: (Omit<CertificateInfo, "notBefore" | "notAfter"> & { notBefore: string; notAfter: string }) | null;
+  /** Strict-Transport-Security is sent: only with a certificate browsers trust, never a self-signed one. */
+  hsts: boolean;
+  /** Why the last reload of the files failed (the previous certificate is still served); null when it did not. */
+  lastError: string | null;
+  loadedAt: string | null;
+}
+
+export interface TlsServiceOptions {
+  config: TlsConfig;
+  dataDir: string;
+  /** The names the self-signed certificate is made for (the machine's names and addresses). */
+  selfSignedNames: () => string[];
+  /** The names the Owner's certificate must cover: the ones they configured (PC2_HOST_NAMES). */
+  requiredNames: readonly string[];
+  nodeName: string;
+  events: EventBus;
+  log: Logger;
+  /** How often the Owner's files are checked for a change. */
+  pollMs?: number;
+  now?: () => Date;
+}
+
+/** TLS 1.3 only unless 1.2 is allowed; never anything older. */
+function secureOptionsFor(minVersion: TlsConfig["minVersion"]): number {
+  const old = constants.SSL_OP_NO_TLSv1 | constants.SSL_OP_NO_TLSv1_1;
+  return minVersion === "1.3" ? old | constants.SSL_OP_NO_TLSv1_2 : old;
+}
+
+export class TlsService {
+  private current: (KeyAndCertificate & { info: CertificateInfo }) | null = null;
+  private lastError: string | null = null;
+  private loadedAt: Date | null = null;
+  private poll: ReturnType<typeof setInterval> | null = null;
+  private fileStamp = "";
+  private readonly now: () => Date;
+
+  constructor(private readonly o: TlsServiceOptions) {
+    this.now = o.now ?? (() => new Date());
+  }
+
+  get enabled(): boolean {
+    return this.o.config.mode !== "off";
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.o;
+    if (config.mode === "self-signed") {
+      const made = await ensureSelfSigned(join(this.o.dataDir, "tls", "self-signed"), this.o.selfSignedNames(), this.o.nodeName, this.now());
+      this.use(made);
+      if (made.made) this.o.log.info("made a self-signed certificate", { fingerprint: this.current!.info.fingerprint, names: this.current!.info.names });
+    } else if (config.mode === "files") {
+      const problems = this.readFiles();
+      if (problems.length) throw new ConfigError(problems);
+      this.poll = setInterval(() => this.checkFiles(), this.o.pollMs ?? 5_000);
+      this.poll.unref?.();
+    }
+  }
+
+  stop(): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
+  }
+
+  /** What Bun's listener needs; null with TLS off. */
+  serverOptions(): TLSOptions | null {
+    if (!this.current) return null;
+    return { key: this.current.keyPem, cert: this.current.certPem, secureOptions: secureOptionsFor(this.o.config.minVersion) };
+  }
+
+  status(): TlsStatus {
+    const info = this.current?.info ?? null;
+    return {
+      mode: this.o.config.mode,
+      minVersion: this.o.config.minVersion,
+      certificate: info ? { ...info, notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() } : null,
+      hsts: this.sendsHsts(),
+      lastError: this.lastError,
+      loadedAt: this.loadedAt?.toISOString() ?? null,
+    };
+  }
+
+  sendsHsts(): boolean {
+    return this.current !== null && !this.current.info.selfSigned;
+  }
+
+  private use(pair: KeyAndCertificate): void {
+    this.current = { certPem: pair.certPem, keyPem: pair.keyPem, info: inspectCertificate(pair.certPem) };
+    this.loadedAt = this.now();
+  }
+
+  /** A change in either file (contents replaced, renamed over, touched). */
+  private stamp(): string {
+    const { certFile, keyFile } = this.o.config;
+    return [certFile!, keyFile!]
+      .map((f) => {
+        try {
+          const s = statSync(f);
+          return `${s.ino}:${s.size}:${s.mtimeMs}`;
+        } catch {
+          return "missing";
+        }
+      })
+      .join("|");
+  }
+
+  /** Read and check the Owner's files; use them when they are good. Returns the problems. */
+  private readFiles(): string[] {
+    const { certFile, keyFile } = this.o.config;
+    this.fileStamp = this.stamp();
+    let certPem: string;
+    let keyPem: string;
+    try {
+      certPem = readFileSync(certFile!, "utf8");
+    } catch (err) {
+      return [`PC2_TLS_CERT_FILE: cannot read ${certFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`];
+    }
+    try {
+      keyPem = readFileSync(keyFile!, "utf8");
+    } catch (err) {
+      return [`PC2_TLS_KEY_FILE: cannot read ${keyFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`];
+    }
+    const problems = certificateProblems(certPem, { now: this.now(), keyPem, names: [...this.o.requiredNames], certLabel: `the certificate in ${certFile}`, keyLabel: `the key in ${keyFile}` });
+    if (problems.length === 0) this.use({ certPem, keyPem });
+    return problems;
+  }
+
+  private checkFiles(): void {
+    if (this.stamp() === this.fileStamp) return;
+    const problems = this.readFiles();
+    if (problems.length) {
+      // A half-copied pair (the certificate replaced, the key not yet) lands here too: the next change is read again.
+      this.lastError = problems.join("; ");
+      this.o.log.warn("the new certificate files cannot be used; still serving the previous certificate", { problems });
+      return;
+    }
+    this.lastError = null;
+    this.o.log.info("certificate files changed; serving the new certificate", { fingerprint: this.current!.info.fingerprint, notAfter: this.current!.info.notAfter.toISOString() });
+    this.o.events.emit("tls.changed", { fingerprint: this.current!.info.fingerprint });
+  }
+}
