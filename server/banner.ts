@@ -17,10 +17,7 @@ export interface BannerFacts {
 export function formatBanner({ url, version, dataDir, identity, setup, relay, tls }: BannerFacts): string {
   const lines = ["", `  PC2 ${version} is running`, "", `  Open:      ${url}`];
   if (tls?.mode === "self-signed") {
-    lines.push(
-      `  TLS:       self-signed certificate; the browser warns once. Before you accept it, check that it shows this SHA-256 fingerprint:`,
-      `             ${tls.fingerprint}`,
-    );
+    lines.push(`  TLS:       self-signed certificate; the browser warns once. Before you accept it, check that it shows this SHA-256 fingerprint:`, `             ${tls.fingerprint}`);
   } else if (tls) lines.push(`  TLS:       certificate from ${tls.mode === "files" ? "your files" : tls.mode}, valid until ${tls.notAfter.slice(0, 10)}, SHA-256 ${tls.fingerprint}`);
   if (relay) {
     lines.push(`  Public:    ${relay.endpoint ?? `connecting through ${relay.superNode}… (logged, and shown in Settings › Network, once up)`}`);

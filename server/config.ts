@@ -326,10 +326,13 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
     problems.push('PC2_NETWORK_IPV6 "::" also listens for IPv4 on the same port and clashes with PC2_NETWORK_IPV4 0.0.0.0: give a specific IPv6 address, or set PC2_NETWORK_IPV4=off');
   const tlsMode = v.tlsMode === "auto" ? (isLoopbackHost(v.host) ? "off" : "self-signed") : v.tlsMode;
   if (tlsMode === "off" && v.host !== undefined && !isLoopbackHost(v.host))
-    problems.push(`PC2_TLS_MODE off would send wallet sessions in clear text over the network: it is allowed only when PC2_HOST is a loopback address (127.0.0.1, ::1), for example behind a reverse proxy on this machine; PC2_HOST is ${v.host}`);
+    problems.push(
+      `PC2_TLS_MODE off would send wallet sessions in clear text over the network: it is allowed only when PC2_HOST is a loopback address (127.0.0.1, ::1), for example behind a reverse proxy on this machine; PC2_HOST is ${v.host}`,
+    );
   if (tlsMode === "files" && (!v.tlsCertFile || !v.tlsKeyFile)) problems.push("PC2_TLS_MODE files needs both PC2_TLS_CERT_FILE and PC2_TLS_KEY_FILE");
   if (tlsMode !== "files" && (v.tlsCertFile || v.tlsKeyFile)) problems.push("PC2_TLS_CERT_FILE and PC2_TLS_KEY_FILE are used only with PC2_TLS_MODE files");
-  if (tlsMode === "off" && v.tlsRedirectPort !== null && v.tlsRedirectPort !== undefined) problems.push("PC2_TLS_REDIRECT_PORT redirects to HTTPS: it needs TLS on (PC2_TLS_MODE self-signed or files)");
+  if (tlsMode === "off" && v.tlsRedirectPort !== null && v.tlsRedirectPort !== undefined)
+    problems.push("PC2_TLS_REDIRECT_PORT redirects to HTTPS: it needs TLS on (PC2_TLS_MODE self-signed or files)");
   if (problems.length) throw new ConfigError(problems);
 
   const config: Config = {

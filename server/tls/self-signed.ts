@@ -26,7 +26,9 @@ export async function createSelfSigned(names: string[], commonName: string, now 
   x509.cryptoProvider.set(crypto);
   const keys = await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex").replace(/^[89a-f]/, "7"),
+    serialNumber: Buffer.from(crypto.getRandomValues(new Uint8Array(16)))
+      .toString("hex")
+      .replace(/^[89a-f]/, "7"),
     name: [{ CN: [commonName] }, { O: ["PC2 node (self-signed)"] }],
     // An hour back: a client whose clock is a little behind still accepts it.
     notBefore: new Date(now.getTime() - 3_600_000),

@@ -52,8 +52,31 @@ export class TestCa {
   leaf(names: string[], { from = new Date(Date.now() - 3_600_000), to = new Date(Date.now() + 30 * 86_400_000) }: { from?: Date; to?: Date } = {}): Leaf {
     const d = this.dir.path;
     const id = `leaf${++this.n}`;
-    run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${id}.key`, "-out", `${id}.csr`, "-subj", `/CN=${names[0]}`, "-addext", `subjectAltName=${sanOf(names)}`], d);
-    run(["openssl", "ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", `${id}.csr`, "-out", `${id}.pem`, "-startdate", stamp(from), "-enddate", stamp(to), "-notext"], d);
+    run(
+      [
+        "openssl",
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        `${id}.key`,
+        "-out",
+        `${id}.csr`,
+        "-subj",
+        `/CN=${names[0]}`,
+        "-addext",
+        `subjectAltName=${sanOf(names)}`,
+      ],
+      d,
+    );
+    run(
+      ["openssl", "ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", `${id}.csr`, "-out", `${id}.pem`, "-startdate", stamp(from), "-enddate", stamp(to), "-notext"],
+      d,
+    );
     return { certFile: join(d, `${id}.pem`), keyFile: join(d, `${id}.key`) };
   }
 
@@ -69,7 +92,12 @@ export function opensslReads(certPem: string): { fingerprint: string; names: str
   const san = run(["openssl", "x509", "-noout", "-ext", "subjectAltName"], cwd, certPem);
   const names = (san.split("\n")[1] ?? "")
     .split(",")
-    .map((s) => s.trim().replace(/^(DNS|IP Address):/, "").toLowerCase())
+    .map((s) =>
+      s
+        .trim()
+        .replace(/^(DNS|IP Address):/, "")
+        .toLowerCase(),
+    )
     .filter(Boolean);
   return { fingerprint, names, text: run(["openssl", "x509", "-noout", "-text"], cwd, certPem) };
 }

@@ -48,7 +48,7 @@ export async function spawnNode(env: Record<string, string>, opts: { command?: s
   let resolveUrl!: (url: string) => void;
   const urlPromise = new Promise<string>((r) => (resolveUrl = r));
   const scan = () => {
-    const m = /"msg":"listening","url":"(http:\/\/[^"]+)"/.exec(out.text);
+    const m = /"msg":"listening","url":"(https?:\/\/[^"]+)"/.exec(out.text);
     if (m) resolveUrl(m[1]!);
   };
   void collect(proc.stdout, out, scan);

@@ -91,7 +91,9 @@ describe("checking the Owner's files", () => {
       "key.pem holds no readable private key (PEM, unencrypted)",
     ]);
     const broken = read(leaf.certFile).replace(/\n[A-Za-z0-9+/]{10}/, "\n!!!!!!!!!!");
-    expect(certificateProblems(broken, { now: new Date(), keyPem: read(leaf.keyFile), names: [], certLabel: "cert.pem", keyLabel: "key.pem" })[0]).toMatch(/^cert\.pem holds a certificate that cannot be read/);
+    expect(certificateProblems(broken, { now: new Date(), keyPem: read(leaf.keyFile), names: [], certLabel: "cert.pem", keyLabel: "key.pem" })[0]).toMatch(
+      /^cert\.pem holds a certificate that cannot be read/,
+    );
   });
 });
 
