@@ -39,7 +39,7 @@ export async function startNode(extraEnv: Record<string, string> = {}): Promise<
     const timer = setTimeout(() => fail(new Error(`node did not start:\n${out}`)), 20_000);
     proc.stdout!.on("data", (d) => {
       out += d;
-      const m = /"msg":"listening","url":"(http:\/\/[^"]+)"/.exec(out);
+      const m = /"msg":"listening","url":"(https?:\/\/[^"]+)"/.exec(out);
       if (m) {
         clearTimeout(timer);
         ok(m[1]!);

@@ -1,6 +1,7 @@
 // <pc2-network-settings>: the Network tab of Settings. Everyone signed in: the node's place on the
 // Boson network in plain words (live, from the `network` topic) and a look-up by Node ID. Admins and
-// the Owner: turning networking on or off; the Owner: the node's public name (pc2-public-name).
+// the Owner: turning networking on or off; the Owner: the node's public name (pc2-public-name); everyone:
+// how the node speaks HTTPS and the certificate fingerprint to check (pc2-https-settings).
 import { ContextConsumer } from "@lit/context";
 import { LitElement, css, html, nothing } from "lit";
 import type { LookupAnswer, NetworkStatus } from "../../../server/services/network/network-status.ts";
@@ -8,6 +9,7 @@ import { api, type User } from "../../api/rest-client.ts";
 import { connectionContext } from "../../state/contexts.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import "./pc2-public-name.ts";
+import "./pc2-https-settings.ts";
 
 const STATE_WORDS: Record<NetworkStatus["state"], string> = { off: "Off", starting: "Joining…", online: "Online", alone: "Waiting for other nodes", failed: "Could not start" };
 
@@ -120,6 +122,7 @@ export class Pc2NetworkSettings extends LitElement {
       ${s ? this.renderStatus(s) : html`<p class="muted">Loading…</p>`}
       ${s && this.isAdmin ? html`<button class="primary" ?disabled=${this.busy} @click=${() => this.toggle(!s.enabled)}>${s.enabled ? "Turn networking off" : "Turn networking on"}</button>` : nothing}
       <pc2-public-name .status=${s} .isOwner=${this.user?.role === "owner"}></pc2-public-name>
+      <pc2-https-settings></pc2-https-settings>
       <h2>Find a node</h2>
       <form aria-label="Find a node" @submit=${(e: SubmitEvent) => this.find(e)}>
         <label>Node ID or DID <input name="nodeId" required placeholder="did:boson:…" autocomplete="off" spellcheck="false" /></label>
