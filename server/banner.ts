@@ -10,19 +10,16 @@ export interface BannerFacts {
   setup: SetupStatus;
   /** The public side, when networking is on with a super node: its address (once up), the super node, the name. */
   relay?: { superNode: string; endpoint: string | null; name: string | null } | null;
-  /** HTTPS: which certificate the node serves and its SHA-256 fingerprint (null: TLS off). */
-  tls?: { mode: "self-signed" | "files"; fingerprint: string; notAfter: string } | null;
+  /** HTTPS: how the certificate was made, its SHA-256 fingerprint and end (null: TLS off). */
+  tls?: { mode: "self-signed" | "files" | "acme"; selfSigned: boolean; fingerprint: string; notAfter: string } | null;
 }
 
 export function formatBanner({ url, version, dataDir, identity, setup, relay, tls }: BannerFacts): string {
   const lines = ["", `  PC2 ${version} is running`, "", `  Open:      ${url}`];
-  if (tls?.mode === "self-signed") {
+  if (tls?.selfSigned) {
+    if (tls.mode === "acme") lines.push("  TLS:       asking the ACME CA for a certificate (logged, and shown in Settings › Network); until it comes:");
     lines.push(`  TLS:       self-signed certificate; the browser warns once. Before you accept it, check that it shows this SHA-256 fingerprint:`, `             ${tls.fingerprint}`);
-  } else if (tls) lines.push(`  TLS:       certificate from ${tls.mode === "files" ? "your files" : tls.mode}, valid until ${tls.notAfter.slice(0, 10)}, SHA-256 ${tls.fingerprint}`);
-  if (relay) {
-    lines.push(`  Public:    ${relay.endpoint ?? `connecting through ${relay.superNode}… (logged, and shown in Settings › Network, once up)`}`);
-    if (relay.name) lines.push(`  Name:      ${relay.name}`);
-  }
+  } else if (tls) lines.push(`  TLS:       certificate from ${tls.mode === "files" ? "your files" : "the ACME CA"}, valid until ${tls.notAfter.slice(0, 10)}, SHA-256 ${tls.fingerprint}`);
   lines.push(`  Node ID:   ${identity.nodeId}`, `  DID:       ${identity.did}`, `  Data:      ${dataDir}`, "");
   if (!setup.claimed && setup.code) {
     lines.push(

@@ -71,7 +71,8 @@ async function start(options: NodeOptions): Promise<number> {
   const network = node.services.network.status();
   const relay = network.enabled && network.relay.client ? { superNode: network.relay.client.superNode, endpoint: network.publicEndpoint, name: network.publicName.url } : null;
   const cert = node.services.tls.status();
-  const tls = cert.certificate && cert.mode !== "off" ? { mode: cert.mode, fingerprint: cert.certificate.fingerprint, notAfter: cert.certificate.notAfter } : null;
+  const tls =
+    cert.certificate && cert.mode !== "off" ? { mode: cert.mode, selfSigned: cert.certificate.selfSigned, fingerprint: cert.certificate.fingerprint, notAfter: cert.certificate.notAfter } : null;
   process.stdout.write(formatBanner({ url: started.url, version: VERSION, dataDir: node.config.dataDir, identity: started.identity, setup: started.setup, relay, tls }) + "\n");
   // Last line of start-up: supervisors and tests wait for it.
   node.ctx.log.info("listening", { url: started.url, nodeId: started.identity.nodeId });

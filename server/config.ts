@@ -45,14 +45,26 @@ export interface Config {
 
 /** How the node's listener speaks HTTPS ("auto" in the settings is resolved: off on loopback, else self-signed). */
 export interface TlsConfig {
-  mode: "off" | "self-signed" | "files";
+  mode: "off" | "self-signed" | "files" | "acme";
   /** Oldest TLS version accepted: 1.3 unless old clients need 1.2. */
   minVersion: "1.3" | "1.2";
   /** Mode "files": the certificate chain and its private key (PEM), watched for changes. */
   certFile: string | null;
   keyFile: string | null;
-  /** A plain-HTTP port that redirects to HTTPS; null: none. */
+  /** A plain-HTTP port that redirects to HTTPS (and answers ACME HTTP-01 challenges); null: none. */
   redirectPort: number | null;
+  acme: AcmeConfig;
+}
+
+/** Mode "acme": a certificate from an ACME CA (RFC 8555) through the HTTP-01 challenge. */
+export interface AcmeConfig {
+  directory: string;
+  /** Contact for the CA's expiry and policy mail; null: none. */
+  email: string | null;
+  /** A CA certificate (PEM file) trusted for the directory besides the system's: a private ACME server. */
+  caFile: string | null;
+  /** Names to certify besides the node's public name (once it has one). */
+  names: string[];
 }
 
 export interface NetworkConfig {
@@ -246,10 +258,27 @@ const SETTINGS = {
     fallback: "none",
     parse: text(/^(?:none|https?:\/\/[A-Za-z0-9.\-]+(?::\d{1,5})?|https?:\/\/\[[0-9A-Fa-f:]+\](?::\d{1,5})?)$/, "the name gateway's http(s)://host[:port], or none"),
   },
-  tlsMode: { file: "tls.mode", env: "PC2_TLS_MODE", fallback: "auto", parse: oneOf(["auto", "off", "self-signed", "files"] as const) },
+  tlsMode: { file: "tls.mode", env: "PC2_TLS_MODE", fallback: "auto", parse: oneOf(["auto", "off", "self-signed", "files", "acme"] as const) },
   tlsMinVersion: { file: "tls.minVersion", env: "PC2_TLS_MIN_VERSION", fallback: "1.3", parse: oneOf(["1.3", "1.2"] as const) },
   tlsCertFile: { file: "tls.certFile", env: "PC2_TLS_CERT_FILE", fallback: "", parse: text(/^[^\0]*$/, "a file path") },
   tlsKeyFile: { file: "tls.keyFile", env: "PC2_TLS_KEY_FILE", fallback: "", parse: text(/^[^\0]*$/, "a file path") },
+  tlsAcmeDirectory: {
+    file: "tls.acme.directory",
+    env: "PC2_TLS_ACME_DIRECTORY",
+    fallback: "https://acme-v02.api.letsencrypt.org/directory",
+    parse: text(/^https:\/\/[^\s]+$/, "the ACME directory's https:// URL"),
+  },
+  tlsAcmeEmail: { file: "tls.acme.email", env: "PC2_TLS_ACME_EMAIL", fallback: "", parse: text(/^(?:|[^\s@]{1,64}@[^\s@]{1,255})$/, "an e-mail address, or empty") },
+  tlsAcmeCaFile: { file: "tls.acme.caFile", env: "PC2_TLS_ACME_CA_FILE", fallback: "", parse: text(/^[^\0]*$/, "a file path") },
+  tlsAcmeNames: {
+    file: "tls.acme.names",
+    env: "PC2_TLS_ACME_NAMES",
+    fallback: "",
+    parse: text(
+      /^(?:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:,(?=.)|$))*$/,
+      "DNS names in lowercase separated by commas (no wildcards: HTTP-01 cannot prove them)",
+    ),
+  },
   tlsRedirectPort: { file: "tls.redirectPort", env: "PC2_TLS_REDIRECT_PORT", fallback: "none", parse: portOrNone },
   networkMaxRecords: { file: "network.maxRecords", env: "PC2_NETWORK_MAX_RECORDS", fallback: 20_000, parse: integer(16, 10_000_000) },
 } satisfies Record<string, Setting<any>>;
@@ -332,7 +361,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
   if (tlsMode === "files" && (!v.tlsCertFile || !v.tlsKeyFile)) problems.push("PC2_TLS_MODE files needs both PC2_TLS_CERT_FILE and PC2_TLS_KEY_FILE");
   if (tlsMode !== "files" && (v.tlsCertFile || v.tlsKeyFile)) problems.push("PC2_TLS_CERT_FILE and PC2_TLS_KEY_FILE are used only with PC2_TLS_MODE files");
   if (tlsMode === "off" && v.tlsRedirectPort !== null && v.tlsRedirectPort !== undefined)
-    problems.push("PC2_TLS_REDIRECT_PORT redirects to HTTPS: it needs TLS on (PC2_TLS_MODE self-signed or files)");
+    problems.push("PC2_TLS_REDIRECT_PORT redirects to HTTPS: it needs TLS on (PC2_TLS_MODE self-signed, files or acme)");
   if (problems.length) throw new ConfigError(problems);
 
   const config: Config = {
@@ -398,6 +427,12 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       certFile: v.tlsCertFile ? resolve(cwd, v.tlsCertFile) : null,
       keyFile: v.tlsKeyFile ? resolve(cwd, v.tlsKeyFile) : null,
       redirectPort: v.tlsRedirectPort,
+      acme: {
+        directory: v.tlsAcmeDirectory,
+        email: v.tlsAcmeEmail || null,
+        caFile: v.tlsAcmeCaFile ? resolve(cwd, v.tlsAcmeCaFile) : null,
+        names: v.tlsAcmeNames.split(",").filter(Boolean),
+      },
     },
     configFile,
   };

@@ -88,7 +88,8 @@ export class Pc2Node {
         if (s.publicName.url) this.hosts.allow(new URL(s.publicName.url).hostname);
       });
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
-      this.hosts = new HostGuard(config.hostNames);
+      // The names an ACME certificate is asked for are the node's: the CA's check arrives with them as Host.
+      this.hosts = new HostGuard([...config.hostNames, ...(config.tls.mode === "acme" ? config.tls.acme.names : [])]);
       this.control = new ControlSocket(join(config.dataDir, "pc2.sock"), {
         "/network/status": () => this.services.network.status(),
         "/network/lookup/": (url) => this.services.network.lookup(decodeURIComponent(url.pathname.slice("/network/lookup/".length))),
@@ -116,7 +117,13 @@ export class Pc2Node {
     relayed.port = this.relay.port ?? 0;
     const port = this.server.port ?? this.config.port;
     if (this.config.tls.redirectPort !== null)
-      this.redirect = listenRedirect(this.ctx.log.child({ svc: "http", via: "redirect" }), { host: this.config.host, port: this.config.tls.redirectPort, httpsPort: port, hosts: this.hosts });
+      this.redirect = listenRedirect(this.ctx.log.child({ svc: "http", via: "redirect" }), {
+        host: this.config.host,
+        port: this.config.tls.redirectPort,
+        httpsPort: port,
+        hosts: this.hosts,
+        acmeAnswer: (path) => this.services.tls.challenges.answer(path),
+      });
     const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
     const url = `${this.services.tls.enabled ? "https" : "http"}://${host}:${port}`;
     this.started = { url, port, identity, setup };

@@ -22,8 +22,8 @@ export async function startNode(dataDir: string, env: Record<string, string> = {
     for (;;) if ((await reader.read()).done) return;
   })();
   return {
-    url: /"url":"(http:\/\/[^"]+)"/.exec(out)![1]!,
-    code: /Setup code: (\S+)/.exec(out)![1]!,
+    url: /"url":"(https?:\/\/[^"]+)"/.exec(out)![1]!,
+    code: /Setup code: (\S+)/.exec(out)?.[1] ?? "", // none once the node has an Owner
     stop: async () => {
       proc.kill("SIGTERM");
       await proc.exited;

@@ -85,13 +85,16 @@ export interface RedirectOptions {
   /** Where HTTPS listens: the redirect keeps the name the client used and puts this port. */
   httpsPort: number;
   hosts: HostGuard;
+  /** ACME HTTP-01: the answer for a challenge path (the CA checks on port 80, over plain HTTP), or null. */
+  acmeAnswer?: (path: string) => string | null;
 }
 
 /**
  * Plain HTTP that sends every request to HTTPS (308 keeps the method and body). Only to a name the
- * node answers to: a forged Host gets 421, never a redirect to someone else's site.
+ * node answers to: a forged Host gets 421, never a redirect to someone else's site. Open ACME
+ * HTTP-01 challenges are answered here, as the CA asks for them on port 80.
  */
-export function listenRedirect(log: Logger, { host, port, httpsPort, hosts }: RedirectOptions): Server<undefined> {
+export function listenRedirect(log: Logger, { host, port, httpsPort, hosts, acmeAnswer }: RedirectOptions): Server<undefined> {
   return Bun.serve({
     hostname: host,
     port,
@@ -102,6 +105,8 @@ export function listenRedirect(log: Logger, { host, port, httpsPort, hosts }: Re
       try {
         hosts.check(request);
         const url = new URL(request.url);
+        const answer = request.method === "GET" ? (acmeAnswer?.(url.pathname) ?? null) : null;
+        if (answer !== null) return new Response(answer, { headers: { "content-type": "application/octet-stream", "cache-control": "no-store" } });
         const name = hostnameOf(request.headers.get("host") ?? url.host)!;
         const authority = name.includes(":") ? `[${name}]` : name;
         const location = `https://${authority}${httpsPort === 443 ? "" : `:${httpsPort}`}${url.pathname}${url.search}`;

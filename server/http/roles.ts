@@ -130,6 +130,8 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "DELETE /api/network/name": OWNER_ADMIN,
   /** The certificate's fingerprint is for anyone signed in to check. */
   "GET /api/tls": MEMBER_ANY,
+  /** The ACME CA's HTTP-01 check: it signs in as nobody. */
+  "GET /.well-known/acme-challenge/:token": PUBLIC,
   "GET /api/terminal/settings": OWNER_ADMIN,
   "PUT /api/terminal/settings": OWNER_SESSION,
   /** Published content is public; private content only for its owner (checked in the route). */

@@ -46,6 +46,7 @@ import { WASM_LIMITS, WasmService } from "./wasm/wasm.service.ts";
 import { NetworkService } from "./network/network.service.ts";
 import { TlsService } from "./tls/tls.service.ts";
 import { nodeNames } from "../tls/node-names.ts";
+import { AcmeChallenges } from "../tls/acme-challenges.ts";
 
 const MINUTE = 60_000;
 
@@ -151,6 +152,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     selfSignedNames: () => nodeNames({ listenHost: config.host, configured: config.hostNames }),
     requiredNames: config.hostNames,
     nodeName: config.nodeName,
+    challenges: new AcmeChallenges(),
     events,
     log: log.child({ svc: "tls" }),
   });

@@ -11,6 +11,8 @@ import type { EventBus } from "../../events.ts";
 import type { Logger } from "../../log.ts";
 import { certificateProblems, type CertificateInfo, inspectCertificate } from "../../tls/certificate.ts";
 import { ensureSelfSigned, type KeyAndCertificate } from "../../tls/self-signed.ts";
+import type { AcmeChallenges } from "../../tls/acme-challenges.ts";
+import { AcmeCertificates, type AcmeStatus } from "./acme-certificates.ts";
 
 export interface TlsStatus {
   mode: TlsConfig["mode"];
@@ -22,6 +24,8 @@ export interface TlsStatus {
   /** Why the last reload of the files failed (the previous certificate is still served); null when it did not. */
   lastError: string | null;
   loadedAt: string | null;
+  /** Mode "acme": where the certificate from the CA stands. */
+  acme: AcmeStatus | null;
 }
 
 export interface TlsServiceOptions {
@@ -34,6 +38,8 @@ export interface TlsServiceOptions {
   nodeName: string;
   events: EventBus;
   log: Logger;
+  /** Open HTTP-01 challenges, answered on the node's plain-HTTP listeners. */
+  challenges: AcmeChallenges;
   /** How often the Owner's files are checked for a change. */
   pollMs?: number;
   now?: () => Date;
@@ -52,9 +58,16 @@ export class TlsService {
   private poll: ReturnType<typeof setInterval> | null = null;
   private fileStamp = "";
   private readonly now: () => Date;
+  private acme: AcmeCertificates | null = null;
+  /** The public name's host, as the network last reported it (ACME certifies it). */
+  private publicName: string | null = null;
 
   constructor(private readonly o: TlsServiceOptions) {
     this.now = o.now ?? (() => new Date());
+  }
+
+  get challenges(): AcmeChallenges {
+    return this.o.challenges;
   }
 
   get enabled(): boolean {
@@ -63,10 +76,33 @@ export class TlsService {
 
   async start(): Promise<void> {
     const { config } = this.o;
-    if (config.mode === "self-signed") {
+    if (config.mode === "self-signed" || config.mode === "acme") {
+      // With ACME, the self-signed certificate serves until the CA's arrives (and if it never does).
       const made = await ensureSelfSigned(join(this.o.dataDir, "tls", "self-signed"), this.o.selfSignedNames(), this.o.nodeName, this.now());
       this.use(made);
       if (made.made) this.o.log.info("made a self-signed certificate", { fingerprint: this.current!.info.fingerprint, names: this.current!.info.names });
+    }
+    if (config.mode === "acme") {
+      this.o.events.on("network.status", (s) => {
+        const host = s.publicName.url ? new URL(s.publicName.url).hostname : null;
+        if (host === this.publicName) return;
+        this.publicName = host;
+        this.acme?.recheck();
+      });
+      this.acme = new AcmeCertificates({
+        config: config.acme,
+        dir: join(this.o.dataDir, "tls", "acme"),
+        challenges: this.o.challenges,
+        publicName: () => this.publicName,
+        onCertificate: (pair) => {
+          this.use(pair);
+          this.o.events.emit("tls.changed", { fingerprint: this.current!.info.fingerprint });
+        },
+        log: this.o.log,
+        now: this.now,
+      });
+      const stored = this.acme.start();
+      if (stored) this.use(stored);
     } else if (config.mode === "files") {
       const problems = this.readFiles();
       if (problems.length) throw new ConfigError(problems);
@@ -78,6 +114,7 @@ export class TlsService {
   stop(): void {
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
+    this.acme?.stop();
   }
 
   /** What Bun's listener needs; null with TLS off. */
@@ -95,6 +132,7 @@ export class TlsService {
       hsts: this.sendsHsts(),
       lastError: this.lastError,
       loadedAt: this.loadedAt?.toISOString() ?? null,
+      acme: this.acme?.status() ?? null,
     };
   }
 

@@ -10,6 +10,14 @@ const MODE_WORDS: Record<TlsStatus["mode"], string> = {
   off: "Plain HTTP: this node listens on this machine only (loopback), where nothing crosses the network.",
   "self-signed": "HTTPS with the node's own self-signed certificate. Browsers warn once; before you accept, check that the fingerprint they show is the one below.",
   files: "HTTPS with the Owner's own certificate.",
+  acme: "HTTPS with a certificate from an ACME certificate authority (such as Let's Encrypt), renewed by the node.",
+};
+
+const ACME_WORDS: Record<NonNullable<TlsStatus["acme"]>["state"], string> = {
+  waiting: "Waiting for a name to certify: register a public name, or set tls.acme.names.",
+  requesting: "Asking the certificate authority…",
+  issued: "Issued; renewed automatically when a third of its life is left.",
+  failed: "The certificate authority did not issue a certificate.",
 };
 
 export class Pc2HttpsSettings extends LitElement {
@@ -43,6 +51,12 @@ export class Pc2HttpsSettings extends LitElement {
     return html`<h2>Connection security</h2>
       <p data-testid="tls-mode">${MODE_WORDS[t.mode]} <span class="muted">${here}</span></p>
       ${t.lastError ? html`<p class="error" role="alert">New certificate files were not used: ${t.lastError}</p>` : nothing}
+      ${
+        t.acme
+          ? html`<p data-testid="acme-state">${ACME_WORDS[t.acme.state]}${t.acme.names.length ? ` Names: ${t.acme.names.join(", ")}.` : ""}</p>
+              ${t.acme.lastError ? html`<p class="error" role="alert">${t.acme.lastError}${t.acme.nextCheckAt ? ` Next try: ${new Date(t.acme.nextCheckAt).toLocaleString()}.` : ""}</p>` : nothing}`
+          : nothing
+      }
       ${
         c
           ? html`<dl>

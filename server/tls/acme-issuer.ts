@@ -1,0 +1,70 @@
+// Getting a certificate from an ACME CA (RFC 8555) with acme-client: an account (its key kept by
+// the caller), an order for the names, HTTP-01 challenges answered by the node itself, a fresh
+// ECDSA P-256 key and its CSR, and the chain the CA returns. A CA's refusal comes back as
+// AcmeError with the CA's own words (e.g. "urn:ietf:params:acme:error:connection: …").
+import acme from "acme-client";
+import { Agent } from "node:https";
+import { rootCertificates } from "node:tls";
+import type { AcmeChallenges } from "./acme-challenges.ts";
+
+export class AcmeError extends Error {}
+
+export interface IssueOptions {
+  directory: string;
+  email: string | null;
+  /** The account's private key (PEM); made by createAccountKey and kept by the caller. */
+  accountKeyPem: string;
+  names: string[];
+  challenges: AcmeChallenges;
+}
+
+let trusted: string | null = null;
+
+/**
+ * Trust `caPem` for ACME directories besides the system's roots (a private CA such as step-ca).
+ * acme-client has one HTTP client per process, so this is process-wide; PC2 talks to one directory.
+ */
+export function trustDirectoryCa(caPem: string | null): void {
+  if (caPem === trusted) return;
+  trusted = caPem;
+  acme.axios.defaults.httpsAgent = caPem ? new Agent({ ca: [...rootCertificates, caPem], keepAlive: false }) : undefined;
+}
+
+export async function createAccountKey(): Promise<string> {
+  return (await acme.crypto.createPrivateEcdsaKey("P-256")).toString();
+}
+
+/** What the CA said, as one line: its problem document's type and detail when there is one. */
+function describe(err: unknown): string {
+  const e = err as { message?: string; response?: { data?: { type?: string; detail?: string } } };
+  const problem = e.response?.data;
+  if (problem?.detail) return `${problem.type ? `${problem.type}: ` : ""}${problem.detail}`;
+  return (e.message ?? String(err)).split("\n")[0]!.slice(0, 500);
+}
+
+export async function issueCertificate(o: IssueOptions): Promise<{ certPem: string; keyPem: string }> {
+  const client = new acme.Client({ directoryUrl: o.directory, accountKey: o.accountKeyPem, backoffAttempts: 6, backoffMin: 1000, backoffMax: 10_000 });
+  const key = await acme.crypto.createPrivateEcdsaKey("P-256");
+  const [, csr] = await acme.crypto.createCsr({ commonName: o.names[0], altNames: o.names }, key);
+  try {
+    const certPem = await client.auto({
+      csr,
+      email: o.email ?? undefined,
+      termsOfServiceAgreed: true,
+      challengePriority: ["http-01"],
+      // The CA checks the challenge itself; acme-client's own pre-check would fetch our name through
+      // this machine's resolver and port 80, which says nothing about what the CA can reach.
+      skipChallengeVerification: true,
+      challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
+        if (challenge.type !== "http-01") throw new AcmeError(`unexpected challenge ${challenge.type}`);
+        o.challenges.set(challenge.token, keyAuthorization);
+      },
+      challengeRemoveFn: async (_authz, challenge) => {
+        o.challenges.delete(challenge.token);
+      },
+    });
+    return { certPem, keyPem: key.toString() };
+  } catch (err) {
+    throw new AcmeError(describe(err));
+  }
+}
