@@ -20,6 +20,10 @@ export function formatBanner({ url, version, dataDir, identity, setup, relay, tl
     if (tls.mode === "acme") lines.push("  TLS:       asking the ACME CA for a certificate (logged, and shown in Settings › Network); until it comes:");
     lines.push(`  TLS:       self-signed certificate; the browser warns once. Before you accept it, check that it shows this SHA-256 fingerprint:`, `             ${tls.fingerprint}`);
   } else if (tls) lines.push(`  TLS:       certificate from ${tls.mode === "files" ? "your files" : "the ACME CA"}, valid until ${tls.notAfter.slice(0, 10)}, SHA-256 ${tls.fingerprint}`);
+  if (relay) {
+    lines.push(`  Public:    ${relay.endpoint ?? `connecting through ${relay.superNode}… (logged, and shown in Settings › Network, once up)`}`);
+    if (relay.name) lines.push(`  Name:      ${relay.name}`);
+  }
   lines.push(`  Node ID:   ${identity.nodeId}`, `  DID:       ${identity.did}`, `  Data:      ${dataDir}`, "");
   if (!setup.claimed && setup.code) {
     lines.push(

@@ -149,7 +149,8 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const tls = new TlsService({
     config: config.tls,
     dataDir: config.dataDir,
-    selfSignedNames: () => nodeNames({ listenHost: config.host, configured: config.hostNames }),
+    // With ACME, the self-signed certificate that serves until the CA's arrives covers the same names.
+    selfSignedNames: () => nodeNames({ listenHost: config.host, configured: [...config.hostNames, ...(config.tls.mode === "acme" ? config.tls.acme.names : [])] }),
     requiredNames: config.hostNames,
     nodeName: config.nodeName,
     challenges: new AcmeChallenges(),
