@@ -88,7 +88,7 @@ export interface NetworkConfig {
    * Names. Super-node mode: `domain` (empty: no gateway) and the port `<name>.<domain>` is served on.
    * Every node: `url`, the gateway's API where this node registers its name (null: none).
    */
-  gateway: { domain: string | null; port: number; url: string | null; claimsPerMinute: number };
+  gateway: { domain: string | null; port: number; tlsPort: number | null; url: string | null; claimsPerMinute: number };
 }
 
 export interface AiConfig {
@@ -251,6 +251,7 @@ const SETTINGS = {
     ),
   },
   networkGatewayPort: { file: "network.gateway.port", env: "PC2_NETWORK_GATEWAY_PORT", fallback: 8091, parse: integer(0, 65535) },
+  networkGatewayTlsPort: { file: "network.gateway.tlsPort", env: "PC2_NETWORK_GATEWAY_TLS_PORT", fallback: "none", parse: portOrNone },
   networkGatewayClaimsPerMinute: { file: "network.gateway.claimsPerMinute", env: "PC2_NETWORK_GATEWAY_CLAIMS_PER_MINUTE", fallback: 5, parse: integer(1, 10_000) },
   networkGatewayUrl: {
     file: "network.gateway.url",
@@ -417,6 +418,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       gateway: {
         domain: v.networkGatewayDomain === "none" ? null : v.networkGatewayDomain,
         port: v.networkGatewayPort,
+        tlsPort: v.networkGatewayTlsPort,
         url: v.networkGatewayUrl === "none" ? null : v.networkGatewayUrl,
         claimsPerMinute: v.networkGatewayClaimsPerMinute,
       },

@@ -53,6 +53,8 @@ export class Pc2Node {
   private readonly lock: DataDirLock;
   private server: Server<WsConnectionData> | null = null;
   private relay: Server<WsConnectionData> | null = null;
+  /** Relayed TLS (passed through the gateway still encrypted) ends here, with the node's certificate. */
+  private relayTls: Server<WsConnectionData> | null = null;
   /** Plain HTTP on PC2_TLS_REDIRECT_PORT, sending everyone to HTTPS. */
   private redirect: Server<undefined> | null = null;
   /** Listeners replaced by a new certificate, finishing their in-flight requests. */
@@ -115,6 +117,7 @@ export class Pc2Node {
     const relayed = this.services.network.relayedClients;
     this.relay = listen(this.app, this.hub, this.ctx.log.child({ svc: "http", via: "relay" }), { host: "127.0.0.1", port: 0, hosts: this.hosts, proxies: new ProxyTrust([]), relayed });
     relayed.port = this.relay.port ?? 0;
+    this.relayTls = this.listenRelayTls(0);
     const port = this.server.port ?? this.config.port;
     if (this.config.tls.redirectPort !== null)
       this.redirect = listenRedirect(this.ctx.log.child({ svc: "http", via: "redirect" }), {
@@ -135,6 +138,24 @@ export class Pc2Node {
   /** Where the redirect to HTTPS listens (null: none). */
   get redirectPort(): number | null {
     return this.redirect?.port ?? null;
+  }
+
+  private listenRelayTls(port: number): Server<WsConnectionData> | null {
+    const tls = this.services.tls;
+    const relayed = this.services.network.relayedClients;
+    const options = tls.serverOptions();
+    if (!options) return null;
+    const server = listen(this.app, this.hub, this.ctx.log.child({ svc: "http", via: "relay-tls" }), {
+      host: "127.0.0.1",
+      port,
+      hosts: this.hosts,
+      proxies: new ProxyTrust([]),
+      relayed,
+      tls: options,
+      hsts: tls.sendsHsts(),
+    });
+    relayed.tlsPort = server.port ?? 0;
+    return server;
   }
 
   private listenMain(port: number): Server<WsConnectionData> {
@@ -161,6 +182,12 @@ export class Pc2Node {
     this.retired.add(old);
     void old.stop(false).then(() => this.retired.delete(old));
     this.server = this.listenMain(port);
+    const oldRelay = this.relayTls;
+    if (oldRelay) {
+      this.retired.add(oldRelay);
+      void oldRelay.stop(false).then(() => this.retired.delete(oldRelay));
+      this.relayTls = this.listenRelayTls(oldRelay.port ?? 0);
+    }
   }
 
   /**
@@ -181,6 +208,8 @@ export class Pc2Node {
     this.control.stop();
     this.relay?.stop(true);
     this.relay = null;
+    this.relayTls?.stop(true);
+    this.relayTls = null;
     this.redirect?.stop(true);
     this.redirect = null;
     for (const old of this.retired) old.stop(true);

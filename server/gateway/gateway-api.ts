@@ -13,6 +13,8 @@ export interface GatewayApiDeps {
   domain: string;
   /** The port browsers use for `<name>.<domain>` (omitted from URLs when 80); known once the gateway listens. */
   publicPort: () => number;
+  /** The port for `https://<name>.<domain>`, passed through to the node (omitted when 443); null: none. */
+  tlsPort?: () => number | null;
   /** The super node's public port for a node with a live Active Proxy session, or null. */
   relayPortOf: (nodeId: string) => number | null;
   /** Register and release claims one client address may send per minute (the deployed gateway: 5). */
@@ -43,6 +45,12 @@ export class GatewayApi {
   urlOf(username: string): string {
     const port = this.d.publicPort();
     return `http://${username}.${this.d.domain}${port === 80 ? "" : `:${port}`}`;
+  }
+
+  /** The name's https:// URL, when the gateway passes TLS through (the node must hold a certificate for it). */
+  httpsUrlOf(username: string): string | null {
+    const port = this.d.tlsPort?.() ?? null;
+    return port === null ? null : `https://${username}.${this.d.domain}${port === 443 ? "" : `:${port}`}`;
   }
 
   async handle(req: Request, clientIp: string): Promise<Response> {
@@ -86,6 +94,7 @@ export class GatewayApi {
       nodeId: e.nodeId,
       endpoint: port ? `http://${this.d.domain}:${port}` : null,
       url: this.urlOf(e.username),
+      httpsUrl: this.httpsUrlOf(e.username),
       online: port !== null,
       registered: new Date(e.registeredAt).toISOString(),
     };

@@ -1,6 +1,9 @@
-// The name gateway (super-node mode): one TCP port for `http://<name>.<domain>`. It reads the
-// first request's head, and a Host under the domain goes to the node that owns the name, through
-// that node's Active Proxy session (the bytes are relayed as they are, WebSocket upgrades too).
+// The name gateway (super-node mode): a TCP port for `http://<name>.<domain>` and, optionally, one
+// for `https://<name>.<domain>`. It reads the first request's head, and a Host under the domain
+// goes to the node that owns the name, through that node's Active Proxy session (the bytes are
+// relayed as they are, WebSocket upgrades too). A TLS connection is routed by the name in its
+// ClientHello (SNI) and passed on still encrypted: the node holds the certificate and the key, so
+// the super node never sees a request, a cookie or a file.
 // Any other Host reaches the gateway's API, served on a loopback port of its own; the gateway
 // remembers which API connection carries which client, so the API's budgets follow real clients.
 import { connect, createServer, type Server, type Socket } from "node:net";
@@ -8,6 +11,7 @@ import { clientKey } from "../net/client-key.ts";
 import { RateLimiter } from "../services/auth/rate-limiter.ts";
 import type { GatewayApi } from "./gateway-api.ts";
 import { parseHead } from "./http-head.ts";
+import { looksLikeTls, readClientHello, UNRECOGNIZED_NAME_ALERT } from "./tls-client-hello.ts";
 import type { NameRegistry } from "./name-registry.ts";
 import { nameFromHost } from "./names.ts";
 
@@ -19,6 +23,8 @@ export interface GatewayRelay {
 export interface GatewayServerOptions {
   host: string;
   port: number;
+  /** The port for TLS passed through to the nodes (443 when it faces browsers); null: none. */
+  tlsPort?: number | null;
   domain: string;
   api: GatewayApi;
   registry: NameRegistry;
@@ -30,6 +36,8 @@ export interface GatewayServerOptions {
 
 export interface GatewayMetrics {
   routed: number;
+  /** TLS connections passed through to a node by their SNI. */
+  routedTls: number;
   api: number;
   offline: number;
   refused: number;
@@ -41,7 +49,8 @@ export class GatewayServer {
   /** The API connection's local port → the client it carries. */
   private readonly apiClients = new Map<number, string>();
   private readonly limiter: RateLimiter;
-  readonly metrics: GatewayMetrics = { routed: 0, api: 0, offline: 0, refused: 0 };
+  private tlsFront: Server | null = null;
+  readonly metrics: GatewayMetrics = { routed: 0, routedTls: 0, api: 0, offline: 0, refused: 0 };
 
   constructor(private readonly o: GatewayServerOptions) {
     this.limiter = new RateLimiter(o.connectionsPerMinute ?? 500, 60_000);
@@ -50,6 +59,13 @@ export class GatewayServer {
   get port(): number {
     const a = this.front?.address();
     return a && typeof a === "object" ? a.port : this.o.port;
+  }
+
+  /** The TLS port (null: none). */
+  get tlsPort(): number | null {
+    if (this.o.tlsPort === null || this.o.tlsPort === undefined) return null;
+    const a = this.tlsFront?.address();
+    return a && typeof a === "object" ? a.port : this.o.tlsPort;
   }
 
   async start(): Promise<void> {
@@ -67,16 +83,21 @@ export class GatewayServer {
         return res;
       },
     });
-    this.front = createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      this.front!.once("error", reject);
-      this.front!.listen(this.o.port, this.o.host, () => resolve());
-    });
+    const listen = (port: number) =>
+      new Promise<Server>((resolve, reject) => {
+        const server = createServer((socket) => this.accept(socket));
+        server.once("error", reject);
+        server.listen(port, this.o.host, () => resolve(server));
+      });
+    this.front = await listen(this.o.port);
+    if (this.o.tlsPort !== null && this.o.tlsPort !== undefined) this.tlsFront = await listen(this.o.tlsPort);
   }
 
   stop(): void {
     this.front?.close();
     this.front = null;
+    this.tlsFront?.close();
+    this.tlsFront = null;
     this.apiServer?.stop(true);
     this.apiServer = null;
   }
@@ -93,6 +114,15 @@ export class GatewayServer {
     const timer = setTimeout(() => socket.destroy(), this.o.headTimeoutMs ?? 10_000);
     const onData = (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
+      if (looksLikeTls(buffered)) {
+        const hello = readClientHello(buffered);
+        if (hello.state === "partial") return;
+        clearTimeout(timer);
+        socket.off("data", onData);
+        socket.pause();
+        const name = hello.state === "ok" && hello.serverName ? nameFromHost(hello.serverName, this.o.domain) : null;
+        return name ? this.toNodeTls(name, socket, buffered) : this.refuseTls(socket);
+      }
       const head = parseHead(buffered);
       if (!head) return;
       clearTimeout(timer);
@@ -115,6 +145,22 @@ export class GatewayServer {
       return void socket.end(plain(502, `The node named '${name}' is offline.\n`));
     }
     this.metrics.routed++;
+  }
+
+  /** A TLS connection for <name>.<domain>, passed on as it is: the node terminates it. */
+  private toNodeTls(name: string, socket: Socket, hello: Uint8Array): void {
+    const entry = this.o.registry.byName(name);
+    if (!entry) return this.refuseTls(socket);
+    if (!this.o.relay.relayTo(entry.nodeId, socket, hello)) {
+      this.metrics.offline++;
+      return this.refuseTls(socket);
+    }
+    this.metrics.routedTls++;
+  }
+
+  /** No name, a name not under the domain, an unknown or offline node: a TLS alert, then close. */
+  private refuseTls(socket: Socket): void {
+    socket.end(UNRECOGNIZED_NAME_ALERT);
   }
 
   private toApi(socket: Socket, head: Uint8Array): void {

@@ -10,6 +10,8 @@ export const RELAYED_PREFIX = "relay:";
 export class RelayedClients {
   /** The relay listener's loopback port; 0 until it listens. */
   port = 0;
+  /** The TLS relay listener's port, where TLS passed through the gateway ends; 0: TLS is off. */
+  tlsPort = 0;
   private readonly byPort = new Map<number, string>();
 
   /** A relayed connection opened from `localPort` for the external client at `address`; returns its cleanup. */

@@ -11,12 +11,16 @@ import type { KeyPair } from "../keys.ts";
 import { authBody, parseAuthAck, sessionContext } from "./v2-handshake.ts";
 import { type BoxContext, CONNECT_BOX_BYTES, classify, FrameError, FrameReader, frame, openWith, parseConnectBody, randomPadding, typeByte } from "./v2-frames.ts";
 import { Relay, type RelayCounters } from "./v2-tunnel.ts";
+import { LazyUpstream, type UpstreamTarget } from "./lazy-upstream.ts";
 
 export interface ProxyClientOptions {
   keys: KeyPair;
   server: { id: Id; host: string; port: number };
-  /** Where relayed connections go: the node's own HTTP server (a function: looked up per connection). */
-  upstream: { host: string; port: number } | { path: string } | (() => { host: string; port: number });
+  /**
+   * Where relayed connections go: the node's own HTTP server (a function: looked up per connection;
+   * a function of the client's first bytes: chosen once they arrive, e.g. TLS or plain HTTP).
+   */
+  upstream: { host: string; port: number } | { path: string } | (() => { host: string; port: number }) | { byFirstBytes: (first: Uint8Array) => UpstreamTarget };
   /**
    * A relayed connection reached the upstream from `localPort`, for the external client at
    * `client` (as the super node reports it); the function returned is called when it closes.
@@ -156,11 +160,23 @@ export class ProxyClient {
       // node's word: good for telling clients apart (rate limits, logs), never for granting anything.
       const external = parseConnectBody(openWith(tunnel.box!, body.subarray(0, CONNECT_BOX_BYTES)));
       relay.state = "connecting";
+      const client = ipaddr.fromByteArray([...external.address]).toString();
+      if ("byFirstBytes" in this.o.upstream) {
+        // Nothing to connect to until the client speaks: accept now, connect on its first bytes.
+        const lazy = new LazyUpstream(this.o.upstream.byFirstBytes, (socket) => {
+          if (this.o.onRelayed && socket.localPort) socket.once("close", this.o.onRelayed(socket.localPort, client));
+        });
+        lazy.on("error", () => {});
+        tunnel.socket.write(frame(typeByte("connect", true), Uint8Array.of(1 | (randomBytes(1)[0]! & 0xfe)), randomPadding()));
+        relay.begin(lazy);
+        this.grow();
+        return;
+      }
       const to = typeof this.o.upstream === "function" ? this.o.upstream() : this.o.upstream;
       const upstream = "path" in to ? connect(to.path) : connect(to.port, to.host);
       upstream.pause();
       upstream.once("connect", () => {
-        if (this.o.onRelayed && upstream.localPort) upstream.once("close", this.o.onRelayed(upstream.localPort, ipaddr.fromByteArray([...external.address]).toString()));
+        if (this.o.onRelayed && upstream.localPort) upstream.once("close", this.o.onRelayed(upstream.localPort, client));
         tunnel.socket.write(frame(typeByte("connect", true), Uint8Array.of(1 | (randomBytes(1)[0]! & 0xfe)), randomPadding()));
         relay.begin(upstream);
         this.grow();

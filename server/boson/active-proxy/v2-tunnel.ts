@@ -3,6 +3,7 @@
 // DISCONNECT handshake, and the tunnel is Idle again once it has both the peer's DISCONNECT and the
 // ACK of its own.
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { ByteBudget } from "./byte-budget.ts";
 import { type BoxContext, frame, MAX_DATA_PLAINTEXT, openWith, randomPadding, sealWith, typeByte } from "./v2-frames.ts";
 
@@ -15,7 +16,7 @@ export interface RelayCounters {
 
 export class Relay {
   state: RelayState = "idle";
-  private stream: Socket | null = null;
+  private stream: Duplex | null = null;
   private sentDisconnect = false;
   private gotDisconnect = false;
   private gotAck = false;
@@ -37,7 +38,7 @@ export class Relay {
    * Start relaying between the tunnel and `stream` (the external client, or the local upstream);
    * `head` holds bytes already read from the stream, sent first.
    */
-  begin(stream: Socket, head?: Uint8Array): void {
+  begin(stream: Duplex, head?: Uint8Array): void {
     this.stream = stream;
     this.state = "relaying";
     this.sentDisconnect = this.gotDisconnect = this.gotAck = false;
@@ -73,7 +74,7 @@ export class Relay {
   }
 
   /** Over the node's bandwidth: stop reading from `source` until the budget allows more. */
-  private throttle(bytes: number, source: Socket): void {
+  private throttle(bytes: number, source: Duplex): void {
     const wait = this.budget?.take(bytes) ?? 0;
     if (wait <= 0) return;
     this.holdUntil = Math.max(this.holdUntil, performance.now() + wait);

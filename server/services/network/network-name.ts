@@ -11,6 +11,7 @@ import type { SettingsRepository } from "../settings/settings.repository.ts";
 
 const NAME_KEY = "network.name";
 const URL_KEY = "network.name.url";
+const HTTPS_URL_KEY = "network.name.httpsUrl";
 const TIMEOUT_MS = 10_000;
 /** The gateway's own refusals, passed on as they are; anything else is the gateway failing. */
 const GATEWAY_CODES = new Set<string>([
@@ -30,6 +31,8 @@ export interface PublicName {
   name: string;
   /** http://<name>.<domain>[:port], as the gateway gave it. */
   url: string;
+  /** https://<name>.<domain>[:port] when the gateway passes TLS through to the node; null: it does not. */
+  httpsUrl: string | null;
 }
 
 export class NetworkName {
@@ -50,7 +53,7 @@ export class NetworkName {
   current(): PublicName | null {
     const name = this.settings.get(NAME_KEY);
     const url = this.settings.get(URL_KEY);
-    return name && url ? { name, url } : null;
+    return name && url ? { name, url, httpsUrl: this.settings.get(HTTPS_URL_KEY) ?? null } : null;
   }
 
   async available(raw: string): Promise<{ username: string; available: boolean }> {
@@ -64,11 +67,14 @@ export class NetworkName {
     const name = this.valid(raw);
     const answer = await this.claim("register", name);
     if (typeof answer.url !== "string" || !/^https?:\/\//.test(answer.url)) throw fail("gateway_unreachable", "The gateway's answer had no URL");
-    const current = { name, url: answer.url };
+    const httpsUrl = typeof answer.httpsUrl === "string" && /^https:\/\//.test(answer.httpsUrl) ? answer.httpsUrl : null;
+    const current = { name, url: answer.url, httpsUrl };
     this.settings.set(NAME_KEY, name);
     this.settings.set(URL_KEY, answer.url);
+    if (httpsUrl) this.settings.set(HTTPS_URL_KEY, httpsUrl);
+    else this.settings.delete(HTTPS_URL_KEY);
     this.lastError = null;
-    this.log.info("public name registered", { name, url: answer.url });
+    this.log.info("public name registered", { name, url: answer.url, httpsUrl });
     return current;
   }
 
@@ -83,6 +89,7 @@ export class NetworkName {
     }
     this.settings.delete(NAME_KEY);
     this.settings.delete(URL_KEY);
+    this.settings.delete(HTTPS_URL_KEY);
     this.log.info("public name released", { name: current.name });
   }
 

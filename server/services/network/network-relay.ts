@@ -23,7 +23,7 @@ export interface RelayStatus {
   /** The server side (super-node mode): null otherwise. */
   server: ({ port: number; portRange: [number, number] } & ProxyMetrics) | null;
   /** The name gateway (super-node mode with a domain): null otherwise. */
-  gateway: ({ domain: string; port: number; names: number } & GatewayMetrics) | null;
+  gateway: ({ domain: string; port: number; tlsPort: number | null; names: number } & GatewayMetrics) | null;
 }
 
 export class NetworkRelay {
@@ -72,7 +72,9 @@ export class NetworkRelay {
       this.client = new ProxyClient({
         keys,
         server: { id: Id.parse(sn.id), host: sn.host, port: sn.port },
-        upstream: () => ({ host: "127.0.0.1", port: this.relayed.port }),
+        // A TLS ClientHello (passed through the gateway by its name) goes to the TLS listener, which
+        // holds the certificate; anything else to the plain one.
+        upstream: { byFirstBytes: (first) => ({ host: "127.0.0.1", port: first[0] === 0x16 && this.relayed.tlsPort ? this.relayed.tlsPort : this.relayed.port }) },
         onRelayed: (localPort, client) => this.relayed.opened(localPort, client),
       });
       let last: string | null = null;
@@ -121,14 +123,15 @@ export class NetworkRelay {
       registry: this.registry,
       domain,
       publicPort: () => gateway?.port ?? c.gateway.port,
+      tlsPort: () => gateway?.tlsPort ?? c.gateway.tlsPort,
       relayPortOf: (id) => proxy.portOf(id),
       claimsPerMinute: c.gateway.claimsPerMinute,
     });
-    gateway = new GatewayServer({ host, port: c.gateway.port, domain, api, registry: this.registry, relay: proxy });
+    gateway = new GatewayServer({ host, port: c.gateway.port, tlsPort: c.gateway.tlsPort, domain, api, registry: this.registry, relay: proxy });
     try {
       await gateway.start();
       this.gateway = gateway;
-      this.log.info("name gateway listening", { port: gateway.port, domain });
+      this.log.info("name gateway listening", { port: gateway.port, tlsPort: gateway.tlsPort, domain });
     } catch (err) {
       gateway.stop();
       this.log.error("name gateway could not start", { port: c.gateway.port, err });
@@ -158,7 +161,7 @@ export class NetworkRelay {
             }
           : null,
       server: this.server ? { port: this.server.port, portRange: this.config.proxy.portRange, ...this.server.metrics } : null,
-      gateway: this.gateway ? { domain: this.config.gateway.domain!, port: this.gateway.port, names: this.registry.count(), ...this.gateway.metrics } : null,
+      gateway: this.gateway ? { domain: this.config.gateway.domain!, port: this.gateway.port, tlsPort: this.gateway.tlsPort, names: this.registry.count(), ...this.gateway.metrics } : null,
     };
   }
 }

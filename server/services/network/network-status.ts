@@ -19,8 +19,11 @@ export interface NetworkStatus {
   lastAnnounce: string | null;
   /** The public URL the Active Proxy gives this node (http://<super node>:<port>), once online. */
   publicEndpoint: string | null;
-  /** The node's name at a gateway (http://<name>.<domain>): configured means a gateway URL is set. */
-  publicName: { configured: boolean; name: string | null; url: string | null; error: string | null };
+  /**
+   * The node's name at a gateway (http://<name>.<domain>): configured means a gateway URL is set;
+   * httpsUrl, when the gateway passes TLS through to the node (end to end: the node's certificate).
+   */
+  publicName: { configured: boolean; name: string | null; url: string | null; httpsUrl: string | null; error: string | null };
   relay: RelayStatus;
   stored: { values: number; peers: number };
   traffic: { sent: number; received: number; timeouts: number; badPackets: number; dropped: number };

@@ -98,9 +98,9 @@ export class NetworkService {
   }
 
   /** The node's public name at the gateway, if it has one. */
-  publicName(): { configured: boolean; name: string | null; url: string | null; error: string | null } {
+  publicName(): NetworkStatus["publicName"] {
     const n = this.name.current();
-    return { configured: this.name.configured, name: n?.name ?? null, url: n?.url ?? null, error: this.name.lastError };
+    return { configured: this.name.configured, name: n?.name ?? null, url: n?.url ?? null, httpsUrl: n?.httpsUrl ?? null, error: this.name.lastError };
   }
 
   nameAvailable(name: string): Promise<{ username: string; available: boolean }> {

@@ -81,11 +81,11 @@ const nodeApi = (path: string, init: RequestInit = {}) =>
 
 describe("a node takes a name and is reached by it", () => {
   test("availability, registration from the node's API, and the gateway's lookup", async () => {
-    expect(await (await nodeApi("/api/network/name")).json()).toEqual({ configured: true, name: null, url: null, error: null });
+    expect(await (await nodeApi("/api/network/name")).json()).toEqual({ configured: true, name: null, url: null, httpsUrl: null, error: null });
     expect(await (await nodeApi("/api/network/name/available?name=Alice")).json()).toEqual({ username: "alice", available: true });
     const r = await nodeApi("/api/network/name", { method: "PUT", body: JSON.stringify({ name: "Alice" }) });
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ name: "alice", url: `http://alice.pc2.test:${gatewayPort}` });
+    expect(await r.json()).toEqual({ name: "alice", url: `http://alice.pc2.test:${gatewayPort}`, httpsUrl: null });
     const look = await (await fetch(`${gateway}/api/lookup/alice`)).json();
     expect(look).toMatchObject({ username: "alice", nodeId: node.started.identity.nodeId, online: true, url: `http://alice.pc2.test:${gatewayPort}` });
     expect(look.endpoint).toMatch(/^http:\/\/pc2\.test:\d+$/);
@@ -186,7 +186,7 @@ describe("changing and releasing", () => {
     expect(await (await fetch(`${gateway}/api/available?username=alice`)).json()).toEqual({ username: "alice", available: true });
     expect((await (await viaHost(`alice-2.pc2.test:${gatewayPort}`)("/api/info")).json()).nodeId).toBe(node.started.identity.nodeId);
     const released = await nodeApi("/api/network/name", { method: "DELETE" });
-    expect(await released.json()).toEqual({ configured: true, name: null, url: null, error: null });
+    expect(await released.json()).toEqual({ configured: true, name: null, url: null, httpsUrl: null, error: null });
     expect(await raw(`GET / HTTP/1.1\r\nHost: alice-2.pc2.test\r\n\r\n`)).toStartWith("HTTP/1.1 404");
   });
 });

@@ -1,11 +1,22 @@
 // Run inside a network namespace by netns-topology.test.ts (`ip netns exec <ns> bun this-file …`):
 // each action prints one JSON line. `setup`: claim a node at <url> with the setup code, confirm the
 // phrase, turn networking on, wait for its public address, and optionally register a name.
-// `client`: from the client's namespace, use the node only through the super node.
+// `client`: from the client's namespace, use the node only through the super node. `tls-client`:
+// the same over https://<name> passed through the gateway by SNI, and a marker sent in clear over
+// http://<name> (the control: the super node must see that one). PC2_TEST_CA: the CA to trust.
+import { readFileSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { Wallet } from "ethers";
 
 const [action, ...args] = process.argv.slice(2);
+
+// HTTPS here trusts exactly the test CA.
+if (process.env.PC2_TEST_CA) {
+  const ca = readFileSync(process.env.PC2_TEST_CA, "utf8");
+  const plainFetch = globalThis.fetch;
+  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) =>
+    plainFetch(input, { ...init, tls: { ca, ...((init as { tls?: object } | undefined)?.tls ?? {}) } } as RequestInit)) as typeof fetch;
+}
 
 async function signIn(base: string, wallet: Wallet, headers: Record<string, string> = {}, setupCode?: string): Promise<string> {
   const post = (path: string, body: unknown) => fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
@@ -62,6 +73,43 @@ async function client(publicUrl: string, gatewayUrl: string, nameHost: string, k
   return out;
 }
 
-const result = action === "setup" ? await setup(args[0]!, args[1]!, args[2]!, args[3]) : await client(args[0]!, args[1]!, args[2]!, args[3]!);
+/**
+ * Through https://<name>:<port> at the super node's address (SNI = the name): sign in, upload a
+ * file holding `secret`, read it back. Then `control` over plain http://<name> through the gateway.
+ */
+async function tlsClient(gatewayAddress: string, name: string, tlsPort: string, plainPort: string, key: string, secret: string, control: string) {
+  const base = `https://${gatewayAddress}:${tlsPort}`;
+  const viaName = { headers: { host: `${name}:${tlsPort}` }, tls: { serverName: name } };
+  const out: Record<string, unknown> = {};
+  const info = await fetch(`${base}/api/info`, viaName as RequestInit);
+  out.info = (await info.json()).nodeId;
+  out.hsts = info.headers.get("strict-transport-security");
+  const post = (path: string, body: unknown) =>
+    fetch(base + path, { method: "POST", headers: { "content-type": "application/json", host: `${name}:${tlsPort}` }, tls: { serverName: name }, body: JSON.stringify(body) } as RequestInit);
+  const wallet = new Wallet(key);
+  const { message } = await (await post("/api/auth/challenge", { address: wallet.address })).json();
+  out.siweUri = /URI: (\S+)/.exec(message)?.[1];
+  const login = await post("/api/auth/login", { message, signature: await wallet.signMessage(message) });
+  out.cookie = login.headers.get("set-cookie");
+  const { token } = await login.json();
+  out.token = token;
+  const auth = { authorization: `Bearer ${token}`, host: `${name}:${tlsPort}` };
+  const fd = new FormData();
+  fd.append("path", "~/Documents");
+  fd.append("file", new Blob([`${secret}\n`.repeat(1000)]), "secret.txt");
+  out.upload = (await fetch(`${base}/write`, { method: "POST", headers: auth, body: fd, tls: { serverName: name } } as RequestInit)).status;
+  const back = await fetch(`${base}/read?file=${encodeURIComponent("~/Documents/secret.txt")}`, { headers: auth, tls: { serverName: name } } as RequestInit);
+  out.readBack = (await back.text()).startsWith(secret);
+  // The control, in clear through the gateway's plain port: the super node does see this one.
+  out.control = (await fetch(`http://${gatewayAddress}:${plainPort}/api/info?${control}`, { headers: { host: `${name}:${plainPort}`, connection: "close" } })).status;
+  return out;
+}
+
+const result =
+  action === "setup"
+    ? await setup(args[0]!, args[1]!, args[2]!, args[3])
+    : action === "tls-client"
+      ? await tlsClient(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!)
+      : await client(args[0]!, args[1]!, args[2]!, args[3]!);
 console.log(JSON.stringify(result));
 process.exit(0);

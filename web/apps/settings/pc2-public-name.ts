@@ -58,9 +58,9 @@ export class Pc2PublicName extends LitElement {
   private register(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     return this.run(async () => {
-      const r = await api.send<{ name: string; url: string }>("PUT", "/api/network/name", { name: this.field() });
-      this.registered = { configured: true, name: r.name, url: r.url, error: null };
-      this.note = { text: `This node is now ${r.url}`, error: false };
+      const r = await api.send<{ name: string; url: string; httpsUrl: string | null }>("PUT", "/api/network/name", { name: this.field() });
+      this.registered = { configured: true, name: r.name, url: r.url, httpsUrl: r.httpsUrl, error: null };
+      this.note = { text: `This node is now ${r.httpsUrl ?? r.url}`, error: false };
     });
   }
 
@@ -77,7 +77,16 @@ export class Pc2PublicName extends LitElement {
     if (!n.configured) return html`<h2>Public name</h2><p class="muted">No name gateway is configured for this node (network.gateway.url).</p>`;
     const online = Boolean(this.status?.publicEndpoint);
     return html`<h2>Public name</h2>
-      <p data-testid="public-name">${n.url ? html`This node is <a href=${n.url} target="_blank" rel="noopener noreferrer">${n.url}</a>` : "This node has no name yet."}</p>
+      <p data-testid="public-name">${n.url ? html`This node is <a href=${n.httpsUrl ?? n.url} target="_blank" rel="noopener noreferrer">${n.httpsUrl ?? n.url}</a>` : "This node has no name yet."}</p>
+      ${
+        n.url
+          ? html`<p class="muted" data-testid="public-name-security">${
+              n.httpsUrl
+                ? `HTTPS is end to end: the super node passes the encrypted connection on by its name and cannot read requests, cookies or files. Plain ${n.url} goes through the super node unencrypted.`
+                : `This gateway offers plain HTTP only: the super node can read what passes through it. Prefer your own network, or a gateway with HTTPS.`
+            }</p>`
+          : nothing
+      }
       ${n.error ? html`<p class="error" role="alert">Could not register again: ${n.error}</p>` : nothing}
       ${this.note ? html`<p role=${this.note.error ? "alert" : "status"} class=${this.note.error ? "error" : "muted"}>${this.note.text}</p>` : nothing}
       ${
