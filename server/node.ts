@@ -13,7 +13,8 @@ import { ControlSocket } from "./http/control-socket.ts";
 import { listen, listenRedirect } from "./http/http-server.ts";
 import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
 import { AuthGuard } from "./http/auth-guard.ts";
-import { HostGuard } from "./http/host-guard.ts";
+import { HostGuard, hostnameOf } from "./http/host-guard.ts";
+import { ACME_CHALLENGE_PREFIX } from "./tls/acme-challenges.ts";
 import { ProxyTrust } from "./http/proxy-trust.ts";
 import { wireReactions } from "./reactions.ts";
 import { registerWsMethods, wsPolicy } from "./ws-app.ts";
@@ -115,7 +116,14 @@ export class Pc2Node {
     this.ctx.events.on("tls.changed", () => this.replaceListener());
     // Connections relayed by the Active Proxy arrive on a listener of their own, so they are never taken for local ones.
     const relayed = this.services.network.relayedClients;
-    this.relay = listen(this.app, this.hub, this.ctx.log.child({ svc: "http", via: "relay" }), { host: "127.0.0.1", port: 0, hosts: this.hosts, proxies: new ProxyTrust([]), relayed });
+    this.relay = listen(this.app, this.hub, this.ctx.log.child({ svc: "http", via: "relay" }), {
+      host: "127.0.0.1",
+      port: 0,
+      hosts: this.hosts,
+      proxies: new ProxyTrust([]),
+      relayed,
+      upgradeTo: (request, path) => this.httpsForPublicName(request, path),
+    });
     relayed.port = this.relay.port ?? 0;
     this.relayTls = this.listenRelayTls(0);
     const port = this.server.port ?? this.config.port;
@@ -138,6 +146,22 @@ export class Pc2Node {
   /** Where the redirect to HTTPS listens (null: none). */
   get redirectPort(): number | null {
     return this.redirect?.port ?? null;
+  }
+
+  /**
+   * http://<name>.<domain> arrives in clear through the super node. When the gateway passes HTTPS
+   * through and the node's certificate covers the name, send the browser there (308) instead; an
+   * ACME challenge is answered where it came.
+   */
+  private httpsForPublicName(request: Request, path: string): string | null {
+    if (path.startsWith(ACME_CHALLENGE_PREFIX)) return null;
+    const name = this.services.network.publicName();
+    if (!name.httpsUrl || !name.url) return null;
+    const host = hostnameOf(request.headers.get("host") ?? "");
+    const target = new URL(name.httpsUrl);
+    if (host !== target.hostname || !this.services.tls.covers(target.hostname)) return null;
+    const url = new URL(request.url);
+    return `${target.origin}${url.pathname}${url.search}`;
   }
 
   private listenRelayTls(port: number): Server<WsConnectionData> | null {

@@ -27,6 +27,8 @@ export interface ListenOptions {
   tls?: TLSOptions | null;
   /** Send Strict-Transport-Security (only over TLS with a certificate browsers trust). */
   hsts?: boolean;
+  /** Plain HTTP that should be HTTPS: the URL to send this request to (308), or null to serve it. */
+  upgradeTo?: (request: Request, path: string) => string | null;
 }
 
 /** One year: browsers remember to use HTTPS only; sent only with a trusted certificate. */
@@ -38,7 +40,7 @@ function pathOf(url: string): string {
   return url.slice(start, end === -1 ? undefined : end);
 }
 
-export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed, tls, hsts }: ListenOptions): Server<WsConnectionData> {
+export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed, tls, hsts, upgradeTo }: ListenOptions): Server<WsConnectionData> {
   const scheme = tls ? "https:" : "http:";
   return Bun.serve<WsConnectionData>({
     hostname: host,
@@ -58,7 +60,11 @@ export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, p
       let response: Response | undefined;
       try {
         if (path === "/ws") hosts.check(request);
-        response = path === "/ws" ? await hub.upgrade(request, server, ip) : await app.handle(request);
+        const upgraded = upgradeTo?.(request, path) ?? null;
+        if (upgraded) {
+          response = new Response(null, { status: 308, headers: { location: upgraded, "cache-control": "no-store" } });
+          for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);
+        } else response = path === "/ws" ? await hub.upgrade(request, server, ip) : await app.handle(request);
       } catch (err) {
         response = errorResponse(toAppError(err));
         for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);

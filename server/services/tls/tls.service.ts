@@ -9,7 +9,7 @@ import type { TLSOptions } from "bun";
 import { ConfigError, type TlsConfig } from "../../config.ts";
 import type { EventBus } from "../../events.ts";
 import type { Logger } from "../../log.ts";
-import { certificateProblems, type CertificateInfo, inspectCertificate } from "../../tls/certificate.ts";
+import { certificateProblems, type CertificateInfo, covers, inspectCertificate } from "../../tls/certificate.ts";
 import { ensureSelfSigned, type KeyAndCertificate } from "../../tls/self-signed.ts";
 import type { AcmeChallenges } from "../../tls/acme-challenges.ts";
 import { AcmeCertificates, type AcmeStatus } from "./acme-certificates.ts";
@@ -134,6 +134,11 @@ export class TlsService {
       loadedAt: this.loadedAt?.toISOString() ?? null,
       acme: this.acme?.status() ?? null,
     };
+  }
+
+  /** Does the certificate served now cover `name`? */
+  covers(name: string): boolean {
+    return this.current !== null && covers(this.current.info, name);
   }
 
   sendsHsts(): boolean {

@@ -48,19 +48,22 @@ async function client(publicUrl: string, gatewayUrl: string, nameHost: string, k
   const out: Record<string, unknown> = {};
   // The node's own address space is unreachable from here: only the super node is.
   out.info = (await (await fetch(`${publicUrl}/api/info`)).json()).nodeId;
+  // http://<name> in clear: the node holds a certificate for its name, so it sends the browser to https://<name>.
   const viaName = { host: nameHost, connection: "close" };
-  out.nameInfo = (await (await fetch(`${gatewayUrl}/api/info`, { headers: viaName })).json()).nodeId;
-  const token = await signIn(gatewayUrl, wallet, viaName);
-  const auth = { authorization: `Bearer ${token}`, ...viaName };
+  const byName = await fetch(`${gatewayUrl}/api/info?x=1`, { headers: viaName, redirect: "manual" });
+  out.nameRedirect = { status: byName.status, location: byName.headers.get("location") };
+  // The rest over the node's public port (plain HTTP through the relay).
+  const token = await signIn(publicUrl, wallet);
+  const auth = { authorization: `Bearer ${token}` };
   const body = new Uint8Array(randomBytes(100 * 1024 * 1024));
   const fd = new FormData();
   fd.append("path", "~/Documents");
   fd.append("file", new Blob([body]), "hundred.bin");
   let t = performance.now();
-  const up = await fetch(`${gatewayUrl}/write`, { method: "POST", headers: auth, body: fd });
+  const up = await fetch(`${publicUrl}/write`, { method: "POST", headers: auth, body: fd });
   out.upload = { status: up.status, size: (await up.json()).size, seconds: (performance.now() - t) / 1000 };
   t = performance.now();
-  const down = await fetch(`${gatewayUrl}/read?file=${encodeURIComponent("~/Documents/hundred.bin")}`, { headers: auth });
+  const down = await fetch(`${publicUrl}/read?file=${encodeURIComponent("~/Documents/hundred.bin")}`, { headers: auth });
   const hash = createHash("sha256");
   let size = 0;
   for await (const chunk of down.body as unknown as AsyncIterable<Uint8Array>) {
@@ -100,8 +103,8 @@ async function tlsClient(gatewayAddress: string, name: string, tlsPort: string, 
   out.upload = (await fetch(`${base}/write`, { method: "POST", headers: auth, body: fd, tls: { serverName: name } } as RequestInit)).status;
   const back = await fetch(`${base}/read?file=${encodeURIComponent("~/Documents/secret.txt")}`, { headers: auth, tls: { serverName: name } } as RequestInit);
   out.readBack = (await back.text()).startsWith(secret);
-  // The control, in clear through the gateway's plain port: the super node does see this one.
-  out.control = (await fetch(`http://${gatewayAddress}:${plainPort}/api/info?${control}`, { headers: { host: `${name}:${plainPort}`, connection: "close" } })).status;
+  // The control, in clear through the gateway's plain port (answered with a redirect to HTTPS): the super node does see this one.
+  out.control = (await fetch(`http://${gatewayAddress}:${plainPort}/api/info?${control}`, { headers: { host: `${name}:${plainPort}`, connection: "close" }, redirect: "manual" })).status;
   return out;
 }
 

@@ -1,8 +1,8 @@
 // The real topology, in network namespaces this test creates: the super node (Active Proxy and name
 // gateway) in one, a PC2 node in a second that can only dial the super node (no route anywhere
 // else, and nothing can reach it), and a client in a third that reaches the node only through the
-// super node's public port and http://<name>.pc2.test. Over that path: sign-in, 100 MiB up and down
-// byte-identical, 50 concurrent requests. Then https://<name>.pc2.test, passed through by SNI: the
+// super node's public port and http://<name>.pc2.test (which sends it to https://). Over the port:
+// sign-in, 100 MiB up and down byte-identical, 50 concurrent requests. Over https://<name>.pc2.test, passed through by SNI: the
 // client sees the node's own certificate, and strace on the super node's process shows it never
 // read a byte of the plaintext (while a marker sent over plain HTTP, the control, is there).
 // Skipped, saying so, where namespaces cannot be made.
@@ -157,11 +157,11 @@ test.skipIf(!canMakeNamespaces)("the node gets a public port and a name though n
 });
 
 test.skipIf(!canMakeNamespaces)(
-  "from the client's namespace, only through the super node: sign-in by name, 100 MiB up and down identical, 50 concurrent",
+  "from the client's namespace, only through the super node: sign-in, 100 MiB up and down identical, 50 concurrent; http://<name> is sent to https://<name>",
   async () => {
     const r = await inNs(NS.client, "client", nodeSetup.publicEndpoint, "http://10.77.1.1:8091", "netns-alice.pc2.test:8091", owner.privateKey);
     expect(r.info).toBe(nodeSetup.nodeId);
-    expect(r.nameInfo).toBe(nodeSetup.nodeId);
+    expect(r.nameRedirect).toEqual({ status: 308, location: "https://netns-alice.pc2.test:8443/api/info?x=1" });
     expect(r.upload).toMatchObject({ status: 200, size: 100 * 1024 * 1024 });
     expect(r.download).toMatchObject({ status: 200, size: 100 * 1024 * 1024, identical: true });
     expect(r.concurrent).toBe(50);
@@ -211,7 +211,7 @@ test.skipIf(!canMakeNamespaces)(
     expect(r.hsts).toBe("max-age=31536000");
     expect(r.upload).toBe(200);
     expect(r.readBack).toBe(true);
-    expect(r.control).toBe(200);
+    expect(r.control).toBe(308);
     const seen = readFileSync(trace, "utf8");
     const hex = (text: string) => [...Buffer.from(text)].map((b) => `\\x${b.toString(16).padStart(2, "0")}`).join("");
     // The capture works: the marker sent in clear over plain HTTP is in what the super node read…
