@@ -7,6 +7,8 @@ export function formatNetworkStatus(s: NetworkStatus): string {
   for (const f of s.families) lines.push(`IPv${f.family}:        ${f.address}, ${f.routingTableSize} node${f.routingTableSize === 1 ? "" : "s"} known`);
   if (s.bootstrap.length) lines.push(`Bootstrap:   ${s.bootstrap.filter((b) => b.reachable).length} of ${s.bootstrap.length} answered`);
   lines.push(`Announced:   ${s.lastAnnounce ?? "not yet"}`, `Public URL:  ${s.publicEndpoint ?? (s.relay.client?.reason ? `none (${s.relay.client.reason})` : "none yet")}`);
+  if (s.publicName.name) lines.push(`Name:        ${s.publicName.httpsUrl ?? s.publicName.url}${s.publicName.httpsUrl ? ` (end to end; also ${s.publicName.url})` : ""}`);
+  if (s.publicName.error) lines.push(`Name error:  ${s.publicName.error}`);
   if (s.relay.server) lines.push(`Relay:       ${s.relay.server.sessions} nodes connected on port ${s.relay.server.port}, ${s.relay.server.connectionsRelayed} connections relayed`);
   if (s.stored.values || s.stored.peers) lines.push(`Holding:     ${s.stored.values} values, ${s.stored.peers} peer records for the network`);
   if (s.error) lines.push(`Error:       ${s.error}`);
