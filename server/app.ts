@@ -108,7 +108,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
       .use(aiRoutes(services.ai))
       .use(networkRoutes(services.network, services.audit))
-      .use(tlsRoutes(services.tls))
+      .use(tlsRoutes(services.tls, services.audit))
       .use(ollamaApiRoutes(services.ai))
       .use(driversRoutes(services.ai))
       .use(staticRoutes(assets))

@@ -150,6 +150,9 @@ export const ERROR_CODES = {
   claim_expired: { status: 401, message: "The name claim's timestamp is too far from the gateway's clock" },
   claim_replayed: { status: 401, message: "This name claim was used already" },
 
+  // ---- TLS
+  tls_not_choosable: { status: 409, message: "The operator set TLS in the node's configuration (off, or their own certificate files); Settings cannot change it" },
+
   // ---- outbound requests
   private_address_refused: { status: 403, message: "That address may not be reached from the node on your behalf" },
   unsupported_url: { status: 400, message: "Only http and https URLs without credentials can be fetched" },

@@ -20,6 +20,8 @@ export interface EventMap {
   "network.status": NetworkStatus;
   /** The node serves a new certificate (the Owner's files changed): the listener takes it. */
   "tls.changed": { fingerprint: string };
+  /** The names an ACME certificate is asked for changed (the node answers to them). */
+  "tls.names": { names: string[] };
 }
 
 export type EventName = keyof EventMap;

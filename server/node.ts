@@ -92,7 +92,10 @@ export class Pc2Node {
       });
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
       // The names an ACME certificate is asked for are the node's: the CA's check arrives with them as Host.
-      this.hosts = new HostGuard([...config.hostNames, ...(config.tls.mode === "acme" ? config.tls.acme.names : [])]);
+      this.hosts = new HostGuard([...config.hostNames, ...this.services.tls.acmeNames]);
+      this.ctx.events.on("tls.names", ({ names }) => {
+        for (const n of names) this.hosts.allow(n);
+      });
       this.control = new ControlSocket(join(config.dataDir, "pc2.sock"), {
         "/network/status": () => this.services.network.status(),
         "/network/lookup/": (url) => this.services.network.lookup(decodeURIComponent(url.pathname.slice("/network/lookup/".length))),

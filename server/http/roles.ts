@@ -130,6 +130,8 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "DELETE /api/network/name": OWNER_ADMIN,
   /** The certificate's fingerprint is for anyone signed in to check. */
   "GET /api/tls": MEMBER_ANY,
+  /** Which certificate the node serves is the Owner's to choose. */
+  "PUT /api/tls": OWNER_ADMIN,
   /** The ACME CA's HTTP-01 check: it signs in as nobody. */
   "GET /.well-known/acme-challenge/:token": PUBLIC,
   "GET /api/terminal/settings": OWNER_ADMIN,

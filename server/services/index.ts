@@ -150,7 +150,8 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     config: config.tls,
     dataDir: config.dataDir,
     // With ACME, the self-signed certificate that serves until the CA's arrives covers the same names.
-    selfSignedNames: () => nodeNames({ listenHost: config.host, configured: [...config.hostNames, ...(config.tls.mode === "acme" ? config.tls.acme.names : [])] }),
+    selfSignedNames: (extra) => nodeNames({ listenHost: config.host, configured: [...config.hostNames, ...extra] }),
+    settings,
     requiredNames: config.hostNames,
     nodeName: config.nodeName,
     challenges: new AcmeChallenges(),

@@ -55,5 +55,13 @@ test("setup and sign-in over HTTPS; a secure context, a Secure cookie, wss://, a
   await expect(https.getByTestId("tls-mode")).toContainText("This page came over HTTPS.");
   const served = new X509Certificate(readFileSync(`${node.dataDir}/tls/self-signed/cert.pem`, "utf8")).fingerprint256;
   await expect(https.getByTestId("tls-fingerprint")).toHaveText(served);
+  // The Owner may switch to a CA's certificate here; the self-signed one is what the node started with.
+  const choice = https.getByRole("form", { name: "Certificate" });
+  await expect(choice.getByLabel(/self-signed certificate/)).toBeChecked();
+  await expect(choice.getByText("Chosen in the node's configuration.")).toBeVisible();
+  await choice.getByLabel(/self-signed certificate/).check();
+  await choice.getByRole("button", { name: "Save" }).click();
+  await expect(https.getByRole("status")).toContainText("The node serves its self-signed certificate");
+  await expect(choice.getByText("Chosen here.")).toBeVisible();
   await page.screenshot({ path: info.outputPath("settings-https.png") });
 });

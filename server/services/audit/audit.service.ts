@@ -21,7 +21,8 @@ export type AuditAction =
   | "terminal.closed"
   | "network.settings_changed"
   | "network.name_registered"
-  | "network.name_released";
+  | "network.name_released"
+  | "tls.mode_changed";
 
 export interface AuditEntry {
   id: number;

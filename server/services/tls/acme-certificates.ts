@@ -16,8 +16,10 @@ import type { KeyAndCertificate } from "../../tls/self-signed.ts";
 export interface AcmeStatus {
   state: "waiting" | "requesting" | "issued" | "failed";
   directory: string;
-  /** The names the certificate is (to be) for. */
+  /** The names the certificate is (to be) for: the configured ones and the public name. */
   names: string[];
+  /** The configured ones alone (Settings or tls.acme.names). */
+  configured: string[];
   lastError: string | null;
   lastAttemptAt: string | null;
   /** When the next renewal check or retry runs. */
@@ -92,6 +94,7 @@ export class AcmeCertificates {
       state: this.state,
       directory: this.o.config.directory,
       names: this.names(),
+      configured: [...this.o.config.names],
       lastError: this.lastError,
       lastAttemptAt: this.lastAttemptAt?.toISOString() ?? null,
       nextCheckAt: this.nextCheckAt?.toISOString() ?? null,

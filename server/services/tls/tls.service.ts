@@ -6,7 +6,9 @@ import { constants } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { TLSOptions } from "bun";
-import { ConfigError, type TlsConfig } from "../../config.ts";
+import { type AcmeConfig, ConfigError, type TlsConfig } from "../../config.ts";
+import { fail } from "../../errors.ts";
+import type { SettingsRepository } from "../settings/settings.repository.ts";
 import type { EventBus } from "../../events.ts";
 import type { Logger } from "../../log.ts";
 import { certificateProblems, type CertificateInfo, covers, inspectCertificate } from "../../tls/certificate.ts";
@@ -14,8 +16,23 @@ import { ensureSelfSigned, type KeyAndCertificate } from "../../tls/self-signed.
 import type { AcmeChallenges } from "../../tls/acme-challenges.ts";
 import { AcmeCertificates, type AcmeStatus } from "./acme-certificates.ts";
 
+/** What the Owner may choose in Settings: a certificate the node makes or gets itself. */
+export interface TlsChoice {
+  mode: "self-signed" | "acme";
+  /** ACME: names to certify besides the public name. */
+  names?: string[];
+  email?: string | null;
+}
+
+const CHOICE_KEY = "tls.choice";
+const CHOOSABLE: readonly TlsConfig["mode"][] = ["self-signed", "acme"];
+
 export interface TlsStatus {
   mode: TlsConfig["mode"];
+  /** Where the mode comes from: the operator's configuration, or the Owner's choice in Settings. */
+  chosenIn: "config" | "settings";
+  /** Whether Settings may change the mode (not with TLS off or the operator's own files). */
+  choosable: boolean;
   minVersion: TlsConfig["minVersion"];
   /** The certificate served (null with TLS off). */
   certificate: (Omit<CertificateInfo, "notBefore" | "notAfter"> & { notBefore: string; notAfter: string }) | null;
@@ -31,8 +48,10 @@ export interface TlsStatus {
 export interface TlsServiceOptions {
   config: TlsConfig;
   dataDir: string;
-  /** The names the self-signed certificate is made for (the machine's names and addresses). */
-  selfSignedNames: () => string[];
+  /** The names the self-signed certificate is made for: the machine's names and addresses, and `extra`. */
+  selfSignedNames: (extra: readonly string[]) => string[];
+  /** Where the Owner's choice made in Settings is kept (modes self-signed and acme only). */
+  settings: SettingsRepository;
   /** The names the Owner's certificate must cover: the ones they configured (PC2_HOST_NAMES). */
   requiredNames: readonly string[];
   nodeName: string;
@@ -62,8 +81,21 @@ export class TlsService {
   /** The public name's host, as the network last reported it (ACME certifies it). */
   private publicName: string | null = null;
 
+  /** The mode and ACME settings in force: the configuration's, or the Owner's choice. */
+  private mode: TlsConfig["mode"];
+  private acmeConfig: AcmeConfig;
+  private readonly chosenIn: () => "config" | "settings";
+
   constructor(private readonly o: TlsServiceOptions) {
     this.now = o.now ?? (() => new Date());
+    this.mode = o.config.mode;
+    this.acmeConfig = o.config.acme;
+    const choice = this.storedChoice();
+    if (choice && this.choosable) {
+      this.mode = choice.mode;
+      this.acmeConfig = { ...o.config.acme, names: choice.names ?? [], email: choice.email ?? null };
+    }
+    this.chosenIn = () => (this.storedChoice() && this.choosable ? "settings" : "config");
   }
 
   get challenges(): AcmeChallenges {
@@ -71,44 +103,90 @@ export class TlsService {
   }
 
   get enabled(): boolean {
-    return this.o.config.mode !== "off";
+    return this.mode !== "off";
+  }
+
+  /** Settings may choose between the node's own certificates; TLS off and the operator's files are the operator's. */
+  get choosable(): boolean {
+    return CHOOSABLE.includes(this.o.config.mode);
+  }
+
+  /** The ACME names in force (the self-signed stand-in covers them too; the node answers to them). */
+  get acmeNames(): string[] {
+    return this.mode === "acme" ? [...this.acmeConfig.names] : [];
+  }
+
+  private storedChoice(): TlsChoice | null {
+    const raw = this.o.settings.get(CHOICE_KEY);
+    if (!raw) return null;
+    try {
+      const c = JSON.parse(raw) as TlsChoice;
+      return CHOOSABLE.includes(c.mode) ? c : null;
+    } catch {
+      return null;
+    }
   }
 
   async start(): Promise<void> {
-    const { config } = this.o;
-    if (config.mode === "self-signed" || config.mode === "acme") {
-      // With ACME, the self-signed certificate serves until the CA's arrives (and if it never does).
-      const made = await ensureSelfSigned(join(this.o.dataDir, "tls", "self-signed"), this.o.selfSignedNames(), this.o.nodeName, this.now());
-      this.use(made);
-      if (made.made) this.o.log.info("made a self-signed certificate", { fingerprint: this.current!.info.fingerprint, names: this.current!.info.names });
-    }
-    if (config.mode === "acme") {
-      this.o.events.on("network.status", (s) => {
-        const host = s.publicName.url ? new URL(s.publicName.url).hostname : null;
-        if (host === this.publicName) return;
-        this.publicName = host;
-        this.acme?.recheck();
-      });
-      this.acme = new AcmeCertificates({
-        config: config.acme,
-        dir: join(this.o.dataDir, "tls", "acme"),
-        challenges: this.o.challenges,
-        publicName: () => this.publicName,
-        onCertificate: (pair) => {
-          this.use(pair);
-          this.o.events.emit("tls.changed", { fingerprint: this.current!.info.fingerprint });
-        },
-        log: this.o.log,
-        now: this.now,
-      });
-      const stored = this.acme.start();
-      if (stored) this.use(stored);
-    } else if (config.mode === "files") {
+    if (this.mode === "self-signed" || this.mode === "acme") await this.useSelfSigned();
+    this.o.events.on("network.status", (s) => {
+      const host = s.publicName.url ? new URL(s.publicName.url).hostname : null;
+      if (host === this.publicName) return;
+      this.publicName = host;
+      this.acme?.recheck();
+    });
+    if (this.mode === "acme") this.startAcme();
+    else if (this.mode === "files") {
       const problems = this.readFiles();
       if (problems.length) throw new ConfigError(problems);
       this.poll = setInterval(() => this.checkFiles(), this.o.pollMs ?? 5_000);
       this.poll.unref?.();
     }
+  }
+
+  /**
+   * The Owner's choice from Settings, applied at once: the new certificate (the self-signed one, and
+   * the CA's when it comes) is served to new connections; open ones finish on the old.
+   */
+  async choose(choice: TlsChoice): Promise<TlsStatus> {
+    if (!this.choosable) throw fail("tls_not_choosable");
+    const names = [...new Set((choice.names ?? []).map((n) => n.toLowerCase()))];
+    this.o.settings.set(CHOICE_KEY, JSON.stringify({ mode: choice.mode, names, email: choice.email ?? null }));
+    this.acme?.stop();
+    this.acme = null;
+    this.mode = choice.mode;
+    this.acmeConfig = { ...this.o.config.acme, names, email: choice.email ?? null };
+    this.o.events.emit("tls.names", { names: this.acmeNames });
+    const before = this.current?.info.fingerprint;
+    await this.useSelfSigned();
+    if (this.mode === "acme") this.startAcme();
+    if (this.current && this.current.info.fingerprint !== before) this.o.events.emit("tls.changed", { fingerprint: this.current.info.fingerprint });
+    this.o.log.info("TLS mode chosen in Settings", { mode: this.mode, names });
+    return this.status();
+  }
+
+  private async useSelfSigned(): Promise<void> {
+    // With ACME, the self-signed certificate serves until the CA's arrives (and if it never does).
+    const made = await ensureSelfSigned(join(this.o.dataDir, "tls", "self-signed"), this.o.selfSignedNames(this.acmeNames), this.o.nodeName, this.now());
+    this.use(made);
+    if (made.made) this.o.log.info("made a self-signed certificate", { fingerprint: this.current!.info.fingerprint, names: this.current!.info.names });
+  }
+
+  private startAcme(): void {
+    this.acme = new AcmeCertificates({
+      config: this.acmeConfig,
+      dir: join(this.o.dataDir, "tls", "acme"),
+      challenges: this.o.challenges,
+      publicName: () => this.publicName,
+      onCertificate: (pair) => {
+        this.use(pair);
+        this.o.events.emit("tls.changed", { fingerprint: this.current!.info.fingerprint });
+      },
+      log: this.o.log,
+      now: this.now,
+    });
+    const stored = this.acme.start();
+    if (stored) this.use(stored);
   }
 
   stop(): void {
@@ -126,7 +204,9 @@ export class TlsService {
   status(): TlsStatus {
     const info = this.current?.info ?? null;
     return {
-      mode: this.o.config.mode,
+      mode: this.mode,
+      chosenIn: this.chosenIn(),
+      choosable: this.choosable,
       minVersion: this.o.config.minVersion,
       certificate: info ? { ...info, notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() } : null,
       hsts: this.sendsHsts(),

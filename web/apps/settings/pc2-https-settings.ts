@@ -1,6 +1,7 @@
 // <pc2-https-settings>: how the node speaks HTTPS, in Settings › Network, for everyone signed in:
 // which certificate it serves, in words, with the SHA-256 fingerprint to compare with the browser's
-// certificate viewer, its names and dates; for the Owner and Admins, why new files were refused.
+// certificate viewer, its names and dates; for the Owner and Admins, why new files were refused;
+// for the Owner, the choice between the node's self-signed certificate and one from an ACME CA.
 import { LitElement, css, html, nothing } from "lit";
 import type { TlsStatus } from "../../../server/services/tls/tls.service.ts";
 import { api } from "../../api/rest-client.ts";
@@ -21,9 +22,12 @@ const ACME_WORDS: Record<NonNullable<TlsStatus["acme"]>["state"], string> = {
 };
 
 export class Pc2HttpsSettings extends LitElement {
-  static override properties = { tls: { state: true }, error: { state: true } };
+  static override properties = { isOwner: { attribute: false }, tls: { state: true }, error: { state: true }, busy: { state: true }, note: { state: true } };
+  isOwner = false;
   tls: TlsStatus | null = null;
   error: string | null = null;
+  busy = false;
+  note: { text: string; error: boolean } | null = null;
 
   static override styles = [
     sharedStyles,
@@ -31,6 +35,10 @@ export class Pc2HttpsSettings extends LitElement {
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; margin: 0.75rem 0; font-size: 0.9rem; }
       dt { color: var(--pc2-muted, #9aa4b2); }
       dd { margin: 0; overflow-wrap: anywhere; }
+      form { display: grid; gap: 0.5rem; margin: 0.75rem 0; max-width: 36rem; }
+      fieldset { border: 1px solid var(--pc2-border); border-radius: 6px; display: grid; gap: 0.35rem; }
+      label { display: grid; gap: 0.25rem; font-size: 0.85rem; }
+      .choice { display: flex; gap: 0.5rem; align-items: baseline; }
     `,
   ];
 
@@ -40,6 +48,48 @@ export class Pc2HttpsSettings extends LitElement {
       (t) => (this.tls = t),
       (err: Error) => (this.error = err.message),
     );
+  }
+
+  private async save(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = new FormData(e.target as HTMLFormElement);
+    const mode = form.get("mode") === "acme" ? "acme" : "self-signed";
+    const names = String(form.get("names") ?? "")
+      .split(/[\s,]+/)
+      .map((n) => n.trim().toLowerCase())
+      .filter(Boolean);
+    const email = String(form.get("email") ?? "").trim() || null;
+    this.busy = true;
+    try {
+      this.tls = await api.send<TlsStatus>("PUT", "/api/tls", mode === "acme" ? { mode, names, email } : { mode });
+      this.note = {
+        text: mode === "acme" ? "Saved. The node asks the certificate authority now; until it answers, the self-signed certificate serves." : "Saved. The node serves its self-signed certificate.",
+        error: false,
+      };
+    } catch (err) {
+      this.note = { text: (err as Error).message, error: true };
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private renderChoice(t: TlsStatus) {
+    if (!t.choosable)
+      return html`<p class="muted">The operator set this in the node's configuration (${t.mode === "off" ? "plain HTTP on loopback" : "their own certificate files"}); it cannot be changed here.</p>`;
+    const acme = t.mode === "acme";
+    return html`<form aria-label="Certificate" @submit=${(e: SubmitEvent) => this.save(e)}>
+      <fieldset>
+        <legend>Certificate</legend>
+        <label class="choice"><input type="radio" name="mode" value="self-signed" ?checked=${!acme} /> The node's own self-signed certificate (for the LAN; browsers warn once)</label>
+        <label class="choice"><input type="radio" name="mode" value="acme" ?checked=${acme} /> A certificate from an ACME certificate authority (the CA must reach the node on port 80 for each name)</label>
+      </fieldset>
+      <label>Names to certify, besides the public name (comma-separated)
+        <input name="names" autocomplete="off" spellcheck="false" placeholder="pc2.example.com" .value=${t.acme?.configured.join(", ") ?? ""} />
+      </label>
+      <label>Contact e-mail for the certificate authority (optional) <input name="email" type="email" autocomplete="off" /></label>
+      <button class="primary" ?disabled=${this.busy}>Save</button>
+      <p class="muted">Chosen ${t.chosenIn === "settings" ? "here" : "in the node's configuration"}.</p>
+    </form>`;
   }
 
   override render() {
@@ -67,7 +117,9 @@ export class Pc2HttpsSettings extends LitElement {
               <dt>Protocol</dt><dd>TLS ${t.minVersion === "1.3" ? "1.3 only" : "1.3, and 1.2 for old clients"}${t.hsts ? "; browsers are told to use HTTPS only (HSTS)" : ""}</dd>
             </dl>`
           : nothing
-      }`;
+      }
+      ${this.note ? html`<p role=${this.note.error ? "alert" : "status"} class=${this.note.error ? "error" : "muted"}>${this.note.text}</p>` : nothing}
+      ${this.isOwner ? this.renderChoice(t) : nothing}`;
   }
 }
 

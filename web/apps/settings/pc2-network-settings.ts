@@ -122,7 +122,7 @@ export class Pc2NetworkSettings extends LitElement {
       ${s ? this.renderStatus(s) : html`<p class="muted">Loading…</p>`}
       ${s && this.isAdmin ? html`<button class="primary" ?disabled=${this.busy} @click=${() => this.toggle(!s.enabled)}>${s.enabled ? "Turn networking off" : "Turn networking on"}</button>` : nothing}
       <pc2-public-name .status=${s} .isOwner=${this.user?.role === "owner"}></pc2-public-name>
-      <pc2-https-settings></pc2-https-settings>
+      <pc2-https-settings .isOwner=${this.user?.role === "owner"}></pc2-https-settings>
       <h2>Find a node</h2>
       <form aria-label="Find a node" @submit=${(e: SubmitEvent) => this.find(e)}>
         <label>Node ID or DID <input name="nodeId" required placeholder="did:boson:…" autocomplete="off" spellcheck="false" /></label>
