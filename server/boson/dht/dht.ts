@@ -281,7 +281,15 @@ export class Dht {
       ),
     );
     if (opts.persistent) this.published.set(`p:${peer.peerId.toString()}`, { kind: "peer", peer, at: this.now() });
-    const count = stored.reduce((a: number, b) => a + b, 0);
+    // This node is one of the K closest too (always, for its own Node ID as the peer ID): it keeps
+    // the record as they do, so while it is up a look-up that reaches it finds it, whoever else left.
+    const farthest = result.closest.at(-1)?.contact.id;
+    let self = 0;
+    if (result.closest.length < K || !farthest || peer.peerId.compareDistance(this.id, farthest) < 0) {
+      this.o.store.putPeer(peer);
+      self = 1;
+    }
+    const count = stored.reduce((a: number, b) => a + b, 0) + self;
     // "Announced" means some node took the record, not that we tried.
     if (count > 0) this.lastAnnounce = this.now();
     return count;
