@@ -23,6 +23,7 @@ import type { LlamaEngine } from "./services/ai/llama-engine.ts";
 import type { WasmService } from "./services/wasm/wasm.service.ts";
 import type { NetworkService } from "./services/network/network.service.ts";
 import type { TlsService } from "./services/tls/tls.service.ts";
+import type { BlobStore } from "./services/files/blob-store.ts";
 
 export interface AppContext {
   config: Config;
@@ -52,6 +53,8 @@ export interface Services {
   /** The IPFS worker's client (pins, garbage collection), for health and tests; files reach it through their service. */
   ipfs: IpfsClient;
   writer: FileWriter;
+  /** File bytes on disk (a backup holds their removals while it reads a snapshot). */
+  blobs: BlobStore;
   uploads: ResumableUploads;
   terminals: TerminalService;
   wasm: WasmService;

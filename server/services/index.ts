@@ -160,5 +160,28 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   });
   // Started in this order, stopped in reverse. The certificate first: a bad one stops the start before anything runs.
   const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network];
-  return { tls, identity, setup, system, audit, sessions, signIn, users, usersRepo, tokens, files, trash, writer, uploads, ipfs: storage.ipfs, terminals, wasm, ai, llama, network, lifecycle };
+  return {
+    blobs: storage.blobs,
+    tls,
+    identity,
+    setup,
+    system,
+    audit,
+    sessions,
+    signIn,
+    users,
+    usersRepo,
+    tokens,
+    files,
+    trash,
+    writer,
+    uploads,
+    ipfs: storage.ipfs,
+    terminals,
+    wasm,
+    ai,
+    llama,
+    network,
+    lifecycle,
+  };
 }

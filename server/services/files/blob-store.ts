@@ -155,7 +155,27 @@ export class BlobStore {
   }
 
   remove(owner: string, blob: string): void {
+    // While a backup reads a snapshot, the blobs it names stay until it is done.
+    if (this.holds > 0) return void this.deferred.push([owner, blob]);
     rmSync(this.path(owner, blob), { force: true });
+  }
+
+  private holds = 0;
+  private deferred: [string, string][] = [];
+
+  /**
+   * Keep every blob that exists now until `release` is called: removals wait (a backup snapshot of
+   * the index must find the bytes of every file it lists, even if the file is deleted meanwhile).
+   */
+  holdRemovals(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0) return;
+      for (const [owner, blob] of this.deferred.splice(0)) rmSync(this.path(owner, blob), { force: true });
+    };
   }
 
   discard(tmp: string): void {

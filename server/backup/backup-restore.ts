@@ -1,0 +1,90 @@
+// Restoring a backup set onto a machine that has only the phrase: the keys come from the phrase,
+// the manifest must carry this node's signature, every chunk must open and name itself, and every
+// object must have its size and SHA-256. All of it is written into a staging folder beside the
+// target, flushed, and only then renamed into place: a restore cut short never becomes a data dir.
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Decrypter } from "age-encryption";
+import { durable } from "../fs/durable-steps.ts";
+import type { BackupKeys } from "./backup-keys.ts";
+import { type BackupManifest, readManifest } from "./backup-manifest.ts";
+import type { BackupDestination } from "./destination.ts";
+import { BackupIntegrityError, openChunk } from "./sealed-chunks.ts";
+
+export class RestoreRefused extends Error {}
+
+/** A manifest path must stay inside the data dir: relative, no "..", no empty parts. */
+const SAFE_PATH = /^(?!\/)(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._-]+$/;
+
+export async function readSet(destination: BackupDestination, keys: BackupKeys & { nodeId: string }, setName?: string): Promise<{ name: string; manifest: BackupManifest }> {
+  const sets = await destination.listSets();
+  const name = setName ?? sets.at(-1);
+  if (!name || !sets.includes(name)) throw new RestoreRefused(setName ? `no backup set ${setName} at ${destination.label}` : `no backup of ${keys.nodeId} at ${destination.label}`);
+  const d = new Decrypter();
+  d.addIdentity(keys.identity);
+  let document: Uint8Array;
+  try {
+    document = await d.decrypt(await destination.getSet(name));
+  } catch {
+    throw new BackupIntegrityError("the backup set cannot be opened with this phrase, or it was damaged");
+  }
+  return { name, manifest: readManifest(document, keys.nodeId) };
+}
+
+export interface RestoreOptions {
+  destination: BackupDestination;
+  keys: BackupKeys & { nodeId: string };
+  setName?: string;
+  /** The data dir to create. */
+  targetDir: string;
+  /** Replace a data dir that is not empty. */
+  force?: boolean;
+}
+
+function isEmptyDir(dir: string): boolean {
+  return !existsSync(dir) || readdirSync(dir).length === 0;
+}
+
+export async function restoreBackup(o: RestoreOptions): Promise<{ set: string; objects: number; bytes: number }> {
+  if (!o.force && !isEmptyDir(o.targetDir)) throw new RestoreRefused(`${o.targetDir} is not empty: restore into an empty data dir, or force it`);
+  const { name, manifest } = await readSet(o.destination, o.keys, o.setName);
+  for (const obj of manifest.objects)
+    if (!SAFE_PATH.test(obj.path) || obj.path.split("/").includes("..")) throw new BackupIntegrityError(`the manifest names a path outside the data dir: ${obj.path.slice(0, 100)}`);
+  const staging = `${o.targetDir.replace(/\/+$/, "")}.restoring-${randomBytes(4).toString("hex")}`;
+  mkdirSync(staging, { recursive: true, mode: 0o700 });
+  let bytes = 0;
+  try {
+    for (const obj of manifest.objects) {
+      const path = join(staging, obj.path);
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      const fd = openSync(path, "wx", 0o600);
+      const hash = createHash("sha256");
+      let written = 0;
+      try {
+        for (const id of obj.chunks) {
+          const piece = await openChunk(o.keys, id, await o.destination.getChunk(id));
+          hash.update(piece);
+          for (let off = 0; off < piece.length; ) off += writeSync(fd, piece, off, piece.length - off);
+          written += piece.length;
+        }
+        durable.syncFd(fd, path);
+      } finally {
+        closeSync(fd);
+      }
+      if (written !== obj.size || hash.digest("hex") !== obj.sha256) throw new BackupIntegrityError(`${obj.path} does not match its manifest (size or SHA-256)`);
+      bytes += written;
+    }
+    for (const dir of new Set(manifest.objects.map((obj) => dirname(join(staging, obj.path))))) durable.fsyncDir(dir);
+    if (existsSync(o.targetDir)) {
+      if (o.force) rmSync(o.targetDir, { recursive: true, force: true });
+      else rmdirSync(o.targetDir);
+    }
+    renameSync(staging, o.targetDir);
+    durable.fsyncDir(dirname(o.targetDir));
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  return { set: name, objects: manifest.objects.length, bytes };
+}

@@ -1,0 +1,78 @@
+// A backup destination in a folder the Owner names (a USB disk, a NAS mount): <root>/pc2-backup/
+// <Node ID>/chunks/<ab>/<name>.age and sets/<time>.age. Every file is written atomically (temp,
+// flush, rename, folder flush), so a backup cut short leaves whole chunks and no half manifest.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../fs/atomic-write.ts";
+import { type BackupDestination, checkChunkId, checkSetName, CHUNK_ID, SET_NAME } from "./destination.ts";
+
+export class FolderDestination implements BackupDestination {
+  readonly label: string;
+  private readonly root: string;
+
+  constructor(folder: string, nodeId: string) {
+    if (!/^[1-9A-HJ-NP-Za-km-z]{43,44}$/.test(nodeId)) throw new RangeError("not a Node ID");
+    this.root = join(folder, "pc2-backup", nodeId);
+    this.label = this.root;
+    mkdirSync(join(this.root, "chunks"), { recursive: true, mode: 0o700 });
+    mkdirSync(join(this.root, "sets"), { recursive: true, mode: 0o700 });
+  }
+
+  private chunkPath(id: string): string {
+    checkChunkId(id);
+    return join(this.root, "chunks", id.slice(0, 2), `${id}.age`);
+  }
+
+  private setPath(name: string): string {
+    return join(this.root, "sets", `${checkSetName(name)}.age`);
+  }
+
+  async hasChunk(id: string): Promise<boolean> {
+    return existsSync(this.chunkPath(id));
+  }
+
+  async putChunk(id: string, sealed: Uint8Array): Promise<void> {
+    const path = this.chunkPath(id);
+    mkdirSync(join(this.root, "chunks", id.slice(0, 2)), { recursive: true, mode: 0o700 });
+    writeFileAtomic(path, sealed, 0o600);
+  }
+
+  async getChunk(id: string): Promise<Uint8Array> {
+    return new Uint8Array(readFileSync(this.chunkPath(id)));
+  }
+
+  async listChunks(): Promise<string[]> {
+    const out: string[] = [];
+    for (const prefix of readdirSync(join(this.root, "chunks"))) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      for (const f of readdirSync(join(this.root, "chunks", prefix))) {
+        const id = f.replace(/\.age$/, "");
+        if (f.endsWith(".age") && CHUNK_ID.test(id)) out.push(id);
+      }
+    }
+    return out;
+  }
+
+  async deleteChunk(id: string): Promise<void> {
+    rmSync(this.chunkPath(id), { force: true });
+  }
+
+  async putSet(name: string, sealedManifest: Uint8Array): Promise<void> {
+    writeFileAtomic(this.setPath(name), sealedManifest, 0o600);
+  }
+
+  async getSet(name: string): Promise<Uint8Array> {
+    return new Uint8Array(readFileSync(this.setPath(name)));
+  }
+
+  async listSets(): Promise<string[]> {
+    return readdirSync(join(this.root, "sets"))
+      .filter((f) => f.endsWith(".age") && SET_NAME.test(f.slice(0, -4)))
+      .map((f) => f.slice(0, -4))
+      .sort();
+  }
+
+  async deleteSet(name: string): Promise<void> {
+    rmSync(this.setPath(name), { force: true });
+  }
+}
