@@ -1,6 +1,13 @@
 // The `pc2` command: start the node (default), show or recover its identity, print the version.
 import { existsSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { backupKeysFromPhrase, backupKeysOf, type BackupKeys } from "./backup/backup-keys.ts";
+import { RestoreRefused, restoreBackup, verifyBackup } from "./backup/backup-restore.ts";
+import type { BackupStats } from "./backup/backup-writer.ts";
+import { FolderDestination } from "./backup/folder-destination.ts";
+import { backupNodeToFolder } from "./backup/node-backup.ts";
+import { BackupIntegrityError } from "./backup/sealed-chunks.ts";
+import { checkPhrase } from "./services/identity/mnemonic.ts";
 import { formatBanner } from "./banner.ts";
 import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
 import { closeDatabase, openDatabase } from "./db/database.ts";
@@ -32,6 +39,11 @@ Commands:
   storage check [--repair]   Check that the file index, the files on disk and the IPFS pins agree
   network status [--json]    Ask the running node about its place on the Boson network
   network lookup <nodeId> [--json]  Find a node on the Boson network by its Node ID (or did:boson:…)
+  backup create <folder>     Back up this node into <folder>/pc2-backup/<Node ID>/ (asks the running node, or works alone)
+  backup verify <folder>     Read the latest backup set back and check every chunk and object (phrase on stdin when
+                             this machine has no identity)
+  backup restore <folder> [--force]  Restore the latest set into PC2_DATA_DIR from the folder and the 12-word phrase
+                             (read from stdin); refuses a data dir that is not empty unless --force
   version                    Print the version
   help                       Print this help
 
@@ -166,6 +178,89 @@ async function storageCheck(repair: boolean, json: boolean): Promise<number> {
   }
 }
 
+async function backupCreate(folder: string, json: boolean): Promise<number> {
+  const cfg = config();
+  // A running node backs itself up (consistent while it serves); otherwise this process does, holding the lock.
+  const answer = await askNode(join(cfg.dataDir, "pc2.sock"), `/backup/create?folder=${encodeURIComponent(folder)}`);
+  if (answer && answer.status !== 200) {
+    console.error(`pc2: the node could not back up: ${answer.body?.message ?? answer.status}`);
+    return 1;
+  }
+  let stats = answer?.body as (BackupStats & { folder: string }) | undefined;
+  if (!stats) {
+    const file = join(cfg.dataDir, "pc2.db");
+    if (!existsSync(file)) {
+      console.error(`pc2: no node in ${cfg.dataDir} to back up`);
+      return 1;
+    }
+    const lock = new DataDirLock(cfg.dataDir);
+    lock.acquire();
+    const db = openDatabase(file);
+    try {
+      migrate(db);
+      const identity = new IdentityStore(cfg.dataDir).read();
+      stats = await backupNodeToFolder({ db, dataDir: cfg.dataDir, nodeId: identity.nodeId, nodeSecretKey: new Uint8Array(Buffer.from(identity.secretKey, "hex")), folder });
+    } finally {
+      closeDatabase(db);
+      lock.release();
+    }
+  }
+  if (json) console.log(JSON.stringify(stats, null, 2));
+  else
+    console.log(
+      `Backup set ${stats.set} in ${stats.folder}: ${stats.objects} objects, ${formatBytes(stats.bytes)}; ${stats.chunksWritten} of ${stats.chunks} chunks were new (${formatBytes(stats.bytesWritten)} written).`,
+    );
+  return 0;
+}
+
+/** The backup keys: from this machine's identity when it has one, else from the phrase on stdin. */
+async function backupKeysHere(dataDir: string): Promise<BackupKeys & { nodeId: string }> {
+  const store = new IdentityStore(dataDir);
+  if (store.exists()) {
+    const identity = store.read();
+    return { ...(await backupKeysOf(new Uint8Array(Buffer.from(identity.secretKey, "hex")))), nodeId: identity.nodeId };
+  }
+  return backupKeysFromPhrase(checkPhrase(await readPhrase()));
+}
+
+async function backupVerify(folder: string, json: boolean): Promise<number> {
+  const keys = await backupKeysHere(config().dataDir);
+  try {
+    const r = await verifyBackup(new FolderDestination(folder, keys.nodeId), keys);
+    if (json) console.log(JSON.stringify({ ok: true, ...r }, null, 2));
+    else console.log(`Backup set ${r.set} of ${keys.nodeId} is whole: ${r.objects} objects, ${r.chunks} chunks, ${formatBytes(r.bytes)}; every chunk opened and every SHA-256 matched.`);
+    return 0;
+  } catch (err) {
+    if (err instanceof BackupIntegrityError || err instanceof RestoreRefused) {
+      if (json) console.log(JSON.stringify({ ok: false, problem: err.message }, null, 2));
+      console.error(`pc2: ${err.message}`);
+      return 3;
+    }
+    throw err;
+  }
+}
+
+async function backupRestore(folder: string, force: boolean): Promise<number> {
+  const cfg = config();
+  const keys = await backupKeysFromPhrase(checkPhrase(await readPhrase()));
+  try {
+    const r = await restoreBackup({ destination: new FolderDestination(folder, keys.nodeId), keys, targetDir: cfg.dataDir, force });
+    console.log(`Restored backup set ${r.set} of ${keys.nodeId} into ${cfg.dataDir}: ${r.objects} objects, ${formatBytes(r.bytes)}.`);
+  } catch (err) {
+    if (err instanceof BackupIntegrityError || err instanceof RestoreRefused) {
+      console.error(`pc2: ${err.message}; nothing was restored`);
+      return 3;
+    }
+    throw err;
+  }
+  // The IPFS blockstore is not in backups: re-import and re-pin every file.
+  return storageCheck(true, false);
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
+}
+
 async function networkCommand(route: string, json: boolean): Promise<number> {
   const answer = await askNode(join(config().dataDir, "pc2.sock"), route);
   if (!answer) {
@@ -212,6 +307,9 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "network" && sub === "status" && args.length === 2) return networkCommand("/network/status", flags.has("--json"));
   if (cmd === "network" && sub === "lookup" && args.length === 3) return networkCommand(`/network/lookup/${encodeURIComponent(args[2]!)}`, flags.has("--json"));
   if (cmd === "storage" && sub === "check" && args.length === 2) return storageCheck(flags.has("--repair"), flags.has("--json"));
+  if (cmd === "backup" && sub === "create" && args.length === 3) return backupCreate(resolve(args[2]!), flags.has("--json"));
+  if (cmd === "backup" && sub === "verify" && args.length === 3) return backupVerify(resolve(args[2]!), flags.has("--json"));
+  if (cmd === "backup" && sub === "restore" && args.length === 3) return backupRestore(resolve(args[2]!), flags.has("--force"));
   throw new UsageError(`unknown command: ${args.join(" ")}`);
 }
 

@@ -88,3 +88,23 @@ export async function restoreBackup(o: RestoreOptions): Promise<{ set: string; o
   }
   return { set: name, objects: manifest.objects.length, bytes };
 }
+
+/** Read a whole set back without writing anything: every chunk opens and every object matches. */
+export async function verifyBackup(destination: BackupDestination, keys: BackupKeys & { nodeId: string }, setName?: string): Promise<{ set: string; objects: number; bytes: number; chunks: number }> {
+  const { name, manifest } = await readSet(destination, keys, setName);
+  let bytes = 0;
+  let chunks = 0;
+  for (const obj of manifest.objects) {
+    const hash = createHash("sha256");
+    let size = 0;
+    for (const id of obj.chunks) {
+      const piece = await openChunk(keys, id, await destination.getChunk(id));
+      hash.update(piece);
+      size += piece.length;
+      chunks++;
+    }
+    if (size !== obj.size || hash.digest("hex") !== obj.sha256) throw new BackupIntegrityError(`${obj.path} does not match its manifest (size or SHA-256)`);
+    bytes += size;
+  }
+  return { set: name, objects: manifest.objects.length, bytes, chunks };
+}

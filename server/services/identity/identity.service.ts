@@ -99,6 +99,11 @@ export class IdentityService {
     this.record = record;
   }
 
+  /** The node's ed25519 secret key, for backups (signing manifests, deriving the backup keys). Never leaves the process. */
+  secretKey(): Uint8Array {
+    return new Uint8Array(Buffer.from(this.current().secretKey, "hex"));
+  }
+
   /** The node key as the Boson network uses it (signing, crypto_box). Never leaves the process. */
   bosonKeys(): KeyPair {
     const r = this.current();
