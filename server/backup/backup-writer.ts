@@ -3,6 +3,7 @@
 // yet (so an unchanged node adds almost nothing), then the signed manifest is sealed and stored
 // last: a set exists only once all its chunks do.
 import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
 import { Encrypter } from "age-encryption";
 import type { BackupKeys } from "./backup-keys.ts";
 import { chunkId } from "./backup-keys.ts";
@@ -39,8 +40,9 @@ export async function writeBackup(o: WriteBackupOptions): Promise<BackupStats> {
   const stats: BackupStats = { set: setNameAt(now), objects: 0, bytes: 0, chunks: 0, chunksWritten: 0, bytesWritten: 0 };
   const objects: ManifestObject[] = [];
   for (const obj of o.snapshot.objects) {
+    // A source that vanished or changed under the snapshot must fail the backup, never be stored short.
+    const total = statSync(obj.source).size;
     const file = Bun.file(obj.source);
-    const total = file.size;
     const hash = createHash("sha256");
     const chunks: string[] = [];
     for (let at = 0; at < total || (at === 0 && chunks.length === 0); at += size) {
@@ -57,6 +59,7 @@ export async function writeBackup(o: WriteBackupOptions): Promise<BackupStats> {
       }
       if (total === 0) break;
     }
+    if (statSync(obj.source).size !== total) throw new Error(`${obj.path} changed while it was backed up`);
     objects.push({ path: obj.path, size: total, sha256: hash.digest("hex"), chunks });
     stats.objects++;
     stats.bytes += total;
