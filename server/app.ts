@@ -23,6 +23,7 @@ import { systemRoutes } from "./services/system/system.routes.ts";
 import { terminalRoutes } from "./services/terminal/terminal.routes.ts";
 import { networkRoutes } from "./services/network/network.routes.ts";
 import { tlsRoutes } from "./services/tls/tls.routes.ts";
+import { backupRoutes } from "./services/backup/backup.routes.ts";
 import { aiRoutes } from "./services/ai/ai.routes.ts";
 import { driversRoutes } from "./services/ai/drivers.routes.ts";
 import { ollamaApiRoutes } from "./services/ai/ollama-api.routes.ts";
@@ -109,6 +110,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .use(aiRoutes(services.ai))
       .use(networkRoutes(services.network, services.audit))
       .use(tlsRoutes(services.tls, services.audit))
+      .use(backupRoutes(services.backup, services.audit))
       .use(ollamaApiRoutes(services.ai))
       .use(driversRoutes(services.ai))
       .use(staticRoutes(assets))

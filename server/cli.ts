@@ -3,7 +3,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { backupKeysFromPhrase, backupKeysOf, type BackupKeys } from "./backup/backup-keys.ts";
 import { RestoreRefused, restoreBackup, verifyBackup } from "./backup/backup-restore.ts";
-import type { BackupStats } from "./backup/backup-writer.ts";
+import type { BackupRecord } from "./services/backup/backup.service.ts";
+import { DEFAULT_RETENTION, pruneBackups } from "./backup/retention.ts";
 import { FolderDestination } from "./backup/folder-destination.ts";
 import { backupNodeToFolder } from "./backup/node-backup.ts";
 import { BackupIntegrityError } from "./backup/sealed-chunks.ts";
@@ -186,8 +187,8 @@ async function backupCreate(folder: string, json: boolean): Promise<number> {
     console.error(`pc2: the node could not back up: ${answer.body?.message ?? answer.status}`);
     return 1;
   }
-  let stats = answer?.body as (BackupStats & { folder: string }) | undefined;
-  if (!stats) {
+  let record = answer?.body as BackupRecord | undefined;
+  if (!record) {
     const file = join(cfg.dataDir, "pc2.db");
     if (!existsSync(file)) {
       console.error(`pc2: no node in ${cfg.dataDir} to back up`);
@@ -199,17 +200,23 @@ async function backupCreate(folder: string, json: boolean): Promise<number> {
     try {
       migrate(db);
       const identity = new IdentityStore(cfg.dataDir).read();
-      stats = await backupNodeToFolder({ db, dataDir: cfg.dataDir, nodeId: identity.nodeId, nodeSecretKey: new Uint8Array(Buffer.from(identity.secretKey, "hex")), folder });
+      const secret = new Uint8Array(Buffer.from(identity.secretKey, "hex"));
+      const at = new Date();
+      const stats = await backupNodeToFolder({ db, dataDir: cfg.dataDir, nodeId: identity.nodeId, nodeSecretKey: secret, folder, now: at });
+      const pruned = await pruneBackups(new FolderDestination(folder, identity.nodeId), { ...(await backupKeysOf(secret)), nodeId: identity.nodeId }, DEFAULT_RETENTION);
+      record = { at: at.toISOString(), folder, ok: true, set: stats.set, objects: stats.objects, bytes: stats.bytes, bytesWritten: stats.bytesWritten, setsKept: pruned.keptSets.length, error: null };
     } finally {
       closeDatabase(db);
       lock.release();
     }
   }
-  if (json) console.log(JSON.stringify(stats, null, 2));
-  else
-    console.log(
-      `Backup set ${stats.set} in ${stats.folder}: ${stats.objects} objects, ${formatBytes(stats.bytes)}; ${stats.chunksWritten} of ${stats.chunks} chunks were new (${formatBytes(stats.bytesWritten)} written).`,
-    );
+  if (json) console.log(JSON.stringify(record, null, 2));
+  if (!record.ok) {
+    console.error(`pc2: the backup failed: ${record.error}`);
+    return 1;
+  }
+  if (!json)
+    console.log(`Backup set ${record.set} in ${record.folder}: ${record.objects} objects, ${formatBytes(record.bytes)}; ${formatBytes(record.bytesWritten)} written; ${record.setsKept} sets kept.`);
   return 0;
 }
 

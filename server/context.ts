@@ -24,6 +24,7 @@ import type { WasmService } from "./services/wasm/wasm.service.ts";
 import type { NetworkService } from "./services/network/network.service.ts";
 import type { TlsService } from "./services/tls/tls.service.ts";
 import type { BlobStore } from "./services/files/blob-store.ts";
+import type { BackupService } from "./services/backup/backup.service.ts";
 
 export interface AppContext {
   config: Config;
@@ -53,6 +54,8 @@ export interface Services {
   /** The IPFS worker's client (pins, garbage collection), for health and tests; files reach it through their service. */
   ipfs: IpfsClient;
   writer: FileWriter;
+  /** Backups of this node (one at a time, into the Owner's folder). */
+  backup: BackupService;
   /** File bytes on disk (a backup holds their removals while it reads a snapshot). */
   blobs: BlobStore;
   uploads: ResumableUploads;

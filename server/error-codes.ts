@@ -150,6 +150,10 @@ export const ERROR_CODES = {
   claim_expired: { status: 401, message: "The name claim's timestamp is too far from the gateway's clock" },
   claim_replayed: { status: 401, message: "This name claim was used already" },
 
+  // ---- backups
+  backup_running: { status: 409, message: "A backup is already running" },
+  invalid_backup_folder: { status: 400, message: "The backup folder must be an absolute path on this machine" },
+
   // ---- TLS
   tls_not_choosable: { status: 409, message: "The operator set TLS in the node's configuration (off, or their own certificate files); Settings cannot change it" },
 

@@ -10,7 +10,6 @@ import { migrate } from "./db/migrate.ts";
 import { EventBus } from "./events.ts";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { ControlSocket } from "./http/control-socket.ts";
-import { backupNodeToFolder } from "./backup/node-backup.ts";
 import { listen, listenRedirect } from "./http/http-server.ts";
 import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
 import { AuthGuard } from "./http/auth-guard.ts";
@@ -101,15 +100,7 @@ export class Pc2Node {
         "/network/status": () => this.services.network.status(),
         "/network/lookup/": (url) => this.services.network.lookup(decodeURIComponent(url.pathname.slice("/network/lookup/".length))),
         // `pc2 backup create`: the running node backs itself up, consistent while it serves.
-        "/backup/create": (url) =>
-          backupNodeToFolder({
-            db: this.ctx.db,
-            dataDir: config.dataDir,
-            nodeId: this.services.identity.info().nodeId,
-            nodeSecretKey: this.services.identity.secretKey(),
-            holdRemovals: () => this.services.blobs.holdRemovals(),
-            folder: url.searchParams.get("folder") ?? "",
-          }),
+        "/backup/create": (url) => this.services.backup.run(url.searchParams.get("folder") ?? ""),
       });
       this.app = createApp({ config, log, services: this.services, guard, hosts: this.hosts, assets: options.assets ?? diskAssetStore(DEFAULT_ASSETS_DIR) });
     } catch (err) {

@@ -134,6 +134,9 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "PUT /api/tls": OWNER_ADMIN,
   /** The ACME CA's HTTP-01 check: it signs in as nobody. */
   "GET /.well-known/acme-challenge/:token": PUBLIC,
+  /** Backups hold everyone's files: the Owner's alone. */
+  "GET /api/backup": OWNER_SESSION,
+  "POST /api/backup/run": OWNER_SESSION,
   "GET /api/terminal/settings": OWNER_ADMIN,
   "PUT /api/terminal/settings": OWNER_SESSION,
   /** Published content is public; private content only for its owner (checked in the route). */

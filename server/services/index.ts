@@ -45,6 +45,7 @@ import { WasmRegistry } from "./wasm/wasm-registry.ts";
 import { WASM_LIMITS, WasmService } from "./wasm/wasm.service.ts";
 import { NetworkService } from "./network/network.service.ts";
 import { TlsService } from "./tls/tls.service.ts";
+import { BackupService } from "./backup/backup.service.ts";
 import { nodeNames } from "../tls/node-names.ts";
 import { AcmeChallenges } from "../tls/acme-challenges.ts";
 
@@ -160,7 +161,9 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   });
   // Started in this order, stopped in reverse. The certificate first: a bad one stops the start before anything runs.
   const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network];
+  const backup = new BackupService({ db, dataDir: config.dataDir, blobs: storage.blobs, identity, settings, log: log.child({ svc: "backup" }) });
   return {
+    backup,
     blobs: storage.blobs,
     tls,
     identity,

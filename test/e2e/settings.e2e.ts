@@ -1,4 +1,7 @@
 // Settings: the Owner invites a member through the desktop; API tokens are shown once; members see only their own access.
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Wallet } from "ethers";
 import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
 
@@ -88,5 +91,27 @@ test.describe
       await settings.locator("tr[data-token='backup script']").getByRole("button", { name: "Revoke" }).click();
       await expect(settings.locator("tr[data-token='backup script']")).toHaveCount(0);
       expect((await fetch(`${node.url}/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    });
+
+    test("Backups: the phrase is the only key, said before the first backup; back up into a folder and see the result", async ({ page }, info) => {
+      const folder = mkdtempSync(join(tmpdir(), "pc2-e2e-usb-"));
+      try {
+        await signInThroughUi(page, node.url, owner);
+        await page.getByRole("button", { name: "Open Settings" }).click();
+        const settings = page.locator("pc2-settings-app");
+        await settings.getByRole("tab", { name: "Backups" }).click();
+        const backups = settings.locator("pc2-backup-settings");
+        await expect(backups.getByTestId("backup-key-warning")).toContainText("Without the phrase, nobody — PC2 included — can read a backup.");
+        await expect(backups.getByTestId("backup-last")).toHaveText("No backup yet.");
+        await backups.getByLabel(/Folder on the node's machine/).fill(folder);
+        await backups.getByRole("button", { name: "Back up now" }).click();
+        await expect(backups.getByRole("status")).toContainText("Backed up:");
+        await expect(backups.getByTestId("backup-last")).toContainText(`Last good backup:`);
+        await expect(backups.getByTestId("backup-last")).toContainText(folder);
+        expect(readdirSync(join(folder, "pc2-backup"))).toHaveLength(1); // <Node ID>/
+        await page.screenshot({ path: info.outputPath("settings-backups.png") });
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
     });
   });

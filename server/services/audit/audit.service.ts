@@ -22,7 +22,8 @@ export type AuditAction =
   | "network.settings_changed"
   | "network.name_registered"
   | "network.name_released"
-  | "tls.mode_changed";
+  | "tls.mode_changed"
+  | "backup.run";
 
 export interface AuditEntry {
   id: number;

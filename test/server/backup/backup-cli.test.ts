@@ -19,6 +19,7 @@ const OTHER = "legal winner thank year wave sausage worth useful legal winner th
 test("create (running and stopped), verify, restore with the phrase; refusals with exit code 3", async () => {
   const node = await spawnNode({ PC2_DATA_DIR: a, PC2_SETUP_CODE: "backup-cli-setup-code" });
   let phrase = "";
+  let firstWritten = 0;
   let nodeId = "";
   try {
     const f = httpFetcher(node.url);
@@ -28,7 +29,9 @@ test("create (running and stopped), verify, restore with the phrase; refusals wi
     for (let i = 0; i < 5; i++) expect((await filesClient(f, owner).write("~/Documents", `n${i}.txt`, `note ${i}`.repeat(1000))).status).toBe(200);
     const live = await runCli(["backup", "create", usb], { PC2_DATA_DIR: a });
     expect([live.code, live.stderr]).toEqual([0, ""]);
-    expect(live.stdout).toMatch(/^Backup set \d{8}T\d{9}Z in .*pc2-backup\/[1-9A-HJ-NP-Za-km-z]+: \d+ objects/);
+    expect(live.stdout).toMatch(/^Backup set \d{8}T\d{9}Z in \/.*usb: \d+ objects, [\d.]+ [KMG]iB; [\d.]+ [KMG]iB written; 1 sets kept\.\n$/);
+    const [, n, unit] = /; ([\d.]+) ([KMG])iB written/.exec(live.stdout)!;
+    firstWritten = Number(n) * { K: 1, M: 1024, G: 1024 * 1024 }[unit as "K"]; // KiB
   } finally {
     expect(await node.stop()).toBe(0);
   }
@@ -36,7 +39,8 @@ test("create (running and stopped), verify, restore with the phrase; refusals wi
   const offline = await runCli(["backup", "create", usb, "--json"], { PC2_DATA_DIR: a });
   expect(offline.code).toBe(0);
   const stats = JSON.parse(offline.stdout);
-  expect(stats.chunksWritten).toBeLessThanOrEqual(2);
+  expect(stats).toMatchObject({ ok: true, setsKept: 1 }); // two sets the same day: the newer is kept, the older pruned
+  expect(stats.bytesWritten / 1024).toBeLessThan(firstWritten);
   const verify = await runCli(["backup", "verify", usb], { PC2_DATA_DIR: a });
   expect([verify.code, verify.stdout]).toEqual([0, expect.stringContaining("is whole")]);
 

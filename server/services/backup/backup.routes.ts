@@ -1,0 +1,24 @@
+// GET /api/backup (where backups go, whether one runs, the last result) and POST /api/backup/run
+// { folder } (back up now into that folder, then prune): the Owner's.
+import { Elysia } from "elysia";
+import { principalOf } from "../../http/auth-guard.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import { BackupRunBody } from "./backup.schemas.ts";
+import type { BackupService } from "./backup.service.ts";
+
+export function backupRoutes(backup: BackupService, audit: AuditService) {
+  return new Elysia({ name: "backup.routes" })
+    .get("/api/backup", ({ set }) => {
+      set.headers["cache-control"] = "no-store";
+      return backup.status();
+    })
+    .post(
+      "/api/backup/run",
+      async ({ body, request }) => {
+        const record = await backup.run(body.folder);
+        audit.record({ actor: principalOf(request).address, action: "backup.run", detail: { folder: body.folder, ok: record.ok, set: record.set } });
+        return record;
+      },
+      { body: BackupRunBody },
+    );
+}

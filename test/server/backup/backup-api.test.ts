@@ -1,0 +1,56 @@
+// The Owner's backups over the API: run one into a folder (it is pruned in the same turn), see the
+// last result; only the Owner may; a relative folder is refused; two at once are refused; a folder
+// that cannot be written is a failed backup with its reason, not a crash.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeTempDir } from "../../helpers/temp-dir.ts";
+import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
+import { addUser, claimOwner, type Fetcher, httpFetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
+
+const work = makeTempDir();
+let t: TestNode;
+let f: Fetcher;
+let owner: SignedIn;
+
+beforeAll(async () => {
+  t = await startTestNode();
+  f = httpFetcher(t.url);
+  owner = await claimOwner(f, t.started.setup.code!);
+});
+afterAll(async () => {
+  await t?.stop();
+  work.remove();
+});
+
+const run = (who: SignedIn, body: unknown) => f("/api/backup/run", { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+test("the Owner backs up into a folder and sees the last result; the audit log has it", async () => {
+  expect(await (await f("/api/backup", { headers: owner.bearer })).json()).toEqual({ folder: null, running: false, last: null });
+  const res = await run(owner, { folder: join(work.path, "usb") });
+  expect(res.status).toBe(200);
+  const record = await res.json();
+  expect(record).toMatchObject({ ok: true, folder: join(work.path, "usb"), setsKept: 1, error: null });
+  expect(record.objects).toBeGreaterThanOrEqual(2);
+  const status = await (await f("/api/backup", { headers: owner.bearer })).json();
+  expect(status).toMatchObject({ folder: join(work.path, "usb"), running: false, last: { ok: true, set: record.set } });
+  const audit = await (await f("/api/audit?action=backup.run", { headers: owner.bearer })).json();
+  expect(audit.entries[0]).toMatchObject({ action: "backup.run", detail: { ok: true, set: record.set } });
+});
+
+test("only the Owner; a relative folder, two at once, an unwritable folder", async () => {
+  const admin = await addUser(f, owner, "admin");
+  expect((await run(admin, { folder: join(work.path, "x") })).status).toBe(403);
+  const member = await addUser(f, owner, "member");
+  expect((await f("/api/backup", { headers: member.bearer })).status).toBe(403);
+  expect((await run(owner, { folder: "relative/dir" })).status).toBe(400);
+  const [a, b] = await Promise.all([run(owner, { folder: join(work.path, "usb") }), run(owner, { folder: join(work.path, "usb") })]);
+  expect([a.status, b.status].sort()).toEqual([200, 409]);
+  // A "folder" inside a regular file cannot be made, even by root: a failed backup, with its reason.
+  const file = join(work.path, "a-file");
+  writeFileSync(file, "x");
+  const failed = await run(owner, { folder: join(file, "inner") });
+  expect(failed.status).toBe(200);
+  expect(await failed.json()).toMatchObject({ ok: false, set: null, error: expect.stringContaining("ENOTDIR") });
+  expect((await (await f("/api/backup", { headers: owner.bearer })).json()).last).toMatchObject({ ok: false });
+});
