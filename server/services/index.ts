@@ -160,8 +160,8 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     log: log.child({ svc: "tls" }),
   });
   // Started in this order, stopped in reverse. The certificate first: a bad one stops the start before anything runs.
-  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network];
   const backup = new BackupService({ db, dataDir: config.dataDir, blobs: storage.blobs, identity, settings, log: log.child({ svc: "backup" }) });
+  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network, backup];
   return {
     backup,
     blobs: storage.blobs,

@@ -2,7 +2,7 @@
 // last result; only the Owner may; a relative folder is refused; two at once are refused; a folder
 // that cannot be written is a failed backup with its reason, not a crash.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
@@ -26,14 +26,15 @@ afterAll(async () => {
 const run = (who: SignedIn, body: unknown) => f("/api/backup/run", { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify(body) });
 
 test("the Owner backs up into a folder and sees the last result; the audit log has it", async () => {
-  expect(await (await f("/api/backup", { headers: owner.bearer })).json()).toEqual({ folder: null, running: false, last: null });
+  expect(await (await f("/api/backup", { headers: owner.bearer })).json()).toEqual({ folder: null, running: false, last: null, lastGood: null, nextAt: null });
   const res = await run(owner, { folder: join(work.path, "usb") });
   expect(res.status).toBe(200);
   const record = await res.json();
   expect(record).toMatchObject({ ok: true, folder: join(work.path, "usb"), setsKept: 1, error: null });
   expect(record.objects).toBeGreaterThanOrEqual(2);
   const status = await (await f("/api/backup", { headers: owner.bearer })).json();
-  expect(status).toMatchObject({ folder: join(work.path, "usb"), running: false, last: { ok: true, set: record.set } });
+  expect(status).toMatchObject({ folder: join(work.path, "usb"), running: false, last: { ok: true, set: record.set }, lastGood: { set: record.set } });
+  expect(Date.parse(status.nextAt) - Date.parse(record.at)).toBe(24 * 3_600_000);
   const audit = await (await f("/api/audit?action=backup.run", { headers: owner.bearer })).json();
   expect(audit.entries[0]).toMatchObject({ action: "backup.run", detail: { ok: true, set: record.set } });
 });
@@ -53,4 +54,23 @@ test("only the Owner; a relative folder, two at once, an unwritable folder", asy
   expect(failed.status).toBe(200);
   expect(await failed.json()).toMatchObject({ ok: false, set: null, error: expect.stringContaining("ENOTDIR") });
   expect((await (await f("/api/backup", { headers: owner.bearer })).json()).last).toMatchObject({ ok: false });
+});
+
+test("the schedule: a backup a day once a folder is chosen; an hour after a failure", async () => {
+  const backup = t.node.services.backup;
+  const folder = join(work.path, "scheduled");
+  const first = await backup.run(folder, new Date("2030-01-01T03:00:00Z"));
+  expect(first.ok).toBe(true);
+  expect(await backup.runIfDue(new Date("2030-01-01T20:00:00Z"))).toBeNull(); // not a day yet
+  const next = await backup.runIfDue(new Date("2030-01-02T03:00:01Z"));
+  expect(next).toMatchObject({ ok: true, folder });
+  // A failure (the folder became a file) is tried again an hour later, not every ten minutes.
+  rmSync(folder, { recursive: true, force: true });
+  writeFileSync(folder, "not a folder");
+  const failed = await backup.runIfDue(new Date("2030-01-03T03:00:02Z"));
+  expect(failed).toMatchObject({ ok: false });
+  expect(await backup.runIfDue(new Date("2030-01-03T03:30:00Z"))).toBeNull();
+  expect(backup.status()).toMatchObject({ last: { ok: false }, lastGood: { ok: true, set: next!.set }, nextAt: "2030-01-03T04:00:02.000Z" });
+  rmSync(folder, { force: true });
+  expect(await backup.runIfDue(new Date("2030-01-03T04:00:03Z"))).toMatchObject({ ok: true });
 });

@@ -10,6 +10,7 @@ import { inspectCertificate } from "../../../server/tls/certificate.ts";
 import { sClient } from "../../helpers/openssl-certs.ts";
 import { type Pebble, startPebble } from "../../helpers/pebble.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
+import { freeTcpPort, waitFor } from "../../helpers/wait.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { claimOwner, httpFetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
 
@@ -21,24 +22,9 @@ let node: TestNode;
 let owner: SignedIn;
 let gateway: { port: number; tlsPort: number };
 
-async function freeTcpPort(): Promise<number> {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(100)) {
-    const v = await probe();
-    if (v) return v;
-  }
-  throw new Error("timed out");
-}
-
 beforeAll(async () => {
   // The CA checks http://<name>:<port>/.well-known/… where <port> is the gateway's plain port.
-  const plainPort = await freeTcpPort();
+  const plainPort = freeTcpPort();
   pebble = await startPebble({ httpPort: plainPort });
   superNode = await startTestNode({
     env: {
@@ -72,7 +58,7 @@ beforeAll(async () => {
   const json = { ...owner.bearer, "content-type": "application/json" };
   expect((await (await local("/api/tls", { headers: owner.bearer })).json()).acme.state).toBe("waiting");
   await local("/api/network/settings", { method: "PUT", headers: json, body: JSON.stringify({ enabled: true }) });
-  await until(async () => (await (await local("/api/network/status", { headers: owner.bearer })).json()).publicEndpoint);
+  await waitFor(async () => (await (await local("/api/network/status", { headers: owner.bearer })).json()).publicEndpoint);
   const named = await (await local("/api/network/name", { method: "PUT", headers: json, body: JSON.stringify({ name: "dave" }) })).json();
   expect(named.httpsUrl).toBe(`https://dave.pc2.test:${gateway.tlsPort}`);
 }, 40_000);
@@ -85,7 +71,7 @@ afterAll(async () => {
 });
 
 test("the node gets a certificate for its public name through the relay, and serves it end to end", async () => {
-  const cert = await until(async () => {
+  const cert = await waitFor(async () => {
     const hs = await sClient("127.0.0.1", gateway.tlsPort, { serverName: "dave.pc2.test" });
     const info = hs.certPem ? inspectCertificate(hs.certPem) : null;
     return info && !info.selfSigned && info;

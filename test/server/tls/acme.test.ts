@@ -11,6 +11,7 @@ import { sClient } from "../../helpers/openssl-certs.ts";
 import { type Pebble, startPebble } from "../../helpers/pebble.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
+import { freeTcpPort, waitFor } from "../../helpers/wait.ts";
 import { claimOwner, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
 
 /** pebble's certificates here live 24 s: renewal (a third of the life left) comes 16 s after issue. */
@@ -22,25 +23,8 @@ let owner: SignedIn;
 let f: Fetcher;
 const tmp = makeTempDir();
 
-async function freeTcpPort(): Promise<number> {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(200);
-  }
-}
-
 beforeAll(async () => {
-  httpPort = await freeTcpPort();
+  httpPort = freeTcpPort();
   pebble = await startPebble({ httpPort, validitySeconds: VALIDITY_S });
   t = await startTestNode({
     env: {
@@ -72,10 +56,14 @@ describe("a certificate from pebble", () => {
   let issuedPem: string;
 
   test("issued through HTTP-01 on the node's own port 80 stand-in; served with its chain; openssl verifies it against pebble's root", async () => {
-    const status = await until("the certificate", async () => {
-      const s = await tlsStatus();
-      return s.acme.state === "issued" && !s.certificate.selfSigned && s;
-    });
+    const status = await waitFor(
+      async () => {
+        const s = await tlsStatus();
+        return s.acme.state === "issued" && !s.certificate.selfSigned && s;
+      },
+      20_000,
+      "the certificate",
+    );
     expect(status).toMatchObject({ mode: "acme", hsts: true, acme: { names: ["alice.pc2.test"], lastError: null, directory: pebble.directory } });
     issuedPem = await served();
     const info = inspectCertificate(issuedPem);
@@ -113,13 +101,13 @@ describe("a certificate from pebble", () => {
 
   test("renewed before it ends (a third of its life left), and the new one is served", async () => {
     const first = inspectCertificate(issuedPem);
-    const renewed = await until(
-      "a renewed certificate",
+    const renewed = await waitFor(
       async () => {
         const pem = await served();
         return inspectCertificate(pem).fingerprint !== first.fingerprint && pem;
       },
       (VALIDITY_S + 10) * 1000,
+      "a renewed certificate",
     );
     const next = inspectCertificate(renewed);
     expect(next.names).toEqual(["alice.pc2.test"]);
@@ -147,10 +135,14 @@ test("a challenge the CA cannot reach: reported with the CA's reason, retried la
     const selfSigned = readFileSync(join(other.dataDir, "tls", "self-signed", "cert.pem"), "utf8");
     const g: Fetcher = (path, init) => fetch(other.url + path, { ...init, tls: { ca: selfSigned } } as RequestInit);
     const o = await claimOwner(g, other.started.setup.code!);
-    const status = await until("the failure", async () => {
-      const s = await (await g("/api/tls", { headers: o.bearer })).json();
-      return s.acme.state === "failed" && s;
-    });
+    const status = await waitFor(
+      async () => {
+        const s = await (await g("/api/tls", { headers: o.bearer })).json();
+        return s.acme.state === "failed" && s;
+      },
+      20_000,
+      "the failure",
+    );
     expect(status.acme.lastError).toMatch(/urn:ietf:params:acme:error:connection|connection refused/i);
     expect(new Date(status.acme.nextCheckAt).getTime()).toBeGreaterThan(Date.now() + 30_000);
     expect(status.certificate.selfSigned).toBe(true);

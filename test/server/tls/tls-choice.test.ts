@@ -9,6 +9,7 @@ import { sClient } from "../../helpers/openssl-certs.ts";
 import { type Pebble, startPebble } from "../../helpers/pebble.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
+import { freeTcpPort, waitFor } from "../../helpers/wait.ts";
 import { addUser, claimOwner, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
 
 let pebble: Pebble;
@@ -19,26 +20,11 @@ let owner: SignedIn;
 let f: Fetcher;
 let env: Record<string, string>;
 
-async function freeTcpPort(): Promise<number> {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(200)) {
-    const v = await probe();
-    if (v) return v;
-  }
-  throw new Error("timed out");
-}
-
 const served = async (name = "carol.pc2.test") => inspectCertificate((await sClient("127.0.0.1", t.started.port, { serverName: name })).certPem!);
 const put = (who: SignedIn, body: unknown) => f("/api/tls", { method: "PUT", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  httpPort = await freeTcpPort();
+  httpPort = freeTcpPort();
   pebble = await startPebble({ httpPort });
   env = { PC2_TLS_MODE: "self-signed", PC2_TLS_ACME_DIRECTORY: pebble.directory, PC2_TLS_ACME_CA_FILE: pebble.directoryCaFile, PC2_TLS_REDIRECT_PORT: String(httpPort) };
   t = await startTestNode({ dataDir: data.path, env });
@@ -60,10 +46,10 @@ test("self-signed → ACME for a name, live: the CA's certificate is served with
   const chosen = await put(owner, { mode: "acme", names: ["carol.pc2.test"], email: "owner@pc2.test" });
   expect(chosen.status).toBe(200);
   expect(await chosen.json()).toMatchObject({ mode: "acme", chosenIn: "settings", acme: { configured: ["carol.pc2.test"] } });
-  const issued = await until(async () => {
+  const issued = await waitFor(async () => {
     const s = await (await f("/api/tls", { headers: owner.bearer })).json();
     return s.acme?.state === "issued" && s;
-  });
+  }, 20_000);
   expect(issued.certificate.selfSigned).toBe(false);
   const cert = await served();
   expect(cert.names).toEqual(["carol.pc2.test"]);

@@ -43,7 +43,7 @@ export class Pc2BackupSettings extends LitElement {
     this.note = { text: "Backing up…", error: false };
     try {
       const record = await api.post<BackupRecord>("/api/backup/run", { folder });
-      this.status = { folder, running: false, last: record };
+      this.status = { folder, running: false, last: record, lastGood: record.ok ? record : (this.status?.lastGood ?? null), nextAt: this.status?.nextAt ?? null };
       this.note = record.ok
         ? { text: `Backed up: ${record.objects} objects, ${bytes(record.bytes)} (${bytes(record.bytesWritten)} new).`, error: false }
         : { text: `The backup failed: ${record.error}`, error: true };
@@ -57,7 +57,9 @@ export class Pc2BackupSettings extends LitElement {
   override render() {
     const s = this.status;
     const last = s?.last ?? null;
-    const stale = last && (!last.ok || Date.now() - Date.parse(last.at) > DAY_MS);
+    const good = s?.lastGood ?? null;
+    // Older than the daily schedule (with an hour's grace), or the last attempt failed.
+    const stale = (last && !last.ok) || (good && Date.now() - Date.parse(good.at) > DAY_MS + 3_600_000);
     return html`<h2>Backups</h2>
       <p class="key" data-testid="backup-key-warning">Backups are encrypted with a key that comes from this node's 12-word recovery phrase. With the
         phrase and a backup, the node can be restored on any machine. <strong>Without the phrase, nobody — PC2 included — can read a backup.</strong>
@@ -70,13 +72,13 @@ export class Pc2BackupSettings extends LitElement {
         <button class="primary" ?disabled=${this.busy || s?.running}>Back up now</button>
       </form>
       <p data-testid="backup-last">${
-        last
-          ? last.ok
-            ? `Last good backup: ${new Date(last.at).toLocaleString()} into ${last.folder} — ${last.objects} objects, ${bytes(last.bytes)}; ${last.setsKept} backup set${last.setsKept === 1 ? "" : "s"} kept.`
-            : `The last backup, ${new Date(last.at).toLocaleString()}, failed: ${last.error}`
+        good
+          ? `Last good backup: ${new Date(good.at).toLocaleString()} into ${good.folder} — ${good.objects} objects, ${bytes(good.bytes)}; ${good.setsKept} backup set${good.setsKept === 1 ? "" : "s"} kept.`
           : "No backup yet."
       }</p>
-      ${stale ? html`<p class="error" role="alert">The last good backup is more than a day old.</p>` : nothing}
+      ${last && !last.ok ? html`<p class="error" role="alert">The last backup, ${new Date(last.at).toLocaleString()}, failed: ${last.error}</p>` : nothing}
+      ${stale && last?.ok ? html`<p class="error" role="alert">The last good backup is more than a day old.</p>` : nothing}
+      ${s?.nextAt ? html`<p class="muted">Next automatic backup: ${new Date(s.nextAt).toLocaleString()} (every day while a folder is chosen).</p>` : nothing}
       <p class="muted">Each backup adds only what changed. Kept: the newest backup of each of the last 7 days, 4 weeks and 6 months.
         To restore on a new machine: <code>pc2 backup restore &lt;folder&gt;</code> and the 12 words.</p>`;
   }
