@@ -4,7 +4,7 @@
 // target, flushed, and only then renamed into place: a restore cut short never becomes a data dir.
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Decrypter } from "age-encryption";
 import { durable } from "../fs/durable-steps.ts";
 import type { BackupKeys } from "./backup-keys.ts";
@@ -51,9 +51,14 @@ export async function restoreBackup(o: RestoreOptions): Promise<{ set: string; o
   const { name, manifest } = await readSet(o.destination, o.keys, o.setName);
   for (const obj of manifest.objects)
     if (!SAFE_PATH.test(obj.path) || obj.path.split("/").includes("..")) throw new BackupIntegrityError(`the manifest names a path outside the data dir: ${obj.path.slice(0, 100)}`);
-  const staging = `${o.targetDir.replace(/\/+$/, "")}.restoring-${randomBytes(4).toString("hex")}`;
+  const base = o.targetDir.replace(/\/+$/, "");
+  // A restore that was killed left its staging folder: it never became a data dir; clear it.
+  const parent = dirname(base);
+  if (existsSync(parent)) for (const n of readdirSync(parent)) if (n.startsWith(`${basename(base)}.restoring-`)) rmSync(join(parent, n), { recursive: true, force: true });
+  const staging = `${base}.restoring-${randomBytes(4).toString("hex")}`;
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   let bytes = 0;
+  let pieces = 0;
   try {
     for (const obj of manifest.objects) {
       const path = join(staging, obj.path);
@@ -67,6 +72,8 @@ export async function restoreBackup(o: RestoreOptions): Promise<{ set: string; o
           hash.update(piece);
           for (let off = 0; off < piece.length; ) off += writeSync(fd, piece, off, piece.length - off);
           written += piece.length;
+          // As in backups: pieces are garbage at once; collect now and then rather than let them pile up.
+          if (++pieces % 8 === 0) Bun.gc(true);
         }
         durable.syncFd(fd, path);
       } finally {

@@ -16,6 +16,8 @@ export interface BackupDestination {
   /** Set names, oldest first (they sort by time). */
   listSets(): Promise<string[]>;
   deleteSet(name: string): Promise<void>;
+  /** Remove what an interrupted backup left half-written (a destination that writes atomically may have nothing to do). */
+  sweepTemp(): Promise<number>;
 }
 
 /** Chunk names are lowercase hex HMACs; set names are UTC times. Anything else is refused. */

@@ -75,4 +75,24 @@ export class FolderDestination implements BackupDestination {
   async deleteSet(name: string): Promise<void> {
     rmSync(this.setPath(name), { force: true });
   }
+
+  /**
+   * Temp files a killed backup left behind (never visible as chunks or sets). Only while no backup
+   * writes here: the caller holds the same turn as backups (pruning does).
+   */
+  async sweepTemp(): Promise<number> {
+    let removed = 0;
+    const sweep = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory() && dir.endsWith("chunks")) sweep(join(dir, e.name));
+        else if (e.isFile() && e.name.startsWith(".") && e.name.endsWith(".tmp")) {
+          rmSync(join(dir, e.name), { force: true });
+          removed++;
+        }
+      }
+    };
+    sweep(join(this.root, "chunks"));
+    sweep(join(this.root, "sets"));
+    return removed;
+  }
 }

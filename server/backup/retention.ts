@@ -75,5 +75,6 @@ export async function pruneBackups(destination: BackupDestination, keys: BackupK
     await destination.deleteChunk(id);
     deletedChunks++;
   }
+  await destination.sweepTemp();
   return { keptSets: [...keep].sort(), deletedSets, deletedChunks };
 }
