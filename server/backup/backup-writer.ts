@@ -3,7 +3,7 @@
 // yet (so an unchanged node adds almost nothing), then the signed manifest is sealed and stored
 // last: a set exists only once all its chunks do.
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { Encrypter } from "age-encryption";
 import type { BackupKeys } from "./backup-keys.ts";
 import { chunkId } from "./backup-keys.ts";
@@ -19,6 +19,8 @@ export interface BackupStats {
   objects: number;
   bytes: number;
   chunks: number;
+  /** Unchanged immutable objects taken from the previous set without reading them. */
+  objectsReused: number;
   /** Chunks the destination did not have (what this backup added). */
   chunksWritten: number;
   bytesWritten: number;
@@ -32,17 +34,37 @@ export interface WriteBackupOptions {
   destination: BackupDestination;
   now?: Date;
   chunkBytes?: number;
+  /**
+   * The previous set's manifest: an object whose path names immutable content (a file blob, a WASM
+   * module: a new version gets a new name) and whose size is unchanged is taken from it without
+   * reading the bytes again, if the destination still has its chunks. So a backup of an unchanged
+   * node costs a look at each object, not a read of every byte.
+   */
+  previous?: BackupManifest | null;
 }
+
+/** Paths whose content never changes once written: blobs and modules are named by their content. */
+export const isImmutablePath = (path: string) => path.startsWith("files/") || path.startsWith("wasm-apps/");
 
 export async function writeBackup(o: WriteBackupOptions): Promise<BackupStats> {
   const size = o.chunkBytes ?? CHUNK_BYTES;
   const now = o.now ?? new Date();
-  const stats: BackupStats = { set: setNameAt(now), objects: 0, bytes: 0, chunks: 0, chunksWritten: 0, bytesWritten: 0 };
+  const stats: BackupStats = { set: setNameAt(now), objects: 0, objectsReused: 0, bytes: 0, chunks: 0, chunksWritten: 0, bytesWritten: 0 };
   const objects: ManifestObject[] = [];
   // One buffer for every piece, read with plain reads (no mapping of the file into memory).
   const buffer = new Uint8Array(size);
   let pieces = 0;
+  const before = new Map((o.previous?.objects ?? []).filter((x) => isImmutablePath(x.path)).map((x) => [x.path, x]));
   for (const obj of o.snapshot.objects) {
+    const known = before.get(obj.path);
+    if (known && statSync(obj.source).size === known.size && (await allPresent(o.destination, known.chunks))) {
+      objects.push(known);
+      stats.objects++;
+      stats.objectsReused++;
+      stats.bytes += known.size;
+      stats.chunks += known.chunks.length;
+      continue;
+    }
     // A source that vanished or changed under the snapshot must fail the backup, never be stored short.
     const fd = openSync(obj.source, "r");
     const hash = createHash("sha256");
@@ -90,4 +112,9 @@ export async function writeBackup(o: WriteBackupOptions): Promise<BackupStats> {
   await o.destination.putSet(stats.set, sealedManifest);
   stats.bytesWritten += sealedManifest.length;
   return stats;
+}
+
+async function allPresent(destination: BackupDestination, ids: string[]): Promise<boolean> {
+  for (const id of ids) if (!(await destination.hasChunk(id))) return false;
+  return true;
 }

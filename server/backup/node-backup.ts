@@ -6,6 +6,7 @@ import type { Database } from "../db/database.ts";
 import { backupKeysOf } from "./backup-keys.ts";
 import { type BackupStats, writeBackup } from "./backup-writer.ts";
 import { FolderDestination } from "./folder-destination.ts";
+import { readSet } from "./backup-restore.ts";
 import { takeSnapshot } from "./snapshot.ts";
 
 export interface NodeBackupOptions {
@@ -23,9 +24,17 @@ export interface NodeBackupOptions {
 export async function backupNodeToFolder(o: NodeBackupOptions): Promise<BackupStats & { folder: string }> {
   if (!o.folder.startsWith("/") || o.folder.includes("\0")) throw new RangeError("the backup folder must be an absolute path");
   const destination = new FolderDestination(o.folder, o.nodeId);
+  const keys = await backupKeysOf(o.nodeSecretKey);
+  // The last set, to skip re-reading unchanged immutable objects (a damaged or unreadable one: read everything).
+  const previous = (await destination.listSets()).length
+    ? await readSet(destination, { ...keys, nodeId: o.nodeId }).then(
+        (r) => r.manifest,
+        () => null,
+      )
+    : null;
   const snapshot = takeSnapshot({ db: o.db, dataDir: o.dataDir, tmpDir: join(o.dataDir, "tmp"), holdRemovals: o.holdRemovals ?? (() => () => {}) });
   try {
-    const stats = await writeBackup({ snapshot, keys: await backupKeysOf(o.nodeSecretKey), nodeId: o.nodeId, nodeSecretKey: o.nodeSecretKey, destination, now: o.now });
+    const stats = await writeBackup({ snapshot, keys, nodeId: o.nodeId, nodeSecretKey: o.nodeSecretKey, destination, now: o.now, previous });
     return { ...stats, folder: destination.label };
   } finally {
     snapshot.release();
