@@ -3,10 +3,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { backupKeysFromPhrase, backupKeysOf, type BackupKeys } from "./backup/backup-keys.ts";
 import { RestoreRefused, restoreBackup, verifyBackup } from "./backup/backup-restore.ts";
-import type { BackupRecord } from "./services/backup/backup.service.ts";
-import { DEFAULT_RETENTION, pruneBackups } from "./backup/retention.ts";
+import { backupRecord, type BackupRecord } from "./services/backup/backup.service.ts";
 import { FolderDestination } from "./backup/folder-destination.ts";
-import { backupNodeToFolder } from "./backup/node-backup.ts";
+import { backupAndPrune } from "./backup/node-backup.ts";
 import { BackupIntegrityError } from "./backup/sealed-chunks.ts";
 import { checkPhrase } from "./services/identity/mnemonic.ts";
 import { formatBanner } from "./banner.ts";
@@ -200,11 +199,9 @@ async function backupCreate(folder: string, json: boolean): Promise<number> {
     try {
       migrate(db);
       const identity = new IdentityStore(cfg.dataDir).read();
-      const secret = new Uint8Array(Buffer.from(identity.secretKey, "hex"));
       const at = new Date();
-      const stats = await backupNodeToFolder({ db, dataDir: cfg.dataDir, nodeId: identity.nodeId, nodeSecretKey: secret, folder, now: at });
-      const pruned = await pruneBackups(new FolderDestination(folder, identity.nodeId), { ...(await backupKeysOf(secret)), nodeId: identity.nodeId }, DEFAULT_RETENTION);
-      record = { at: at.toISOString(), folder, ok: true, set: stats.set, objects: stats.objects, bytes: stats.bytes, bytesWritten: stats.bytesWritten, setsKept: pruned.keptSets.length, error: null };
+      const done = await backupAndPrune({ db, dataDir: cfg.dataDir, nodeId: identity.nodeId, nodeSecretKey: new Uint8Array(Buffer.from(identity.secretKey, "hex")), folder, now: at });
+      record = backupRecord(at, folder, done);
     } finally {
       closeDatabase(db);
       lock.release();

@@ -56,6 +56,8 @@ export class Pc2Node {
   private relay: Server<WsConnectionData> | null = null;
   /** Relayed TLS (passed through the gateway still encrypted) ends here, with the node's certificate. */
   private relayTls: Server<WsConnectionData> | null = null;
+  /** https://<name>.<domain>, as the network last reported it (relayed plain HTTP for the name is sent there). */
+  private publicHttps: URL | null = null;
   /** Plain HTTP on PC2_TLS_REDIRECT_PORT, sending everyone to HTTPS. */
   private redirect: Server<undefined> | null = null;
   /** Listeners replaced by a new certificate, finishing their in-flight requests. */
@@ -89,6 +91,7 @@ export class Pc2Node {
       this.ctx.events.on("network.status", (s) => {
         if (s.publicEndpoint) this.hosts.allow(new URL(s.publicEndpoint).hostname);
         if (s.publicName.url) this.hosts.allow(new URL(s.publicName.url).hostname);
+        this.publicHttps = s.publicName.httpsUrl ? new URL(s.publicName.httpsUrl) : null;
       });
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
       // The names an ACME certificate is asked for are the node's: the CA's check arrives with them as Host.
@@ -159,12 +162,9 @@ export class Pc2Node {
    * ACME challenge is answered where it came.
    */
   private httpsForPublicName(request: Request, path: string): string | null {
-    if (path.startsWith(ACME_CHALLENGE_PREFIX)) return null;
-    const name = this.services.network.publicName();
-    if (!name.httpsUrl || !name.url) return null;
-    const host = hostnameOf(request.headers.get("host") ?? "");
-    const target = new URL(name.httpsUrl);
-    if (host !== target.hostname || !this.services.tls.covers(target.hostname)) return null;
+    const target = this.publicHttps;
+    if (!target || path.startsWith(ACME_CHALLENGE_PREFIX)) return null;
+    if (hostnameOf(request.headers.get("host") ?? "") !== target.hostname || !this.services.tls.covers(target.hostname)) return null;
     const url = new URL(request.url);
     return `${target.origin}${url.pathname}${url.search}`;
   }

@@ -8,7 +8,7 @@ import { basename, dirname, join } from "node:path";
 import { Decrypter } from "age-encryption";
 import { durable } from "../fs/durable-steps.ts";
 import type { BackupKeys } from "./backup-keys.ts";
-import { type BackupManifest, readManifest } from "./backup-manifest.ts";
+import { type BackupManifest, type ManifestObject, readManifest } from "./backup-manifest.ts";
 import type { BackupDestination } from "./destination.ts";
 import { BackupIntegrityError, openChunk } from "./sealed-chunks.ts";
 
@@ -30,6 +30,28 @@ export async function readSet(destination: BackupDestination, keys: BackupKeys &
     throw new BackupIntegrityError("the backup set cannot be opened with this phrase, or it was damaged");
   }
   return { name, manifest: readManifest(document, keys.nodeId) };
+}
+
+/** Pieces opened so far by this process (a collection every few; see readObject). */
+let openedPieces = 0;
+
+/**
+ * Every piece of one object, opened and checked (each chunk's name, then the object's size and
+ * SHA-256), handed to `sink` in order. Returns the object's size.
+ */
+async function readObject(destination: BackupDestination, keys: BackupKeys, obj: ManifestObject, sink: (piece: Uint8Array) => void): Promise<number> {
+  const hash = createHash("sha256");
+  let size = 0;
+  for (const id of obj.chunks) {
+    const piece = await openChunk(keys, id, await destination.getChunk(id));
+    hash.update(piece);
+    sink(piece);
+    size += piece.length;
+    // Pieces are garbage at once: collect every few rather than let them pile up.
+    if (++openedPieces % 8 === 0) Bun.gc(true);
+  }
+  if (size !== obj.size || hash.digest("hex") !== obj.sha256) throw new BackupIntegrityError(`${obj.path} does not match its manifest (size or SHA-256)`);
+  return size;
 }
 
 export interface RestoreOptions {
@@ -58,28 +80,20 @@ export async function restoreBackup(o: RestoreOptions): Promise<{ set: string; o
   const staging = `${base}.restoring-${randomBytes(4).toString("hex")}`;
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   let bytes = 0;
-  let pieces = 0;
   try {
     for (const obj of manifest.objects) {
       const path = join(staging, obj.path);
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       const fd = openSync(path, "wx", 0o600);
-      const hash = createHash("sha256");
-      let written = 0;
+      let written: number;
       try {
-        for (const id of obj.chunks) {
-          const piece = await openChunk(o.keys, id, await o.destination.getChunk(id));
-          hash.update(piece);
+        written = await readObject(o.destination, o.keys, obj, (piece) => {
           for (let off = 0; off < piece.length; ) off += writeSync(fd, piece, off, piece.length - off);
-          written += piece.length;
-          // As in backups: pieces are garbage at once; collect now and then rather than let them pile up.
-          if (++pieces % 8 === 0) Bun.gc(true);
-        }
+        });
         durable.syncFd(fd, path);
       } finally {
         closeSync(fd);
       }
-      if (written !== obj.size || hash.digest("hex") !== obj.sha256) throw new BackupIntegrityError(`${obj.path} does not match its manifest (size or SHA-256)`);
       bytes += written;
     }
     for (const dir of new Set(manifest.objects.map((obj) => dirname(join(staging, obj.path))))) durable.fsyncDir(dir);
@@ -100,18 +114,6 @@ export async function restoreBackup(o: RestoreOptions): Promise<{ set: string; o
 export async function verifyBackup(destination: BackupDestination, keys: BackupKeys & { nodeId: string }, setName?: string): Promise<{ set: string; objects: number; bytes: number; chunks: number }> {
   const { name, manifest } = await readSet(destination, keys, setName);
   let bytes = 0;
-  let chunks = 0;
-  for (const obj of manifest.objects) {
-    const hash = createHash("sha256");
-    let size = 0;
-    for (const id of obj.chunks) {
-      const piece = await openChunk(keys, id, await destination.getChunk(id));
-      hash.update(piece);
-      size += piece.length;
-      chunks++;
-    }
-    if (size !== obj.size || hash.digest("hex") !== obj.sha256) throw new BackupIntegrityError(`${obj.path} does not match its manifest (size or SHA-256)`);
-    bytes += size;
-  }
-  return { set: name, objects: manifest.objects.length, bytes, chunks };
+  for (const obj of manifest.objects) bytes += await readObject(destination, keys, obj, () => {});
+  return { set: name, objects: manifest.objects.length, bytes, chunks: manifest.objects.reduce((n, obj) => n + obj.chunks.length, 0) };
 }

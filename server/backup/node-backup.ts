@@ -7,6 +7,7 @@ import { backupKeysOf } from "./backup-keys.ts";
 import { type BackupStats, writeBackup } from "./backup-writer.ts";
 import { FolderDestination } from "./folder-destination.ts";
 import { readSet } from "./backup-restore.ts";
+import { DEFAULT_RETENTION, pruneBackups, type RetentionPolicy } from "./retention.ts";
 import { takeSnapshot } from "./snapshot.ts";
 
 export interface NodeBackupOptions {
@@ -39,4 +40,12 @@ export async function backupNodeToFolder(o: NodeBackupOptions): Promise<BackupSt
   } finally {
     snapshot.release();
   }
+}
+
+/** A backup, then pruning under `policy` in the same turn (what the node and `pc2 backup create` do). */
+export async function backupAndPrune(o: NodeBackupOptions, policy: RetentionPolicy = DEFAULT_RETENTION): Promise<BackupStats & { folder: string; setsKept: number; deletedChunks: number }> {
+  const stats = await backupNodeToFolder(o);
+  const keys = { ...(await backupKeysOf(o.nodeSecretKey)), nodeId: o.nodeId };
+  const pruned = await pruneBackups(new FolderDestination(o.folder, o.nodeId), keys, policy);
+  return { ...stats, setsKept: pruned.keptSets.length, deletedChunks: pruned.deletedChunks };
 }

@@ -5,7 +5,7 @@
 // key and the TLS keys. Uploads in progress, sessions and sign-in nonces are not part of it.
 import { Database } from "bun:sqlite";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Database as NodeDatabase } from "../db/database.ts";
 
@@ -68,7 +68,7 @@ export function takeSnapshot(o: SnapshotOptions): Snapshot {
     for (const f of FIXED) if (existsSync(join(o.dataDir, f))) objects.push({ path: f, source: join(o.dataDir, f) });
     for (const f of walk(join(o.dataDir, "tls"), o.dataDir)) objects.push({ path: f.split("\\").join("/"), source: join(o.dataDir, f) });
     return {
-      objects: objects.filter((x) => statSync(x.source).isFile()),
+      objects,
       release: () => {
         rmSync(copy, { force: true });
         releaseBlobs();

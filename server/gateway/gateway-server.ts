@@ -121,7 +121,7 @@ export class GatewayServer {
         socket.off("data", onData);
         socket.pause();
         const name = hello.state === "ok" && hello.serverName ? nameFromHost(hello.serverName, this.o.domain) : null;
-        return name ? this.toNodeTls(name, socket, buffered) : this.refuseTls(socket);
+        return name ? this.toNode(name, socket, buffered, true) : this.refuseTls(socket);
       }
       const head = parseHead(buffered);
       if (!head) return;
@@ -137,25 +137,20 @@ export class GatewayServer {
     socket.once("close", () => clearTimeout(timer));
   }
 
-  private toNode(name: string, socket: Socket, head: Uint8Array): void {
+  /**
+   * Relay a connection for <name>.<domain> to the node that owns the name, its first bytes as they
+   * came: an HTTP head, or a TLS ClientHello passed on still encrypted (the node terminates it).
+   * An unknown or offline name gets an HTTP error, or for TLS an unrecognized_name alert.
+   */
+  private toNode(name: string, socket: Socket, head: Uint8Array, tls = false): void {
     const entry = this.o.registry.byName(name);
-    if (!entry) return void socket.end(plain(404, `No node has the name '${name}'.\n`));
+    if (!entry) return tls ? this.refuseTls(socket) : void socket.end(plain(404, `No node has the name '${name}'.\n`));
     if (!this.o.relay.relayTo(entry.nodeId, socket, head)) {
       this.metrics.offline++;
-      return void socket.end(plain(502, `The node named '${name}' is offline.\n`));
+      return tls ? this.refuseTls(socket) : void socket.end(plain(502, `The node named '${name}' is offline.\n`));
     }
-    this.metrics.routed++;
-  }
-
-  /** A TLS connection for <name>.<domain>, passed on as it is: the node terminates it. */
-  private toNodeTls(name: string, socket: Socket, hello: Uint8Array): void {
-    const entry = this.o.registry.byName(name);
-    if (!entry) return this.refuseTls(socket);
-    if (!this.o.relay.relayTo(entry.nodeId, socket, hello)) {
-      this.metrics.offline++;
-      return this.refuseTls(socket);
-    }
-    this.metrics.routedTls++;
+    if (tls) this.metrics.routedTls++;
+    else this.metrics.routed++;
   }
 
   /** No name, a name not under the domain, an unknown or offline node: a TLS alert, then close. */

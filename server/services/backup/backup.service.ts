@@ -5,11 +5,8 @@
 import type { Database } from "../../db/database.ts";
 import { fail } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { backupKeysOf } from "../../backup/backup-keys.ts";
 import type { BackupStats } from "../../backup/backup-writer.ts";
-import { FolderDestination } from "../../backup/folder-destination.ts";
-import { backupNodeToFolder } from "../../backup/node-backup.ts";
-import { DEFAULT_RETENTION, pruneBackups } from "../../backup/retention.ts";
+import { backupAndPrune } from "../../backup/node-backup.ts";
 import type { BlobStore } from "../files/blob-store.ts";
 import type { IdentityService } from "../identity/identity.service.ts";
 import type { SettingsRepository } from "../settings/settings.repository.ts";
@@ -106,40 +103,34 @@ export class BackupService {
   }
 
   private async doRun(folder: string, started: Date): Promise<BackupRecord> {
-    const identity = this.d.identity.info();
-    const secret = this.d.identity.secretKey();
     let record: BackupRecord;
     try {
-      const stats: BackupStats = await backupNodeToFolder({
+      const done = await backupAndPrune({
         db: this.d.db,
         dataDir: this.d.dataDir,
-        nodeId: identity.nodeId,
-        nodeSecretKey: secret,
+        nodeId: this.d.identity.info().nodeId,
+        nodeSecretKey: this.d.identity.secretKey(),
         holdRemovals: () => this.d.blobs.holdRemovals(),
         folder,
         now: started,
       });
-      const keys = { ...(await backupKeysOf(secret)), nodeId: identity.nodeId };
-      const pruned = await pruneBackups(new FolderDestination(folder, identity.nodeId), keys, DEFAULT_RETENTION);
-      record = {
-        at: started.toISOString(),
-        folder,
-        ok: true,
-        set: stats.set,
-        objects: stats.objects,
-        bytes: stats.bytes,
-        bytesWritten: stats.bytesWritten,
-        setsKept: pruned.keptSets.length,
-        error: null,
-      };
-      this.d.log.info("backup written", { folder, set: stats.set, objects: stats.objects, bytesWritten: stats.bytesWritten, setsKept: pruned.keptSets.length, deletedChunks: pruned.deletedChunks });
+      record = backupRecord(started, folder, done);
+      this.d.log.info("backup written", { folder, set: done.set, objects: done.objects, bytesWritten: done.bytesWritten, setsKept: done.setsKept, deletedChunks: done.deletedChunks });
     } catch (err) {
-      const message = (err as NodeJS.ErrnoException).code ? `${(err as NodeJS.ErrnoException).code}: ${(err as Error).message}` : (err as Error).message;
-      record = { at: started.toISOString(), folder, ok: false, set: null, objects: 0, bytes: 0, bytesWritten: 0, setsKept: 0, error: message.slice(0, 500) };
+      record = backupRecord(started, folder, err as Error);
       this.d.log.warn("backup failed", { folder, reason: record.error });
     }
     this.d.settings.set(LAST_KEY, JSON.stringify(record));
     if (record.ok) this.d.settings.set(LAST_GOOD_KEY, JSON.stringify(record));
     return record;
   }
+}
+
+/** What Settings, the API and the CLI report of one backup: its numbers, or why it failed. */
+export function backupRecord(at: Date, folder: string, outcome: (BackupStats & { setsKept: number }) | Error): BackupRecord {
+  if (outcome instanceof Error) {
+    const code = (outcome as NodeJS.ErrnoException).code;
+    return { at: at.toISOString(), folder, ok: false, set: null, objects: 0, bytes: 0, bytesWritten: 0, setsKept: 0, error: (code ? `${code}: ${outcome.message}` : outcome.message).slice(0, 500) };
+  }
+  return { at: at.toISOString(), folder, ok: true, set: outcome.set, objects: outcome.objects, bytes: outcome.bytes, bytesWritten: outcome.bytesWritten, setsKept: outcome.setsKept, error: null };
 }

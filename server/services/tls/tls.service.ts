@@ -84,7 +84,6 @@ export class TlsService {
   /** The mode and ACME settings in force: the configuration's, or the Owner's choice. */
   private mode: TlsConfig["mode"];
   private acmeConfig: AcmeConfig;
-  private readonly chosenIn: () => "config" | "settings";
 
   constructor(private readonly o: TlsServiceOptions) {
     this.now = o.now ?? (() => new Date());
@@ -95,7 +94,6 @@ export class TlsService {
       this.mode = choice.mode;
       this.acmeConfig = { ...o.config.acme, names: choice.names ?? [], email: choice.email ?? null };
     }
-    this.chosenIn = () => (this.storedChoice() && this.choosable ? "settings" : "config");
   }
 
   get challenges(): AcmeChallenges {
@@ -205,7 +203,7 @@ export class TlsService {
     const info = this.current?.info ?? null;
     return {
       mode: this.mode,
-      chosenIn: this.chosenIn(),
+      chosenIn: this.storedChoice() && this.choosable ? "settings" : "config",
       choosable: this.choosable,
       minVersion: this.o.config.minVersion,
       certificate: info ? { ...info, notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() } : null,

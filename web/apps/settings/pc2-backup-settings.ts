@@ -5,12 +5,9 @@ import { LitElement, css, html, nothing } from "lit";
 import type { BackupRecord, BackupStatus } from "../../../server/services/backup/backup.service.ts";
 import { api } from "../../api/rest-client.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
+import { formatSize } from "../files/entry.ts";
 
 const DAY_MS = 86_400_000;
-
-function bytes(n: number): string {
-  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
-}
 
 export class Pc2BackupSettings extends LitElement {
   static override properties = { status: { state: true }, busy: { state: true }, note: { state: true } };
@@ -45,7 +42,7 @@ export class Pc2BackupSettings extends LitElement {
       const record = await api.post<BackupRecord>("/api/backup/run", { folder });
       this.status = { folder, running: false, last: record, lastGood: record.ok ? record : (this.status?.lastGood ?? null), nextAt: this.status?.nextAt ?? null };
       this.note = record.ok
-        ? { text: `Backed up: ${record.objects} objects, ${bytes(record.bytes)} (${bytes(record.bytesWritten)} new).`, error: false }
+        ? { text: `Backed up: ${record.objects} objects, ${formatSize(record.bytes)} (${formatSize(record.bytesWritten)} new).`, error: false }
         : { text: `The backup failed: ${record.error}`, error: true };
     } catch (err) {
       this.note = { text: (err as Error).message, error: true };
@@ -73,7 +70,7 @@ export class Pc2BackupSettings extends LitElement {
       </form>
       <p data-testid="backup-last">${
         good
-          ? `Last good backup: ${new Date(good.at).toLocaleString()} into ${good.folder} — ${good.objects} objects, ${bytes(good.bytes)}; ${good.setsKept} backup set${good.setsKept === 1 ? "" : "s"} kept.`
+          ? `Last good backup: ${new Date(good.at).toLocaleString()} into ${good.folder} — ${good.objects} objects, ${formatSize(good.bytes)}; ${good.setsKept} backup set${good.setsKept === 1 ? "" : "s"} kept.`
           : "No backup yet."
       }</p>
       ${last && !last.ok ? html`<p class="error" role="alert">The last backup, ${new Date(last.at).toLocaleString()}, failed: ${last.error}</p>` : nothing}
