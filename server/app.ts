@@ -24,6 +24,7 @@ import { terminalRoutes } from "./services/terminal/terminal.routes.ts";
 import { networkRoutes } from "./services/network/network.routes.ts";
 import { tlsRoutes } from "./services/tls/tls.routes.ts";
 import { backupRoutes } from "./services/backup/backup.routes.ts";
+import { peerBackupRoutes } from "./services/backup/peer-backup.routes.ts";
 import { aiRoutes } from "./services/ai/ai.routes.ts";
 import { driversRoutes } from "./services/ai/drivers.routes.ts";
 import { ollamaApiRoutes } from "./services/ai/ollama-api.routes.ts";
@@ -111,6 +112,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .use(networkRoutes(services.network, services.audit))
       .use(tlsRoutes(services.tls, services.audit))
       .use(backupRoutes(services.backup, services.audit))
+      .use(peerBackupRoutes(services.backupHosting, services.audit))
       .use(ollamaApiRoutes(services.ai))
       .use(driversRoutes(services.ai))
       .use(staticRoutes(assets))

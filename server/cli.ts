@@ -2,10 +2,15 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { backupKeysFromPhrase, backupKeysOf, type BackupKeys } from "./backup/backup-keys.ts";
-import { RestoreRefused, restoreBackup, verifyBackup } from "./backup/backup-restore.ts";
-import { backupRecord, type BackupRecord } from "./services/backup/backup.service.ts";
-import { FolderDestination } from "./backup/folder-destination.ts";
-import { backupAndPrune } from "./backup/node-backup.ts";
+import { readSet, RestoreRefused, restoreBackup, verifyBackup } from "./backup/backup-restore.ts";
+import { backupRecord, type BackupRecord, type BackupTarget, checkTarget, targetLabel } from "./services/backup/backup.service.ts";
+import { parseNodeId } from "./services/backup/backup-hosting.ts";
+import type { BackupDestination } from "./backup/destination.ts";
+import { backupAndPrune, folderDestination } from "./backup/node-backup.ts";
+import { reachPeerAlone } from "./backup/reach-peer.ts";
+import { KeyPair } from "./boson/keys.ts";
+import { AppError } from "./errors.ts";
+import { keysFromPhrase } from "./services/identity/node-id.ts";
 import { BackupIntegrityError } from "./backup/sealed-chunks.ts";
 import { checkPhrase } from "./services/identity/mnemonic.ts";
 import { formatBanner } from "./banner.ts";
@@ -39,10 +44,12 @@ Commands:
   storage check [--repair]   Check that the file index, the files on disk and the IPFS pins agree
   network status [--json]    Ask the running node about its place on the Boson network
   network lookup <nodeId> [--json]  Find a node on the Boson network by its Node ID (or did:boson:…)
-  backup create <folder>     Back up this node into <folder>/pc2-backup/<Node ID>/ (asks the running node, or works alone)
-  backup verify <folder>     Read the latest backup set back and check every chunk and object (phrase on stdin when
+  backup create <dest>       Back up this node (asks the running node, or works alone). <dest> is a folder
+                             (<folder>/pc2-backup/<Node ID>/ is used) or node:<Node ID>, a friend's node that
+                             granted this node an allowance (found through the Boson network)
+  backup verify <dest>       Read the latest backup set back and check every chunk and object (phrase on stdin when
                              this machine has no identity)
-  backup restore <folder> [--force]  Restore the latest set into PC2_DATA_DIR from the folder and the 12-word phrase
+  backup restore <dest> [--force]  Restore the latest set into PC2_DATA_DIR from <dest> and the 12-word phrase
                              (read from stdin); refuses a data dir that is not empty unless --force
   version                    Print the version
   help                       Print this help
@@ -178,10 +185,30 @@ async function storageCheck(repair: boolean, json: boolean): Promise<number> {
   }
 }
 
-async function backupCreate(folder: string, json: boolean): Promise<number> {
+/** A backup destination as typed: `node:<Node ID>` (or `did:boson:<Node ID>`) for a friend's node, else a folder. */
+function cliTarget(arg: string): BackupTarget {
+  const m = /^(?:node:|did:boson:)(.+)$/.exec(arg);
+  return m ? { kind: "node", nodeId: m[1]! } : { kind: "folder", folder: resolve(arg) };
+}
+
+/** Open `target` for the node `nodeId` from this process: a folder, or the friend reached through the Boson network for a moment. */
+async function openTarget(target: BackupTarget, nodeId: string, signer: KeyPair): Promise<{ destination: BackupDestination; close: () => void }> {
+  if (target.kind === "folder") return { destination: folderDestination(target.folder, nodeId), close: () => {} };
+  const { destination, leave } = await reachPeerAlone(config().network, signer, parseNodeId(target.nodeId));
+  return { destination, close: leave };
+}
+
+/** What a backup command prints for an error it expects (a damaged set, a refusal, a friend that says no), or null. */
+function expectedFailure(err: unknown): string | null {
+  if (err instanceof BackupIntegrityError || err instanceof RestoreRefused || err instanceof AppError || err instanceof RangeError) return err.message;
+  return null;
+}
+
+async function backupCreate(target: BackupTarget, json: boolean): Promise<number> {
   const cfg = config();
   // A running node backs itself up (consistent while it serves); otherwise this process does, holding the lock.
-  const answer = await askNode(join(cfg.dataDir, "pc2.sock"), `/backup/create?folder=${encodeURIComponent(folder)}`);
+  const query = target.kind === "folder" ? `folder=${encodeURIComponent(target.folder)}` : `node=${encodeURIComponent(target.nodeId)}`;
+  const answer = await askNode(join(cfg.dataDir, "pc2.sock"), `/backup/create?${query}`);
   if (answer && answer.status !== 200) {
     console.error(`pc2: the node could not back up: ${answer.body?.message ?? answer.status}`);
     return 1;
@@ -196,12 +223,21 @@ async function backupCreate(folder: string, json: boolean): Promise<number> {
     const lock = new DataDirLock(cfg.dataDir);
     lock.acquire();
     const db = openDatabase(file);
+    const at = new Date();
     try {
       migrate(db);
       const identity = new IdentityStore(cfg.dataDir).read();
-      const at = new Date();
-      const done = await backupAndPrune({ db, dataDir: cfg.dataDir, nodeId: identity.nodeId, nodeSecretKey: new Uint8Array(Buffer.from(identity.secretKey, "hex")), folder, now: at });
-      record = backupRecord(at, folder, done);
+      const secret = new Uint8Array(Buffer.from(identity.secretKey, "hex"));
+      const checked = checkTarget(target, identity.nodeId);
+      const opened = await openTarget(checked, identity.nodeId, new KeyPair(secret));
+      try {
+        record = backupRecord(at, targetLabel(checked), await backupAndPrune({ db, dataDir: cfg.dataDir, nodeId: identity.nodeId, nodeSecretKey: secret, destination: opened.destination, now: at }));
+      } finally {
+        opened.close();
+      }
+    } catch (err) {
+      if (expectedFailure(err) === null) throw err;
+      record = backupRecord(at, target.kind === "folder" ? target.folder : `node ${target.nodeId}`, err as Error);
     } finally {
       closeDatabase(db);
       lock.release();
@@ -213,49 +249,68 @@ async function backupCreate(folder: string, json: boolean): Promise<number> {
     return 1;
   }
   if (!json)
-    console.log(`Backup set ${record.set} in ${record.folder}: ${record.objects} objects, ${formatBytes(record.bytes)}; ${formatBytes(record.bytesWritten)} written; ${record.setsKept} sets kept.`);
+    console.log(
+      `Backup set ${record.set} in ${record.destination}: ${record.objects} objects, ${formatBytes(record.bytes)}; ${formatBytes(record.bytesWritten)} written; ${record.setsKept} sets kept.`,
+    );
   return 0;
 }
 
-/** The backup keys: from this machine's identity when it has one, else from the phrase on stdin. */
-async function backupKeysHere(dataDir: string): Promise<BackupKeys & { nodeId: string }> {
+/** The backup keys and the node key: from this machine's identity when it has one, else from the phrase on stdin. */
+async function backupKeysHere(dataDir: string): Promise<BackupKeys & { nodeId: string; signer: KeyPair }> {
   const store = new IdentityStore(dataDir);
   if (store.exists()) {
     const identity = store.read();
-    return { ...(await backupKeysOf(new Uint8Array(Buffer.from(identity.secretKey, "hex")))), nodeId: identity.nodeId };
+    const secret = new Uint8Array(Buffer.from(identity.secretKey, "hex"));
+    return { ...(await backupKeysOf(secret)), nodeId: identity.nodeId, signer: new KeyPair(secret) };
   }
-  return backupKeysFromPhrase(checkPhrase(await readPhrase()));
+  return backupKeysFromPhraseWithSigner(checkPhrase(await readPhrase()));
 }
 
-async function backupVerify(folder: string, json: boolean): Promise<number> {
+async function backupKeysFromPhraseWithSigner(phrase: string): Promise<BackupKeys & { nodeId: string; signer: KeyPair }> {
+  return { ...(await backupKeysFromPhrase(phrase)), signer: new KeyPair(keysFromPhrase(phrase).secretKey) };
+}
+
+async function backupVerify(target: BackupTarget, json: boolean): Promise<number> {
   const keys = await backupKeysHere(config().dataDir);
   try {
-    const r = await verifyBackup(new FolderDestination(folder, keys.nodeId), keys);
-    if (json) console.log(JSON.stringify({ ok: true, ...r }, null, 2));
-    else console.log(`Backup set ${r.set} of ${keys.nodeId} is whole: ${r.objects} objects, ${r.chunks} chunks, ${formatBytes(r.bytes)}; every chunk opened and every SHA-256 matched.`);
-    return 0;
-  } catch (err) {
-    if (err instanceof BackupIntegrityError || err instanceof RestoreRefused) {
-      if (json) console.log(JSON.stringify({ ok: false, problem: err.message }, null, 2));
-      console.error(`pc2: ${err.message}`);
-      return 3;
+    const opened = await openTarget(target, keys.nodeId, keys.signer);
+    try {
+      const r = await verifyBackup(opened.destination, keys);
+      if (json) console.log(JSON.stringify({ ok: true, ...r }, null, 2));
+      else console.log(`Backup set ${r.set} of ${keys.nodeId} is whole: ${r.objects} objects, ${r.chunks} chunks, ${formatBytes(r.bytes)}; every chunk opened and every SHA-256 matched.`);
+      return 0;
+    } finally {
+      opened.close();
     }
-    throw err;
+  } catch (err) {
+    const problem = expectedFailure(err);
+    if (problem === null) throw err;
+    if (json) console.log(JSON.stringify({ ok: false, problem }, null, 2));
+    console.error(`pc2: ${problem}`);
+    return 3;
   }
 }
 
-async function backupRestore(folder: string, force: boolean): Promise<number> {
+async function backupRestore(target: BackupTarget, force: boolean): Promise<number> {
   const cfg = config();
-  const keys = await backupKeysFromPhrase(checkPhrase(await readPhrase()));
+  const keys = await backupKeysFromPhraseWithSigner(checkPhrase(await readPhrase()));
   try {
-    const r = await restoreBackup({ destination: new FolderDestination(folder, keys.nodeId), keys, targetDir: cfg.dataDir, force });
-    console.log(`Restored backup set ${r.set} of ${keys.nodeId} into ${cfg.dataDir}: ${r.objects} objects, ${formatBytes(r.bytes)}.`);
-  } catch (err) {
-    if (err instanceof BackupIntegrityError || err instanceof RestoreRefused) {
-      console.error(`pc2: ${err.message}; nothing was restored`);
-      return 3;
+    const opened = await openTarget(target, keys.nodeId, keys.signer);
+    try {
+      // What will be restored, before anything is written.
+      const { name, manifest } = await readSet(opened.destination, keys);
+      const total = manifest.objects.reduce((n, o) => n + o.size, 0);
+      console.log(`Restoring backup set ${name} of ${keys.nodeId} (made ${manifest.createdAt}) from ${opened.destination.label}: ${manifest.objects.length} objects, ${formatBytes(total)}.`);
+      const r = await restoreBackup({ destination: opened.destination, keys, setName: name, targetDir: cfg.dataDir, force });
+      console.log(`Restored backup set ${r.set} of ${keys.nodeId} into ${cfg.dataDir}: ${r.objects} objects, ${formatBytes(r.bytes)}.`);
+    } finally {
+      opened.close();
     }
-    throw err;
+  } catch (err) {
+    const problem = expectedFailure(err);
+    if (problem === null) throw err;
+    console.error(`pc2: ${problem}; nothing was restored`);
+    return 3;
   }
   // The IPFS blockstore is not in backups: re-import and re-pin every file.
   return storageCheck(true, false);
@@ -311,9 +366,9 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "network" && sub === "status" && args.length === 2) return networkCommand("/network/status", flags.has("--json"));
   if (cmd === "network" && sub === "lookup" && args.length === 3) return networkCommand(`/network/lookup/${encodeURIComponent(args[2]!)}`, flags.has("--json"));
   if (cmd === "storage" && sub === "check" && args.length === 2) return storageCheck(flags.has("--repair"), flags.has("--json"));
-  if (cmd === "backup" && sub === "create" && args.length === 3) return backupCreate(resolve(args[2]!), flags.has("--json"));
-  if (cmd === "backup" && sub === "verify" && args.length === 3) return backupVerify(resolve(args[2]!), flags.has("--json"));
-  if (cmd === "backup" && sub === "restore" && args.length === 3) return backupRestore(resolve(args[2]!), flags.has("--force"));
+  if (cmd === "backup" && sub === "create" && args.length === 3) return backupCreate(cliTarget(args[2]!), flags.has("--json"));
+  if (cmd === "backup" && sub === "verify" && args.length === 3) return backupVerify(cliTarget(args[2]!), flags.has("--json"));
+  if (cmd === "backup" && sub === "restore" && args.length === 3) return backupRestore(cliTarget(args[2]!), flags.has("--force"));
   throw new UsageError(`unknown command: ${args.join(" ")}`);
 }
 

@@ -25,6 +25,7 @@ import type { NetworkService } from "./services/network/network.service.ts";
 import type { TlsService } from "./services/tls/tls.service.ts";
 import type { BlobStore } from "./services/files/blob-store.ts";
 import type { BackupService } from "./services/backup/backup.service.ts";
+import type { BackupHosting } from "./services/backup/backup-hosting.ts";
 
 export interface AppContext {
   config: Config;
@@ -56,6 +57,8 @@ export interface Services {
   writer: FileWriter;
   /** Backups of this node (one at a time, into the Owner's folder). */
   backup: BackupService;
+  /** Friends' nodes' backups kept here, under the allowances the Owner grants. */
+  backupHosting: BackupHosting;
   /** File bytes on disk (a backup holds their removals while it reads a snapshot). */
   blobs: BlobStore;
   uploads: ResumableUploads;

@@ -153,6 +153,12 @@ export const ERROR_CODES = {
   // ---- backups
   backup_running: { status: 409, message: "A backup is already running" },
   invalid_backup_folder: { status: 400, message: "The backup folder must be an absolute path on this machine" },
+  invalid_backup_destination: { status: 400, message: "Give one destination: a folder on this machine, or the Node ID of a friend's node" },
+  peer_auth_failed: { status: 401, message: "This is not a valid signed request from a PC2 node" },
+  backup_guest_unknown: { status: 403, message: "This node's owner has not given your node a backup allowance here" },
+  backup_guest_not_found: { status: 404, message: "This node keeps no backups for that Node ID" },
+  backup_allowance_exceeded: { status: 507, message: "This would go over the backup allowance this node's owner gave you" },
+  backup_peer_unreachable: { status: 502, message: "The friend's node could not be reached through the Boson network" },
 
   // ---- TLS
   tls_not_choosable: { status: 409, message: "The operator set TLS in the node's configuration (off, or their own certificate files); Settings cannot change it" },

@@ -1,4 +1,5 @@
 // A PC2 node's lifecycle: open data dir and database, build services, listen; stop everything in reverse.
+import { checkTarget } from "./services/backup/backup.service.ts";
 import type { Server } from "bun";
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -103,7 +104,11 @@ export class Pc2Node {
         "/network/status": () => this.services.network.status(),
         "/network/lookup/": (url) => this.services.network.lookup(decodeURIComponent(url.pathname.slice("/network/lookup/".length))),
         // `pc2 backup create`: the running node backs itself up, consistent while it serves.
-        "/backup/create": (url) => this.services.backup.run(url.searchParams.get("folder") ?? ""),
+        "/backup/create": (url) => {
+          const node = url.searchParams.get("node");
+          const target = node !== null ? { kind: "node", nodeId: node } : { kind: "folder", folder: url.searchParams.get("folder") ?? "" };
+          return this.services.backup.run(checkTarget(target, this.services.backup.nodeId()));
+        },
       });
       this.app = createApp({ config, log, services: this.services, guard, hosts: this.hosts, assets: options.assets ?? diskAssetStore(DEFAULT_ASSETS_DIR) });
     } catch (err) {

@@ -1,7 +1,7 @@
 // A backup destination in a folder the Owner names (a USB disk, a NAS mount): <root>/pc2-backup/
 // <Node ID>/chunks/<ab>/<name>.age and sets/<time>.age. Every file is written atomically (temp,
 // flush, rename, folder flush), so a backup cut short leaves whole chunks and no half manifest.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
 import { type BackupDestination, checkChunkId, checkSetName, CHUNK_ID, SET_NAME } from "./destination.ts";
@@ -80,6 +80,24 @@ export class FolderDestination implements BackupDestination {
    * Temp files a killed backup left behind (never visible as chunks or sets). Only while no backup
    * writes here: the caller holds the same turn as backups (pruning does).
    */
+  /** The bytes a stored chunk or set takes (0 when there is none): what a host counts against an allowance. */
+  storedBytes(kind: "chunk" | "set", name: string): number {
+    const path = kind === "chunk" ? this.chunkPath(name) : this.setPath(name);
+    return existsSync(path) ? statSync(path).size : 0;
+  }
+
+  /** Every byte under this destination's folder (chunks, sets, temp files). */
+  totalBytes(): number {
+    const sum = (dir: string): number =>
+      readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? sum(join(dir, e.name)) : e.isFile() ? statSync(join(dir, e.name)).size : 0), 0);
+    return sum(this.root);
+  }
+
+  /** Delete every set and chunk and the folder itself. */
+  removeAll(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
   async sweepTemp(): Promise<number> {
     let removed = 0;
     const sweep = (dir: string) => {

@@ -10,11 +10,11 @@ export function isJsonContentType(contentType: string): boolean {
   return ct.startsWith("application/json") || ct.startsWith("text/plain;actually=json") || /^application\/[a-z0-9.+-]+\+json/.test(ct);
 }
 
-/** Read the whole body as text, failing with `tooLarge` (413) as soon as it exceeds `limit` bytes. */
-export async function readBodyText(request: Request, limit: number, tooLarge: (limit: number) => AppError = (n) => new PayloadTooLargeError(n)): Promise<string> {
+/** Read the whole body, failing with `tooLarge` (413) as soon as it exceeds `limit` bytes. */
+export async function readBodyBytes(request: Request, limit: number, tooLarge: (limit: number) => AppError = (n) => new PayloadTooLargeError(n)): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
-  if (!request.body) return "";
+  if (!request.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
@@ -28,7 +28,12 @@ export async function readBodyText(request: Request, limit: number, tooLarge: (l
     }
     chunks.push(value);
   }
-  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+/** Read the whole body as text, failing with `tooLarge` (413) as soon as it exceeds `limit` bytes. */
+export async function readBodyText(request: Request, limit: number, tooLarge: (limit: number) => AppError = (n) => new PayloadTooLargeError(n)): Promise<string> {
+  return new TextDecoder("utf-8", { fatal: false }).decode(await readBodyBytes(request, limit, tooLarge));
 }
 
 const OPEN_OBJECT = 0x7b;

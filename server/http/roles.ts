@@ -137,6 +137,21 @@ export const HTTP_ACCESS: Record<string, Access> = {
   /** Backups hold everyone's files: the Owner's alone. */
   "GET /api/backup": OWNER_SESSION,
   "POST /api/backup/run": OWNER_SESSION,
+  /** Friends' nodes that may keep their backups here, and how much: the Owner's. */
+  "GET /api/backup/guests": OWNER_SESSION,
+  "PUT /api/backup/guests/:nodeId": OWNER_SESSION,
+  "DELETE /api/backup/guests/:nodeId": OWNER_SESSION,
+  /** A friend's node keeping its backups here: no session, every request signed by its node key (checked in the route). */
+  "GET /api/backup/peer/usage": PUBLIC,
+  "GET /api/backup/peer/chunks": PUBLIC,
+  "GET /api/backup/peer/chunks/:id": PUBLIC,
+  "PUT /api/backup/peer/chunks/:id": PUBLIC,
+  "DELETE /api/backup/peer/chunks/:id": PUBLIC,
+  "GET /api/backup/peer/sets": PUBLIC,
+  "GET /api/backup/peer/sets/:name": PUBLIC,
+  "PUT /api/backup/peer/sets/:name": PUBLIC,
+  "DELETE /api/backup/peer/sets/:name": PUBLIC,
+  "POST /api/backup/peer/sweep": PUBLIC,
   "GET /api/terminal/settings": OWNER_ADMIN,
   "PUT /api/terminal/settings": OWNER_SESSION,
   /** Published content is public; private content only for its owner (checked in the route). */

@@ -46,6 +46,7 @@ import { WASM_LIMITS, WasmService } from "./wasm/wasm.service.ts";
 import { NetworkService } from "./network/network.service.ts";
 import { TlsService } from "./tls/tls.service.ts";
 import { BackupService } from "./backup/backup.service.ts";
+import { BackupHosting } from "./backup/backup-hosting.ts";
 import { nodeNames } from "../tls/node-names.ts";
 import { AcmeChallenges } from "../tls/acme-challenges.ts";
 
@@ -160,10 +161,12 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     log: log.child({ svc: "tls" }),
   });
   // Started in this order, stopped in reverse. The certificate first: a bad one stops the start before anything runs.
-  const backup = new BackupService({ db, dataDir: config.dataDir, blobs: storage.blobs, identity, settings, log: log.child({ svc: "backup" }) });
+  const backup = new BackupService({ db, dataDir: config.dataDir, blobs: storage.blobs, identity, settings, peerAddresses: (id) => network.peerAddresses(id), log: log.child({ svc: "backup" }) });
+  const backupHosting = new BackupHosting({ db, dataDir: config.dataDir, keys: () => identity.bosonKeys(), log: log.child({ svc: "backup-hosting" }) });
   const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network, backup];
   return {
     backup,
+    backupHosting,
     blobs: storage.blobs,
     tls,
     identity,

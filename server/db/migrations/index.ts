@@ -6,6 +6,7 @@ import uploads0004 from "./0004-uploads.sql" with { type: "text" };
 import wasmApps0005 from "./0005-wasm-apps.sql" with { type: "text" };
 import ai0006 from "./0006-ai.sql" with { type: "text" };
 import gateway0007 from "./0007-gateway.sql" with { type: "text" };
+import backupGuests0008 from "./0008-backup-guests.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: "wasm-apps", sql: wasmApps0005 },
   { version: 6, name: "ai", sql: ai0006 },
   { version: 7, name: "gateway", sql: gateway0007 },
+  { version: 8, name: "backup-guests", sql: backupGuests0008 },
 ];

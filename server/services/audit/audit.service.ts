@@ -23,7 +23,9 @@ export type AuditAction =
   | "network.name_registered"
   | "network.name_released"
   | "tls.mode_changed"
-  | "backup.run";
+  | "backup.run"
+  | "backup.guest.grant"
+  | "backup.guest.revoke";
 
 export interface AuditEntry {
   id: number;

@@ -1,10 +1,10 @@
 // GET /api/backup (where backups go, whether one runs, the last result) and POST /api/backup/run
-// { folder } (back up now into that folder, then prune): the Owner's.
+// { folder } or { nodeId } (back up now into that folder or onto that friend's node, then prune): the Owner's.
 import { Elysia } from "elysia";
 import { principalOf } from "../../http/auth-guard.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { BackupRunBody } from "./backup.schemas.ts";
-import type { BackupService } from "./backup.service.ts";
+import { type BackupService, checkTarget } from "./backup.service.ts";
 
 export function backupRoutes(backup: BackupService, audit: AuditService) {
   return new Elysia({ name: "backup.routes" })
@@ -15,8 +15,9 @@ export function backupRoutes(backup: BackupService, audit: AuditService) {
     .post(
       "/api/backup/run",
       async ({ body, request }) => {
-        const record = await backup.run(body.folder);
-        audit.record({ actor: principalOf(request).address, action: "backup.run", detail: { folder: body.folder, ok: record.ok, set: record.set } });
+        const given = (body.folder === undefined) === (body.nodeId === undefined) ? {} : body.folder !== undefined ? { kind: "folder", folder: body.folder } : { kind: "node", nodeId: body.nodeId };
+        const record = await backup.run(checkTarget(given, backup.nodeId()));
+        audit.record({ actor: principalOf(request).address, action: "backup.run", detail: { destination: record.destination, ok: record.ok, set: record.set } });
         return record;
       },
       { body: BackupRunBody },

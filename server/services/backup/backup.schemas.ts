@@ -1,5 +1,14 @@
 // Input of the backup routes.
 import { t } from "elysia";
 
-/** An absolute folder on the node's machine (a mounted USB disk, a NAS share). */
-export const BackupRunBody = t.Object({ folder: t.String({ minLength: 2, maxLength: 1024, pattern: "^/[^\\u0000]*$" }) });
+/** Where to back up: an absolute folder on the node's machine (a mounted USB disk, a NAS share), or a friend's node by its Node ID. */
+export const BackupRunBody = t.Object({
+  folder: t.Optional(t.String({ minLength: 2, maxLength: 1024, pattern: "^/[^\\u0000]*$" })),
+  nodeId: t.Optional(t.String({ minLength: 40, maxLength: 60 })),
+});
+
+/** A friend's node may keep its backups here: a name the Owner recognises and how much it may store. */
+export const BackupGuestBody = t.Object({
+  label: t.String({ maxLength: 80 }),
+  allowanceBytes: t.Integer({ minimum: 1024 * 1024, maximum: 2 ** 50 }),
+});

@@ -1,17 +1,26 @@
 // Backups of this node, run by the node itself (Settings, the API, `pc2 backup create` through the
-// control socket, and every day once the Owner has chosen a folder): one at a time, into that
-// folder, then pruned under the retention policy in the same turn (a prune never overlaps a
-// backup). The last result and the last good one are kept for Settings.
+// control socket, and every day once the Owner has chosen a destination): one at a time, into a
+// folder on this machine or onto a friend's node found by its Node ID, then pruned under the
+// retention policy in the same turn (a prune never overlaps a backup). The last result and the last
+// good one are kept for Settings.
 import type { Database } from "../../db/database.ts";
 import { fail } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { BackupStats } from "../../backup/backup-writer.ts";
-import { backupAndPrune } from "../../backup/node-backup.ts";
+import type { BackupDestination } from "../../backup/destination.ts";
+import { backupAndPrune, folderDestination } from "../../backup/node-backup.ts";
+import { PeerDestination } from "../../backup/peer-destination.ts";
 import type { BlobStore } from "../files/blob-store.ts";
 import type { IdentityService } from "../identity/identity.service.ts";
 import type { SettingsRepository } from "../settings/settings.repository.ts";
+import { parseNodeId } from "./backup-hosting.ts";
 
-const FOLDER_KEY = "backup.folder";
+/** Where backups go: a folder on this machine (a USB disk, a NAS mount) or a friend's node. */
+export type BackupTarget = { kind: "folder"; folder: string } | { kind: "node"; nodeId: string };
+
+const TARGET_KEY = "backup.destination";
+/** Before friends' nodes, the chosen folder was kept alone under this key. */
+const OLD_FOLDER_KEY = "backup.folder";
 const LAST_KEY = "backup.last";
 const LAST_GOOD_KEY = "backup.lastGood";
 /** A backup a day once a folder is chosen; after a failure, the next try an hour later. */
@@ -21,7 +30,8 @@ const CHECK_EVERY_MS = 10 * 60_000;
 
 export interface BackupRecord {
   at: string;
-  folder: string;
+  /** The folder, or "node <Node ID>". */
+  destination: string;
   ok: boolean;
   set: string | null;
   objects: number;
@@ -32,12 +42,12 @@ export interface BackupRecord {
 }
 
 export interface BackupStatus {
-  folder: string | null;
+  destination: BackupTarget | null;
   running: boolean;
   last: BackupRecord | null;
   /** The last backup that worked (the one a restore would use). */
   lastGood: BackupRecord | null;
-  /** When the schedule runs the next one (null: no folder chosen yet). */
+  /** When the schedule runs the next one (null: no destination chosen yet). */
   nextAt: string | null;
 }
 
@@ -47,6 +57,8 @@ export interface BackupServiceDeps {
   blobs: BlobStore;
   identity: IdentityService;
   settings: SettingsRepository;
+  /** Where a friend's node answers, found by its Node ID (networking must be on). */
+  peerAddresses: (nodeId: string) => Promise<string[]>;
   log: Logger;
 }
 
@@ -68,13 +80,27 @@ export class BackupService {
 
   private record(key: string): BackupRecord | null {
     const raw = this.d.settings.get(key);
-    return raw ? (JSON.parse(raw) as BackupRecord) : null;
+    if (!raw) return null;
+    const { folder, ...record } = JSON.parse(raw) as BackupRecord & { folder?: string };
+    return { ...record, destination: record.destination ?? folder };
+  }
+
+  nodeId(): string {
+    return this.d.identity.info().nodeId;
+  }
+
+  /** The destination the Owner chose last (null: none yet). */
+  target(): BackupTarget | null {
+    const raw = this.d.settings.get(TARGET_KEY);
+    if (raw) return JSON.parse(raw) as BackupTarget;
+    const folder = this.d.settings.get(OLD_FOLDER_KEY);
+    return folder ? { kind: "folder", folder } : null;
   }
 
   status(): BackupStatus {
-    const folder = this.d.settings.get(FOLDER_KEY);
-    const next = folder ? this.nextAt() : null;
-    return { folder, running: this.running !== null, last: this.record(LAST_KEY), lastGood: this.record(LAST_GOOD_KEY), nextAt: next?.toISOString() ?? null };
+    const destination = this.target();
+    const next = destination ? this.nextAt() : null;
+    return { destination, running: this.running !== null, last: this.record(LAST_KEY), lastGood: this.record(LAST_GOOD_KEY), nextAt: next?.toISOString() ?? null };
   }
 
   /** A day after the last good backup; an hour after a failure; now when there was none. */
@@ -86,23 +112,30 @@ export class BackupService {
     return new Date(Math.max(afterGood, afterFailure));
   }
 
-  /** The schedule: back up into the chosen folder when one is due at `now`. */
+  /** The schedule: back up to the chosen destination when one is due at `now`. */
   async runIfDue(now: Date): Promise<BackupRecord | null> {
-    const folder = this.d.settings.get(FOLDER_KEY);
-    if (!folder || this.running || now < this.nextAt()) return null;
-    return this.run(folder, now);
+    const target = this.target();
+    if (!target || this.running || now < this.nextAt()) return null;
+    return this.run(target, now);
   }
 
-  /** Back up into `folder` (remembered for next time) and prune; one run at a time. */
-  run(folder: string, now = new Date()): Promise<BackupRecord> {
+  /** Back up to `target` (remembered for next time) and prune; one run at a time. */
+  run(target: BackupTarget, now = new Date()): Promise<BackupRecord> {
     if (this.running) throw fail("backup_running");
-    if (!folder.startsWith("/") || folder.includes("\0")) throw fail("invalid_backup_folder");
-    this.d.settings.set(FOLDER_KEY, folder);
-    this.running = this.doRun(folder, now).finally(() => (this.running = null));
+    const checked = checkTarget(target, this.d.identity.info().nodeId);
+    this.d.settings.set(TARGET_KEY, JSON.stringify(checked));
+    this.running = this.doRun(checked, now).finally(() => (this.running = null));
     return this.running;
   }
 
-  private async doRun(folder: string, started: Date): Promise<BackupRecord> {
+  private async open(target: BackupTarget): Promise<BackupDestination> {
+    const nodeId = this.d.identity.info().nodeId;
+    if (target.kind === "folder") return folderDestination(target.folder, nodeId);
+    return PeerDestination.connect(this.d.identity.bosonKeys(), target.nodeId, await this.d.peerAddresses(target.nodeId));
+  }
+
+  private async doRun(target: BackupTarget, started: Date): Promise<BackupRecord> {
+    const label = targetLabel(target);
     let record: BackupRecord;
     try {
       const done = await backupAndPrune({
@@ -111,14 +144,14 @@ export class BackupService {
         nodeId: this.d.identity.info().nodeId,
         nodeSecretKey: this.d.identity.secretKey(),
         holdRemovals: () => this.d.blobs.holdRemovals(),
-        folder,
+        destination: await this.open(target),
         now: started,
       });
-      record = backupRecord(started, folder, done);
-      this.d.log.info("backup written", { folder, set: done.set, objects: done.objects, bytesWritten: done.bytesWritten, setsKept: done.setsKept, deletedChunks: done.deletedChunks });
+      record = backupRecord(started, label, done);
+      this.d.log.info("backup written", { destination: label, set: done.set, objects: done.objects, bytesWritten: done.bytesWritten, setsKept: done.setsKept, deletedChunks: done.deletedChunks });
     } catch (err) {
-      record = backupRecord(started, folder, err as Error);
-      this.d.log.warn("backup failed", { folder, reason: record.error });
+      record = backupRecord(started, label, err as Error);
+      this.d.log.warn("backup failed", { destination: label, reason: record.error });
     }
     this.d.settings.set(LAST_KEY, JSON.stringify(record));
     if (record.ok) this.d.settings.set(LAST_GOOD_KEY, JSON.stringify(record));
@@ -126,11 +159,40 @@ export class BackupService {
   }
 }
 
+/** A target as given (a folder or a Node ID, exactly one), checked: an absolute folder, a Node ID that is not this node's. */
+export function checkTarget(target: { kind?: string; folder?: string; nodeId?: string }, ownNodeId: string): BackupTarget {
+  if (target.kind === "folder" && typeof target.folder === "string") {
+    if (!target.folder.startsWith("/") || target.folder.includes("\0")) throw fail("invalid_backup_folder");
+    return { kind: "folder", folder: target.folder };
+  }
+  if (target.kind === "node" && typeof target.nodeId === "string") {
+    const nodeId = parseNodeId(target.nodeId);
+    if (nodeId === ownNodeId) throw fail("invalid_backup_destination", "A node cannot keep its own backups: choose a folder on another disk, or a friend's node");
+    return { kind: "node", nodeId };
+  }
+  throw fail("invalid_backup_destination");
+}
+
+/** How messages name a target: the folder, or "node <Node ID>". */
+export function targetLabel(target: BackupTarget): string {
+  return target.kind === "folder" ? target.folder : `node ${target.nodeId}`;
+}
+
 /** What Settings, the API and the CLI report of one backup: its numbers, or why it failed. */
-export function backupRecord(at: Date, folder: string, outcome: (BackupStats & { setsKept: number }) | Error): BackupRecord {
+export function backupRecord(at: Date, destination: string, outcome: (BackupStats & { setsKept: number }) | Error): BackupRecord {
   if (outcome instanceof Error) {
     const code = (outcome as NodeJS.ErrnoException).code;
-    return { at: at.toISOString(), folder, ok: false, set: null, objects: 0, bytes: 0, bytesWritten: 0, setsKept: 0, error: (code ? `${code}: ${outcome.message}` : outcome.message).slice(0, 500) };
+    return {
+      at: at.toISOString(),
+      destination,
+      ok: false,
+      set: null,
+      objects: 0,
+      bytes: 0,
+      bytesWritten: 0,
+      setsKept: 0,
+      error: (typeof code === "string" && /^E[A-Z]+$/.test(code) ? `${code}: ${outcome.message}` : outcome.message).slice(0, 500),
+    };
   }
-  return { at: at.toISOString(), folder, ok: true, set: outcome.set, objects: outcome.objects, bytes: outcome.bytes, bytesWritten: outcome.bytesWritten, setsKept: outcome.setsKept, error: null };
+  return { at: at.toISOString(), destination, ok: true, set: outcome.set, objects: outcome.objects, bytes: outcome.bytes, bytesWritten: outcome.bytesWritten, setsKept: outcome.setsKept, error: null };
 }

@@ -10,6 +10,7 @@ import { fail } from "../../errors.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../../fs/atomic-write.ts";
 import type { Logger } from "../../log.ts";
 import { BosonNode } from "../../boson/boson-node.ts";
+import { peerAddresses } from "../../backup/peer-locator.ts";
 import type { PersistedEntry } from "../../boson/dht/routing-table.ts";
 import { Id, InvalidIdError } from "../../boson/id.ts";
 import type { KeyPair } from "../../boson/keys.ts";
@@ -242,6 +243,13 @@ export class NetworkService {
       traffic,
       error: this.error,
     };
+  }
+
+  /** Where a node's PC2 answers HTTP, found by its Node ID (for backups onto a friend's node). */
+  async peerAddresses(nodeIdText: string): Promise<string[]> {
+    const id = Id.parse(nodeIdText);
+    if (!this.node) throw fail("network_off", "Networking is off: turn it on in Settings › Network to reach a friend's node");
+    return peerAddresses(this.node, id);
   }
 
   /** Find a node by its Node ID: its DHT address and the endpoints its signed peer record gives. */

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { backupKeysFromPhrase } from "../../../server/backup/backup-keys.ts";
 import { restoreBackup } from "../../../server/backup/backup-restore.ts";
 import { FolderDestination } from "../../../server/backup/folder-destination.ts";
-import { backupNodeToFolder } from "../../../server/backup/node-backup.ts";
+import { backupNode, folderDestination } from "../../../server/backup/node-backup.ts";
 import { filesClient } from "../../helpers/files-client.ts";
 import { runCli } from "../../helpers/spawned-node.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
@@ -48,13 +48,13 @@ test("backup during 20 writers (uploads, overwrites, deletes): the restored stat
   const backups: string[] = [];
   // Back up again and again while they write, until the writers have done a good amount.
   for (let k = 0; k < 40 && (k < 3 || writes < 150); k++) {
-    const s = await backupNodeToFolder({
+    const s = await backupNode({
       db: t.node.ctx.db,
       dataDir,
       nodeId: identity.nodeId,
       nodeSecretKey: new Uint8Array(Buffer.from(identity.secretKey, "hex")),
       holdRemovals: () => t.node.services.blobs.holdRemovals(),
-      folder: usb,
+      destination: folderDestination(usb, identity.nodeId),
       now: new Date(Date.UTC(2026, 11, 4, 5, 0, k)),
     });
     backups.push(s.set);

@@ -12,7 +12,7 @@ import { writeBackup } from "../../../server/backup/backup-writer.ts";
 import { FolderDestination } from "../../../server/backup/folder-destination.ts";
 import { BackupIntegrityError } from "../../../server/backup/sealed-chunks.ts";
 import { takeSnapshot } from "../../../server/backup/snapshot.ts";
-import { backupNodeToFolder } from "../../../server/backup/node-backup.ts";
+import { backupNode, folderDestination } from "../../../server/backup/node-backup.ts";
 import { filesClient } from "../../helpers/files-client.ts";
 import { runCli } from "../../helpers/spawned-node.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
@@ -84,13 +84,13 @@ test("backup → restore on a new machine with the phrase alone: same Node ID, u
   walk(usb);
   expect(found).toEqual([]);
 
-  const second = await backupNodeToFolder({
+  const second = await backupNode({
     db: t.node.ctx.db,
     dataDir,
     nodeId: t.started.identity.nodeId,
     nodeSecretKey: t.node.services.identity.secretKey(),
     holdRemovals: () => t.node.services.blobs.holdRemovals(),
-    folder: usb,
+    destination: folderDestination(usb, t.started.identity.nodeId),
     now: new Date("2026-12-04T06:00:00Z"),
   });
   // Every file blob came from the first set's manifest without being read again.

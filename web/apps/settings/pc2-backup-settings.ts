@@ -1,8 +1,11 @@
 // <pc2-backup-settings>: the Owner's Backups tab. Says plainly, before the first backup, that the
-// 12-word phrase is the only key; takes a folder on the node's machine (a USB disk, a NAS mount),
-// backs up now, and shows the last result (and warns when the last good one is more than a day old).
+// 12-word phrase is the only key; takes a destination — a folder on the node's machine (a USB disk,
+// a NAS mount) or a friend's PC2 node by its Node ID — backs up now, and shows the last result (and
+// warns when the last good one is more than a day old). Below it, the friends' nodes this node keeps
+// backups for (<pc2-backup-guests>).
 import { LitElement, css, html, nothing } from "lit";
-import type { BackupRecord, BackupStatus } from "../../../server/services/backup/backup.service.ts";
+import type { BackupRecord, BackupStatus, BackupTarget } from "../../../server/services/backup/backup.service.ts";
+import "./pc2-backup-guests.ts";
 import { api } from "../../api/rest-client.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import { formatSize } from "../files/entry.ts";
@@ -10,9 +13,11 @@ import { formatSize } from "../files/entry.ts";
 const DAY_MS = 86_400_000;
 
 export class Pc2BackupSettings extends LitElement {
-  static override properties = { status: { state: true }, busy: { state: true }, note: { state: true } };
+  static override properties = { status: { state: true }, busy: { state: true }, note: { state: true }, kind: { state: true } };
   status: BackupStatus | null = null;
   busy = false;
+  /** Which destination the form shows: the chosen one's kind until the Owner switches. */
+  kind: BackupTarget["kind"] | null = null;
   note: { text: string; error: boolean } | null = null;
 
   static override styles = [
@@ -20,7 +25,9 @@ export class Pc2BackupSettings extends LitElement {
     css`
       form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; margin: 0.75rem 0; }
       label { display: grid; gap: 0.25rem; font-size: 0.85rem; }
-      input[name="folder"] { min-width: min(24rem, 70vw); }
+      input[name="folder"], input[name="nodeId"] { min-width: min(24rem, 70vw); }
+      fieldset { border: 0; padding: 0; margin: 0; display: flex; gap: 1rem; }
+      legend { font-size: 0.85rem; margin-bottom: 0.25rem; }
       .key { border-left: 3px solid var(--pc2-bad, #e5484d); padding-left: 0.75rem; }
     `,
   ];
@@ -35,12 +42,15 @@ export class Pc2BackupSettings extends LitElement {
 
   private async run(e: SubmitEvent): Promise<void> {
     e.preventDefault();
-    const folder = String(new FormData(e.target as HTMLFormElement).get("folder") ?? "").trim();
+    const form = new FormData(e.target as HTMLFormElement);
+    const kind = this.currentKind();
+    const value = String(form.get(kind === "folder" ? "folder" : "nodeId") ?? "").trim();
+    const destination: BackupTarget = kind === "folder" ? { kind, folder: value } : { kind, nodeId: value };
     this.busy = true;
-    this.note = { text: "Backing up…", error: false };
+    this.note = { text: kind === "folder" ? "Backing up…" : "Finding the friend's node and backing up…", error: false };
     try {
-      const record = await api.post<BackupRecord>("/api/backup/run", { folder });
-      this.status = { folder, running: false, last: record, lastGood: record.ok ? record : (this.status?.lastGood ?? null), nextAt: this.status?.nextAt ?? null };
+      const record = await api.post<BackupRecord>("/api/backup/run", kind === "folder" ? { folder: value } : { nodeId: value });
+      this.status = { destination, running: false, last: record, lastGood: record.ok ? record : (this.status?.lastGood ?? null), nextAt: this.status?.nextAt ?? null };
       this.note = record.ok
         ? { text: `Backed up: ${record.objects} objects, ${formatSize(record.bytes)} (${formatSize(record.bytesWritten)} new).`, error: false }
         : { text: `The backup failed: ${record.error}`, error: true };
@@ -51,8 +61,14 @@ export class Pc2BackupSettings extends LitElement {
     }
   }
 
+  private currentKind(): BackupTarget["kind"] {
+    return this.kind ?? this.status?.destination?.kind ?? "folder";
+  }
+
   override render() {
     const s = this.status;
+    const kind = this.currentKind();
+    const chosen = s?.destination ?? null;
     const last = s?.last ?? null;
     const good = s?.lastGood ?? null;
     // Older than the daily schedule (with an hour's grace), or the last attempt failed.
@@ -63,21 +79,34 @@ export class Pc2BackupSettings extends LitElement {
         Keep the phrase somewhere safe and apart from the backup disk.</p>
       ${this.note ? html`<p role=${this.note.error ? "alert" : "status"} class=${this.note.error ? "error" : "muted"}>${this.note.text}</p>` : nothing}
       <form aria-label="Back up" @submit=${(e: SubmitEvent) => this.run(e)}>
-        <label>Folder on the node's machine (a USB disk, a NAS mount)
-          <input name="folder" required placeholder="/media/usb" autocomplete="off" spellcheck="false" .value=${s?.folder ?? ""} />
-        </label>
+        <fieldset>
+          <legend>Back up to</legend>
+          <label><input type="radio" name="kind" value="folder" .checked=${kind === "folder"} @change=${() => (this.kind = "folder")} /> A folder on this machine</label>
+          <label><input type="radio" name="kind" value="node" .checked=${kind === "node"} @change=${() => (this.kind = "node")} /> A friend's PC2 node</label>
+        </fieldset>
+        ${
+          kind === "folder"
+            ? html`<label>Folder on the node's machine (a USB disk, a NAS mount)
+                <input name="folder" required placeholder="/media/usb" autocomplete="off" spellcheck="false" .value=${chosen?.kind === "folder" ? chosen.folder : ""} />
+              </label>`
+            : html`<label>The friend's Node ID (they add this node's ID under "Keep a friend's backups" first)
+                <input name="nodeId" required placeholder="Node ID" autocomplete="off" spellcheck="false" .value=${chosen?.kind === "node" ? chosen.nodeId : ""} />
+              </label>`
+        }
         <button class="primary" ?disabled=${this.busy || s?.running}>Back up now</button>
       </form>
       <p data-testid="backup-last">${
         good
-          ? `Last good backup: ${new Date(good.at).toLocaleString()} into ${good.folder} — ${good.objects} objects, ${formatSize(good.bytes)}; ${good.setsKept} backup set${good.setsKept === 1 ? "" : "s"} kept.`
+          ? `Last good backup: ${new Date(good.at).toLocaleString()} to ${good.destination} — ${good.objects} objects, ${formatSize(good.bytes)}; ${good.setsKept} backup set${good.setsKept === 1 ? "" : "s"} kept.`
           : "No backup yet."
       }</p>
       ${last && !last.ok ? html`<p class="error" role="alert">The last backup, ${new Date(last.at).toLocaleString()}, failed: ${last.error}</p>` : nothing}
       ${stale && last?.ok ? html`<p class="error" role="alert">The last good backup is more than a day old.</p>` : nothing}
-      ${s?.nextAt ? html`<p class="muted">Next automatic backup: ${new Date(s.nextAt).toLocaleString()} (every day while a folder is chosen).</p>` : nothing}
+      ${s?.nextAt ? html`<p class="muted">Next automatic backup: ${new Date(s.nextAt).toLocaleString()} (every day while a destination is chosen).</p>` : nothing}
       <p class="muted">Each backup adds only what changed. Kept: the newest backup of each of the last 7 days, 4 weeks and 6 months.
-        To restore on a new machine: <code>pc2 backup restore &lt;folder&gt;</code> and the 12 words.</p>`;
+        The friend's node stores them encrypted and can read none of them. To restore on a new machine:
+        <code>pc2 backup restore &lt;folder&gt;</code> or <code>pc2 backup restore node:&lt;friend's Node ID&gt;</code>, and the 12 words.</p>
+      <pc2-backup-guests></pc2-backup-guests>`;
   }
 }
 
