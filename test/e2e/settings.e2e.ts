@@ -93,7 +93,7 @@ test.describe
       expect((await fetch(`${node.url}/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
     });
 
-    test("Backups: the phrase is the only key, said before the first backup; back up into a folder and see the result", async ({ page }, info) => {
+    test("Backups: the phrase is the only key, said before the first backup; back up into a folder and see the result; keep a friend's backups", async ({ page }, info) => {
       const folder = mkdtempSync(join(tmpdir(), "pc2-e2e-usb-"));
       try {
         await signInThroughUi(page, node.url, owner);
@@ -109,7 +109,29 @@ test.describe
         await expect(backups.getByTestId("backup-last")).toContainText(`Last good backup:`);
         await expect(backups.getByTestId("backup-last")).toContainText(folder);
         expect(readdirSync(join(folder, "pc2-backup"))).toHaveLength(1); // <Node ID>/
+        // A friend's node as the destination: the form asks for its Node ID instead of a folder.
+        await backups.getByLabel("A friend's PC2 node").check();
+        await expect(backups.getByLabel(/The friend's Node ID/)).toBeVisible();
+        await expect(backups.getByLabel(/Folder on the node's machine/)).toHaveCount(0);
+        await backups.getByLabel("A folder on this machine").check();
+
+        // Keeping a friend's backups: this node's own ID to give them, an allowance granted, listed, taken back (asked first).
+        const guests = backups.locator("pc2-backup-guests");
+        await expect(guests.getByTestId("own-node-id")).toHaveText(/^[1-9A-HJ-NP-Za-km-z]{43,44}$/);
+        const friendId = "HZXXs9LTfNQjrDKvvexRhuMk8TTJhYCfrHwaj3jUzuhZ";
+        await guests.getByLabel("Their Node ID").fill(friendId);
+        await guests.getByLabel("Name").fill("Alice's node");
+        await guests.getByLabel("Allowance (GiB)").fill("2");
+        await guests.getByRole("button", { name: "Allow" }).click();
+        await expect(guests.getByRole("status")).toContainText("Alice's node may now keep up to 2");
+        const list = guests.getByRole("list", { name: "Nodes whose backups this node keeps" });
+        await expect(list.getByRole("listitem")).toHaveCount(1);
+        await expect(list).toContainText(friendId);
+        await expect(list).toContainText("not seen yet");
         await page.screenshot({ path: info.outputPath("settings-backups.png") });
+        page.once("dialog", (d) => void d.accept());
+        await list.getByRole("button", { name: "Stop keeping backups for Alice's node" }).click();
+        await expect(list.getByRole("listitem")).toHaveCount(0);
       } finally {
         rmSync(folder, { recursive: true, force: true });
       }

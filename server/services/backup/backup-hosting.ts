@@ -57,6 +57,10 @@ export class BackupHosting {
 
   constructor(private readonly d: BackupHostingDeps) {}
 
+  get log(): Logger {
+    return this.d.log;
+  }
+
   private get folder(): string {
     return join(this.d.dataDir, "backup-hosted");
   }
@@ -122,14 +126,14 @@ export class BackupHosting {
    * Before a body is read: the request claims to come from a node with an allowance here, for this
    * node, now. (The signature, which covers the body, is checked by admit once it is read.)
    */
-  precheck(request: Request): { nodeId: string; room: (kind: "chunk" | "set", name: string) => number } {
+  precheck(request: Request): { nodeId: string; allowanceBytes: number; room: (kind: "chunk" | "set", name: string) => number } {
     const from = request.headers.get(PEER_HEADER.from) ?? "";
     const time = Number(request.headers.get(PEER_HEADER.time) ?? "");
     if (request.headers.get(PEER_HEADER.to) !== this.d.keys().id.toString()) throw fail("peer_auth_failed", "Refused: the request is not a signed backup request for this node");
     if (!Number.isFinite(time) || Math.abs(time - Date.now()) > CLOCK_SKEW_MS) throw fail("peer_auth_failed", "Refused: the request's time is too far from this node's clock (check both clocks)");
     const row = this.row(from);
     if (!row) throw fail("backup_guest_unknown");
-    return { nodeId: row.node_id, room: (kind, name) => this.roomFor(row, kind, name) };
+    return { nodeId: row.node_id, allowanceBytes: row.allowance_bytes, room: (kind, name) => this.roomFor(row, kind, name) };
   }
 
   /** How many bytes `kind` `name` may take for this guest: what is left of the allowance, plus what the same name takes now. */

@@ -12,3 +12,7 @@ export const BackupGuestBody = t.Object({
   label: t.String({ maxLength: 80 }),
   allowanceBytes: t.Integer({ minimum: 1024 * 1024, maximum: 2 ** 50 }),
 });
+
+/** A chunk or set name in a friend's request (its exact form is checked by the route, so the refusal is signed). */
+export const ChunkParams = t.Object({ id: t.String({ maxLength: 200 }) });
+export const SetParams = t.Object({ name: t.String({ maxLength: 200 }) });

@@ -28,15 +28,18 @@ describe("the role table", () => {
       .sort();
     expect(sessionOnly).toEqual([
       "DELETE /api/auth/sessions/:id",
+      "DELETE /api/backup/guests/:nodeId",
       "DELETE /api/tokens/:id",
       "GET /api/auth/sessions",
       "GET /api/backup",
+      "GET /api/backup/guests",
       "GET /api/identity/phrase",
       "GET /api/tokens",
       "POST /api/auth/logout",
       "POST /api/backup/run",
       "POST /api/identity/phrase/confirm",
       "POST /api/tokens",
+      "PUT /api/backup/guests/:nodeId",
       "PUT /api/terminal/settings",
       "terminal.attach",
       "terminal.close",
