@@ -1,5 +1,5 @@
 // The `pc2` command: start the node (default), show or recover its identity, print the version.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { backupKeysFromPhrase, backupKeysOf, type BackupKeys } from "./backup/backup-keys.ts";
 import { readSet, RestoreRefused, restoreBackup, verifyBackup } from "./backup/backup-restore.ts";
@@ -8,6 +8,8 @@ import { parseNodeId } from "./services/backup/backup-hosting.ts";
 import type { BackupDestination } from "./backup/destination.ts";
 import { backupAndPrune, folderDestination } from "./backup/node-backup.ts";
 import { reachPeerAlone } from "./backup/reach-peer.ts";
+import { ArchiveFileDestination } from "./backup/archive-destination.ts";
+import { TarFormatError } from "./backup/tar-archive.ts";
 import { KeyPair } from "./boson/keys.ts";
 import { AppError } from "./errors.ts";
 import { keysFromPhrase } from "./services/identity/node-id.ts";
@@ -46,7 +48,8 @@ Commands:
   network lookup <nodeId> [--json]  Find a node on the Boson network by its Node ID (or did:boson:…)
   backup create <dest>       Back up this node (asks the running node, or works alone). <dest> is a folder
                              (<folder>/pc2-backup/<Node ID>/ is used) or node:<Node ID>, a friend's node that
-                             granted this node an allowance (found through the Boson network)
+                             granted this node an allowance (found through the Boson network); verify and
+                             restore also read a downloaded .tar archive
   backup verify <dest>       Read the latest backup set back and check every chunk and object (phrase on stdin when
                              this machine has no identity)
   backup restore <dest> [--force]  Restore the latest set into PC2_DATA_DIR from <dest> and the 12-word phrase
@@ -185,26 +188,36 @@ async function storageCheck(repair: boolean, json: boolean): Promise<number> {
   }
 }
 
-/** A backup destination as typed: `node:<Node ID>` (or `did:boson:<Node ID>`) for a friend's node, else a folder. */
-function cliTarget(arg: string): BackupTarget {
+/** Where a backup command reads or writes: a folder, a friend's node, or (to read) a saved download. */
+type CliTarget = BackupTarget | { kind: "archive"; file: string };
+
+/** A destination as typed: `node:<Node ID>` (or `did:boson:<Node ID>`) for a friend's node, a .tar file (a download), else a folder. */
+function cliTarget(arg: string): CliTarget {
   const m = /^(?:node:|did:boson:)(.+)$/.exec(arg);
-  return m ? { kind: "node", nodeId: m[1]! } : { kind: "folder", folder: resolve(arg) };
+  if (m) return { kind: "node", nodeId: m[1]! };
+  const path = resolve(arg);
+  return existsSync(path) && statSync(path).isFile() ? { kind: "archive", file: path } : { kind: "folder", folder: path };
 }
 
-/** Open `target` for the node `nodeId` from this process: a folder, or the friend reached through the Boson network for a moment. */
-async function openTarget(target: BackupTarget, nodeId: string, signer: KeyPair): Promise<{ destination: BackupDestination; close: () => void }> {
+/** Open `target` for the node `nodeId` from this process: a folder, an archive, or the friend reached through the Boson network for a moment. */
+async function openTarget(target: CliTarget, nodeId: string, signer: KeyPair): Promise<{ destination: BackupDestination; close: () => void }> {
   if (target.kind === "folder") return { destination: folderDestination(target.folder, nodeId), close: () => {} };
+  if (target.kind === "archive") return { destination: new ArchiveFileDestination(target.file, nodeId), close: () => {} };
   const { destination, leave } = await reachPeerAlone(config().network, signer, parseNodeId(target.nodeId));
   return { destination, close: leave };
 }
 
 /** What a backup command prints for an error it expects (a damaged set, a refusal, a friend that says no), or null. */
 function expectedFailure(err: unknown): string | null {
-  if (err instanceof BackupIntegrityError || err instanceof RestoreRefused || err instanceof AppError || err instanceof RangeError) return err.message;
+  if (err instanceof BackupIntegrityError || err instanceof RestoreRefused || err instanceof AppError || err instanceof RangeError || err instanceof TarFormatError) return err.message;
   return null;
 }
 
-async function backupCreate(target: BackupTarget, json: boolean): Promise<number> {
+async function backupCreate(target: CliTarget, json: boolean): Promise<number> {
+  if (target.kind === "archive") {
+    console.error(`pc2: ${target.file} is a file: back up into a folder or onto a friend's node (a single-file archive comes from Settings › Backups › Download)`);
+    return 1;
+  }
   const cfg = config();
   // A running node backs itself up (consistent while it serves); otherwise this process does, holding the lock.
   const query = target.kind === "folder" ? `folder=${encodeURIComponent(target.folder)}` : `node=${encodeURIComponent(target.nodeId)}`;
@@ -270,7 +283,7 @@ async function backupKeysFromPhraseWithSigner(phrase: string): Promise<BackupKey
   return { ...(await backupKeysFromPhrase(phrase)), signer: new KeyPair(keysFromPhrase(phrase).secretKey) };
 }
 
-async function backupVerify(target: BackupTarget, json: boolean): Promise<number> {
+async function backupVerify(target: CliTarget, json: boolean): Promise<number> {
   const keys = await backupKeysHere(config().dataDir);
   try {
     const opened = await openTarget(target, keys.nodeId, keys.signer);
@@ -291,7 +304,7 @@ async function backupVerify(target: BackupTarget, json: boolean): Promise<number
   }
 }
 
-async function backupRestore(target: BackupTarget, force: boolean): Promise<number> {
+async function backupRestore(target: CliTarget, force: boolean): Promise<number> {
   const cfg = config();
   const keys = await backupKeysFromPhraseWithSigner(checkPhrase(await readPhrase()));
   try {

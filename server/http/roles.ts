@@ -137,6 +137,7 @@ export const HTTP_ACCESS: Record<string, Access> = {
   /** Backups hold everyone's files: the Owner's alone. */
   "GET /api/backup": OWNER_SESSION,
   "POST /api/backup/run": OWNER_SESSION,
+  "GET /api/backup/download": OWNER_SESSION,
   /** Friends' nodes that may keep their backups here, and how much: the Owner's. */
   "GET /api/backup/guests": OWNER_SESSION,
   "PUT /api/backup/guests/:nodeId": OWNER_SESSION,

@@ -1,5 +1,5 @@
 // Settings: the Owner invites a member through the desktop; API tokens are shown once; members see only their own access.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "ethers";
@@ -109,6 +109,14 @@ test.describe
         await expect(backups.getByTestId("backup-last")).toContainText(`Last good backup:`);
         await expect(backups.getByTestId("backup-last")).toContainText(folder);
         expect(readdirSync(join(folder, "pc2-backup"))).toHaveLength(1); // <Node ID>/
+        // A download: the browser saves one .tar archive of the whole node.
+        const downloading = page.waitForEvent("download");
+        await backups.getByTestId("backup-download").click();
+        const download = await downloading;
+        expect(download.suggestedFilename()).toMatch(/^pc2-backup-\w{8}-\d{8}T\d{9}Z\.tar$/);
+        const saved = join(folder, "download.tar");
+        await download.saveAs(saved);
+        expect(statSync(saved).size).toBeGreaterThan(10_000);
         // A friend's node as the destination: the form asks for its Node ID instead of a folder.
         await backups.getByLabel("A friend's PC2 node").check();
         await expect(backups.getByLabel(/The friend's Node ID/)).toBeVisible();

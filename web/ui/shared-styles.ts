@@ -4,13 +4,14 @@ import { css } from "lit";
 export const sharedStyles = css`
   :host { box-sizing: border-box; }
   *, *::before, *::after { box-sizing: inherit; }
-  button {
+  button, a.button {
+    display: inline-block; text-decoration: none;
     font: inherit; color: var(--pc2-fg); background: var(--pc2-card-2); border: 1px solid var(--pc2-border);
     border-radius: 8px; padding: 0.5rem 0.9rem; cursor: pointer;
   }
   button.primary { background: var(--pc2-accent); border-color: var(--pc2-accent); color: #fff; font-weight: 600; }
   button:disabled { opacity: 0.55; cursor: default; }
-  button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible { outline: none; box-shadow: var(--pc2-focus); }
+  a.button:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible { outline: none; box-shadow: var(--pc2-focus); }
   input, textarea {
     font: inherit; color: var(--pc2-fg); background: var(--pc2-bg); border: 1px solid var(--pc2-border);
     border-radius: 8px; padding: 0.5rem 0.7rem;

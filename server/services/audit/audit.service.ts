@@ -24,6 +24,7 @@ export type AuditAction =
   | "network.name_released"
   | "tls.mode_changed"
   | "backup.run"
+  | "backup.download"
   | "backup.guest.grant"
   | "backup.guest.revoke";
 

@@ -8,7 +8,9 @@ import { fail } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { BackupStats } from "../../backup/backup-writer.ts";
 import type { BackupDestination } from "../../backup/destination.ts";
-import { backupAndPrune, folderDestination } from "../../backup/node-backup.ts";
+import { ArchiveStreamDestination } from "../../backup/archive-destination.ts";
+import { setNameAt } from "../../backup/destination.ts";
+import { backupAndPrune, backupNode, folderDestination } from "../../backup/node-backup.ts";
 import { PeerDestination } from "../../backup/peer-destination.ts";
 import type { BlobStore } from "../files/blob-store.ts";
 import type { IdentityService } from "../identity/identity.service.ts";
@@ -126,6 +128,38 @@ export class BackupService {
     this.d.settings.set(TARGET_KEY, JSON.stringify(checked));
     this.running = this.doRun(checked, now).finally(() => (this.running = null));
     return this.running;
+  }
+
+  /**
+   * A full backup set as a tar archive, streamed as it is written (a download from the desktop). It
+   * holds the same turn as other backups until the archive is read to its end, cut off, or stalled.
+   */
+  download(now = new Date()): { body: ReadableStream<Uint8Array>; filename: string; set: string } {
+    if (this.running) throw fail("backup_running");
+    const nodeId = this.d.identity.info().nodeId;
+    const archive = new ArchiveStreamDestination(nodeId, now);
+    const run = backupNode({
+      db: this.d.db,
+      dataDir: this.d.dataDir,
+      nodeId,
+      nodeSecretKey: this.d.identity.secretKey(),
+      holdRemovals: () => this.d.blobs.holdRemovals(),
+      destination: archive,
+      now,
+    }).then(
+      async (stats) => {
+        await archive.finish();
+        this.d.log.info("backup downloaded", { set: stats.set, objects: stats.objects, bytesWritten: stats.bytesWritten });
+        return backupRecord(now, archive.label, { ...stats, setsKept: 1 });
+      },
+      (err: Error) => {
+        archive.fail(err);
+        this.d.log.warn("backup download cut off", { reason: err.message });
+        return backupRecord(now, archive.label, err);
+      },
+    );
+    this.running = run.finally(() => (this.running = null));
+    return { body: archive.readable, filename: `pc2-backup-${nodeId.slice(0, 8)}-${setNameAt(now)}.tar`, set: setNameAt(now) };
   }
 
   private async open(target: BackupTarget): Promise<BackupDestination> {

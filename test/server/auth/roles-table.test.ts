@@ -32,6 +32,7 @@ describe("the role table", () => {
       "DELETE /api/tokens/:id",
       "GET /api/auth/sessions",
       "GET /api/backup",
+      "GET /api/backup/download",
       "GET /api/backup/guests",
       "GET /api/identity/phrase",
       "GET /api/tokens",

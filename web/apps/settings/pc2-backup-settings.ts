@@ -95,6 +95,11 @@ export class Pc2BackupSettings extends LitElement {
         }
         <button class="primary" ?disabled=${this.busy || s?.running}>Back up now</button>
       </form>
+      <p>
+        <a class="button" href="/api/backup/download" download data-testid="backup-download">Download a backup</a>
+        <span class="muted">— the whole node as one encrypted archive (.tar), written as it downloads. Restore it with
+          <code>pc2 backup restore &lt;file.tar&gt;</code> and the 12 words.</span>
+      </p>
       <p data-testid="backup-last">${
         good
           ? `Last good backup: ${new Date(good.at).toLocaleString()} to ${good.destination} — ${good.objects} objects, ${formatSize(good.bytes)}; ${good.setsKept} backup set${good.setsKept === 1 ? "" : "s"} kept.`
