@@ -111,7 +111,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .use(aiRoutes(services.ai))
       .use(networkRoutes(services.network, services.audit))
       .use(tlsRoutes(services.tls, services.audit))
-      .use(backupRoutes(services.backup, services.audit))
+      .use(backupRoutes(services.backup, services.backupBrowser, services.audit))
       .use(peerBackupRoutes(services.backupHosting, services.audit))
       .use(ollamaApiRoutes(services.ai))
       .use(driversRoutes(services.ai))

@@ -26,6 +26,7 @@ import type { TlsService } from "./services/tls/tls.service.ts";
 import type { BlobStore } from "./services/files/blob-store.ts";
 import type { BackupService } from "./services/backup/backup.service.ts";
 import type { BackupHosting } from "./services/backup/backup-hosting.ts";
+import type { BackupBrowser } from "./services/backup/backup-browser.ts";
 
 export interface AppContext {
   config: Config;
@@ -59,6 +60,8 @@ export interface Services {
   backup: BackupService;
   /** Friends' nodes' backups kept here, under the allowances the Owner grants. */
   backupHosting: BackupHosting;
+  /** Looking into backup sets and restoring single files or folders from them. */
+  backupBrowser: BackupBrowser;
   /** File bytes on disk (a backup holds their removals while it reads a snapshot). */
   blobs: BlobStore;
   uploads: ResumableUploads;

@@ -158,6 +158,9 @@ export const ERROR_CODES = {
   backup_guest_unknown: { status: 403, message: "This node's owner has not given your node a backup allowance here" },
   backup_guest_not_found: { status: 404, message: "This node keeps no backups for that Node ID" },
   backup_allowance_exceeded: { status: 507, message: "This would go over the backup allowance this node's owner gave you" },
+  backup_no_destination: { status: 409, message: "No backup destination is chosen yet: back up once first" },
+  backup_set_not_found: { status: 404, message: "There is no such backup set at the chosen destination" },
+  backup_damaged: { status: 422, message: "The backup set is damaged, or cannot be opened with this node's key" },
   backup_peer_unreachable: { status: 502, message: "The friend's node could not be reached through the Boson network" },
 
   // ---- TLS

@@ -32,25 +32,35 @@ export async function readSet(destination: BackupDestination, keys: BackupKeys &
   return { name, manifest: readManifest(document, keys.nodeId) };
 }
 
-/** Pieces opened so far by this process (a collection every few; see readObject). */
+/** Pieces opened so far by this process (a collection every few; see objectPieces). */
 let openedPieces = 0;
 
 /**
- * Every piece of one object, opened and checked (each chunk's name, then the object's size and
- * SHA-256), handed to `sink` in order. Returns the object's size.
+ * Every piece of one object, opened and checked (each chunk's name), in order; after the last one,
+ * the object's size and SHA-256 are checked, and a mismatch throws instead of ending: a consumer
+ * that stores the pieces as they come never commits an object that does not match its manifest.
  */
-async function readObject(destination: BackupDestination, keys: BackupKeys, obj: ManifestObject, sink: (piece: Uint8Array) => void): Promise<number> {
+export async function* objectPieces(destination: BackupDestination, keys: Pick<BackupKeys, "identity" | "idKey">, obj: ManifestObject): AsyncGenerator<Uint8Array> {
   const hash = createHash("sha256");
   let size = 0;
   for (const id of obj.chunks) {
     const piece = await openChunk(keys, id, await destination.getChunk(id));
     hash.update(piece);
-    sink(piece);
     size += piece.length;
+    yield piece;
     // Pieces are garbage at once: collect every few rather than let them pile up.
     if (++openedPieces % 8 === 0) Bun.gc(true);
   }
   if (size !== obj.size || hash.digest("hex") !== obj.sha256) throw new BackupIntegrityError(`${obj.path} does not match its manifest (size or SHA-256)`);
+}
+
+/** Every piece of one object handed to `sink` in order (checked as objectPieces does). Returns its size. */
+async function readObject(destination: BackupDestination, keys: BackupKeys, obj: ManifestObject, sink: (piece: Uint8Array) => void): Promise<number> {
+  let size = 0;
+  for await (const piece of objectPieces(destination, keys, obj)) {
+    sink(piece);
+    size += piece.length;
+  }
   return size;
 }
 

@@ -138,6 +138,9 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "GET /api/backup": OWNER_SESSION,
   "POST /api/backup/run": OWNER_SESSION,
   "GET /api/backup/download": OWNER_SESSION,
+  "GET /api/backup/sets": OWNER_SESSION,
+  "GET /api/backup/sets/:name/files": OWNER_SESSION,
+  "POST /api/backup/sets/:name/restore": OWNER_SESSION,
   /** Friends' nodes that may keep their backups here, and how much: the Owner's. */
   "GET /api/backup/guests": OWNER_SESSION,
   "PUT /api/backup/guests/:nodeId": OWNER_SESSION,

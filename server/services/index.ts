@@ -47,6 +47,7 @@ import { NetworkService } from "./network/network.service.ts";
 import { TlsService } from "./tls/tls.service.ts";
 import { BackupService } from "./backup/backup.service.ts";
 import { BackupHosting } from "./backup/backup-hosting.ts";
+import { BackupBrowser } from "./backup/backup-browser.ts";
 import { nodeNames } from "../tls/node-names.ts";
 import { AcmeChallenges } from "../tls/acme-challenges.ts";
 
@@ -163,9 +164,11 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   // Started in this order, stopped in reverse. The certificate first: a bad one stops the start before anything runs.
   const backup = new BackupService({ db, dataDir: config.dataDir, blobs: storage.blobs, identity, settings, peerAddresses: (id) => network.peerAddresses(id), log: log.child({ svc: "backup" }) });
   const backupHosting = new BackupHosting({ db, dataDir: config.dataDir, keys: () => identity.bosonKeys(), log: log.child({ svc: "backup-hosting" }) });
-  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network, backup];
+  const backupBrowser = new BackupBrowser({ backup, files, writer, tmpDir: join(config.dataDir, "tmp"), log: log.child({ svc: "backup" }) });
+  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network, backup, backupBrowser];
   return {
     backup,
+    backupBrowser,
     backupHosting,
     blobs: storage.blobs,
     tls,

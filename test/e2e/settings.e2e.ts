@@ -6,6 +6,7 @@ import { Wallet } from "ethers";
 import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
 
 let node: RunningNode;
+let ownerToken = "";
 const owner = Wallet.createRandom() as unknown as Wallet;
 const member = Wallet.createRandom() as unknown as Wallet;
 
@@ -13,7 +14,7 @@ test.describe
   .serial("settings", () => {
     test.beforeAll(async () => {
       node = await startNode();
-      await claimViaApi(node.url, owner);
+      ownerToken = await claimViaApi(node.url, owner);
     });
     test.afterAll(async () => node.stop());
 
@@ -96,6 +97,10 @@ test.describe
     test("Backups: the phrase is the only key, said before the first backup; back up into a folder and see the result; keep a friend's backups", async ({ page }, info) => {
       const folder = mkdtempSync(join(tmpdir(), "pc2-e2e-usb-"));
       try {
+        const form = new FormData();
+        form.append("path", "~/Documents");
+        form.append("file", new Blob(["kept in the backup"]), "kept.txt");
+        expect((await fetch(`${node.url}/write`, { method: "POST", headers: { authorization: `Bearer ${ownerToken}` }, body: form })).status).toBe(200);
         await signInThroughUi(page, node.url, owner);
         await page.getByRole("button", { name: "Open Settings" }).click();
         const settings = page.locator("pc2-settings-app");
@@ -109,6 +114,14 @@ test.describe
         await expect(backups.getByTestId("backup-last")).toContainText(`Last good backup:`);
         await expect(backups.getByTestId("backup-last")).toContainText(folder);
         expect(readdirSync(join(folder, "pc2-backup"))).toHaveLength(1); // <Node ID>/
+        // Restore files: browse the set, open Documents, tick the file, bring it back into a new folder.
+        const restoring = backups.locator("pc2-backup-restore");
+        await restoring.getByRole("button", { name: "Browse backups" }).click();
+        const listing = restoring.getByRole("list", { name: "Files in this backup" });
+        await listing.getByRole("button", { name: "Documents/" }).click();
+        await listing.getByRole("checkbox", { name: "Choose kept.txt" }).check();
+        await restoring.getByRole("button", { name: "Restore 1 selected" }).click();
+        await expect(restoring.getByRole("status")).toContainText(/Restored 1 file \(18 B\) into ~\/Restored \d{4}-\d{2}-\d{2} \d{2}-\d{2}-\d{2}\./);
         // A download: the browser saves one .tar archive of the whole node.
         const downloading = page.waitForEvent("download");
         await backups.getByTestId("backup-download").click();

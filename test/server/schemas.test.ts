@@ -4,7 +4,7 @@ import { expect, test } from "bun:test";
 import { createTestNode } from "../helpers/test-node.ts";
 
 /** Routes whose query string is read (GET routes take no body). */
-const READS_QUERY = new Set(["GET /api/audit", "GET /api/files/search", "GET /api/files/zip", "GET /read", "GET /fs/readdir", "PUT /api/files/uploads/:id"]);
+const READS_QUERY = new Set(["GET /api/audit", "GET /api/backup/sets/:name/files", "GET /api/files/search", "GET /api/files/zip", "GET /read", "GET /fs/readdir", "PUT /api/files/uploads/:id"]);
 
 test("every HTTP route with input and every WebSocket method has a schema", async () => {
   const { node, cleanup } = createTestNode();

@@ -25,6 +25,7 @@ export type AuditAction =
   | "tls.mode_changed"
   | "backup.run"
   | "backup.download"
+  | "backup.files_restored"
   | "backup.guest.grant"
   | "backup.guest.revoke";
 

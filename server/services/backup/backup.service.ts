@@ -8,6 +8,7 @@ import { fail } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { BackupStats } from "../../backup/backup-writer.ts";
 import type { BackupDestination } from "../../backup/destination.ts";
+import { type BackupKeys, backupKeysOf } from "../../backup/backup-keys.ts";
 import { ArchiveStreamDestination } from "../../backup/archive-destination.ts";
 import { setNameAt } from "../../backup/destination.ts";
 import { backupAndPrune, backupNode, folderDestination } from "../../backup/node-backup.ts";
@@ -65,7 +66,8 @@ export interface BackupServiceDeps {
 }
 
 export class BackupService {
-  private running: Promise<BackupRecord> | null = null;
+  /** The backup turn: a backup, a download, or a look into a set (never two at once on a destination). */
+  private running: Promise<unknown> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly d: BackupServiceDeps) {}
@@ -126,8 +128,9 @@ export class BackupService {
     if (this.running) throw fail("backup_running");
     const checked = checkTarget(target, this.d.identity.info().nodeId);
     this.d.settings.set(TARGET_KEY, JSON.stringify(checked));
-    this.running = this.doRun(checked, now).finally(() => (this.running = null));
-    return this.running;
+    const run = this.doRun(checked, now);
+    this.running = run.finally(() => (this.running = null));
+    return run;
   }
 
   /**
@@ -160,6 +163,19 @@ export class BackupService {
     );
     this.running = run.finally(() => (this.running = null));
     return { body: archive.readable, filename: `pc2-backup-${nodeId.slice(0, 8)}-${setNameAt(now)}.tar`, set: setNameAt(now) };
+  }
+
+  /**
+   * `use` the chosen destination with this node's backup keys, in the backup turn (no backup or
+   * prune changes it meanwhile): browsing a set, restoring files from it.
+   */
+  withChosen<T>(use: (destination: BackupDestination, keys: BackupKeys & { nodeId: string }) => Promise<T>): Promise<T> {
+    if (this.running) throw fail("backup_running");
+    const target = this.target();
+    if (!target) throw fail("backup_no_destination");
+    const work = (async () => use(await this.open(target), { ...(await backupKeysOf(this.d.identity.secretKey())), nodeId: this.nodeId() }))();
+    this.running = work.finally(() => (this.running = null)).catch(() => {});
+    return work;
   }
 
   private async open(target: BackupTarget): Promise<BackupDestination> {

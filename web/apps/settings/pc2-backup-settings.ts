@@ -6,6 +6,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import type { BackupRecord, BackupStatus, BackupTarget } from "../../../server/services/backup/backup.service.ts";
 import "./pc2-backup-guests.ts";
+import "./pc2-backup-restore.ts";
 import { api } from "../../api/rest-client.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import { formatSize } from "../files/entry.ts";
@@ -111,6 +112,7 @@ export class Pc2BackupSettings extends LitElement {
       <p class="muted">Each backup adds only what changed. Kept: the newest backup of each of the last 7 days, 4 weeks and 6 months.
         The friend's node stores them encrypted and can read none of them. To restore on a new machine:
         <code>pc2 backup restore &lt;folder&gt;</code> or <code>pc2 backup restore node:&lt;friend's Node ID&gt;</code>, and the 12 words.</p>
+      <pc2-backup-restore></pc2-backup-restore>
       <pc2-backup-guests></pc2-backup-guests>`;
   }
 }
