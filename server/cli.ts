@@ -8,6 +8,7 @@ import { parseNodeId } from "./services/backup/backup-hosting.ts";
 import type { BackupDestination } from "./backup/destination.ts";
 import { backupAndPrune, folderDestination } from "./backup/node-backup.ts";
 import { reachPeerAlone } from "./backup/reach-peer.ts";
+import { sealPool } from "./backup/seal-pool.ts";
 import { ArchiveFileDestination } from "./backup/archive-destination.ts";
 import { TarFormatError } from "./backup/tar-archive.ts";
 import { KeyPair } from "./boson/keys.ts";
@@ -325,7 +326,10 @@ async function backupRestore(target: CliTarget, force: boolean): Promise<number>
     console.error(`pc2: ${problem}; nothing was restored`);
     return 3;
   }
-  // The IPFS blockstore is not in backups: re-import and re-pin every file.
+  // The IPFS blockstore is not in backups: re-import and re-pin every file — without the sealing
+  // worker and the restore's garbage alongside.
+  sealPool.stop();
+  Bun.gc(true);
   return storageCheck(true, false);
 }
 

@@ -77,17 +77,34 @@ async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** Bytes imported since the last collection. */
+let importedSinceGc = 0;
+
+/**
+ * An import leaves garbage of about its own size in this heap (blocks, hashes, DAG nodes); after
+ * every 64 MiB imported it is collected, so that importing many files one after another (the
+ * re-pin after a restore) does not grow the process by a fraction of everything imported.
+ */
+function collectAfter(bytes: number): void {
+  importedSinceGc += bytes;
+  if (importedSinceGc < 64 * 1024 * 1024) return;
+  importedSinceGc = 0;
+  Bun.gc(true);
+}
+
 async function handle(req: IpfsRequest, node: Helia): Promise<IpfsResult> {
   switch (req.op) {
     case "add": {
       const file = Bun.file(req.path);
       const cid = await importAndPin(node, slices(file));
+      collectAfter(file.size);
       return { op: "add", cid: cid.toString(), size: file.size };
     }
     case "addGrowing": {
       const g = growing.get(req.id)!;
       try {
         const cid = await importAndPin(node, growingSlices(req.path, g));
+        collectAfter(g.size);
         return { op: "addGrowing", cid: cid.toString(), size: g.size };
       } finally {
         growing.delete(req.id);

@@ -27,6 +27,7 @@ export class ArchiveStreamDestination implements BackupDestination {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private readonly written = new Set<string>();
   private readonly sets: string[] = [];
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly nodeId: string,
@@ -51,12 +52,18 @@ export class ArchiveStreamDestination implements BackupDestination {
     }
   }
 
-  private async member(path: string, bytes: Uint8Array): Promise<void> {
-    await this.ready();
-    await this.writer.write(tarHeader(path, bytes.length, this.mtime));
-    await this.writer.write(bytes);
-    const pad = padding(bytes.length);
-    if (pad.length) await this.writer.write(pad);
+  /** One member after another, whole: concurrent puts (the writer keeps a few in flight) wait their turn. */
+  private member(path: string, bytes: Uint8Array): Promise<void> {
+    const write = async () => {
+      await this.ready();
+      await this.writer.write(tarHeader(path, bytes.length, this.mtime));
+      await this.writer.write(bytes);
+      const pad = padding(bytes.length);
+      if (pad.length) await this.writer.write(pad);
+    };
+    const turn = this.tail.then(write);
+    this.tail = turn.catch(() => {});
+    return turn;
   }
 
   async hasChunk(id: string): Promise<boolean> {
@@ -83,6 +90,7 @@ export class ArchiveStreamDestination implements BackupDestination {
 
   /** The end of the archive: the download is whole. */
   async finish(): Promise<void> {
+    await this.tail;
     await this.ready();
     await this.writer.write(END);
     await this.writer.close();

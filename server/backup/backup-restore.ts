@@ -5,12 +5,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { Decrypter } from "age-encryption";
 import { durable } from "../fs/durable-steps.ts";
 import type { BackupKeys } from "./backup-keys.ts";
 import { type BackupManifest, type ManifestObject, readManifest } from "./backup-manifest.ts";
 import type { BackupDestination } from "./destination.ts";
 import { BackupIntegrityError, openChunk } from "./sealed-chunks.ts";
+import { sealPool } from "./seal-pool.ts";
 
 export class RestoreRefused extends Error {}
 
@@ -21,47 +21,66 @@ export async function readSet(destination: BackupDestination, keys: BackupKeys &
   const sets = await destination.listSets();
   const name = setName ?? sets.at(-1);
   if (!name || !sets.includes(name)) throw new RestoreRefused(setName ? `no backup set ${setName} at ${destination.label}` : `no backup of ${keys.nodeId} at ${destination.label}`);
-  const d = new Decrypter();
-  d.addIdentity(keys.identity);
+  const sealed = await destination.getSet(name);
   let document: Uint8Array;
   try {
-    document = await d.decrypt(await destination.getSet(name));
+    document = await sealPool.open(keys.identity, sealed);
   } catch {
     throw new BackupIntegrityError("the backup set cannot be opened with this phrase, or it was damaged");
   }
   return { name, manifest: readManifest(document, keys.nodeId) };
 }
 
-/** Pieces opened so far by this process (a collection every few; see objectPieces). */
-let openedPieces = 0;
-
 /**
- * Every piece of one object, opened and checked (each chunk's name), in order; after the last one,
- * the object's size and SHA-256 are checked, and a mismatch throws instead of ending: a consumer
- * that stores the pieces as they come never commits an object that does not match its manifest.
+ * Every piece of `objects`, in order, opened and checked (each chunk's name); a few chunks ahead are
+ * fetched and opened in the sealing workers while the consumer handles the current one. After an
+ * object's last piece its size and SHA-256 are checked, and a mismatch throws instead of going on:
+ * a consumer that stores pieces as they come never completes an object that does not match.
  */
-export async function* objectPieces(destination: BackupDestination, keys: Pick<BackupKeys, "identity" | "idKey">, obj: ManifestObject): AsyncGenerator<Uint8Array> {
-  const hash = createHash("sha256");
+export async function* objectsPieces(
+  destination: BackupDestination,
+  keys: Pick<BackupKeys, "identity" | "idKey">,
+  objects: ManifestObject[],
+): AsyncGenerator<{ obj: ManifestObject; piece: Uint8Array; last: boolean }> {
+  const order = objects.flatMap((obj) => obj.chunks.map((id, i) => ({ obj, id, last: i === obj.chunks.length - 1 })));
+  const ahead: Promise<Uint8Array>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (ahead.length < sealPool.parallelism && next < order.length) {
+      const { id } = order[next++]!;
+      const opened = destination.getChunk(id).then((sealed) => openChunk(keys, id, sealed));
+      opened.catch(() => {}); // observed when its turn comes
+      ahead.push(opened);
+    }
+  };
+  let hash = createHash("sha256");
   let size = 0;
-  for (const id of obj.chunks) {
-    const piece = await openChunk(keys, id, await destination.getChunk(id));
-    hash.update(piece);
-    size += piece.length;
-    yield piece;
-    // Pieces are garbage at once: collect every few rather than let them pile up.
-    if (++openedPieces % 8 === 0) Bun.gc(true);
+  try {
+    fill();
+    for (const { obj, last } of order) {
+      const piece = await ahead.shift()!;
+      fill();
+      hash.update(piece);
+      size += piece.length;
+      if (last) {
+        if (size !== obj.size || hash.digest("hex") !== obj.sha256) throw new BackupIntegrityError(`${obj.path} does not match its manifest (size or SHA-256)`);
+        hash = createHash("sha256");
+        size = 0;
+      }
+      yield { obj, piece, last };
+      // Each piece is 4 MiB of garbage once handled (and more in flight): collect after each, or
+      // a restore of a big node grows the process by far more than it holds.
+      Bun.gc(true);
+    }
+  } finally {
+    // Stopped early (an error, a consumer that gave up): let what is in flight finish quietly.
+    await Promise.allSettled(ahead);
   }
-  if (size !== obj.size || hash.digest("hex") !== obj.sha256) throw new BackupIntegrityError(`${obj.path} does not match its manifest (size or SHA-256)`);
 }
 
-/** Every piece of one object handed to `sink` in order (checked as objectPieces does). Returns its size. */
-async function readObject(destination: BackupDestination, keys: BackupKeys, obj: ManifestObject, sink: (piece: Uint8Array) => void): Promise<number> {
-  let size = 0;
-  for await (const piece of objectPieces(destination, keys, obj)) {
-    sink(piece);
-    size += piece.length;
-  }
-  return size;
+/** Every piece of one object, checked as objectsPieces does. */
+export async function* objectPieces(destination: BackupDestination, keys: Pick<BackupKeys, "identity" | "idKey">, obj: ManifestObject): AsyncGenerator<Uint8Array> {
+  for await (const { piece } of objectsPieces(destination, keys, [obj])) yield piece;
 }
 
 export interface RestoreOptions {
@@ -90,21 +109,21 @@ export async function restoreBackup(o: RestoreOptions): Promise<{ set: string; o
   const staging = `${base}.restoring-${randomBytes(4).toString("hex")}`;
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   let bytes = 0;
+  let fd: number | null = null;
   try {
-    for (const obj of manifest.objects) {
+    for await (const { obj, piece, last } of objectsPieces(o.destination, o.keys, manifest.objects)) {
       const path = join(staging, obj.path);
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      const fd = openSync(path, "wx", 0o600);
-      let written: number;
-      try {
-        written = await readObject(o.destination, o.keys, obj, (piece) => {
-          for (let off = 0; off < piece.length; ) off += writeSync(fd, piece, off, piece.length - off);
-        });
-        durable.syncFd(fd, path);
-      } finally {
-        closeSync(fd);
+      if (fd === null) {
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        fd = openSync(path, "wx", 0o600);
       }
-      bytes += written;
+      for (let off = 0; off < piece.length; ) off += writeSync(fd, piece, off, piece.length - off);
+      bytes += piece.length;
+      if (last) {
+        durable.syncFd(fd, path);
+        closeSync(fd);
+        fd = null;
+      }
     }
     for (const dir of new Set(manifest.objects.map((obj) => dirname(join(staging, obj.path))))) durable.fsyncDir(dir);
     if (existsSync(o.targetDir)) {
@@ -114,6 +133,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<{ set: string; o
     renameSync(staging, o.targetDir);
     durable.fsyncDir(dirname(o.targetDir));
   } catch (err) {
+    if (fd !== null) closeSync(fd);
     rmSync(staging, { recursive: true, force: true });
     throw err;
   }
@@ -124,6 +144,6 @@ export async function restoreBackup(o: RestoreOptions): Promise<{ set: string; o
 export async function verifyBackup(destination: BackupDestination, keys: BackupKeys & { nodeId: string }, setName?: string): Promise<{ set: string; objects: number; bytes: number; chunks: number }> {
   const { name, manifest } = await readSet(destination, keys, setName);
   let bytes = 0;
-  for (const obj of manifest.objects) bytes += await readObject(destination, keys, obj, () => {});
+  for await (const { piece } of objectsPieces(destination, keys, manifest.objects)) bytes += piece.length;
   return { set: name, objects: manifest.objects.length, bytes, chunks: manifest.objects.reduce((n, obj) => n + obj.chunks.length, 0) };
 }

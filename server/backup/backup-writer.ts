@@ -1,15 +1,17 @@
-// Writing a backup set: every object of a snapshot is read in 4 MiB pieces (never whole), each
+// Writing a backup set: every object of a snapshot is read in 4 MiB pieces (never whole, never with
+// the event loop held), each
 // piece sealed as a chunk under its keyed name and sent only if the destination does not have it
 // yet (so an unchanged node adds almost nothing), then the signed manifest is sealed and stored
 // last: a set exists only once all its chunks do.
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { Encrypter } from "age-encryption";
+import { statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import type { BackupKeys } from "./backup-keys.ts";
 import { chunkId } from "./backup-keys.ts";
 import { type BackupManifest, MANIFEST_VERSION, type ManifestObject, signManifest } from "./backup-manifest.ts";
 import { type BackupDestination, setNameAt } from "./destination.ts";
 import { sealChunk } from "./sealed-chunks.ts";
+import { sealPool } from "./seal-pool.ts";
 import type { Snapshot } from "./snapshot.ts";
 
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -55,60 +57,78 @@ export async function writeBackup(o: WriteBackupOptions): Promise<BackupStats> {
   const buffer = new Uint8Array(size);
   let pieces = 0;
   const before = new Map((o.previous?.objects ?? []).filter((x) => isImmutablePath(x.path)).map((x) => [x.path, x]));
-  for (const obj of o.snapshot.objects) {
-    const known = before.get(obj.path);
-    if (known && statSync(obj.source).size === known.size && (await allPresent(o.destination, known.chunks))) {
-      objects.push(known);
-      stats.objects++;
-      stats.objectsReused++;
-      stats.bytes += known.size;
-      stats.chunks += known.chunks.length;
-      continue;
-    }
-    // A source that vanished or changed under the snapshot must fail the backup, never be stored short.
-    const fd = openSync(obj.source, "r");
-    const hash = createHash("sha256");
-    const chunks: string[] = [];
-    let total = 0;
-    try {
-      const expected = fstatSync(fd).size;
-      for (;;) {
-        let filled = 0;
-        while (filled < size) {
-          const n = readSync(fd, buffer, filled, size - filled, null);
-          if (n === 0) break;
-          filled += n;
-        }
-        if (filled === 0 && chunks.length > 0) break;
-        const piece = buffer.subarray(0, filled);
-        hash.update(piece);
-        total += filled;
-        const id = chunkId(o.keys.idKey, piece);
-        chunks.push(id);
-        stats.chunks++;
-        // Each sealed piece is 4 MiB of garbage once written: a young-generation collection every
-        // few pieces keeps the process near its working set instead of letting garbage pile up.
-        if (++pieces % 8 === 0) Bun.gc(true);
-        if (!(await o.destination.hasChunk(id))) {
-          const sealed = await sealChunk(o.keys, piece);
-          await o.destination.putChunk(id, sealed.sealed);
-          stats.chunksWritten++;
-          stats.bytesWritten += sealed.sealed.length;
-        }
-        if (filled < size) break;
+  // New pieces are sealed in the workers and stored while the next ones are read: a few in flight,
+  // the oldest awaited first; the manifest is stored only once every one of them is.
+  const inFlight: Promise<void>[] = [];
+  const queued = new Set<string>();
+  const send = (id: string, piece: Uint8Array) => {
+    queued.add(id);
+    const job = sealChunk(o.keys, piece).then(async (sealed) => {
+      await o.destination.putChunk(id, sealed.sealed);
+      stats.chunksWritten++;
+      stats.bytesWritten += sealed.sealed.length;
+    });
+    job.catch(() => {}); // observed in turn below
+    inFlight.push(job);
+  };
+  try {
+    for (const obj of o.snapshot.objects) {
+      const known = before.get(obj.path);
+      if (known && statSync(obj.source).size === known.size && (await allPresent(o.destination, known.chunks))) {
+        objects.push(known);
+        stats.objects++;
+        stats.objectsReused++;
+        stats.bytes += known.size;
+        stats.chunks += known.chunks.length;
+        continue;
       }
-      if (total !== expected || fstatSync(fd).size !== expected) throw new Error(`${obj.path} changed while it was backed up`);
-    } finally {
-      closeSync(fd);
+      // A source that vanished or changed under the snapshot must fail the backup, never be stored short.
+      // Read without holding the event loop: the node keeps serving while it backs itself up.
+      const file = await open(obj.source, "r");
+      const hash = createHash("sha256");
+      const chunks: string[] = [];
+      let total = 0;
+      try {
+        const expected = (await file.stat()).size;
+        for (;;) {
+          let filled = 0;
+          while (filled < size) {
+            const { bytesRead } = await file.read(buffer, filled, size - filled, null);
+            if (bytesRead === 0) break;
+            filled += bytesRead;
+          }
+          if (filled === 0 && chunks.length > 0) break;
+          const piece = buffer.subarray(0, filled);
+          hash.update(piece);
+          total += filled;
+          const id = chunkId(o.keys.idKey, piece);
+          chunks.push(id);
+          stats.chunks++;
+          // Each sealed piece is 4 MiB of garbage once written: a young-generation collection every
+          // few pieces keeps the process near its working set instead of letting garbage pile up.
+          if (++pieces % 8 === 0) Bun.gc(true);
+          if (!queued.has(id) && !(await o.destination.hasChunk(id))) {
+            // sealChunk copies the piece before it returns: the buffer may be read into again.
+            send(id, piece);
+            while (inFlight.length >= sealPool.parallelism) await inFlight.shift();
+          }
+          if (filled < size) break;
+        }
+        if (total !== expected || (await file.stat()).size !== expected) throw new Error(`${obj.path} changed while it was backed up`);
+      } finally {
+        await file.close();
+      }
+      objects.push({ path: obj.path, size: total, sha256: hash.digest("hex"), chunks });
+      stats.objects++;
+      stats.bytes += total;
     }
-    objects.push({ path: obj.path, size: total, sha256: hash.digest("hex"), chunks });
-    stats.objects++;
-    stats.bytes += total;
+    while (inFlight.length) await inFlight.shift();
+  } finally {
+    // Failed part-way: nothing may still be writing to the destination when this returns.
+    await Promise.allSettled(inFlight);
   }
   const manifest: BackupManifest = { version: MANIFEST_VERSION, nodeId: o.nodeId, createdAt: now.toISOString(), objects };
-  const e = new Encrypter();
-  e.addRecipient(o.keys.recipient);
-  const sealedManifest = await e.encrypt(signManifest(manifest, o.nodeSecretKey));
+  const sealedManifest = await sealPool.seal(o.keys.recipient, signManifest(manifest, o.nodeSecretKey));
   await o.destination.putSet(stats.set, sealedManifest);
   stats.bytesWritten += sealedManifest.length;
   return stats;

@@ -1,9 +1,10 @@
 // A backup destination in a folder the Owner names (a USB disk, a NAS mount): <root>/pc2-backup/
 // <Node ID>/chunks/<ab>/<name>.age and sets/<time>.age. Every file is written atomically (temp,
 // flush, rename, folder flush), so a backup cut short leaves whole chunks and no half manifest.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../fs/atomic-write.ts";
+import { writeFileAtomicAsync } from "../fs/atomic-write.ts";
+import { readFile } from "node:fs/promises";
 import { type BackupDestination, checkChunkId, checkSetName, CHUNK_ID, SET_NAME } from "./destination.ts";
 
 export class FolderDestination implements BackupDestination {
@@ -34,11 +35,11 @@ export class FolderDestination implements BackupDestination {
   async putChunk(id: string, sealed: Uint8Array): Promise<void> {
     const path = this.chunkPath(id);
     mkdirSync(join(this.root, "chunks", id.slice(0, 2)), { recursive: true, mode: 0o700 });
-    writeFileAtomic(path, sealed, 0o600);
+    await writeFileAtomicAsync(path, sealed, 0o600);
   }
 
   async getChunk(id: string): Promise<Uint8Array> {
-    return new Uint8Array(readFileSync(this.chunkPath(id)));
+    return new Uint8Array(await readFile(this.chunkPath(id)));
   }
 
   async listChunks(): Promise<string[]> {
@@ -58,11 +59,11 @@ export class FolderDestination implements BackupDestination {
   }
 
   async putSet(name: string, sealedManifest: Uint8Array): Promise<void> {
-    writeFileAtomic(this.setPath(name), sealedManifest, 0o600);
+    await writeFileAtomicAsync(this.setPath(name), sealedManifest, 0o600);
   }
 
   async getSet(name: string): Promise<Uint8Array> {
-    return new Uint8Array(readFileSync(this.setPath(name)));
+    return new Uint8Array(await readFile(this.setPath(name)));
   }
 
   async listSets(): Promise<string[]> {

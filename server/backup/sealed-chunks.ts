@@ -1,8 +1,9 @@
 // A backup chunk at rest: the age encryption (v1, X25519 recipient) of its bytes, stored under its
 // keyed name. Opening checks both: age's authenticated stream refuses a flipped bit or a cut end,
-// and the name refuses a chunk put in another chunk's place.
-import { Decrypter, Encrypter } from "age-encryption";
+// and the name refuses a chunk put in another chunk's place. The age work runs in the sealing
+// workers (seal-pool.ts), never on the caller's thread.
 import { type BackupKeys, chunkId } from "./backup-keys.ts";
+import { sealPool } from "./seal-pool.ts";
 
 export class BackupIntegrityError extends Error {}
 
@@ -12,18 +13,15 @@ export interface SealedChunk {
 }
 
 export async function sealChunk(keys: Pick<BackupKeys, "recipient" | "idKey">, plaintext: Uint8Array): Promise<SealedChunk> {
-  const e = new Encrypter();
-  e.addRecipient(keys.recipient);
-  return { id: chunkId(keys.idKey, plaintext), sealed: await e.encrypt(plaintext) };
+  const id = chunkId(keys.idKey, plaintext);
+  return { id, sealed: await sealPool.seal(keys.recipient, plaintext) };
 }
 
 /** The bytes of chunk `id`, or BackupIntegrityError when they are not exactly what was sealed under it. */
 export async function openChunk(keys: Pick<BackupKeys, "identity" | "idKey">, id: string, sealed: Uint8Array): Promise<Uint8Array> {
-  const d = new Decrypter();
-  d.addIdentity(keys.identity);
   let plaintext: Uint8Array;
   try {
-    plaintext = await d.decrypt(sealed);
+    plaintext = await sealPool.open(keys.identity, sealed);
   } catch (err) {
     throw new BackupIntegrityError(`chunk ${id.slice(0, 12)}… cannot be decrypted with this phrase, or was damaged (${(err as Error).message})`);
   }

@@ -1,5 +1,6 @@
 // Crash-safe small-file writes: temp file in the same folder, fsync, rename, fsync the folder.
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { open, rm } from "node:fs/promises";
 import { durable } from "./durable-steps.ts";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
@@ -26,6 +27,24 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   durable.closeFd(fd, tmp);
   durable.rename(tmp, path);
   durable.fsyncDir(dir);
+}
+
+/** writeFileAtomic without holding the event loop (large writes while the node serves: backup chunks). */
+export async function writeFileAtomicAsync(path: string, data: Uint8Array, mode = 0o600): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const handle = await open(tmp, "wx", mode);
+  try {
+    for (let off = 0; off < data.length; ) off += (await handle.write(data, off, data.length - off)).bytesWritten;
+    await durable.syncHandle(handle, tmp);
+  } catch (err) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await durable.closeHandle(handle, tmp);
+  durable.rename(tmp, path);
+  await durable.fsyncDirAsync(dir);
 }
 
 export function fsyncDir(dir: string): void {

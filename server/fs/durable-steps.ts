@@ -2,7 +2,7 @@
 // it, rename it into place, flush the folder. Writers call these (not node:fs directly) so that a
 // test can record the order they ran in: removing or reordering any step must fail a test.
 import { closeSync, fsyncSync, openSync, renameSync } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 
 export type DurableStep = "sync" | "close" | "rename" | "fsync-dir";
 
@@ -14,6 +14,15 @@ export const durable = {
   syncFd: (fd: number, _path: string): void => fsyncSync(fd),
   closeFd: (fd: number, _path: string): void => closeSync(fd),
   rename: (from: string, to: string): void => renameSync(from, to),
+  /** Flush a folder without holding the event loop. */
+  async fsyncDirAsync(dir: string): Promise<void> {
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
   /** Flush a folder, so that a rename into it survives a power cut. */
   fsyncDir(dir: string): void {
     const fd = openSync(dir, "r");

@@ -37,9 +37,15 @@ function checkedName(kind: Kind, name: string | undefined): string {
 async function store(guest: GuestContext, kind: Kind, name: string, body: Uint8Array): Promise<Answer> {
   const before = guest.store.storedBytes(kind, name);
   if (guest.used() - before + body.length > guest.allowanceBytes) throw allowanceError(guest.allowanceBytes, Math.max(0, guest.allowanceBytes - guest.used()));
-  if (kind === "chunk") await guest.store.putChunk(name, body);
-  else await guest.store.putSet(name, body);
+  // Counted before the write (which waits on the disk), so two requests at once cannot both fit in the same room.
   guest.add(body.length - before);
+  try {
+    if (kind === "chunk") await guest.store.putChunk(name, body);
+    else await guest.store.putSet(name, body);
+  } catch (err) {
+    guest.add(before - body.length);
+    throw err;
+  }
   return { json: { stored: name, usedBytes: guest.used(), allowanceBytes: guest.allowanceBytes } };
 }
 

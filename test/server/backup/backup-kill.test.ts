@@ -1,6 +1,7 @@
 // Backups and restores of 1 GiB, killed half-way with SIGKILL, each command its own process: the
 // previous backup set stays whole, a killed restore never becomes a data dir (and the next one
-// clears its leftovers), and the backup does not grow by 100 MB over a CLI that does nothing.
+// clears its leftovers), and neither the backup nor the restore grows by 100 MB over a CLI that
+// does nothing.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomFillSync } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -43,20 +44,32 @@ async function measured(args: string[], env: Record<string, string>, stdin?: str
     stderr: "pipe",
   });
   let peak = 0;
+  /** The peak after the command printed "Restored" (the re-pin that follows a restore). */
+  let peakAfterRestored = 0;
+  let out = "";
   let killed = false;
   const sampler = setInterval(() => {
     try {
       const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
-      peak = Math.max(peak, rss);
+      if (out.includes("\nRestored ") || out.startsWith("Restored ")) peakAfterRestored = Math.max(peakAfterRestored, rss);
+      else peak = Math.max(peak, rss);
     } catch {}
     if (killWhen && !killed && killWhen()) {
       killed = true;
       proc.kill("SIGKILL");
     }
   }, 20);
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const readOut = (async () => {
+    const decoder = new TextDecoder();
+    for (const reader = proc.stdout.getReader(); ; ) {
+      const { done, value } = await reader.read();
+      if (done) return out;
+      out += decoder.decode(value, { stream: true });
+    }
+  })();
+  const [stdout, stderr, code] = await Promise.all([readOut, new Response(proc.stderr).text(), proc.exited]);
   clearInterval(sampler);
-  return { code, stdout, stderr, peak, killed };
+  return { code, stdout, stderr, peak, peakAfterRestored, killed };
 }
 
 beforeAll(async () => {
@@ -72,7 +85,7 @@ beforeAll(async () => {
   }
 }, 180_000);
 
-test("1 GiB: the backup stays within 100 MB of an idle CLI; killed half-way, nothing half-done is ever used", async () => {
+test("1 GiB: the backup and the restore stay within 100 MB of an idle CLI; killed half-way, nothing half-done is ever used", async () => {
   const env = { PC2_DATA_DIR: data };
   const idle = await measured(["identity", "show"], env);
   expect(idle.code).toBe(0);
@@ -110,9 +123,10 @@ test("1 GiB: the backup stays within 100 MB of an idle CLI; killed half-way, not
   const restore = await measured(["backup", "restore", usb], { PC2_DATA_DIR: target }, `${phrase}\n`);
   expect([restore.code, restore.stderr]).toEqual([0, ""]);
   expect(readdirSync(work.path).some((n) => n.startsWith("restored.restoring-"))).toBe(false);
-  // Reported, not yet held to 100 MB: after the restore the command re-imports and re-pins every
-  // file into IPFS (the storage repair), and that import is what peaks (docs/backups.md).
-  console.log(`backup-kill: restore of 1.25 GiB (then the re-pin) peaked at ${(restore.peak / MIB).toFixed(0)} MiB`);
+  // The restore itself is held to 100 MB. The re-pin after it (the IPFS worker started, then every
+  // file re-imported) is reported: it adds the worker's own ~35 MB to what the restore left.
+  console.log(`backup-kill: restore of 1.25 GiB peaked at ${(restore.peak / MIB).toFixed(0)} MiB, the re-pin after it at ${(restore.peakAfterRestored / MIB).toFixed(0)} MiB`);
+  expect(restore.peak - idle.peak).toBeLessThan(100 * MB());
 }, 300_000);
 
 function MB() {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { writeFileAtomic } from "../../../server/fs/atomic-write.ts";
+import { writeFileAtomic, writeFileAtomicAsync } from "../../../server/fs/atomic-write.ts";
 import { durable } from "../../../server/fs/durable-steps.ts";
 import { filesClient } from "../../helpers/files-client.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
@@ -27,6 +27,7 @@ function record(): void {
   durable.closeFd = (fd, p) => (steps.push({ step: "close", path: p, at: observe() }), original.closeFd(fd, p));
   durable.rename = (from, to) => (steps.push({ step: "rename", path: `${from} -> ${to}`, at: observe() }), original.rename(from, to));
   durable.fsyncDir = (dir) => (steps.push({ step: "fsync-dir", path: dir, at: observe() }), original.fsyncDir(dir));
+  durable.fsyncDirAsync = (dir) => (steps.push({ step: "fsync-dir", path: dir, at: observe() }), original.fsyncDirAsync(dir));
 }
 afterEach(() => {
   Object.assign(durable, original);
@@ -56,6 +57,26 @@ test("writeFileAtomic: bytes flushed → closed → renamed over the target → 
       ["fsync-dir", dir.path],
     ]);
     expect(readFileSync(target, "utf8")).toBe("{}");
+  } finally {
+    dir.remove();
+  }
+});
+
+test("writeFileAtomicAsync (backup chunks): the same steps in the same order", async () => {
+  const dir = makeTempDir();
+  try {
+    const target = join(dir.path, "chunk.age");
+    record();
+    await writeFileAtomicAsync(target, new Uint8Array([1, 2, 3]));
+    const tmp = steps[0]!.path;
+    expect(dirname(tmp)).toBe(dir.path);
+    expect(steps.map((s) => [s.step, s.path])).toEqual([
+      ["sync", tmp],
+      ["close", tmp],
+      ["rename", `${tmp} -> ${target}`],
+      ["fsync-dir", dir.path],
+    ]);
+    expect([...readFileSync(target)]).toEqual([1, 2, 3]);
   } finally {
     dir.remove();
   }
