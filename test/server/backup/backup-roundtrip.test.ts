@@ -1,17 +1,20 @@
 // A backup of a live node into a folder, then a restore onto "a new machine" from the folder and
-// the 12 words alone: the same Node ID, users and roles, every file byte for byte with the same CID,
-// and the restored node passes its storage check. A second backup of the unchanged node adds almost
+// the 12 words alone: 1,000 files across three wallets, the same Node ID, users and roles, every
+// file byte for byte with the same CID, the AI conversations, and the restored node passes its
+// storage check. A second backup of the unchanged node adds almost
 // nothing; a restore into a data dir that is not empty is refused; a damaged chunk stops a restore
 // before anything becomes a data dir.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { backupKeysFromPhrase, backupKeysOf } from "../../../server/backup/backup-keys.ts";
 import { RestoreRefused, restoreBackup } from "../../../server/backup/backup-restore.ts";
 import { writeBackup } from "../../../server/backup/backup-writer.ts";
 import { FolderDestination } from "../../../server/backup/folder-destination.ts";
 import { BackupIntegrityError } from "../../../server/backup/sealed-chunks.ts";
 import { takeSnapshot } from "../../../server/backup/snapshot.ts";
+import { AiRepository } from "../../../server/services/ai/ai.repository.ts";
 import { backupNode, folderDestination } from "../../../server/backup/node-backup.ts";
 import { filesClient } from "../../helpers/files-client.ts";
 import { runCli } from "../../helpers/spawned-node.ts";
@@ -26,6 +29,10 @@ let t: TestNode;
 let f: Fetcher;
 let wallets: SignedIn[];
 let phrase: string;
+/** 334 × 3 wallets + one larger file: 1,003 files. */
+const FILES_PER_WALLET = 334;
+/** One conversation per wallet, written as the AI service stores them. */
+const conversations: { owner: SignedIn; id: string; messages: string[] }[] = [];
 const written = new Map<string, { owner: SignedIn; path: string; bytes: Uint8Array; cid: string }>();
 
 async function backupNow(now: Date) {
@@ -47,15 +54,23 @@ beforeAll(async () => {
   wallets = [owner, await addUser(f, owner, "admin"), await addUser(f, owner, "member")];
   for (const [w, who] of wallets.entries()) {
     const fc = filesClient(f, who);
-    for (let i = 0; i < 40; i++) {
-      const bytes = new Uint8Array(100 + i * 997 + w * 13).map((_, k) => (k * (i + 3) + w) & 0xff);
+    for (let i = 0; i < FILES_PER_WALLET; i++) {
+      const bytes = new Uint8Array(100 + (i % 40) * 997 + w * 13 + i).map((_, k) => (k * (i + 3) + w) & 0xff);
       const r = await fc.write("~/Documents", `f${i}.bin`, bytes);
       expect(r.status).toBe(200);
       written.set(`${w}/${i}`, { owner: who, path: `~/Documents/f${i}.bin`, bytes, cid: r.body.cid });
     }
   }
-  // One larger file, several chunks' worth at the test's chunk size.
-  const big = new Uint8Array(9 * 1024 * 1024).map((_, k) => (k * 7) & 0xff);
+  const ai = new AiRepository(t.node.ctx.db);
+  for (const [w, who] of wallets.entries()) {
+    const id = `conv-${w}-${Date.now()}`;
+    ai.insertConversation({ id, owner: who.address, title: `Plans ${w}`, model: "tiny", created_at: Date.now(), updated_at: Date.now() });
+    const messages = [`question ${w}`, `answer ${w}`];
+    messages.forEach((content, k) => ai.addMessage({ conversation_id: id, role: k ? "assistant" : "user", content, attachments: "[]", model: k ? "tiny" : null, stop_reason: k ? "stop" : null, created_at: Date.now() + k }, "tiny"));
+    conversations.push({ owner: who, id, messages });
+  }
+  // One larger file, several 4 MiB pieces (and most of the bytes: a node's database is small beside its files).
+  const big = new Uint8Array(randomBytes(32 * 1024 * 1024));
   const r = await filesClient(f, wallets[0]!).write("~", "big.bin", big);
   written.set("big", { owner: wallets[0]!, path: "~/big.bin", bytes: big, cid: r.body.cid });
 }, 120_000);
@@ -67,7 +82,8 @@ afterAll(async () => {
 
 test("backup → restore on a new machine with the phrase alone: same Node ID, users, roles, bytes and CIDs", async () => {
   const first = await backupNow(new Date("2026-12-04T05:00:00Z"));
-  expect(first.objects).toBeGreaterThanOrEqual(3 * 40 + 3); // files, the database, the identity…
+  expect(written.size).toBeGreaterThanOrEqual(1_000);
+  expect(first.objects).toBeGreaterThanOrEqual(written.size + 2); // the files, the database, the identity…
   // The folder holds only sealed chunks and manifests: no file's bytes, no file name.
   const needle = Buffer.from(written.get("1/7")!.bytes.subarray(0, 64));
   const found: string[] = [];
@@ -95,8 +111,8 @@ test("backup → restore on a new machine with the phrase alone: same Node ID, u
   });
   // Every file blob came from the first set's manifest without being read again.
   expect(second.objectsReused).toBeGreaterThanOrEqual(written.size);
-  // Unchanged node: only the database copy and the manifest are new.
-  expect(second.bytesWritten).toBeLessThan(first.bytesWritten * 0.05);
+  // Unchanged node: only the database copy and the manifest are new — under 1% of the first.
+  expect(second.bytesWritten).toBeLessThan(first.bytesWritten * 0.01);
 
   // A new machine: the phrase and the folder.
   const keys = await backupKeysFromPhrase(phrase);
@@ -129,6 +145,11 @@ test("backup → restore on a new machine with the phrase alone: same Node ID, u
       expect(back.status).toBe(200);
       expect(Buffer.from(back.bytes).equals(Buffer.from(file.bytes))).toBe(true);
       expect(back.headers.get("etag")?.replaceAll('"', "")).toBe(file.cid);
+    }
+    // The AI conversations, each in its own wallet.
+    for (const c of conversations) {
+      const opened = await (await f2(`/api/ai/conversations/${c.id}`, { headers: c.owner.bearer })).json();
+      expect(opened.messages.map((m: { content: string }) => m.content)).toEqual(c.messages);
     }
     // Pinned again under the same CID: the IPFS route serves it to its owner.
     const big = written.get("big")!;

@@ -42,32 +42,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-test("writeFileAtomic: bytes flushed → closed → renamed over the target → folder flushed", () => {
+test.each([
+  ["writeFileAtomic", async (path: string) => writeFileAtomic(path, new Uint8Array([1, 2, 3]))],
+  ["writeFileAtomicAsync (backup chunks)", (path: string) => writeFileAtomicAsync(path, new Uint8Array([1, 2, 3]))],
+] as const)("%s: bytes flushed → closed → renamed over the target → folder flushed", async (_name, write) => {
   const dir = makeTempDir();
   try {
     const target = join(dir.path, "settings.json");
     record();
-    writeFileAtomic(target, "{}");
-    const tmp = steps[0]!.path;
-    expect(dirname(tmp)).toBe(dir.path);
-    expect(steps.map((s) => [s.step, s.path])).toEqual([
-      ["sync", tmp],
-      ["close", tmp],
-      ["rename", `${tmp} -> ${target}`],
-      ["fsync-dir", dir.path],
-    ]);
-    expect(readFileSync(target, "utf8")).toBe("{}");
-  } finally {
-    dir.remove();
-  }
-});
-
-test("writeFileAtomicAsync (backup chunks): the same steps in the same order", async () => {
-  const dir = makeTempDir();
-  try {
-    const target = join(dir.path, "chunk.age");
-    record();
-    await writeFileAtomicAsync(target, new Uint8Array([1, 2, 3]));
+    await write(target);
     const tmp = steps[0]!.path;
     expect(dirname(tmp)).toBe(dir.path);
     expect(steps.map((s) => [s.step, s.path])).toEqual([
