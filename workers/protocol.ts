@@ -2,7 +2,7 @@
 
 export type IpfsRequest =
   /** Import a file into the blockstore (CIDv1, raw leaves, 1 MiB chunks) and pin it recursively. */
-  | { id: number; op: "add"; path: string }
+  | { id: number; op: "add"; path: string /** Collect garbage as it goes: many imports in a row (the re-pin after a restore). */; lean?: boolean }
   /** Import a file that is still being written; `grow` messages say how far it is safe to read. */
   | { id: number; op: "addGrowing"; path: string }
   | { id: number; op: "unpin"; cid: string }

@@ -75,9 +75,9 @@ export class IpfsClient {
     };
   }
 
-  /** Import and pin a file; resolves to its CID. */
-  async add(path: string): Promise<string> {
-    return (await this.call<"add">({ op: "add", path })).cid;
+  /** Import and pin a file; resolves to its CID. `lean`: trade some speed for memory (imports of a whole node in a row). */
+  async add(path: string, opts: { lean?: boolean } = {}): Promise<string> {
+    return (await this.call<"add">({ op: "add", path, lean: opts.lean })).cid;
   }
 
   async unpin(cid: string): Promise<boolean> {

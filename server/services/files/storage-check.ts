@@ -68,7 +68,7 @@ export async function checkStorage(repo: FilesRepository, blobs: BlobStore, ipfs
       report.unpinned.push(row.cid);
       if (repair) {
         // Pinning again re-imports the blob, which also proves the bytes still hash to the CID.
-        const cid = await ipfs.add(path);
+        const cid = await ipfs.add(path, { lean: true });
         if (cid !== row.cid) report.cidMismatches.push(where);
         pins.add(cid);
       }

@@ -124,7 +124,8 @@ test("1 GiB: the backup and the restore stay within 100 MB of an idle CLI; kille
   expect([restore.code, restore.stderr]).toEqual([0, ""]);
   expect(readdirSync(work.path).some((n) => n.startsWith("restored.restoring-"))).toBe(false);
   // The restore itself is held to 100 MB. The re-pin after it (the IPFS worker started, then every
-  // file re-imported) is reported: it adds the worker's own ~35 MB to what the restore left.
+  // file re-imported) is reported: it adds the worker's own ~35 MB to what the restore left, and
+  // lands at about 100 MB over idle — too close to the bound to assert it without flakiness.
   console.log(`backup-kill: restore of 1.25 GiB peaked at ${(restore.peak / MIB).toFixed(0)} MiB, the re-pin after it at ${(restore.peakAfterRestored / MIB).toFixed(0)} MiB`);
   expect(restore.peak - idle.peak).toBeLessThan(100 * MB());
 }, 300_000);

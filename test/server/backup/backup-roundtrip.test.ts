@@ -66,7 +66,9 @@ beforeAll(async () => {
     const id = `conv-${w}-${Date.now()}`;
     ai.insertConversation({ id, owner: who.address, title: `Plans ${w}`, model: "tiny", created_at: Date.now(), updated_at: Date.now() });
     const messages = [`question ${w}`, `answer ${w}`];
-    messages.forEach((content, k) => ai.addMessage({ conversation_id: id, role: k ? "assistant" : "user", content, attachments: "[]", model: k ? "tiny" : null, stop_reason: k ? "stop" : null, created_at: Date.now() + k }, "tiny"));
+    messages.forEach((content, k) =>
+      ai.addMessage({ conversation_id: id, role: k ? "assistant" : "user", content, attachments: "[]", model: k ? "tiny" : null, stop_reason: k ? "stop" : null, created_at: Date.now() + k }, "tiny"),
+    );
     conversations.push({ owner: who, id, messages });
   }
   // One larger file, several 4 MiB pieces (and most of the bytes: a node's database is small beside its files).
