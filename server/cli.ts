@@ -9,6 +9,7 @@ import type { BackupDestination } from "./backup/destination.ts";
 import { backupAndPrune, folderDestination } from "./backup/node-backup.ts";
 import { reachPeerAlone } from "./backup/reach-peer.ts";
 import { sealPool } from "./backup/seal-pool.ts";
+import { ServiceError, type ServiceOptions, serviceInstall, serviceStatus, serviceUninstall } from "./service/service-commands.ts";
 import { ArchiveFileDestination } from "./backup/archive-destination.ts";
 import { TarFormatError } from "./backup/tar-archive.ts";
 import { KeyPair } from "./boson/keys.ts";
@@ -55,6 +56,11 @@ Commands:
                              this machine has no identity)
   backup restore <dest> [--force]  Restore the latest set into PC2_DATA_DIR from <dest> and the 12-word phrase
                              (read from stdin); refuses a data dir that is not empty unless --force
+  service install [--user=pc2] [--binary=PATH] [--root=DIR] [--print]
+                             Run this binary as a systemd service at boot (as root): a system user, the data dir,
+                             the unit, enabled and started. --print shows the unit; --root=DIR installs into an image
+  service uninstall          Stop and remove the service (the data dir and the user are kept)
+  service status [--json]    Whether the service is installed, enabled and running
   version                    Print the version
   help                       Print this help
 
@@ -333,6 +339,35 @@ async function backupRestore(target: CliTarget, force: boolean): Promise<number>
   return storageCheck(true, false);
 }
 
+/** `pc2 service install | uninstall | status` (systemd; see server/service/). */
+function serviceCommand(sub: "install" | "uninstall" | "status", valued: Map<string, string>, flags: Set<string>): number {
+  const configFile = process.env.PC2_CONFIG ? resolve(process.env.PC2_CONFIG) : null;
+  const compiled = import.meta.url.includes("/$bunfs/");
+  const o: ServiceOptions = {
+    config: config(),
+    configFile,
+    user: valued.get("--user") ?? "pc2",
+    binary: valued.has("--binary") ? resolve(valued.get("--binary")!) : compiled ? process.execPath : null,
+    root: valued.has("--root") ? resolve(valued.get("--root")!) : null,
+    print: flags.has("--print"),
+  };
+  try {
+    if (sub === "status") {
+      const s = serviceStatus(o);
+      if (flags.has("--json")) console.log(JSON.stringify(s, null, 2));
+      else console.log(s.installed ? `${s.unit}: ${s.enabled}, ${s.active}; data in ${s.dataDir}; ${s.url}` : `PC2 is not installed as a service (\`sudo pc2 service install\`)`);
+      return s.installed ? 0 : 3;
+    }
+    const lines = sub === "install" ? serviceInstall(o) : serviceUninstall(o);
+    for (const line of lines) console.log(line);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ServiceError || err instanceof RangeError)) throw err;
+    console.error(`pc2: ${err.message}`);
+    return 1;
+  }
+}
+
 function formatBytes(n: number): string {
   return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
 }
@@ -370,8 +405,13 @@ function printReport(r: StorageReport): void {
 export async function main(argv: string[], options: NodeOptions = {}): Promise<number> {
   const args = argv.filter((a) => !a.startsWith("--"));
   const flags = new Set(argv.filter((a) => a.startsWith("--")));
-  const known = new Set(["--force", "--json", "--help", "--repair"]);
-  for (const f of flags) if (!known.has(f)) throw new UsageError(`unknown option ${f}`);
+  const known = new Set(["--force", "--json", "--help", "--repair", "--print"]);
+  const valued = new Map<string, string>();
+  for (const f of flags) {
+    const m = /^(--user|--binary|--root)=(.+)$/.exec(f);
+    if (m) valued.set(m[1]!, m[2]!);
+    else if (!known.has(f)) throw new UsageError(`unknown option ${f}`);
+  }
   const [cmd = "start", sub] = args;
 
   if (flags.has("--help") || cmd === "help") return (console.log(USAGE), 0);
@@ -383,6 +423,7 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "network" && sub === "status" && args.length === 2) return networkCommand("/network/status", flags.has("--json"));
   if (cmd === "network" && sub === "lookup" && args.length === 3) return networkCommand(`/network/lookup/${encodeURIComponent(args[2]!)}`, flags.has("--json"));
   if (cmd === "storage" && sub === "check" && args.length === 2) return storageCheck(flags.has("--repair"), flags.has("--json"));
+  if (cmd === "service" && (sub === "install" || sub === "uninstall" || sub === "status") && args.length === 2) return serviceCommand(sub, valued, flags);
   if (cmd === "backup" && sub === "create" && args.length === 3) return backupCreate(cliTarget(args[2]!), flags.has("--json"));
   if (cmd === "backup" && sub === "verify" && args.length === 3) return backupVerify(cliTarget(args[2]!), flags.has("--json"));
   if (cmd === "backup" && sub === "restore" && args.length === 3) return backupRestore(cliTarget(args[2]!), flags.has("--force"));
