@@ -47,7 +47,13 @@ function writeEntry(webFiles: string[], wasmApps: string[], llamaRuntime: string
   return entry;
 }
 
-export async function buildBinary(outfile = join(ROOT, "dist", "pc2")): Promise<string> {
+/** What a release build bakes in (server/build-constants.ts): its version and the publisher's public key. */
+export interface BuildStamp {
+  version?: string;
+  releaseKey?: string;
+}
+
+export async function buildBinary(outfile = join(ROOT, "dist", "pc2"), stamp: BuildStamp = {}): Promise<string> {
   const webFiles = await buildWeb();
   const apps = await buildWasmApps();
   const entry = writeEntry(
@@ -61,7 +67,11 @@ export async function buildBinary(outfile = join(ROOT, "dist", "pc2")): Promise<
     .filter((f) => f.endsWith(".worker.ts"))
     .map((f) => join(workersDir, f));
   rmSync(outfile, { force: true });
-  const proc = Bun.spawn([process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", entry, ...workers, "--outfile", outfile], {
+  const defines = [
+    ...(stamp.version ? ["--define", `PC2_BUILD_VERSION=${JSON.stringify(stamp.version)}`] : []),
+    ...(stamp.releaseKey ? ["--define", `PC2_BUILD_RELEASE_KEY=${JSON.stringify(stamp.releaseKey)}`] : []),
+  ];
+  const proc = Bun.spawn([process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", ...defines, entry, ...workers, "--outfile", outfile], {
     cwd: ROOT,
     stdout: "inherit",
     stderr: "inherit",
@@ -71,4 +81,4 @@ export async function buildBinary(outfile = join(ROOT, "dist", "pc2")): Promise<
   return outfile;
 }
 
-if (import.meta.main) await buildBinary();
+if (import.meta.main) await buildBinary(undefined, { releaseKey: process.env.PC2_RELEASE_PUBLIC_KEY || undefined });

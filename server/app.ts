@@ -25,6 +25,7 @@ import { networkRoutes } from "./services/network/network.routes.ts";
 import { tlsRoutes } from "./services/tls/tls.routes.ts";
 import { backupRoutes } from "./services/backup/backup.routes.ts";
 import { peerBackupRoutes } from "./services/backup/peer-backup.routes.ts";
+import { updateRoutes } from "./services/update/update.routes.ts";
 import { aiRoutes } from "./services/ai/ai.routes.ts";
 import { driversRoutes } from "./services/ai/drivers.routes.ts";
 import { ollamaApiRoutes } from "./services/ai/ollama-api.routes.ts";
@@ -113,6 +114,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .use(tlsRoutes(services.tls, services.audit))
       .use(backupRoutes(services.backup, services.backupBrowser, services.audit))
       .use(peerBackupRoutes(services.backupHosting, services.audit))
+      .use(updateRoutes(services.updates))
       .use(ollamaApiRoutes(services.ai))
       .use(driversRoutes(services.ai))
       .use(staticRoutes(assets))

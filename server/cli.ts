@@ -9,6 +9,9 @@ import type { BackupDestination } from "./backup/destination.ts";
 import { backupAndPrune, folderDestination } from "./backup/node-backup.ts";
 import { reachPeerAlone } from "./backup/reach-peer.ts";
 import { sealPool } from "./backup/seal-pool.ts";
+import { COMPILED } from "./build-constants.ts";
+import { createLogger } from "./log.ts";
+import { UpdateService, type UpdateStatus } from "./services/update/update.service.ts";
 import { ServiceError, type ServiceOptions, serviceInstall, serviceStatus, serviceUninstall } from "./service/service-commands.ts";
 import { ArchiveFileDestination } from "./backup/archive-destination.ts";
 import { TarFormatError } from "./backup/tar-archive.ts";
@@ -56,6 +59,8 @@ Commands:
                              this machine has no identity)
   backup restore <dest> [--force]  Restore the latest set into PC2_DATA_DIR from <dest> and the 12-word phrase
                              (read from stdin); refuses a data dir that is not empty unless --force
+  update check [--json]      Is a newer signed release published? (asks the running node, or checks alone; exit 3
+                             when the published release is refused or the check fails)
   service install [--user=pc2] [--binary=PATH] [--root=DIR] [--print]
                              Run this binary as a systemd service at boot (as root): a system user, the data dir,
                              the unit, enabled and started. --print shows the unit; --root=DIR installs into an image
@@ -339,15 +344,32 @@ async function backupRestore(target: CliTarget, force: boolean): Promise<number>
   return storageCheck(true, false);
 }
 
+/** `pc2 update check`: the running node checks (and remembers the answer), or this process does. */
+async function updateCheck(json: boolean): Promise<number> {
+  const cfg = config();
+  const answer = await askNode(join(cfg.dataDir, "pc2.sock"), "/update/check");
+  if (answer && answer.status !== 200) {
+    console.error(`pc2: ${answer.body?.message ?? answer.status}`);
+    return 1;
+  }
+  const status = (answer?.body as UpdateStatus | undefined) ?? (await new UpdateService({ config: cfg.update, log: createLogger({ level: "error", format: "json" }) }).check());
+  if (json) console.log(JSON.stringify(status, null, 2));
+  else {
+    console.log(`Running PC2 ${status.current} (${status.install === "binary" ? "the single binary" : "from source"}, ${status.channel}, ${status.platform}).`);
+    console.log(status.summary);
+    if (status.available?.notes) console.log(`\n${status.available.notes}`);
+  }
+  return status.state === "failed" || status.state === "refused" ? 3 : 0;
+}
+
 /** `pc2 service install | uninstall | status` (systemd; see server/service/). */
 function serviceCommand(sub: "install" | "uninstall" | "status", valued: Map<string, string>, flags: Set<string>): number {
   const configFile = process.env.PC2_CONFIG ? resolve(process.env.PC2_CONFIG) : null;
-  const compiled = import.meta.url.includes("/$bunfs/");
   const o: ServiceOptions = {
     config: config(),
     configFile,
     user: valued.get("--user") ?? "pc2",
-    binary: valued.has("--binary") ? resolve(valued.get("--binary")!) : compiled ? process.execPath : null,
+    binary: valued.has("--binary") ? resolve(valued.get("--binary")!) : COMPILED ? process.execPath : null,
     root: valued.has("--root") ? resolve(valued.get("--root")!) : null,
     print: flags.has("--print"),
   };
@@ -423,6 +445,7 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "network" && sub === "status" && args.length === 2) return networkCommand("/network/status", flags.has("--json"));
   if (cmd === "network" && sub === "lookup" && args.length === 3) return networkCommand(`/network/lookup/${encodeURIComponent(args[2]!)}`, flags.has("--json"));
   if (cmd === "storage" && sub === "check" && args.length === 2) return storageCheck(flags.has("--repair"), flags.has("--json"));
+  if (cmd === "update" && sub === "check" && args.length === 2) return updateCheck(flags.has("--json"));
   if (cmd === "service" && (sub === "install" || sub === "uninstall" || sub === "status") && args.length === 2) return serviceCommand(sub, valued, flags);
   if (cmd === "backup" && sub === "create" && args.length === 3) return backupCreate(cliTarget(args[2]!), flags.has("--json"));
   if (cmd === "backup" && sub === "verify" && args.length === 3) return backupVerify(cliTarget(args[2]!), flags.has("--json"));

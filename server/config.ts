@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { type BootstrapNode, DEFAULT_BOOTSTRAP, parseBootstrapList } from "./boson/bootstrap-nodes.ts";
 import type { LogFormat, LogLevel } from "./log.ts";
+import { BUILT_RELEASE_KEY } from "./build-constants.ts";
 
 export interface WsConfig {
   maxMessageBytes: number;
@@ -40,7 +41,16 @@ export interface Config {
   ai: AiConfig;
   network: NetworkConfig;
   tls: TlsConfig;
+  update: UpdateConfig;
   configFile: string | null;
+}
+
+export interface UpdateConfig {
+  /** Where the signed release manifest is published (https; http only on loopback, for tests); null: no checks. */
+  manifestUrl: string | null;
+  /** The publisher key releases must be signed with (base58): built into the binary, or a self-builder's own. */
+  publicKey: string | null;
+  channel: string;
 }
 
 /** How the node's listener speaks HTTPS ("auto" in the settings is resolved: off on loopback, else self-signed). */
@@ -271,6 +281,22 @@ const SETTINGS = {
   },
   tlsAcmeEmail: { file: "tls.acme.email", env: "PC2_TLS_ACME_EMAIL", fallback: "", parse: text(/^(?:|[^\s@]{1,64}@[^\s@]{1,255})$/, "an e-mail address, or empty") },
   tlsAcmeCaFile: { file: "tls.acme.caFile", env: "PC2_TLS_ACME_CA_FILE", fallback: "", parse: text(/^[^\0]*$/, "a file path") },
+  updateManifestUrl: {
+    file: "update.manifestUrl",
+    env: "PC2_UPDATE_MANIFEST_URL",
+    fallback: "none",
+    parse: text(
+      /^(?:none|https:\/\/[^\s]+|http:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(?::\d{1,5})?\/[^\s]*)$/,
+      "the release manifest's https:// URL (http:// only on loopback), or none",
+    ),
+  },
+  updatePublicKey: {
+    file: "update.publicKey",
+    env: "PC2_UPDATE_PUBLIC_KEY",
+    fallback: BUILT_RELEASE_KEY ?? "none",
+    parse: text(/^(?:none|[1-9A-HJ-NP-Za-km-z]{43,44})$/, "the release publisher's public key (base58), or none"),
+  },
+  updateChannel: { file: "update.channel", env: "PC2_UPDATE_CHANNEL", fallback: "stable", parse: text(/^[a-z0-9-]{1,20}$/, "a channel name (stable, beta, …)") },
   tlsAcmeNames: {
     file: "tls.acme.names",
     env: "PC2_TLS_ACME_NAMES",
@@ -435,6 +461,11 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
         caFile: v.tlsAcmeCaFile ? resolve(cwd, v.tlsAcmeCaFile) : null,
         names: v.tlsAcmeNames.split(",").filter(Boolean),
       },
+    },
+    update: {
+      manifestUrl: v.updateManifestUrl === "none" ? null : v.updateManifestUrl,
+      publicKey: v.updatePublicKey === "none" ? null : v.updatePublicKey,
+      channel: v.updateChannel,
     },
     configFile,
   };

@@ -27,6 +27,7 @@ import type { BlobStore } from "./services/files/blob-store.ts";
 import type { BackupService } from "./services/backup/backup.service.ts";
 import type { BackupHosting } from "./services/backup/backup-hosting.ts";
 import type { BackupBrowser } from "./services/backup/backup-browser.ts";
+import type { UpdateService } from "./services/update/update.service.ts";
 
 export interface AppContext {
   config: Config;
@@ -62,6 +63,8 @@ export interface Services {
   backupHosting: BackupHosting;
   /** Looking into backup sets and restoring single files or folders from them. */
   backupBrowser: BackupBrowser;
+  /** Signed release checks (and, later, applying them). */
+  updates: UpdateService;
   /** File bytes on disk (a backup holds their removals while it reads a snapshot). */
   blobs: BlobStore;
   uploads: ResumableUploads;

@@ -104,6 +104,7 @@ export class Pc2Node {
         "/network/status": () => this.services.network.status(),
         "/network/lookup/": (url) => this.services.network.lookup(decodeURIComponent(url.pathname.slice("/network/lookup/".length))),
         // `pc2 backup create`: the running node backs itself up, consistent while it serves.
+        "/update/check": () => this.services.updates.check(),
         "/backup/create": (url) => {
           const node = url.searchParams.get("node");
           const target = node !== null ? { kind: "node", nodeId: node } : { kind: "folder", folder: url.searchParams.get("folder") ?? "" };

@@ -141,6 +141,9 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "GET /api/backup/sets": OWNER_SESSION,
   "GET /api/backup/sets/:name/files": OWNER_SESSION,
   "POST /api/backup/sets/:name/restore": OWNER_SESSION,
+  /** Updates: what runs and what is published, the Owner's (a session or an admin token). */
+  "GET /api/update": OWNER_ADMIN,
+  "POST /api/update/check": OWNER_ADMIN,
   /** Friends' nodes that may keep their backups here, and how much: the Owner's. */
   "GET /api/backup/guests": OWNER_SESSION,
   "PUT /api/backup/guests/:nodeId": OWNER_SESSION,

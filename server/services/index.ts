@@ -48,6 +48,7 @@ import { TlsService } from "./tls/tls.service.ts";
 import { BackupService } from "./backup/backup.service.ts";
 import { BackupHosting } from "./backup/backup-hosting.ts";
 import { BackupBrowser } from "./backup/backup-browser.ts";
+import { UpdateService } from "./update/update.service.ts";
 import { nodeNames } from "../tls/node-names.ts";
 import { AcmeChallenges } from "../tls/acme-challenges.ts";
 
@@ -165,8 +166,10 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const backup = new BackupService({ db, dataDir: config.dataDir, blobs: storage.blobs, identity, settings, peerAddresses: (id) => network.peerAddresses(id), log: log.child({ svc: "backup" }) });
   const backupHosting = new BackupHosting({ db, dataDir: config.dataDir, keys: () => identity.bosonKeys(), log: log.child({ svc: "backup-hosting" }) });
   const backupBrowser = new BackupBrowser({ backup, files, writer, tmpDir: join(config.dataDir, "tmp"), log: log.child({ svc: "backup" }) });
-  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network, backup, backupBrowser];
+  const updates = new UpdateService({ config: config.update, log: log.child({ svc: "update" }) });
+  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network, backup, backupBrowser, updates];
   return {
+    updates,
     backup,
     backupBrowser,
     backupHosting,

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { buildBinary } from "../../scripts/build.ts";
+import { release } from "../../scripts/release.ts";
+import { checkRelease, publisherKeyOf, thisPlatform } from "../../server/update/release-manifest.ts";
 import { Pc2WsClient } from "../../web/api/ws-client.ts";
 import { spawnNode } from "../helpers/spawned-node.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
@@ -11,14 +13,50 @@ import { filesClient } from "../helpers/files-client.ts";
 import { ndjsonLines } from "../helpers/ndjson.ts";
 
 const build = makeTempDir("pc2-bin-");
-const binary = join(build.path, "pc2");
+/** Built as a release is (scripts/release.ts): stamped with its version and the publisher's key. */
+const VERSION = "0.1.1-test";
+const keyFile = join(build.path, "release.key");
+let binary = "";
+let manifestFile = "";
 
 beforeAll(async () => {
-  await buildBinary(binary);
-}, 120_000);
+  writeFileSync(keyFile, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600 });
+  const r = await release({ keyFile, version: VERSION, baseUrl: "https://releases.example/pc2/", channel: "stable", minFrom: "0.0.0", notes: "A test release.", out: build.path });
+  binary = r.binaryFile;
+  manifestFile = r.manifestFile;
+}, 180_000);
 afterAll(() => build.remove());
 
 describe("the single binary", () => {
+  test("a release build: its version and publisher key are stamped in, and its signed manifest matches it byte for byte", async () => {
+    expect(binary.endsWith(`pc2-${VERSION}-${thisPlatform()}`)).toBe(true);
+    const version = Bun.spawnSync([binary, "version"], { stdout: "pipe" });
+    expect(version.stdout.toString().trim()).toBe(VERSION);
+    const doc = JSON.parse(readFileSync(manifestFile, "utf8"));
+    const seed = new Uint8Array(Buffer.from(readFileSync(keyFile, "utf8").trim(), "hex"));
+    const m = checkRelease(doc, { publicKey: publisherKeyOf(seed), running: "0.1.0", platform: thisPlatform(), channel: "stable" });
+    expect(m).toMatchObject({ version: VERSION, url: `https://releases.example/pc2/pc2-${VERSION}-${thisPlatform()}`, notes: "A test release." });
+    const bytes = readFileSync(binary);
+    expect([m.size, m.sha256]).toEqual([bytes.length, createHash("sha256").update(bytes).digest("hex")]);
+    // The binary trusts the key it was built with: given only the manifest's URL, it checks by itself.
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response(JSON.stringify(doc), { headers: { "content-type": "application/json" } }) });
+    try {
+      const data = makeTempDir("pc2-data-");
+      // (Spawned without blocking: this process serves the manifest.)
+      const check = Bun.spawn([binary, "update", "check", "--json"], {
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { PATH: process.env.PATH!, PC2_DATA_DIR: data.path, PC2_UPDATE_MANIFEST_URL: `http://127.0.0.1:${server.port}/manifest.json` },
+      });
+      const [out, err, code] = await Promise.all([new Response(check.stdout).text(), new Response(check.stderr).text(), check.exited]);
+      data.remove();
+      expect([code, err]).toEqual([0, ""]);
+      expect(JSON.parse(out)).toMatchObject({ current: VERSION, install: "binary", state: "up-to-date" });
+    } finally {
+      server.stop(true);
+    }
+  });
+
   test("starts from any directory with its data elsewhere, serves the API, /ws and the embedded desktop", async () => {
     const cwd = makeTempDir("pc2-cwd-");
     const data = makeTempDir("pc2-data-");
@@ -88,7 +126,7 @@ describe("the single binary", () => {
 
   test("the CLI works from the binary", async () => {
     const proc = Bun.spawn([binary, "version"], { stdout: "pipe" });
-    expect((await new Response(proc.stdout).text()).trim()).toBe("0.1.0");
+    expect((await new Response(proc.stdout).text()).trim()).toBe(VERSION);
     expect(await proc.exited).toBe(0);
   });
 });

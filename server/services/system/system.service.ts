@@ -1,4 +1,5 @@
 // Node facts for /health and /api/info: liveness, each component's status, public identity.
+import { BUILT_VERSION } from "../../build-constants.ts";
 import { roleRank, type Role } from "../../principal.ts";
 import { statfsSync } from "node:fs";
 import pkg from "../../../package.json" with { type: "json" };
@@ -27,7 +28,7 @@ export interface NodeInfo {
   startedAt: string;
 }
 
-export const VERSION: string = pkg.version;
+export const VERSION: string = BUILT_VERSION ?? pkg.version;
 
 /** Free space below which the disk is reported degraded: the lesser of 1 GiB and 5% of the volume. */
 function diskCheck(dataDir: string): HealthCheck {
