@@ -1,4 +1,4 @@
-// <pc2-settings-app>: users and roles, sessions and API tokens, AI, network, node identity, storage quotas, backups.
+// <pc2-settings-app>: users and roles, sessions and API tokens, AI, network, node identity, storage quotas, backups, updates.
 import { LitElement, css, html, nothing } from "lit";
 import { ApiError, api, type User } from "../../api/rest-client.ts";
 import { ROLE_SCOPES } from "../../../server/principal.ts";
@@ -7,12 +7,13 @@ import type { SessionView, TokenView, UserView } from "./settings-api.ts";
 import "./pc2-ai-settings.ts";
 import "./pc2-network-settings.ts";
 import "./pc2-backup-settings.ts";
+import "./pc2-update-settings.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 
 type UserRow = UserView;
 type SessionRow = SessionView;
 type TokenRow = TokenView;
-type Tab = "users" | "access" | "identity" | "storage" | "ai" | "network" | "backups";
+type Tab = "users" | "access" | "identity" | "storage" | "ai" | "network" | "backups" | "updates";
 
 export class Pc2SettingsApp extends LitElement {
   static override properties = {
@@ -221,6 +222,7 @@ export class Pc2SettingsApp extends LitElement {
           ["identity", "Identity"],
           ["storage", "Storage"],
           ["backups", "Backups"],
+          ["updates", "Updates"],
         ]
       : [
           ["access", "Sessions & tokens"],
@@ -232,7 +234,7 @@ export class Pc2SettingsApp extends LitElement {
       </nav>
       <main role="tabpanel">
         ${this.message ? html`<p role=${this.message.error ? "alert" : "status"} class=${this.message.error ? "error" : "muted"}>${this.message.text}</p>` : nothing}
-        ${this.tab === "users" ? this.renderUsers() : this.tab === "access" ? this.renderAccess() : this.tab === "ai" ? html`<pc2-ai-settings .user=${this.user}></pc2-ai-settings>` : this.tab === "network" ? html`<pc2-network-settings .user=${this.user}></pc2-network-settings>` : this.tab === "identity" ? this.renderIdentity() : this.tab === "backups" ? html`<pc2-backup-settings></pc2-backup-settings>` : this.renderStorage()}
+        ${this.tab === "users" ? this.renderUsers() : this.tab === "access" ? this.renderAccess() : this.tab === "ai" ? html`<pc2-ai-settings .user=${this.user}></pc2-ai-settings>` : this.tab === "network" ? html`<pc2-network-settings .user=${this.user}></pc2-network-settings>` : this.tab === "identity" ? this.renderIdentity() : this.tab === "backups" ? html`<pc2-backup-settings></pc2-backup-settings>` : this.tab === "updates" ? html`<pc2-update-settings></pc2-update-settings>` : this.renderStorage()}
       </main>`;
   }
 }
