@@ -55,6 +55,7 @@ export async function* objectsPieces(
   };
   let hash = createHash("sha256");
   let size = 0;
+  let sinceGc = 0;
   try {
     fill();
     for (const { obj, last } of order) {
@@ -68,9 +69,13 @@ export async function* objectsPieces(
         size = 0;
       }
       yield { obj, piece, last };
-      // Each piece is 4 MiB of garbage once handled (and more in flight): collect after each, or
-      // a restore of a big node grows the process by far more than it holds.
-      Bun.gc(true);
+      // Each piece is its size in garbage once handled (and more in flight): collect after every
+      // 4 MiB, or a restore of a big node grows the process by far more than it holds.
+      sinceGc += piece.length;
+      if (sinceGc >= 4 * 1024 * 1024) {
+        sinceGc = 0;
+        Bun.gc(true);
+      }
     }
   } finally {
     // Stopped early (an error, a consumer that gave up): let what is in flight finish quietly.

@@ -55,7 +55,8 @@ export async function writeBackup(o: WriteBackupOptions): Promise<BackupStats> {
   const objects: ManifestObject[] = [];
   // One buffer for every piece, read with plain reads (no mapping of the file into memory).
   const buffer = new Uint8Array(size);
-  let pieces = 0;
+  /** Bytes read since the last collection. */
+  let sinceGc = 0;
   const before = new Map((o.previous?.objects ?? []).filter((x) => isImmutablePath(x.path)).map((x) => [x.path, x]));
   // New pieces are sealed in the workers and stored while the next ones are read: a few in flight,
   // the oldest awaited first; the manifest is stored only once every one of them is.
@@ -104,9 +105,14 @@ export async function writeBackup(o: WriteBackupOptions): Promise<BackupStats> {
           const id = chunkId(o.keys.idKey, piece);
           chunks.push(id);
           stats.chunks++;
-          // Each sealed piece is 4 MiB of garbage once written: a young-generation collection every
-          // few pieces keeps the process near its working set instead of letting garbage pile up.
-          if (++pieces % 8 === 0) Bun.gc(true);
+          // Every piece leaves its size in garbage once sealed and written: a collection every 32 MiB
+          // keeps the process near its working set (counted in bytes: many small files are not
+          // worth a collection every few of them).
+          sinceGc += filled;
+          if (sinceGc >= 32 * 1024 * 1024) {
+            sinceGc = 0;
+            Bun.gc(true);
+          }
           if (!queued.has(id) && !(await o.destination.hasChunk(id))) {
             // sealChunk copies the piece before it returns: the buffer may be read into again.
             send(id, piece);
