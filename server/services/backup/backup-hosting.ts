@@ -54,6 +54,8 @@ export class BackupHosting {
   private readonly nonces = new NonceLedger();
   /** Bytes stored per guest, read from disk once and then kept up to date. */
   private readonly usage = new Map<string, number>();
+  /** Each guest's folder, opened (and its folders made) once. */
+  private readonly stores = new Map<string, FolderDestination>();
 
   constructor(private readonly d: BackupHostingDeps) {}
 
@@ -66,7 +68,9 @@ export class BackupHosting {
   }
 
   private storeOf(nodeId: string): FolderDestination {
-    return new FolderDestination(this.folder, nodeId);
+    let store = this.stores.get(nodeId);
+    if (!store) this.stores.set(nodeId, (store = new FolderDestination(this.folder, nodeId)));
+    return store;
   }
 
   private usedBy(nodeId: string): number {
@@ -118,6 +122,7 @@ export class BackupHosting {
     const deletedBytes = this.usedBy(nodeId);
     this.d.db.query("DELETE FROM backup_guests WHERE node_id = ?").run(nodeId);
     this.storeOf(nodeId).removeAll();
+    this.stores.delete(nodeId);
     this.usage.delete(nodeId);
     return { deletedBytes };
   }
