@@ -4,7 +4,12 @@ import { join, resolve } from "node:path";
 import { backupCreate, backupRestore, backupVerify, type CliContext, cliTarget } from "./backup/backup-commands.ts";
 import { COMPILED } from "./build-constants.ts";
 import { createLogger } from "./log.ts";
-import { UpdateService, type UpdateStatus } from "./services/update/update.service.ts";
+import { updateApply, updateCheck } from "./update/update-commands.ts";
+import { installedRelease } from "./update/install-layout.ts";
+import { restartInto } from "./update/restart.ts";
+import { stageUpdate } from "./update/stage-update.ts";
+import { settlePendingUpdate } from "./update/update-trial.ts";
+import { writeOutcome } from "./update/pending-update.ts";
 import { ServiceError, type ServiceOptions, serviceInstall, serviceStatus, serviceUninstall } from "./service/service-commands.ts";
 import { formatBanner } from "./banner.ts";
 import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
@@ -47,6 +52,10 @@ Commands:
                              (read from stdin); refuses a data dir that is not empty unless --force
   update check [--json]      Is a newer signed release published? (asks the running node, or checks alone; exit 3
                              when the published release is refused or the check fails)
+  update apply               Install it: download, verify, back up, restart into it; rolled back by itself when
+                             it does not become healthy (exit 0 updated, 3 not). An installed service only
+  update rollback [--force]  Go back to the previous release (--force: also put back the pre-update database
+                             when the update changed it, losing what changed since)
   service install [--user=pc2] [--binary=PATH] [--root=DIR] [--print]
                              Run this binary as a systemd service at boot (as root): a system user, the data dir,
                              the unit, enabled and started. --print shows the unit; --root=DIR installs into an image
@@ -71,7 +80,16 @@ function config(): Config {
 }
 
 async function start(options: NodeOptions): Promise<number> {
-  const node = new Pc2Node(config(), options);
+  const cfg = config();
+  const log = options.log ?? createLogger({ level: cfg.logLevel, format: cfg.logFormat });
+  // Started as a new release's trial by the version that staged it (update-trial.ts): stop when it goes.
+  const trial = process.env.PC2_UPDATE_TRIAL ?? null;
+  const installed = COMPILED && trial === null && installedRelease(cfg.dataDir, process.execPath) === VERSION;
+  if (installed) {
+    const settled = await settlePendingUpdate({ dataDir: cfg.dataDir, running: VERSION, trialMs: cfg.update.trialMs, stopMs: cfg.shutdownTimeoutMs, log });
+    if (settled === "restart") return restartInto(cfg.update.restart, cfg.dataDir);
+  }
+  const node = new Pc2Node(cfg, { ...options, log });
   // Handlers go in before anything else, so a signal during start-up still stops the node cleanly.
   let signals = 0;
   const onSignal = (signal: string) => {
@@ -87,7 +105,22 @@ async function start(options: NodeOptions): Promise<number> {
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
 
+  if (trial !== null) void watchStdinEnd().then(() => onSignal("the update trial ended"));
+
   const started = await node.start();
+  // An update or rollback: stop taking work, finish what is in flight, stage it, restart into it.
+  node.services.updates.setHandover(async (h) => {
+    await node.stop(h.kind);
+    try {
+      stageUpdate(cfg.dataDir, VERSION, h);
+    } catch (err) {
+      // Nothing staged: the same version starts again, and the Owner reads why.
+      const reason = `it could not be staged: ${(err as Error).message}`;
+      log.error("update not staged", { to: h.to, reason });
+      writeOutcome(cfg.dataDir, { kind: h.kind, from: VERSION, to: h.to, result: "reverted", reason, at: new Date().toISOString(), audited: false });
+    }
+    process.exit(restartInto(cfg.update.restart, cfg.dataDir));
+  });
   const network = node.services.network.status();
   const relay = network.enabled && network.relay.client ? { superNode: network.relay.client.superNode, endpoint: network.publicEndpoint, name: network.publicName.url } : null;
   const cert = node.services.tls.status();
@@ -97,6 +130,12 @@ async function start(options: NodeOptions): Promise<number> {
   // Last line of start-up: supervisors and tests wait for it.
   node.ctx.log.info("listening", { url: started.url, nodeId: started.identity.nodeId });
   return new Promise<number>(() => {}); // runs until a signal
+}
+
+/** Resolves when stdin ends (the process that started this one is gone). */
+async function watchStdinEnd(): Promise<void> {
+  const reader = Bun.stdin.stream().getReader();
+  while (!(await reader.read()).done);
 }
 
 function identityShow(json: boolean): number {
@@ -187,23 +226,6 @@ async function storageCheck(repair: boolean, json: boolean): Promise<number> {
 }
 
 /** `pc2 update check`: the running node checks (and remembers the answer), or this process does. */
-async function updateCheck(json: boolean): Promise<number> {
-  const cfg = config();
-  const answer = await askNode(join(cfg.dataDir, "pc2.sock"), "/update/check");
-  if (answer && answer.status !== 200) {
-    console.error(`pc2: ${answer.body?.message ?? answer.status}`);
-    return 1;
-  }
-  const status = (answer?.body as UpdateStatus | undefined) ?? (await new UpdateService({ config: cfg.update, log: createLogger({ level: "error", format: "json" }) }).check());
-  if (json) console.log(JSON.stringify(status, null, 2));
-  else {
-    console.log(`Running PC2 ${status.current} (${status.install === "binary" ? "the single binary" : "from source"}, ${status.channel}, ${status.platform}).`);
-    console.log(status.summary);
-    if (status.available?.notes) console.log(`\n${status.available.notes}`);
-  }
-  return status.state === "failed" || status.state === "refused" ? 3 : 0;
-}
-
 /** `pc2 service install | uninstall | status` (systemd; see server/service/). */
 function serviceCommand(sub: "install" | "uninstall" | "status", valued: Map<string, string>, flags: Set<string>): number {
   const configFile = process.env.PC2_CONFIG ? resolve(process.env.PC2_CONFIG) : null;
@@ -283,7 +305,9 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "network" && sub === "status" && args.length === 2) return networkCommand("/network/status", flags.has("--json"));
   if (cmd === "network" && sub === "lookup" && args.length === 3) return networkCommand(`/network/lookup/${encodeURIComponent(args[2]!)}`, flags.has("--json"));
   if (cmd === "storage" && sub === "check" && args.length === 2) return storageCheck(flags.has("--repair"), flags.has("--json"));
-  if (cmd === "update" && sub === "check" && args.length === 2) return updateCheck(flags.has("--json"));
+  if (cmd === "update" && sub === "check" && args.length === 2) return updateCheck(config, flags.has("--json"));
+  if (cmd === "update" && sub === "apply" && args.length === 2) return updateApply(config, "/update/apply");
+  if (cmd === "update" && sub === "rollback" && args.length === 2) return updateApply(config, flags.has("--force") ? "/update/rollback?force=1" : "/update/rollback");
   if (cmd === "service" && (sub === "install" || sub === "uninstall" || sub === "status") && args.length === 2) return serviceCommand(sub, valued, flags);
   const cli: CliContext = { config, readPhrase, storageCheck };
   if (cmd === "backup" && sub === "create" && args.length === 3) return backupCreate(cli, cliTarget(args[2]!), flags.has("--json"));

@@ -51,6 +51,10 @@ export interface UpdateConfig {
   /** The publisher key releases must be signed with (base58): built into the binary, or a self-builder's own. */
   publicKey: string | null;
   channel: string;
+  /** How long a new release has to become healthy before it is rolled back. */
+  trialMs: number;
+  /** How the node restarts into a release: "exit" with code 75 for its service manager to start it again, or "spawn" it itself. */
+  restart: "exit" | "spawn";
 }
 
 /** How the node's listener speaks HTTPS ("auto" in the settings is resolved: off on loopback, else self-signed). */
@@ -297,6 +301,9 @@ const SETTINGS = {
     parse: text(/^(?:none|[1-9A-HJ-NP-Za-km-z]{43,44})$/, "the release publisher's public key (base58), or none"),
   },
   updateChannel: { file: "update.channel", env: "PC2_UPDATE_CHANNEL", fallback: "stable", parse: text(/^[a-z0-9-]{1,20}$/, "a channel name (stable, beta, …)") },
+  updateTrialSeconds: { file: "update.trialSeconds", env: "PC2_UPDATE_TRIAL_SECONDS", fallback: 180, parse: integer(2, 3600) },
+  // auto: "exit" under systemd (it sets INVOCATION_ID; the unit restarts on 75), "spawn" otherwise.
+  updateRestart: { file: "update.restart", env: "PC2_UPDATE_RESTART", fallback: "auto", parse: oneOf(["auto", "exit", "spawn"] as const) },
   tlsAcmeNames: {
     file: "tls.acme.names",
     env: "PC2_TLS_ACME_NAMES",
@@ -466,6 +473,8 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       manifestUrl: v.updateManifestUrl === "none" ? null : v.updateManifestUrl,
       publicKey: v.updatePublicKey === "none" ? null : v.updatePublicKey,
       channel: v.updateChannel,
+      trialMs: v.updateTrialSeconds * 1000,
+      restart: v.updateRestart === "auto" ? (env.INVOCATION_ID ? "exit" : "spawn") : v.updateRestart,
     },
     configFile,
   };

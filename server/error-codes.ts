@@ -163,6 +163,17 @@ export const ERROR_CODES = {
   backup_damaged: { status: 422, message: "The backup set is damaged, or cannot be opened with this node's key" },
   backup_peer_unreachable: { status: 502, message: "The friend's node could not be reached through the Boson network" },
 
+  // ---- updates
+  update_not_installed: {
+    status: 409,
+    message: "This node does not run as an installed release (pc2 service install): a source checkout updates with git and npm, a loose binary by replacing it",
+  },
+  update_not_available: { status: 409, message: "No newer signed release is available to install" },
+  update_running: { status: 409, message: "An update or rollback is already under way" },
+  update_no_backup: { status: 409, message: "Choose a backup destination first (Settings › Backups): PC2 backs up before every update" },
+  update_no_previous: { status: 409, message: "There is no earlier release on this node to roll back to" },
+  update_rollback_loses_data: { status: 409, message: "Rolling back restores the database as it was before the update; confirm to lose the changes made since" },
+
   // ---- TLS
   tls_not_choosable: { status: 409, message: "The operator set TLS in the node's configuration (off, or their own certificate files); Settings cannot change it" },
 

@@ -25,6 +25,7 @@ import type { PublicIdentity } from "./services/identity/identity.service.ts";
 import { createServices } from "./services/index.ts";
 import type { SetupStatus } from "./services/setup/setup.service.ts";
 import { NODE_TOPIC } from "./services/system/system.ws.ts";
+import { VERSION } from "./services/system/system.service.ts";
 
 export interface NodeOptions {
   log?: Logger;
@@ -103,8 +104,13 @@ export class Pc2Node {
       this.control = new ControlSocket(join(config.dataDir, "pc2.sock"), {
         "/network/status": () => this.services.network.status(),
         "/network/lookup/": (url) => this.services.network.lookup(decodeURIComponent(url.pathname.slice("/network/lookup/".length))),
-        // `pc2 backup create`: the running node backs itself up, consistent while it serves.
+        // An update's trial asks the new release whether it is up (update-trial.ts).
+        "/health": () => ({ version: VERSION, ...this.services.system.health() }),
         "/update/check": () => this.services.updates.check(),
+        "/update/status": () => this.services.updates.status(),
+        "/update/apply": () => this.services.updates.apply(null),
+        "/update/rollback": (url) => this.services.updates.rollback(null, url.searchParams.get("force") === "1"),
+        // `pc2 backup create`: the running node backs itself up, consistent while it serves.
         "/backup/create": (url) => {
           const node = url.searchParams.get("node");
           const target = node !== null ? { kind: "node", nodeId: node } : { kind: "folder", folder: url.searchParams.get("folder") ?? "" };

@@ -35,10 +35,14 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   const done: number[] = [];
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
-    transaction(db, () => {
-      db.run(m.sql);
-      db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
-    });
+    try {
+      transaction(db, () => {
+        db.run(m.sql);
+        db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
+      });
+    } catch (err) {
+      throw new MigrationError(`the database migration to schema version ${m.version} (${m.name}) failed: ${(err as Error).message}`);
+    }
     done.push(m.version);
   }
   return done;

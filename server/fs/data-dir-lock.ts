@@ -44,6 +44,16 @@ export class DataDirLock {
     throw new DataDirLockedError(`could not lock ${this.path}`);
   }
 
+  /** The pid of the live process holding the lock, or null when it is free. */
+  holder(): number | null {
+    try {
+      const pid = Number(readFileSync(this.path, "utf8").trim());
+      return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+
   release(): void {
     if (this.held) rmSync(this.path, { force: true });
     this.held = false;

@@ -144,6 +144,9 @@ export const HTTP_ACCESS: Record<string, Access> = {
   /** Updates: what runs and what is published, the Owner's (a session or an admin token). */
   "GET /api/update": OWNER_ADMIN,
   "POST /api/update/check": OWNER_ADMIN,
+  /** Installing a release or going back restarts the node: the Owner's (a session or an admin token), audited. */
+  "POST /api/update/apply": OWNER_ADMIN,
+  "POST /api/update/rollback": OWNER_ADMIN,
   /** Friends' nodes that may keep their backups here, and how much: the Owner's. */
   "GET /api/backup/guests": OWNER_SESSION,
   "PUT /api/backup/guests/:nodeId": OWNER_SESSION,

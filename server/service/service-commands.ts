@@ -3,12 +3,14 @@
 // releases/current pointing at it, writes the unit, and enables and starts it. `--root=DIR` does the
 // same into an image (systemctl --root; no user is made, nothing is started); `--print` only shows
 // the unit. Uninstall stops and removes the service and keeps the data and the user.
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Config } from "../config.ts";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
+import { durable } from "../fs/durable-steps.ts";
+import { currentLink, pointLink } from "../update/install-layout.ts";
 import { VERSION } from "../services/system/system.service.ts";
-import { currentBinary, systemdUnit, UNIT_NAME } from "./systemd-unit.ts";
+import { systemdUnit, UNIT_NAME } from "./systemd-unit.ts";
 
 export interface ServiceOptions {
   config: Config;
@@ -66,12 +68,12 @@ export function installRelease(dataDir: string, binary: string, version: string)
   const tmp = `${target}.tmp`;
   copyFileSync(binary, tmp);
   chmodSync(tmp, 0o755);
-  renameSync(tmp, target);
-  const link = currentBinary(dataDir);
-  const tmpLink = `${link}.tmp`;
-  rmSync(tmpLink, { force: true });
-  symlinkSync(join(version, "pc2"), tmpLink);
-  renameSync(tmpLink, link);
+  const fd = openSync(tmp, "r");
+  durable.syncFd(fd, tmp);
+  durable.closeFd(fd, tmp);
+  durable.rename(tmp, target);
+  durable.fsyncDir(dir);
+  pointLink(currentLink(dataDir), dataDir, version);
   return target;
 }
 

@@ -1,7 +1,8 @@
 // The systemd unit that runs PC2 at boot on a mini PC: as its own system user, restarted when it
 // fails, confined to its data dir (everything else read-only or hidden), with no privileges but the
 // one to bind a port under 1024 when it is configured to. The binary runs from the data dir
-// (releases/current → releases/<version>/pc2), so an update swaps a link the service may write.
+// (releases/current → releases/<version>/pc2), so an update swaps a link the service may write, and
+// restarts by exiting with 75.
 
 export interface UnitOptions {
   /** The absolute data dir: the only place the service may write. */
@@ -54,8 +55,13 @@ export function systemdUnit(o: UnitOptions): string {
     `Environment=PC2_PORT=${o.port}`,
     "Environment=PC2_LOG_FORMAT=json",
     ...(o.configFile ? [`Environment=PC2_CONFIG=${o.configFile}`] : []),
+    // An update or rollback restarts PC2 by exiting with 75 (server/update/restart.ts): started again
+    // at once, and not counted as a failure.
+    "Environment=PC2_UPDATE_RESTART=exit",
     "Restart=on-failure",
     "RestartSec=5s",
+    "RestartForceExitStatus=75",
+    "SuccessExitStatus=75",
     // The node finishes in-flight requests on SIGTERM.
     "KillSignal=SIGTERM",
     "TimeoutStopSec=30s",

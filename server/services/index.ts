@@ -48,7 +48,10 @@ import { TlsService } from "./tls/tls.service.ts";
 import { BackupService } from "./backup/backup.service.ts";
 import { BackupHosting } from "./backup/backup-hosting.ts";
 import { BackupBrowser } from "./backup/backup-browser.ts";
+import { UpdateApplier } from "./update/update-apply.ts";
 import { UpdateService } from "./update/update.service.ts";
+import { COMPILED } from "../build-constants.ts";
+import { installedRelease } from "../update/install-layout.ts";
 import { nodeNames } from "../tls/node-names.ts";
 import { AcmeChallenges } from "../tls/acme-challenges.ts";
 
@@ -166,7 +169,15 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const backup = new BackupService({ db, dataDir: config.dataDir, blobs: storage.blobs, identity, settings, peerAddresses: (id) => network.peerAddresses(id), log: log.child({ svc: "backup" }) });
   const backupHosting = new BackupHosting({ db, dataDir: config.dataDir, keys: () => identity.bosonKeys(), log: log.child({ svc: "backup-hosting" }) });
   const backupBrowser = new BackupBrowser({ backup, files, writer, tmpDir: join(config.dataDir, "tmp"), log: log.child({ svc: "backup" }) });
-  const updates = new UpdateService({ config: config.update, log: log.child({ svc: "update" }) });
+  const applier = new UpdateApplier({
+    dataDir: config.dataDir,
+    installed: COMPILED ? installedRelease(config.dataDir, process.execPath) : null,
+    backup,
+    audit,
+    schema: () => appliedVersions(db),
+    log: log.child({ svc: "update" }),
+  });
+  const updates = new UpdateService({ config: config.update, dataDir: config.dataDir, applier, audit, log: log.child({ svc: "update" }) });
   const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network, backup, backupBrowser, updates];
   return {
     updates,

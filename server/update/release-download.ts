@@ -8,6 +8,7 @@ import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from "node:
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { durable } from "../fs/durable-steps.ts";
+import { releaseBinary } from "./install-layout.ts";
 import { type ReleaseManifest, ReleaseRefused } from "./release-manifest.ts";
 
 export interface DownloadProgress {
@@ -19,7 +20,6 @@ export interface DownloadProgress {
 const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
 
 export const partFile = (dataDir: string, m: ReleaseManifest) => join(dataDir, "updates", `${m.version}-${m.platform}.part`);
-export const releaseBinary = (dataDir: string, version: string) => join(dataDir, "releases", version, "pc2");
 
 async function sha256Of(path: string): Promise<string> {
   const hash = createHash("sha256");

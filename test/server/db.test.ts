@@ -58,7 +58,7 @@ describe("database", () => {
     withDb((path) => {
       const db = openDatabase(path);
       const broken = [...MIGRATIONS, { version: 99, name: "broken", sql: "CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);" }];
-      expect(() => migrate(db, broken)).toThrow();
+      expect(() => migrate(db, broken)).toThrow(new MigrationError("the database migration to schema version 99 (broken) failed: no such table: nowhere"));
       expect(appliedVersions(db)).not.toContain(99);
       expect(db.query("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeNull();
       closeDatabase(db);

@@ -27,7 +27,10 @@ export type AuditAction =
   | "backup.download"
   | "backup.files_restored"
   | "backup.guest.grant"
-  | "backup.guest.revoke";
+  | "backup.guest.revoke"
+  | "update.apply"
+  | "update.rollback"
+  | "update.result";
 
 export interface AuditEntry {
   id: number;

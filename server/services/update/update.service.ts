@@ -1,13 +1,19 @@
-// Checking for updates: the signed release manifest at the configured URL, fetched on a schedule
-// (an hour after start, then every 6 hours) and when the Owner asks. A release is "available" only
-// when release-manifest.ts accepts it (publisher signature, platform, channel, newer, minFrom);
-// anything else is reported with its reason, never acted on. A node run from source is told how
-// source installs update (git and npm): PC2 never changes its own source tree.
+// Updates as the Owner sees them: the signed release manifest at the configured URL, fetched on a
+// schedule (an hour after start, then every 6 hours) and when the Owner asks. A release is
+// "available" only when release-manifest.ts accepts it (publisher signature, platform, channel,
+// newer, minFrom); anything else is reported with its reason, never acted on. Applying it (and
+// rolling back) is update-apply.ts; how the last one ended is read from the data dir. A node run
+// from source is told how source installs update (git and npm): PC2 never changes its source tree.
 import { COMPILED } from "../../build-constants.ts";
 import type { UpdateConfig } from "../../config.ts";
+import { fail } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { checkRelease, ReleaseRefused, thisPlatform } from "../../update/release-manifest.ts";
+import type { Handover } from "../../update/stage-update.ts";
+import { readOutcome, type UpdateOutcome, writeOutcome } from "../../update/pending-update.ts";
+import { checkRelease, type ReleaseManifest, ReleaseRefused, thisPlatform } from "../../update/release-manifest.ts";
+import type { AuditService } from "../audit/audit.service.ts";
 import { VERSION } from "../system/system.service.ts";
+import { type ApplyProgress, IDLE_PROGRESS, type UpdateApplier } from "./update-apply.ts";
 
 const FIRST_CHECK_MS = 60 * 60_000;
 const CHECK_EVERY_MS = 6 * 60 * 60_000;
@@ -28,10 +34,22 @@ export interface UpdateStatus {
   available: { version: string; notes: string; size: number; minFrom: string } | null;
   /** Why the last check found nothing usable (a bad signature, another platform, a network error). */
   reason: string | null;
+  /** Runs as an installed release (releases/<version>/pc2), which can update and roll back itself. */
+  managed: boolean;
+  /** An update or rollback under way (or the last one that failed before the restart). */
+  apply: ApplyProgress;
+  /** The release a rollback goes back to. */
+  previous: string | null;
+  /** How the last update or rollback ended (after its restart). */
+  lastOutcome: UpdateOutcome | null;
 }
 
 export interface UpdateDeps {
   config: UpdateConfig;
+  dataDir: string;
+  /** Installing and rolling back (absent for a check from the CLI with no node running). */
+  applier?: UpdateApplier;
+  audit?: AuditService;
   log: Logger;
   running?: string;
   install?: "binary" | "source";
@@ -41,6 +59,7 @@ export class UpdateService {
   private state: UpdateState;
   private checkedAt: Date | null = null;
   private available: UpdateStatus["available"] = null;
+  private manifest: ReleaseManifest | null = null;
   private reason: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<UpdateStatus> | null = null;
@@ -58,6 +77,7 @@ export class UpdateService {
   }
 
   start(): void {
+    this.recordOutcome();
     if (!this.configured()) return;
     const next = (ms: number) => {
       this.timer = setTimeout(() => void this.check().finally(() => next(CHECK_EVERY_MS)), ms);
@@ -71,6 +91,35 @@ export class UpdateService {
     this.timer = null;
   }
 
+  /** The last update's outcome goes into the audit log once, at the first start after it. */
+  private recordOutcome(): void {
+    const o = readOutcome(this.d.dataDir);
+    if (!o || o.audited || !this.d.audit) return;
+    this.d.audit.record({ actor: null, action: "update.result", detail: { kind: o.kind, from: o.from, to: o.to, result: o.result, reason: o.reason } });
+    writeOutcome(this.d.dataDir, { ...o, audited: true });
+  }
+
+  /** How the process stops and restarts into another release (wired by `pc2 start`). */
+  setHandover(fn: (h: Handover) => Promise<void>): void {
+    this.d.applier?.setHandover(fn);
+  }
+
+  /** Install the published release (checked again first). The Owner's; progress in status().apply. */
+  async apply(actor: string | null): Promise<UpdateStatus> {
+    const applier = this.d.applier;
+    if (!applier?.managed) throw fail("update_not_installed");
+    await this.check();
+    if (this.state !== "available" || !this.manifest) throw fail("update_not_available", this.reason ? `No release to install: ${this.reason}` : this.summary());
+    applier.apply(this.manifest, actor);
+    return this.status();
+  }
+
+  rollback(actor: string | null, force: boolean): UpdateStatus {
+    if (!this.d.applier) throw fail("update_not_installed");
+    this.d.applier.rollback(actor, force);
+    return this.status();
+  }
+
   status(): UpdateStatus {
     return {
       current: this.current,
@@ -82,6 +131,10 @@ export class UpdateService {
       checkedAt: this.checkedAt?.toISOString() ?? null,
       available: this.available,
       reason: this.reason,
+      managed: this.d.applier?.managed ?? false,
+      apply: this.d.applier?.status() ?? IDLE_PROGRESS,
+      previous: this.d.applier?.previous() ?? null,
+      lastOutcome: readOutcome(this.d.dataDir),
     };
   }
 
@@ -97,9 +150,10 @@ export class UpdateService {
       case "up-to-date":
         return `PC2 ${this.current} is the newest ${this.d.config.channel} release.`;
       case "available":
-        return this.install === "source"
-          ? `PC2 ${a!.version} is available. This node runs from source: update it with git pull and npm ci, then restart (PC2 never changes its source tree).`
-          : `PC2 ${a!.version} is available (running ${this.current}).`;
+        if (this.install === "source") return `PC2 ${a!.version} is available. This node runs from source: update it with git pull and npm ci, then restart (PC2 never changes its source tree).`;
+        return this.d.applier?.managed
+          ? `PC2 ${a!.version} is available (running ${this.current}).`
+          : `PC2 ${a!.version} is available. This binary is not installed as a service: install it with \`pc2 service install\` to update in place, or replace the binary by hand.`;
       case "refused":
         return `The published release was refused: ${this.reason}`;
       case "failed":
@@ -121,11 +175,13 @@ export class UpdateService {
       try {
         const m = checkRelease(doc, { publicKey: c.publicKey!, running: this.current, platform: thisPlatform(), channel: c.channel });
         this.state = "available";
+        this.manifest = m;
         this.available = { version: m.version, notes: m.notes, size: m.size, minFrom: m.minFrom };
         this.reason = null;
       } catch (err) {
         if (!(err instanceof ReleaseRefused)) throw err;
         this.available = null;
+        this.manifest = null;
         this.state = err.reason === "not_newer" ? "up-to-date" : "refused";
         this.reason = err.reason === "not_newer" ? null : err.message;
         if (this.state === "refused") this.d.log.warn("release refused", { reason: err.reason, detail: err.message });
@@ -133,6 +189,7 @@ export class UpdateService {
     } catch (err) {
       this.state = "failed";
       this.available = null;
+      this.manifest = null;
       this.reason = (err as Error).message.slice(0, 300);
       this.d.log.warn("update check failed", { reason: this.reason });
     }

@@ -6,7 +6,8 @@ import { afterAll, expect, test } from "bun:test";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { downloadRelease, partFile, releaseBinary } from "../../../server/update/release-download.ts";
+import { releaseBinary } from "../../../server/update/install-layout.ts";
+import { downloadRelease, partFile } from "../../../server/update/release-download.ts";
 import { type ReleaseManifest, ReleaseRefused, thisPlatform } from "../../../server/update/release-manifest.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
 

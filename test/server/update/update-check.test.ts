@@ -81,7 +81,8 @@ describe("the check", () => {
   const publish = (doc: unknown, status = 200) => (served = { status, body: typeof doc === "string" ? doc : JSON.stringify(doc) });
   const quiet = createLogger({ level: "error", format: "json", sink: { write() {} } });
   const service = (over: Partial<{ manifestUrl: string | null; publicKey: string | null }> = {}, install: "binary" | "source" = "binary") =>
-    new UpdateService({ config: { manifestUrl: url, publicKey, channel: "stable", ...over }, log: quiet, running: "0.1.0", install });
+    new UpdateService({ config: { manifestUrl: url, publicKey, channel: "stable", trialMs: 60_000, restart: "exit", ...over }, dataDir: scratch.path, log: quiet, running: "0.1.0", install });
+  const scratch = makeTempDir();
   let node: TestNode;
   let owner: SignedIn;
   let member: SignedIn;
@@ -93,6 +94,7 @@ describe("the check", () => {
   afterAll(async () => {
     await node?.stop();
     server.stop(true);
+    scratch.remove();
   });
 
   test("available, up to date, refused and failed, each said plainly", async () => {
@@ -103,7 +105,7 @@ describe("the check", () => {
       state: "available",
       available: { version: "0.2.0", notes: "Faster uploads.", size: 90_000_000 },
       reason: null,
-      summary: "PC2 0.2.0 is available (running 0.1.0).",
+      summary: "PC2 0.2.0 is available. This binary is not installed as a service: install it with `pc2 service install` to update in place, or replace the binary by hand.",
     });
     publish(signRelease(manifest({ version: "0.1.0" }), seed));
     expect(await s.check()).toMatchObject({ state: "up-to-date", available: null });
