@@ -32,6 +32,8 @@ export interface SettleOptions {
   /** How long the target may take to stop after its trial. */
   stopMs: number;
   log: Logger;
+  /** How the target is tried (default: run it and watch it, runTrial); null when it was healthy. */
+  trial?: (p: PendingUpdate) => Promise<string | null>;
 }
 
 /** "start": start this version now. "restart": releases/current is another version now; run that. */
@@ -60,7 +62,7 @@ export async function settlePendingUpdate(o: SettleOptions): Promise<Settled> {
   writePending(o.dataDir, { ...p, attempts: p.attempts + 1 });
   await waitUntilFree(o.dataDir, o.stopMs + 5_000);
   if (p.trialDatabase) restoreDatabase(p.trialDatabase, databaseFile(o.dataDir));
-  const failure = await runTrial(o, p);
+  const failure = await (o.trial ?? ((pending) => runTrial(o, pending)))(p);
   if (failure) return rollBack(o, p, failure);
   if (p.kind === "update") pointLink(previousLink(o.dataDir), o.dataDir, p.from);
   pointLink(currentLink(o.dataDir), o.dataDir, p.to);
