@@ -34,8 +34,9 @@ export class ControlSocket {
     chmodSync(this.path, 0o600);
   }
 
+  /** Stop listening; an answer being written (the one that asked for a restart) still goes out. */
   stop(): void {
-    this.server?.stop(true);
+    void this.server?.stop(false);
     this.server = null;
     if (existsSync(this.path)) unlinkSync(this.path);
   }

@@ -8,7 +8,7 @@ import { askNode } from "../http/control-socket.ts";
 import { createLogger } from "../log.ts";
 import { UpdateService, type UpdateStatus } from "../services/update/update.service.ts";
 
-const POLL_MS = 500;
+const POLL_MS = 250;
 
 function printOutcome(s: UpdateStatus): void {
   const o = s.lastOutcome;

@@ -126,6 +126,7 @@ export class UpdateApplier {
     }
     this.begin("rollback", previous, 0);
     this.d.audit.record({ actor, action: "update.rollback", detail: { from: this.d.installed, to: previous, databaseRestored: trialDatabase !== null } });
-    void this.handover!({ kind: "rollback", to: previous, trialDatabase }).catch((err) => this.failed(err));
+    // After this answer is on its way: the handover stops the listeners it goes out on.
+    setTimeout(() => void this.handover!({ kind: "rollback", to: previous, trialDatabase }).catch((err) => this.failed(err)), 100);
   }
 }
