@@ -140,6 +140,21 @@ describe("the check", () => {
     expect((await f("/api/update/check", { method: "POST", headers: { ...member.bearer, "content-type": "application/json" }, body: "{}" })).status).toBe(403);
   });
 
+  test("apply and rollback: the Owner's; a node run from source does neither, and says how it updates; a bad body is a 400", async () => {
+    publish(signRelease(manifest(), seed));
+    const f = httpFetcher(node.url);
+    const post = (path: string, who: SignedIn, body: unknown = {}) => f(path, { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify(body) });
+    for (const path of ["/api/update/apply", "/api/update/rollback"]) {
+      expect((await post(path, member)).status).toBe(403);
+      const refused = await post(path, owner);
+      expect([refused.status, (await refused.json()).code]).toEqual([409, "update_not_installed"]);
+    }
+    const bad = await post("/api/update/rollback", owner, { force: "yes" });
+    expect([bad.status, (await bad.json()).code]).toEqual([400, "invalid_request"]);
+    const s = await (await f("/api/update", { headers: owner.bearer })).json();
+    expect(s).toMatchObject({ managed: false, previous: null, lastOutcome: null, apply: { step: "idle" } });
+  });
+
   test("pc2 update check, alone: exit 0 when a release is offered, 3 when it is refused", async () => {
     const data = makeTempDir();
     try {
