@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Wallet } from "ethers";
-import { claimViaApi, expect, signInThroughUi, test } from "./fixtures.ts";
+import { installedNodeEnv } from "../helpers/installed-node-env.ts";
+import { claimViaApi, expect, SETUP_CODE, signInThroughUi, test } from "./fixtures.ts";
 
 const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const BUN = join(REPO, "node_modules", ".bin", "bun");
@@ -31,20 +32,13 @@ function runService(): void {
   proc = spawn(join(data, "releases", "current"), ["start"], {
     env: {
       ...process.env,
-      PC2_DATA_DIR: data,
-      PC2_HOST: "127.0.0.1",
-      PC2_PORT: String(port),
-      PC2_NETWORK_BOOTSTRAP: "none",
-      PC2_NETWORK_IPV4: "127.0.0.1",
-      PC2_NETWORK_PORT: "0",
-      PC2_SETUP_CODE: "e2e-setup-code-1234",
-      PC2_LOG_FORMAT: "json",
-      PC2_AI_THREADS: "1",
-      PC2_AI_OLLAMA_STORES: "",
-      PC2_AI_OLLAMA_HOST: "http://127.0.0.1:9",
-      PC2_UPDATE_MANIFEST_URL: `http://127.0.0.1:${(server.address() as { port: number }).port}/manifest-stable.json`,
-      PC2_UPDATE_RESTART: "exit",
-      PC2_UPDATE_TRIAL_SECONDS: "30",
+      ...installedNodeEnv({
+        dataDir: data,
+        port,
+        setupCode: SETUP_CODE,
+        manifestUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/manifest-stable.json`,
+        trialSeconds: 30,
+      }),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -15,6 +15,7 @@ import { currentLink, linkedVersion, previousLink } from "../../../server/update
 import { readPending } from "../../../server/update/pending-update.ts";
 import type { SignedRelease } from "../../../server/update/release-manifest.ts";
 import { filesClient } from "../../helpers/files-client.ts";
+import { installedNodeEnv } from "../../helpers/installed-node-env.ts";
 import { type BuiltRelease, buildRelease, patchFile } from "../../helpers/release-builds.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
 import { claimOwner, httpFetcher, json, type SignedIn } from "../../helpers/wallet-auth.ts";
@@ -129,26 +130,7 @@ async function installedNode(o: { backup?: boolean } = {}): Promise<{ svc: Servi
   mkdirSync(data, { recursive: true, mode: 0o700 });
   installRelease(data, releases.get(V1)!.binaryFile, V1);
   const port = await freePort();
-  const svc = new Service(data, port, {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: process.env.HOME ?? "/tmp",
-    PC2_DATA_DIR: data,
-    PC2_HOST: "127.0.0.1",
-    PC2_PORT: String(port),
-    PC2_NETWORK_BOOTSTRAP: "none",
-    PC2_NETWORK_IPV4: "127.0.0.1",
-    PC2_NETWORK_PORT: "0",
-    PC2_LOG_FORMAT: "json",
-    PC2_SETUP_CODE: SETUP,
-    PC2_AI_THREADS: "1",
-    PC2_AI_CONTEXT_SIZE: "512",
-    PC2_AI_OLLAMA_STORES: "",
-    PC2_AI_OLLAMA_HOST: "http://127.0.0.1:9",
-    PC2_UPDATE_MANIFEST_URL: `${baseUrl}manifest-stable.json`,
-    PC2_UPDATE_RESTART: "exit",
-    PC2_UPDATE_TRIAL_SECONDS: "6",
-    PC2_SHUTDOWN_TIMEOUT_MS: "3000",
-  });
+  const svc = new Service(data, port, installedNodeEnv({ dataDir: data, port, setupCode: SETUP, manifestUrl: `${baseUrl}manifest-stable.json`, trialSeconds: 6 }));
   svc.start();
   const { nodeId } = await runningVersion(svc, V1, 30_000);
   const owner = await claimOwner(httpFetcher(svc.url), SETUP);
