@@ -225,7 +225,6 @@ async function storageCheck(repair: boolean, json: boolean): Promise<number> {
   }
 }
 
-/** `pc2 update check`: the running node checks (and remembers the answer), or this process does. */
 /** `pc2 service install | uninstall | status` (systemd; see server/service/). */
 function serviceCommand(sub: "install" | "uninstall" | "status", valued: Map<string, string>, flags: Set<string>): number {
   const configFile = process.env.PC2_CONFIG ? resolve(process.env.PC2_CONFIG) : null;
