@@ -11,6 +11,9 @@ export async function buildWeb(outdir = WEB_OUT): Promise<string[]> {
     outdir,
     minify: true,
     sourcemap: "none",
+    // Lit's production build (its "development" export logs a warning and carries dev-only checks).
+    conditions: ["production"],
+    define: { "process.env.NODE_ENV": '"production"' },
     naming: { entry: "[name].[ext]", chunk: "assets/[name]-[hash].[ext]", asset: "assets/[name]-[hash].[ext]" },
   });
   if (!result.success) {

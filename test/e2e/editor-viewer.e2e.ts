@@ -1,10 +1,32 @@
-// Double-click opens by type: text in the editor (save round-trip, unsaved-changes guard), images in the viewer.
+// Double-click opens by type: text in the editor (save round-trip, unsaved-changes guard), images in
+// the viewer, audio in the browser's player (seeking through HTTP ranges), and a file the desktop
+// cannot show as its details with Download — never a download the user did not ask for.
 import { Wallet } from "ethers";
 import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
 
 let node: RunningNode;
 let token: string;
 const owner = Wallet.createRandom() as unknown as Wallet;
+/** One second of a 440 Hz tone, 8 kHz mono 16-bit PCM, as a WAV file. */
+function wav(): Uint8Array {
+  const rate = 8000;
+  const data = Buffer.alloc(rate * 2);
+  for (let i = 0; i < rate; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 8000), i * 2);
+  const h = Buffer.alloc(44);
+  h.write("RIFF", 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write("WAVEfmt ", 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write("data", 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
 
 async function put(name: string, content: Uint8Array | string) {
@@ -28,6 +50,8 @@ test.describe
       token = await claimViaApi(node.url, owner);
       await put("notes.txt", "first line\n");
       await put("dot.png", PNG);
+      await put("tone.wav", wav());
+      await put("archive.bin", new Uint8Array([1, 2, 3, 4]));
     });
     test.afterAll(async () => node.stop());
 
@@ -81,5 +105,28 @@ test.describe
       const img = page.locator("pc2-image-viewer img");
       await expect(img).toBeVisible();
       await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1);
+    });
+
+    test("audio plays in the browser's player; a file the desktop cannot show opens as its details, with Download", async ({ page }) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Files" }).click();
+      await page.locator("pc2-file-explorer tr[data-name='Documents']").dblclick();
+      await page.locator("pc2-file-explorer tr[data-name='tone.wav']").dblclick();
+      const audio = page.locator("pc2-media-viewer audio");
+      await expect(audio).toBeVisible();
+      await expect.poll(() => audio.evaluate((el) => Math.round((el as HTMLAudioElement).duration))).toBe(1);
+
+      await page.getByRole("dialog", { name: "tone.wav" }).getByRole("button", { name: "Close" }).click();
+      let downloads = 0;
+      page.on("download", () => downloads++);
+      await page.locator("pc2-file-explorer tr[data-name='archive.bin']").dblclick();
+      const info = page.getByRole("dialog", { name: "archive.bin" });
+      await expect(info).toContainText("PC2 cannot show this kind of file");
+      await expect(info).toContainText("4 B");
+      expect(downloads).toBe(0);
+      const downloading = page.waitForEvent("download");
+      await info.getByRole("link", { name: "Download" }).click();
+      const download = await downloading;
+      expect(download.suggestedFilename()).toBe("archive.bin");
     });
   });

@@ -9,7 +9,12 @@ const owner = Wallet.createRandom() as unknown as Wallet;
 const member = Wallet.createRandom() as unknown as Wallet;
 
 async function openFiles(page: Page, folder?: string) {
-  await page.getByRole("button", { name: "Open Files" }).click();
+  // On a laptop the taskbar opens it; on a phone, the launcher.
+  const launcher = page.getByRole("navigation", { name: "Taskbar" }).getByRole("button", { name: "Apps", exact: true });
+  if (await launcher.isVisible()) {
+    await launcher.click();
+    await page.getByRole("dialog", { name: "Apps", exact: true }).getByRole("button", { name: "Files" }).click();
+  } else await page.getByRole("button", { name: "Open Files" }).click();
   const explorer = page.locator("pc2-file-explorer");
   await expect(explorer.locator("tr[data-name='Documents']")).toBeVisible();
   if (folder) await explorer.locator(`tr[data-name='${folder}']`).dblclick();
@@ -62,10 +67,17 @@ test.describe
       await input.press("Enter");
       await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
 
-      // Delete to the Trash, then restore it from there.
+      // Delete to the Trash; Undo in the notice brings it back; delete again, then restore it from the Trash.
+      await files.getByRole("button", { name: "Delete holiday.bin" }).click();
+      await expect(files.locator("tr[data-name='holiday.bin']")).toHaveCount(0);
+      await page.getByRole("status").filter({ hasText: "Moved holiday.bin to the Trash" }).getByRole("button", { name: "Undo" }).click();
+      await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
       await files.getByRole("button", { name: "Delete holiday.bin" }).click();
       await expect(files.locator("tr[data-name='holiday.bin']")).toHaveCount(0);
       await files.getByRole("button", { name: "Home" }).click();
+      // The Trash is not an ordinary folder: no Rename or Delete on it.
+      await expect(files.getByRole("button", { name: "Rename Trash" })).toHaveCount(0);
+      await expect(files.getByRole("button", { name: "Delete Trash" })).toHaveCount(0);
       await files.locator("tr[data-name='Trash']").dblclick();
       await files.locator("tr[data-name='holiday.bin']").getByRole("button", { name: "Restore" }).click();
       await expect(files.getByText("The Trash is empty.")).toBeVisible();
@@ -113,5 +125,39 @@ test.describe
       await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
       await page.screenshot({ path: info.outputPath("files-phone.png") });
       await page.close();
+    });
+
+    test("a new folder starts in rename; folders come first; F2 renames with focus; Empty Trash asks first", async ({ page }) => {
+      await signInThroughUi(page, node.url, owner);
+      const files = await openFiles(page, "Documents");
+      await files.getByRole("button", { name: "New folder" }).click();
+      const input = files.getByLabel("New name");
+      await expect(input).toBeFocused();
+      await input.fill("Projects");
+      await input.press("Enter");
+      await expect(files.locator("tr[data-name='Projects']")).toBeVisible();
+      // Folders before files, whatever their names.
+      const names = await files.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-name")));
+      expect(names[0]).toBe("Projects");
+      // F2 on the focused row: the box has focus and the name selected.
+      await files.locator("tr[data-name='Projects']").click();
+      await files.locator(".list").press("F2");
+      await expect(files.getByLabel("New name")).toBeFocused();
+      await files.getByLabel("New name").press("Escape");
+      // Two items to the Trash, then Empty Trash: dismissing the question keeps them; accepting empties it.
+      await files.getByRole("button", { name: "Delete Projects" }).click();
+      await files.getByRole("button", { name: "Delete holiday.bin" }).click();
+      await files.getByRole("button", { name: "Home" }).click();
+      await files.locator("tr[data-name='Trash']").dblclick();
+      await expect(files.locator("tbody tr")).toHaveCount(2);
+      page.once("dialog", (d) => void d.dismiss());
+      await files.getByRole("button", { name: "Empty Trash" }).click();
+      await expect(files.locator("tbody tr")).toHaveCount(2);
+      page.once("dialog", (d) => {
+        expect(d.message()).toBe("Delete these 2 items for good? This cannot be undone.");
+        void d.accept();
+      });
+      await files.getByRole("button", { name: "Empty Trash" }).click();
+      await expect(files.getByText("The Trash is empty.")).toBeVisible();
     });
   });

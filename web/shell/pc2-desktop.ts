@@ -1,4 +1,7 @@
 // <pc2-desktop>: icons, windows (z-order, move, resize, minimise, maximise, close) and the taskbar.
+// On a phone or a tablet (a narrow screen or a touch screen) it is compact: one window at a time,
+// full screen; a tap opens; the bottom bar has an app launcher, the open windows and the account.
+// Focus moves into a window when it opens and back to where it was when the window closes.
 import { LitElement, css, html, nothing, type TemplateResult } from "lit";
 import { ContextProvider } from "@lit/context";
 import { api, type User } from "../api/rest-client.ts";
@@ -11,6 +14,8 @@ import "../apps/files/pc2-file-explorer.ts";
 import type { Entry } from "../apps/files/entry.ts";
 import "../apps/editor/pc2-editor-app.ts";
 import "../apps/viewer/pc2-image-viewer.ts";
+import "../apps/viewer/pc2-media-viewer.ts";
+import "../apps/viewer/pc2-file-info.ts";
 import "../apps/settings/pc2-settings-app.ts";
 import "../apps/terminal/pc2-terminal-app.ts";
 import "../apps/wasm/pc2-wasm-app.ts";
@@ -18,7 +23,7 @@ import "../apps/ai/pc2-ai-chat.ts";
 import { openerFor } from "../apps/file-types.ts";
 import "./pc2-window.ts";
 import "../ui/pc2-toasts.ts";
-import type { Pc2Toasts } from "../ui/pc2-toasts.ts";
+import type { Pc2Toasts, ToastAction } from "../ui/pc2-toasts.ts";
 import type { WindowGeometry } from "./pc2-window.ts";
 
 interface AppDef {
@@ -34,6 +39,8 @@ interface AppDef {
 
 interface OpenWindow {
   id: string;
+  /** What had keyboard focus when the window opened: it gets it back when the window closes. */
+  returnFocus: HTMLElement | null;
   /** What the window shows: an app, or an app opened on a file. */
   app: Pick<AppDef, "title" | "render">;
   geometry: WindowGeometry;
@@ -53,10 +60,25 @@ const APPS: AppDef[] = [
   { id: "wasm", title: "WASM Apps", icon: icons.wasm, render: () => html`<pc2-wasm-app></pc2-wasm-app>`, roles: ["owner", "admin"], key: "a" },
 ];
 
+/** Phones and tablets: narrow, or touch only. */
+const COMPACT = "(max-width: 820px), (hover: none) and (pointer: coarse)";
+
+/** The element that really has focus, through shadow roots. */
+function deepActiveElement(): HTMLElement | null {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el instanceof HTMLElement ? el : null;
+}
+
 export class Pc2Desktop extends LitElement {
-  static override properties = { user: { attribute: false }, windows: { state: true } };
+  static override properties = { user: { attribute: false }, windows: { state: true }, compact: { state: true }, panel: { state: true } };
   user: User | null = null;
   windows: OpenWindow[] = [];
+  compact = matchMedia(COMPACT).matches;
+  /** The bottom bar's open panel (compact): the app launcher or the account. */
+  panel: "apps" | "account" | null = null;
+  private readonly media = matchMedia(COMPACT);
+  private readonly onMedia = () => (this.compact = this.media.matches);
   /** The tab's one connection to the node, opened when an app first needs it; closed with the desktop. */
   private readonly connection = new NodeConnection(Pc2WsClient.urlFor(location.origin));
   private readonly provideConnection = new ContextProvider(this, { context: connectionContext, initialValue: this.connection });
@@ -71,6 +93,7 @@ export class Pc2Desktop extends LitElement {
         background: radial-gradient(circle at 30% 20%, #1c2a4a, var(--pc2-bg) 60%); }
       .icons { position: absolute; inset: 0 0 var(--pc2-taskbar-h) 0; padding: 1rem; display: grid; grid-auto-flow: column;
         grid-template-rows: repeat(auto-fill, 96px); grid-auto-columns: 88px; gap: 0.5rem; align-content: start; }
+      .icons [role="listitem"] { display: grid; }
       .icons button { background: none; border: none; display: grid; justify-items: center; gap: 0.3rem; padding: 0.4rem; border-radius: 8px; }
       .icons button:hover { background: rgba(255, 255, 255, 0.06); }
       .icons .glyph { width: 48px; height: 48px; }
@@ -79,31 +102,52 @@ export class Pc2Desktop extends LitElement {
       /* Launchers and running windows scroll inside their own strips; the account never leaves the screen. */
       nav .launch { display: flex; gap: 0.3rem; flex: 0 1 auto; min-width: 0; overflow-x: auto; scrollbar-width: none; }
       nav .running { display: flex; gap: 0.3rem; flex: 1 1 0; min-width: 0; overflow-x: auto; scrollbar-width: none; }
-      nav .launch button, nav .running button { flex: none; white-space: nowrap; }
+      nav .launch button, nav .running button, nav .running > div { flex: none; white-space: nowrap; }
       nav .running button[aria-pressed="true"] { border-color: var(--pc2-accent); }
       nav .account { display: flex; align-items: center; gap: 0.4rem; flex: none; }
       nav .who { font-size: 0.8rem; max-width: 9rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       @media (max-width: 600px) { nav .who .addr { display: none; } nav .launch { max-width: 45%; } }
+      /* Compact: touch-sized targets, a launcher and an account panel above the bar. */
+      :host([compact]) { --pc2-taskbar-h: 56px; }
+      :host([compact]) nav button { min-height: 44px; min-width: 44px; }
+      :host([compact]) .icons { grid-auto-flow: row; grid-template-columns: repeat(auto-fill, minmax(88px, 1fr)); grid-template-rows: none; grid-auto-rows: 104px; }
+      :host([compact]) .icons button { min-height: 44px; }
+      .sheet { position: absolute; left: 0.5rem; right: 0.5rem; bottom: calc(var(--pc2-taskbar-h) + 0.5rem); z-index: 100001;
+        background: var(--pc2-card); border: 1px solid var(--pc2-border); border-radius: var(--pc2-radius); padding: 1rem;
+        box-shadow: 0 12px 40px rgba(0, 0, 0, 0.5); max-height: 70vh; overflow: auto; }
+      .sheet h2 { margin: 0 0 0.75rem; font-size: 1rem; }
+      .sheet .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(96px, 1fr)); gap: 0.5rem; }
+      .sheet .grid button { display: grid; justify-items: center; gap: 0.3rem; min-height: 88px; background: var(--pc2-card-2); }
+      .sheet .grid .glyph { width: 40px; height: 40px; }
+      .sheet .stack { display: grid; gap: 0.6rem; }
+      .sheet .stack button { min-height: 44px; }
     `,
   ];
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener("keydown", this.onKey);
+    this.media.addEventListener("change", this.onMedia);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener("keydown", this.onKey);
+    this.media.removeEventListener("change", this.onMedia);
     this.connection.close();
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has("user")) this.provideUser.setValue(this.user);
+    if (changed.has("compact")) this.toggleAttribute("compact", this.compact);
   }
 
   /** Ctrl+Alt+F opens Files, Ctrl+Alt+S Settings; Ctrl+Alt+W closes the active window; Ctrl+Alt+→ cycles windows. */
   private onKey = (e: KeyboardEvent) => {
+    if (e.key === "Escape" && this.panel) {
+      this.closePanel();
+      return e.preventDefault();
+    }
     if (!(e.ctrlKey && e.altKey)) return;
     const key = e.key.toLowerCase();
     const app = this.apps.find((a) => shortcut(a) === key);
@@ -127,8 +171,11 @@ export class Pc2Desktop extends LitElement {
 
   open(app: Pick<AppDef, "title" | "render">): void {
     const n = this.windows.length;
+    const returnFocus = deepActiveElement();
+    this.panel = null;
     const win: OpenWindow = {
       id: `w${this.nextId++}`,
+      returnFocus,
       app,
       geometry: { x: 80 + n * 28, y: 40 + n * 28, w: Math.min(760, innerWidth - 40), h: Math.min(480, innerHeight - 120) },
       z: this.nextZ++,
@@ -136,6 +183,7 @@ export class Pc2Desktop extends LitElement {
       maximized: false,
     };
     this.windows = [...this.windows, win];
+    this.focus_(win.id);
   }
 
   private update_(id: string, change: Partial<OpenWindow>): void {
@@ -143,6 +191,7 @@ export class Pc2Desktop extends LitElement {
   }
 
   private focus_(id: string): void {
+    this.panel = null;
     if (this.active?.id !== id) this.update_(id, { z: this.nextZ++, minimized: false });
     // Keyboard focus follows: the window itself takes it.
     void this.updateComplete.then(() => (this.renderRoot.querySelector(`pc2-window[window-id="${id}"]`) as HTMLElement | null)?.focus());
@@ -152,21 +201,51 @@ export class Pc2Desktop extends LitElement {
   private close(id: string, force = false): void {
     const app = this.renderRoot.querySelector(`pc2-window[window-id="${id}"] > *`) as (Element & { canClose?: () => boolean }) | null;
     if (!force && app?.canClose && !app.canClose()) return this.focus_(id);
+    const closing = this.windows.find((w) => w.id === id);
     this.windows = this.windows.filter((w) => w.id !== id);
+    // Focus goes back where it was (the icon or button that opened it), else to the window now in front.
+    void this.updateComplete.then(() => {
+      if (closing?.returnFocus?.isConnected) closing.returnFocus.focus();
+      else if (this.active) this.focus_(this.active.id);
+      else (this.renderRoot.querySelector(".icons button") as HTMLElement | null)?.focus();
+    });
   }
 
-  /** Open a file in the app for its type, or download it. */
+  /** Minimise: the window goes to the taskbar, focus to the one now in front (or the desktop). */
+  private minimize(id: string): void {
+    this.update_(id, { minimized: true });
+    void this.updateComplete.then(() => {
+      if (this.active) this.focus_(this.active.id);
+      else (this.renderRoot.querySelector(".icons button") as HTMLElement | null)?.focus();
+    });
+  }
+
+  private togglePanel(panel: "apps" | "account"): void {
+    this.panel = this.panel === panel ? null : panel;
+    if (this.panel) void this.updateComplete.then(() => (this.renderRoot.querySelector(".sheet button") as HTMLElement | null)?.focus());
+  }
+
+  private closePanel(): void {
+    const was = this.panel;
+    this.panel = null;
+    void this.updateComplete.then(() => (this.renderRoot.querySelector(`nav [data-panel="${was}"]`) as HTMLElement | null)?.focus());
+  }
+
+  private async copyAddress(): Promise<void> {
+    await navigator.clipboard?.writeText(this.user?.address ?? "").catch(() => undefined);
+    (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show("Address copied");
+  }
+
+  /** Open a file in the app for its type; what the desktop cannot show opens as its details with Download. */
   private openFile(e: CustomEvent<Entry>): void {
     const file = e.detail;
-    const how = openerFor(file.name, file.type);
-    if (how === "download") {
-      const a = document.createElement("a");
-      a.href = `/read?file=${encodeURIComponent(file.uid)}`;
-      a.download = file.name;
-      a.click();
-      return;
-    }
-    const render = how === "editor" ? () => html`<pc2-editor-app .file=${file}></pc2-editor-app>` : () => html`<pc2-image-viewer .file=${file}></pc2-image-viewer>`;
+    const render = {
+      editor: () => html`<pc2-editor-app .file=${file}></pc2-editor-app>`,
+      viewer: () => html`<pc2-image-viewer .file=${file}></pc2-image-viewer>`,
+      audio: () => html`<pc2-media-viewer .file=${file} kind="audio"></pc2-media-viewer>`,
+      video: () => html`<pc2-media-viewer .file=${file} kind="video"></pc2-media-viewer>`,
+      info: () => html`<pc2-file-info .file=${file}></pc2-file-info>`,
+    }[openerFor(file.name, file.type)];
     this.open({ title: file.name, render });
   }
 
@@ -187,36 +266,67 @@ export class Pc2Desktop extends LitElement {
     this.dispatchEvent(new CustomEvent("signed-out", { bubbles: true, composed: true }));
   }
 
+  private sheet() {
+    if (this.panel === "apps")
+      return html`<div class="sheet" role="dialog" aria-label="Apps">
+        <h2>Apps</h2>
+        <div class="grid">${this.apps.map((a) => html`<button @click=${() => this.open(a)}><span class="glyph">${a.icon}</span><span>${a.title}</span></button>`)}</div>
+      </div>`;
+    if (this.panel === "account")
+      return html`<div class="sheet" role="dialog" aria-label="Account">
+        <div class="stack">
+          <div><strong>${this.user?.role}</strong></div>
+          <div class="mono muted" data-testid="account-address">${this.user?.address}</div>
+          <button @click=${() => this.copyAddress()}>Copy address</button>
+          <button @click=${() => this.signOut()}>Sign out</button>
+        </div>
+      </div>`;
+    return nothing;
+  }
+
   override render() {
     const active = this.active?.id;
+    const compact = this.compact;
+    const short = `${this.user?.address.slice(0, 6)}…${this.user?.address.slice(-4)}`;
     return html`<div class="root" @open-file=${this.openFile} @open-folder=${this.openFolder} @app-close=${this.appClose}
-      @toast=${(e: CustomEvent<{ text: string; kind: "info" | "error" }>) => (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show(e.detail.text, e.detail.kind)}>
+      @toast=${(e: CustomEvent<{ text: string; kind: "info" | "error"; action?: ToastAction }>) => (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show(e.detail.text, e.detail.kind, e.detail.action)}>
       <div class="icons" role="list" aria-label="Desktop">
         ${this.apps.map(
-          (a) => html`<button role="listitem" @dblclick=${() => this.open(a)} @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this.open(a)}>
-          <span class="glyph">${a.icon}</span><span>${a.title}</span></button>`,
+          (a) => html`<div role="listitem"><button @click=${() => compact && this.open(a)} @dblclick=${() => !compact && this.open(a)}
+            @keydown=${(e: KeyboardEvent) => e.key === "Enter" && ((e.preventDefault(), this.open(a)))}>
+          <span class="glyph">${a.icon}</span><span>${a.title}</span></button></div>`,
         )}
       </div>
       ${this.windows.map((w) =>
         w.minimized
           ? nothing
-          : html`<pc2-window window-id=${w.id} .heading=${w.app.title} .geometry=${w.geometry} .z=${w.z} ?maximized=${w.maximized} ?active=${w.id === active}
+          : html`<pc2-window window-id=${w.id} .heading=${w.app.title} .geometry=${w.geometry} .z=${w.z} ?maximized=${w.maximized || compact} ?compact=${compact}
+              ?hidden=${compact && w.id !== active} ?active=${w.id === active}
               @window-focus=${() => this.focus_(w.id)} @window-close=${() => this.close(w.id)}
-              @window-minimize=${() => this.update_(w.id, { minimized: true })}
+              @window-minimize=${() => this.minimize(w.id)}
               @window-maximize=${() => this.update_(w.id, { maximized: !w.maximized })}
               @window-geometry=${(e: CustomEvent<{ geometry: WindowGeometry }>) => this.update_(w.id, { geometry: e.detail.geometry })}
             >${w.app.render(this.user)}</pc2-window>`,
       )}
+      ${this.sheet()}
       <nav aria-label="Taskbar">
-        <div class="launch">
-          ${this.apps.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${shortcut(a).toUpperCase()})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}
-        </div>
-        <div class="running" role="list">
-          ${this.windows.map((w) => html`<button role="listitem" aria-pressed=${String(w.id === active)} @click=${() => (w.id === active ? this.update_(w.id, { minimized: true }) : this.focus_(w.id))}>${w.app.title}</button>`)}
+        ${
+          compact
+            ? html`<button data-panel="apps" aria-haspopup="dialog" aria-expanded=${String(this.panel === "apps")} @click=${() => this.togglePanel("apps")}>Apps</button>`
+            : html`<div class="launch">
+              ${this.apps.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${shortcut(a).toUpperCase()})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}
+            </div>`
+        }
+        <div class="running" role="list" aria-label="Open windows">
+          ${this.windows.map((w) => html`<div role="listitem"><button aria-pressed=${String(w.id === active)} @click=${() => (w.id === active ? this.minimize(w.id) : this.focus_(w.id))}>${w.app.title}</button></div>`)}
         </div>
         <div class="account">
-          <span class="who mono muted" data-testid="account" title=${this.user?.address ?? ""}>${this.user?.role}<span class="addr"> · ${this.user?.address.slice(0, 6)}…${this.user?.address.slice(-4)}</span></span>
-          <button @click=${() => this.signOut()}>Sign out</button>
+          ${
+            compact
+              ? html`<button data-panel="account" aria-haspopup="dialog" aria-expanded=${String(this.panel === "account")} aria-label=${`Account: ${this.user?.role} ${short}`} data-testid="account" @click=${() => this.togglePanel("account")}>${this.user?.role}</button>`
+              : html`<span class="who mono muted" data-testid="account" title=${this.user?.address ?? ""}>${this.user?.role}<span class="addr"> · ${short}</span></span>
+                <button @click=${() => this.signOut()}>Sign out</button>`
+          }
         </div>
       </nav>
       <pc2-toasts></pc2-toasts>

@@ -17,6 +17,7 @@ export class Pc2Window extends LitElement {
     z: { type: Number },
     maximized: { type: Boolean, reflect: true },
     active: { type: Boolean, reflect: true },
+    compact: { type: Boolean, reflect: true },
   };
   windowId = "";
   heading = "";
@@ -24,13 +25,19 @@ export class Pc2Window extends LitElement {
   z = 1;
   maximized = false;
   active = false;
+  /** On a phone or tablet: always full screen, nothing to move, resize or maximise. */
+  compact = false;
 
   static override styles = [
     sharedStyles,
     css`
       :host { position: absolute; display: flex; flex-direction: column; background: var(--pc2-card); border: 1px solid var(--pc2-border);
         border-radius: var(--pc2-radius); box-shadow: 0 12px 40px rgba(0, 0, 0, 0.45); overflow: hidden; min-width: 260px; min-height: 180px; }
+      :host([hidden]) { display: none; }
       :host([active]) { border-color: var(--pc2-accent); }
+      :host([compact]) header { cursor: default; }
+      :host([compact]) header button { min-width: 44px; min-height: 40px; }
+      :host([compact]) .grip, :host([compact]) .maximise { display: none; }
       :host(:focus-visible) { outline: none; box-shadow: var(--pc2-focus); }
       :host([maximized]) { inset: 0 0 var(--pc2-taskbar-h, 48px) 0 !important; width: auto !important; height: auto !important; border-radius: 0; }
       header { display: flex; align-items: center; gap: 0.5rem; padding: 0.35rem 0.5rem 0.35rem 0.8rem; background: var(--pc2-card-2);
@@ -47,9 +54,11 @@ export class Pc2Window extends LitElement {
     super.connectedCallback();
     // Focusable, so keyboard users can tell (and change) which window is active.
     if (!this.hasAttribute("tabindex")) this.tabIndex = -1;
+    this.setAttribute("role", "dialog");
   }
 
   override updated(): void {
+    this.setAttribute("aria-label", this.heading);
     const { x, y, w, h } = this.geometry;
     Object.assign(this.style, { left: `${x}px`, top: `${y}px`, width: `${w}px`, height: `${h}px`, zIndex: String(this.z) });
   }
@@ -60,7 +69,7 @@ export class Pc2Window extends LitElement {
 
   /** Track the pointer and report geometry changes (move or resize). */
   private drag(e: PointerEvent, mode: "move" | "resize"): void {
-    if (this.maximized || (e.target as HTMLElement).closest("button")) return;
+    if (this.maximized || this.compact || (e.target as HTMLElement).closest("button")) return;
     e.preventDefault();
     const start = { px: e.clientX, py: e.clientY, ...this.geometry };
     const target = e.currentTarget as HTMLElement;
@@ -81,14 +90,12 @@ export class Pc2Window extends LitElement {
   }
 
   override render() {
-    return html`<section role="dialog" aria-label=${this.heading} @pointerdown=${() => this.emit("window-focus")}>
-        <header @pointerdown=${(e: PointerEvent) => this.drag(e, "move")} @dblclick=${() => this.emit("window-maximize")}>
-          <h2>${this.heading}</h2>
-          <button aria-label="Minimise" title="Minimise" @click=${() => this.emit("window-minimize")}>–</button>
-          <button aria-label=${this.maximized ? "Restore" : "Maximise"} title="Maximise" @click=${() => this.emit("window-maximize")}>□</button>
-          <button aria-label="Close" title="Close" @click=${() => this.emit("window-close")}>×</button>
-        </header>
-      </section>
+    return html`<header @pointerdown=${(e: PointerEvent) => (this.emit("window-focus"), this.drag(e, "move"))} @dblclick=${() => !this.compact && this.emit("window-maximize")}>
+        <h2>${this.heading}</h2>
+        <button aria-label="Minimise" title="Minimise" @click=${() => this.emit("window-minimize")}>–</button>
+        <button class="maximise" aria-label=${this.maximized ? "Restore" : "Maximise"} title="Maximise" @click=${() => this.emit("window-maximize")}>□</button>
+        <button aria-label="Close" title="Close" @click=${() => this.emit("window-close")}>×</button>
+      </header>
       <div class="body" @pointerdown=${() => this.emit("window-focus")}><slot></slot></div>
       <div class="grip" aria-hidden="true" @pointerdown=${(e: PointerEvent) => this.drag(e, "resize")}></div>`;
   }

@@ -1,10 +1,17 @@
 // <pc2-toasts>: short notices ("Public link copied") raised anywhere below it with a `toast` event.
 import { LitElement, css, html } from "lit";
 
+/** A button in the notice (Undo): pressing it runs it and closes the notice. */
+export interface ToastAction {
+  label: string;
+  run: () => unknown;
+}
+
 interface Toast {
   id: number;
   text: string;
   kind: "info" | "error";
+  action?: ToastAction;
 }
 
 export class Pc2Toasts extends LitElement {
@@ -17,16 +24,28 @@ export class Pc2Toasts extends LitElement {
     div { background: var(--pc2-card-2); border: 1px solid var(--pc2-border); border-left: 4px solid var(--pc2-accent); padding: 0.6rem 0.9rem;
       border-radius: 8px; box-shadow: 0 8px 24px rgba(0, 0, 0, 0.4); max-width: 22rem; overflow-wrap: anywhere; }
     div.error { border-left-color: var(--pc2-bad); }
+    div { display: flex; gap: 0.75rem; align-items: center; }
+    button { font: inherit; color: var(--pc2-accent); background: none; border: 1px solid var(--pc2-accent); border-radius: 6px; padding: 0.2rem 0.6rem; cursor: pointer; }
   `;
 
-  show(text: string, kind: Toast["kind"] = "info"): void {
-    const toast = { id: this.nextId++, text, kind };
+  /** A notice for 4 s (8 s with an action, time to press it). */
+  show(text: string, kind: Toast["kind"] = "info", action?: ToastAction): void {
+    const toast = { id: this.nextId++, text, kind, action };
     this.toasts = [...this.toasts, toast];
-    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== toast.id)), 4000);
+    setTimeout(() => this.dismiss(toast.id), action ? 8000 : 4000);
+  }
+
+  private dismiss(id: number): void {
+    this.toasts = this.toasts.filter((t) => t.id !== id);
   }
 
   override render() {
-    return html`${this.toasts.map((t) => html`<div role=${t.kind === "error" ? "alert" : "status"} class=${t.kind}>${t.text}</div>`)}`;
+    return html`${this.toasts.map(
+      (t) =>
+        html`<div role=${t.kind === "error" ? "alert" : "status"} class=${t.kind}><span>${t.text}</span>${
+          t.action ? html`<button @click=${() => (this.dismiss(t.id), t.action!.run())}>${t.action.label}</button>` : ""
+        }</div>`,
+    )}`;
   }
 }
 

@@ -9,7 +9,8 @@ export const sharedStyles = css`
     font: inherit; color: var(--pc2-fg); background: var(--pc2-card-2); border: 1px solid var(--pc2-border);
     border-radius: 8px; padding: 0.5rem 0.9rem; cursor: pointer;
   }
-  button.primary { background: var(--pc2-accent); border-color: var(--pc2-accent); color: #fff; font-weight: 600; }
+  button.primary, a.button.primary { background: var(--pc2-accent-strong); border-color: var(--pc2-accent-strong); color: #fff; font-weight: 600; }
+  button.danger { border-color: var(--pc2-bad); color: var(--pc2-bad); }
   button:disabled { opacity: 0.55; cursor: default; }
   a.button:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible { outline: none; box-shadow: var(--pc2-focus); }
   input, textarea {

@@ -50,7 +50,7 @@ export class Pc2AiChat extends LitElement {
       select { font: inherit; color: var(--pc2-fg); background: var(--pc2-bg); border: 1px solid var(--pc2-border); border-radius: 8px; padding: 0.4rem; max-width: 100%; }
       .log { overflow: auto; padding: 0.7rem; display: flex; flex-direction: column; gap: 0.6rem; }
       .msg { max-width: 85%; padding: 0.5rem 0.7rem; border-radius: 10px; }
-      .msg.user { align-self: flex-end; background: var(--pc2-accent); color: #fff; white-space: pre-wrap; }
+      .msg.user { align-self: flex-end; background: var(--pc2-accent-strong); color: #fff; white-space: pre-wrap; }
       .msg.assistant { align-self: flex-start; background: var(--pc2-card-2); }
       .msg .meta { font-size: 0.8em; opacity: 0.75; }
       form { display: grid; gap: 0.4rem; padding: 0.5rem; border-top: 1px solid var(--pc2-border); }

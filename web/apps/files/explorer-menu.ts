@@ -3,11 +3,12 @@ import type { Entry } from "./entry.ts";
 import * as actions from "./file-actions.ts";
 import type { MenuItem } from "./pc2-context-menu.ts";
 
-export function menuFor(e: Entry, inTrash: boolean, chosen: number): MenuItem[] {
+export function menuFor(e: Entry, inTrash: boolean, chosen: number, isTrashFolder = false): MenuItem[] {
+  if (isTrashFolder) return [{ id: "open", label: "Open" }];
   if (inTrash)
     return [
       { id: "restore", label: "Restore" },
-      { id: "delete", label: "Delete for good" },
+      { id: "delete-for-good", label: "Delete for good" },
     ];
   return [
     { id: "open", label: "Open" },
@@ -29,6 +30,10 @@ export interface MenuHost {
   /** Run a change, report a failure, reload the folder. */
   act(fn: () => Promise<unknown>): Promise<void>;
   toast(text: string): void;
+  /** To the Trash, with Undo. */
+  trash(entries: Entry[]): Promise<void>;
+  /** Out of the Trash for good, after asking. */
+  deleteForGood(entries: Entry[]): Promise<void>;
 }
 
 export async function runMenuAction(id: string, e: Entry, host: MenuHost): Promise<void> {
@@ -53,6 +58,8 @@ export async function runMenuAction(id: string, e: Entry, host: MenuHost): Promi
     case "restore":
       return host.act(() => actions.restore(e));
     case "delete":
-      return host.act(() => actions.trash(host.chosen().length ? host.chosen() : [e]));
+      return host.trash(host.chosen().length ? host.chosen() : [e]);
+    case "delete-for-good":
+      return host.deleteForGood(host.chosen().length ? host.chosen() : [e]);
   }
 }

@@ -26,6 +26,11 @@ export function restore(e: Entry): Promise<unknown> {
   return api.post("/api/files/trash/restore", { uid: e.uid });
 }
 
+/** Put entries back from the Trash (Undo of a delete): found there by their uids. */
+export async function restoreAll(entries: Entry[]): Promise<void> {
+  for (const e of entries) await api.post("/api/files/trash/restore", { uid: e.uid });
+}
+
 export function rename(e: Entry, name: string): Promise<unknown> {
   return api.post("/rename", { uid: e.uid, new_name: name });
 }

@@ -4,7 +4,8 @@ import { css } from "lit";
 export const explorerStyles = css`
       :host { display: flex; flex-direction: column; height: 100%; }
       .bar { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; padding: 0.5rem; border-bottom: 1px solid var(--pc2-border); }
-      .crumbs { display: flex; flex-wrap: wrap; gap: 0.2rem; flex: 1; min-width: 0; }
+      /* The path keeps room of its own: on a narrow window the buttons wrap below it rather than cover it. */
+      .crumbs { display: flex; flex-wrap: wrap; gap: 0.2rem; flex: 1 1 12rem; min-width: 0; }
       .crumbs button { background: none; border: none; padding: 0.2rem 0.35rem; }
       .list { flex: 1; overflow: auto; outline: none; }
       :host([dragging]) .list, .list.dragging { background: rgba(91, 140, 255, 0.08); outline: 2px dashed var(--pc2-accent); outline-offset: -6px; }

@@ -4,7 +4,7 @@ import { ApiError, api } from "../../api/rest-client.ts";
 import { ContextConsumer } from "@lit/context";
 import { connectionContext } from "../../state/contexts.ts";
 import { watchFileChanges } from "../../state/file-events.ts";
-import { icons } from "../../ui/icons.ts";
+import { iconFor } from "./file-icons.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import { uploadFile, type UploadItem } from "./upload-queue.ts";
 import * as actions from "./file-actions.ts";
@@ -72,8 +72,8 @@ export class Pc2FileExplorer extends LitElement {
     if (connection) this.stopWatching = await watchFileChanges(connection, () => void this.load(false));
   }
 
-  private toast(text: string, kind: "info" | "error" = "info"): void {
-    this.dispatchEvent(new CustomEvent("toast", { detail: { text, kind }, bubbles: true, composed: true }));
+  private toast(text: string, kind: "info" | "error" = "info", action?: { label: string; run: () => unknown }): void {
+    this.dispatchEvent(new CustomEvent("toast", { detail: { text, kind, action }, bubbles: true, composed: true }));
   }
 
   /** Click selects one; Ctrl/Cmd toggles; Shift extends from the focused row. */
@@ -94,7 +94,7 @@ export class Pc2FileExplorer extends LitElement {
   }
 
   private menuItems(e: Entry): MenuItem[] {
-    return menuFor(e, this.inTrash, this.chosen.size);
+    return menuFor(e, this.inTrash, this.chosen.size, this.isTrashFolder(e));
   }
 
   private async onMenu(id: string): Promise<void> {
@@ -108,6 +108,8 @@ export class Pc2FileExplorer extends LitElement {
       chosen: () => this.chosenEntries,
       act: (fn) => this.act(fn),
       toast: (text) => this.toast(text),
+      trash: (entries) => this.trash(entries),
+      deleteForGood: (entries) => this.deleteForGood(entries),
     });
   }
 
@@ -134,7 +136,9 @@ export class Pc2FileExplorer extends LitElement {
   async load(showSpinner = true): Promise<void> {
     if (showSpinner) this.status = "loading";
     try {
-      this.entries = await api.post<Entry[]>("/readdir", { path: this.path, sort_by: this.sort, sort_order: this.sort === "name" ? "asc" : "desc" });
+      const listed = await api.post<Entry[]>("/readdir", { path: this.path, sort_by: this.sort, sort_order: this.sort === "name" ? "asc" : "desc" });
+      // Folders first, each group in the order asked for.
+      this.entries = [...listed.filter((e) => e.is_dir), ...listed.filter((e) => !e.is_dir)];
       this.status = "ready";
     } catch (err) {
       this.status = "error";
@@ -158,8 +162,50 @@ export class Pc2FileExplorer extends LitElement {
     }
   }
 
-  private newFolder(): Promise<void> {
-    return this.act(() => api.post("/mkdir", { parent: this.path, path: "New folder", dedupe_name: true }));
+  /** A new folder starts with its name ready to type. */
+  private async newFolder(): Promise<void> {
+    let created: Entry | null = null;
+    await this.act(async () => (created = await api.post<Entry>("/mkdir", { parent: this.path, path: "New folder", dedupe_name: true })));
+    if (created) {
+      this.selected = (created as Entry).uid;
+      this.renaming = (created as Entry).uid;
+    }
+  }
+
+  /** The rename box takes focus with its name selected (F2, Rename, a new folder). */
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has("renaming") && this.renaming) {
+      const input = this.renderRoot.querySelector<HTMLInputElement>("input[aria-label='New name']");
+      input?.focus();
+      input?.select();
+    }
+  }
+
+  /** The Trash folder at Home is not an ordinary folder: it opens, and is emptied from inside. */
+  private isTrashFolder(e: Entry): boolean {
+    return this.path === "~" && e.is_dir && e.name === "Trash";
+  }
+
+  /** Move to the Trash, with Undo in the notice. */
+  private async trash(entries: Entry[]): Promise<void> {
+    const moving = entries.filter((e) => !this.isTrashFolder(e));
+    if (!moving.length) return;
+    let done = false;
+    await this.act(async () => {
+      await actions.trash(moving);
+      done = true;
+    });
+    if (!done) return;
+    const what = moving.length === 1 ? moving[0]!.name : `${moving.length} items`;
+    this.toast(`Moved ${what} to the Trash`, "info", { label: "Undo", run: () => this.act(() => actions.restoreAll(moving)) });
+  }
+
+  /** Deleting from the Trash cannot be undone: asked first. */
+  private async deleteForGood(entries: Entry[]): Promise<void> {
+    if (!entries.length) return;
+    const what = entries.length === 1 ? `“${shownName(entries[0]!, true)}”` : `these ${entries.length} items`;
+    if (!confirm(`Delete ${what} for good? This cannot be undone.`)) return;
+    await this.act(() => actions.trash(entries));
   }
 
   private commitRename(e: Entry, value: string): Promise<void> {
@@ -172,7 +218,10 @@ export class Pc2FileExplorer extends LitElement {
     for (const file of Array.from(files)) {
       const item = uploadFile(this.path, file, () => {
         this.uploads = [...this.uploads];
-        if (item.state === "done") void this.load(false);
+        if (item.state !== "done") return;
+        void this.load(false);
+        // A finished upload leaves the list after a moment; a failed one stays until dismissed.
+        setTimeout(() => (this.uploads = this.uploads.filter((u) => u !== item)), 4000);
       });
       this.uploads = [...this.uploads, item];
     }
@@ -185,8 +234,10 @@ export class Pc2FileExplorer extends LitElement {
       const next = this.entries[Math.min(this.entries.length - 1, Math.max(0, i + (e.key === "ArrowDown" ? 1 : -1)))];
       if (next) (this.selected = next.uid), (this.chosen = new Set([next.uid]));
     } else if (e.key === "Enter" && current) this.open(current);
-    else if (e.key === "Delete" && current) void this.act(() => actions.trash(this.chosenEntries.length ? this.chosenEntries : [current]));
-    else if (e.key === "F2" && current) this.renaming = current.uid;
+    else if (e.key === "Delete" && current) {
+      const chosen = this.chosenEntries.length ? this.chosenEntries : [current];
+      void (this.inTrash ? this.deleteForGood(chosen) : this.trash(chosen));
+    } else if (e.key === "F2" && current && !this.inTrash && !this.isTrashFolder(current)) this.renaming = current.uid;
     else if (e.key === "Backspace" && this.path !== "~") this.go(this.path.slice(0, this.path.lastIndexOf("/")) || "~");
     else return;
     e.preventDefault();
@@ -206,7 +257,7 @@ export class Pc2FileExplorer extends LitElement {
       @click=${(ev: MouseEvent) => this.choose(e, ev)} @dblclick=${() => this.open(e)} @contextmenu=${(ev: MouseEvent) => this.openMenu(e, ev)}
       @dragstart=${(ev: DragEvent) => this.dragStart(e, ev)} @dragover=${(ev: DragEvent) => e.is_dir && ev.dataTransfer?.types.includes("application/x-pc2-uids") && ev.preventDefault()}
       @drop=${(ev: DragEvent) => this.dropOnFolder(e, ev)}>
-      <td class="name"><div class="cell"><span class="glyph">${e.is_dir ? icons.folder : icons.file}</span>
+      <td class="name"><div class="cell"><span class="glyph">${iconFor(e, this.isTrashFolder(e))}</span>
         ${
           renaming
             ? html`<input aria-label="New name" .value=${e.name} @keydown=${(ev: KeyboardEvent) => {
@@ -222,9 +273,12 @@ export class Pc2FileExplorer extends LitElement {
       <td class="actions">
         ${
           this.inTrash
-            ? html`<button @click=${() => this.act(() => actions.restore(e))}>Restore</button>`
-            : html`<button aria-label=${`Rename ${e.name}`} @click=${() => (this.renaming = e.uid)}>Rename</button>
-              <button aria-label=${`Delete ${e.name}`} @click=${() => this.act(() => actions.trash([e]))}>Delete</button>`
+            ? html`<button aria-label=${`Restore ${trashName}`} @click=${() => this.act(() => actions.restore(e))}>Restore</button>
+              <button aria-label=${`Delete ${trashName} for good`} @click=${() => this.deleteForGood([e])}>Delete for good</button>`
+            : this.isTrashFolder(e)
+              ? nothing
+              : html`<button aria-label=${`Rename ${e.name}`} @click=${() => (this.renaming = e.uid)}>Rename</button>
+              <button aria-label=${`Delete ${e.name}`} @click=${() => this.trash([e])}>Delete</button>`
         }
       </td>
     </tr>`;
@@ -233,10 +287,10 @@ export class Pc2FileExplorer extends LitElement {
   private renderTile(e: Entry) {
     const name = shownName(e, this.inTrash);
     const image = !e.is_dir && (e.type ?? "").startsWith("image/") && !(e.type ?? "").includes("svg") && e.cid;
-    return html`<div class="tile" role="gridcell" tabindex="-1" aria-selected=${String(this.chosen.has(e.uid))} data-name=${name} draggable=${String(!this.inTrash)}
+    return html`<div class="tile" role="option" tabindex="-1" aria-selected=${String(this.chosen.has(e.uid))} data-name=${name} draggable=${String(!this.inTrash)}
       @click=${(ev: MouseEvent) => this.choose(e, ev)} @dblclick=${() => this.open(e)} @contextmenu=${(ev: MouseEvent) => this.openMenu(e, ev)}
       @dragstart=${(ev: DragEvent) => this.dragStart(e, ev)} @dragover=${(ev: DragEvent) => e.is_dir && ev.preventDefault()} @drop=${(ev: DragEvent) => this.dropOnFolder(e, ev)}>
-      <span class="thumb">${image ? html`<img loading="lazy" alt="" src=${`/ipfs/${e.cid}`} />` : html`<span class="glyph" style="width:48px;height:48px">${e.is_dir ? icons.folder : icons.file}</span>`}</span>
+      <span class="thumb">${image ? html`<img loading="lazy" alt="" src=${`/ipfs/${e.cid}`} />` : html`<span class="glyph" style="width:48px;height:48px">${iconFor(e, this.isTrashFolder(e))}</span>`}</span>
       <span>${name}</span>
     </div>`;
   }
@@ -249,11 +303,15 @@ export class Pc2FileExplorer extends LitElement {
           ${parts.map((p, i) => html`${i ? html`<span class="muted">/</span>` : nothing}<button @click=${() => this.go(parts.slice(0, i + 1).join("/"))}>${i === 0 ? "Home" : p}</button>`)}
         </nav>
         <button aria-pressed=${String(this.view === "grid")} @click=${() => (this.view = this.view === "list" ? "grid" : "list")}>${this.view === "list" ? "Grid" : "List"} view</button>
-        ${this.inTrash ? nothing : html`<button @click=${() => this.newFolder()}>New folder</button>`}
+        ${
+          this.inTrash
+            ? html`<button class="danger" ?disabled=${this.entries.length === 0} @click=${() => this.deleteForGood(this.entries)}>Empty Trash</button>`
+            : html`<button @click=${() => this.newFolder()}>New folder</button>`
+        }
         <label><button @click=${() => (this.renderRoot.querySelector("#picker") as HTMLInputElement).click()} ?hidden=${this.inTrash}>Upload</button></label>
         <input id="picker" type="file" multiple hidden @change=${(e: Event) => this.upload((e.target as HTMLInputElement).files ?? [])} />
       </div>
-      <div class="list ${this.dragging ? "dragging" : ""}" tabindex="0" role="grid" aria-label="Files" @keydown=${this.onKey}
+      <div class="list ${this.dragging ? "dragging" : ""}" tabindex="0" role="region" aria-label="Files" @keydown=${this.onKey}
         @dragover=${(e: DragEvent) => (e.preventDefault(), (this.dragging = true))} @dragleave=${() => (this.dragging = false)}
         @drop=${(e: DragEvent) => (e.preventDefault(), (this.dragging = false), this.upload(e.dataTransfer?.files ?? []))}>
         ${
@@ -264,8 +322,8 @@ export class Pc2FileExplorer extends LitElement {
               : this.entries.length === 0
                 ? html`<p class="empty muted">${this.inTrash ? "The Trash is empty." : "This folder is empty. Drop files here to upload them."}</p>`
                 : this.view === "grid"
-                  ? html`<div class="grid" role="grid" aria-label="Files as icons">${this.entries.map((e) => this.renderTile(e))}</div>`
-                  : html`<table>
+                  ? html`<div class="grid" role="listbox" aria-multiselectable="true" aria-label="Files as icons">${this.entries.map((e) => this.renderTile(e))}</div>`
+                  : html`<table role="grid" aria-label="Files" aria-multiselectable="true">
                   <thead><tr>
                     <th><button @click=${() => ((this.sort = "name"), this.load(false))}>Name</button></th>
                     <th class="size"><button @click=${() => ((this.sort = "size"), this.load(false))}>Size</button></th>
@@ -276,7 +334,7 @@ export class Pc2FileExplorer extends LitElement {
                 </table>`
         }
       </div>
-      ${this.uploads.length ? html`<pc2-upload-list .uploads=${this.uploads}></pc2-upload-list>` : nothing}
+      ${this.uploads.length ? html`<pc2-upload-list .uploads=${this.uploads} @dismiss=${(ev: CustomEvent<UploadItem>) => (this.uploads = this.uploads.filter((u) => u !== ev.detail))}></pc2-upload-list>` : nothing}
       ${this.details ? html`<pc2-file-details .entry=${this.details} @close=${() => (this.details = null)}></pc2-file-details>` : nothing}
       ${
         this.menu

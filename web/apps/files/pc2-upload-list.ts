@@ -1,4 +1,5 @@
-// <pc2-upload-list>: the explorer's uploads in progress, done or failed, each with its progress and Cancel.
+// <pc2-upload-list>: the explorer's uploads in progress, done or failed, each with its progress and
+// Cancel (or ×, which raises `dismiss`; the explorer drops finished ones by itself after a moment).
 import { LitElement, css, html } from "lit";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import type { UploadItem } from "./upload-queue.ts";
@@ -26,7 +27,11 @@ export class Pc2UploadList extends LitElement {
       (u) => html`<div class="upload" data-upload=${u.name} data-state=${u.state}>
         <span>${u.name} <span class="muted">${u.state === "failed" ? u.error : u.state}</span></span>
         <progress max=${u.size || 1} value=${u.loaded} aria-label=${`Upload of ${u.name}`}></progress>
-        ${u.state === "uploading" ? html`<button @click=${() => u.cancel()}>Cancel</button>` : html`<span></span>`}
+        ${
+          u.state === "uploading"
+            ? html`<button @click=${() => u.cancel()}>Cancel</button>`
+            : html`<button aria-label=${`Dismiss ${u.name}`} @click=${() => this.dispatchEvent(new CustomEvent("dismiss", { detail: u }))}>×</button>`
+        }
       </div>`,
     );
   }

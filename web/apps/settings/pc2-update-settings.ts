@@ -27,7 +27,6 @@ export class Pc2UpdateSettings extends LitElement {
       .available { font-weight: 600; }
       .row { display: flex; gap: 0.5rem; flex-wrap: wrap; margin: 0.75rem 0; }
       button.link { background: none; border: none; padding: 0; color: var(--pc2-accent); text-decoration: underline; }
-      button.danger { border-color: var(--pc2-bad); color: var(--pc2-bad); }
       progress { width: 12rem; vertical-align: middle; }
     `,
   ];

@@ -1,0 +1,135 @@
+// The desktop on a phone (390×844) and a tablet (768×1024), by touch; by keyboard alone on a laptop;
+// and axe-core over its screens: no serious or critical accessibility violation.
+import AxeBuilder from "@axe-core/playwright";
+import { type Page } from "@playwright/test";
+import { Wallet } from "ethers";
+import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
+
+const owner = Wallet.createRandom() as unknown as Wallet;
+let node: RunningNode;
+
+/** Serious and critical violations, each as "rule: target" (an empty list passes). */
+async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")} — ${n.failureSummary?.split("\n")[1]?.trim() ?? ""}`));
+}
+
+/** In the page: whether keyboard focus is on `el` or inside it, through shadow roots. */
+function focusIsWithin(el: Element): boolean {
+  let active: Element | null = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  for (let n: Node | null = active; n; n = n.parentNode ?? (n as ShadowRoot).host ?? null) if (n === el) return true;
+  return false;
+}
+
+/** Nothing sticks out sideways, and every control of the bottom bar is on the screen. */
+async function expectFits(page: Page): Promise<void> {
+  const overflow = await page.evaluate(() => document.scrollingElement!.scrollWidth - innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const viewport = page.viewportSize()!;
+  for (const button of await page.getByRole("navigation", { name: "Taskbar" }).getByRole("button").all()) {
+    const box = (await button.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(viewport.width + 0.5);
+    expect(box.height).toBeGreaterThanOrEqual(44);
+  }
+}
+
+test.describe
+  .serial("small screens, keyboard and accessibility", () => {
+    test.beforeAll(async () => {
+      node = await startNode();
+      await claimViaApi(node.url, owner);
+    });
+    test.afterAll(async () => node.stop());
+
+    for (const size of [
+      { name: "a phone", width: 390, height: 844 },
+      { name: "a tablet", width: 768, height: 1024 },
+    ])
+      test(`on ${size.name} (${size.width}×${size.height}): a tap opens an app full screen, one at a time; the launcher, the open windows and the account are all in reach`, async ({
+        browser,
+      }, info) => {
+        const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, hasTouch: true, isMobile: true });
+        const page = await context.newPage();
+        try {
+          await signInThroughUi(page, node.url, owner);
+          const bar = page.getByRole("navigation", { name: "Taskbar" });
+          await expectFits(page);
+          // A single tap on a desktop icon opens it.
+          await page.getByRole("list", { name: "Desktop" }).getByRole("button", { name: "Files" }).tap();
+          const files = page.getByRole("dialog", { name: "Files" });
+          await expect(files).toBeVisible();
+          const box = (await files.boundingBox())!;
+          expect([box.x, box.y, box.width]).toEqual([0, 0, size.width]);
+          await expect(files.getByRole("button", { name: "Maximise" })).toBeHidden();
+          // The launcher: Escape closes it and gives focus back; another app replaces the first on the screen; both are in the bar.
+          const apps = bar.getByRole("button", { name: "Apps", exact: true });
+          await apps.tap();
+          await expect(page.getByRole("dialog", { name: "Apps", exact: true })).toBeVisible();
+          await page.keyboard.press("Escape");
+          await expect(page.getByRole("dialog", { name: "Apps", exact: true })).toHaveCount(0);
+          await expect(apps).toBeFocused();
+          await apps.tap();
+          await page.getByRole("dialog", { name: "Apps", exact: true }).getByRole("button", { name: "Settings" }).tap();
+          await expect(page.getByRole("dialog", { name: "Settings" })).toBeVisible();
+          await expect(files).toBeHidden();
+          await bar.getByRole("button", { name: "Files" }).tap();
+          await expect(files).toBeVisible();
+          await expect(page.getByRole("dialog", { name: "Settings" })).toBeHidden();
+          await expectFits(page);
+          await page.screenshot({ path: info.outputPath(`${size.width}-files.png`) });
+          // The account: the whole address, copied on request, and Sign out.
+          await bar.getByTestId("account").tap();
+          const account = page.getByRole("dialog", { name: "Account" });
+          await expect(account.getByTestId("account-address")).toHaveText(owner.address.toLowerCase());
+          expect(await axeViolations(page)).toEqual([]);
+          await page.screenshot({ path: info.outputPath(`${size.width}-account.png`) });
+          await account.getByRole("button", { name: "Sign out" }).tap();
+          await expect(page.getByRole("button", { name: "Connect wallet" })).toBeVisible();
+        } finally {
+          await context.close();
+        }
+      });
+
+    test("by keyboard alone: Enter on an icon opens the app with focus inside it; Tab goes on inside it; closing it gives focus back", async ({ page }) => {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await signInThroughUi(page, node.url, owner);
+      const icon = page.getByRole("list", { name: "Desktop" }).getByRole("button", { name: "Files" });
+      await icon.focus();
+      await page.keyboard.press("Enter");
+      const files = page.getByRole("dialog", { name: "Files" });
+      await expect(files).toBeVisible();
+      await expect.poll(() => files.evaluate(focusIsWithin)).toBe(true);
+      // Tab moves on inside the window (its header's buttons first).
+      await page.keyboard.press("Tab");
+      await expect(files.getByRole("button", { name: "Minimise" })).toBeFocused();
+      await page.keyboard.press("Control+Alt+w");
+      await expect(files).toHaveCount(0);
+      await expect(icon).toBeFocused();
+      // Ctrl+Alt+S opens Settings, which axe finds clean too; its Close button closes it.
+      await page.keyboard.press("Control+Alt+s");
+      const settings = page.getByRole("dialog", { name: "Settings" });
+      await expect(settings).toBeVisible();
+      expect(await axeViolations(page)).toEqual([]);
+      await settings.getByRole("button", { name: "Close" }).click();
+      await expect(settings).toHaveCount(0);
+    });
+
+    test("axe-core: the sign-in screen and the desktop with each app open have no serious or critical violations", async ({ page }) => {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await page.goto(node.url);
+      await expect(page.getByRole("button", { name: "Connect wallet" })).toBeVisible();
+      expect(await axeViolations(page)).toEqual([]);
+      await signInThroughUi(page, node.url, owner);
+      expect(await axeViolations(page)).toEqual([]);
+      for (const app of ["Files", "Settings", "Terminal", "AI Chat", "WASM Apps"]) {
+        await page.getByRole("button", { name: `Open ${app}` }).click();
+        await expect(page.getByRole("dialog", { name: app })).toBeVisible();
+        expect(await axeViolations(page), app).toEqual([]);
+        await page.getByRole("dialog", { name: app }).getByRole("button", { name: "Close" }).click();
+      }
+    });
+  });
