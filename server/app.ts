@@ -101,7 +101,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .onTransform(({ request, route, body }) => guard.check(request, route, body))
       .use(systemRoutes(services.system))
       .use(authRoutes(services.signIn, services.sessions, services.setup, services.usersRepo, (address) => services.files.homeFolders(address)))
-      .use(usersRoutes(services.users))
+      .use(usersRoutes(services.users, services.files))
       .use(tokensRoutes(services.tokens))
       .use(auditRoutes(services.audit))
       .use(identityRoutes(services.identity, services.audit))

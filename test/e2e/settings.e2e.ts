@@ -25,8 +25,23 @@ test.describe
       await settings.getByLabel("Wallet address").fill(member.address);
       await settings.getByRole("button", { name: "Invite" }).click();
       await expect(settings.getByRole("status")).toContainText("Invited");
-      await expect(settings.locator(`tr[data-address='${member.address.toLowerCase()}']`)).toBeVisible();
+      const row = settings.locator(`tr[data-address='${member.address.toLowerCase()}']`);
+      await expect(row).toBeVisible();
+      // A name for them, beside the address shortened (whole on hover, with Copy), and what their files take.
+      const addr = member.address.toLowerCase();
+      await row.getByRole("button", { name: `Name ${addr.slice(0, 6)}…${addr.slice(-4)}` }).click();
+      await row.getByLabel("Name", { exact: true }).fill("Bob");
+      await row.getByRole("button", { name: "Save" }).click();
+      await expect(settings.getByRole("status")).toContainText("Name saved");
+      await expect(row).toContainText("Bob");
+      await expect(row.getByTitle(addr)).toHaveText(`${addr.slice(0, 6)}…${addr.slice(-4)}`);
+      await expect(row.getByRole("button", { name: "Copy the address of Bob" })).toBeVisible();
+      await expect(row).toContainText("0 B");
       await page.screenshot({ path: info.outputPath("settings-users.png") });
+      // Sessions say which browser and system, not the raw User-Agent.
+      await settings.getByRole("tab", { name: "Sessions & tokens" }).click();
+      await expect(settings.locator("tbody tr").first()).toContainText(/Chrome( Headless)? \d+ on Linux/);
+      await settings.getByRole("tab", { name: "Users" }).click();
 
       const memberPage = await browser.newPage();
       await signInThroughUi(memberPage, node.url, member);
@@ -34,7 +49,7 @@ test.describe
       await memberPage.close();
 
       // Promote, then remove: the member is signed out for good.
-      await settings.getByLabel(`Role of ${member.address.toLowerCase()}`).selectOption("admin");
+      await settings.getByLabel("Role of Bob").selectOption("admin");
       await expect(settings.getByRole("status")).toContainText("Role changed");
       await settings.locator(`tr[data-address='${member.address.toLowerCase()}']`).getByRole("button", { name: "Remove" }).click();
       await expect(settings.locator(`tr[data-address='${member.address.toLowerCase()}']`)).toHaveCount(0);

@@ -107,12 +107,15 @@ test.describe
       await expect(page.locator('[data-screen="rejected"]')).toContainText("Request cancelled");
       await page.close();
 
-      // A wallet nobody invited.
+      // A wallet nobody invited: the visitor is shown their own address to send to the Owner.
       page = await browser.newPage();
-      await injectWallet(page, Wallet.createRandom() as unknown as Wallet);
+      const stranger = Wallet.createRandom() as unknown as Wallet;
+      await injectWallet(page, stranger);
       await page.goto(node.url);
       await page.getByRole("button", { name: "Connect wallet" }).click();
       await expect(page.locator('[data-screen="not-invited"]')).toContainText("isn't invited");
+      await expect(page.getByTestId("visitor-address")).toHaveText(stranger.address.toLowerCase());
+      await expect(page.getByRole("button", { name: "Copy address" })).toBeVisible();
       await page.screenshot({ path: info.outputPath("sign-in-not-invited.png") });
       await page.close();
 

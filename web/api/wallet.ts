@@ -65,6 +65,16 @@ function toHex(text: string): string {
   return "0x" + [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The wallet signed in fine, but the node does not know its address (yet). */
+export class NotInvitedError extends Error {
+  constructor(
+    readonly address: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Ask the wallet for an account, get the node's message signed, and sign in. */
 export async function signInWithWallet(provider: Eip1193Provider, setupCode?: string): Promise<User> {
   const accounts = await call<string[]>(provider, "eth_requestAccounts");
@@ -77,6 +87,8 @@ export async function signInWithWallet(provider: Eip1193Provider, setupCode?: st
     return (await api.login(message, signature, setupCode)).user;
   } catch (err) {
     if (err instanceof ApiError && err.code === "invalid_signature") throw new WrongAccountError(address);
+    // Not invited: the visitor needs their address to send to the Owner.
+    if (err instanceof ApiError && err.code === "not_invited") throw new NotInvitedError(address.toLowerCase(), err.message);
     throw err;
   }
 }

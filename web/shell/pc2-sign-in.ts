@@ -1,25 +1,28 @@
 // <pc2-sign-in>: "Connect wallet", the wallet picker when there are several, and a clear screen per failure.
 import { LitElement, css, html, nothing, type TemplateResult } from "lit";
 import { ApiError, UnreachableError } from "../api/rest-client.ts";
-import { NoWalletError, WalletRejectedError, WrongAccountError, discoverWallets, signInWithWallet, type WalletChoice } from "../api/wallet.ts";
+import { NoWalletError, NotInvitedError, WalletRejectedError, WrongAccountError, discoverWallets, signInWithWallet, type WalletChoice } from "../api/wallet.ts";
 import { sharedStyles } from "../ui/shared-styles.ts";
 
 type Problem = "no-wallet" | "rejected" | "not-invited" | "unreachable" | "wrong-account" | "other";
 
 /** A failure as a screen name and its words; shared with the setup wizard. */
-export function describeFailure(err: unknown): { screen: Problem; title: string; detail: string } {
+export function describeFailure(err: unknown): { screen: Problem; title: string; detail: string; address?: string } {
   if (err instanceof NoWalletError) return { screen: "no-wallet", title: "No wallet found", detail: "Install a wallet extension such as MetaMask, Coinbase Wallet or Rabby, then reload this page." };
   if (err instanceof WalletRejectedError) return { screen: "rejected", title: "Request cancelled", detail: "The wallet request was rejected. Nothing was signed." };
   if (err instanceof WrongAccountError)
     return { screen: "wrong-account", title: "Wrong account", detail: "The wallet signed with a different account than it connected. Pick one account and try again." };
   if (err instanceof UnreachableError) return { screen: "unreachable", title: "Can't reach your PC2", detail: "The node may be restarting or offline." };
+  if (err instanceof NotInvitedError)
+    return { screen: "not-invited", title: "This wallet isn't invited", detail: "Send this address to the owner of this PC2 and ask them to invite it, then sign in again.", address: err.address };
   if (err instanceof ApiError && err.code === "not_invited")
     return { screen: "not-invited", title: "This wallet isn't invited", detail: "Ask the owner of this PC2 to invite your address, then sign in again." };
   return { screen: "other", title: "Sign-in failed", detail: err instanceof Error ? err.message : String(err) };
 }
 
 export class Pc2SignIn extends LitElement {
-  static override properties = { busy: { state: true }, choices: { state: true }, problem: { state: true } };
+  static override properties = { busy: { state: true }, choices: { state: true }, problem: { state: true }, copied: { state: true } };
+  copied = false;
   busy = false;
   choices: WalletChoice[] | null = null;
   problem: ReturnType<typeof describeFailure> | null = null;
@@ -33,6 +36,8 @@ export class Pc2SignIn extends LitElement {
       ul { list-style: none; padding: 0; display: grid; gap: 0.5rem; }
       li button { width: 100%; display: flex; gap: 0.6rem; align-items: center; justify-content: center; }
       img { width: 24px; height: 24px; }
+      .address { display: grid; gap: 0.5rem; justify-items: center; }
+      .address code { background: var(--pc2-card-2); padding: 0.4rem 0.6rem; border-radius: 6px; overflow-wrap: anywhere; }
     `,
   ];
 
@@ -67,11 +72,28 @@ export class Pc2SignIn extends LitElement {
     }
   }
 
+  private async copy(text: string): Promise<void> {
+    this.copied = await navigator.clipboard?.writeText(text).then(
+      () => true,
+      () => false,
+    );
+  }
+
   override render(): TemplateResult {
     return html`<main class="card" aria-labelledby="title">
       <h1 id="title">Sign in to your PC2</h1>
       <p class="muted">Your wallet is your key. Nothing is sent to any other server.</p>
-      ${this.problem ? html`<div role="alert" data-screen=${this.problem.screen}><h2 class="error">${this.problem.title}</h2><p>${this.problem.detail}</p></div>` : nothing}
+      ${
+        this.problem
+          ? html`<div role="alert" data-screen=${this.problem.screen}><h2 class="error">${this.problem.title}</h2><p>${this.problem.detail}</p>
+            ${
+              this.problem.address
+                ? html`<p class="address"><code class="mono" data-testid="visitor-address">${this.problem.address}</code>
+                  <button @click=${() => this.copy(this.problem!.address!)}>${this.copied ? "Copied" : "Copy address"}</button></p>`
+                : nothing
+            }</div>`
+          : nothing
+      }
       ${
         this.choices
           ? html`<p>Choose a wallet</p>

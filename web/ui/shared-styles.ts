@@ -10,9 +10,15 @@ export const sharedStyles = css`
     border-radius: 8px; padding: 0.5rem 0.9rem; cursor: pointer;
   }
   button.primary, a.button.primary { background: var(--pc2-accent-strong); border-color: var(--pc2-accent-strong); color: #fff; font-weight: 600; }
+  button.link { background: none; border: none; padding: 0 0.2rem; color: var(--pc2-accent); text-decoration: underline; }
   button.danger { border-color: var(--pc2-bad); color: var(--pc2-bad); }
   button:disabled { opacity: 0.55; cursor: default; }
   a.button:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible { outline: none; box-shadow: var(--pc2-focus); }
+  select {
+    font: inherit; color: var(--pc2-fg); background: var(--pc2-card-2); border: 1px solid var(--pc2-border);
+    border-radius: 8px; padding: 0.45rem 0.6rem; color-scheme: dark;
+  }
+  select:focus-visible { outline: none; box-shadow: var(--pc2-focus); }
   input, textarea {
     font: inherit; color: var(--pc2-fg); background: var(--pc2-bg); border: 1px solid var(--pc2-border);
     border-radius: 8px; padding: 0.5rem 0.7rem;

@@ -7,6 +7,7 @@ import wasmApps0005 from "./0005-wasm-apps.sql" with { type: "text" };
 import ai0006 from "./0006-ai.sql" with { type: "text" };
 import gateway0007 from "./0007-gateway.sql" with { type: "text" };
 import backupGuests0008 from "./0008-backup-guests.sql" with { type: "text" };
+import userNames0009 from "./0009-user-names.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: "ai", sql: ai0006 },
   { version: 7, name: "gateway", sql: gateway0007 },
   { version: 8, name: "backup-guests", sql: backupGuests0008 },
+  { version: 9, name: "user-names", sql: userNames0009 },
 ];

@@ -12,6 +12,7 @@ export type AuditAction =
   | "session.revoked"
   | "user.invited"
   | "user.role_changed"
+  | "user.renamed"
   | "user.removed"
   | "token.created"
   | "token.revoked"

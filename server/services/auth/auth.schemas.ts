@@ -20,7 +20,12 @@ export const SessionParams = t.Object({ id: t.String({ maxLength: 100 }) });
 const GrantableRole = t.Union([t.Literal("admin"), t.Literal("member")]);
 export const InviteBody = t.Object({ address: Address, role: GrantableRole });
 export type InviteBody = Static<typeof InviteBody>;
-export const RoleBody = t.Object({ role: GrantableRole });
+/** A change to a user: their role, their name (null: none), or both. */
+export const UserChangeBody = t.Object({
+  role: t.Optional(GrantableRole),
+  name: t.Optional(t.Union([t.String({ minLength: 1, maxLength: 64, pattern: "^[^\\x00-\\x1f\\x7f]+$" }), t.Null()])),
+});
+export type UserChangeBody = Static<typeof UserChangeBody>;
 export const UserParams = t.Object({ address: t.String({ maxLength: 100 }) });
 
 export const CreateTokenBody = t.Object({

@@ -6,6 +6,7 @@ export interface UserRow {
   address: string;
   role: Role;
   invited_by: string | null;
+  name: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -27,6 +28,10 @@ export class UsersRepository {
 
   insert(address: string, role: Role, invitedBy: string | null, now: number): void {
     this.db.query("INSERT INTO users (address, role, invited_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").run(address, role, invitedBy, now, now);
+  }
+
+  setName(address: string, name: string | null, now: number): boolean {
+    return this.db.query("UPDATE users SET name = ?, updated_at = ? WHERE address = ?").run(name, now, address).changes === 1;
   }
 
   setRole(address: string, role: Role, now: number): boolean {

@@ -1,13 +1,18 @@
-// /api/users: the Owner's user management.
+// /api/users: the Owner's user management (with each user's storage use and quota).
 import { Elysia } from "elysia";
 import { principalOf } from "../../http/auth-guard.ts";
 import { clientIp } from "../../http/request-meta.ts";
 import type { UsersService } from "./users.service.ts";
-import { InviteBody, RoleBody, UserParams } from "./auth.schemas.ts";
+import { InviteBody, UserChangeBody, UserParams } from "./auth.schemas.ts";
 
-export function usersRoutes(users: UsersService) {
+export function usersRoutes(users: UsersService, storage: { quotaOf(address: string): { quota: number | null; used: number } }) {
   return new Elysia({ name: "users.routes" })
-    .get("/api/users", () => ({ users: users.list() }))
+    .get("/api/users", () => ({
+      users: users.list().map((u) => {
+        const { quota, used } = storage.quotaOf(u.address);
+        return { ...u, usedBytes: used, quotaBytes: quota };
+      }),
+    }))
     .post(
       "/api/users",
       ({ request, body, set }) => {
@@ -17,9 +22,9 @@ export function usersRoutes(users: UsersService) {
       },
       { body: InviteBody },
     )
-    .patch("/api/users/:address", ({ request, params, body }) => ({ user: users.changeRole(principalOf(request), params.address, body.role, clientIp(request)) }), {
+    .patch("/api/users/:address", ({ request, params, body }) => ({ user: users.change(principalOf(request), params.address, body, clientIp(request)) }), {
       params: UserParams,
-      body: RoleBody,
+      body: UserChangeBody,
     })
     .delete(
       "/api/users/:address",

@@ -3,19 +3,21 @@ import { getAddress, isAddress } from "ethers";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { EventBus } from "../../events.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import type { InviteBody } from "./auth.schemas.ts";
+import type { InviteBody, UserChangeBody } from "./auth.schemas.ts";
 import type { Principal, Role } from "../../principal.ts";
 import type { UserRow, UsersRepository } from "./users.repository.ts";
 
 export interface UserView {
   address: string;
+  /** The name the Owner gave them, if any. */
+  name: string | null;
   role: Role;
   invitedBy: string | null;
   createdAt: string;
 }
 
 function view(u: UserRow): UserView {
-  return { address: u.address, role: u.role, invitedBy: u.invited_by, createdAt: new Date(u.created_at).toISOString() };
+  return { address: u.address, name: u.name, role: u.role, invitedBy: u.invited_by, createdAt: new Date(u.created_at).toISOString() };
 }
 
 /** Lowercase 0x address, or a 400. */
@@ -44,6 +46,23 @@ export class UsersService {
     this.users.insert(address, role, by.address, Date.now());
     this.audit.record({ actor: by.address, action: "user.invited", target: address, ip, detail: { role } });
     return view(this.users.get(address)!);
+  }
+
+  /** Change a user's role and/or name (the Owner's name too; never the Owner's role). */
+  change(by: Principal, addressParam: string, change: UserChangeBody, ip: string): UserView {
+    const address = normalizeAddress(addressParam);
+    const user = this.users.get(address);
+    if (!user) throw new NotFoundError("No such user", "user_not_found");
+    if (change.role === undefined && change.name === undefined) throw new ValidationError("give a role, a name, or both");
+    if (change.name !== undefined) {
+      const name = change.name === null ? null : change.name.trim();
+      if (name === "") throw new ValidationError("name: must not be blank (null removes it)", { field: "name" });
+      if (name !== user.name) {
+        this.users.setName(address, name, Date.now());
+        this.audit.record({ actor: by.address, action: "user.renamed", target: address, ip, detail: { name } });
+      }
+    }
+    return change.role === undefined ? view(this.users.get(address)!) : this.changeRole(by, address, change.role, ip);
   }
 
   changeRole(by: Principal, addressParam: string, role: InviteBody["role"], ip: string): UserView {

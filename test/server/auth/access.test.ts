@@ -92,6 +92,23 @@ describe("users", () => {
     expect((await status(`/api/users/${owner.address}`, { method: "DELETE", headers: owner.bearer })).body.code).toBe("owner_immutable");
   });
 
+  test("names: the Owner names users (its own name too), with each user's storage use in the list; blank, control characters, over 64 or nothing at all are refused", async () => {
+    const invited = await addUser(f, owner, "member");
+    const patch = (address: string, body: unknown, who = owner) =>
+      status(`/api/users/${address}`, { method: "PATCH", headers: { "content-type": "application/json", ...who.bearer }, body: JSON.stringify(body) });
+    expect((await patch(invited.address, { name: "  Alice  " })).body.user).toMatchObject({ address: invited.address, name: "Alice", role: "member" });
+    expect((await patch(owner.address, { name: "Me" })).body.user).toMatchObject({ name: "Me", role: "owner" });
+    const both = await patch(invited.address, { name: "Alice B.", role: "admin" });
+    expect(both.body.user).toMatchObject({ name: "Alice B.", role: "admin" });
+    const listed = (await status("/api/users", { headers: owner.bearer })).body.users.find((u: { address: string }) => u.address === invited.address);
+    expect(listed).toMatchObject({ name: "Alice B.", usedBytes: 0, quotaBytes: null });
+    expect((await patch(invited.address, { name: null })).body.user.name).toBeNull();
+    for (const bad of [{}, { name: "" }, { name: "   " }, { name: "a\u0007b" }, { name: "x".repeat(65) }, { name: 5 }]) expect((await patch(invited.address, bad)).status).toBe(400);
+    expect((await patch(invited.address, { name: "Mallory" }, invited)).status).toBe(403); // users are the Owner's to manage: an Admin is refused
+    const audit = (await status("/api/audit?action=user.renamed", { headers: owner.bearer })).body.entries;
+    expect(audit.length).toBeGreaterThanOrEqual(3);
+  });
+
   test("bad user input", async () => {
     const post = (body: unknown) => status("/api/users", { method: "POST", headers: { "content-type": "application/json", ...owner.bearer }, body: JSON.stringify(body) });
     expect((await post({ address: "0x12", role: "member" })).status).toBe(400);

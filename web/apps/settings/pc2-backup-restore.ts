@@ -26,7 +26,6 @@ export class Pc2BackupRestore extends LitElement {
     sharedStyles,
     css`
       .bar { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin: 0.5rem 0; }
-      select { font: inherit; color: var(--pc2-fg); background: var(--pc2-card-2); border: 1px solid var(--pc2-border); border-radius: 8px; padding: 0.4rem; }
       ul { list-style: none; padding: 0; margin: 0.5rem 0; max-height: 16rem; overflow: auto; border: 1px solid var(--pc2-border); border-radius: 8px; }
       li { display: flex; gap: 0.5rem; align-items: center; padding: 0.3rem 0.6rem; }
       li + li { border-top: 1px solid var(--pc2-border); }

@@ -3,14 +3,16 @@ import { LitElement, css, html, nothing } from "lit";
 import { ApiError, api, type User } from "../../api/rest-client.ts";
 import { ROLE_SCOPES } from "../../../server/principal.ts";
 import * as settings from "./settings-api.ts";
-import type { SessionView, TokenView, UserView } from "./settings-api.ts";
+import type { ListedUser, SessionView, TokenView } from "./settings-api.ts";
+import { deviceName } from "./device-name.ts";
+import { formatSize } from "../files/entry.ts";
 import "./pc2-ai-settings.ts";
 import "./pc2-network-settings.ts";
 import "./pc2-backup-settings.ts";
 import "./pc2-update-settings.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 
-type UserRow = UserView;
+type UserRow = ListedUser;
 type SessionRow = SessionView;
 type TokenRow = TokenView;
 type Tab = "users" | "access" | "identity" | "storage" | "ai" | "network" | "backups" | "updates";
@@ -27,7 +29,10 @@ export class Pc2SettingsApp extends LitElement {
     newToken: { state: true },
     quotas: { state: true },
     adminsInTerminal: { state: true },
+    naming: { state: true },
   };
+  /** The user whose name is being edited. */
+  naming: string | null = null;
   /** Whether Admins may open terminals (Owner's Users tab); null until loaded. */
   adminsInTerminal: boolean | null = null;
   user: User | null = null;
@@ -55,6 +60,11 @@ export class Pc2SettingsApp extends LitElement {
       fieldset { border: 1px solid var(--pc2-border); border-radius: 8px; display: flex; flex-wrap: wrap; gap: 0.6rem; }
       .warning { border-left: 3px solid var(--pc2-bad); padding: 0.4rem 0.7rem; max-width: 46rem; }
       label.inline { display: flex; gap: 0.5rem; align-items: center; }
+      .who { display: grid; gap: 0.15rem; }
+      .who .addr { display: flex; gap: 0.35rem; align-items: center; }
+      .who .addr button, .name-form button { padding: 0.15rem 0.5rem; font-size: 0.8rem; }
+      .name-form { margin: 0; gap: 0.3rem; align-items: center; flex-wrap: nowrap; }
+      .name-form input { padding: 0.25rem 0.45rem; width: 9rem; }
       .secret { display: flex; gap: 0.5rem; align-items: center; padding: 0.6rem; border: 1px solid var(--pc2-ok); border-radius: 8px; margin: 0.5rem 0; }
       @media (max-width: 600px) { :host { flex-direction: column; } nav { flex-direction: row; flex-wrap: wrap; border-right: none; border-bottom: 1px solid var(--pc2-border); } }
     `,
@@ -138,16 +148,17 @@ export class Pc2SettingsApp extends LitElement {
         <label>Role <select name="role"><option value="member">Member</option><option value="admin">Admin</option></select></label>
         <button class="primary" type="submit">Invite</button>
       </form>
-      <table><thead><tr><th>Address</th><th>Role</th><th></th></tr></thead><tbody>
+      <table><thead><tr><th>User</th><th>Role</th><th>Storage</th><th></th></tr></thead><tbody>
         ${this.users.map(
           (u) => html`<tr data-address=${u.address}>
-          <td class="mono">${u.address}</td>
+          <td>${this.renderWho(u)}</td>
           <td>${
             u.role === "owner"
               ? "Owner"
-              : html`<select aria-label=${`Role of ${u.address}`} .value=${u.role} @change=${(e: Event) => this.run(() => settings.changeRole(u.address, (e.target as HTMLSelectElement).value as "admin" | "member"), "Role changed.")}>
+              : html`<select aria-label=${`Role of ${u.name ?? u.address}`} .value=${u.role} @change=${(e: Event) => this.run(() => settings.changeRole(u.address, (e.target as HTMLSelectElement).value as "admin" | "member"), "Role changed.")}>
               <option value="member">Member</option><option value="admin">Admin</option></select>`
           }</td>
+          <td>${formatSize(u.usedBytes)}${u.quotaBytes === null ? "" : html` <span class="muted">of ${formatSize(u.quotaBytes)}</span>`}</td>
           <td>${u.role === "owner" ? nothing : html`<button @click=${() => this.run(() => settings.removeUser(u.address), "Removed; their sessions and tokens are revoked.")}>Remove</button>`}</td>
         </tr>`,
         )}
@@ -162,12 +173,48 @@ export class Pc2SettingsApp extends LitElement {
         Let Admins open terminals</label>`;
   }
 
+  /** A user: the name the Owner gave (editable), and the address shortened, whole on hover, with Copy. */
+  private renderWho(u: UserRow) {
+    const short = `${u.address.slice(0, 6)}…${u.address.slice(-4)}`;
+    const editing = this.naming === u.address;
+    return html`<div class="who">
+      ${
+        editing
+          ? html`<form class="name-form" aria-label=${`Name of ${u.address}`} @submit=${(e: SubmitEvent) => {
+              e.preventDefault();
+              const name = String(new FormData(e.target as HTMLFormElement).get("name")).trim();
+              this.naming = null;
+              return this.run(() => settings.renameUser(u.address, name || null), name ? "Name saved." : "Name removed.");
+            }}>
+              <input name="name" maxlength="64" aria-label="Name" .value=${u.name ?? ""} @keydown=${(e: KeyboardEvent) => e.key === "Escape" && ((this.naming = null))} />
+              <button type="submit">Save</button>
+            </form>`
+          : html`<span><strong>${u.name ?? html`<span class="muted">No name</span>`}</strong>
+              <button class="link" aria-label=${`Name ${u.name ?? short}`} @click=${() => (this.naming = u.address)}>${u.name ? "Rename" : "Name"}</button></span>`
+      }
+      <span class="addr"><span class="mono muted" title=${u.address}>${short}</span>
+        <button aria-label=${`Copy the address of ${u.name ?? short}`} @click=${() => this.copyAddress(u.address)}>Copy</button></span>
+    </div>`;
+  }
+
+  private async copyAddress(address: string): Promise<void> {
+    const ok = await navigator.clipboard?.writeText(address).then(
+      () => true,
+      () => false,
+    );
+    this.message = { text: ok ? "Address copied." : address, error: false };
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has("naming") && this.naming) this.renderRoot.querySelector<HTMLInputElement>(".name-form input")?.focus();
+  }
+
   private renderAccess() {
     const scopes = ROLE_SCOPES[this.user?.role ?? "member"];
     return html`<h2>Sessions</h2>
       <table><thead><tr><th>Device</th><th>Last seen</th><th>IP</th><th></th></tr></thead><tbody>
         ${this.sessions.map(
-          (s) => html`<tr><td>${(s.userAgent ?? "unknown").slice(0, 60)}${s.current ? html` <strong>(this one)</strong>` : nothing}</td>
+          (s) => html`<tr><td title=${s.userAgent ?? ""}>${deviceName(s.userAgent)}${s.current ? html` <strong>(this one)</strong>` : nothing}</td>
           <td>${new Date(s.lastSeenAt).toLocaleString()}</td><td class="mono">${s.ip}</td>
           <td>${s.current ? nothing : html`<button @click=${() => this.run(() => settings.revokeSession(s.id), "Signed out that session.")}>Sign out</button>`}</td></tr>`,
         )}
@@ -201,11 +248,12 @@ export class Pc2SettingsApp extends LitElement {
   }
 
   private renderStorage() {
-    return html`<h2>Storage quotas</h2>
-      <p class="muted">A quota is checked before any byte of an upload is written. Leave empty for no quota.</p>
-      <table><thead><tr><th>Wallet</th><th>Quota (MiB)</th></tr></thead><tbody>
+    return html`<h2>Storage</h2>
+      <p class="muted">What each user's files take, and their quota: checked before any byte of an upload is written. Leave empty for no quota.</p>
+      <table><thead><tr><th>User</th><th>Used</th><th>Quota (MiB)</th></tr></thead><tbody>
         ${this.users.map(
-          (u) => html`<tr><td class="mono">${u.address}</td>
+          (u) => html`<tr><td>${u.name ? html`<strong>${u.name}</strong> ` : nothing}<span class="mono muted" title=${u.address}>${u.address.slice(0, 6)}…${u.address.slice(-4)}</span></td>
+          <td data-testid=${`used-${u.address}`}>${formatSize(u.usedBytes)}${u.quotaBytes === null ? "" : html` <span class="muted">of ${formatSize(u.quotaBytes)}</span>`}</td>
           <td><form @submit=${(e: SubmitEvent) => (e.preventDefault(), this.setQuota(u.address, String(new FormData(e.target as HTMLFormElement).get("mib"))))}>
             <input name="mib" type="number" min="0" step="1" aria-label=${`Quota of ${u.address} in MiB`} /><button type="submit">Set</button></form></td></tr>`,
         )}

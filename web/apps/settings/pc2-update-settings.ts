@@ -26,7 +26,6 @@ export class Pc2UpdateSettings extends LitElement {
       .notes { white-space: pre-wrap; border-left: 3px solid var(--pc2-accent); padding-left: 0.75rem; }
       .available { font-weight: 600; }
       .row { display: flex; gap: 0.5rem; flex-wrap: wrap; margin: 0.75rem 0; }
-      button.link { background: none; border: none; padding: 0; color: var(--pc2-accent); text-decoration: underline; }
       progress { width: 12rem; vertical-align: middle; }
     `,
   ];

@@ -8,7 +8,10 @@ import type { UserView } from "../../../server/services/auth/users.service.ts";
 
 export type { SessionView, TokenView, UserView };
 
-export const listUsers = () => api.get<{ users: UserView[] }>("/api/users").then((r) => r.users);
+/** A user as the Owner's list shows them: with their storage use and quota. */
+export type ListedUser = UserView & { usedBytes: number; quotaBytes: number | null };
+export const listUsers = () => api.get<{ users: ListedUser[] }>("/api/users").then((r) => r.users);
+export const renameUser = (address: string, name: string | null) => api.send("PATCH", `/api/users/${address}`, { name });
 export const inviteUser = (input: InviteBody) => api.post<{ user: UserView }>("/api/users", input);
 export const changeRole = (address: string, role: InviteBody["role"]) => api.send("PATCH", `/api/users/${address}`, { role });
 export const removeUser = (address: string) => api.send("DELETE", `/api/users/${address}`);
