@@ -106,7 +106,15 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .use(auditRoutes(services.audit))
       .use(identityRoutes(services.identity, services.audit))
       .use(puterFsRoutes(services.files, services.writer, services.trash))
-      .use(filesRoutes(services.files, services.trash, services.uploads))
+      .use(
+        filesRoutes(services.files, services.trash, services.uploads, {
+          listenHost: config.host,
+          publicBases: () => {
+            const n = services.network.status();
+            return [n.publicName.httpsUrl, n.publicName.url, n.publicEndpoint].filter((u): u is string => Boolean(u));
+          },
+        }),
+      )
       .use(terminalRoutes(services.terminals))
       .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
       .use(aiRoutes(services.ai))

@@ -57,11 +57,27 @@ test.describe
       await expect(files.getByTestId("cid")).toHaveText(written.cid);
       expect((await fetch(`${node.url}/ipfs/${written.cid}`)).status).toBe(403);
       await files.locator("tr[data-name='report.txt']").click({ button: "right" });
-      await files.getByRole("menuitem", { name: "Share public link" }).click();
-      await expect(page.locator("pc2-toasts")).toContainText("Public link");
-      const shared = await fetch(`${node.url}/ipfs/${written.cid}`);
+      await files.getByRole("menuitem", { name: "Share…" }).click();
+      // The dialog shows the link itself, ready to copy; the browser's loopback address comes last, marked as such.
+      const dialog = files.getByRole("dialog", { name: "Share “report.txt”" });
+      await expect(dialog).toBeVisible();
+      await expect(dialog.getByRole("button", { name: "Copy link" })).toBeFocused();
+      const url = await dialog.getByTestId("share-url").inputValue();
+      expect(url.endsWith(`/ipfs/${written.cid}`)).toBe(true);
+      const shared = await fetch(url.replace(/^https?:\/\/[^/]+/, node.url));
       expect(shared.status).toBe(200);
       expect(await shared.text()).toBe("quarterly numbers");
+      await page.keyboard.press("Escape");
+      await expect(dialog).toHaveCount(0);
+      // Properties say it is shared; Stop sharing in the dialog turns the link off.
+      await files.locator("tr[data-name='report.txt']").click({ button: "right" });
+      await files.getByRole("menuitem", { name: "Properties" }).click();
+      await expect(files.getByTestId("shared")).toContainText("anyone with the link can open it");
+      await files.locator("tr[data-name='report.txt']").click({ button: "right" });
+      await files.getByRole("menuitem", { name: "Shared: show link…" }).click();
+      await dialog.getByRole("button", { name: "Stop sharing" }).click();
+      await expect(page.locator("pc2-toasts")).toContainText("report.txt is no longer shared");
+      expect((await fetch(`${node.url}/ipfs/${written.cid}`)).status).toBe(403);
     });
 
     test("multi-select with Ctrl and delete both; drag a file onto a folder to move it", async ({ page }) => {

@@ -1,4 +1,5 @@
 // /api/files/*: Trash, search, resumable uploads, folder zip, public links, quotas; and GET /ipfs/:cid.
+import { type ShareLinkSources, shareLinks } from "./share-links.ts";
 import { Elysia } from "elysia";
 import { CID } from "multiformats/cid";
 import { BadRequestError, ForbiddenError, ValidationError } from "../../errors.ts";
@@ -23,7 +24,7 @@ const selectorOf = (b: unknown) => {
 /** Shared content is someone's file served from the node's origin: it must never run as the node. */
 const SANDBOX = "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'";
 
-export function filesRoutes(files: FilesService, trash: TrashService, uploads: ResumableUploads) {
+export function filesRoutes(files: FilesService, trash: TrashService, uploads: ResumableUploads, links: ShareLinkSources) {
   return new Elysia({ name: "files.routes" })
     .get("/api/files/trash", ({ request }) => ({
       items: trash.list(owner(request)).map((e) => ({ ...toV1(e), trash: parseTrashInfo(e.metadata) })),
@@ -82,7 +83,7 @@ export function filesRoutes(files: FilesService, trash: TrashService, uploads: R
       "/api/files/share",
       ({ request, body }) => {
         const e = files.publish(owner(request), selectorOf(body), true);
-        return { cid: e.cid, url: `/ipfs/${e.cid}`, entry: toV1(e) };
+        return { cid: e.cid, url: `/ipfs/${e.cid}`, links: shareLinks(e.cid!, request.url, links), entry: toV1(e) };
       },
       { body: Selector },
     )

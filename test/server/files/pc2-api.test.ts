@@ -152,6 +152,8 @@ describe("public links and /ipfs/<cid>", () => {
 
     const shared = await call("/api/files/share", json(owner, "POST", { path: "~/Public/page.html" }));
     expect(shared.body).toMatchObject({ cid, url: `/ipfs/${cid}` });
+    // Where to open it, best first; the address the request used is among them.
+    expect(shared.body.links.at(-1)).toEqual({ kind: "this-address", url: expect.stringMatching(new RegExp(`^http://[^/]+/ipfs/${cid}$`)) });
     const anon = await f(`/ipfs/${cid}`);
     expect(anon.status).toBe(200);
     expect(await anon.text()).toBe("<script>alert(1)</script>");

@@ -1,4 +1,5 @@
 // The explorer's context menu: what can be done to an entry (in the Trash and elsewhere), and doing it.
+import type { ShareLink } from "../../../server/services/files/share-links.ts";
 import type { Entry } from "./entry.ts";
 import * as actions from "./file-actions.ts";
 import type { MenuItem } from "./pc2-context-menu.ts";
@@ -14,7 +15,7 @@ export function menuFor(e: Entry, inTrash: boolean, chosen: number, isTrashFolde
     { id: "open", label: "Open" },
     { id: "rename", label: "Rename" },
     { id: "download", label: e.is_dir ? "Download as zip" : "Download" },
-    ...(e.is_dir ? [] : [{ id: "cid", label: "Copy CID" }, e.is_public ? { id: "unshare", label: "Stop sharing" } : { id: "share", label: "Share public link" }]),
+    ...(e.is_dir ? [] : [{ id: "cid", label: "Copy CID" }, { id: "share", label: e.is_public ? "Shared: show link…" : "Share…" }, ...(e.is_public ? [{ id: "unshare", label: "Stop sharing" }] : [])]),
     { id: "properties", label: "Properties" },
     { id: "delete", label: chosen > 1 ? `Delete ${chosen} items` : "Delete" },
   ];
@@ -25,6 +26,8 @@ export interface MenuHost {
   open(e: Entry): void;
   rename(e: Entry): void;
   showDetails(e: Entry): void;
+  /** The share dialog for a shared entry and its links. */
+  showShare(e: Entry, links: ShareLink[]): void;
   /** The entries chosen (several, for delete); empty when only the one right-clicked counts. */
   chosen(): Entry[];
   /** Run a change, report a failure, reload the folder. */
@@ -47,10 +50,7 @@ export async function runMenuAction(id: string, e: Entry, host: MenuHost): Promi
     case "cid":
       return host.toast((await actions.copyText(e.cid ?? "")) ? "CID copied" : `CID: ${e.cid}`);
     case "share":
-      return host.act(async () => {
-        const url = await actions.share(e);
-        host.toast((await actions.copyText(url)) ? "Public link copied" : `Public link: ${url}`);
-      });
+      return host.act(async () => host.showShare(e, await actions.share(e)));
     case "unshare":
       return host.act(async () => (await actions.unshare(e), host.toast("No longer shared")));
     case "properties":

@@ -1,5 +1,6 @@
 // What the file explorer can do to entries, as plain calls to the node (no UI here).
 import { api } from "../../api/rest-client.ts";
+import type { ShareLink } from "../../../server/services/files/share-links.ts";
 import type { Entry } from "./entry.ts";
 
 export function download(e: Entry): void {
@@ -9,9 +10,9 @@ export function download(e: Entry): void {
   a.click();
 }
 
-export async function share(e: Entry): Promise<string> {
-  const { url } = await api.post<{ url: string }>("/api/files/share", { uid: e.uid });
-  return new URL(url, location.origin).href;
+/** Share publicly: the links it can be opened at, best first. */
+export async function share(e: Entry): Promise<ShareLink[]> {
+  return (await api.post<{ links: ShareLink[] }>("/api/files/share", { uid: e.uid })).links;
 }
 
 export function unshare(e: Entry): Promise<unknown> {

@@ -11,6 +11,7 @@ export class Pc2FileDetails extends LitElement {
   static override styles = [
     sharedStyles,
     css`
+      a { color: var(--pc2-accent); }
       :host { display: grid; grid-template-columns: max-content 1fr auto; gap: 0.25rem 0.8rem; border-top: 1px solid var(--pc2-border); padding: 0.6rem; font-size: 0.85rem; }
     `,
   ];
@@ -30,7 +31,9 @@ export class Pc2FileDetails extends LitElement {
       <span class="muted">CID</span><span class="mono" data-testid="cid">${e.cid ?? "—"}</span><span></span>
       <span class="muted">Created</span><span>${when(e.created)}</span><span></span>
       <span class="muted">Modified</span><span>${when(e.modified)}</span><span></span>
-      <span class="muted">Shared</span><span>${e.is_public ? "Yes, public link" : "No"}</span><span></span>`;
+      <span class="muted">Shared</span><span data-testid="shared">${
+        e.is_public && e.cid ? html`Yes: anyone with <a href=${`/ipfs/${e.cid}`} target="_blank" rel="noopener">the link</a> can open it` : "No"
+      }</span><span></span>`;
   }
 }
 

@@ -2,7 +2,7 @@
 import { css } from "lit";
 
 export const explorerStyles = css`
-      :host { display: flex; flex-direction: column; height: 100%; }
+      :host { display: flex; flex-direction: column; height: 100%; position: relative; }
       .bar { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; padding: 0.5rem; border-bottom: 1px solid var(--pc2-border); }
       /* The path keeps room of its own: on a narrow window the buttons wrap below it rather than cover it. */
       .crumbs { display: flex; flex-wrap: wrap; gap: 0.2rem; flex: 1 1 12rem; min-width: 0; }

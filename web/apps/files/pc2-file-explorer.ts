@@ -12,6 +12,8 @@ import "./pc2-context-menu.ts";
 import { formatSize, nextSelection, shownName, type Entry } from "./entry.ts";
 import { menuFor, runMenuAction } from "./explorer-menu.ts";
 import "./pc2-file-details.ts";
+import "./pc2-share-dialog.ts";
+import type { ShareLink } from "../../../server/services/files/share-links.ts";
 import "./pc2-upload-list.ts";
 import { explorerStyles } from "./pc2-file-explorer.styles.ts";
 import type { MenuItem } from "./pc2-context-menu.ts";
@@ -33,7 +35,10 @@ export class Pc2FileExplorer extends LitElement {
     view: { state: true },
     menu: { state: true },
     details: { state: true },
+    sharing: { state: true },
   };
+  /** The share dialog: the entry shared and where it can be opened. */
+  sharing: { entry: Entry; links: ShareLink[] } | null = null;
   /** Multi-selection (uids); `selected` is the focused row. */
   chosen = new Set<string>();
   view: "list" | "grid" = "list";
@@ -105,6 +110,7 @@ export class Pc2FileExplorer extends LitElement {
       open: (x) => this.open(x),
       rename: (x) => void (this.renaming = x.uid),
       showDetails: (x) => void (this.details = x),
+      showShare: (x, links) => void (this.sharing = { entry: x, links }),
       chosen: () => this.chosenEntries,
       act: (fn) => this.act(fn),
       toast: (text) => this.toast(text),
@@ -336,6 +342,16 @@ export class Pc2FileExplorer extends LitElement {
       </div>
       ${this.uploads.length ? html`<pc2-upload-list .uploads=${this.uploads} @dismiss=${(ev: CustomEvent<UploadItem>) => (this.uploads = this.uploads.filter((u) => u !== ev.detail))}></pc2-upload-list>` : nothing}
       ${this.details ? html`<pc2-file-details .entry=${this.details} @close=${() => (this.details = null)}></pc2-file-details>` : nothing}
+      ${
+        this.sharing
+          ? html`<pc2-share-dialog .name=${this.sharing.entry.name} .links=${this.sharing.links} @close=${() => (this.sharing = null)}
+              @unshare=${() => {
+                const e = this.sharing!.entry;
+                this.sharing = null;
+                return this.act(async () => (await actions.unshare(e), this.toast(`${e.name} is no longer shared`)));
+              }}></pc2-share-dialog>`
+          : nothing
+      }
       ${
         this.menu
           ? html`<div style="position:fixed;inset:0;z-index:199999" @click=${() => (this.menu = null)} @contextmenu=${(ev: Event) => (ev.preventDefault(), (this.menu = null))}></div>
