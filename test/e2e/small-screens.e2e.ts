@@ -132,4 +132,29 @@ test.describe
         await page.getByRole("dialog", { name: app }).getByRole("button", { name: "Close" }).click();
       }
     });
+
+    test("themes: light when the system is light, with every app still clean under axe; Settings › Appearance picks dark, kept after a reload", async ({ browser }, info) => {
+      const context = await browser.newContext({ colorScheme: "light", viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      try {
+        await signInThroughUi(page, node.url, owner);
+        await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+        for (const app of ["Files", "Settings", "AI Chat"]) {
+          await page.getByRole("button", { name: `Open ${app}` }).click();
+          await expect(page.getByRole("dialog", { name: app })).toBeVisible();
+          expect(await axeViolations(page), app).toEqual([]);
+          if (app === "Files") await page.screenshot({ path: info.outputPath("light-files.png") });
+          if (app !== "Settings") await page.getByRole("dialog", { name: app }).getByRole("button", { name: "Close" }).click();
+        }
+        const settings = page.getByRole("dialog", { name: "Settings" });
+        await settings.getByRole("tab", { name: "Appearance" }).click();
+        await settings.getByLabel("Dark").check();
+        await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+        await page.reload();
+        await expect(page.getByRole("navigation", { name: "Taskbar" })).toBeVisible();
+        await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+      } finally {
+        await context.close();
+      }
+    });
   });

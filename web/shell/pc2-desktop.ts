@@ -90,15 +90,15 @@ export class Pc2Desktop extends LitElement {
     sharedStyles,
     css`
       :host { display: block; position: relative; height: 100%; --pc2-taskbar-h: 48px;
-        background: radial-gradient(circle at 30% 20%, #1c2a4a, var(--pc2-bg) 60%); }
+        background: var(--pc2-desktop-bg); }
       .icons { position: absolute; inset: 0 0 var(--pc2-taskbar-h) 0; padding: 1rem; display: grid; grid-auto-flow: column;
         grid-template-rows: repeat(auto-fill, 96px); grid-auto-columns: 88px; gap: 0.5rem; align-content: start; }
       .icons [role="listitem"] { display: grid; }
       .icons button { background: none; border: none; display: grid; justify-items: center; gap: 0.3rem; padding: 0.4rem; border-radius: 8px; }
-      .icons button:hover { background: rgba(255, 255, 255, 0.06); }
+      .icons button:hover { background: var(--pc2-hover); }
       .icons .glyph { width: 48px; height: 48px; }
       nav { position: absolute; left: 0; right: 0; bottom: 0; height: var(--pc2-taskbar-h); display: flex; align-items: center; gap: 0.4rem;
-        padding: 0 0.5rem; background: rgba(15, 20, 32, 0.92); border-top: 1px solid var(--pc2-border); z-index: 100000; }
+        padding: 0 0.5rem; background: var(--pc2-bar-bg); border-top: 1px solid var(--pc2-border); z-index: 100000; }
       /* Launchers and running windows scroll inside their own strips; the account never leaves the screen. */
       nav .launch { display: flex; gap: 0.3rem; flex: 0 1 auto; min-width: 0; overflow-x: auto; scrollbar-width: none; }
       nav .running { display: flex; gap: 0.3rem; flex: 1 1 0; min-width: 0; overflow-x: auto; scrollbar-width: none; }
@@ -114,7 +114,7 @@ export class Pc2Desktop extends LitElement {
       :host([compact]) .icons button { min-height: 44px; }
       .sheet { position: absolute; left: 0.5rem; right: 0.5rem; bottom: calc(var(--pc2-taskbar-h) + 0.5rem); z-index: 100001;
         background: var(--pc2-card); border: 1px solid var(--pc2-border); border-radius: var(--pc2-radius); padding: 1rem;
-        box-shadow: 0 12px 40px rgba(0, 0, 0, 0.5); max-height: 70vh; overflow: auto; }
+        box-shadow: var(--pc2-shadow); max-height: 70vh; overflow: auto; }
       .sheet h2 { margin: 0 0 0.75rem; font-size: 1rem; }
       .sheet .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(96px, 1fr)); gap: 0.5rem; }
       .sheet .grid button { display: grid; justify-items: center; gap: 0.3rem; min-height: 88px; background: var(--pc2-card-2); }

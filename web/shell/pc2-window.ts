@@ -32,7 +32,7 @@ export class Pc2Window extends LitElement {
     sharedStyles,
     css`
       :host { position: absolute; display: flex; flex-direction: column; background: var(--pc2-card); border: 1px solid var(--pc2-border);
-        border-radius: var(--pc2-radius); box-shadow: 0 12px 40px rgba(0, 0, 0, 0.45); overflow: hidden; min-width: 260px; min-height: 180px; }
+        border-radius: var(--pc2-radius); box-shadow: var(--pc2-shadow); overflow: hidden; min-width: 260px; min-height: 180px; }
       :host([hidden]) { display: none; }
       :host([active]) { border-color: var(--pc2-accent); }
       :host([compact]) header { cursor: default; }

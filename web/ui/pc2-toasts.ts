@@ -22,7 +22,7 @@ export class Pc2Toasts extends LitElement {
   static override styles = css`
     :host { position: fixed; right: 1rem; bottom: 4rem; display: grid; gap: 0.5rem; z-index: 300000; }
     div { background: var(--pc2-card-2); border: 1px solid var(--pc2-border); border-left: 4px solid var(--pc2-accent); padding: 0.6rem 0.9rem;
-      border-radius: 8px; box-shadow: 0 8px 24px rgba(0, 0, 0, 0.4); max-width: 22rem; overflow-wrap: anywhere; }
+      border-radius: 8px; box-shadow: var(--pc2-shadow); max-width: 22rem; overflow-wrap: anywhere; }
     div.error { border-left-color: var(--pc2-bad); }
     div { display: flex; gap: 0.75rem; align-items: center; }
     button { font: inherit; color: var(--pc2-accent); background: none; border: 1px solid var(--pc2-accent); border-radius: 6px; padding: 0.2rem 0.6rem; cursor: pointer; }

@@ -20,7 +20,7 @@ export class Pc2Markdown extends LitElement {
     :host { display: block; line-height: 1.5; overflow-wrap: anywhere; }
     p, ul, ol, blockquote, pre, h1, h2, h3, h4, h5, h6 { margin: 0.3rem 0; }
     p { white-space: pre-wrap; }
-    pre { background: #0b0f18; color: #dfe6f2; padding: 0.5rem; border-radius: 6px; overflow: auto; }
+    pre { background: var(--pc2-code-bg); color: var(--pc2-code-fg); padding: 0.5rem; border-radius: 6px; overflow: auto; }
     code { font-family: ui-monospace, monospace; font-size: 0.92em; }
     blockquote { border-left: 3px solid var(--pc2-border); padding-left: 0.6rem; color: var(--pc2-muted); }
     a { color: var(--pc2-accent); }

@@ -19,7 +19,7 @@ export class Pc2ContextMenu extends LitElement {
     css`
       :host { position: fixed; z-index: 200000; }
       ul { list-style: none; margin: 0; padding: 0.3rem; background: var(--pc2-card-2); border: 1px solid var(--pc2-border); border-radius: 8px;
-        box-shadow: 0 10px 30px rgba(0, 0, 0, 0.5); min-width: 12rem; }
+        box-shadow: 0 10px 30px rgba(0, 0, 0, 0.3); min-width: 12rem; }
       button { width: 100%; text-align: left; background: none; border: none; padding: 0.4rem 0.7rem; }
       button:hover, button:focus-visible { background: rgba(91, 140, 255, 0.2); }
     `,

@@ -12,8 +12,8 @@ export const explorerStyles = css`
       table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
       th { text-align: left; font-weight: 600; color: var(--pc2-muted); padding: 0.35rem 0.6rem; position: sticky; top: 0; background: var(--pc2-card); }
       th button { background: none; border: none; padding: 0; color: inherit; font-weight: 600; }
-      td { padding: 0.35rem 0.6rem; border-top: 1px solid rgba(255, 255, 255, 0.04); white-space: nowrap; }
-      tr[aria-selected="true"] td { background: rgba(91, 140, 255, 0.18); }
+      td { padding: 0.35rem 0.6rem; border-top: 1px solid var(--pc2-line); white-space: nowrap; }
+      tr[aria-selected="true"] td { background: var(--pc2-selected); }
       td .cell { display: flex; gap: 0.5rem; align-items: center; max-width: 26rem; overflow: hidden; text-overflow: ellipsis; }
       td.actions { text-align: right; }
       td.actions button { padding: 0.3rem 0.6rem; }
@@ -21,7 +21,7 @@ export const explorerStyles = css`
       .empty, .state { padding: 2rem; text-align: center; }
       .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(7.5rem, 1fr)); gap: 0.5rem; padding: 0.6rem; }
       .tile { display: grid; justify-items: center; gap: 0.3rem; padding: 0.5rem; border-radius: 8px; border: 1px solid transparent; text-align: center; font-size: 0.85rem; overflow-wrap: anywhere; }
-      .tile[aria-selected="true"] { background: rgba(91, 140, 255, 0.18); border-color: var(--pc2-accent); }
+      .tile[aria-selected="true"] { background: var(--pc2-selected); border-color: var(--pc2-accent); }
       .tile .thumb { width: 64px; height: 64px; display: grid; place-items: center; }
       .tile .thumb img { max-width: 64px; max-height: 64px; border-radius: 4px; }
       tr.drop-target td, .tile.drop-target { outline: 2px solid var(--pc2-accent); outline-offset: -2px; }

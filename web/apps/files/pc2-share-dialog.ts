@@ -25,7 +25,7 @@ export class Pc2ShareDialog extends LitElement {
     sharedStyles,
     css`
       :host { position: absolute; inset: 0; display: grid; place-items: center; background: rgba(5, 8, 14, 0.55); z-index: 10; }
-      section { width: min(34rem, calc(100% - 1.5rem)); background: var(--pc2-card); border: 1px solid var(--pc2-border); border-radius: var(--pc2-radius); padding: 1rem 1.1rem; box-shadow: 0 12px 40px rgba(0, 0, 0, 0.5); }
+      section { width: min(34rem, calc(100% - 1.5rem)); background: var(--pc2-card); border: 1px solid var(--pc2-border); border-radius: var(--pc2-radius); padding: 1rem 1.1rem; box-shadow: var(--pc2-shadow); }
       h2 { margin: 0 0 0.4rem; font-size: 1.05rem; overflow-wrap: anywhere; }
       fieldset { border: none; padding: 0; margin: 0.6rem 0; display: grid; gap: 0.35rem; }
       label { display: flex; gap: 0.5rem; align-items: baseline; overflow-wrap: anywhere; }

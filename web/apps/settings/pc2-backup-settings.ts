@@ -29,7 +29,7 @@ export class Pc2BackupSettings extends LitElement {
       input[name="folder"], input[name="nodeId"] { min-width: min(24rem, 70vw); }
       fieldset { border: 0; padding: 0; margin: 0; display: flex; gap: 1rem; }
       legend { font-size: 0.85rem; margin-bottom: 0.25rem; }
-      .key { border-left: 3px solid var(--pc2-bad, #e5484d); padding-left: 0.75rem; }
+      .key { border-left: 3px solid var(--pc2-bad, var(--pc2-bad)); padding-left: 0.75rem; }
     `,
   ];
 

@@ -33,7 +33,7 @@ export class Pc2HttpsSettings extends LitElement {
     sharedStyles,
     css`
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; margin: 0.75rem 0; font-size: 0.9rem; }
-      dt { color: var(--pc2-muted, #9aa4b2); }
+      dt { color: var(--pc2-muted, var(--pc2-muted)); }
       dd { margin: 0; overflow-wrap: anywhere; }
       form { display: grid; gap: 0.5rem; margin: 0.75rem 0; max-width: 36rem; }
       fieldset { border: 1px solid var(--pc2-border); border-radius: 6px; display: grid; gap: 0.35rem; }

@@ -27,7 +27,7 @@ export class Pc2NetworkSettings extends LitElement {
     sharedStyles,
     css`
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; margin: 0.75rem 0; font-size: 0.9rem; }
-      dt { color: var(--pc2-muted, #9aa4b2); }
+      dt { color: var(--pc2-muted, var(--pc2-muted)); }
       dd { margin: 0; overflow-wrap: anywhere; }
       .state { display: inline-block; padding: 0.1rem 0.5rem; border-radius: 999px; border: 1px solid var(--pc2-border); }
       .state[data-state="online"] { border-color: var(--pc2-ok); }

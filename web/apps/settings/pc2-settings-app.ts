@@ -5,6 +5,7 @@ import { ROLE_SCOPES } from "../../../server/principal.ts";
 import * as settings from "./settings-api.ts";
 import type { ListedUser, SessionView, TokenView } from "./settings-api.ts";
 import { deviceName } from "./device-name.ts";
+import { setThemeChoice, themeChoice, type ThemeChoice } from "../../state/theme.ts";
 import { formatSize } from "../files/entry.ts";
 import "./pc2-ai-settings.ts";
 import "./pc2-network-settings.ts";
@@ -15,7 +16,7 @@ import { sharedStyles } from "../../ui/shared-styles.ts";
 type UserRow = ListedUser;
 type SessionRow = SessionView;
 type TokenRow = TokenView;
-type Tab = "users" | "access" | "identity" | "storage" | "ai" | "network" | "backups" | "updates";
+type Tab = "users" | "access" | "identity" | "storage" | "ai" | "network" | "backups" | "updates" | "appearance";
 
 export class Pc2SettingsApp extends LitElement {
   static override properties = {
@@ -54,12 +55,13 @@ export class Pc2SettingsApp extends LitElement {
       main { flex: 1; padding: 1rem; overflow: auto; }
       h2 { margin-top: 0; font-size: 1.1rem; }
       table { width: 100%; border-collapse: collapse; font-size: 0.88rem; margin: 0.5rem 0 1rem; }
-      td, th { text-align: left; padding: 0.35rem 0.4rem; border-top: 1px solid rgba(255, 255, 255, 0.05); }
+      td, th { text-align: left; padding: 0.35rem 0.4rem; border-top: 1px solid var(--pc2-line); }
       form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; margin: 0.5rem 0; }
       label { display: grid; gap: 0.25rem; font-size: 0.85rem; }
       fieldset { border: 1px solid var(--pc2-border); border-radius: 8px; display: flex; flex-wrap: wrap; gap: 0.6rem; }
       .warning { border-left: 3px solid var(--pc2-bad); padding: 0.4rem 0.7rem; max-width: 46rem; }
       label.inline { display: flex; gap: 0.5rem; align-items: center; }
+      fieldset.stack { flex-direction: column; max-width: 28rem; padding: 0.6rem 0.8rem; }
       .who { display: grid; gap: 0.15rem; }
       .who .addr { display: flex; gap: 0.35rem; align-items: center; }
       .who .addr button, .name-form button { padding: 0.15rem 0.5rem; font-size: 0.8rem; }
@@ -247,6 +249,24 @@ export class Pc2SettingsApp extends LitElement {
       <p class="muted">The same 12-word recovery phrase restores this identity on any machine (<code>pc2 identity recover</code>).</p>`;
   }
 
+  /** Light or dark, or as the system says (kept in this browser). */
+  private renderAppearance() {
+    const choice = themeChoice();
+    const options: [ThemeChoice, string][] = [
+      ["system", "As the system (follows it when it changes)"],
+      ["light", "Light"],
+      ["dark", "Dark"],
+    ];
+    return html`<h2>Appearance</h2>
+      <fieldset aria-label="Theme" class="stack"><legend>Theme</legend>
+        ${options.map(
+          ([value, label]) =>
+            html`<label class="inline"><input type="radio" name="theme" .checked=${choice === value} @change=${() => (setThemeChoice(value), this.requestUpdate())} /> ${label}</label>`,
+        )}
+      </fieldset>
+      <p class="muted">Kept in this browser; each device keeps its own.</p>`;
+  }
+
   private renderStorage() {
     return html`<h2>Storage</h2>
       <p class="muted">What each user's files take, and their quota: checked before any byte of an upload is written. Leave empty for no quota.</p>
@@ -271,18 +291,20 @@ export class Pc2SettingsApp extends LitElement {
           ["storage", "Storage"],
           ["backups", "Backups"],
           ["updates", "Updates"],
+          ["appearance", "Appearance"],
         ]
       : [
           ["access", "Sessions & tokens"],
           ["ai", "AI"],
           ["network", "Network"],
+          ["appearance", "Appearance"],
         ];
     return html`<nav role="tablist" aria-label="Settings">
         ${tabs.map(([id, label]) => html`<button role="tab" aria-selected=${String(this.tab === id)} @click=${() => this.show(id)}>${label}</button>`)}
       </nav>
       <main role="tabpanel">
         ${this.message ? html`<p role=${this.message.error ? "alert" : "status"} class=${this.message.error ? "error" : "muted"}>${this.message.text}</p>` : nothing}
-        ${this.tab === "users" ? this.renderUsers() : this.tab === "access" ? this.renderAccess() : this.tab === "ai" ? html`<pc2-ai-settings .user=${this.user}></pc2-ai-settings>` : this.tab === "network" ? html`<pc2-network-settings .user=${this.user}></pc2-network-settings>` : this.tab === "identity" ? this.renderIdentity() : this.tab === "backups" ? html`<pc2-backup-settings></pc2-backup-settings>` : this.tab === "updates" ? html`<pc2-update-settings></pc2-update-settings>` : this.renderStorage()}
+        ${this.tab === "users" ? this.renderUsers() : this.tab === "access" ? this.renderAccess() : this.tab === "ai" ? html`<pc2-ai-settings .user=${this.user}></pc2-ai-settings>` : this.tab === "network" ? html`<pc2-network-settings .user=${this.user}></pc2-network-settings>` : this.tab === "identity" ? this.renderIdentity() : this.tab === "backups" ? html`<pc2-backup-settings></pc2-backup-settings>` : this.tab === "updates" ? html`<pc2-update-settings></pc2-update-settings>` : this.tab === "appearance" ? this.renderAppearance() : this.renderStorage()}
       </main>`;
   }
 }
