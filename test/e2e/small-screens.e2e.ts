@@ -157,4 +157,35 @@ test.describe
         await context.close();
       }
     });
+
+    test("a reload brings back the windows that were open, where they were; signing out forgets them", async ({ page }) => {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Files" }).click();
+      const files = page.getByRole("dialog", { name: "Files" });
+      await files.locator("tr[data-name='Documents']").dblclick();
+      // Move it by its title bar, then open Settings in front.
+      const title = files.locator("header");
+      const before = (await files.boundingBox())!;
+      await title.hover({ position: { x: 40, y: 10 } });
+      await page.mouse.down();
+      await page.mouse.move(before.x + 240, before.y + 110, { steps: 5 });
+      await page.mouse.up();
+      const moved = (await files.boundingBox())!;
+      await page.getByRole("button", { name: "Open Settings" }).click();
+      await expect(page.getByRole("dialog", { name: "Settings" })).toBeVisible();
+
+      await page.reload();
+      await expect(page.getByRole("dialog", { name: "Settings" })).toBeVisible();
+      await expect(files).toBeVisible();
+      expect(await files.boundingBox()).toEqual(moved);
+      const running = page.getByRole("list", { name: "Open windows" }).getByRole("button");
+      await expect(running).toHaveText(["Files", "Settings"]);
+      await expect(running.last()).toHaveAttribute("aria-pressed", "true");
+
+      await page.getByRole("navigation", { name: "Taskbar" }).getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("button", { name: "Connect wallet" }).click();
+      await expect(page.getByRole("navigation", { name: "Taskbar" })).toBeVisible();
+      await expect(page.getByRole("dialog")).toHaveCount(0);
+    });
   });

@@ -25,6 +25,7 @@ import "./pc2-window.ts";
 import "../ui/pc2-toasts.ts";
 import type { Pc2Toasts, ToastAction } from "../ui/pc2-toasts.ts";
 import type { WindowGeometry } from "./pc2-window.ts";
+import { forgetWindows, type RememberedWindow, rememberedWindows, rememberWindows, type WindowContent } from "./window-memory.ts";
 
 interface AppDef {
   id: string;
@@ -41,7 +42,8 @@ interface OpenWindow {
   id: string;
   /** What had keyboard focus when the window opened: it gets it back when the window closes. */
   returnFocus: HTMLElement | null;
-  /** What the window shows: an app, or an app opened on a file. */
+  /** What the window shows: an app, a file in the app for its type, or a folder. */
+  content: WindowContent;
   app: Pick<AppDef, "title" | "render">;
   geometry: WindowGeometry;
   z: number;
@@ -84,6 +86,8 @@ export class Pc2Desktop extends LitElement {
   private readonly provideConnection = new ContextProvider(this, { context: connectionContext, initialValue: this.connection });
   private readonly provideUser = new ContextProvider(this, { context: userContext, initialValue: null });
   private nextZ = 1;
+  /** The remembered windows were brought back (after that, every change is remembered). */
+  private restored = false;
   private nextId = 1;
 
   static override styles = [
@@ -139,6 +143,10 @@ export class Pc2Desktop extends LitElement {
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has("user")) this.provideUser.setValue(this.user);
+    if (changed.has("user") && this.user && !this.restored) {
+      this.restored = true;
+      this.restoreWindows();
+    }
     if (changed.has("compact")) this.toggleAttribute("compact", this.compact);
   }
 
@@ -151,7 +159,7 @@ export class Pc2Desktop extends LitElement {
     if (!(e.ctrlKey && e.altKey)) return;
     const key = e.key.toLowerCase();
     const app = this.apps.find((a) => shortcut(a) === key);
-    if (app) this.open(app);
+    if (app) this.open({ kind: "app", id: app.id });
     else if (key === "w" && this.active) this.close(this.active.id);
     else if (key === "arrowright" && this.windows.length) {
       // The window that has been in the back the longest comes to the front (and is restored).
@@ -169,21 +177,56 @@ export class Pc2Desktop extends LitElement {
     return this.windows.filter((w) => !w.minimized).sort((a, b) => b.z - a.z)[0];
   }
 
-  open(app: Pick<AppDef, "title" | "render">): void {
+  /** The title and the app for what a window shows (null: an app this user may not open). */
+  private appFor(content: WindowContent): Pick<AppDef, "title" | "render"> | null {
+    if (content.kind === "app") return this.apps.find((a) => a.id === content.id) ?? null;
+    if (content.kind === "folder") return { title: "Files", render: () => html`<pc2-file-explorer .path=${content.path}></pc2-file-explorer>` };
+    const file = content.entry;
+    const render = {
+      editor: () => html`<pc2-editor-app .file=${file}></pc2-editor-app>`,
+      viewer: () => html`<pc2-image-viewer .file=${file}></pc2-image-viewer>`,
+      audio: () => html`<pc2-media-viewer .file=${file} kind="audio"></pc2-media-viewer>`,
+      video: () => html`<pc2-media-viewer .file=${file} kind="video"></pc2-media-viewer>`,
+      info: () => html`<pc2-file-info .file=${file}></pc2-file-info>`,
+    }[openerFor(file.name, file.type)];
+    return { title: file.name, render };
+  }
+
+  open(content: WindowContent, restored?: RememberedWindow): void {
+    const app = this.appFor(content);
+    if (!app) return;
     const n = this.windows.length;
-    const returnFocus = deepActiveElement();
+    const returnFocus = restored ? null : deepActiveElement();
     this.panel = null;
     const win: OpenWindow = {
       id: `w${this.nextId++}`,
       returnFocus,
+      content,
       app,
-      geometry: { x: 80 + n * 28, y: 40 + n * 28, w: Math.min(760, innerWidth - 40), h: Math.min(480, innerHeight - 120) },
+      geometry: restored?.geometry ?? { x: 80 + n * 28, y: 40 + n * 28, w: Math.min(760, innerWidth - 40), h: Math.min(480, innerHeight - 120) },
       z: this.nextZ++,
-      minimized: false,
-      maximized: false,
+      minimized: restored?.minimized ?? false,
+      maximized: restored?.maximized ?? false,
     };
     this.windows = [...this.windows, win];
-    this.focus_(win.id);
+    if (!restored) this.focus_(win.id);
+  }
+
+  /** Bring back the windows this user had open in this browser, in their order, where they were. */
+  private restoreWindows(): void {
+    if (!this.user) return;
+    for (const w of rememberedWindows(this.user.address)) this.open(w.content, w);
+    if (this.active) this.focus_(this.active.id);
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has("windows") && this.user && this.restored) {
+      const inOrder = [...this.windows].sort((a, b) => a.z - b.z);
+      rememberWindows(
+        this.user.address,
+        inOrder.map((w) => ({ content: w.content, geometry: w.geometry, minimized: w.minimized, maximized: w.maximized })),
+      );
+    }
   }
 
   private update_(id: string, change: Partial<OpenWindow>): void {
@@ -238,21 +281,12 @@ export class Pc2Desktop extends LitElement {
 
   /** Open a file in the app for its type; what the desktop cannot show opens as its details with Download. */
   private openFile(e: CustomEvent<Entry>): void {
-    const file = e.detail;
-    const render = {
-      editor: () => html`<pc2-editor-app .file=${file}></pc2-editor-app>`,
-      viewer: () => html`<pc2-image-viewer .file=${file}></pc2-image-viewer>`,
-      audio: () => html`<pc2-media-viewer .file=${file} kind="audio"></pc2-media-viewer>`,
-      video: () => html`<pc2-media-viewer .file=${file} kind="video"></pc2-media-viewer>`,
-      info: () => html`<pc2-file-info .file=${file}></pc2-file-info>`,
-    }[openerFor(file.name, file.type)];
-    this.open({ title: file.name, render });
+    this.open({ kind: "file", entry: e.detail });
   }
 
   /** An app asked to show a folder (e.g. the WASM app's results): a Files window opened there. */
   private openFolder(e: CustomEvent<string>): void {
-    const folder = e.detail;
-    this.open({ title: "Files", render: () => html`<pc2-file-explorer .path=${folder}></pc2-file-explorer>` });
+    this.open({ kind: "folder", path: e.detail });
   }
 
   /** An app asked to close its own window (after its own confirmation). */
@@ -262,6 +296,7 @@ export class Pc2Desktop extends LitElement {
   }
 
   private async signOut(): Promise<void> {
+    if (this.user) forgetWindows(this.user.address);
     await api.logout().catch(() => undefined);
     this.dispatchEvent(new CustomEvent("signed-out", { bubbles: true, composed: true }));
   }
@@ -270,7 +305,7 @@ export class Pc2Desktop extends LitElement {
     if (this.panel === "apps")
       return html`<div class="sheet" role="dialog" aria-label="Apps">
         <h2>Apps</h2>
-        <div class="grid">${this.apps.map((a) => html`<button @click=${() => this.open(a)}><span class="glyph">${a.icon}</span><span>${a.title}</span></button>`)}</div>
+        <div class="grid">${this.apps.map((a) => html`<button @click=${() => this.open({ kind: "app", id: a.id })}><span class="glyph">${a.icon}</span><span>${a.title}</span></button>`)}</div>
       </div>`;
     if (this.panel === "account")
       return html`<div class="sheet" role="dialog" aria-label="Account">
@@ -292,8 +327,8 @@ export class Pc2Desktop extends LitElement {
       @toast=${(e: CustomEvent<{ text: string; kind: "info" | "error"; action?: ToastAction }>) => (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show(e.detail.text, e.detail.kind, e.detail.action)}>
       <div class="icons" role="list" aria-label="Desktop">
         ${this.apps.map(
-          (a) => html`<div role="listitem"><button @click=${() => compact && this.open(a)} @dblclick=${() => !compact && this.open(a)}
-            @keydown=${(e: KeyboardEvent) => e.key === "Enter" && ((e.preventDefault(), this.open(a)))}>
+          (a) => html`<div role="listitem"><button @click=${() => compact && this.open({ kind: "app", id: a.id })} @dblclick=${() => !compact && this.open({ kind: "app", id: a.id })}
+            @keydown=${(e: KeyboardEvent) => e.key === "Enter" && ((e.preventDefault(), this.open({ kind: "app", id: a.id })))}>
           <span class="glyph">${a.icon}</span><span>${a.title}</span></button></div>`,
         )}
       </div>
@@ -314,7 +349,7 @@ export class Pc2Desktop extends LitElement {
           compact
             ? html`<button data-panel="apps" aria-haspopup="dialog" aria-expanded=${String(this.panel === "apps")} @click=${() => this.togglePanel("apps")}>Apps</button>`
             : html`<div class="launch">
-              ${this.apps.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${shortcut(a).toUpperCase()})`} @click=${() => this.open(a)}>+ ${a.title}</button>`)}
+              ${this.apps.map((a) => html`<button aria-label=${`Open ${a.title}`} title=${`Open ${a.title} (Ctrl+Alt+${shortcut(a).toUpperCase()})`} @click=${() => this.open({ kind: "app", id: a.id })}>+ ${a.title}</button>`)}
             </div>`
         }
         <div class="running" role="list" aria-label="Open windows">
