@@ -84,6 +84,16 @@ test.describe
       await files.getByRole("button", { name: "Home" }).click();
       await files.locator("tr[data-name='Documents']").dblclick();
       await expect(files.locator("tr[data-name='holiday.bin']")).toBeVisible();
+
+      // Every notice is kept in the notifications centre, with an unread count until it is opened.
+      const bell = page.getByRole("navigation", { name: "Taskbar" }).getByRole("button", { name: /^Notifications/ });
+      await expect(bell).toHaveAccessibleName("Notifications, 3 unread");
+      await bell.click();
+      const centre = page.getByRole("dialog", { name: "Notifications" });
+      await expect(centre.locator("li")).toHaveText([/Moved holiday.bin to the Trash/, /Moved holiday.bin to the Trash/, /Uploaded photo.bin/]);
+      await expect(bell).toHaveAccessibleName("Notifications");
+      await centre.getByRole("button", { name: "Clear all" }).click();
+      await expect(centre).toContainText("Nothing yet");
     });
 
     test("drag and drop files from the OS uploads them", async ({ page }) => {

@@ -73,12 +73,15 @@ function deepActiveElement(): HTMLElement | null {
 }
 
 export class Pc2Desktop extends LitElement {
-  static override properties = { user: { attribute: false }, windows: { state: true }, compact: { state: true }, panel: { state: true } };
+  static override properties = { user: { attribute: false }, windows: { state: true }, compact: { state: true }, panel: { state: true }, notices: { state: true } };
+  /** Every notice of this session, newest first (the notifications centre); `read` once the list was seen. */
+  notices: { id: number; text: string; kind: "info" | "error"; at: Date; read: boolean }[] = [];
+  private nextNotice = 1;
   user: User | null = null;
   windows: OpenWindow[] = [];
   compact = matchMedia(COMPACT).matches;
-  /** The bottom bar's open panel (compact): the app launcher or the account. */
-  panel: "apps" | "account" | null = null;
+  /** The bottom bar's open panel: the app launcher or the account (compact), or the notifications. */
+  panel: "apps" | "account" | "notices" | null = null;
   private readonly media = matchMedia(COMPACT);
   private readonly onMedia = () => (this.compact = this.media.matches);
   /** The tab's one connection to the node, opened when an app first needs it; closed with the desktop. */
@@ -125,6 +128,13 @@ export class Pc2Desktop extends LitElement {
       .sheet .grid .glyph { width: 40px; height: 40px; }
       .sheet .stack { display: grid; gap: 0.6rem; }
       .sheet .stack button { min-height: 44px; }
+      .sheet.notices { left: auto; width: min(24rem, calc(100% - 1rem)); }
+      .notices ul { list-style: none; margin: 0 0 0.75rem; padding: 0; display: grid; gap: 0.4rem; }
+      .notices li { display: flex; justify-content: space-between; gap: 0.75rem; border-left: 3px solid var(--pc2-accent); padding: 0.3rem 0.5rem; background: var(--pc2-card-2); border-radius: 6px; }
+      .notices li.error { border-left-color: var(--pc2-bad); }
+      nav .bell { position: relative; display: inline-grid; place-items: center; }
+      nav .bell .badge { position: absolute; top: -4px; right: -4px; min-width: 1.2rem; height: 1.2rem; border-radius: 0.6rem; background: #b42323; color: #fff;
+        font-size: 0.72rem; line-height: 1.2rem; text-align: center; padding: 0 0.25rem; }
     `,
   ];
 
@@ -263,8 +273,12 @@ export class Pc2Desktop extends LitElement {
     });
   }
 
-  private togglePanel(panel: "apps" | "account"): void {
+  private togglePanel(panel: "apps" | "account" | "notices"): void {
     this.panel = this.panel === panel ? null : panel;
+    if (this.panel === "notices") {
+      this.notices = this.notices.map((n) => (n.read ? n : { ...n, read: true }));
+      (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.clear();
+    }
     if (this.panel) void this.updateComplete.then(() => (this.renderRoot.querySelector(".sheet button") as HTMLElement | null)?.focus());
   }
 
@@ -316,7 +330,25 @@ export class Pc2Desktop extends LitElement {
           <button @click=${() => this.signOut()}>Sign out</button>
         </div>
       </div>`;
+    if (this.panel === "notices")
+      return html`<div class="sheet notices" role="dialog" aria-label="Notifications">
+        <h2>Notifications</h2>
+        ${
+          this.notices.length
+            ? html`<ul>${this.notices.map((n) => html`<li class=${n.kind}><span>${n.text}</span><time class="muted">${n.at.toLocaleTimeString()}</time></li>`)}</ul>
+              <button @click=${() => (this.notices = [])}>Clear all</button>`
+            : html`<p class="muted">Nothing yet. Uploads, shares, deletions and errors are listed here.</p>`
+        }
+      </div>`;
     return nothing;
+  }
+
+  /** A notice: shown for a moment, and kept in the notifications centre. */
+  private notify(e: CustomEvent<{ text: string; kind: "info" | "error"; action?: ToastAction }>): void {
+    const { text, kind, action } = e.detail;
+    // With the centre open, the notice appears there rather than over it.
+    if (this.panel !== "notices") (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show(text, kind, action);
+    this.notices = [{ id: this.nextNotice++, text, kind, at: new Date(), read: this.panel === "notices" }, ...this.notices].slice(0, 100);
   }
 
   override render() {
@@ -324,7 +356,7 @@ export class Pc2Desktop extends LitElement {
     const compact = this.compact;
     const short = `${this.user?.address.slice(0, 6)}…${this.user?.address.slice(-4)}`;
     return html`<div class="root" @open-file=${this.openFile} @open-folder=${this.openFolder} @app-close=${this.appClose}
-      @toast=${(e: CustomEvent<{ text: string; kind: "info" | "error"; action?: ToastAction }>) => (this.renderRoot.querySelector("pc2-toasts") as Pc2Toasts | null)?.show(e.detail.text, e.detail.kind, e.detail.action)}>
+      @toast=${this.notify}>
       <div class="icons" role="list" aria-label="Desktop">
         ${this.apps.map(
           (a) => html`<div role="listitem"><button @click=${() => compact && this.open({ kind: "app", id: a.id })} @dblclick=${() => !compact && this.open({ kind: "app", id: a.id })}
@@ -356,6 +388,11 @@ export class Pc2Desktop extends LitElement {
           ${this.windows.map((w) => html`<div role="listitem"><button aria-pressed=${String(w.id === active)} @click=${() => (w.id === active ? this.minimize(w.id) : this.focus_(w.id))}>${w.app.title}</button></div>`)}
         </div>
         <div class="account">
+          ${(() => {
+            const unread = this.notices.filter((n) => !n.read).length;
+            return html`<button data-panel="notices" class="bell" aria-haspopup="dialog" aria-expanded=${String(this.panel === "notices")}
+              aria-label=${unread ? `Notifications, ${unread} unread` : "Notifications"} title="Notifications" @click=${() => this.togglePanel("notices")}>${icons.bell}${unread ? html`<span class="badge" aria-hidden="true">${unread}</span>` : nothing}</button>`;
+          })()}
           ${
             compact
               ? html`<button data-panel="account" aria-haspopup="dialog" aria-expanded=${String(this.panel === "account")} aria-label=${`Account: ${this.user?.role} ${short}`} data-testid="account" @click=${() => this.togglePanel("account")}>${this.user?.role}</button>`

@@ -2,6 +2,7 @@
 import { svg } from "lit";
 
 export const icons = {
+  bell: svg`<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15z"/><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" d="M10 20.5a2.2 2.2 0 0 0 4 0"/></svg>`,
   folder: svg`<svg viewBox="0 0 24 24" width="100%" height="100%" aria-hidden="true"><path fill="#f5b944" d="M3 6a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z"/></svg>`,
   file: svg`<svg viewBox="0 0 24 24" width="100%" height="100%" aria-hidden="true"><path fill="#93a0b8" d="M6 2h8l5 5v13a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2z"/><path fill="#5d6b86" d="M14 2v5h5"/></svg>`,
   files: svg`<svg viewBox="0 0 24 24" width="100%" height="100%" aria-hidden="true"><path fill="#5b8cff" d="M3 6a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z"/></svg>`,

@@ -35,6 +35,11 @@ export class Pc2Toasts extends LitElement {
     setTimeout(() => this.dismiss(toast.id), action ? 8000 : 4000);
   }
 
+  /** Take every notice off the screen (the notifications centre, opened, lists them). */
+  clear(): void {
+    this.toasts = [];
+  }
+
   private dismiss(id: number): void {
     this.toasts = this.toasts.filter((t) => t.id !== id);
   }

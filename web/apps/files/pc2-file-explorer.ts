@@ -55,6 +55,8 @@ export class Pc2FileExplorer extends LitElement {
   renaming: string | null = null;
   dragging = false;
   private readonly connection = new ContextConsumer(this, { context: connectionContext });
+  /** Uploads finished since the last notice. */
+  private readonly uploadedBatch: string[] = [];
   private stopWatching: (() => void) | null = null;
 
   static override styles = [sharedStyles, explorerStyles];
@@ -224,6 +226,13 @@ export class Pc2FileExplorer extends LitElement {
     for (const file of Array.from(files)) {
       const item = uploadFile(this.path, file, () => {
         this.uploads = [...this.uploads];
+        if (item.state === "failed") this.toast(`${item.name} was not uploaded: ${item.error}`, "error");
+        if (item.state === "done") this.uploadedBatch.push(item.name);
+        // One notice when a batch is through, not one per file.
+        if (item.state !== "uploading" && this.uploadedBatch.length && !this.uploads.some((u) => u.state === "uploading")) {
+          const names = this.uploadedBatch.splice(0);
+          this.toast(names.length === 1 ? `Uploaded ${names[0]}` : `Uploaded ${names.length} files`);
+        }
         if (item.state !== "done") return;
         void this.load(false);
         // A finished upload leaves the list after a moment; a failed one stays until dismissed.
