@@ -1,5 +1,6 @@
-// Bundles the desktop (web/index.html and everything it imports) into dist/web with hashed file names.
-import { rmSync } from "node:fs";
+// Bundles the desktop (web/index.html and everything it imports) into dist/web with hashed file names,
+// and a gzip copy of each text file beside it (<name>.gz), which the node sends to browsers that accept it.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const WEB_OUT = join(import.meta.dir, "..", "dist", "web");
@@ -10,6 +11,8 @@ export async function buildWeb(outdir = WEB_OUT): Promise<string[]> {
     entrypoints: [join(import.meta.dir, "..", "web", "index.html")],
     outdir,
     minify: true,
+    // The desktop and its apps are chunks of their own, loaded after sign-in (web/shell/pc2-app.ts).
+    splitting: true,
     sourcemap: "none",
     // Lit's production build (its "development" export logs a warning and carries dev-only checks).
     conditions: ["production"],
@@ -20,7 +23,14 @@ export async function buildWeb(outdir = WEB_OUT): Promise<string[]> {
     for (const log of result.logs) console.error(log);
     throw new Error("web build failed");
   }
-  return result.outputs.map((o) => o.path);
+  const built = result.outputs.map((o) => o.path);
+  const compressed = built
+    .filter((p) => /\.(js|css|html|svg|json)$/.test(p))
+    .map((p) => {
+      writeFileSync(`${p}.gz`, Bun.gzipSync(readFileSync(p), { level: 9 }));
+      return `${p}.gz`;
+    });
+  return [...built, ...compressed];
 }
 
 if (import.meta.main) {

@@ -4,6 +4,8 @@ import { join, relative } from "node:path";
 
 export interface Asset {
   file: Blob;
+  /** The same bytes gzipped at build time, when the build made a copy. */
+  gzip: Blob | null;
   /** Content-hashed file names never change, so browsers may cache them for good. */
   immutable: boolean;
 }
@@ -14,7 +16,7 @@ export interface AssetStore {
   size(): number;
 }
 
-const HASHED = /-[a-z0-9]{8,}\.[a-z0-9]+$/;
+const HASHED = /-[a-z0-9]{8,}\.[a-z0-9]+(?:\.gz)?$/;
 
 /** A fixed map from URL path to file: client input only ever selects a key, never builds a path. */
 function storeFrom(source: string, files: Map<string, string>): AssetStore {
@@ -23,7 +25,8 @@ function storeFrom(source: string, files: Map<string, string>): AssetStore {
     get(urlPath) {
       const key = urlPath === "/" ? "/index.html" : urlPath;
       const path = files.get(key);
-      return path ? { file: Bun.file(path), immutable: HASHED.test(key) } : null;
+      const gz = files.get(`${key}.gz`);
+      return path ? { file: Bun.file(path), gzip: gz ? Bun.file(gz) : null, immutable: HASHED.test(key) } : null;
     },
     size: () => files.size,
   };

@@ -13,6 +13,10 @@ const assetsDir = makeTempDir("pc2-assets-");
 mkdirSync(join(assetsDir.path, "assets"));
 writeFileSync(join(assetsDir.path, "index.html"), "<!doctype html><title>PC2</title>");
 writeFileSync(join(assetsDir.path, "assets", "main-abc123def.js"), "console.log(1)");
+// As the build writes it: a gzip copy beside the text file.
+const SCRIPT = "console.log('the desktop');\n".repeat(200);
+writeFileSync(join(assetsDir.path, "assets", "app-0123456789.js"), SCRIPT);
+writeFileSync(join(assetsDir.path, "assets", "app-0123456789.js.gz"), Bun.gzipSync(Buffer.from(SCRIPT)));
 
 const { node, cleanup } = createTestNode({ assets: diskAssetStore(assetsDir.path), env: { PC2_MAX_JSON_BODY_BYTES: "2048" } });
 // A route only this test adds (public in the role table), to exercise JSON body handling on a POST.
@@ -154,6 +158,30 @@ describe("desktop assets", () => {
     const r = await appRequest(app, "/assets/main-abc123def.js");
     expect(r.status).toBe(200);
     expect(r.headers.get("cache-control")).toContain("immutable");
+  });
+
+  test("a file the build gzipped goes gzipped to a browser that accepts it, as is to one that does not", async () => {
+    for (const [accept, gz] of [
+      ["gzip, deflate, br", true],
+      ["br;q=1.0, gzip;q=0.8", true],
+      ["*", true],
+      ["gzip;q=0", false],
+      ["identity", false],
+      [null, false],
+    ] as const) {
+      const res = await app.handle(
+        new Request("http://127.0.0.1:4200/assets/app-0123456789.js", { headers: accept ? { "accept-encoding": accept, host: "127.0.0.1:4200" } : { host: "127.0.0.1:4200" } }),
+      );
+      expect([res.status, res.headers.get("content-encoding"), res.headers.get("vary")]).toEqual([200, gz ? "gzip" : null, "accept-encoding"]);
+      expect(res.headers.get("content-type")).toContain("javascript");
+      expect(res.headers.get("cache-control")).toContain("immutable");
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(new TextDecoder().decode(gz ? Bun.gunzipSync(bytes) : bytes)).toBe(SCRIPT);
+      if (gz) expect(bytes.length).toBeLessThan(SCRIPT.length / 10);
+    }
+    // A file without a gzip copy is sent as it is, whatever is accepted.
+    const plain = await app.handle(new Request("http://127.0.0.1:4200/assets/main-abc123def.js", { headers: { "accept-encoding": "gzip", host: "127.0.0.1:4200" } }));
+    expect([plain.headers.get("content-encoding"), await plain.text()]).toEqual([null, "console.log(1)"]);
   });
 
   test("paths outside the asset list never reach the disk", async () => {

@@ -3,8 +3,11 @@ import { LitElement, css, html } from "lit";
 import { ApiError, api, UnreachableError, type User } from "../api/rest-client.ts";
 import { sharedStyles } from "../ui/shared-styles.ts";
 import "./pc2-sign-in.ts";
-import "./pc2-setup-wizard.ts";
-import "./pc2-desktop.ts";
+
+// The setup wizard and the desktop (with every app) load when they are needed, so the sign-in
+// screen comes up on a small bundle.
+const loadWizard = () => import("./pc2-setup-wizard.ts");
+const loadDesktop = () => import("./pc2-desktop.ts");
 
 type View = "loading" | "unreachable" | "setup" | "signin" | "phrase" | "desktop";
 
@@ -28,13 +31,18 @@ export class Pc2App extends LitElement {
 
   private async boot(): Promise<void> {
     this.view = "loading";
+    // Both questions at once: a visitor who is not signed in needs the second answer right away.
+    const setup = api.setupStatus();
+    setup.catch(() => undefined);
     try {
       await this.enter(await api.whoami());
     } catch (err) {
       if (err instanceof UnreachableError) return void (this.view = "unreachable");
       if (!(err instanceof ApiError)) throw err;
       try {
-        this.view = (await api.setupStatus()).claimed ? "signin" : "setup";
+        const claimed = (await setup).claimed;
+        if (!claimed) await loadWizard();
+        this.view = claimed ? "signin" : "setup";
       } catch {
         this.view = "unreachable";
       }
@@ -54,6 +62,7 @@ export class Pc2App extends LitElement {
         (id) => id.phrasePending,
         () => false,
       ));
+    await (pending ? loadWizard() : loadDesktop());
     this.view = pending ? "phrase" : "desktop";
   }
 

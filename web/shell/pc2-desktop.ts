@@ -17,7 +17,6 @@ import "../apps/viewer/pc2-image-viewer.ts";
 import "../apps/viewer/pc2-media-viewer.ts";
 import "../apps/viewer/pc2-file-info.ts";
 import "../apps/settings/pc2-settings-app.ts";
-import "../apps/terminal/pc2-terminal-app.ts";
 import "../apps/wasm/pc2-wasm-app.ts";
 import "../apps/ai/pc2-ai-chat.ts";
 import { openerFor } from "../apps/file-types.ts";
@@ -36,6 +35,8 @@ interface AppDef {
   roles?: User["role"][];
   /** The Ctrl+Alt shortcut; the title's first letter when absent. */
   key?: string;
+  /** Loads the app's code when it first opens (a chunk of its own: the terminal brings xterm.js). */
+  load?: () => Promise<unknown>;
 }
 
 interface OpenWindow {
@@ -56,7 +57,7 @@ const shortcut = (a: AppDef) => (a.key ?? a.title[0]!).toLowerCase();
 const APPS: AppDef[] = [
   { id: "files", title: "Files", icon: icons.files, render: () => html`<pc2-file-explorer></pc2-file-explorer>` },
   { id: "settings", title: "Settings", icon: icons.settings, render: (user) => html`<pc2-settings-app .user=${user}></pc2-settings-app>` },
-  { id: "terminal", title: "Terminal", icon: icons.terminal, render: () => html`<pc2-terminal-app></pc2-terminal-app>`, roles: ["owner"] },
+  { id: "terminal", title: "Terminal", icon: icons.terminal, render: () => html`<pc2-terminal-app></pc2-terminal-app>`, roles: ["owner"], load: () => import("../apps/terminal/pc2-terminal-app.ts") },
   // Ctrl+Alt+A is WASM Apps (Ctrl+Alt+W closes a window), so AI Chat is Ctrl+Alt+C.
   { id: "ai", title: "AI Chat", icon: icons.ai, render: () => html`<pc2-ai-chat></pc2-ai-chat>`, key: "c" },
   { id: "wasm", title: "WASM Apps", icon: icons.wasm, render: () => html`<pc2-wasm-app></pc2-wasm-app>`, roles: ["owner", "admin"], key: "a" },
@@ -189,7 +190,11 @@ export class Pc2Desktop extends LitElement {
 
   /** The title and the app for what a window shows (null: an app this user may not open). */
   private appFor(content: WindowContent): Pick<AppDef, "title" | "render"> | null {
-    if (content.kind === "app") return this.apps.find((a) => a.id === content.id) ?? null;
+    if (content.kind === "app") {
+      const app = this.apps.find((a) => a.id === content.id) ?? null;
+      void app?.load?.();
+      return app;
+    }
     if (content.kind === "folder") return { title: "Files", render: () => html`<pc2-file-explorer .path=${content.path}></pc2-file-explorer>` };
     const file = content.entry;
     const render = {
