@@ -50,6 +50,8 @@ test.describe
       token = await claimViaApi(node.url, owner);
       await put("notes.txt", "first line\n");
       await put("dot.png", PNG);
+      await put("dot2.png", PNG);
+      await put("readme.md", "# Hello\n\nSome **bold** text and <script>alert(1)</script> left as text.\n");
       await put("tone.wav", wav());
       await put("archive.bin", new Uint8Array([1, 2, 3, 4]));
     });
@@ -105,6 +107,19 @@ test.describe
       const img = page.locator("pc2-image-viewer img");
       await expect(img).toBeVisible();
       await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1);
+      // The folder's other images, and zoom.
+      const viewer = page.getByRole("dialog", { name: "dot.png" });
+      await expect(viewer).toContainText("(1 of 2)");
+      await viewer.getByRole("button", { name: "Next" }).click();
+      const next = page.getByRole("dialog", { name: "dot2.png" });
+      await expect(next).toContainText("(2 of 2)");
+      await expect(next.getByTestId("zoom")).toHaveText("Fit");
+      await next.getByRole("button", { name: "Zoom in" }).click();
+      await expect(next.getByTestId("zoom")).not.toHaveText("Fit");
+      await next.getByRole("group", { name: /^Image/ }).press("0");
+      await expect(next.getByTestId("zoom")).toHaveText("Fit");
+      await next.getByRole("group", { name: /^Image/ }).press("ArrowLeft");
+      await expect(page.getByRole("dialog", { name: "dot.png" })).toContainText("(1 of 2)");
     });
 
     test("audio plays in the browser's player; a file the desktop cannot show opens as its details, with Download", async ({ page }) => {
@@ -128,5 +143,19 @@ test.describe
       await info.getByRole("link", { name: "Download" }).click();
       const download = await downloading;
       expect(download.suggestedFilename()).toBe("archive.bin");
+    });
+
+    test("Markdown opens rendered, its text never turned into HTML; Edit shows the source", async ({ page }) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Files" }).click();
+      await page.locator("pc2-file-explorer tr[data-name='Documents']").dblclick();
+      await page.locator("pc2-file-explorer tr[data-name='readme.md']").dblclick();
+      const preview = page.getByTestId("markdown-preview");
+      await expect(preview.getByRole("heading", { name: "Hello" })).toBeVisible();
+      await expect(preview.locator("strong")).toHaveText("bold");
+      await expect(preview).toContainText("<script>alert(1)</script>");
+      await expect(preview.locator("script")).toHaveCount(0);
+      await page.getByRole("button", { name: "Edit" }).click();
+      await expect(page.getByLabel("Contents of readme.md")).toHaveValue(/^# Hello/);
     });
   });

@@ -175,4 +175,27 @@ test.describe
       await page.keyboard.press("Control+Alt+ArrowRight");
       await expect.poll(async () => (await z(settingsWin)) > (await z(filesWin))).toBe(true);
     });
+
+    test("a folder of 1,000 entries keeps only the rows in sight in the page, and scrolls and moves by keyboard to the end", async ({ page }) => {
+      const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const mk = (name: string) => fetch(`${node.url}/mkdir`, { method: "POST", headers: auth, body: JSON.stringify({ parent: "~/Documents/Many", path: name, create_missing_parents: true }) });
+      expect((await mk("entry-0000")).status).toBe(200);
+      for (let i = 1; i < 1000; i += 50) await Promise.all(Array.from({ length: Math.min(50, 1000 - i) }, (_, j) => mk(`entry-${String(i + j).padStart(4, "0")}`)));
+      const files = await openDocuments(page);
+      await files.locator("tr[data-name='Many']").dblclick();
+      await expect(files.locator("tr[data-name='entry-0000']")).toBeVisible();
+      const rows = files.locator("tbody tr:not(.spacer)");
+      expect(await rows.count()).toBeLessThan(80);
+      await expect(files.getByRole("grid", { name: "Files" })).toHaveAttribute("aria-rowcount", "1001");
+      // Scrolled to the end: the last entries are drawn, the first are not.
+      await files.locator(".list").evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await expect(files.locator("tr[data-name='entry-0999']")).toBeVisible();
+      await expect(files.locator("tr[data-name='entry-0000']")).toHaveCount(0);
+      // Back to the top, then the keyboard walks down past what was drawn.
+      await files.locator(".list").evaluate((el) => (el.scrollTop = 0));
+      await files.locator("tr[data-name='entry-0000']").click();
+      for (let i = 0; i < 60; i++) await files.locator(".list").press("ArrowDown");
+      await expect(files.locator("tr[data-name='entry-0060']")).toHaveAttribute("aria-selected", "true");
+      await expect(files.locator("tr[data-name='entry-0060']")).toBeInViewport();
+    });
   });

@@ -170,4 +170,37 @@ test.describe
       await files.getByRole("button", { name: "Empty Trash" }).click();
       await expect(files.getByText("The Trash is empty.")).toBeVisible();
     });
+
+    test("Move to… and Copy to… with a folder picker; search across every folder opens what it finds; storage used is shown", async ({ page }) => {
+      await uploadViaApi(ownerToken, "plan.txt", "the plan");
+      await signInThroughUi(page, node.url, owner);
+      const files = await openFiles(page, "Documents");
+      await expect(files.getByTestId("storage-usage")).toContainText(/used · .* free on the node/);
+      // Copy into Pictures: the picker lists folders only (never the Trash), starting where we are.
+      await files.locator("tr[data-name='plan.txt']").click({ button: "right" });
+      await files.getByRole("menuitem", { name: "Copy to…" }).click();
+      const copy = files.getByRole("dialog", { name: "Copy to" });
+      await copy.getByRole("button", { name: "Up one folder" }).click();
+      await expect(copy.getByRole("list", { name: "Folders" })).not.toContainText("Trash");
+      await copy.getByRole("button", { name: "Pictures" }).click();
+      await copy.getByRole("button", { name: "Copy here" }).click();
+      await expect(page.locator("pc2-toasts")).toContainText("Copied plan.txt to ~/Pictures");
+      await expect(files.locator("tr[data-name='plan.txt']")).toBeVisible();
+      // Move into Public.
+      await files.locator("tr[data-name='plan.txt']").click({ button: "right" });
+      await files.getByRole("menuitem", { name: "Move to…" }).click();
+      const move = files.getByRole("dialog", { name: "Move to" });
+      await move.getByRole("button", { name: "Up one folder" }).click();
+      await move.getByRole("button", { name: "Public" }).click();
+      await move.getByRole("button", { name: "Move here" }).click();
+      await expect(files.locator("tr[data-name='plan.txt']")).toHaveCount(0);
+      // Search finds both copies, wherever they are; a result opens in its app.
+      await files.getByLabel("Search your files").fill("plan");
+      const results = files.getByRole("grid", { name: "Search results" });
+      await expect(results.locator("tbody tr")).toHaveCount(2);
+      await expect(results).toContainText("~/Pictures");
+      await expect(results).toContainText("~/Public");
+      await results.locator("tr", { hasText: "~/Public" }).getByRole("button", { name: "plan.txt" }).click();
+      await expect(page.getByRole("dialog", { name: "plan.txt" }).getByLabel("Contents of plan.txt")).toHaveValue("the plan");
+    });
   });

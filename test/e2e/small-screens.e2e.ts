@@ -3,7 +3,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { type Page } from "@playwright/test";
 import { Wallet } from "ethers";
-import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
+import { claimViaApi, expect, injectWallet, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
 
 const owner = Wallet.createRandom() as unknown as Wallet;
 let node: RunningNode;
@@ -22,6 +22,24 @@ function focusIsWithin(el: Element): boolean {
   while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
   for (let n: Node | null = active; n; n = n.parentNode ?? (n as ShadowRoot).host ?? null) if (n === el) return true;
   return false;
+}
+
+/** What has keyboard focus, through shadow roots: its text (or label) and its role. */
+async function focused(page: Page): Promise<{ text: string; label: string | null; role: string | null }> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return { text: (el?.textContent ?? "").trim(), label: el?.getAttribute("aria-label") ?? null, role: el?.getAttribute("role") ?? el?.tagName.toLowerCase() ?? null };
+  });
+}
+
+/** Press Tab until `wanted` has focus (at most `max` times). */
+async function tabTo(page: Page, wanted: (f: Awaited<ReturnType<typeof focused>>) => boolean, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (wanted(await focused(page))) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`Tab never reached it; focus is on ${JSON.stringify(await focused(page))}`);
 }
 
 /** Nothing sticks out sideways, and every control of the bottom bar is on the screen. */
@@ -187,5 +205,63 @@ test.describe
       await page.getByRole("button", { name: "Connect wallet" }).click();
       await expect(page.getByRole("navigation", { name: "Taskbar" })).toBeVisible();
       await expect(page.getByRole("dialog")).toHaveCount(0);
+    });
+
+    test("keyboard only: sign in, upload, rename, share and sign out without the mouse", async ({ page }) => {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await injectWallet(page, owner);
+      await page.goto(node.url);
+      await tabTo(page, (f) => f.text === "Connect wallet");
+      await page.keyboard.press("Enter");
+      await expect(page.getByRole("navigation", { name: "Taskbar" })).toBeVisible();
+      // Files by its shortcut; Upload by Tab and Enter.
+      await page.keyboard.press("Control+Alt+f");
+      const files = page.getByRole("dialog", { name: "Files" });
+      await expect(files).toBeVisible();
+      await tabTo(page, (f) => f.text === "Upload");
+      const chooser = page.waitForEvent("filechooser");
+      await page.keyboard.press("Enter");
+      await (await chooser).setFiles({ name: "typed.txt", mimeType: "text/plain", buffer: Buffer.from("no mouse") });
+      await expect(files.locator("tr[data-name='typed.txt']")).toBeVisible();
+      // The list: arrows to the file, F2 to rename it.
+      await tabTo(page, (f) => f.label === "Files" && f.role === "region");
+      for (
+        let i = 0;
+        i < 12 &&
+        (await files
+          .locator("tr[aria-selected='true']")
+          .getAttribute("data-name")
+          .catch(() => null)) !== "typed.txt";
+        i++
+      )
+        await page.keyboard.press("ArrowDown");
+      await expect(files.locator("tr[data-name='typed.txt']")).toHaveAttribute("aria-selected", "true");
+      await page.keyboard.press("F2");
+      await page.keyboard.type("renamed.txt");
+      await page.keyboard.press("Enter");
+      await expect(files.locator("tr[data-name='renamed.txt']")).toBeVisible();
+      // Its menu from the keyboard (Shift+F10), down to Share…, Enter; the dialog's Copy has focus; Escape closes it.
+      await tabTo(page, (f) => f.label === "Files" && f.role === "region");
+      for (
+        let i = 0;
+        i < 12 &&
+        (await files
+          .locator("tr[aria-selected='true']")
+          .getAttribute("data-name")
+          .catch(() => null)) !== "renamed.txt";
+        i++
+      )
+        await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Shift+F10");
+      for (let i = 0; i < 12 && (await focused(page)).text !== "Share…"; i++) await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Enter");
+      const share = files.getByRole("dialog", { name: "Share “renamed.txt”" });
+      await expect(share.getByRole("button", { name: "Copy link" })).toBeFocused();
+      await page.keyboard.press("Escape");
+      await expect(share).toHaveCount(0);
+      // Sign out, reached by Tab.
+      await tabTo(page, (f) => f.text === "Sign out", 80);
+      await page.keyboard.press("Enter");
+      await expect(page.getByRole("button", { name: "Connect wallet" })).toBeVisible();
     });
   });

@@ -44,6 +44,10 @@ test.describe
       await page.keyboard.type("echo early-$((3*3))");
       await page.keyboard.press("Enter");
       await expect(term.locator(".xterm-rows")).toContainText("early-9");
+      // The desktop's shortcuts pass through the terminal: Ctrl+Alt+S opens Settings from inside it.
+      await term.locator(".xterm-helper-textarea").focus();
+      await page.keyboard.press("Control+Alt+s");
+      await expect(page.getByRole("dialog", { name: "Settings" })).toBeVisible();
     });
 
     test("members do not see the Terminal app", async ({ page }) => {

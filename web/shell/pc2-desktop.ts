@@ -308,6 +308,14 @@ export class Pc2Desktop extends LitElement {
     this.open({ kind: "folder", path: e.detail });
   }
 
+  /** An app changed what it shows (the image viewer's Next): its window's title follows. */
+  private appTitle(e: CustomEvent<string>): void {
+    const win = e.composedPath().find((n) => (n as Element).tagName === "PC2-WINDOW") as Element | undefined;
+    const id = win?.getAttribute("window-id");
+    const w = this.windows.find((x) => x.id === id);
+    if (w) this.update_(w.id, { app: { ...w.app, title: String(e.detail).slice(0, 200) } });
+  }
+
   /** An app asked to close its own window (after its own confirmation). */
   private appClose(e: Event): void {
     const win = e.composedPath().find((n) => (n as Element).tagName === "PC2-WINDOW") as Element | undefined;
@@ -360,7 +368,7 @@ export class Pc2Desktop extends LitElement {
     const active = this.active?.id;
     const compact = this.compact;
     const short = `${this.user?.address.slice(0, 6)}…${this.user?.address.slice(-4)}`;
-    return html`<div class="root" @open-file=${this.openFile} @open-folder=${this.openFolder} @app-close=${this.appClose}
+    return html`<div class="root" @open-file=${this.openFile} @open-folder=${this.openFolder} @app-close=${this.appClose} @app-title=${this.appTitle}
       @toast=${this.notify}>
       <div class="icons" role="list" aria-label="Desktop">
         ${this.apps.map(

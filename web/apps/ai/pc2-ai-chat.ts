@@ -196,7 +196,7 @@ export class Pc2AiChat extends LitElement {
               ? html`<div class="row" aria-label="Attached files">${this.attachments.map((p) => html`<span class="chip mono">${p}<button type="button" aria-label=${`Remove ${p}`} @click=${() => (this.attachments = this.attachments.filter((x) => x !== p))}>×</button></span>`)}</div>`
               : ""
           }
-          ${this.picking ? html`<pc2-file-picker @pick=${(e: CustomEvent<string[]>) => ((this.attachments = [...new Set([...this.attachments, ...e.detail])]), (this.picking = false))}></pc2-file-picker>` : ""}
+          ${this.picking ? html`<pc2-file-picker @pick=${(e: CustomEvent<string[]>) => ((this.attachments = [...new Set([...this.attachments, ...e.detail])]), (this.picking = false))} @cancel=${() => (this.picking = false)}></pc2-file-picker>` : ""}
           <textarea aria-label="Message" placeholder="Message (Enter to send, Shift+Enter for a new line)" @keydown=${this.keydown}></textarea>
           <div class="row">
             <button type="button" @click=${() => (this.picking = !this.picking)}>${this.picking ? "Close" : "Attach files…"}</button>

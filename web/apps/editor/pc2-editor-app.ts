@@ -1,7 +1,9 @@
-// <pc2-editor-app>: open a text file, edit, save (overwrite in place); unsaved changes are never lost silently.
+// <pc2-editor-app>: open a text file, edit, save (overwrite in place); unsaved changes are never lost
+// silently. A Markdown file opens rendered (safely: its text never becomes HTML), with Edit beside.
 import { readText, writeText } from "../../api/files-api.ts";
 import { LitElement, css, html, nothing } from "lit";
 import { sharedStyles } from "../../ui/shared-styles.ts";
+import "../ai/pc2-markdown.ts";
 
 export interface OpenFile {
   uid: string;
@@ -10,7 +12,16 @@ export interface OpenFile {
 }
 
 export class Pc2EditorApp extends LitElement {
-  static override properties = { file: { attribute: false }, text: { state: true }, dirty: { state: true }, status: { state: true }, confirmClose: { state: true } };
+  static override properties = {
+    file: { attribute: false },
+    text: { state: true },
+    dirty: { state: true },
+    status: { state: true },
+    confirmClose: { state: true },
+    previewing: { state: true },
+  };
+  /** A Markdown file is shown rendered until the user asks to edit it. */
+  previewing = false;
   file: OpenFile | null = null;
   text = "";
   dirty = false;
@@ -25,6 +36,7 @@ export class Pc2EditorApp extends LitElement {
       .bar { display: flex; gap: 0.5rem; align-items: center; padding: 0.4rem 0.6rem; border-bottom: 1px solid var(--pc2-border); }
       .bar .name { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       textarea { flex: 1; resize: none; border: none; border-radius: 0; padding: 0.8rem; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.9rem; line-height: 1.45; }
+      .preview { flex: 1; overflow: auto; padding: 0.8rem 1rem; }
       .guard { display: flex; gap: 0.5rem; align-items: center; padding: 0.5rem 0.6rem; background: rgba(245, 185, 68, 0.12); border-top: 1px solid var(--pc2-warn); }
     `,
   ];
@@ -56,6 +68,7 @@ export class Pc2EditorApp extends LitElement {
     if (!this.file) return;
     try {
       this.text = await readText(this.file.uid);
+      this.previewing = /\.(md|markdown)$/i.test(this.file.name);
       this.status = "ready";
     } catch (err) {
       this.status = "error";
@@ -97,10 +110,19 @@ export class Pc2EditorApp extends LitElement {
       <div class="bar">
         <span class="name">${this.file?.name}${this.dirty ? html` <span class="muted" data-testid="dirty">● unsaved</span>` : nothing}</span>
         ${this.status === "error" ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
+        ${
+          /\.(md|markdown)$/i.test(this.file?.name ?? "")
+            ? html`<button aria-pressed=${String(this.previewing)} @click=${() => (this.previewing = !this.previewing)}>${this.previewing ? "Edit" : "Preview"}</button>`
+            : nothing
+        }
         <button class="primary" ?disabled=${!this.dirty || this.status === "saving"} @click=${() => this.save()}>${this.status === "saving" ? "Saving…" : "Save"}</button>
       </div>
-      <textarea aria-label=${`Contents of ${this.file?.name}`} spellcheck="false" .value=${this.text} @keydown=${this.onKey}
-        @input=${(e: InputEvent) => ((this.text = (e.target as HTMLTextAreaElement).value), (this.dirty = true))}></textarea>
+      ${
+        this.previewing
+          ? html`<pc2-markdown class="preview" data-testid="markdown-preview" .text=${this.text}></pc2-markdown>`
+          : html`<textarea aria-label=${`Contents of ${this.file?.name}`} spellcheck="false" .value=${this.text} @keydown=${this.onKey}
+        @input=${(e: InputEvent) => ((this.text = (e.target as HTMLTextAreaElement).value), (this.dirty = true))}></textarea>`
+      }
       ${
         this.confirmClose
           ? html`<div class="guard" role="alertdialog" aria-label="Unsaved changes">

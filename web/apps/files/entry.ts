@@ -14,6 +14,11 @@ export interface Entry {
   metadata: string | null;
 }
 
+/** The API's "/0x…/Documents/a.txt" as the desktop writes it: "~/Documents/a.txt". */
+export function homePath(apiPath: string): string {
+  return apiPath.replace(/^\/0x[0-9a-f]{40}(?=\/|$)/, "~");
+}
+
 /** 1536 → "1.5 KB"; null (a folder) → "—". */
 export function formatSize(n: number | null): string {
   if (n === null) return "—";

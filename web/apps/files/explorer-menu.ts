@@ -15,6 +15,8 @@ export function menuFor(e: Entry, inTrash: boolean, chosen: number, isTrashFolde
     { id: "open", label: "Open" },
     { id: "rename", label: "Rename" },
     { id: "download", label: e.is_dir ? "Download as zip" : "Download" },
+    { id: "move-to", label: chosen > 1 ? `Move ${chosen} items to…` : "Move to…" },
+    { id: "copy-to", label: chosen > 1 ? `Copy ${chosen} items to…` : "Copy to…" },
     ...(e.is_dir ? [] : [{ id: "cid", label: "Copy CID" }, { id: "share", label: e.is_public ? "Shared: show link…" : "Share…" }, ...(e.is_public ? [{ id: "unshare", label: "Stop sharing" }] : [])]),
     { id: "properties", label: "Properties" },
     { id: "delete", label: chosen > 1 ? `Delete ${chosen} items` : "Delete" },
@@ -37,6 +39,8 @@ export interface MenuHost {
   trash(entries: Entry[]): Promise<void>;
   /** Out of the Trash for good, after asking. */
   deleteForGood(entries: Entry[]): Promise<void>;
+  /** Ask for a folder, then move or copy the entries there. */
+  chooseFolderFor(how: "move" | "copy", entries: Entry[]): void;
 }
 
 export async function runMenuAction(id: string, e: Entry, host: MenuHost): Promise<void> {
@@ -53,6 +57,10 @@ export async function runMenuAction(id: string, e: Entry, host: MenuHost): Promi
       return host.act(async () => host.showShare(e, await actions.share(e)));
     case "unshare":
       return host.act(async () => (await actions.unshare(e), host.toast("No longer shared")));
+    case "move-to":
+      return host.chooseFolderFor("move", host.chosen().length ? host.chosen() : [e]);
+    case "copy-to":
+      return host.chooseFolderFor("copy", host.chosen().length ? host.chosen() : [e]);
     case "properties":
       return host.showDetails(e);
     case "restore":

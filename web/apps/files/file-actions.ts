@@ -36,6 +36,11 @@ export function rename(e: Entry, name: string): Promise<unknown> {
   return api.post("/rename", { uid: e.uid, new_name: name });
 }
 
+/** Move or copy entries into the folder at `path` ("~/…"); a name already there gets a number (… (1)). */
+export async function placeInto(how: "move" | "copy", entries: Entry[], path: string): Promise<void> {
+  for (const e of entries) await api.post(how === "move" ? "/move" : "/copy", { source: e.uid, destination: path, dedupe_name: true });
+}
+
 /** Move entries into a folder (drag between folders). */
 export async function moveInto(entries: Entry[], folder: Entry): Promise<void> {
   for (const e of entries) if (e.uid !== folder.uid) await api.post("/move", { source: e.uid, destination: folder.uid });

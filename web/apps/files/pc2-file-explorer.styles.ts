@@ -8,6 +8,8 @@ export const explorerStyles = css`
       .crumbs { display: flex; flex-wrap: wrap; gap: 0.2rem; flex: 1 1 12rem; min-width: 0; }
       .crumbs button { background: none; border: none; padding: 0.2rem 0.35rem; }
       .list { flex: 1; overflow: auto; outline: none; }
+      .bar input[type="search"] { width: 11rem; padding: 0.4rem 0.6rem; }
+      .usage { margin: 0; padding: 0.3rem 0.7rem; border-top: 1px solid var(--pc2-border); font-size: 0.8rem; }
       :host([dragging]) .list, .list.dragging { background: rgba(91, 140, 255, 0.08); outline: 2px dashed var(--pc2-accent); outline-offset: -6px; }
       table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
       th { text-align: left; font-weight: 600; color: var(--pc2-muted); padding: 0.35rem 0.6rem; position: sticky; top: 0; background: var(--pc2-card); }
@@ -16,8 +18,12 @@ export const explorerStyles = css`
       tr[aria-selected="true"] td { background: var(--pc2-selected); }
       td .cell { display: flex; gap: 0.5rem; align-items: center; max-width: 26rem; overflow: hidden; text-overflow: ellipsis; }
       td.actions { text-align: right; }
+      tr.spacer td, tr.spacer { padding: 0; border: 0; }
       td.actions button { padding: 0.3rem 0.6rem; }
       .glyph { width: 18px; height: 18px; flex: none; }
+      .overlay { position: absolute; inset: 0; display: grid; place-items: center; background: rgba(5, 8, 14, 0.55); z-index: 10; }
+      .overlay section { width: min(32rem, calc(100% - 1.5rem)); background: var(--pc2-card); border: 1px solid var(--pc2-border); border-radius: var(--pc2-radius); padding: 1rem; box-shadow: var(--pc2-shadow); }
+      .overlay h2 { margin: 0 0 0.6rem; font-size: 1.05rem; overflow-wrap: anywhere; }
       .empty, .state { padding: 2rem; text-align: center; }
       .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(7.5rem, 1fr)); gap: 0.5rem; padding: 0.6rem; }
       .tile { display: grid; justify-items: center; gap: 0.3rem; padding: 0.5rem; border-radius: 8px; border: 1px solid transparent; text-align: center; font-size: 0.85rem; overflow-wrap: anywhere; }

@@ -9,10 +9,11 @@ import { sharedStyles } from "../../ui/shared-styles.ts";
 import { uploadFile, type UploadItem } from "./upload-queue.ts";
 import * as actions from "./file-actions.ts";
 import "./pc2-context-menu.ts";
-import { formatSize, nextSelection, shownName, type Entry } from "./entry.ts";
+import { formatSize, homePath, nextSelection, shownName, type Entry } from "./entry.ts";
 import { menuFor, runMenuAction } from "./explorer-menu.ts";
 import "./pc2-file-details.ts";
 import "./pc2-share-dialog.ts";
+import "../../ui/pc2-file-picker.ts";
 import type { ShareLink } from "../../../server/services/files/share-links.ts";
 import "./pc2-upload-list.ts";
 import { explorerStyles } from "./pc2-file-explorer.styles.ts";
@@ -20,10 +21,17 @@ import type { MenuItem } from "./pc2-context-menu.ts";
 
 type Sort = "name" | "size" | "modified";
 
+/** Folders with more entries than this draw only the rows in sight. */
+const WINDOWED_FROM = 150;
+const OVERSCAN = 12;
+
 export class Pc2FileExplorer extends LitElement {
   static override properties = {
     path: { state: true },
     entries: { state: true },
+    listScrollTop: { state: true },
+    viewHeight: { state: true },
+    rowHeight: { state: true },
     status: { state: true },
     error: { state: true },
     selected: { state: true },
@@ -36,7 +44,23 @@ export class Pc2FileExplorer extends LitElement {
     menu: { state: true },
     details: { state: true },
     sharing: { state: true },
+    placing: { state: true },
+    results: { state: true },
+    usage: { state: true },
   };
+  /** What the user's files take, their quota (null: none) and what is left. */
+  usage: { used: number; quota: number | null; available: number } | null = null;
+  /** The list's scroll position and height, for drawing only the rows in sight. */
+  private listScrollTop = 0;
+  private viewHeight = 800;
+  private scrollFrame = 0;
+  /** A row's height as drawn (measured: it changes with the window's width and the font). */
+  private rowHeight = 37;
+  /** Search results across the user's files (null: showing the folder). */
+  results: Entry[] | null = null;
+  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Move to… / Copy to…: the entries, waiting for the folder to be chosen. */
+  placing: { how: "move" | "copy"; entries: Entry[] } | null = null;
   /** The share dialog: the entry shared and where it can be opened. */
   sharing: { entry: Entry; links: ShareLink[] } | null = null;
   /** Multi-selection (uids); `selected` is the focused row. */
@@ -107,6 +131,10 @@ export class Pc2FileExplorer extends LitElement {
   private async onMenu(id: string): Promise<void> {
     const e = this.menu?.entry;
     this.menu = null;
+    // Back to the list (the keyboard user's place), unless the action opens something of its own.
+    void this.updateComplete.then(() => {
+      if (!this.renaming && !this.sharing && !this.placing) this.renderRoot.querySelector<HTMLElement>(".list")?.focus();
+    });
     if (!e || !id) return;
     await runMenuAction(id, e, {
       open: (x) => this.open(x),
@@ -118,6 +146,7 @@ export class Pc2FileExplorer extends LitElement {
       toast: (text) => this.toast(text),
       trash: (entries) => this.trash(entries),
       deleteForGood: (entries) => this.deleteForGood(entries),
+      chooseFolderFor: (how, entries) => void (this.placing = { how, entries }),
     });
   }
 
@@ -145,6 +174,10 @@ export class Pc2FileExplorer extends LitElement {
     if (showSpinner) this.status = "loading";
     try {
       const listed = await api.post<Entry[]>("/readdir", { path: this.path, sort_by: this.sort, sort_order: this.sort === "name" ? "asc" : "desc" });
+      void api.get<{ used: number; quota: number | null; available: number }>("/api/files/quota").then(
+        (u) => (this.usage = u),
+        () => undefined,
+      );
       // Folders first, each group in the order asked for.
       this.entries = [...listed.filter((e) => e.is_dir), ...listed.filter((e) => !e.is_dir)];
       this.status = "ready";
@@ -156,6 +189,9 @@ export class Pc2FileExplorer extends LitElement {
 
   private go(path: string): void {
     this.path = path;
+    this.listScrollTop = 0;
+    const list = this.renderRoot.querySelector<HTMLElement>(".list");
+    if (list) list.scrollTop = 0;
     this.selected = null;
     void this.load();
   }
@@ -180,8 +216,14 @@ export class Pc2FileExplorer extends LitElement {
     }
   }
 
-  /** The rename box takes focus with its name selected (F2, Rename, a new folder). */
+  /** The rename box takes focus with its name selected (F2, Rename, a new folder); a long list measures its rows. */
   override updated(changed: Map<string, unknown>): void {
+    if (this.entries.length > WINDOWED_FROM) {
+      const row = this.renderRoot.querySelector<HTMLElement>("tbody tr:not(.spacer)");
+      const list = this.renderRoot.querySelector<HTMLElement>(".list");
+      if (row && Math.abs(row.getBoundingClientRect().height - this.rowHeight) > 0.5) this.rowHeight = row.getBoundingClientRect().height;
+      if (list && list.clientHeight && list.clientHeight !== this.viewHeight) this.viewHeight = list.clientHeight;
+    }
     if (changed.has("renaming") && this.renaming) {
       const input = this.renderRoot.querySelector<HTMLInputElement>("input[aria-label='New name']");
       input?.focus();
@@ -206,6 +248,61 @@ export class Pc2FileExplorer extends LitElement {
     if (!done) return;
     const what = moving.length === 1 ? moving[0]!.name : `${moving.length} items`;
     this.toast(`Moved ${what} to the Trash`, "info", { label: "Undo", run: () => this.act(() => actions.restoreAll(moving)) });
+  }
+
+  /** Search every folder by name as the user types (a pause of 250 ms); empty: back to the folder. */
+  private search(text: string): void {
+    if (this.searchTimer) clearTimeout(this.searchTimer);
+    const q = text.trim();
+    if (!q) {
+      this.results = null;
+      return;
+    }
+    this.searchTimer = setTimeout(async () => {
+      try {
+        const { items } = await api.get<{ items: Entry[] }>(`/api/files/search?q=${encodeURIComponent(q.slice(0, 255))}`);
+        this.results = items.map((e) => ({ ...e, path: homePath(e.path) })).filter((e) => !e.path.startsWith("~/Trash/"));
+      } catch (err) {
+        this.toast((err as Error).message, "error");
+      }
+    }, 250);
+  }
+
+  /** A search result opens where it is: a folder there, a file in its app. */
+  private openResult(e: Entry): void {
+    const search = this.renderRoot.querySelector<HTMLInputElement>("input[type=search]");
+    if (search) search.value = "";
+    this.results = null;
+    if (e.is_dir) return this.go(e.path);
+    this.dispatchEvent(new CustomEvent("open-file", { detail: e, bubbles: true, composed: true }));
+  }
+
+  private renderResults(results: Entry[]) {
+    if (!results.length) return html`<p class="empty muted">No file or folder by that name.</p>`;
+    return html`<table role="grid" aria-label="Search results"><thead><tr><th>Name</th><th>Folder</th></tr></thead><tbody>
+      ${results.map(
+        (e) => html`<tr data-name=${e.name} @dblclick=${() => this.openResult(e)}>
+          <td class="name"><div class="cell"><span class="glyph">${iconFor(e)}</span><button class="link" @click=${() => this.openResult(e)}>${e.name}</button></div></td>
+          <td class="muted">${e.path.slice(0, e.path.lastIndexOf("/")) || "~"}</td></tr>`,
+      )}
+    </tbody></table>`;
+  }
+
+  /** Keyboard focus back on the list (after a dialog of the explorer's closes). */
+  private focusList(): void {
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(".list")?.focus());
+  }
+
+  /** Move to… / Copy to…, once the folder is chosen; a name already there gets a number. */
+  private async place(folder: string): Promise<void> {
+    const { how, entries } = this.placing!;
+    this.placing = null;
+    let done = false;
+    await this.act(async () => {
+      await actions.placeInto(how, entries, folder);
+      done = true;
+    });
+    if (done) this.toast(`${how === "move" ? "Moved" : "Copied"} ${entries.length === 1 ? entries[0]!.name : `${entries.length} items`} to ${folder}`);
   }
 
   /** Deleting from the Trash cannot be undone: asked first. */
@@ -247,13 +344,19 @@ export class Pc2FileExplorer extends LitElement {
     const current = this.entries[i];
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       const next = this.entries[Math.min(this.entries.length - 1, Math.max(0, i + (e.key === "ArrowDown" ? 1 : -1)))];
-      if (next) (this.selected = next.uid), (this.chosen = new Set([next.uid]));
+      if (next) (this.selected = next.uid), (this.chosen = new Set([next.uid])), this.revealSelected();
     } else if (e.key === "Enter" && current) this.open(current);
     else if (e.key === "Delete" && current) {
       const chosen = this.chosenEntries.length ? this.chosenEntries : [current];
       void (this.inTrash ? this.deleteForGood(chosen) : this.trash(chosen));
     } else if (e.key === "F2" && current && !this.inTrash && !this.isTrashFolder(current)) this.renaming = current.uid;
-    else if (e.key === "Backspace" && this.path !== "~") this.go(this.path.slice(0, this.path.lastIndexOf("/")) || "~");
+    else if ((e.key === "ContextMenu" || (e.shiftKey && e.key === "F10")) && current) {
+      // The menu from the keyboard, under the focused row.
+      const row = this.renderRoot.querySelector<HTMLElement>(`tr[aria-selected="true"], .tile[aria-selected="true"]`);
+      const box = row?.getBoundingClientRect();
+      if (!this.chosen.has(current.uid)) this.chosen = new Set([current.uid]);
+      this.menu = { x: (box?.left ?? 0) + 48, y: box?.bottom ?? 0, entry: current };
+    } else if (e.key === "Backspace" && this.path !== "~") this.go(this.path.slice(0, this.path.lastIndexOf("/")) || "~");
     else return;
     e.preventDefault();
   }
@@ -265,10 +368,47 @@ export class Pc2FileExplorer extends LitElement {
     this.dispatchEvent(new CustomEvent("open-file", { detail: e, bubbles: true, composed: true }));
   }
 
-  private renderRow(e: Entry) {
+  /**
+   * The rows in sight, and a spacer for the rest: a folder of 10,000 entries keeps a few dozen rows
+   * in the page and scrolls as smoothly as a small one. Small folders render every row.
+   */
+  private renderRows() {
+    const all = this.entries;
+    if (all.length <= WINDOWED_FROM) return all.map((e) => this.renderRow(e));
+    const h = this.rowHeight;
+    const first = Math.max(0, Math.floor(this.listScrollTop / h) - OVERSCAN);
+    const last = Math.min(all.length, Math.ceil((this.listScrollTop + this.viewHeight) / h) + OVERSCAN);
+    return html`<tr class="spacer" aria-hidden="true" style=${`height:${first * h}px`}></tr>
+      ${all.slice(first, last).map((e, i) => this.renderRow(e, first + i + 2))}
+      <tr class="spacer" aria-hidden="true" style=${`height:${(all.length - last) * h}px`}></tr>`;
+  }
+
+  private onScroll = (e: Event) => {
+    if (this.entries.length <= WINDOWED_FROM || this.scrollFrame) return;
+    const list = e.currentTarget as HTMLElement;
+    this.scrollFrame = requestAnimationFrame(() => {
+      this.scrollFrame = 0;
+      this.listScrollTop = list.scrollTop;
+      this.viewHeight = list.clientHeight;
+    });
+  };
+
+  /** Keyboard selection in a long folder: the row is scrolled into sight (it may not be rendered yet). */
+  private revealSelected(): void {
+    const list = this.renderRoot.querySelector<HTMLElement>(".list");
+    const i = this.entries.findIndex((x) => x.uid === this.selected);
+    if (!list || i < 0 || this.entries.length <= WINDOWED_FROM) return;
+    const h = this.rowHeight;
+    const top = i * h;
+    const header = 34;
+    if (top < list.scrollTop) list.scrollTop = top;
+    else if (top + h + header > list.scrollTop + list.clientHeight) list.scrollTop = top + h + header - list.clientHeight;
+  }
+
+  private renderRow(e: Entry, rowIndex?: number) {
     const renaming = this.renaming === e.uid;
     const trashName = shownName(e, this.inTrash);
-    return html`<tr aria-selected=${String(this.chosen.has(e.uid))} data-name=${trashName} draggable=${String(!this.inTrash)}
+    return html`<tr aria-selected=${String(this.chosen.has(e.uid))} aria-rowindex=${rowIndex ?? nothing} data-name=${trashName} draggable=${String(!this.inTrash)}
       @click=${(ev: MouseEvent) => this.choose(e, ev)} @dblclick=${() => this.open(e)} @contextmenu=${(ev: MouseEvent) => this.openMenu(e, ev)}
       @dragstart=${(ev: DragEvent) => this.dragStart(e, ev)} @dragover=${(ev: DragEvent) => e.is_dir && ev.dataTransfer?.types.includes("application/x-pc2-uids") && ev.preventDefault()}
       @drop=${(ev: DragEvent) => this.dropOnFolder(e, ev)}>
@@ -317,6 +457,8 @@ export class Pc2FileExplorer extends LitElement {
         <nav class="crumbs" aria-label="Folder path">
           ${parts.map((p, i) => html`${i ? html`<span class="muted">/</span>` : nothing}<button @click=${() => this.go(parts.slice(0, i + 1).join("/"))}>${i === 0 ? "Home" : p}</button>`)}
         </nav>
+        <input type="search" aria-label="Search your files" placeholder="Search" @input=${(e: Event) => this.search((e.target as HTMLInputElement).value)}
+          @keydown=${(e: KeyboardEvent) => e.key === "Escape" && ((((e.target as HTMLInputElement).value = ""), this.search("")))} />
         <button aria-pressed=${String(this.view === "grid")} @click=${() => (this.view = this.view === "list" ? "grid" : "list")}>${this.view === "list" ? "Grid" : "List"} view</button>
         ${
           this.inTrash
@@ -326,34 +468,54 @@ export class Pc2FileExplorer extends LitElement {
         <label><button @click=${() => (this.renderRoot.querySelector("#picker") as HTMLInputElement).click()} ?hidden=${this.inTrash}>Upload</button></label>
         <input id="picker" type="file" multiple hidden @change=${(e: Event) => this.upload((e.target as HTMLInputElement).files ?? [])} />
       </div>
-      <div class="list ${this.dragging ? "dragging" : ""}" tabindex="0" role="region" aria-label="Files" @keydown=${this.onKey}
+      <div class="list ${this.dragging ? "dragging" : ""}" tabindex="0" role="region" aria-label="Files" @keydown=${this.onKey} @scroll=${this.onScroll}
         @dragover=${(e: DragEvent) => (e.preventDefault(), (this.dragging = true))} @dragleave=${() => (this.dragging = false)}
         @drop=${(e: DragEvent) => (e.preventDefault(), (this.dragging = false), this.upload(e.dataTransfer?.files ?? []))}>
         ${
-          this.status === "loading"
-            ? html`<p class="state muted" aria-busy="true">Loading…</p>`
-            : this.status === "error"
-              ? html`<p class="state error" role="alert">${this.error} <button @click=${() => this.load()}>Retry</button></p>`
-              : this.entries.length === 0
-                ? html`<p class="empty muted">${this.inTrash ? "The Trash is empty." : "This folder is empty. Drop files here to upload them."}</p>`
-                : this.view === "grid"
-                  ? html`<div class="grid" role="listbox" aria-multiselectable="true" aria-label="Files as icons">${this.entries.map((e) => this.renderTile(e))}</div>`
-                  : html`<table role="grid" aria-label="Files" aria-multiselectable="true">
+          this.results
+            ? this.renderResults(this.results)
+            : this.status === "loading"
+              ? html`<p class="state muted" aria-busy="true">Loading…</p>`
+              : this.status === "error"
+                ? html`<p class="state error" role="alert">${this.error} <button @click=${() => this.load()}>Retry</button></p>`
+                : this.entries.length === 0
+                  ? html`<p class="empty muted">${this.inTrash ? "The Trash is empty." : "This folder is empty. Drop files here to upload them."}</p>`
+                  : this.view === "grid"
+                    ? html`<div class="grid" role="listbox" aria-multiselectable="true" aria-label="Files as icons">${this.entries.map((e) => this.renderTile(e))}</div>`
+                    : html`<table role="grid" aria-label="Files" aria-multiselectable="true" aria-rowcount=${this.entries.length > WINDOWED_FROM ? this.entries.length + 1 : nothing}>
                   <thead><tr>
                     <th><button @click=${() => ((this.sort = "name"), this.load(false))}>Name</button></th>
                     <th class="size"><button @click=${() => ((this.sort = "size"), this.load(false))}>Size</button></th>
                     <th class="modified"><button @click=${() => ((this.sort = "modified"), this.load(false))}>Modified</button></th>
                     <th><span class="muted">Actions</span></th>
                   </tr></thead>
-                  <tbody>${this.entries.map((e) => this.renderRow(e))}</tbody>
+                  <tbody>${this.renderRows()}</tbody>
                 </table>`
         }
       </div>
+      ${
+        this.usage
+          ? html`<p class="usage muted" data-testid="storage-usage">${
+              this.usage.quota === null
+                ? `${formatSize(this.usage.used)} used · ${formatSize(this.usage.available)} free on the node`
+                : `${formatSize(this.usage.used)} of ${formatSize(this.usage.quota)} used · ${formatSize(this.usage.available)} left`
+            }</p>`
+          : nothing
+      }
       ${this.uploads.length ? html`<pc2-upload-list .uploads=${this.uploads} @dismiss=${(ev: CustomEvent<UploadItem>) => (this.uploads = this.uploads.filter((u) => u !== ev.detail))}></pc2-upload-list>` : nothing}
       ${this.details ? html`<pc2-file-details .entry=${this.details} @close=${() => (this.details = null)}></pc2-file-details>` : nothing}
       ${
+        this.placing
+          ? html`<div class="overlay"><section role="dialog" aria-modal="true" aria-label=${this.placing.how === "move" ? "Move to" : "Copy to"}>
+              <h2>${this.placing.how === "move" ? "Move" : "Copy"} ${this.placing.entries.length === 1 ? `“${this.placing.entries[0]!.name}”` : `${this.placing.entries.length} items`} to…</h2>
+              <pc2-file-picker mode="folder" .start=${this.path} action=${this.placing.how === "move" ? "Move here" : "Copy here"}
+                @pick=${(ev: CustomEvent<string[]>) => this.place(ev.detail[0]!)} @cancel=${() => ((this.placing = null), this.focusList())}></pc2-file-picker>
+            </section></div>`
+          : nothing
+      }
+      ${
         this.sharing
-          ? html`<pc2-share-dialog .name=${this.sharing.entry.name} .links=${this.sharing.links} @close=${() => (this.sharing = null)}
+          ? html`<pc2-share-dialog .name=${this.sharing.entry.name} .links=${this.sharing.links} @close=${() => ((this.sharing = null), this.focusList())}
               @unshare=${() => {
                 const e = this.sharing!.entry;
                 this.sharing = null;

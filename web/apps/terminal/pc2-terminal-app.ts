@@ -32,6 +32,9 @@ export class Pc2TerminalApp extends LitElement {
     const el = this.renderRoot.querySelector("#term") as HTMLElement;
     this.term = new Terminal({ cursorBlink: true, scrollback: 5000, fontSize: 14, theme: { background: "#0b0f18" } });
     this.term.loadAddon(this.fit);
+    // The desktop's shortcuts (Ctrl+Alt+…: open an app, close or switch windows) are the desktop's,
+    // not the shell's: xterm leaves them alone and they reach the desktop. Tab stays the shell's.
+    this.term.attachCustomKeyEventHandler((e) => !(e.ctrlKey && e.altKey));
     this.term.open(el);
     this.fit.fit();
     // Keys typed before the node's terminal is ready are queued, never lost.

@@ -1,6 +1,6 @@
 // <pc2-wasm-app>: pick a WASM app, give it arguments, stdin and input files, watch its output stream
 // in, stop it, and open what it wrote in Files. Admins and the Owner also install and remove apps.
-import { LitElement, css, html } from "lit";
+import { LitElement, css, html, svg } from "lit";
 import { ContextConsumer } from "@lit/context";
 import { RpcError } from "../../api/ws-client.ts";
 import { connectionContext } from "../../state/contexts.ts";
@@ -12,6 +12,14 @@ import { describeRun, homePath, listApps, removeApp, type RunInput, type RunResu
 interface Line {
   stream: "stdout" | "stderr";
   text: string;
+}
+
+/** A tile with the app's initial, its colour from its name (no emoji: they need a font a machine may lack). */
+function appIcon(name: string) {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) % 360;
+  const letter = (name.match(/[A-Za-z0-9]/)?.[0] ?? "?").toUpperCase();
+  return svg`<svg viewBox="0 0 24 24" width="100%" height="100%" aria-hidden="true"><rect width="24" height="24" rx="5" fill=${`hsl(${h} 55% 38%)`}/><text x="12" y="16.5" text-anchor="middle" font-size="13" font-family="sans-serif" font-weight="700" fill="#fff">${letter}</text></svg>`;
 }
 
 export class Pc2WasmApp extends LitElement {
@@ -43,7 +51,11 @@ export class Pc2WasmApp extends LitElement {
     css`
       :host { display: grid; grid-template-columns: minmax(10rem, 14rem) 1fr; height: 100%; overflow: hidden; }
       nav { border-right: 1px solid var(--pc2-border); overflow: auto; padding: 0.5rem; display: flex; flex-direction: column; gap: 0.3rem; }
-      nav button.app { text-align: left; display: grid; grid-template-columns: 1.6rem 1fr; gap: 0.3rem; }
+      nav button.app { text-align: left; display: grid; grid-template-columns: 1.6rem 1fr; gap: 0.4rem; align-items: center; }
+      .mono-icon { width: 1.5rem; height: 1.5rem; display: inline-block; }
+      h2.title { display: flex; gap: 0.5rem; align-items: center; margin: 0; }
+      /* Run and Stop stay in sight however long the form is. */
+      .actions { position: sticky; bottom: -0.8rem; background: var(--pc2-card); padding: 0.5rem 0; border-top: 1px solid var(--pc2-border); z-index: 1; }
       nav button.app[aria-pressed="true"] { border-color: var(--pc2-accent); }
       main { overflow: auto; padding: 0.8rem; display: grid; gap: 0.6rem; align-content: start; }
       label { display: grid; gap: 0.2rem; }
@@ -141,7 +153,7 @@ export class Pc2WasmApp extends LitElement {
   }
 
   private renderForm(app: WasmApp) {
-    return html`<h2>${app.icon ?? "⚙️"} ${app.name}</h2>
+    return html`<h2 class="title"><span class="mono-icon">${appIcon(app.name)}</span>${app.name}</h2>
       <p class="muted">${app.description}</p>
       ${
         app.args.length
@@ -157,12 +169,12 @@ export class Pc2WasmApp extends LitElement {
         ${this.inputs.map((p) => html`<span class="chip mono">${p}<button aria-label=${`Remove ${p}`} @click=${() => (this.inputs = this.inputs.filter((x) => x !== p))}>×</button></span>`)}
         <button @click=${() => (this.picking = !this.picking)}>${this.picking ? "Close" : "Choose files…"}</button>
       </div>
-      ${this.picking ? html`<pc2-file-picker @pick=${(e: CustomEvent<string[]>) => ((this.inputs = [...new Set([...this.inputs, ...e.detail])]), (this.picking = false))}></pc2-file-picker>` : ""}
+      ${this.picking ? html`<pc2-file-picker @pick=${(e: CustomEvent<string[]>) => ((this.inputs = [...new Set([...this.inputs, ...e.detail])]), (this.picking = false))} @cancel=${() => (this.picking = false)}></pc2-file-picker>` : ""}
       <div class="row">
         <label>Output folder <input name="output" placeholder="~/Documents/WASM output/…" /></label>
         <label>Time limit (s) <input name="timeout" type="number" min="1" max="60" value="10" style="width: 6rem" /></label>
       </div>
-      <div class="row">
+      <div class="row actions">
         <button class="primary" ?disabled=${this.running} @click=${this.run}>${this.running ? "Running…" : "Run"}</button>
         <button ?disabled=${!this.running} @click=${() => this.stopper?.abort()}>Stop</button>
         ${app.builtin ? "" : html`<button @click=${() => this.uninstall(app)}>Remove app</button>`}
@@ -185,7 +197,7 @@ export class Pc2WasmApp extends LitElement {
 
   override render() {
     return html`<nav aria-label="WASM apps">
-        ${this.apps.map((a) => html`<button class="app" aria-pressed=${String(a === this.selected && !this.installing)} @click=${() => this.choose(a)}><span>${a.icon ?? "⚙️"}</span><span>${a.name}</span></button>`)}
+        ${this.apps.map((a) => html`<button class="app" aria-pressed=${String(a === this.selected && !this.installing)} @click=${() => this.choose(a)}><span class="mono-icon">${appIcon(a.name)}</span><span>${a.name}</span></button>`)}
         <button @click=${() => (this.installing = true)}>+ Install app…</button>
       </nav>
       <main>
