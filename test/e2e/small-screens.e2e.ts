@@ -39,7 +39,13 @@ async function tabTo(page: Page, wanted: (f: Awaited<ReturnType<typeof focused>>
     if (wanted(await focused(page))) return;
     await page.keyboard.press("Tab");
   }
-  throw new Error(`Tab never reached it; focus is on ${JSON.stringify(await focused(page))}`);
+  const seen: string[] = [];
+  for (let i = 0; i < 25; i++) {
+    const f = await focused(page);
+    seen.push(`${f.role}:${f.label ?? f.text.slice(0, 20)}`);
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`Tab never reached it; focus went ${seen.join(" → ")}`);
 }
 
 /** Nothing sticks out sideways, and every control of the bottom bar is on the screen. */
@@ -209,6 +215,8 @@ test.describe
 
     test("keyboard only: sign in, upload, rename, share and sign out without the mouse", async ({ page }) => {
       await page.setViewportSize({ width: 1400, height: 900 });
+      // The browser's file dialog, answered as a person would (set up first, so it is never missed).
+      page.on("filechooser", (chooser) => void chooser.setFiles({ name: "typed.txt", mimeType: "text/plain", buffer: Buffer.from("no mouse") }));
       await injectWallet(page, owner);
       await page.goto(node.url);
       await tabTo(page, (f) => f.text === "Connect wallet");
@@ -218,23 +226,14 @@ test.describe
       await page.keyboard.press("Control+Alt+f");
       const files = page.getByRole("dialog", { name: "Files" });
       await expect(files).toBeVisible();
+      await expect.poll(() => files.evaluate(focusIsWithin)).toBe(true);
       await tabTo(page, (f) => f.text === "Upload");
-      const chooser = page.waitForEvent("filechooser");
       await page.keyboard.press("Enter");
-      await (await chooser).setFiles({ name: "typed.txt", mimeType: "text/plain", buffer: Buffer.from("no mouse") });
       await expect(files.locator("tr[data-name='typed.txt']")).toBeVisible();
       // The list: arrows to the file, F2 to rename it.
       await tabTo(page, (f) => f.label === "Files" && f.role === "region");
-      for (
-        let i = 0;
-        i < 12 &&
-        (await files
-          .locator("tr[aria-selected='true']")
-          .getAttribute("data-name")
-          .catch(() => null)) !== "typed.txt";
-        i++
-      )
-        await page.keyboard.press("ArrowDown");
+      const selectedName = () => files.locator("tr[aria-selected='true']").evaluateAll((rows) => rows[0]?.getAttribute("data-name") ?? null);
+      for (let i = 0; i < 12 && (await selectedName()) !== "typed.txt"; i++) await page.keyboard.press("ArrowDown");
       await expect(files.locator("tr[data-name='typed.txt']")).toHaveAttribute("aria-selected", "true");
       await page.keyboard.press("F2");
       await page.keyboard.type("renamed.txt");
@@ -242,16 +241,7 @@ test.describe
       await expect(files.locator("tr[data-name='renamed.txt']")).toBeVisible();
       // Its menu from the keyboard (Shift+F10), down to Share…, Enter; the dialog's Copy has focus; Escape closes it.
       await tabTo(page, (f) => f.label === "Files" && f.role === "region");
-      for (
-        let i = 0;
-        i < 12 &&
-        (await files
-          .locator("tr[aria-selected='true']")
-          .getAttribute("data-name")
-          .catch(() => null)) !== "renamed.txt";
-        i++
-      )
-        await page.keyboard.press("ArrowDown");
+      for (let i = 0; i < 12 && (await selectedName()) !== "renamed.txt"; i++) await page.keyboard.press("ArrowDown");
       await page.keyboard.press("Shift+F10");
       for (let i = 0; i < 12 && (await focused(page)).text !== "Share…"; i++) await page.keyboard.press("ArrowDown");
       await page.keyboard.press("Enter");

@@ -52,8 +52,10 @@ export class Pc2Window extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Focusable, so keyboard users can tell (and change) which window is active.
-    if (!this.hasAttribute("tabindex")) this.tabIndex = -1;
+    // A tab stop of its own, so keyboard users reach it (and what is in it) and can tell which window
+    // is active. Not -1: a shadow host with a negative tabindex takes its whole contents out of the
+    // Tab order.
+    if (!this.hasAttribute("tabindex")) this.tabIndex = 0;
     this.setAttribute("role", "dialog");
   }
 

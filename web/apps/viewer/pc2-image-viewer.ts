@@ -10,8 +10,11 @@ const ZOOMS = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4];
 const isImage = (e: Entry) => !e.is_dir && (e.type ?? "").startsWith("image/") && !(e.type ?? "").includes("svg") && e.cid !== null;
 
 export class Pc2ImageViewer extends LitElement {
-  static override properties = { file: { attribute: false }, failed: { state: true }, zoom: { state: true }, siblings: { state: true } };
+  static override properties = { file: { attribute: false }, shown: { state: true }, failed: { state: true }, zoom: { state: true }, siblings: { state: true } };
+  /** The file the window was opened on (the desktop sets it again on each of its renders). */
   file: (Pick<Entry, "name" | "cid"> & Partial<Entry>) | null = null;
+  /** The image on screen: the file opened on, or where Previous / Next went since. */
+  shown: (Pick<Entry, "name" | "cid"> & Partial<Entry>) | null = null;
   failed = false;
   /** null: fitted to the window; otherwise the scale. */
   zoom: number | null = null;
@@ -35,6 +38,10 @@ export class Pc2ImageViewer extends LitElement {
     void this.loadSiblings();
   }
 
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has("file")) this.shown = this.file;
+  }
+
   private async loadSiblings(): Promise<void> {
     const path = this.file?.path;
     if (!path) return;
@@ -48,10 +55,10 @@ export class Pc2ImageViewer extends LitElement {
   }
 
   private step(by: number): void {
-    const i = this.siblings.findIndex((e) => e.uid === this.file?.uid);
+    const i = this.siblings.findIndex((e) => e.uid === this.shown?.uid);
     const next = this.siblings[i + by];
     if (i < 0 || !next) return;
-    this.file = next;
+    this.shown = next;
     this.failed = false;
     this.zoom = null;
     this.dispatchEvent(new CustomEvent("app-title", { detail: next.name, bubbles: true, composed: true }));
@@ -75,12 +82,13 @@ export class Pc2ImageViewer extends LitElement {
   }
 
   override render() {
-    if (!this.file?.cid || this.failed) return html`<p class="error" role="alert">This image cannot be shown.</p>`;
-    const i = this.siblings.findIndex((e) => e.uid === this.file?.uid);
+    const file = this.shown;
+    if (!file?.cid || this.failed) return html`<p class="error" role="alert">This image cannot be shown.</p>`;
+    const i = this.siblings.findIndex((e) => e.uid === file.uid);
     const many = i >= 0 && this.siblings.length > 1;
     const scale = this.zoom;
     return html`<div class="bar">
-        <span class="name">${this.file.name}${many ? html` <span class="count">(${i + 1} of ${this.siblings.length})</span>` : nothing}</span>
+        <span class="name">${file.name}${many ? html` <span class="count">(${i + 1} of ${this.siblings.length})</span>` : nothing}</span>
         ${many ? html`<button ?disabled=${i === 0} @click=${() => this.step(-1)}>Previous</button><button ?disabled=${i === this.siblings.length - 1} @click=${() => this.step(1)}>Next</button>` : nothing}
         <button aria-label="Zoom out" @click=${() => this.zoomBy(-1)}>−</button>
         <span data-testid="zoom" aria-live="polite">${scale === null ? "Fit" : `${Math.round(scale * 100)}%`}</span>
@@ -88,7 +96,7 @@ export class Pc2ImageViewer extends LitElement {
         <button ?disabled=${scale === null} @click=${() => (this.zoom = null)}>Fit</button>
       </div>
       <div class="stage ${scale === null ? "fit" : ""}" tabindex="0" role="group" aria-label="Image (← → other images, + − zoom, 0 fit)" @keydown=${this.onKey}>
-        <img src=${`/ipfs/${this.file.cid}`} alt=${this.file.name} @error=${() => (this.failed = true)}
+        <img src=${`/ipfs/${file.cid}`} alt=${file.name} @error=${() => (this.failed = true)}
           style=${scale === null ? "" : "max-width:none"} @load=${(e: Event) => scale !== null && this.applyScale(e.target as HTMLImageElement, scale)} />
       </div>`;
   }
