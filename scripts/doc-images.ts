@@ -18,6 +18,9 @@ const IMAGES: Record<string, string> = {
   "desktop-settings.png": "settings-users.png",
   "settings-updates.png": "updated.png",
   "desktop-terminal.png": "terminal.png",
+  "desktop-editor.png": "editor.png",
+  "wasm-apps.png": "wasm-apps.png",
+  "ai-chat.png": "ai-chat.png",
   "setup-phrase.png": "setup-phrase.png",
   "sign-in-not-invited.png": "sign-in-not-invited.png",
 };
