@@ -25,7 +25,7 @@ export async function buildWeb(outdir = WEB_OUT): Promise<string[]> {
   }
   const built = result.outputs.map((o) => o.path);
   const compressed = built
-    .filter((p) => /\.(js|css|html|svg|json)$/.test(p))
+    .filter((p) => /\.(m?js|css|html|svg|json)$/.test(p))
     .map((p) => {
       writeFileSync(`${p}.gz`, Bun.gzipSync(readFileSync(p), { level: 9 }));
       return `${p}.gz`;

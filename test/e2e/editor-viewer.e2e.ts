@@ -27,6 +27,27 @@ function wav(): Uint8Array {
   h.writeUInt32LE(data.length, 40);
   return Buffer.concat([h, data]);
 }
+/** A one-page PDF that says "Hello PDF" (objects and cross-reference table written out by hand). */
+function pdf(): Buffer {
+  const stream = "BT /F1 36 Tf 72 700 Td (Hello PDF) Tj ET";
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let body = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, "latin1");
+}
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
 
 async function put(name: string, content: Uint8Array | string) {
@@ -54,6 +75,7 @@ test.describe
       await put("readme.md", "# Hello\n\nSome **bold** text and <script>alert(1)</script> left as text.\n");
       await put("tone.wav", wav());
       await put("archive.bin", new Uint8Array([1, 2, 3, 4]));
+      await put("hello.pdf", pdf());
     });
     test.afterAll(async () => node.stop());
 
@@ -157,5 +179,24 @@ test.describe
       await expect(preview.locator("script")).toHaveCount(0);
       await page.getByRole("button", { name: "Edit" }).click();
       await expect(page.getByLabel("Contents of readme.md")).toHaveValue(/^# Hello/);
+    });
+
+    test("a PDF is drawn page by page by pdf.js in the window", async ({ page }) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Files" }).click();
+      await page.locator("pc2-file-explorer tr[data-name='Documents']").dblclick();
+      await page.locator("pc2-file-explorer tr[data-name='hello.pdf']").dblclick();
+      const viewer = page.getByRole("dialog", { name: "hello.pdf" });
+      await expect(viewer).toContainText("(1 page)");
+      const canvas = viewer.getByRole("img", { name: "Page 1" });
+      await expect(canvas).toHaveAttribute("data-drawn", "true");
+      // Something was drawn: dark pixels where the text is.
+      const dark = await canvas.evaluate((c) => {
+        const { data } = (c as HTMLCanvasElement).getContext("2d")!.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i]! < 100 && data[i + 3]! > 0) n++;
+        return n;
+      });
+      expect(dark).toBeGreaterThan(100);
     });
   });

@@ -202,8 +202,11 @@ export class Pc2Desktop extends LitElement {
       viewer: () => html`<pc2-image-viewer .file=${file}></pc2-image-viewer>`,
       audio: () => html`<pc2-media-viewer .file=${file} kind="audio"></pc2-media-viewer>`,
       video: () => html`<pc2-media-viewer .file=${file} kind="video"></pc2-media-viewer>`,
+      pdf: () => html`<pc2-pdf-viewer .file=${file}></pc2-pdf-viewer>`,
       info: () => html`<pc2-file-info .file=${file}></pc2-file-info>`,
     }[openerFor(file.name, file.type)];
+    // pdf.js (and its worker) come in with the first PDF opened.
+    if (openerFor(file.name, file.type) === "pdf") void import("../apps/viewer/pc2-pdf-viewer.ts");
     return { title: file.name, render };
   }
 

@@ -29,8 +29,7 @@ export class Pc2FileInfo extends LitElement {
         <dt>Modified</dt><dd>${new Date(f.modified * 1000).toLocaleString()}</dd>
         ${f.cid ? html`<dt>CID</dt><dd class="mono">${f.cid}</dd>` : ""}
       </dl>
-      <a class="button primary" href=${`/read?file=${encodeURIComponent(f.uid)}`} download=${f.name}>Download</a>
-      ${f.cid && (f.type ?? "").includes("pdf") ? html` <a class="button" href=${`/ipfs/${f.cid}`} target="_blank" rel="noopener">Open in a new tab</a>` : ""}`;
+      <a class="button primary" href=${`/read?file=${encodeURIComponent(f.uid)}`} download=${f.name}>Download</a>`;
   }
 }
 

@@ -33,8 +33,7 @@ export class Pc2ImageViewer extends LitElement {
     `,
   ];
 
-  override connectedCallback(): void {
-    super.connectedCallback();
+  override firstUpdated(): void {
     void this.loadSiblings();
   }
 
