@@ -22,6 +22,8 @@ export interface EventMap {
   "tls.changed": { fingerprint: string };
   /** The names an ACME certificate is asked for changed (the node answers to them). */
   "tls.names": { names: string[] };
+  /** A backup ended (scheduled, asked for, or before an update): for the Owner's notices. */
+  "backup.finished": { ok: boolean; destination: string; set: string | null; bytesWritten: number; error: string | null };
 }
 
 export type EventName = keyof EventMap;

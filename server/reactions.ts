@@ -1,5 +1,6 @@
 // Every reaction to an event in one place: what happens elsewhere when a wallet signs in, a file
 // changes, a session or token ends, or a user is changed or removed. Features emit; this file wires.
+import { NODE_TOPIC } from "./services/system/system.ws.ts";
 import type { Services } from "./context.ts";
 import type { EventBus } from "./events.ts";
 import type { WsHub } from "./http/ws-hub.ts";
@@ -16,6 +17,8 @@ export function wireReactions(events: EventBus, services: Services, hub: WsHub):
 
   // The network's state reaches every signed-in socket that subscribed; the listening port goes into the peer record.
   events.on("network.status", (status) => void hub.publish(NETWORK_TOPIC, "network.status", status));
+  // Backups are the Owner's: only the Owner's desktop hears how one ended.
+  events.on("backup.finished", (r) => void hub.publish(NODE_TOPIC, "backup.finished", r, (p) => p.role === "owner"));
   events.on("node.started", ({ url }) => services.network.setHttpPort(Number(new URL(url).port)));
 
   // An ended session closes its sockets and ends its terminals at once.

@@ -166,7 +166,16 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     log: log.child({ svc: "tls" }),
   });
   // Started in this order, stopped in reverse. The certificate first: a bad one stops the start before anything runs.
-  const backup = new BackupService({ db, dataDir: config.dataDir, blobs: storage.blobs, identity, settings, peerAddresses: (id) => network.peerAddresses(id), log: log.child({ svc: "backup" }) });
+  const backup = new BackupService({
+    db,
+    dataDir: config.dataDir,
+    blobs: storage.blobs,
+    identity,
+    settings,
+    peerAddresses: (id) => network.peerAddresses(id),
+    events,
+    log: log.child({ svc: "backup" }),
+  });
   const backupHosting = new BackupHosting({ db, dataDir: config.dataDir, keys: () => identity.bosonKeys(), log: log.child({ svc: "backup-hosting" }) });
   const backupBrowser = new BackupBrowser({ backup, files, writer, tmpDir: join(config.dataDir, "tmp"), log: log.child({ svc: "backup" }) });
   const applier = new UpdateApplier({

@@ -1,6 +1,7 @@
 // Double-click opens by type: text in the editor (save round-trip, unsaved-changes guard), images in
 // the viewer, audio in the browser's player (seeking through HTTP ranges), and a file the desktop
 // cannot show as its details with Download — never a download the user did not ask for.
+import type { Page } from "@playwright/test";
 import { Wallet } from "ethers";
 import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
 
@@ -59,6 +60,14 @@ async function put(name: string, content: Uint8Array | string) {
   if (res.status !== 200) throw new Error(`upload failed: ${res.status}`);
 }
 
+/** Sign in, open Files at ~/Documents, and double-click `name`: it opens in the app for its type. */
+async function openInDocuments(page: Page, name: string): Promise<void> {
+  await signInThroughUi(page, node.url, owner);
+  await page.getByRole("button", { name: "Open Files" }).click();
+  await page.locator("pc2-file-explorer tr[data-name='Documents']").dblclick();
+  await page.locator(`pc2-file-explorer tr[data-name='${name}']`).dblclick();
+}
+
 async function read(name: string): Promise<string> {
   const res = await fetch(`${node.url}/read?file=${encodeURIComponent(`~/Documents/${name}`)}`, { headers: { authorization: `Bearer ${token}` } });
   return res.text();
@@ -80,10 +89,7 @@ test.describe
     test.afterAll(async () => node.stop());
 
     test("edit and save a text file; closing with unsaved changes asks first", async ({ page }, info) => {
-      await signInThroughUi(page, node.url, owner);
-      await page.getByRole("button", { name: "Open Files" }).click();
-      await page.locator("pc2-file-explorer tr[data-name='Documents']").dblclick();
-      await page.locator("pc2-file-explorer tr[data-name='notes.txt']").dblclick();
+      await openInDocuments(page, "notes.txt");
 
       const editor = page.locator("pc2-editor-app");
       const area = editor.getByLabel("Contents of notes.txt");
@@ -109,10 +115,7 @@ test.describe
     });
 
     test("Discard in the guard closes without saving", async ({ page }) => {
-      await signInThroughUi(page, node.url, owner);
-      await page.getByRole("button", { name: "Open Files" }).click();
-      await page.locator("pc2-file-explorer tr[data-name='Documents']").dblclick();
-      await page.locator("pc2-file-explorer tr[data-name='notes.txt']").dblclick();
+      await openInDocuments(page, "notes.txt");
       const editor = page.locator("pc2-editor-app");
       await editor.getByLabel("Contents of notes.txt").pressSequentially("scratch");
       await page.locator("pc2-window", { has: editor }).getByRole("button", { name: "Close" }).click();
@@ -122,10 +125,7 @@ test.describe
     });
 
     test("an image opens in the viewer", async ({ page }) => {
-      await signInThroughUi(page, node.url, owner);
-      await page.getByRole("button", { name: "Open Files" }).click();
-      await page.locator("pc2-file-explorer tr[data-name='Documents']").dblclick();
-      await page.locator("pc2-file-explorer tr[data-name='dot.png']").dblclick();
+      await openInDocuments(page, "dot.png");
       const img = page.locator("pc2-image-viewer img");
       await expect(img).toBeVisible();
       await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1);
@@ -145,10 +145,7 @@ test.describe
     });
 
     test("audio plays in the browser's player; a file the desktop cannot show opens as its details, with Download", async ({ page }) => {
-      await signInThroughUi(page, node.url, owner);
-      await page.getByRole("button", { name: "Open Files" }).click();
-      await page.locator("pc2-file-explorer tr[data-name='Documents']").dblclick();
-      await page.locator("pc2-file-explorer tr[data-name='tone.wav']").dblclick();
+      await openInDocuments(page, "tone.wav");
       const audio = page.locator("pc2-media-viewer audio");
       await expect(audio).toBeVisible();
       await expect.poll(() => audio.evaluate((el) => Math.round((el as HTMLAudioElement).duration))).toBe(1);
@@ -168,10 +165,7 @@ test.describe
     });
 
     test("Markdown opens rendered, its text never turned into HTML; Edit shows the source", async ({ page }) => {
-      await signInThroughUi(page, node.url, owner);
-      await page.getByRole("button", { name: "Open Files" }).click();
-      await page.locator("pc2-file-explorer tr[data-name='Documents']").dblclick();
-      await page.locator("pc2-file-explorer tr[data-name='readme.md']").dblclick();
+      await openInDocuments(page, "readme.md");
       const preview = page.getByTestId("markdown-preview");
       await expect(preview.getByRole("heading", { name: "Hello" })).toBeVisible();
       await expect(preview.locator("strong", { hasText: /^bold$/ })).toHaveCount(1);
@@ -182,10 +176,7 @@ test.describe
     });
 
     test("a PDF is drawn page by page by pdf.js in the window", async ({ page }) => {
-      await signInThroughUi(page, node.url, owner);
-      await page.getByRole("button", { name: "Open Files" }).click();
-      await page.locator("pc2-file-explorer tr[data-name='Documents']").dblclick();
-      await page.locator("pc2-file-explorer tr[data-name='hello.pdf']").dblclick();
+      await openInDocuments(page, "hello.pdf");
       const viewer = page.getByRole("dialog", { name: "hello.pdf" });
       await expect(viewer).toContainText("(1 page)");
       const canvas = viewer.getByRole("img", { name: "Page 1" });

@@ -126,6 +126,8 @@ test.describe
         await backups.getByLabel(/Folder on the node's machine/).fill(folder);
         await backups.getByRole("button", { name: "Back up now" }).click();
         await expect(backups.getByRole("status")).toContainText("Backed up:");
+        // The node tells the Owner's desktop how it ended: a notice, kept in the notifications centre.
+        await expect(page.locator("pc2-toasts")).toContainText(/Backed up to .* written\)/);
         await expect(backups.getByTestId("backup-last")).toContainText(`Last good backup:`);
         await expect(backups.getByTestId("backup-last")).toContainText(folder);
         expect(readdirSync(join(folder, "pc2-backup"))).toHaveLength(1); // <Node ID>/

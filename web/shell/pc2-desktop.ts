@@ -11,7 +11,7 @@ import { NodeConnection } from "../state/node-connection.ts";
 import { icons } from "../ui/icons.ts";
 import { sharedStyles } from "../ui/shared-styles.ts";
 import "../apps/files/pc2-file-explorer.ts";
-import type { Entry } from "../apps/files/entry.ts";
+import { type Entry, formatSize } from "../apps/files/entry.ts";
 import "../apps/editor/pc2-editor-app.ts";
 import "../apps/viewer/pc2-image-viewer.ts";
 import "../apps/viewer/pc2-media-viewer.ts";
@@ -90,6 +90,7 @@ export class Pc2Desktop extends LitElement {
   private readonly provideConnection = new ContextProvider(this, { context: connectionContext, initialValue: this.connection });
   private readonly provideUser = new ContextProvider(this, { context: userContext, initialValue: null });
   private nextZ = 1;
+  private readonly nodeOffs: (() => void)[] = [];
   /** The remembered windows were brought back (after that, every change is remembered). */
   private restored = false;
   private nextId = 1;
@@ -143,12 +144,34 @@ export class Pc2Desktop extends LitElement {
     super.connectedCallback();
     window.addEventListener("keydown", this.onKey);
     this.media.addEventListener("change", this.onMedia);
+    void this.listenToNode();
+  }
+
+  /** The node's own news for this user, as notices: how a backup ended (the Owner), a restart coming. */
+  private async listenToNode(): Promise<void> {
+    const say = (text: string, kind: "info" | "error" = "info") => this.notify(new CustomEvent("toast", { detail: { text, kind } }));
+    this.nodeOffs.push(
+      this.connection.on("backup.finished", (p) => {
+        const r = p as { ok: boolean; destination: string; bytesWritten: number; error: string | null };
+        say(r.ok ? `Backed up to ${r.destination} (${formatSize(r.bytesWritten)} written)` : `The backup to ${r.destination} failed: ${r.error}`, r.ok ? "info" : "error");
+      }),
+      this.connection.on("node.stopping", (p) => {
+        const reason = (p as { reason: string }).reason;
+        say(reason === "update" || reason === "rollback" ? `PC2 is restarting for an ${reason === "update" ? "update" : "rollback"}; it will be back shortly` : "PC2 is stopping");
+      }),
+    );
+    try {
+      this.nodeOffs.push(await this.connection.subscribe("node"));
+    } catch {
+      /* notices from the node are a nicety */
+    }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener("keydown", this.onKey);
     this.media.removeEventListener("change", this.onMedia);
+    for (const off of this.nodeOffs.splice(0)) off();
     this.connection.close();
   }
 

@@ -5,6 +5,7 @@
 // good one are kept for Settings.
 import type { Database } from "../../db/database.ts";
 import { fail } from "../../errors.ts";
+import type { EventBus } from "../../events.ts";
 import type { Logger } from "../../log.ts";
 import type { BackupStats } from "../../backup/backup-writer.ts";
 import type { BackupDestination } from "../../backup/destination.ts";
@@ -62,6 +63,8 @@ export interface BackupServiceDeps {
   settings: SettingsRepository;
   /** Where a friend's node answers, found by its Node ID (networking must be on). */
   peerAddresses: (nodeId: string) => Promise<string[]>;
+  /** Where "backup.finished" goes (the Owner's desktop hears of it). */
+  events?: EventBus;
   log: Logger;
 }
 
@@ -205,6 +208,7 @@ export class BackupService {
     }
     this.d.settings.set(LAST_KEY, JSON.stringify(record));
     if (record.ok) this.d.settings.set(LAST_GOOD_KEY, JSON.stringify(record));
+    this.d.events?.emit("backup.finished", { ok: record.ok, destination: record.destination, set: record.set, bytesWritten: record.bytesWritten, error: record.error });
     return record;
   }
 }
