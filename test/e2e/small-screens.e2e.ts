@@ -53,7 +53,9 @@ async function expectFits(page: Page): Promise<void> {
   const overflow = await page.evaluate(() => document.scrollingElement!.scrollWidth - innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   const viewport = page.viewportSize()!;
+  // (The open windows scroll in their own strip: each is brought into it before it is measured.)
   for (const button of await page.getByRole("navigation", { name: "Taskbar" }).getByRole("button").all()) {
+    await button.scrollIntoViewIfNeeded();
     const box = (await button.boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width).toBeLessThanOrEqual(viewport.width + 0.5);
@@ -105,6 +107,14 @@ test.describe
           await expect(page.getByRole("dialog", { name: "Settings" })).toBeHidden();
           await expectFits(page);
           await page.screenshot({ path: info.outputPath(`${size.width}-files.png`) });
+          // Every app opens from the launcher, fits the screen, and is clean under axe.
+          for (const app of ["Terminal", "AI Chat", "WASM Apps"]) {
+            await bar.getByRole("button", { name: "Apps", exact: true }).tap();
+            await page.getByRole("dialog", { name: "Apps", exact: true }).getByRole("button", { name: app }).tap();
+            await expect(page.getByRole("dialog", { name: app })).toBeVisible();
+            await expectFits(page);
+            expect(await axeViolations(page), `${app} at ${size.width}`).toEqual([]);
+          }
           // The account: the whole address, copied on request, and Sign out.
           await bar.getByTestId("account").tap();
           const account = page.getByRole("dialog", { name: "Account" });
@@ -153,6 +163,13 @@ test.describe
         await page.getByRole("button", { name: `Open ${app}` }).click();
         await expect(page.getByRole("dialog", { name: app })).toBeVisible();
         expect(await axeViolations(page), app).toEqual([]);
+        if (app === "Settings")
+          for (const tab of await page.getByRole("dialog", { name: app }).getByRole("tab").all()) {
+            await tab.click();
+            await expect(tab).toHaveAttribute("aria-selected", "true");
+            await page.waitForTimeout(150); // the tab's own data arrives
+            expect(await axeViolations(page), `Settings › ${await tab.textContent()}`).toEqual([]);
+          }
         await page.getByRole("dialog", { name: app }).getByRole("button", { name: "Close" }).click();
       }
     });

@@ -39,15 +39,15 @@ export class Pc2AiChat extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      :host { display: grid; grid-template-columns: minmax(10rem, 13rem) 1fr; height: 100%; overflow: hidden; }
+      :host { display: grid; grid-template-columns: minmax(10rem, 13rem) minmax(0, 1fr); height: 100%; overflow: hidden; }
       nav { border-right: 1px solid var(--pc2-border); display: flex; flex-direction: column; gap: 0.3rem; padding: 0.5rem; overflow: auto; }
       nav .conv { display: flex; gap: 0.2rem; }
       nav .conv button.open { flex: 1; text-align: left; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       nav .conv button[aria-current="true"] { border-color: var(--pc2-accent); }
       nav .conv button.small { padding: 0.2rem 0.45rem; }
-      main { display: grid; grid-template-rows: auto 1fr auto; overflow: hidden; }
+      main { display: grid; grid-template-rows: auto 1fr auto; overflow: hidden; min-width: 0; }
       header { display: flex; gap: 0.5rem; align-items: center; padding: 0.5rem; border-bottom: 1px solid var(--pc2-border); }
-      select { font: inherit; color: var(--pc2-fg); background: var(--pc2-bg); border: 1px solid var(--pc2-border); border-radius: 8px; padding: 0.4rem; max-width: 100%; }
+      select { font: inherit; color: var(--pc2-fg); background: var(--pc2-bg); border: 1px solid var(--pc2-border); border-radius: 8px; padding: 0.4rem; max-width: 100%; min-width: 0; flex: 0 1 auto; }
       .log { overflow: auto; padding: 0.7rem; display: flex; flex-direction: column; gap: 0.6rem; }
       .msg { max-width: 85%; padding: 0.5rem 0.7rem; border-radius: 10px; }
       .msg.user { align-self: flex-end; background: var(--pc2-accent-strong); color: #fff; white-space: pre-wrap; }
@@ -58,7 +58,7 @@ export class Pc2AiChat extends LitElement {
       textarea { resize: vertical; min-height: 3rem; }
       .chip { background: var(--pc2-card-2); border: 1px solid var(--pc2-border); border-radius: 999px; padding: 0.1rem 0.2rem 0.1rem 0.6rem; }
       .chip button { padding: 0 0.4rem; border: 0; background: none; }
-      @media (max-width: 600px) { :host { grid-template-columns: 1fr; grid-template-rows: auto 1fr; } nav { max-height: 8rem; border-right: 0; border-bottom: 1px solid var(--pc2-border); } }
+      @media (max-width: 600px) { :host { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto 1fr; } nav { max-height: 8rem; border-right: 0; border-bottom: 1px solid var(--pc2-border); } }
     `,
   ];
 

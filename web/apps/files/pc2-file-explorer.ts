@@ -9,21 +9,19 @@ import { sharedStyles } from "../../ui/shared-styles.ts";
 import { uploadFile, type UploadItem } from "./upload-queue.ts";
 import * as actions from "./file-actions.ts";
 import "./pc2-context-menu.ts";
-import { formatSize, homePath, nextSelection, shownName, type Entry } from "./entry.ts";
+import { formatSize, nextSelection, shownName, type Entry } from "./entry.ts";
 import { menuFor, runMenuAction } from "./explorer-menu.ts";
 import "./pc2-file-details.ts";
 import "./pc2-share-dialog.ts";
-import "../../ui/pc2-file-picker.ts";
+import "./pc2-file-search.ts";
+import { scrollToShow, visibleRows, WINDOWED_FROM } from "./list-window.ts";
+import "./pc2-place-dialog.ts";
 import type { ShareLink } from "../../../server/services/files/share-links.ts";
 import "./pc2-upload-list.ts";
 import { explorerStyles } from "./pc2-file-explorer.styles.ts";
 import type { MenuItem } from "./pc2-context-menu.ts";
 
 type Sort = "name" | "size" | "modified";
-
-/** Folders with more entries than this draw only the rows in sight. */
-const WINDOWED_FROM = 150;
-const OVERSCAN = 12;
 
 export class Pc2FileExplorer extends LitElement {
   static override properties = {
@@ -45,7 +43,7 @@ export class Pc2FileExplorer extends LitElement {
     details: { state: true },
     sharing: { state: true },
     placing: { state: true },
-    results: { state: true },
+    query: { state: true },
     usage: { state: true },
   };
   /** What the user's files take, their quota (null: none) and what is left. */
@@ -56,9 +54,8 @@ export class Pc2FileExplorer extends LitElement {
   private scrollFrame = 0;
   /** A row's height as drawn (measured: it changes with the window's width and the font). */
   private rowHeight = 37;
-  /** Search results across the user's files (null: showing the folder). */
-  results: Entry[] | null = null;
-  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  /** What the search box holds: while it is not empty, the matches show in the folder's place. */
+  query = "";
   /** Move to… / Copy to…: the entries, waiting for the folder to be chosen. */
   placing: { how: "move" | "copy"; entries: Entry[] } | null = null;
   /** The share dialog: the entry shared and where it can be opened. */
@@ -250,59 +247,18 @@ export class Pc2FileExplorer extends LitElement {
     this.toast(`Moved ${what} to the Trash`, "info", { label: "Undo", run: () => this.act(() => actions.restoreAll(moving)) });
   }
 
-  /** Search every folder by name as the user types (a pause of 250 ms); empty: back to the folder. */
-  private search(text: string): void {
-    if (this.searchTimer) clearTimeout(this.searchTimer);
-    const q = text.trim();
-    if (!q) {
-      this.results = null;
-      return;
-    }
-    this.searchTimer = setTimeout(async () => {
-      try {
-        const { items } = await api.get<{ items: Entry[] }>(`/api/files/search?q=${encodeURIComponent(q.slice(0, 255))}`);
-        this.results = items.map((e) => ({ ...e, path: homePath(e.path) })).filter((e) => !e.path.startsWith("~/Trash/"));
-      } catch (err) {
-        this.toast((err as Error).message, "error");
-      }
-    }, 250);
-  }
-
   /** A search result opens where it is: a folder there, a file in its app. */
   private openResult(e: Entry): void {
     const search = this.renderRoot.querySelector<HTMLInputElement>("input[type=search]");
     if (search) search.value = "";
-    this.results = null;
+    this.query = "";
     if (e.is_dir) return this.go(e.path);
     this.dispatchEvent(new CustomEvent("open-file", { detail: e, bubbles: true, composed: true }));
-  }
-
-  private renderResults(results: Entry[]) {
-    if (!results.length) return html`<p class="empty muted">No file or folder by that name.</p>`;
-    return html`<table role="grid" aria-label="Search results"><thead><tr><th>Name</th><th>Folder</th></tr></thead><tbody>
-      ${results.map(
-        (e) => html`<tr data-name=${e.name} @dblclick=${() => this.openResult(e)}>
-          <td class="name"><div class="cell"><span class="glyph">${iconFor(e)}</span><button class="link" @click=${() => this.openResult(e)}>${e.name}</button></div></td>
-          <td class="muted">${e.path.slice(0, e.path.lastIndexOf("/")) || "~"}</td></tr>`,
-      )}
-    </tbody></table>`;
   }
 
   /** Keyboard focus back on the list (after a dialog of the explorer's closes). */
   private focusList(): void {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(".list")?.focus());
-  }
-
-  /** Move to… / Copy to…, once the folder is chosen; a name already there gets a number. */
-  private async place(folder: string): Promise<void> {
-    const { how, entries } = this.placing!;
-    this.placing = null;
-    let done = false;
-    await this.act(async () => {
-      await actions.placeInto(how, entries, folder);
-      done = true;
-    });
-    if (done) this.toast(`${how === "move" ? "Moved" : "Copied"} ${entries.length === 1 ? entries[0]!.name : `${entries.length} items`} to ${folder}`);
   }
 
   /** Deleting from the Trash cannot be undone: asked first. */
@@ -376,8 +332,7 @@ export class Pc2FileExplorer extends LitElement {
     const all = this.entries;
     if (all.length <= WINDOWED_FROM) return all.map((e) => this.renderRow(e));
     const h = this.rowHeight;
-    const first = Math.max(0, Math.floor(this.listScrollTop / h) - OVERSCAN);
-    const last = Math.min(all.length, Math.ceil((this.listScrollTop + this.viewHeight) / h) + OVERSCAN);
+    const { first, last } = visibleRows(all.length, this.listScrollTop, this.viewHeight, h);
     return html`<tr class="spacer" aria-hidden="true" style=${`height:${first * h}px`}></tr>
       ${all.slice(first, last).map((e, i) => this.renderRow(e, first + i + 2))}
       <tr class="spacer" aria-hidden="true" style=${`height:${(all.length - last) * h}px`}></tr>`;
@@ -398,11 +353,8 @@ export class Pc2FileExplorer extends LitElement {
     const list = this.renderRoot.querySelector<HTMLElement>(".list");
     const i = this.entries.findIndex((x) => x.uid === this.selected);
     if (!list || i < 0 || this.entries.length <= WINDOWED_FROM) return;
-    const h = this.rowHeight;
-    const top = i * h;
-    const header = 34;
-    if (top < list.scrollTop) list.scrollTop = top;
-    else if (top + h + header > list.scrollTop + list.clientHeight) list.scrollTop = top + h + header - list.clientHeight;
+    const to = scrollToShow(i, this.rowHeight, list.scrollTop, list.clientHeight);
+    if (to !== null) list.scrollTop = to;
   }
 
   private renderRow(e: Entry, rowIndex?: number) {
@@ -457,8 +409,8 @@ export class Pc2FileExplorer extends LitElement {
         <nav class="crumbs" aria-label="Folder path">
           ${parts.map((p, i) => html`${i ? html`<span class="muted">/</span>` : nothing}<button @click=${() => this.go(parts.slice(0, i + 1).join("/"))}>${i === 0 ? "Home" : p}</button>`)}
         </nav>
-        <input type="search" aria-label="Search your files" placeholder="Search" @input=${(e: Event) => this.search((e.target as HTMLInputElement).value)}
-          @keydown=${(e: KeyboardEvent) => e.key === "Escape" && ((((e.target as HTMLInputElement).value = ""), this.search("")))} />
+        <input type="search" aria-label="Search your files" placeholder="Search" @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)}
+          @keydown=${(e: KeyboardEvent) => e.key === "Escape" && ((((e.target as HTMLInputElement).value = ""), (this.query = "")))} />
         <button aria-pressed=${String(this.view === "grid")} @click=${() => (this.view = this.view === "list" ? "grid" : "list")}>${this.view === "list" ? "Grid" : "List"} view</button>
         ${
           this.inTrash
@@ -472,8 +424,8 @@ export class Pc2FileExplorer extends LitElement {
         @dragover=${(e: DragEvent) => (e.preventDefault(), (this.dragging = true))} @dragleave=${() => (this.dragging = false)}
         @drop=${(e: DragEvent) => (e.preventDefault(), (this.dragging = false), this.upload(e.dataTransfer?.files ?? []))}>
         ${
-          this.results
-            ? this.renderResults(this.results)
+          this.query.trim()
+            ? html`<pc2-file-search .query=${this.query} @open-result=${(ev: CustomEvent<Entry>) => this.openResult(ev.detail)}></pc2-file-search>`
             : this.status === "loading"
               ? html`<p class="state muted" aria-busy="true">Loading…</p>`
               : this.status === "error"
@@ -506,11 +458,10 @@ export class Pc2FileExplorer extends LitElement {
       ${this.details ? html`<pc2-file-details .entry=${this.details} @close=${() => (this.details = null)}></pc2-file-details>` : nothing}
       ${
         this.placing
-          ? html`<div class="overlay"><section role="dialog" aria-modal="true" aria-label=${this.placing.how === "move" ? "Move to" : "Copy to"}>
-              <h2>${this.placing.how === "move" ? "Move" : "Copy"} ${this.placing.entries.length === 1 ? `“${this.placing.entries[0]!.name}”` : `${this.placing.entries.length} items`} to…</h2>
-              <pc2-file-picker mode="folder" .start=${this.path} action=${this.placing.how === "move" ? "Move here" : "Copy here"}
-                @pick=${(ev: CustomEvent<string[]>) => this.place(ev.detail[0]!)} @cancel=${() => ((this.placing = null), this.focusList())}></pc2-file-picker>
-            </section></div>`
+          ? html`<pc2-place-dialog .how=${this.placing.how} .entries=${this.placing.entries} .start=${this.path}
+              @placed=${(ev: CustomEvent<string>) => ((this.placing = null), this.toast(ev.detail), this.load(false), this.focusList())}
+              @failed=${(ev: CustomEvent<Error>) => ((this.placing = null), this.act(() => Promise.reject(ev.detail)))}
+              @cancel=${() => ((this.placing = null), this.focusList())}></pc2-place-dialog>`
           : nothing
       }
       ${

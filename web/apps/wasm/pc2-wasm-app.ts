@@ -49,7 +49,7 @@ export class Pc2WasmApp extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      :host { display: grid; grid-template-columns: minmax(10rem, 14rem) 1fr; height: 100%; overflow: hidden; }
+      :host { display: grid; grid-template-columns: minmax(10rem, 14rem) minmax(0, 1fr); height: 100%; overflow: hidden; }
       nav { border-right: 1px solid var(--pc2-border); overflow: auto; padding: 0.5rem; display: flex; flex-direction: column; gap: 0.3rem; }
       nav button.app { text-align: left; display: grid; grid-template-columns: 1.6rem 1fr; gap: 0.4rem; align-items: center; }
       .mono-icon { width: 1.5rem; height: 1.5rem; display: inline-block; }
@@ -64,7 +64,7 @@ export class Pc2WasmApp extends LitElement {
       pre .stderr { color: #ff8f8f; }
       .chip { background: var(--pc2-card-2); border: 1px solid var(--pc2-border); border-radius: 999px; padding: 0.1rem 0.2rem 0.1rem 0.6rem; }
       .chip button { padding: 0 0.4rem; border: 0; background: none; }
-      @media (max-width: 600px) { :host { grid-template-columns: 1fr; grid-template-rows: auto 1fr; } nav { border-right: 0; border-bottom: 1px solid var(--pc2-border); max-height: 10rem; } }
+      @media (max-width: 600px) { :host { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto 1fr; } nav { border-right: 0; border-bottom: 1px solid var(--pc2-border); max-height: 10rem; } }
     `,
   ];
 
