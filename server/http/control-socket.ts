@@ -42,11 +42,15 @@ export class ControlSocket {
   }
 }
 
-/** Ask the running node over its control socket; null when no node is running on this data directory. */
-export async function askNode(path: string, route: string): Promise<{ status: number; body: any } | null> {
+/**
+ * Ask the running node over its control socket; null when no node is running on this data
+ * directory, or it does not answer within `timeoutMs` (a node that accepts and never answers must
+ * not hold its caller — an update's trial polls a new release this way).
+ */
+export async function askNode(path: string, route: string, timeoutMs = 10_000): Promise<{ status: number; body: any } | null> {
   if (!existsSync(path)) return null;
   try {
-    const res = await fetch(`http://pc2${route}`, { unix: path } as RequestInit);
+    const res = await fetch(`http://pc2${route}`, { unix: path, signal: AbortSignal.timeout(timeoutMs) } as RequestInit);
     return { status: res.status, body: await res.json() };
   } catch {
     return null;

@@ -175,7 +175,7 @@ async function runTrial(o: SettleOptions, p: PendingUpdate): Promise<string | nu
         const said = tail.lastLine();
         return `PC2 ${p.to} stopped at start (exit code ${exitCode})${said ? `: ${said}` : ""}`;
       }
-      const answer = await askNode(socket, "/health");
+      const answer = await askNode(socket, "/health", 2_000);
       if (answer?.status === 200 && answer.body.version === p.to) {
         if (answer.body.status !== "down") break;
         lastHealth = Object.entries(answer.body.components ?? {})

@@ -101,6 +101,10 @@ test.describe
       });
       expect(backup.status).toBe(200);
     });
+    // On a failure, what the node and its trials wrote (the service manager's journal, here).
+    test.afterEach(async ({}, info) => {
+      if (info.status !== info.expectedStatus) await info.attach("node-log.txt", { body: log.slice(-20_000), contentType: "text/plain" });
+    });
     test.afterAll(async () => {
       stopping = true;
       if (proc && proc.exitCode === null) {
