@@ -13,7 +13,7 @@ import { writeOutcome } from "./update/pending-update.ts";
 import { ServiceError, type ServiceOptions, serviceInstall, serviceStatus, serviceUninstall } from "./service/service-commands.ts";
 import { formatBanner } from "./banner.ts";
 import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
-import { closeDatabase, openDatabase } from "./db/database.ts";
+import { closeDatabase, databaseFile, openDatabase } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { Pc2Node, type NodeOptions } from "./node.ts";
@@ -182,7 +182,7 @@ async function identityRecover(force: boolean): Promise<number> {
 /** `options` carries what the build decides, e.g. the desktop files embedded in the binary. */
 /** Works whether or not the node is running: SQLite (WAL) lets both use the database. */
 async function ownerReset(): Promise<number> {
-  const file = join(config().dataDir, "pc2.db");
+  const file = databaseFile(config().dataDir);
   if (!existsSync(file)) {
     console.error(`pc2: no database at ${file}; start the node once first`);
     return 1;
@@ -202,7 +202,7 @@ async function ownerReset(): Promise<number> {
 /** Needs the node stopped: a live upload's bytes would look like an orphan. */
 async function storageCheck(repair: boolean, json: boolean): Promise<number> {
   const cfg = config();
-  const file = join(cfg.dataDir, "pc2.db");
+  const file = databaseFile(cfg.dataDir);
   if (!existsSync(file)) {
     console.error(`pc2: no database at ${file}; start the node once first`);
     return 1;

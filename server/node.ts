@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createApp, type App } from "./app.ts";
 import type { Config } from "./config.ts";
 import type { AppContext, Services } from "./context.ts";
-import { closeDatabase, openDatabase } from "./db/database.ts";
+import { closeDatabase, databaseFile, openDatabase } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { EventBus } from "./events.ts";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
@@ -80,7 +80,7 @@ export class Pc2Node {
     this.lock.acquire();
     let db: ReturnType<typeof openDatabase> | null = null;
     try {
-      db = openDatabase(join(config.dataDir, "pc2.db"));
+      db = openDatabase(databaseFile(config.dataDir));
       const applied = migrate(db);
       if (applied.length) log.info("database migrated", { applied });
       this.ctx = { config, log, events: new EventBus(log.child({ svc: "events" })), db };

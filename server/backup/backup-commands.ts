@@ -7,7 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Config } from "../config.ts";
-import { closeDatabase, openDatabase } from "../db/database.ts";
+import { closeDatabase, databaseFile, openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { AppError } from "../errors.ts";
 import { formatBytes } from "../format-bytes.ts";
@@ -78,7 +78,7 @@ export async function backupCreate(cli: CliContext, target: CliTarget, json: boo
   }
   let record = answer?.body as BackupRecord | undefined;
   if (!record) {
-    const file = join(cfg.dataDir, "pc2.db");
+    const file = databaseFile(cfg.dataDir);
     if (!existsSync(file)) {
       console.error(`pc2: no node in ${cfg.dataDir} to back up`);
       return 1;

@@ -1,8 +1,12 @@
 // Opens the node's SQLite database (bun:sqlite, WAL) and offers the one transaction helper.
 import { Database } from "bun:sqlite";
 import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
+import { join } from "node:path";
 
 export type { Database };
+
+/** The node's database in its data directory. */
+export const databaseFile = (dataDir: string) => join(dataDir, "pc2.db");
 
 /**
  * Open (creating if needed) with the file private to the node's user: it holds sessions' hashes,

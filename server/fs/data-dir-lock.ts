@@ -33,11 +33,9 @@ export class DataDirLock {
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-        const pid = Number(readFileSync(this.path, "utf8").trim());
         // Our own pid counts too: another node object in this process holds it.
-        if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
-          throw new DataDirLockedError(`the data directory is in use by another PC2 process (pid ${pid}); stop it first`);
-        }
+        const pid = this.holder();
+        if (pid !== null) throw new DataDirLockedError(`the data directory is in use by another PC2 process (pid ${pid}); stop it first`);
         rmSync(this.path, { force: true }); // stale: its process is gone
       }
     }

@@ -4,6 +4,7 @@
 import { Database } from "bun:sqlite";
 import { copyFileSync, existsSync, openSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
+import { appliedVersions } from "../db/migrate.ts";
 import { durable } from "../fs/durable-steps.ts";
 
 function flushFile(path: string): void {
@@ -44,10 +45,7 @@ export function restoreDatabase(snapshot: string, dbFile: string): void {
 export function schemaVersions(dbFile: string): number[] {
   const db = new Database(dbFile, { readwrite: true });
   try {
-    return db
-      .query<{ version: number }, []>("SELECT version FROM schema_migrations ORDER BY version")
-      .all()
-      .map((r) => r.version);
+    return appliedVersions(db);
   } finally {
     db.close(false);
   }

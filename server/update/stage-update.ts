@@ -4,12 +4,11 @@
 // tries the target (update-trial.ts).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { databaseFile } from "../db/database.ts";
 import { ensurePrivateDir } from "../fs/atomic-write.ts";
 import { snapshotDatabase } from "./database-snapshot.ts";
 import { releaseBinary } from "./install-layout.ts";
 import { type PendingUpdate, updatesDir, writePending } from "./pending-update.ts";
-
-export const databaseFile = (dataDir: string) => join(dataDir, "pc2.db");
 
 export interface Handover {
   kind: "update" | "rollback";

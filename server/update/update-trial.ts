@@ -17,7 +17,7 @@ import type { Logger } from "../log.ts";
 import { restoreDatabase } from "./database-snapshot.ts";
 import { currentLink, linkedVersion, pointLink, previousLink, releaseBinary, releasesDir } from "./install-layout.ts";
 import { clearPending, type PendingUpdate, readPending, updatesDir, writeOutcome, writePending } from "./pending-update.ts";
-import { databaseFile } from "./stage-update.ts";
+import { databaseFile } from "../db/database.ts";
 
 /** A trial cut off this many times (the node stopped or lost power during it) is a failure. */
 export const MAX_TRIALS = 2;

@@ -220,6 +220,7 @@ export class Pc2Desktop extends LitElement {
     }
     if (content.kind === "folder") return { title: "Files", render: () => html`<pc2-file-explorer .path=${content.path}></pc2-file-explorer>` };
     const file = content.entry;
+    const opener = openerFor(file.name, file.type);
     const render = {
       editor: () => html`<pc2-editor-app .file=${file}></pc2-editor-app>`,
       viewer: () => html`<pc2-image-viewer .file=${file}></pc2-image-viewer>`,
@@ -227,9 +228,9 @@ export class Pc2Desktop extends LitElement {
       video: () => html`<pc2-media-viewer .file=${file} kind="video"></pc2-media-viewer>`,
       pdf: () => html`<pc2-pdf-viewer .file=${file}></pc2-pdf-viewer>`,
       info: () => html`<pc2-file-info .file=${file}></pc2-file-info>`,
-    }[openerFor(file.name, file.type)];
+    }[opener];
     // pdf.js (and its worker) come in with the first PDF opened.
-    if (openerFor(file.name, file.type) === "pdf") void import("../apps/viewer/pc2-pdf-viewer.ts");
+    if (opener === "pdf") void import("../apps/viewer/pc2-pdf-viewer.ts");
     return { title: file.name, render };
   }
 
