@@ -23,7 +23,19 @@ export async function buildWeb(outdir = WEB_OUT): Promise<string[]> {
     for (const log of result.logs) console.error(log);
     throw new Error("web build failed");
   }
-  const built = result.outputs.map((o) => o.path);
+  // The service worker that gives zip downloads their progress: one file at a fixed name (its URL is its identity).
+  const worker = await Bun.build({
+    entrypoints: [join(import.meta.dir, "..", "web", "download-worker.ts")],
+    outdir,
+    minify: true,
+    sourcemap: "none",
+    naming: { entry: "[name].js" },
+  });
+  if (!worker.success) {
+    for (const log of worker.logs) console.error(log);
+    throw new Error("web build failed (download worker)");
+  }
+  const built = [...result.outputs, ...worker.outputs].map((o) => o.path);
   const compressed = built
     .filter((p) => /\.(m?js|css|html|svg|json)$/.test(p))
     .map((p) => {

@@ -68,9 +68,15 @@ export function filesRoutes(files: FilesService, trash: TrashService, uploads: R
         const dir = files.find(who, query.path ?? query.uid);
         if (!dir.is_dir) throw new BadRequestError("Only folders are zipped; download a file directly", "dest_is_not_a_directory");
         const name = (dir.path === "/" ? who : dir.name) + ".zip";
-        return new Response(files.zip(who, dir), {
+        const zip = files.zip(who, dir);
+        return new Response(zip.body, {
           headers: {
             "content-type": "application/zip",
+            // Known ahead, so that the browser can show how far the download is. Bun's server drops a
+            // Content-Length set on a streamed body (oven-sh/bun#10507): the desktop's service worker
+            // (web/download-worker.ts) puts it back from X-Zip-Length.
+            "content-length": String(zip.length),
+            "x-zip-length": String(zip.length),
             "content-disposition": `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`,
             "cache-control": "no-store",
           },

@@ -12,7 +12,7 @@ import type { IpfsClient } from "./ipfs.client.ts";
 import { place, type ConflictPolicy } from "./name-conflict.ts";
 import { findEntry } from "./selector.ts";
 import { baseName, checkInternalPath, checkName, displayPath, isWithin, joinPath, parentPath, resolvePath } from "./virtual-path.ts";
-import { folderZip } from "./folder-zip.ts";
+import { folderZip, type FolderZip } from "./folder-zip.ts";
 import type { BunFile } from "bun";
 
 export const HOME_FOLDERS = ["Desktop", "Documents", "Pictures", "Public", "Trash"] as const;
@@ -127,7 +127,7 @@ export class FilesService {
   }
 
   /** A folder as a streamed zip of everything below it. */
-  zip(owner: string, dir: FsEntryRow): ReadableStream<Uint8Array> {
+  zip(owner: string, dir: FsEntryRow): FolderZip {
     return folderZip(dir, this.deps.repo.descendants(owner, dir.path), this.deps.blobs);
   }
 

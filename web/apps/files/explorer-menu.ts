@@ -34,7 +34,7 @@ export interface MenuHost {
   chosen(): Entry[];
   /** Run a change, report a failure, reload the folder. */
   act(fn: () => Promise<unknown>): Promise<void>;
-  toast(text: string): void;
+  toast(text: string, kind?: "info" | "error"): void;
   /** To the Trash, with Undo. */
   trash(entries: Entry[]): Promise<void>;
   /** Out of the Trash for good, after asking. */
@@ -50,7 +50,7 @@ export async function runMenuAction(id: string, e: Entry, host: MenuHost): Promi
     case "rename":
       return host.rename(e);
     case "download":
-      return actions.download(e);
+      return actions.download(e, (message) => host.toast(`${e.name}.zip was not downloaded: ${message}`, "error"));
     case "cid":
       return host.toast((await actions.copyText(e.cid ?? "")) ? "CID copied" : `CID: ${e.cid}`);
     case "share":

@@ -2,11 +2,14 @@
 import { api } from "../../api/rest-client.ts";
 import type { ShareLink } from "../../../server/services/files/share-links.ts";
 import type { Entry } from "./entry.ts";
+import { downloadZip } from "./zip-download.ts";
 
-export function download(e: Entry): void {
+/** A file as itself, a folder as a zip (with progress where the browser allows; `onFailed` if refused). */
+export function download(e: Entry, onFailed: (message: string) => void): void {
+  if (e.is_dir) return void downloadZip(e.uid, e.name, onFailed);
   const a = document.createElement("a");
-  a.href = e.is_dir ? `/api/files/zip?uid=${encodeURIComponent(e.uid)}` : `/read?file=${encodeURIComponent(e.uid)}`;
-  a.download = e.is_dir ? `${e.name}.zip` : e.name;
+  a.href = `/read?file=${encodeURIComponent(e.uid)}`;
+  a.download = e.name;
   a.click();
 }
 
