@@ -1,20 +1,12 @@
 // The desktop on a phone (390×844) and a tablet (768×1024), by touch; by keyboard alone on a laptop;
 // and axe-core over its screens: no serious or critical accessibility violation.
-import AxeBuilder from "@axe-core/playwright";
 import { type Page } from "@playwright/test";
 import { Wallet } from "ethers";
 import { claimViaApi, expect, injectWallet, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
+import { axeViolations, expectFits } from "./screen-checks.ts";
 
 const owner = Wallet.createRandom() as unknown as Wallet;
 let node: RunningNode;
-
-/** Serious and critical violations, each as "rule: target" (an empty list passes). */
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")} — ${n.failureSummary?.split("\n")[1]?.trim() ?? ""}`));
-}
 
 /** In the page: whether keyboard focus is on `el` or inside it, through shadow roots. */
 function focusIsWithin(el: Element): boolean {
@@ -46,21 +38,6 @@ async function tabTo(page: Page, wanted: (f: Awaited<ReturnType<typeof focused>>
     await page.keyboard.press("Tab");
   }
   throw new Error(`Tab never reached it; focus went ${seen.join(" → ")}`);
-}
-
-/** Nothing sticks out sideways, and every control of the bottom bar is on the screen. */
-async function expectFits(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.scrollingElement!.scrollWidth - innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-  const viewport = page.viewportSize()!;
-  // (The open windows scroll in their own strip: each is brought into it before it is measured.)
-  for (const button of await page.getByRole("navigation", { name: "Taskbar" }).getByRole("button").all()) {
-    await button.scrollIntoViewIfNeeded();
-    const box = (await button.boundingBox())!;
-    expect(box.x).toBeGreaterThanOrEqual(0);
-    expect(box.x + box.width).toBeLessThanOrEqual(viewport.width + 0.5);
-    expect(box.height).toBeGreaterThanOrEqual(44);
-  }
 }
 
 test.describe

@@ -1,4 +1,4 @@
-// Styles shared by every component: buttons, inputs, cards, visible focus.
+// Styles shared by every component: buttons, inputs, cards, visible focus, touch-sized targets.
 import { css } from "lit";
 
 export const sharedStyles = css`
@@ -27,4 +27,9 @@ export const sharedStyles = css`
   .muted { color: var(--pc2-muted); }
   .error { color: var(--pc2-bad); }
   .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; }
+  /* A finger needs a bigger target than a mouse pointer (44 px, as the platforms' guidelines ask). */
+  @media (pointer: coarse) {
+    button, a.button, select { min-height: 44px; }
+    button.link { min-height: 0; }
+  }
 `;

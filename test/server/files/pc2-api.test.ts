@@ -144,7 +144,11 @@ describe("folder zip", () => {
   test("its Content-Length is announced before the first byte and is exact: UTF-8 names, empty files, many chunks", async () => {
     await fs.post("/mkdir", { path: "~/Documents/größe/ünter 📁", create_missing_parents: true });
     await fs.write("~/Documents/größe", "empty.txt", "");
-    await fs.write("~/Documents/größe/ünter 📁", "日本語.bin", new Uint8Array(700_000).map((_, i) => i * 7));
+    await fs.write(
+      "~/Documents/größe/ünter 📁",
+      "日本語.bin",
+      new Uint8Array(700_000).map((_, i) => i * 7),
+    );
     const res = await f(`/api/files/zip?path=${encodeURIComponent("~/Documents/größe")}`, { headers: owner.bearer });
     // (Bun's server drops the Content-Length of a streamed body, oven-sh/bun#10507; when it sends one, it is the same.)
     const announced = Number(res.headers.get("x-zip-length"));

@@ -22,12 +22,16 @@ export class Pc2ContextMenu extends LitElement {
         box-shadow: 0 10px 30px rgba(0, 0, 0, 0.3); min-width: 12rem; }
       button { width: 100%; text-align: left; background: none; border: none; padding: 0.4rem 0.7rem; }
       button:hover, button:focus-visible { background: rgba(91, 140, 255, 0.2); }
+      @media (pointer: coarse) { button { padding: 0.75rem 1rem; } }
     `,
   ];
 
+  /** At the point asked for, moved in so that the whole menu is on the screen. */
   override updated(): void {
-    const w = 200;
-    Object.assign(this.style, { left: `${Math.min(this.x, innerWidth - w)}px`, top: `${Math.min(this.y, innerHeight - this.items.length * 34 - 20)}px` });
+    const box = this.renderRoot.querySelector("ul")!.getBoundingClientRect();
+    const left = Math.max(0, Math.min(this.x, innerWidth - box.width - 4));
+    const top = Math.max(0, Math.min(this.y, innerHeight - box.height - 4));
+    Object.assign(this.style, { left: `${left}px`, top: `${top}px` });
   }
 
   override firstUpdated(): void {

@@ -7,19 +7,27 @@ export const explorerStyles = css`
       /* The path keeps room of its own: on a narrow window the buttons wrap below it rather than cover it. */
       .crumbs { display: flex; flex-wrap: wrap; gap: 0.2rem; flex: 1 1 12rem; min-width: 0; }
       .crumbs button { background: none; border: none; padding: 0.2rem 0.35rem; }
-      .list { flex: 1; overflow: auto; outline: none; }
+      /* Its own layout and paint, and an opaque background so that the browser scrolls it on the
+         compositor (without one, Chrome repaints a scroller on every frame to keep LCD text). */
+      .list { flex: 1; overflow: auto; outline: none; contain: strict; background: var(--pc2-card); }
       .bar input[type="search"] { width: 11rem; padding: 0.4rem 0.6rem; }
       .usage { margin: 0; padding: 0.3rem 0.7rem; border-top: 1px solid var(--pc2-border); font-size: 0.8rem; }
       :host([dragging]) .list, .list.dragging { background: rgba(91, 140, 255, 0.08); outline: 2px dashed var(--pc2-accent); outline-offset: -6px; }
-      table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+      /* Fixed columns: a row drawn while scrolling never makes the table measure every cell again. */
+      table { width: 100%; border-collapse: collapse; font-size: 0.9rem; table-layout: fixed; }
+      th.size { width: 6.5rem; }
+      th.modified { width: 12.5rem; }
+      th.actions { width: 16rem; }
       th { text-align: left; font-weight: 600; color: var(--pc2-muted); padding: 0.35rem 0.6rem; position: sticky; top: 0; background: var(--pc2-card); }
       th button { background: none; border: none; padding: 0; color: inherit; font-weight: 600; }
       td { padding: 0.35rem 0.6rem; border-top: 1px solid var(--pc2-line); white-space: nowrap; }
       tr[aria-selected="true"] td { background: var(--pc2-selected); }
-      td .cell { display: flex; gap: 0.5rem; align-items: center; max-width: 26rem; overflow: hidden; text-overflow: ellipsis; }
+      td .cell { display: flex; gap: 0.5rem; align-items: center; overflow: hidden; }
+      td .cell > span:last-child { overflow: hidden; text-overflow: ellipsis; }
       td.actions { text-align: right; }
       tr.spacer td, tr.spacer { padding: 0; border: 0; }
       td.actions button { padding: 0.3rem 0.6rem; }
+      td.actions button.more { padding: 0.3rem 0.45rem; vertical-align: middle; line-height: 0; }
       .glyph { width: 18px; height: 18px; flex: none; }
       .overlay { position: absolute; inset: 0; display: grid; place-items: center; background: rgba(5, 8, 14, 0.55); z-index: 10; }
       .overlay section { width: min(32rem, calc(100% - 1.5rem)); background: var(--pc2-card); border: 1px solid var(--pc2-border); border-radius: var(--pc2-radius); padding: 1rem; box-shadow: var(--pc2-shadow); }
@@ -33,7 +41,8 @@ export const explorerStyles = css`
       tr.drop-target td, .tile.drop-target { outline: 2px solid var(--pc2-accent); outline-offset: -2px; }
       @media (max-width: 600px) {
         td.modified, th.modified, td.size, th.size { display: none; }
-        td.actions { white-space: normal; }
-        td .cell { max-width: 11rem; }
+        td.actions button.wide-only { display: none; }
+        td.actions button.more { min-width: 44px; min-height: 44px; }
+        th.actions { width: calc(44px + 1.3rem); }
       }
     `;

@@ -5,6 +5,7 @@ import { ContextConsumer } from "@lit/context";
 import { connectionContext } from "../../state/contexts.ts";
 import { watchFileChanges } from "../../state/file-events.ts";
 import { iconFor } from "./file-icons.ts";
+import { icons } from "../../ui/icons.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import { uploadFile, type UploadItem } from "./upload-queue.ts";
 import * as actions from "./file-actions.ts";
@@ -14,7 +15,7 @@ import { menuFor, runMenuAction } from "./explorer-menu.ts";
 import "./pc2-file-details.ts";
 import "./pc2-share-dialog.ts";
 import "./pc2-file-search.ts";
-import { scrollToShow, visibleRows, WINDOWED_FROM } from "./list-window.ts";
+import { ListWindow } from "./list-window.ts";
 import "./pc2-place-dialog.ts";
 import type { ShareLink } from "../../../server/services/files/share-links.ts";
 import "./pc2-upload-list.ts";
@@ -27,9 +28,6 @@ export class Pc2FileExplorer extends LitElement {
   static override properties = {
     path: { state: true },
     entries: { state: true },
-    listScrollTop: { state: true },
-    viewHeight: { state: true },
-    rowHeight: { state: true },
     status: { state: true },
     error: { state: true },
     selected: { state: true },
@@ -48,12 +46,8 @@ export class Pc2FileExplorer extends LitElement {
   };
   /** What the user's files take, their quota (null: none) and what is left. */
   usage: { used: number; quota: number | null; available: number } | null = null;
-  /** The list's scroll position and height, for drawing only the rows in sight. */
-  private listScrollTop = 0;
-  private viewHeight = 800;
-  private scrollFrame = 0;
-  /** A row's height as drawn (measured: it changes with the window's width and the font). */
-  private rowHeight = 37;
+  /** Only the rows in sight are drawn in a long folder. */
+  private readonly listWindow = new ListWindow(this, () => ({ element: this.renderRoot?.querySelector<HTMLElement>(".list") ?? null, total: this.entries.length }));
   /** What the search box holds: while it is not empty, the matches show in the folder's place. */
   query = "";
   /** Move to… / Copy to…: the entries, waiting for the folder to be chosen. */
@@ -104,10 +98,12 @@ export class Pc2FileExplorer extends LitElement {
     this.dispatchEvent(new CustomEvent("toast", { detail: { text, kind, action }, bubbles: true, composed: true }));
   }
 
-  /** Click selects one; Ctrl/Cmd toggles; Shift extends from the focused row. */
+  /** Click selects one; Ctrl/Cmd toggles; Shift extends from the focused row. A tap opens (as on a phone). */
   private choose(e: Entry, ev: MouseEvent): void {
+    if ((ev.target as Element).closest("button, input")) return;
     this.chosen = nextSelection(this.entries, this.chosen, this.selected, e, ev);
     this.selected = e.uid;
+    if ((ev as PointerEvent).pointerType === "touch" && !ev.shiftKey && !ev.ctrlKey && !ev.metaKey) this.open(e);
   }
 
   private get chosenEntries(): Entry[] {
@@ -119,6 +115,14 @@ export class Pc2FileExplorer extends LitElement {
     if (!this.chosen.has(e.uid)) this.chosen = new Set([e.uid]);
     this.selected = e.uid;
     this.menu = { x: ev.clientX, y: ev.clientY, entry: e };
+  }
+
+  /** The row's ⋯ button: its menu under the button (how a touch screen reaches Share, Move, Copy…). */
+  private openMenuAt(e: Entry, button: HTMLElement): void {
+    const box = button.getBoundingClientRect();
+    this.chosen = new Set([e.uid]);
+    this.selected = e.uid;
+    this.menu = { x: box.right - 200, y: box.bottom, entry: e };
   }
 
   private menuItems(e: Entry): MenuItem[] {
@@ -140,7 +144,7 @@ export class Pc2FileExplorer extends LitElement {
       showShare: (x, links) => void (this.sharing = { entry: x, links }),
       chosen: () => this.chosenEntries,
       act: (fn) => this.act(fn),
-      toast: (text) => this.toast(text),
+      toast: (text, kind) => this.toast(text, kind),
       trash: (entries) => this.trash(entries),
       deleteForGood: (entries) => this.deleteForGood(entries),
       chooseFolderFor: (how, entries) => void (this.placing = { how, entries }),
@@ -186,9 +190,7 @@ export class Pc2FileExplorer extends LitElement {
 
   private go(path: string): void {
     this.path = path;
-    this.listScrollTop = 0;
-    const list = this.renderRoot.querySelector<HTMLElement>(".list");
-    if (list) list.scrollTop = 0;
+    this.listWindow.reset();
     this.selected = null;
     void this.load();
   }
@@ -213,14 +215,8 @@ export class Pc2FileExplorer extends LitElement {
     }
   }
 
-  /** The rename box takes focus with its name selected (F2, Rename, a new folder); a long list measures its rows. */
+  /** The rename box takes focus with its name selected (F2, Rename, a new folder). */
   override updated(changed: Map<string, unknown>): void {
-    if (this.entries.length > WINDOWED_FROM) {
-      const row = this.renderRoot.querySelector<HTMLElement>("tbody tr:not(.spacer)");
-      const list = this.renderRoot.querySelector<HTMLElement>(".list");
-      if (row && Math.abs(row.getBoundingClientRect().height - this.rowHeight) > 0.5) this.rowHeight = row.getBoundingClientRect().height;
-      if (list && list.clientHeight && list.clientHeight !== this.viewHeight) this.viewHeight = list.clientHeight;
-    }
     if (changed.has("renaming") && this.renaming) {
       const input = this.renderRoot.querySelector<HTMLInputElement>("input[aria-label='New name']");
       input?.focus();
@@ -300,7 +296,7 @@ export class Pc2FileExplorer extends LitElement {
     const current = this.entries[i];
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       const next = this.entries[Math.min(this.entries.length - 1, Math.max(0, i + (e.key === "ArrowDown" ? 1 : -1)))];
-      if (next) (this.selected = next.uid), (this.chosen = new Set([next.uid])), this.revealSelected();
+      if (next) (this.selected = next.uid), (this.chosen = new Set([next.uid])), this.listWindow.reveal(this.entries.findIndex((x) => x.uid === next.uid));
     } else if (e.key === "Enter" && current) this.open(current);
     else if (e.key === "Delete" && current) {
       const chosen = this.chosenEntries.length ? this.chosenEntries : [current];
@@ -330,31 +326,12 @@ export class Pc2FileExplorer extends LitElement {
    */
   private renderRows() {
     const all = this.entries;
-    if (all.length <= WINDOWED_FROM) return all.map((e) => this.renderRow(e));
-    const h = this.rowHeight;
-    const { first, last } = visibleRows(all.length, this.listScrollTop, this.viewHeight, h);
+    if (!this.listWindow.windowed) return all.map((e) => this.renderRow(e));
+    const h = this.listWindow.rowHeight;
+    const { first, last } = this.listWindow.range();
     return html`<tr class="spacer" aria-hidden="true" style=${`height:${first * h}px`}></tr>
       ${all.slice(first, last).map((e, i) => this.renderRow(e, first + i + 2))}
       <tr class="spacer" aria-hidden="true" style=${`height:${(all.length - last) * h}px`}></tr>`;
-  }
-
-  private onScroll = (e: Event) => {
-    if (this.entries.length <= WINDOWED_FROM || this.scrollFrame) return;
-    const list = e.currentTarget as HTMLElement;
-    this.scrollFrame = requestAnimationFrame(() => {
-      this.scrollFrame = 0;
-      this.listScrollTop = list.scrollTop;
-      this.viewHeight = list.clientHeight;
-    });
-  };
-
-  /** Keyboard selection in a long folder: the row is scrolled into sight (it may not be rendered yet). */
-  private revealSelected(): void {
-    const list = this.renderRoot.querySelector<HTMLElement>(".list");
-    const i = this.entries.findIndex((x) => x.uid === this.selected);
-    if (!list || i < 0 || this.entries.length <= WINDOWED_FROM) return;
-    const to = scrollToShow(i, this.rowHeight, list.scrollTop, list.clientHeight);
-    if (to !== null) list.scrollTop = to;
   }
 
   private renderRow(e: Entry, rowIndex?: number) {
@@ -384,8 +361,9 @@ export class Pc2FileExplorer extends LitElement {
               <button aria-label=${`Delete ${trashName} for good`} @click=${() => this.deleteForGood([e])}>Delete for good</button>`
             : this.isTrashFolder(e)
               ? nothing
-              : html`<button aria-label=${`Rename ${e.name}`} @click=${() => (this.renaming = e.uid)}>Rename</button>
-              <button aria-label=${`Delete ${e.name}`} @click=${() => this.trash([e])}>Delete</button>`
+              : html`<button class="wide-only" aria-label=${`Rename ${e.name}`} @click=${() => (this.renaming = e.uid)}>Rename</button>
+              <button class="wide-only" aria-label=${`Delete ${e.name}`} @click=${() => this.trash([e])}>Delete</button>
+              <button class="more" aria-label=${`More actions for ${e.name}`} aria-haspopup="menu" @click=${(ev: MouseEvent) => this.openMenuAt(e, ev.currentTarget as HTMLElement)}>${icons.more}</button>`
         }
       </td>
     </tr>`;
@@ -420,7 +398,7 @@ export class Pc2FileExplorer extends LitElement {
         <label><button @click=${() => (this.renderRoot.querySelector("#picker") as HTMLInputElement).click()} ?hidden=${this.inTrash}>Upload</button></label>
         <input id="picker" type="file" multiple hidden @change=${(e: Event) => this.upload((e.target as HTMLInputElement).files ?? [])} />
       </div>
-      <div class="list ${this.dragging ? "dragging" : ""}" tabindex="0" role="region" aria-label="Files" @keydown=${this.onKey} @scroll=${this.onScroll}
+      <div class="list ${this.dragging ? "dragging" : ""}" tabindex="0" role="region" aria-label="Files" @keydown=${this.onKey} @scroll=${this.listWindow.onScroll}
         @dragover=${(e: DragEvent) => (e.preventDefault(), (this.dragging = true))} @dragleave=${() => (this.dragging = false)}
         @drop=${(e: DragEvent) => (e.preventDefault(), (this.dragging = false), this.upload(e.dataTransfer?.files ?? []))}>
         ${
@@ -434,12 +412,12 @@ export class Pc2FileExplorer extends LitElement {
                   ? html`<p class="empty muted">${this.inTrash ? "The Trash is empty." : "This folder is empty. Drop files here to upload them."}</p>`
                   : this.view === "grid"
                     ? html`<div class="grid" role="listbox" aria-multiselectable="true" aria-label="Files as icons">${this.entries.map((e) => this.renderTile(e))}</div>`
-                    : html`<table role="grid" aria-label="Files" aria-multiselectable="true" aria-rowcount=${this.entries.length > WINDOWED_FROM ? this.entries.length + 1 : nothing}>
+                    : html`<table role="grid" aria-label="Files" aria-multiselectable="true" aria-rowcount=${this.listWindow.windowed ? this.entries.length + 1 : nothing}>
                   <thead><tr>
                     <th><button @click=${() => ((this.sort = "name"), this.load(false))}>Name</button></th>
                     <th class="size"><button @click=${() => ((this.sort = "size"), this.load(false))}>Size</button></th>
                     <th class="modified"><button @click=${() => ((this.sort = "modified"), this.load(false))}>Modified</button></th>
-                    <th><span class="muted">Actions</span></th>
+                    <th class="actions"><span class="muted">Actions</span></th>
                   </tr></thead>
                   <tbody>${this.renderRows()}</tbody>
                 </table>`

@@ -16,7 +16,8 @@ export class Pc2MediaViewer extends LitElement {
       video { max-width: 100%; max-height: 100%; }
       audio { width: min(36rem, 100%); }
       figure { margin: 0; display: grid; gap: 0.75rem; justify-items: center; width: 100%; }
-      figcaption { color: var(--pc2-muted); overflow-wrap: anywhere; text-align: center; }
+      /* The stage is dark in either theme: its text is light in both. */
+      figcaption { color: #b8c2d6; overflow-wrap: anywhere; text-align: center; }
     `,
   ];
 

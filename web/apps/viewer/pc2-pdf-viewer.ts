@@ -85,7 +85,7 @@ export class Pc2PdfViewer extends LitElement {
         <button aria-label="Zoom out" @click=${() => (this.scale = Math.max(0.5, this.scale - 0.2))}>−</button>
         <button aria-label="Zoom in" @click=${() => (this.scale = Math.min(3, this.scale + 0.2))}>+</button>
       </div>
-      <div class="pages" aria-busy=${String(this.pages === 0)}>
+      <div class="pages" tabindex="0" role="region" aria-label=${`Pages of ${this.file?.name ?? "the document"}`} aria-busy=${String(this.pages === 0)}>
         ${Array.from({ length: this.pages }, (_, i) => html`<canvas data-page=${i + 1} role="img" aria-label=${`Page ${i + 1}`} width="612" height="792"></canvas>`)}
       </div>`;
   }
