@@ -2,6 +2,7 @@
 // On a phone or a tablet (a narrow screen or a touch screen) it is compact: one window at a time,
 // full screen; a tap opens; the bottom bar has an app launcher, the open windows and the account.
 // Focus moves into a window when it opens and back to where it was when the window closes.
+import { registerDownloadWorker } from "../apps/files/zip-download.ts";
 import { LitElement, css, html, nothing, type TemplateResult } from "lit";
 import { ContextProvider } from "@lit/context";
 import { api, type User } from "../api/rest-client.ts";
@@ -145,6 +146,7 @@ export class Pc2Desktop extends LitElement {
     window.addEventListener("keydown", this.onKey);
     this.media.addEventListener("change", this.onMedia);
     void this.listenToNode();
+    registerDownloadWorker();
   }
 
   /** The node's own news for this user, as notices: how a backup ended (the Owner), a restart coming. */

@@ -7,6 +7,15 @@
 
 const FRAME_LIFETIME_MS = 10 * 60_000;
 
+/**
+ * Installs the service worker (once the desktop is up: the sign-in screen never waits for it).
+ * Browsers allow service workers in secure contexts only; the desktop works the same without one.
+ */
+export function registerDownloadWorker(): void {
+  if (!isSecureContext || !("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/download-worker.js", { scope: "/api/files/" }).catch((err) => console.warn("zip download progress is off:", err));
+}
+
 export async function downloadZip(uid: string, name: string, onFailed: (message: string) => void): Promise<void> {
   const url = `/api/files/zip?uid=${encodeURIComponent(uid)}`;
   const worker = "serviceWorker" in navigator ? await navigator.serviceWorker.getRegistration("/api/files/").catch(() => undefined) : undefined;
