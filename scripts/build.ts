@@ -27,6 +27,7 @@ function writeEntry(webFiles: string[], wasmApps: string[], llamaRuntime: string
     `import { runCli } from ${JSON.stringify(relative(GEN, join(ROOT, "server", "cli.ts")))};`,
     `import { embeddedAssetStore } from ${JSON.stringify(relative(GEN, join(ROOT, "server", "http", "static-assets.ts")))};`,
     `import { runWasiChild } from ${JSON.stringify(relative(GEN, join(ROOT, "workers", "wasi-runner.ts")))};`,
+    `import { runFunctionHost } from ${JSON.stringify(relative(GEN, join(ROOT, "workers", "function-host.ts")))};`,
     ...imports,
     ...wasmImports,
     `import llamaRuntime from ${JSON.stringify(relative(GEN, llamaRuntime))} with { type: "file" };`,
@@ -37,8 +38,9 @@ function writeEntry(webFiles: string[], wasmApps: string[], llamaRuntime: string
     "const wasmApps: Record<string, string> = {",
     ...wasmEntries,
     "};",
-    "// The binary doubles as the WASM sandbox's child process.",
+    "// The binary doubles as the WASM sandbox's child process and an edge function's.",
     'if (process.env.PC2_WASI_CHILD === "1") await runWasiChild();',
+    'else if (process.env.PC2_FN_CHILD === "1") await runFunctionHost();',
     "else await runCli(process.argv.slice(2), { assets: embeddedAssetStore(files), wasmApps, llamaRuntime });",
     "",
   ].join("\n");

@@ -1,4 +1,5 @@
 // createApp: the HTTP application (Elysia). Never listens; main/node.ts serves it and tests call app.handle.
+import { FUNCTION_BODY_LIMITS, functionsRoutes } from "./services/functions/functions.routes.ts";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
 import type { Services } from "./context.ts";
@@ -63,7 +64,7 @@ function fromElysia(code: string | number, error: unknown, method: string, path:
 
 /** Per-route JSON body limits, gathered from the features that need their own. */
 export function bodyLimits(config: Config): BodyLimitTable {
-  return new BodyLimitTable({ ...AUTH_BODY_LIMITS, ...wasmBodyLimits(WASM_LIMITS.maxModuleBytes) }, config.maxJsonBodyBytes);
+  return new BodyLimitTable({ ...AUTH_BODY_LIMITS, ...wasmBodyLimits(WASM_LIMITS.maxModuleBytes), ...FUNCTION_BODY_LIMITS }, config.maxJsonBodyBytes);
 }
 
 export function createApp({ config, log, services, guard, hosts, assets }: AppDeps) {
@@ -83,6 +84,8 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       // and Puter's JSON type lives in one.
       .onParse(async ({ request, route }) => {
         const caller = guard.beforeBody(request, route);
+        // A function's request body is the function's: streamed to it unread, whatever its type.
+        if (route.startsWith("/fn/")) return UNREAD_BODY;
         if (!isJsonContentType(request.headers.get("content-type") ?? "")) return UNREAD_BODY;
         const limit = limits.for(`${request.method} ${route}`);
         const bytes = caller === "body-token" ? Math.min(limit.bytes, PRE_AUTH_JSON_BYTES) : limit.bytes;
@@ -117,6 +120,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       )
       .use(terminalRoutes(services.terminals))
       .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
+      .use(functionsRoutes(services.functions))
       .use(aiRoutes(services.ai))
       .use(networkRoutes(services.network, services.audit))
       .use(tlsRoutes(services.tls, services.audit))

@@ -21,6 +21,7 @@ import type { TerminalService } from "./services/terminal/terminal.service.ts";
 import type { AiService } from "./services/ai/ai.service.ts";
 import type { LlamaEngine } from "./services/ai/llama-engine.ts";
 import type { WasmService } from "./services/wasm/wasm.service.ts";
+import type { FunctionsService } from "./services/functions/functions.service.ts";
 import type { NetworkService } from "./services/network/network.service.ts";
 import type { TlsService } from "./services/tls/tls.service.ts";
 import type { BlobStore } from "./services/files/blob-store.ts";
@@ -70,6 +71,7 @@ export interface Services {
   uploads: ResumableUploads;
   terminals: TerminalService;
   wasm: WasmService;
+  functions: FunctionsService;
   ai: AiService;
   /** The node on the Boson network (DHT). */
   network: NetworkService;

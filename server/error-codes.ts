@@ -122,6 +122,22 @@ export const ERROR_CODES = {
   wasm_busy: { status: 503, message: "Too many WASM runs are waiting; try again shortly" },
   wasm_unavailable: { status: 503, message: "WASM apps are not running on this node" },
 
+  // ---- edge functions
+  function_not_found: { status: 404, message: "No such function" },
+  deployment_not_found: { status: 404, message: "No such deployment of this function" },
+  function_build_failed: { status: 400, message: "The function could not be built" },
+  function_import_refused: { status: 400, message: "The function imports something a PC2 function cannot use" },
+  function_entry_missing: { status: 400, message: "The function has no entry module (main.ts, main.js, index.ts, index.js or mod.ts)" },
+  function_too_large: { status: 413, message: "The function's files are larger than the limit" },
+  function_body_too_large: { status: 413, message: "The request body is larger than the function's limit" },
+  function_disabled: { status: 503, message: "This function is disabled" },
+  function_failed_to_start: { status: 502, message: "The function failed to start" },
+  function_crashed: { status: 502, message: "The function's process ended while answering" },
+  function_timeout: { status: 504, message: "The function took longer than its time limit" },
+  function_busy: { status: 503, message: "The function is answering as many requests as it may; try again shortly" },
+  functions_unavailable: { status: 503, message: "Functions cannot run on this node" },
+  host_not_allowed: { status: 403, message: "The function may not connect to this host" },
+
   // ---- AI
   model_not_found: { status: 404, message: "No such model" },
   conversation_not_found: { status: 404, message: "No such conversation" },

@@ -3,13 +3,13 @@
 export const ROLES = ["member", "admin", "owner"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const SCOPES = ["files:read", "files:write", "wasm:run", "wasm:install", "ai:chat", "ai:models", "admin"] as const;
+export const SCOPES = ["files:read", "files:write", "wasm:run", "wasm:install", "functions:deploy", "ai:chat", "ai:models", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** What each role may do at most; a token's scopes are always cut down to its owner's current role. */
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   member: ["files:read", "files:write", "ai:chat"],
-  admin: ["files:read", "files:write", "wasm:run", "wasm:install", "ai:chat", "ai:models"],
+  admin: ["files:read", "files:write", "wasm:run", "wasm:install", "functions:deploy", "ai:chat", "ai:models"],
   owner: SCOPES,
 };
 

@@ -27,6 +27,8 @@ const FILES_WRITE: Access = { role: "member", scopes: ["files:write"] };
 const WASM: Access = { role: "admin", scopes: ["wasm:run"] };
 /** Installing, updating and removing one's own WASM apps. */
 const WASM_INSTALL: Access = { role: "admin", scopes: ["wasm:install"] };
+/** Deploying and managing one's own edge functions: Admins and the Owner (code execution, like WASM). */
+const FUNCTIONS: Access = { role: "admin", scopes: ["functions:deploy"] };
 /** AI chat, models, conversations and one's own cloud keys: everyone signed in. */
 const AI: Access = { role: "member", scopes: ["ai:chat"] };
 /** The Ollama server, pulling and deleting its models: Admins and the Owner. */
@@ -100,6 +102,22 @@ export const HTTP_ACCESS: Record<string, Access> = {
   "PUT /api/wasm/apps/:name": WASM_INSTALL,
   "DELETE /api/wasm/apps/:name": WASM_INSTALL,
   "POST /api/wasm/execute": WASM,
+
+  "GET /api/functions": FUNCTIONS,
+  "POST /api/functions": FUNCTIONS,
+  "GET /api/functions/:name": FUNCTIONS,
+  "PATCH /api/functions/:name": FUNCTIONS,
+  "DELETE /api/functions/:name": FUNCTIONS,
+  "POST /api/functions/:name/rollback": FUNCTIONS,
+  "PUT /api/functions/:name/secrets": FUNCTIONS,
+  "GET /api/functions/:name/logs": FUNCTIONS,
+  // The functions themselves: public ones for anyone; a private one checks for a signed-in user itself.
+  "GET /fn/:owner/:name/*": PUBLIC,
+  "POST /fn/:owner/:name/*": PUBLIC,
+  "PUT /fn/:owner/:name/*": PUBLIC,
+  "PATCH /fn/:owner/:name/*": PUBLIC,
+  "DELETE /fn/:owner/:name/*": PUBLIC,
+  "OPTIONS /fn/:owner/:name/*": PUBLIC,
   "GET /api/ai/models": AI,
   "PUT /api/ai/default-model": AI,
   "POST /api/ai/chat": AI,

@@ -1,4 +1,7 @@
 // createServices: build each service with exactly what it needs, in dependency order.
+import { FunctionsService } from "./functions/functions.service.ts";
+import { FunctionsRepository } from "./functions/functions.repository.ts";
+import { outboundFetch } from "../net/outbound-fetch.ts";
 import type { AppContext, Lifecycle, Services } from "../context.ts";
 import { appliedVersions } from "../db/migrate.ts";
 import { AuditRepository } from "./audit/audit.repository.ts";
@@ -151,6 +154,14 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     ],
     { maxTokens: config.ai.maxTokens },
   );
+  const functions = new FunctionsService({
+    repo: new FunctionsRepository(db),
+    vault,
+    dataDir: config.dataDir,
+    log: log.child({ svc: "functions" }),
+    // A function reaches the internet only: never the node's LAN or loopback (outbound-fetch.ts).
+    outbound: outboundFetch("public"),
+  });
   const network = new NetworkService({ config: config.network, settings, db, keys: () => identity.bosonKeys(), dataDir: config.dataDir, events, log: log.child({ svc: "network" }) });
   system.addCheck("network", () => ({ status: "ok", state: network.status().state }));
   const tls = new TlsService({
@@ -187,7 +198,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     log: log.child({ svc: "update" }),
   });
   const updates = new UpdateService({ config: config.update, dataDir: config.dataDir, applier, audit, log: log.child({ svc: "update" }) });
-  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, llama, network, backup, backupBrowser, updates];
+  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, functions, llama, network, backup, backupBrowser, updates];
   return {
     updates,
     backup,
@@ -211,6 +222,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     ipfs: storage.ipfs,
     terminals,
     wasm,
+    functions,
     ai,
     llama,
     network,

@@ -8,6 +8,7 @@ import ai0006 from "./0006-ai.sql" with { type: "text" };
 import gateway0007 from "./0007-gateway.sql" with { type: "text" };
 import backupGuests0008 from "./0008-backup-guests.sql" with { type: "text" };
 import userNames0009 from "./0009-user-names.sql" with { type: "text" };
+import functions0010 from "./0010-functions.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: "gateway", sql: gateway0007 },
   { version: 8, name: "backup-guests", sql: backupGuests0008 },
   { version: 9, name: "user-names", sql: userNames0009 },
+  { version: 10, name: "functions", sql: functions0010 },
 ];

@@ -1,0 +1,109 @@
+// The functions tables (migration 0010): functions by owner and name, their immutable deployments,
+// and their sealed secrets. Every query is scoped by the owning wallet or by a function's id that
+// was found through it.
+import type { Database } from "bun:sqlite";
+
+export type Visibility = "private" | "public";
+
+export interface FunctionRow {
+  id: string;
+  owner: string;
+  name: string;
+  visibility: Visibility;
+  disabled: boolean;
+  current_deployment: string | null;
+  allowed_hosts: string[];
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeploymentRow {
+  id: string;
+  entry: string;
+  size: number;
+  created_at: number;
+}
+
+type RawFunction = Omit<FunctionRow, "disabled" | "allowed_hosts"> & { disabled: number; allowed_hosts: string };
+
+const toRow = (r: RawFunction): FunctionRow => ({ ...r, disabled: r.disabled === 1, allowed_hosts: JSON.parse(r.allowed_hosts) as string[] });
+
+export class FunctionsRepository {
+  constructor(private readonly db: Database) {}
+
+  find(owner: string, name: string): FunctionRow | null {
+    const r = this.db.query<RawFunction, [string, string]>("SELECT * FROM functions WHERE owner = ? AND name = ?").get(owner, name);
+    return r ? toRow(r) : null;
+  }
+
+  list(owner: string): FunctionRow[] {
+    return this.db.query<RawFunction, [string]>("SELECT * FROM functions WHERE owner = ? ORDER BY name").all(owner).map(toRow);
+  }
+
+  all(): FunctionRow[] {
+    return this.db.query<RawFunction, []>("SELECT * FROM functions").all().map(toRow);
+  }
+
+  /** A new deployment made current, creating the function on its first deploy (one transaction). */
+  deploy(fn: { id: string; owner: string; name: string; visibility: Visibility; allowedHosts: string[] }, deployment: DeploymentRow): FunctionRow {
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.db
+        .query(
+          `INSERT INTO functions (id, owner, name, visibility, allowed_hosts, current_deployment, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (owner, name) DO UPDATE SET current_deployment = excluded.current_deployment, updated_at = excluded.updated_at`,
+        )
+        .run(fn.id, fn.owner, fn.name, fn.visibility, JSON.stringify(fn.allowedHosts), deployment.id, now, now);
+      const id = this.find(fn.owner, fn.name)!.id;
+      this.db
+        .query("INSERT OR IGNORE INTO function_deployments (function_id, id, entry, size, created_at) VALUES (?, ?, ?, ?, ?)")
+        .run(id, deployment.id, deployment.entry, deployment.size, deployment.created_at);
+    })();
+    return this.find(fn.owner, fn.name)!;
+  }
+
+  deployments(functionId: string): DeploymentRow[] {
+    return this.db.query<DeploymentRow, [string]>("SELECT id, entry, size, created_at FROM function_deployments WHERE function_id = ? ORDER BY created_at DESC, rowid DESC").all(functionId);
+  }
+
+  setCurrent(functionId: string, deployment: string): void {
+    this.db.query("UPDATE functions SET current_deployment = ?, updated_at = ? WHERE id = ?").run(deployment, Date.now(), functionId);
+  }
+
+  update(functionId: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[] }): void {
+    const f = this.db.query<RawFunction, [string]>("SELECT * FROM functions WHERE id = ?").get(functionId)!;
+    this.db
+      .query("UPDATE functions SET visibility = ?, disabled = ?, allowed_hosts = ?, updated_at = ? WHERE id = ?")
+      .run(
+        change.visibility ?? f.visibility,
+        change.disabled === undefined ? f.disabled : change.disabled ? 1 : 0,
+        change.allowedHosts ? JSON.stringify(change.allowedHosts) : f.allowed_hosts,
+        Date.now(),
+        functionId,
+      );
+  }
+
+  remove(functionId: string): void {
+    this.db.query("DELETE FROM functions WHERE id = ?").run(functionId);
+  }
+
+  secretNames(functionId: string): string[] {
+    return this.db
+      .query<{ name: string }, [string]>("SELECT name FROM function_secrets WHERE function_id = ? ORDER BY name")
+      .all(functionId)
+      .map((r) => r.name);
+  }
+
+  sealedSecrets(functionId: string): { name: string; sealed: string }[] {
+    return this.db.query<{ name: string; sealed: string }, [string]>("SELECT name, sealed FROM function_secrets WHERE function_id = ?").all(functionId);
+  }
+
+  /** Set (sealed value) or remove (null) each named secret, in one transaction. */
+  setSecrets(functionId: string, changes: [string, string | null][]): void {
+    this.db.transaction(() => {
+      for (const [name, sealed] of changes)
+        if (sealed === null) this.db.query("DELETE FROM function_secrets WHERE function_id = ? AND name = ?").run(functionId, name);
+        else this.db.query("INSERT INTO function_secrets (function_id, name, sealed) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET sealed = excluded.sealed").run(functionId, name, sealed);
+    })();
+  }
+}

@@ -1,0 +1,96 @@
+// HTTP for edge functions: the deployer's API under /api/functions (Owner and Admins), and the
+// functions themselves under /fn/<owner>/<name>/ (public ones for anyone, private ones for the
+// node's signed-in users), proxied with the header policy of function-headers.ts.
+import { Elysia } from "elysia";
+import { fail, ValidationError } from "../../errors.ts";
+import { credentialOf, optionalPrincipalOf, principalOf } from "../../http/auth-guard.ts";
+import type { BodyLimits } from "../../http/body-limits.ts";
+import { clientIp, requestHost, requestProtocol } from "../../http/request-meta.ts";
+import { parseAllowedHosts } from "./allowed-hosts.ts";
+import { MAX_SOURCE_BYTES } from "./function-bundler.ts";
+import { fromFunction, toFunctionHeaders } from "./function-headers.ts";
+import type { FunctionsService } from "./functions.service.ts";
+import { DeployBody, FunctionParams, InvokeParams, RollbackBody, SecretsBody, UpdateBody } from "./functions.schemas.ts";
+
+const owner = (request: Request) => principalOf(request).address;
+
+/** The methods a function answers (HEAD is answered as GET). */
+export const FUNCTION_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+/** A deploy carries the function's files as JSON strings: room for the largest and its escaping. */
+export const FUNCTION_BODY_LIMITS: BodyLimits = {
+  "POST /api/functions": { bytes: 2 * MAX_SOURCE_BYTES, tooLarge: () => fail("function_too_large", `A function's files may hold ${MAX_SOURCE_BYTES} bytes at most`) },
+};
+
+function hosts(list: string[] | undefined): string[] | undefined {
+  if (!list) return undefined;
+  try {
+    return parseAllowedHosts(list);
+  } catch (err) {
+    throw new ValidationError((err as Error).message, { field: "allowedHosts" });
+  }
+}
+
+export function functionsRoutes(functions: FunctionsService) {
+  const app = new Elysia({ name: "functions.routes" })
+    .get("/api/functions", ({ request }) => ({ functions: functions.list(owner(request)), ...functions.status() }))
+    .post(
+      "/api/functions",
+      async ({ request, body, set }) => {
+        const created = await functions.deploy(owner(request), { ...body, allowedHosts: hosts(body.allowedHosts) });
+        set.status = 201;
+        return { function: created };
+      },
+      { body: DeployBody },
+    )
+    .get("/api/functions/:name", ({ request, params }) => ({ function: functions.get(owner(request), params.name) }), { params: FunctionParams })
+    .patch("/api/functions/:name", ({ request, params, body }) => ({ function: functions.update(owner(request), params.name, { ...body, allowedHosts: hosts(body.allowedHosts) }) }), {
+      params: FunctionParams,
+      body: UpdateBody,
+    })
+    .post("/api/functions/:name/rollback", ({ request, params, body }) => ({ function: functions.rollback(owner(request), params.name, body.deployment) }), {
+      params: FunctionParams,
+      body: RollbackBody,
+    })
+    .put("/api/functions/:name/secrets", ({ request, params, body }) => ({ function: functions.setSecrets(owner(request), params.name, body.secrets) }), {
+      params: FunctionParams,
+      body: SecretsBody,
+    })
+    .get("/api/functions/:name/logs", ({ request, params }) => ({ logs: functions.logsOf(owner(request), params.name) }), { params: FunctionParams })
+    .delete(
+      "/api/functions/:name",
+      ({ request, params }) => {
+        functions.remove(owner(request), params.name);
+        return { ok: true };
+      },
+      { params: FunctionParams },
+    );
+  for (const method of FUNCTION_METHODS)
+    app.route(
+      method,
+      "/fn/:owner/:name/*",
+      async ({ request, params }) => {
+        const principal = optionalPrincipalOf(request);
+        const prefix = `/fn/${params.owner}/${params.name}`;
+        const url = new URL(request.url);
+        const rest = url.pathname.slice(prefix.length) || "/";
+        const host = requestHost(request);
+        const headers = toFunctionHeaders(request, {
+          // A PC2 credential in Authorization is the node's, not the function's: it never reaches it.
+          stripAuthorization: principal !== null && credentialOf(request)?.via === "bearer",
+          host,
+          proto: requestProtocol(request).slice(0, -1),
+          prefix,
+        });
+        const forwarded = new Request(request.url, { method: request.method, headers, body: request.body, duplex: "half" } as RequestInit);
+        const response = await functions.invoke(
+          forwarded,
+          { owner: params.owner.toLowerCase(), name: params.name, rest: rest + url.search, prefix },
+          { signedIn: principal !== null, client: { ip: clientIp(request), port: 0 } },
+        );
+        return fromFunction(response, `${prefix}/`);
+      },
+      { params: InvokeParams },
+    );
+  return app;
+}

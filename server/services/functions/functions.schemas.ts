@@ -1,0 +1,34 @@
+// Input schemas of the functions API.
+import { t } from "elysia";
+import type { Static } from "../../http/schema.ts";
+import { MAX_FILES } from "./function-bundler.ts";
+
+/** A function's name: its URL segment (lower-case letters, digits and dashes). */
+const Name = t.String({ pattern: "^[a-z0-9][a-z0-9-]{0,62}$" });
+const Visibility = t.Union([t.Literal("private"), t.Literal("public")]);
+const Hosts = t.Array(t.String({ minLength: 1, maxLength: 260 }), { maxItems: 64 });
+
+export const DeployBody = t.Object({
+  name: Name,
+  files: t.Array(t.Object({ path: t.String({ minLength: 1, maxLength: 255 }), content: t.String() }), { minItems: 1, maxItems: MAX_FILES }),
+  entry: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+  visibility: t.Optional(Visibility),
+  allowedHosts: t.Optional(Hosts),
+});
+export type DeployBody = Static<typeof DeployBody>;
+
+export const FunctionParams = t.Object({ name: Name });
+
+export const UpdateBody = t.Object({
+  visibility: t.Optional(Visibility),
+  disabled: t.Optional(t.Boolean()),
+  allowedHosts: t.Optional(Hosts),
+});
+
+export const RollbackBody = t.Object({ deployment: t.String({ pattern: "^[0-9a-f]{16}$" }) });
+
+export const SecretsBody = t.Object({
+  secrets: t.Record(t.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]{0,63}$" }), t.Union([t.String({ maxLength: 8192 }), t.Null()]), { additionalProperties: false, maxProperties: 64 }),
+});
+
+export const InvokeParams = t.Object({ owner: t.String({ pattern: "^0x[0-9a-fA-F]{40}$" }), name: Name, "*": t.Optional(t.String()) });

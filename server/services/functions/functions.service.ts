@@ -1,0 +1,239 @@
+// Edge functions: deploy (bundle, store by content hash, make current), roll back, settings,
+// secrets, logs, and invoke — each function's current deployment runs in one sandboxed process,
+// started on its first request (or at deploy) and replaced when the deployment changes.
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { LogLevel } from "../../../workers/function-protocol.ts";
+import { fail } from "../../errors.ts";
+import { writeFileAtomic } from "../../fs/atomic-write.ts";
+import type { Logger } from "../../log.ts";
+import type { OutboundFetch } from "../../net/outbound-fetch.ts";
+import type { KeyVault } from "../ai/key-vault.ts";
+import { bundleFunction, type SourceFile } from "./function-bundler.ts";
+import { FunctionProcess, type FunctionLimits } from "./function-process.ts";
+import { hostAllowed } from "./allowed-hosts.ts";
+import type { DeploymentRow, FunctionRow, FunctionsRepository, Visibility } from "./functions.repository.ts";
+import { bwrapPath, probeSandbox } from "./sandbox-command.ts";
+
+export const FUNCTION_LIMITS: FunctionLimits = {
+  wallMs: 30_000,
+  memoryBytes: 128 * 1024 * 1024,
+  concurrency: 16,
+  bodyBytes: 16 * 1024 * 1024,
+  stallMs: 2_000,
+  startMs: 10_000,
+};
+export const MAX_LOG_ENTRIES = 1000;
+
+export interface LogEntry {
+  at: number;
+  level: LogLevel;
+  message: string;
+  deployment: string;
+}
+
+export interface FunctionDetails {
+  name: string;
+  owner: string;
+  url: string;
+  visibility: Visibility;
+  disabled: boolean;
+  allowedHosts: string[];
+  current: string | null;
+  deployments: DeploymentRow[];
+  secrets: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface FunctionsDeps {
+  repo: FunctionsRepository;
+  vault: KeyVault;
+  dataDir: string;
+  log: Logger;
+  /** Outbound requests on a function's behalf (private addresses refused). */
+  outbound: OutboundFetch;
+  limits?: FunctionLimits;
+}
+
+interface Running {
+  deployment: string;
+  process: FunctionProcess;
+}
+
+const HOP_BY_HOP = ["host", "connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "content-length"];
+
+export class FunctionsService {
+  private sandbox: { ok: true } | { ok: false; reason: string } = { ok: false, reason: "the sandbox has not been checked yet" };
+  private readonly running = new Map<string, Running>();
+  private readonly logs = new Map<string, LogEntry[]>();
+  private readonly limits: FunctionLimits;
+
+  constructor(private readonly deps: FunctionsDeps) {
+    this.limits = deps.limits ?? FUNCTION_LIMITS;
+  }
+
+  async start(): Promise<void> {
+    this.sandbox = await probeSandbox();
+    if (!this.sandbox.ok) this.deps.log.warn("functions cannot run on this node", { reason: this.sandbox.reason });
+  }
+
+  stop(): void {
+    for (const r of this.running.values()) r.process.stop();
+    this.running.clear();
+  }
+
+  status(): { available: boolean; reason: string | null } {
+    return { available: this.sandbox.ok, reason: this.sandbox.ok ? null : this.sandbox.reason };
+  }
+
+  private dir(fn: { id: string }, deployment: string): string {
+    return join(this.deps.dataDir, "functions", fn.id, deployment);
+  }
+
+  private found(owner: string, name: string): FunctionRow {
+    const fn = this.deps.repo.find(owner, name);
+    if (!fn) throw fail("function_not_found", `No function named ${name}`);
+    return fn;
+  }
+
+  details(fn: FunctionRow): FunctionDetails {
+    return {
+      name: fn.name,
+      owner: fn.owner,
+      url: `/fn/${fn.owner}/${fn.name}/`,
+      visibility: fn.visibility,
+      disabled: fn.disabled,
+      allowedHosts: fn.allowed_hosts,
+      current: fn.current_deployment,
+      deployments: this.deps.repo.deployments(fn.id),
+      secrets: this.deps.repo.secretNames(fn.id),
+      createdAt: fn.created_at,
+      updatedAt: fn.updated_at,
+    };
+  }
+
+  list(owner: string): FunctionDetails[] {
+    return this.deps.repo.list(owner).map((f) => this.details(f));
+  }
+
+  get(owner: string, name: string): FunctionDetails {
+    return this.details(this.found(owner, name));
+  }
+
+  /** Build and store a deployment and make it current (creating the function the first time). */
+  async deploy(owner: string, input: { name: string; files: SourceFile[]; entry?: string; visibility?: Visibility; allowedHosts?: string[] }): Promise<FunctionDetails> {
+    const bundle = await bundleFunction(input.files, input.entry);
+    const existing = this.deps.repo.find(owner, input.name);
+    const id = existing?.id ?? crypto.randomUUID();
+    const dir = this.dir({ id }, bundle.id);
+    if (!existsSync(join(dir, "bundle.js"))) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileAtomic(join(dir, "bundle.js"), bundle.code, 0o600);
+    }
+    const fn = this.deps.repo.deploy(
+      { id, owner, name: input.name, visibility: input.visibility ?? "private", allowedHosts: input.allowedHosts ?? [] },
+      { id: bundle.id, entry: bundle.entry, size: Buffer.byteLength(bundle.code), created_at: Date.now() },
+    );
+    if (existing && (input.visibility || input.allowedHosts)) this.deps.repo.update(fn.id, { visibility: input.visibility, allowedHosts: input.allowedHosts });
+    this.retire(fn.id);
+    return this.get(owner, input.name);
+  }
+
+  rollback(owner: string, name: string, deployment: string): FunctionDetails {
+    const fn = this.found(owner, name);
+    if (!this.deps.repo.deployments(fn.id).some((d) => d.id === deployment)) throw fail("deployment_not_found", `${name} has no deployment ${deployment}`);
+    this.deps.repo.setCurrent(fn.id, deployment);
+    this.retire(fn.id);
+    return this.get(owner, name);
+  }
+
+  update(owner: string, name: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[] }): FunctionDetails {
+    const fn = this.found(owner, name);
+    this.deps.repo.update(fn.id, change);
+    // New settings (allowed hosts, disabled) apply from the next request, on a fresh process.
+    this.retire(fn.id);
+    return this.get(owner, name);
+  }
+
+  /** Set (a string) or remove (null) secrets; their values are never shown back. */
+  setSecrets(owner: string, name: string, secrets: Record<string, string | null>): FunctionDetails {
+    const fn = this.found(owner, name);
+    this.deps.repo.setSecrets(
+      fn.id,
+      Object.entries(secrets).map(([k, v]) => [k, v === null ? null : this.deps.vault.seal(v, `function-secret:${fn.id}:${k}`)]),
+    );
+    this.retire(fn.id);
+    return this.get(owner, name);
+  }
+
+  remove(owner: string, name: string): void {
+    const fn = this.found(owner, name);
+    this.retire(fn.id);
+    this.deps.repo.remove(fn.id);
+    this.logs.delete(fn.id);
+    rmSync(join(this.deps.dataDir, "functions", fn.id), { recursive: true, force: true });
+  }
+
+  logsOf(owner: string, name: string): LogEntry[] {
+    return this.logs.get(this.found(owner, name).id) ?? [];
+  }
+
+  private retire(functionId: string): void {
+    this.running.get(functionId)?.process.stop();
+    this.running.delete(functionId);
+  }
+
+  private record(functionId: string, entry: LogEntry): void {
+    const list = this.logs.get(functionId) ?? [];
+    list.push(entry);
+    if (list.length > MAX_LOG_ENTRIES) list.splice(0, list.length - MAX_LOG_ENTRIES);
+    this.logs.set(functionId, list);
+  }
+
+  private async processFor(fn: FunctionRow, deployment: string): Promise<FunctionProcess> {
+    const current = this.running.get(fn.id);
+    if (current?.deployment === deployment && current.process.alive) return current.process;
+    if (current) this.retire(fn.id);
+    const env = Object.fromEntries(this.deps.repo.sealedSecrets(fn.id).map((s) => [s.name, this.deps.vault.open(s.sealed, `function-secret:${fn.id}:${s.name}`)]));
+    const process = new FunctionProcess({
+      bwrap: bwrapPath()!,
+      deploymentDir: this.dir(fn, deployment),
+      env,
+      limits: this.limits,
+      egress: (target, request) => this.egress(fn, target, request),
+      onLog: (level, message) => this.record(fn.id, { at: Date.now(), level, message, deployment }),
+      onExit: (reason) => {
+        if (reason) this.record(fn.id, { at: Date.now(), level: "error", message: `The process was stopped: ${reason}`, deployment });
+        if (this.running.get(fn.id)?.process === process) this.running.delete(fn.id);
+      },
+    });
+    this.running.set(fn.id, { deployment, process });
+    await process.ready;
+    return process;
+  }
+
+  private async egress(fn: FunctionRow, target: string, request: Request): Promise<Response> {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      throw fail("invalid_request", `Not a URL: ${target.slice(0, 200)}`);
+    }
+    if (!hostAllowed(fn.allowed_hosts, url)) throw fail("host_not_allowed", `${fn.name} may not connect to ${url.host}; its deployer can allow it (allowed hosts)`);
+    const headers = new Headers(request.headers);
+    for (const h of HOP_BY_HOP) headers.delete(h);
+    return this.deps.outbound(url, { method: request.method, headers, body: request.body, duplex: "half" } as RequestInit);
+  }
+
+  /** A request for /fn/<owner>/<name>/<rest>: checks, then the function's own answer. */
+  async invoke(request: Request, target: { owner: string; name: string; rest: string; prefix: string }, caller: { signedIn: boolean; client: { ip: string; port: number } }): Promise<Response> {
+    const fn = this.deps.repo.find(target.owner, target.name);
+    if (!fn || !fn.current_deployment) throw fail("function_not_found", "No such function");
+    if (fn.visibility === "private" && !caller.signedIn) throw fail("token_missing", "This function is private: sign in to this node to use it");
+    if (fn.disabled) throw fail("function_disabled", `${fn.name} is disabled`);
+    if (!this.sandbox.ok) throw fail("functions_unavailable", `Functions cannot run on this node: ${this.sandbox.reason}`);
+    const process = await this.processFor(fn, fn.current_deployment);
+    return process.handle(request, target.rest, caller.client);
+  }
+}

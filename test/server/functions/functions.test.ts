@@ -1,0 +1,179 @@
+// Edge functions through a real node: deploy, call, private and public, secrets never shown back,
+// content-hashed deployments with rollback, the node's credentials kept from the function and its
+// answers kept from acting as the node's pages, imports refused at deploy, roles, allowed hosts,
+// and a loop or a memory bomb that ends only its own process.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
+import { addUser, claimOwner, httpFetcher, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
+
+let t: TestNode;
+let f: Fetcher;
+let owner: SignedIn;
+let admin: SignedIn;
+let member: SignedIn;
+
+const jsonReq = (who: SignedIn, method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { ...who.bearer, "content-type": "application/json" },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+async function deploy(who: SignedIn, name: string, main: string, extra: Record<string, unknown> = {}) {
+  const res = await f("/api/functions", jsonReq(who, "POST", { name, files: [{ path: "main.ts", content: main }], ...extra }));
+  return { status: res.status, body: await res.json() };
+}
+const fn = (who: SignedIn, name: string, rest = "/") => `/fn/${who.address}/${name}${rest}`;
+
+beforeAll(async () => {
+  t = await startTestNode();
+  f = httpFetcher(t.url);
+  owner = await claimOwner(f, t.started.setup.code!);
+  admin = await addUser(f, owner, "admin");
+  member = await addUser(f, owner, "member");
+});
+afterAll(() => t.stop());
+
+describe("deploy and call", () => {
+  test("export default { fetch }: deployed by content hash, private until made public", async () => {
+    const d = await deploy(
+      owner,
+      "hello",
+      `export default { fetch(req: Request) { const u = new URL(req.url); return Response.json({ path: u.pathname, q: u.searchParams.get("q"), method: req.method }); } };`,
+    );
+    expect(d.status).toBe(201);
+    expect(d.body.function).toMatchObject({ name: "hello", visibility: "private", url: `/fn/${owner.address}/hello/` });
+    expect(d.body.function.current).toMatch(/^[0-9a-f]{16}$/);
+    // Private: the node's signed-in users only.
+    expect((await f(fn(owner, "hello", "/a/b?q=1"))).status).toBe(401);
+    const res = await f(fn(owner, "hello", "/a/b?q=1"), { headers: member.bearer });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ path: "/a/b", q: "1", method: "GET" });
+    // The same files again: the same deployment.
+    const again = await deploy(
+      owner,
+      "hello",
+      `export default { fetch(req: Request) { const u = new URL(req.url); return Response.json({ path: u.pathname, q: u.searchParams.get("q"), method: req.method }); } };`,
+    );
+    expect(again.body.function.deployments.length).toBe(1);
+    // Public: anyone.
+    await f(`/api/functions/hello`, jsonReq(owner, "PATCH", { visibility: "public" }));
+    expect((await f(fn(owner, "hello", "/x"))).status).toBe(200);
+  });
+
+  test("Deno.serve(handler) with secrets: Deno.env sees them, the API never shows them back", async () => {
+    const d = await deploy(admin, "secret", `Deno.serve((req) => new Response(String(Deno.env.get("API_KEY")) + " " + req.method));`);
+    expect(d.status).toBe(201);
+    const set = await f("/api/functions/secret/secrets", jsonReq(admin, "PUT", { secrets: { API_KEY: "k-123" } }));
+    expect(set.status).toBe(200);
+    const text = JSON.stringify(await set.json());
+    expect(text).toContain("API_KEY");
+    expect(text).not.toContain("k-123");
+    const res = await f(fn(admin, "secret"), { method: "POST", headers: admin.bearer, body: "x" });
+    expect(await res.text()).toBe("k-123 POST");
+    expect(JSON.stringify(await (await f("/api/functions/secret", { headers: admin.bearer })).json())).not.toContain("k-123");
+  });
+
+  test("every deployment is kept; rollback switches at once", async () => {
+    const v1 = (await deploy(owner, "versions", `export default { fetch: () => new Response("one") };`)).body.function.current;
+    await deploy(owner, "versions", `export default { fetch: () => new Response("two") };`);
+    expect(await (await f(fn(owner, "versions"), { headers: owner.bearer })).text()).toBe("two");
+    const back = await f("/api/functions/versions/rollback", jsonReq(owner, "POST", { deployment: v1 }));
+    expect((await back.json()).function.current).toBe(v1);
+    expect(await (await f(fn(owner, "versions"), { headers: owner.bearer })).text()).toBe("one");
+    expect((await f("/api/functions/versions/rollback", jsonReq(owner, "POST", { deployment: "0".repeat(16) }))).status).toBe(404);
+  });
+});
+
+describe("what crosses between the client and a function", () => {
+  test("the node's session cookie and PC2 token never reach it; its own cookies do", async () => {
+    await deploy(owner, "echo", `export default { fetch: (req: Request) => Response.json({ cookie: req.headers.get("cookie"), auth: req.headers.get("authorization") }) };`, { visibility: "public" });
+    const withCookie = await f(fn(owner, "echo"), { headers: { cookie: `pc2_session=${owner.cookie}; theme=dark` } });
+    expect(await withCookie.json()).toEqual({ cookie: "theme=dark", auth: null });
+    const withToken = await f(fn(owner, "echo"), { headers: owner.bearer });
+    expect((await withToken.json()).auth).toBeNull();
+    // A token of the function's own (not the node's) passes through.
+    const own = await f(fn(owner, "echo"), { headers: { authorization: "Bearer the-functions-own-key" } });
+    expect((await own.json()).auth).toBe("Bearer the-functions-own-key");
+  });
+
+  test("its answers are sandboxed, and its cookies are kept to its own path", async () => {
+    await deploy(
+      owner,
+      "cookies",
+      `export default { fetch: () => { const h = new Headers({ "content-type": "text/html" }); h.append("set-cookie", "a=1; Path=/; Domain=evil.example; HttpOnly"); h.append("set-cookie", "pc2_session=stolen; Path=/"); return new Response("<script>fetch('/api/users')</script>", { headers: h }); } };`,
+      { visibility: "public" },
+    );
+    const res = await f(fn(owner, "cookies"));
+    expect(res.headers.get("content-security-policy")).toContain("sandbox allow-scripts");
+    expect(res.headers.getSetCookie()).toEqual([`a=1; Path=/fn/${owner.address}/cookies/; HttpOnly`]);
+  });
+});
+
+describe("refused", () => {
+  test("imports a function cannot use fail the deploy with a message that names them", async () => {
+    const fsImport = await deploy(owner, "bad", `import { readFileSync } from "node:fs"; export default { fetch: () => new Response(readFileSync("/etc/passwd")) };`);
+    expect(fsImport.status).toBe(400);
+    expect(fsImport.body).toMatchObject({ code: "function_import_refused" });
+    expect(fsImport.body.message).toContain("node:fs");
+    const remote = await deploy(owner, "bad", `import x from "https://deno.land/std/x.ts"; export default { fetch: () => new Response(x) };`);
+    expect(remote.body.code).toBe("function_import_refused");
+    const broken = await deploy(owner, "bad", `export default {`);
+    expect(broken.body.code).toBe("function_build_failed");
+    const nothing = await f("/api/functions", jsonReq(owner, "POST", { name: "bad", files: [{ path: "lib.ts", content: "export const x = 1;" }] }));
+    expect((await nothing.json()).code).toBe("function_entry_missing");
+    const climbing = await f("/api/functions", jsonReq(owner, "POST", { name: "bad", files: [{ path: "../main.ts", content: "" }] }));
+    expect(climbing.status).toBe(400);
+    expect((await f("/api/functions", jsonReq(owner, "POST", { name: "Bad Name", files: [{ path: "main.ts", content: "" }] }))).status).toBe(400);
+  });
+
+  test("Members call functions but do not deploy them", async () => {
+    expect((await deploy(member, "mine", `export default { fetch: () => new Response("x") };`)).status).toBe(403);
+    expect((await f("/api/functions", { headers: member.bearer })).status).toBe(403);
+  });
+
+  test("a module that serves nothing fails to start with the reason", async () => {
+    await deploy(owner, "idle", `export const x = 1;`);
+    const res = await f(fn(owner, "idle"), { headers: owner.bearer });
+    expect(res.status).toBe(502);
+    expect((await res.json()).message).toContain("serves nothing");
+  });
+
+  test("outbound fetch: only the hosts allowed, and never a private address", async () => {
+    await deploy(
+      owner,
+      "out",
+      `export default { fetch: async (req: Request) => { const r = await fetch(new URL(req.url).searchParams.get("to")!); return new Response(r.status + " " + (r.headers.get("x-pc2-egress-refused") ?? "")); } };`,
+      { visibility: "public", allowedHosts: ["127.0.0.1:1"] },
+    );
+    expect(await (await f(fn(owner, "out", "/?to=http://example.com/"))).text()).toBe("403 host_not_allowed");
+    expect(await (await f(fn(owner, "out", "/?to=http://127.0.0.1:1/"))).text()).toBe("403 private_address_refused");
+    const bad = await f("/api/functions/out", jsonReq(owner, "PATCH", { allowedHosts: ["not a host!"] }));
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("limits", () => {
+  test("a loop and a memory bomb end only their own process; the node and other functions answer throughout", async () => {
+    await deploy(
+      owner,
+      "bomb",
+      `export default { fetch: (req: Request) => { const p = new URL(req.url).pathname; if (p === "/loop") for (;;) {} if (p === "/mem") { const a: number[][] = []; for (;;) a.push(new Array(1e6).fill(1)); } return new Response("fine"); } };`,
+      { visibility: "public" },
+    );
+    const loop = f(fn(owner, "bomb", "/loop"));
+    const started = performance.now();
+    const health = await f("/health");
+    expect(health.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(await (await f(fn(owner, "hello", "/"))).json()).toMatchObject({ path: "/" });
+    const looped = await loop;
+    expect(looped.status).toBe(502);
+    expect((await looped.json()).message).toContain("kept the CPU busy");
+    expect(await (await f(fn(owner, "bomb", "/"))).text()).toBe("fine");
+    const mem = await f(fn(owner, "bomb", "/mem"));
+    expect(mem.status).toBe(502);
+    expect((await mem.json()).message).toContain("memory");
+    expect(await (await f(fn(owner, "bomb", "/"))).text()).toBe("fine");
+    const logs = (await (await f("/api/functions/bomb/logs", { headers: owner.bearer })).json()).logs as { message: string }[];
+    expect(logs.some((l) => l.message.includes("kept the CPU busy"))).toBe(true);
+  });
+});

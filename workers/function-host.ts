@@ -1,0 +1,147 @@
+// A function's process, inside its sandbox (server/services/functions/sandbox-command.ts): loads the
+// deployed bundle, finds its handler (`export default { fetch }` or `Deno.serve(handler)`), and
+// serves it over the Unix socket the node proxies to. Outbound fetch() goes through the node's
+// egress socket (the only way out: the sandbox has no network), console output goes to the node as
+// logs, and pings are answered while the event loop is free — a function stuck in a loop is killed
+// by the node. The sandbox is the boundary; the stubs below only make misuse fail early and clearly.
+import { createDeno, type Handler, type ServeInfo } from "./deno-shim.ts";
+import { CLIENT_HEADER, type FromFunction, type FunctionStart, type LogLevel, TARGET_HEADER, type ToFunction } from "./function-protocol.ts";
+import { lines } from "./json-lines.ts";
+
+const MAX_LOG_CHARS = 8 * 1024;
+
+export async function runFunctionHost(): Promise<void> {
+  const out = Bun.stdout.writer();
+  const send = (message: FromFunction) => {
+    out.write(JSON.stringify(message) + "\n");
+    void out.flush();
+  };
+  const input = lines(Bun.stdin.stream())[Symbol.asyncIterator]();
+  const first = await input.next();
+  if (first.done) return;
+  const start = JSON.parse(first.value) as FunctionStart;
+  const serve = Bun.serve;
+  const inspect = Bun.inspect;
+  const platformFetch = globalThis.fetch;
+  const PlatformResponse = Response;
+
+  const log = (level: LogLevel, args: unknown[]) => {
+    const text = args.map((a) => (typeof a === "string" ? a : inspect(a))).join(" ");
+    send({ t: "log", level, message: text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}… (${text.length} characters)` : text });
+  };
+  const logError = (what: string, err: unknown) => log("error", [`${what}: ${err instanceof Error ? (err.stack ?? err.message) : inspect(err)}`]);
+  console.log = (...args: unknown[]) => log("info", args);
+  console.info = (...args: unknown[]) => log("info", args);
+  console.debug = (...args: unknown[]) => log("debug", args);
+  console.warn = (...args: unknown[]) => log("warn", args);
+  console.error = (...args: unknown[]) => log("error", args);
+  process.on("uncaughtException", (err) => logError("Uncaught error", err));
+  process.on("unhandledRejection", (err) => logError("Unhandled promise rejection", err));
+
+  // Out through the node, which applies the function's allowed hosts and refuses private addresses.
+  globalThis.fetch = Object.assign(
+    async (resource: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(resource, init);
+      const headers = new Headers(request.headers);
+      headers.set(TARGET_HEADER, request.url);
+      const response = await platformFetch("http://egress/", {
+        unix: start.egress,
+        method: request.method,
+        headers,
+        body: request.body,
+        redirect: "manual",
+        signal: request.signal,
+        duplex: "half",
+      } as RequestInit);
+      return response;
+    },
+    { preconnect: () => undefined },
+  ) as typeof fetch;
+
+  for (const api of ["spawn", "spawnSync", "file", "write", "connect", "listen", "serve", "$", "udpSocket", "openInEditor", "mmap"] as const) {
+    try {
+      (Bun as unknown as Record<string, unknown>)[api] = () => {
+        throw new Error(`Bun.${api} is not available to a PC2 function`);
+      };
+    } catch {
+      // Read-only in this Bun: the sandbox still holds.
+    }
+  }
+  // Responses labelled as Deno labels them: Response.json as "application/json" and a string body as
+  // "text/plain;charset=UTF-8" (Bun adds a charset to the first and writes it in lower case in the second).
+  class DenoResponse extends PlatformResponse {
+    constructor(body?: BodyInit | null, init?: ResponseInit) {
+      super(body, init);
+      if (typeof body === "string" && !this.headers.has("content-type")) this.headers.set("content-type", "text/plain;charset=UTF-8");
+    }
+    static override json(data: unknown, init?: ResponseInit): Response {
+      const headers = new Headers(init?.headers);
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+      return new PlatformResponse(JSON.stringify(data), { ...init, headers });
+    }
+    static override redirect(url: string | URL, status?: number): Response {
+      return PlatformResponse.redirect(String(url), status);
+    }
+    static override error(): Response {
+      return PlatformResponse.error();
+    }
+  }
+  globalThis.Response = DenoResponse;
+  const shim = createDeno(start.env);
+  Object.defineProperty(globalThis, "Deno", { value: shim.deno, writable: false, configurable: false, enumerable: false });
+
+  let handler: Handler;
+  let onError: ((error: unknown) => Response | Promise<Response>) | undefined;
+  try {
+    const mod = (await import(start.bundle)) as { default?: { fetch?: Handler } };
+    const served = shim.handler();
+    if (typeof mod.default?.fetch === "function") {
+      const target = mod.default;
+      handler = (request, info) => target.fetch!(request, info);
+    } else if (served) {
+      handler = served.handler;
+      onError = served.onError;
+    } else throw new Error("the module serves nothing: export default { fetch(request) { … } } or call Deno.serve(handler)");
+  } catch (err) {
+    send({ t: "failed", message: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  }
+
+  serve({
+    unix: start.socket,
+    maxRequestBodySize: 2 ** 40,
+    development: false,
+    async fetch(request) {
+      const client = JSON.parse(request.headers.get(CLIENT_HEADER) ?? "{}") as { ip?: string; port?: number };
+      request.headers.delete(CLIENT_HEADER);
+      let markDone: () => void = () => undefined;
+      const info: ServeInfo = {
+        remoteAddr: { transport: "tcp", hostname: client.ip ?? "0.0.0.0", port: client.port ?? 0 },
+        completed: new Promise((resolve) => (markDone = resolve)),
+      };
+      try {
+        const response = await handler(request, info);
+        if (!(response instanceof PlatformResponse)) throw new TypeError("the handler must return a Response");
+        return response;
+      } catch (err) {
+        logError("The handler threw", err);
+        if (onError) return onError(err);
+        // As Deno answers when a handler throws.
+        // As Deno does, without a Content-Type (Bun's server labels it application/octet-stream).
+        return new PlatformResponse(new Blob(["Internal Server Error"]).stream(), { status: 500 });
+      } finally {
+        queueMicrotask(markDone);
+      }
+    },
+  });
+  send({ t: "ready" });
+
+  for (;;) {
+    const next = await input.next();
+    if (next.done) process.exit(0);
+    const message = JSON.parse(next.value) as ToFunction;
+    if (message.t === "ping") send({ t: "pong", id: message.id });
+  }
+}
+
+if (import.meta.main) await runFunctionHost();
