@@ -60,8 +60,12 @@ function treeRss(pid: number): number {
   return total;
 }
 
+/** Requests that may wait for a free slot, per allowed concurrent request. */
+const QUEUE_PER_SLOT = 4;
+
 export class FunctionProcess {
   private active = 0;
+  private readonly waiting: (() => void)[] = [];
   private ended: string | null = null;
   private stopped = false;
   private lastPong = performance.now();
@@ -163,16 +167,18 @@ export class FunctionProcess {
   async handle(request: Request, pathAndQuery: string, client: { ip: string; port: number }): Promise<Response> {
     const { limits } = this.options;
     if (!this.alive) throw fail("function_crashed", `The function's process ended: ${this.ended ?? "stopped"}`);
-    if (this.active >= limits.concurrency) throw fail("function_busy", `The function is answering ${limits.concurrency} requests already; try again shortly`);
     const declared = Number(request.headers.get("content-length") ?? 0);
     if (declared > limits.bodyBytes) throw fail("function_body_too_large", `The request body is larger than the function's limit of ${limits.bodyBytes} bytes`);
+    const signal = AbortSignal.timeout(limits.wallMs);
+    await this.acquire(signal);
     const headers = new Headers(request.headers);
     headers.set(CLIENT_HEADER, JSON.stringify(client));
-    const signal = AbortSignal.timeout(limits.wallMs);
-    this.active++;
     let released = false;
     const release = () => {
-      if (!released) (released = true), this.active--;
+      if (released) return;
+      released = true;
+      this.active--;
+      this.waiting.shift()?.();
     };
     try {
       const response = await fetch(`http://function${pathAndQuery}`, {
@@ -184,7 +190,9 @@ export class FunctionProcess {
         signal,
         duplex: "half",
       } as RequestInit);
-      if (!response.body) return (release(), response);
+      // An answer of known length is complete when its headers come (no need to watch its bytes);
+      // a streamed one holds its slot until it ends.
+      if (!response.body || response.headers.has("content-length")) return (release(), response);
       return new Response(untilDone(response.body, release), { status: response.status, statusText: response.statusText, headers: response.headers });
     } catch (err) {
       release();
@@ -192,6 +200,30 @@ export class FunctionProcess {
       if (err instanceof BodyLimitError) throw fail("function_body_too_large", `The request body is larger than the function's limit of ${limits.bodyBytes} bytes`);
       throw fail("function_crashed", `The function did not answer: ${this.ended ?? (err instanceof Error ? err.message : String(err))}`);
     }
+  }
+
+  /** A slot among `concurrency`: now, or after waiting in a bounded line (503 when it is full). */
+  private async acquire(signal: AbortSignal): Promise<void> {
+    const { concurrency, wallMs } = this.options.limits;
+    if (this.active < concurrency) {
+      this.active++;
+      return;
+    }
+    if (this.waiting.length >= concurrency * QUEUE_PER_SLOT) throw fail("function_busy", `The function is answering ${concurrency} requests and ${this.waiting.length} are waiting; try again shortly`);
+    await new Promise<void>((resolve, reject) => {
+      const turn = () => {
+        signal.removeEventListener("abort", giveUp);
+        this.active++;
+        resolve();
+      };
+      const giveUp = () => {
+        const i = this.waiting.indexOf(turn);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(fail("function_timeout", `The function took longer than its limit of ${wallMs} ms (waiting for a free slot)`));
+      };
+      signal.addEventListener("abort", giveUp, { once: true });
+      this.waiting.push(turn);
+    });
   }
 
   private kill(reason: string): void {

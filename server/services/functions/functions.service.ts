@@ -122,7 +122,10 @@ export class FunctionsService {
   }
 
   /** Build and store a deployment and make it current (creating the function the first time). */
-  async deploy(owner: string, input: { name: string; files: SourceFile[]; entry?: string; visibility?: Visibility; allowedHosts?: string[] }): Promise<FunctionDetails> {
+  async deploy(
+    owner: string,
+    input: { name: string; files: SourceFile[]; entry?: string; visibility?: Visibility; allowedHosts?: string[] },
+  ): Promise<FunctionDetails & { startError: string | null }> {
     const bundle = await bundleFunction(input.files, input.entry);
     const existing = this.deps.repo.find(owner, input.name);
     const id = existing?.id ?? crypto.randomUUID();
@@ -137,7 +140,21 @@ export class FunctionsService {
     );
     if (existing && (input.visibility || input.allowedHosts)) this.deps.repo.update(fn.id, { visibility: input.visibility, allowedHosts: input.allowedHosts });
     this.retire(fn.id);
-    return this.get(owner, input.name);
+    return { ...this.get(owner, input.name), startError: await this.warm(fn) };
+  }
+
+  /**
+   * Start the current deployment's process now, so that its first request finds it serving; a
+   * module that fails to start is still deployed, and the deployer hears why (null: it started).
+   */
+  private async warm(fn: FunctionRow): Promise<string | null> {
+    if (!this.sandbox.ok || fn.disabled || !fn.current_deployment) return null;
+    try {
+      await this.processFor(fn, fn.current_deployment);
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
   }
 
   rollback(owner: string, name: string, deployment: string): FunctionDetails {

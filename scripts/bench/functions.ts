@@ -1,0 +1,144 @@
+// Edge functions against Deno itself, on this machine, in one run: the same hello-world module
+// served by `deno serve` and deployed to a PC2 node (public, called at /fn/<owner>/<name>/).
+// - cold start: PC2's deploy (bundle, store, start the sandboxed process), its first answer after
+//   the deploy, and a first answer that has to start the process (after a settings change); Deno,
+//   from starting `deno serve` to its first answer;
+// - warm: a closed loop of 32 concurrent clients for 4 s (scripts/bench/http-load.ts, a process of
+//   its own), requests per second and p50/p99 latency, alternating PC2 and Deno, 3 rounds.
+// For scale, the node's own cheapest route (GET /health) under the same load.
+// Goals (issue 20): cold start ≤ 50 ms; warm throughput ≥ 80% of Deno's; added p50 ≤ 1 ms.
+// `--write` records the table in docs/performance.md.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { signIn, startNode } from "./bench-node.ts";
+import { writeSection } from "./sections.ts";
+
+const ROOT = join(import.meta.dir, "..", "..");
+const DENO = join(ROOT, "node_modules", ".bin", "deno");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 7);
+const HELLO = (n: number) => `// ${n}\nexport default { fetch: () => new Response("hello") };\n`;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const range = (xs: number[], digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+
+interface Load {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string): Promise<Load> {
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "http-load.ts"), url, "32", "4"], { stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(proc.stdout).text();
+  await proc.exited;
+  return JSON.parse(out) as Load;
+}
+
+async function denoServe(dir: string, code: string): Promise<{ url: string; firstAnswerMs: number; stop: () => void }> {
+  writeFileSync(join(dir, "main.ts"), code);
+  const started = performance.now();
+  const proc = Bun.spawn([DENO, "serve", "--no-check", "--port", "0", "--host", "127.0.0.1", join(dir, "main.ts")], {
+    stdout: "ignore",
+    stderr: "pipe",
+    env: { ...process.env, DENO_DIR: join(dir, ".deno"), NO_COLOR: "1" },
+  });
+  let seen = "";
+  for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) {
+    seen += new TextDecoder().decode(chunk);
+    const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+    if (!m) continue;
+    const res = await fetch(m[1]!);
+    await res.text();
+    return { url: m[1]!, firstAnswerMs: performance.now() - started, stop: () => proc.kill() };
+  }
+  throw new Error(`deno serve did not start: ${seen}`);
+}
+
+async function main() {
+  const data = mkdtempSync(join(tmpdir(), "pc2-bench-fn-"));
+  const scratch = mkdtempSync(join(tmpdir(), "pc2-bench-deno-"));
+  const node = await startNode(data, { PC2_NETWORK_BOOTSTRAP: "none" });
+  try {
+    const auth = await signIn(node.url, node.code);
+    const owner = ((await (await fetch(`${node.url}/whoami`, { headers: auth })).json()) as { address: string }).address;
+    const deploy = async (n: number) => {
+      const res = await fetch(`${node.url}/api/functions`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ name: "hello", files: [{ path: "main.ts", content: HELLO(n) }], visibility: "public" }),
+      });
+      if (res.status !== 201) throw new Error(`deploy failed: ${res.status} ${await res.text()}`);
+    };
+    const fnUrl = `${node.url}/fn/${owner}/hello/`;
+
+    const deployMs: number[] = [];
+    const pc2Cold: number[] = [];
+    const pc2Restart: number[] = [];
+    const denoCold: number[] = [];
+    const firstAnswer = async () => {
+      const started = performance.now();
+      const res = await fetch(fnUrl);
+      await res.text();
+      if (res.status !== 200) throw new Error(`the function answered ${res.status}`);
+      return performance.now() - started;
+    };
+    for (let i = 0; i < COLD_RUNS; i++) {
+      const deploying = performance.now();
+      await deploy(i);
+      deployMs.push(performance.now() - deploying);
+      pc2Cold.push(await firstAnswer());
+      // A settings change retires the process: the next request starts one.
+      await fetch(`${node.url}/api/functions/hello`, { method: "PATCH", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ allowedHosts: [`h${i}.example`] }) });
+      pc2Restart.push(await firstAnswer());
+      const deno = await denoServe(scratch, HELLO(i));
+      denoCold.push(deno.firstAnswerMs);
+      deno.stop();
+    }
+
+    const deno = await denoServe(scratch, HELLO(0));
+    const pc2Warm: Load[] = [];
+    const denoWarm: Load[] = [];
+    const healthWarm: Load[] = [];
+    try {
+      await load(fnUrl);
+      await load(deno.url);
+      for (let r = 0; r < ROUNDS; r++) {
+        pc2Warm.push(await load(fnUrl));
+        denoWarm.push(await load(deno.url));
+        healthWarm.push(await load(`${node.url}/health`));
+      }
+    } finally {
+      deno.stop();
+    }
+    const rps = (xs: Load[]) => xs.map((l) => l.perSecond);
+    const p50 = (xs: Load[]) => xs.map((l) => l.p50);
+    const p99 = (xs: Load[]) => xs.map((l) => l.p99);
+    const throughput = median(rps(pc2Warm)) / median(rps(denoWarm));
+    const added = median(p50(pc2Warm)) - median(p50(denoWarm));
+    const table = [
+      `Edge functions against \`deno serve\`, the same hello-world module; cold start ${COLD_RUNS} runs, warm 32 clients × 4 s × ${ROUNDS} rounds (median, min–max):`,
+      "",
+      "| measure | PC2 | Deno | ratio | goal |",
+      "|---|---|---|---|---|",
+      `| deploy: bundle, store, start the sandbox (PC2) | ${median(deployMs).toFixed(0)} ms (${range(deployMs)}) | — | — | — |`,
+      `| cold start: first answer after a deploy (PC2); start → first answer (Deno) | ${median(pc2Cold).toFixed(0)} ms (${range(pc2Cold)}) | ${median(denoCold).toFixed(0)} ms (${range(denoCold)}) | ${(median(pc2Cold) / median(denoCold)).toFixed(2)}× | ≤ 50 ms ${median(pc2Cold) <= 50 ? "✓" : "✗"} |`,
+      `| first answer that starts the process (after a settings change) | ${median(pc2Restart).toFixed(0)} ms (${range(pc2Restart)}) | ${median(denoCold).toFixed(0)} ms (${range(denoCold)}) | ${(median(pc2Restart) / median(denoCold)).toFixed(2)}× | — |`,
+      `| warm requests/s | ${median(rps(pc2Warm)).toFixed(0)} (${range(rps(pc2Warm))}) | ${median(rps(denoWarm)).toFixed(0)} (${range(rps(denoWarm))}) | ${(throughput * 100).toFixed(0)}% | ≥ 80% ${throughput >= 0.8 ? "✓" : "✗"} |`,
+      `| for scale: the node's own GET /health, requests/s | ${median(rps(healthWarm)).toFixed(0)} (${range(rps(healthWarm))}) | — | ${((median(rps(healthWarm)) / median(rps(denoWarm))) * 100).toFixed(0)}% | — |`,
+      `| warm p50 | ${median(p50(pc2Warm)).toFixed(2)} ms (${range(p50(pc2Warm), 2)}) | ${median(p50(denoWarm)).toFixed(2)} ms (${range(p50(denoWarm), 2)}) | +${added.toFixed(2)} ms | ≤ +1 ms ${added <= 1 ? "✓" : "✗"} |`,
+      `| warm p99 | ${median(p99(pc2Warm)).toFixed(2)} ms (${range(p99(pc2Warm), 2)}) | ${median(p99(denoWarm)).toFixed(2)} ms (${range(p99(denoWarm), 2)}) | — | — |`,
+      `| errors | ${pc2Warm.reduce((n, l) => n + l.errors, 0)} | ${denoWarm.reduce((n, l) => n + l.errors, 0)} | — | — |`,
+    ].join("\n");
+    console.log(table);
+    if (process.argv.includes("--write")) writeSection("functions", table);
+  } finally {
+    await node.stop();
+    rmSync(data, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
