@@ -30,6 +30,7 @@ import { IdentityStore } from "./services/identity/identity.store.ts";
 import { SetupRepository } from "./services/setup/setup.repository.ts";
 import { VERSION } from "./services/system/system.service.ts";
 import { askNode } from "./http/control-socket.ts";
+import { fnDeploy } from "./services/functions/fn-commands.ts";
 import { formatLookup, formatNetworkStatus } from "./services/network/network-text.ts";
 
 const USAGE = `Usage: pc2 [command]
@@ -61,6 +62,9 @@ Commands:
                              the unit, enabled and started. --print shows the unit; --root=DIR installs into an image
   service uninstall          Stop and remove the service (the data dir and the user are kept)
   service status [--json]    Whether the service is installed, enabled and running
+  fn deploy <dir> --name=<name> [--public] [--url=<node>]
+                             Deploy a folder as an edge function (docs/functions.md) with the API token in
+                             PC2_TOKEN (scope functions:deploy); --url defaults to this machine's node
   version                    Print the version
   help                       Print this help
 
@@ -74,6 +78,12 @@ ${describeSettings()
 `;
 
 class UsageError extends Error {}
+
+/** This machine's node, as its own configuration says it listens (a wildcard address means loopback). */
+function nodeUrl(cfg: Config): string {
+  const host = cfg.host === "0.0.0.0" || cfg.host === "::" ? "127.0.0.1" : cfg.host;
+  return `${cfg.tls.mode === "off" ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${cfg.port}`;
+}
 
 function config(): Config {
   return loadConfig({ env: process.env, cwd: process.cwd(), isTTY: Boolean(process.stdout.isTTY) });
@@ -286,10 +296,10 @@ function printReport(r: StorageReport): void {
 export async function main(argv: string[], options: NodeOptions = {}): Promise<number> {
   const args = argv.filter((a) => !a.startsWith("--"));
   const flags = new Set(argv.filter((a) => a.startsWith("--")));
-  const known = new Set(["--force", "--json", "--help", "--repair", "--print"]);
+  const known = new Set(["--force", "--json", "--help", "--repair", "--print", "--public"]);
   const valued = new Map<string, string>();
   for (const f of flags) {
-    const m = /^(--user|--binary|--root)=(.+)$/.exec(f);
+    const m = /^(--user|--binary|--root|--name|--url)=(.+)$/.exec(f);
     if (m) valued.set(m[1]!, m[2]!);
     else if (!known.has(f)) throw new UsageError(`unknown option ${f}`);
   }
@@ -304,6 +314,11 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "network" && sub === "status" && args.length === 2) return networkCommand("/network/status", flags.has("--json"));
   if (cmd === "network" && sub === "lookup" && args.length === 3) return networkCommand(`/network/lookup/${encodeURIComponent(args[2]!)}`, flags.has("--json"));
   if (cmd === "storage" && sub === "check" && args.length === 2) return storageCheck(flags.has("--repair"), flags.has("--json"));
+  if (cmd === "fn" && sub === "deploy" && args.length === 3) {
+    const name = valued.get("--name");
+    if (!name) throw new UsageError("fn deploy needs --name=<name>");
+    return fnDeploy({ dir: resolve(args[2]!), name, url: valued.get("--url") ?? nodeUrl(config()), token: process.env.PC2_TOKEN, public: flags.has("--public") });
+  }
   if (cmd === "update" && sub === "check" && args.length === 2) return updateCheck(config, flags.has("--json"));
   if (cmd === "update" && sub === "apply" && args.length === 2) return updateApply(config, "/update/apply");
   if (cmd === "update" && sub === "rollback" && args.length === 2) return updateApply(config, flags.has("--force") ? "/update/rollback?force=1" : "/update/rollback");

@@ -1,6 +1,7 @@
 // The `Deno` global a function sees: what a Deno Deploy-style HTTP function uses (Deno.serve,
-// Deno.env), and for the rest of Deno's API a function that throws an error naming what is not
-// supported and why, so that code written for Deno fails clearly rather than strangely.
+// Deno.env, Deno.openKv), and for the rest of Deno's API a function that throws an error naming
+// what is not supported and why, so that code written for Deno fails clearly rather than strangely.
+import { AtomicOperation, Kv, type KvCall, KvU64 } from "./deno-kv.ts";
 
 export type Handler = (request: Request, info: ServeInfo) => Response | Promise<Response>;
 export interface ServeInfo {
@@ -63,7 +64,7 @@ export interface DenoShim {
   deno: Record<string, unknown>;
 }
 
-export function createDeno(env: Record<string, string>): DenoShim {
+export function createDeno(env: Record<string, string>, kvCall: KvCall): DenoShim {
   let served: { handler: Handler; onError?: ServeOptions["onError"] } | null = null;
   const secrets = new Map(Object.entries(env));
   const unsupported = (api: string, why: string) => () => {
@@ -89,7 +90,13 @@ export function createDeno(env: Record<string, string>): DenoShim {
       delete: unsupported("env.delete", "a function's environment is its secrets, set by whoever deploys it"),
     }),
     upgradeWebSocket: unsupported("upgradeWebSocket", "WebSocket servers are not available yet"),
-    openKv: unsupported("openKv", "the key-value store is not available yet"),
+    /** The function's own store (one per function): Deno.openKv() takes no path here. */
+    openKv: async (path?: string) => {
+      if (path !== undefined) throw new UnsupportedError("openKv(path)", "a function has one key-value store; call Deno.openKv() without a path");
+      return new Kv(kvCall);
+    },
+    KvU64,
+    AtomicOperation,
     build: Object.freeze({ os: "linux", arch: "x86_64", target: "x86_64-unknown-linux-gnu", vendor: "unknown" }),
     noColor: true,
     pid: 1,

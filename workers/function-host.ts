@@ -5,7 +5,7 @@
 // logs, and pings are answered while the event loop is free — a function stuck in a loop is killed
 // by the node. The sandbox is the boundary; the stubs below only make misuse fail early and clearly.
 import { createDeno, type Handler, type ServeInfo } from "./deno-shim.ts";
-import { CLIENT_HEADER, type FromFunction, type FunctionStart, type LogLevel, TARGET_HEADER, type ToFunction } from "./function-protocol.ts";
+import { CLIENT_HEADER, type FromFunction, type FunctionStart, KV_PATH, type LogLevel, TARGET_HEADER, type ToFunction } from "./function-protocol.ts";
 import { lines } from "./json-lines.ts";
 
 const MAX_LOG_CHARS = 8 * 1024;
@@ -87,7 +87,13 @@ export async function runFunctionHost(): Promise<void> {
     }
   }
   globalThis.Response = DenoResponse;
-  const shim = createDeno(start.env);
+  const kvCall = async (op: Record<string, unknown>) => {
+    const res = await platformFetch(KV_PATH, { unix: start.egress, method: "POST", body: JSON.stringify(op), headers: { "content-type": "application/json" } } as RequestInit);
+    const body = (await res.json()) as { message?: string };
+    if (!res.ok) throw new Error(body.message ?? `The key-value store answered ${res.status}`);
+    return body;
+  };
+  const shim = createDeno(start.env, kvCall);
   Object.defineProperty(globalThis, "Deno", { value: shim.deno, writable: false, configurable: false, enumerable: false });
 
   let handler: Handler;

@@ -23,3 +23,5 @@ export type FromFunction = { t: "ready" } | { t: "failed"; message: string } | {
 /** Headers the node sets on a request it hands to a function (and removes if a client sent them). */
 export const CLIENT_HEADER = "x-pc2-fn-client";
 export const TARGET_HEADER = "x-pc2-fn-target";
+/** On the egress socket: the function's key-value store (Deno.openKv), JSON operations. */
+export const KV_PATH = "http://egress/.pc2/kv";

@@ -8,7 +8,7 @@ import type { Subprocess } from "bun";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLIENT_HEADER, type FromFunction, type LogLevel, TARGET_HEADER, type ToFunction } from "../../../workers/function-protocol.ts";
+import { CLIENT_HEADER, type FromFunction, KV_PATH, type LogLevel, TARGET_HEADER, type ToFunction } from "../../../workers/function-protocol.ts";
 import { lines } from "../../../workers/json-lines.ts";
 import { AppError, fail } from "../../errors.ts";
 import { SANDBOX_BUNDLE, SANDBOX_EGRESS, SANDBOX_SOCKET, sandboxCommand } from "./sandbox-command.ts";
@@ -36,6 +36,8 @@ export interface ProcessOptions {
   limits: FunctionLimits;
   /** An outbound request from the function (its target URL in TARGET_HEADER's place), policy applied. */
   egress: (target: string, request: Request) => Promise<Response>;
+  /** An operation on the function's key-value store (Deno.openKv). */
+  kv: (op: unknown) => unknown;
   onLog: (level: LogLevel, message: string) => void;
   /** The process ended (the reason, or null when it was stopped on purpose). */
   onExit: (reason: string | null) => void;
@@ -69,6 +71,7 @@ export class FunctionProcess {
   private ended: string | null = null;
   private stopped = false;
   private lastPong = performance.now();
+  private lastUsed = performance.now();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private readonly runDir: string;
   private readonly socket: string;
@@ -82,7 +85,14 @@ export class FunctionProcess {
     this.socket = join(this.runDir, "http.sock");
     this.egressServer = Bun.serve({
       unix: join(this.runDir, "egress.sock"),
-      fetch: (request) => {
+      fetch: async (request) => {
+        if (request.url === KV_PATH && !request.headers.has(TARGET_HEADER))
+          try {
+            return Response.json(options.kv(await request.json()));
+          } catch (err) {
+            const e = err instanceof AppError ? err : fail("invalid_request", err instanceof Error ? err.message : String(err));
+            return Response.json({ error: e.message, code: e.code, message: e.message }, { status: e.status });
+          }
         const target = request.headers.get(TARGET_HEADER) ?? "";
         request.headers.delete(TARGET_HEADER);
         return options.egress(target, request).catch((err: unknown) => {
@@ -163,6 +173,11 @@ export class FunctionProcess {
     return this.active;
   }
 
+  /** How long since the last request ended (0 while one is being answered). */
+  idleFor(): number {
+    return this.active > 0 ? 0 : performance.now() - this.lastUsed;
+  }
+
   /** Hand one request to the function; the response streams back. */
   async handle(request: Request, pathAndQuery: string, client: { ip: string; port: number }): Promise<Response> {
     const { limits } = this.options;
@@ -178,6 +193,7 @@ export class FunctionProcess {
       if (released) return;
       released = true;
       this.active--;
+      this.lastUsed = performance.now();
       this.waiting.shift()?.();
     };
     try {

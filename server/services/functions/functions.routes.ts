@@ -33,7 +33,7 @@ function hosts(list: string[] | undefined): string[] | undefined {
 
 export function functionsRoutes(functions: FunctionsService) {
   const app = new Elysia({ name: "functions.routes" })
-    .get("/api/functions", ({ request }) => ({ functions: functions.list(owner(request)), ...functions.status() }))
+    .get("/api/functions", async ({ request }) => ({ functions: functions.list(owner(request)), ...(await functions.status()) }))
     .post(
       "/api/functions",
       async ({ request, body, set }) => {
@@ -65,32 +65,44 @@ export function functionsRoutes(functions: FunctionsService) {
       },
       { params: FunctionParams },
     );
-  for (const method of FUNCTION_METHODS)
+  // The body is the function's, of any type, streamed to it unread.
+  const hooks = { params: InvokeParams, detail: { requestBody: { required: false, content: { "*/*": { schema: { type: "string" as const, format: "binary" } } } } } };
+  for (const method of FUNCTION_METHODS) {
+    // The function's root is its folder: without the slash, relative links would miss it. (The
+    // router also brings "/fn/<owner>/<name>/" here: that one is the function's.)
     app.route(
       method,
-      "/fn/:owner/:name/*",
-      async ({ request, params }) => {
-        const principal = optionalPrincipalOf(request);
-        const prefix = `/fn/${params.owner}/${params.name}`;
+      "/fn/:owner/:name",
+      ({ request, params }) => {
         const url = new URL(request.url);
-        const rest = url.pathname.slice(prefix.length) || "/";
-        const host = requestHost(request);
-        const headers = toFunctionHeaders(request, {
-          // A PC2 credential in Authorization is the node's, not the function's: it never reaches it.
-          stripAuthorization: principal !== null && credentialOf(request)?.via === "bearer",
-          host,
-          proto: requestProtocol(request).slice(0, -1),
-          prefix,
-        });
-        const forwarded = new Request(request.url, { method: request.method, headers, body: request.body, duplex: "half" } as RequestInit);
-        const response = await functions.invoke(
-          forwarded,
-          { owner: params.owner.toLowerCase(), name: params.name, rest: rest + url.search, prefix },
-          { signedIn: principal !== null, client: { ip: clientIp(request), port: 0 } },
-        );
-        return fromFunction(response, `${prefix}/`);
+        if (url.pathname.endsWith("/")) return serve(functions, request, params);
+        return new Response(null, { status: 308, headers: { location: `${url.pathname}/${url.search}` } });
       },
-      { params: InvokeParams },
+      hooks,
     );
+    app.route(method, "/fn/:owner/:name/*", ({ request, params }) => serve(functions, request, params), hooks);
+  }
   return app;
+}
+
+/** One request to a function: the client's request with the header policy applied, and its answer. */
+async function serve(functions: FunctionsService, request: Request, params: { owner: string; name: string }): Promise<Response> {
+  const principal = optionalPrincipalOf(request);
+  const prefix = `/fn/${params.owner}/${params.name}`;
+  const url = new URL(request.url);
+  const rest = url.pathname.slice(prefix.length) || "/";
+  const headers = toFunctionHeaders(request, {
+    // A PC2 credential in Authorization is the node's, not the function's: it never reaches it.
+    stripAuthorization: principal !== null && credentialOf(request)?.via === "bearer",
+    host: requestHost(request),
+    proto: requestProtocol(request).slice(0, -1),
+    prefix,
+  });
+  const forwarded = new Request(request.url, { method: request.method, headers, body: request.body, duplex: "half" } as RequestInit);
+  const response = await functions.invoke(
+    forwarded,
+    { owner: params.owner.toLowerCase(), name: params.name, rest: rest + url.search, prefix },
+    { signedIn: principal !== null, client: { ip: clientIp(request), port: 0 } },
+  );
+  return fromFunction(response, `${prefix}/`);
 }

@@ -31,4 +31,5 @@ export const SecretsBody = t.Object({
   secrets: t.Record(t.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]{0,63}$" }), t.Union([t.String({ maxLength: 8192 }), t.Null()]), { additionalProperties: false, maxProperties: 64 }),
 });
 
-export const InvokeParams = t.Object({ owner: t.String({ pattern: "^0x[0-9a-fA-F]{40}$" }), name: Name, "*": t.Optional(t.String()) });
+/** (The rest of the path, Elysia's "*", is read from the URL itself.) */
+export const InvokeParams = t.Object({ owner: t.String({ pattern: "^0x[0-9a-fA-F]{40}$" }), name: Name }, { additionalProperties: true });

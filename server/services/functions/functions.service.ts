@@ -12,6 +12,8 @@ import type { KeyVault } from "../ai/key-vault.ts";
 import { bundleFunction, type SourceFile } from "./function-bundler.ts";
 import { FunctionProcess, type FunctionLimits } from "./function-process.ts";
 import { hostAllowed } from "./allowed-hosts.ts";
+import { FunctionKv } from "./function-kv.ts";
+import { runKvOperation } from "./kv-operations.ts";
 import type { DeploymentRow, FunctionRow, FunctionsRepository, Visibility } from "./functions.repository.ts";
 import { bwrapPath, probeSandbox } from "./sandbox-command.ts";
 
@@ -24,6 +26,9 @@ export const FUNCTION_LIMITS: FunctionLimits = {
   startMs: 10_000,
 };
 export const MAX_LOG_ENTRIES = 1000;
+/** A function's process is stopped after this long without a request (memory back to the node). */
+export const IDLE_MS = 10 * 60_000;
+const IDLE_CHECK_MS = 60_000;
 
 export interface LogEntry {
   at: number;
@@ -64,27 +69,46 @@ interface Running {
 const HOP_BY_HOP = ["host", "connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "content-length"];
 
 export class FunctionsService {
-  private sandbox: { ok: true } | { ok: false; reason: string } = { ok: false, reason: "the sandbox has not been checked yet" };
+  /** Whether bubblewrap can make a sandbox here: asked once, when functions are first used. */
+  private sandboxCheck: Promise<{ ok: true } | { ok: false; reason: string }> | null = null;
+  private idleTimer: ReturnType<typeof setInterval> | null = null;
   private readonly running = new Map<string, Running>();
   private readonly logs = new Map<string, LogEntry[]>();
+  /** Each function's key-value store, opened on first use. */
+  private readonly stores = new Map<string, FunctionKv>();
   private readonly limits: FunctionLimits;
 
   constructor(private readonly deps: FunctionsDeps) {
     this.limits = deps.limits ?? FUNCTION_LIMITS;
   }
 
-  async start(): Promise<void> {
-    this.sandbox = await probeSandbox();
-    if (!this.sandbox.ok) this.deps.log.warn("functions cannot run on this node", { reason: this.sandbox.reason });
+  start(): void {
+    // A process nobody has called for IDLE_MS is stopped; the next request starts another.
+    this.idleTimer = setInterval(() => {
+      for (const [id, r] of this.running) if (r.process.idleFor() > IDLE_MS) this.retire(id);
+    }, IDLE_CHECK_MS);
+    this.idleTimer.unref?.();
+  }
+
+  private sandbox(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    this.sandboxCheck ??= probeSandbox().then((result) => {
+      if (!result.ok) this.deps.log.warn("functions cannot run on this node", { reason: result.reason });
+      return result;
+    });
+    return this.sandboxCheck;
   }
 
   stop(): void {
+    if (this.idleTimer) clearInterval(this.idleTimer);
     for (const r of this.running.values()) r.process.stop();
     this.running.clear();
+    for (const kv of this.stores.values()) kv.close();
+    this.stores.clear();
   }
 
-  status(): { available: boolean; reason: string | null } {
-    return { available: this.sandbox.ok, reason: this.sandbox.ok ? null : this.sandbox.reason };
+  async status(): Promise<{ available: boolean; reason: string | null }> {
+    const sandbox = await this.sandbox();
+    return { available: sandbox.ok, reason: sandbox.ok ? null : sandbox.reason };
   }
 
   private dir(fn: { id: string }, deployment: string): string {
@@ -148,7 +172,7 @@ export class FunctionsService {
    * module that fails to start is still deployed, and the deployer hears why (null: it started).
    */
   private async warm(fn: FunctionRow): Promise<string | null> {
-    if (!this.sandbox.ok || fn.disabled || !fn.current_deployment) return null;
+    if (!(await this.sandbox()).ok || fn.disabled || !fn.current_deployment) return null;
     try {
       await this.processFor(fn, fn.current_deployment);
       return null;
@@ -187,6 +211,8 @@ export class FunctionsService {
   remove(owner: string, name: string): void {
     const fn = this.found(owner, name);
     this.retire(fn.id);
+    this.stores.get(fn.id)?.close();
+    this.stores.delete(fn.id);
     this.deps.repo.remove(fn.id);
     this.logs.delete(fn.id);
     rmSync(join(this.deps.dataDir, "functions", fn.id), { recursive: true, force: true });
@@ -194,6 +220,19 @@ export class FunctionsService {
 
   logsOf(owner: string, name: string): LogEntry[] {
     return this.logs.get(this.found(owner, name).id) ?? [];
+  }
+
+  private kvOf(fn: { id: string }): FunctionKv {
+    let kv = this.stores.get(fn.id);
+    if (!kv) {
+      const dir = join(this.deps.dataDir, "functions", fn.id);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      kv = new FunctionKv(join(dir, "kv.sqlite"));
+      // Expired entries are never read; their rows go when the store is opened.
+      kv.sweep();
+      this.stores.set(fn.id, kv);
+    }
+    return kv;
   }
 
   private retire(functionId: string): void {
@@ -219,6 +258,7 @@ export class FunctionsService {
       env,
       limits: this.limits,
       egress: (target, request) => this.egress(fn, target, request),
+      kv: (op) => runKvOperation(this.kvOf(fn), op),
       onLog: (level, message) => this.record(fn.id, { at: Date.now(), level, message, deployment }),
       onExit: (reason) => {
         if (reason) this.record(fn.id, { at: Date.now(), level: "error", message: `The process was stopped: ${reason}`, deployment });
@@ -249,7 +289,8 @@ export class FunctionsService {
     if (!fn || !fn.current_deployment) throw fail("function_not_found", "No such function");
     if (fn.visibility === "private" && !caller.signedIn) throw fail("token_missing", "This function is private: sign in to this node to use it");
     if (fn.disabled) throw fail("function_disabled", `${fn.name} is disabled`);
-    if (!this.sandbox.ok) throw fail("functions_unavailable", `Functions cannot run on this node: ${this.sandbox.reason}`);
+    const sandbox = await this.sandbox();
+    if (!sandbox.ok) throw fail("functions_unavailable", `Functions cannot run on this node: ${sandbox.reason}`);
     const process = await this.processFor(fn, fn.current_deployment);
     return process.handle(request, target.rest, caller.client);
   }

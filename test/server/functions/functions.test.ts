@@ -177,3 +177,13 @@ describe("limits", () => {
     expect(logs.some((l) => l.message.includes("kept the CPU busy"))).toBe(true);
   });
 });
+
+describe("the function's address", () => {
+  test("without its trailing slash, a permanent redirect to its root (method and query kept)", async () => {
+    const res = await f(`/fn/${owner.address}/hello?q=2`, { redirect: "manual" });
+    expect(res.status).toBe(308);
+    expect(res.headers.get("location")).toBe(`/fn/${owner.address}/hello/?q=2`);
+    const followed = await f(`/fn/${owner.address}/hello?q=2`);
+    expect(await followed.json()).toMatchObject({ path: "/", q: "2" });
+  });
+});

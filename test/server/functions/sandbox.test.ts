@@ -24,7 +24,7 @@ async function run(code: string, limits: FunctionLimits = LIMITS): Promise<Funct
   const dir = mkdtempSync(join(tmpdir(), "pc2-fn-test-"));
   dirs.push(dir);
   writeFileSync(join(dir, "bundle.js"), code);
-  const p = new FunctionProcess({ bwrap: bwrapPath()!, deploymentDir: dir, env: {}, limits, egress: async () => new Response("no"), onLog: () => undefined, onExit: () => undefined });
+  const p = new FunctionProcess({ bwrap: bwrapPath()!, deploymentDir: dir, env: {}, limits, egress: async () => new Response("no"), kv: () => ({}), onLog: () => undefined, onExit: () => undefined });
   processes.push(p);
   await p.ready;
   return p;
