@@ -6,7 +6,7 @@ import type { EventBus } from "./events.ts";
 import type { WsHub } from "./http/ws-hub.ts";
 import { WS_CLOSE } from "./http/ws-protocol.ts";
 import { NETWORK_TOPIC } from "./services/network/network.ws.ts";
-import { FILES_TOPIC } from "./ws-app.ts";
+import { FILES_TOPIC, FUNCTIONS_TOPIC } from "./ws-app.ts";
 
 export function wireReactions(events: EventBus, services: Services, hub: WsHub): void {
   // A wallet's first sign-in gives it its home folders.
@@ -17,6 +17,8 @@ export function wireReactions(events: EventBus, services: Services, hub: WsHub):
 
   // The network's state reaches every signed-in socket that subscribed; the listening port goes into the peer record.
   events.on("network.status", (status) => void hub.publish(NETWORK_TOPIC, "network.status", status));
+  // A function's log lines reach its deployer's sockets, live.
+  events.on("functions.log", ({ owner, ...line }) => void hub.publish(FUNCTIONS_TOPIC, "function.log", line, (p) => p.address === owner));
   // Backups are the Owner's: only the Owner's desktop hears how one ended.
   events.on("backup.finished", (r) => void hub.publish(NODE_TOPIC, "backup.finished", r, (p) => p.role === "owner"));
   events.on("node.started", ({ url }) => services.network.setHttpPort(Number(new URL(url).port)));

@@ -13,6 +13,8 @@ import { registerWasmWs } from "./services/wasm/wasm.ws.ts";
 
 /** Live file events for the owning wallet's sockets (published by reactions.ts). */
 export const FILES_TOPIC = "files";
+/** function.log: each line of the subscriber's own functions' logs, as it is written. */
+export const FUNCTIONS_TOPIC = "functions";
 
 export function wsPolicy(guard: AuthGuard, services: Services): WsPolicy {
   return {
@@ -30,4 +32,5 @@ export function registerWsMethods(hub: WsHub, services: Services): void {
   registerAiWs(hub, services.ai);
   registerNetworkWs(hub, services.network);
   hub.registerTopic(FILES_TOPIC);
+  hub.registerTopic(FUNCTIONS_TOPIC);
 }

@@ -218,6 +218,8 @@ export const WS_TOPIC_ACCESS: Record<string, Access> = {
   node: MEMBER_ANY,
   /** item.added / removed / moved / updated / renamed: only the owning wallet's own changes. */
   files: FILES_READ,
+  /** function.log: the lines of the subscriber's own functions' logs (their deployers: Admins and the Owner). */
+  functions: FUNCTIONS,
   /** network.status whenever the node's place on the Boson network changes. */
   network: MEMBER_ANY,
 };

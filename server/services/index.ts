@@ -161,6 +161,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     log: log.child({ svc: "functions" }),
     // A function reaches the internet only: never the node's LAN or loopback (outbound-fetch.ts).
     outbound: outboundFetch("public"),
+    events,
   });
   const network = new NetworkService({ config: config.network, settings, db, keys: () => identity.bosonKeys(), dataDir: config.dataDir, events, log: log.child({ svc: "network" }) });
   system.addCheck("network", () => ({ status: "ok", state: network.status().state }));

@@ -4,9 +4,10 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LogLevel } from "../../../workers/function-protocol.ts";
-import { fail } from "../../errors.ts";
+import { AppError, fail } from "../../errors.ts";
 import { writeFileAtomic } from "../../fs/atomic-write.ts";
 import type { Logger } from "../../log.ts";
+import type { EventBus } from "../../events.ts";
 import type { OutboundFetch } from "../../net/outbound-fetch.ts";
 import type { KeyVault } from "../ai/key-vault.ts";
 import { bundleFunction, type SourceFile } from "./function-bundler.ts";
@@ -47,9 +48,20 @@ export interface FunctionDetails {
   current: string | null;
   deployments: DeploymentRow[];
   secrets: string[];
+  /** Since the node started: requests, errors (500 and above), and latency to the response's headers over the last 1,000 requests. */
+  metrics: { requests: number; errors: number; p50Ms: number | null; p99Ms: number | null };
   createdAt: number;
   updatedAt: number;
 }
+
+export interface FunctionMetrics {
+  requests: number;
+  /** Answers of 500 and above, the function's own or the node's (a crash, a timeout, refused). */
+  errors: number;
+  /** The last RECENT latencies (request to response headers), in ms. */
+  recent: number[];
+}
+const RECENT = 1000;
 
 export interface FunctionsDeps {
   repo: FunctionsRepository;
@@ -58,6 +70,8 @@ export interface FunctionsDeps {
   log: Logger;
   /** Outbound requests on a function's behalf (private addresses refused). */
   outbound: OutboundFetch;
+  /** Where log lines go live (the deployer's sockets, through reactions.ts). */
+  events: EventBus;
   limits?: FunctionLimits;
 }
 
@@ -74,6 +88,8 @@ export class FunctionsService {
   private idleTimer: ReturnType<typeof setInterval> | null = null;
   private readonly running = new Map<string, Running>();
   private readonly logs = new Map<string, LogEntry[]>();
+  /** Each function's requests since the node started: counts and recent latencies. */
+  private readonly metrics = new Map<string, FunctionMetrics>();
   /** Each function's key-value store, opened on first use. */
   private readonly stores = new Map<string, FunctionKv>();
   private readonly limits: FunctionLimits;
@@ -132,6 +148,7 @@ export class FunctionsService {
       current: fn.current_deployment,
       deployments: this.deps.repo.deployments(fn.id),
       secrets: this.deps.repo.secretNames(fn.id),
+      metrics: this.metricsOf(fn.id),
       createdAt: fn.created_at,
       updatedAt: fn.updated_at,
     };
@@ -215,7 +232,25 @@ export class FunctionsService {
     this.stores.delete(fn.id);
     this.deps.repo.remove(fn.id);
     this.logs.delete(fn.id);
+    this.metrics.delete(fn.id);
     rmSync(join(this.deps.dataDir, "functions", fn.id), { recursive: true, force: true });
+  }
+
+  private metricsOf(functionId: string): FunctionDetails["metrics"] {
+    const m = this.metrics.get(functionId);
+    if (!m || m.recent.length === 0) return { requests: m?.requests ?? 0, errors: m?.errors ?? 0, p50Ms: null, p99Ms: null };
+    const sorted = [...m.recent].sort((a, b) => a - b);
+    const at = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]! * 100) / 100;
+    return { requests: m.requests, errors: m.errors, p50Ms: at(50), p99Ms: at(99) };
+  }
+
+  private count(functionId: string, ms: number, status: number): void {
+    let m = this.metrics.get(functionId);
+    if (!m) this.metrics.set(functionId, (m = { requests: 0, errors: 0, recent: [] }));
+    m.requests++;
+    if (status >= 500) m.errors++;
+    m.recent.push(ms);
+    if (m.recent.length > RECENT) m.recent.shift();
   }
 
   logsOf(owner: string, name: string): LogEntry[] {
@@ -240,11 +275,12 @@ export class FunctionsService {
     this.running.delete(functionId);
   }
 
-  private record(functionId: string, entry: LogEntry): void {
-    const list = this.logs.get(functionId) ?? [];
+  private record(fn: FunctionRow, entry: LogEntry): void {
+    const list = this.logs.get(fn.id) ?? [];
     list.push(entry);
     if (list.length > MAX_LOG_ENTRIES) list.splice(0, list.length - MAX_LOG_ENTRIES);
-    this.logs.set(functionId, list);
+    this.logs.set(fn.id, list);
+    this.deps.events.emit("functions.log", { owner: fn.owner, name: fn.name, ...entry });
   }
 
   private async processFor(fn: FunctionRow, deployment: string): Promise<FunctionProcess> {
@@ -259,9 +295,9 @@ export class FunctionsService {
       limits: this.limits,
       egress: (target, request) => this.egress(fn, target, request),
       kv: (op) => runKvOperation(this.kvOf(fn), op),
-      onLog: (level, message) => this.record(fn.id, { at: Date.now(), level, message, deployment }),
+      onLog: (level, message) => this.record(fn, { at: Date.now(), level, message, deployment }),
       onExit: (reason) => {
-        if (reason) this.record(fn.id, { at: Date.now(), level: "error", message: `The process was stopped: ${reason}`, deployment });
+        if (reason) this.record(fn, { at: Date.now(), level: "error", message: `The process was stopped: ${reason}`, deployment });
         if (this.running.get(fn.id)?.process === process) this.running.delete(fn.id);
       },
     });
@@ -291,7 +327,15 @@ export class FunctionsService {
     if (fn.disabled) throw fail("function_disabled", `${fn.name} is disabled`);
     const sandbox = await this.sandbox();
     if (!sandbox.ok) throw fail("functions_unavailable", `Functions cannot run on this node: ${sandbox.reason}`);
-    const process = await this.processFor(fn, fn.current_deployment);
-    return process.handle(request, target.rest, caller.client);
+    const started = performance.now();
+    try {
+      const process = await this.processFor(fn, fn.current_deployment);
+      const response = await process.handle(request, target.rest, caller.client);
+      this.count(fn.id, performance.now() - started, response.status);
+      return response;
+    } catch (err) {
+      this.count(fn.id, performance.now() - started, err instanceof AppError ? err.status : 500);
+      throw err;
+    }
   }
 }

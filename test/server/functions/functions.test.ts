@@ -187,3 +187,38 @@ describe("the function's address", () => {
     expect(await followed.json()).toMatchObject({ path: "/", q: "2" });
   });
 });
+
+describe("operations", () => {
+  test("log lines reach the deployer's sockets live, and nobody else's; requests and errors are counted", async () => {
+    const { Pc2WsClient } = await import("../../../web/api/ws-client.ts");
+    await deploy(
+      owner,
+      "talker",
+      `export default { fetch: (req: Request) => { const p = new URL(req.url).pathname; console.log("asked for", p); if (p === "/fail") throw new Error("broken"); return new Response("ok"); } };`,
+      { visibility: "public" },
+    );
+    const mine = await Pc2WsClient.connect(t.wsUrl, { headers: owner.bearer });
+    const theirs = await Pc2WsClient.connect(t.wsUrl, { headers: admin.bearer });
+    const member = await Pc2WsClient.connect(t.wsUrl, { headers: (await addUser(f, owner, "member")).bearer });
+    try {
+      expect((await mine.subscribe(["functions"])).subscribed).toContain("functions");
+      await theirs.subscribe(["functions"]);
+      await expect(member.subscribe(["functions"])).rejects.toThrow();
+      const heardByOthers: unknown[] = [];
+      theirs.on("function.log", (p) => void heardByOthers.push(p));
+      const line = mine.next("function.log");
+      await (await f(fn(owner, "talker", "/hello"))).text();
+      expect(await line).toMatchObject({ name: "talker", level: "info", message: "asked for /hello" });
+      await (await f(fn(owner, "talker", "/fail"))).text();
+      await Bun.sleep(100);
+      expect(heardByOthers).toEqual([]);
+    } finally {
+      mine.close();
+      theirs.close();
+      member.close();
+    }
+    const metrics = (await (await f("/api/functions/talker", { headers: owner.bearer })).json()).function.metrics;
+    expect(metrics).toMatchObject({ requests: 2, errors: 1 });
+    expect(metrics.p50Ms).toBeGreaterThan(0);
+  });
+});
