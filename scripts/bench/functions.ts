@@ -8,14 +8,13 @@
 // For scale, the node's own cheapest route (GET /health) under the same load.
 // Goals (issue 20): cold start ≤ 50 ms; warm throughput ≥ 80% of Deno's; added p50 ≤ 1 ms.
 // `--write` records the table in docs/performance.md.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signIn, startNode } from "./bench-node.ts";
+import { denoServe } from "../../test/helpers/deno-serve.ts";
 import { writeSection } from "./sections.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
-const DENO = join(ROOT, "node_modules", ".bin", "deno");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 7);
 const HELLO = (n: number) => `// ${n}\nexport default { fetch: () => new Response("hello") };\n`;
@@ -35,26 +34,6 @@ async function load(url: string): Promise<Load> {
   const out = await new Response(proc.stdout).text();
   await proc.exited;
   return JSON.parse(out) as Load;
-}
-
-async function denoServe(dir: string, code: string): Promise<{ url: string; firstAnswerMs: number; stop: () => void }> {
-  writeFileSync(join(dir, "main.ts"), code);
-  const started = performance.now();
-  const proc = Bun.spawn([DENO, "serve", "--no-check", "--port", "0", "--host", "127.0.0.1", join(dir, "main.ts")], {
-    stdout: "ignore",
-    stderr: "pipe",
-    env: { ...process.env, DENO_DIR: join(dir, ".deno"), NO_COLOR: "1" },
-  });
-  let seen = "";
-  for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) {
-    seen += new TextDecoder().decode(chunk);
-    const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-    if (!m) continue;
-    const res = await fetch(m[1]!);
-    await res.text();
-    return { url: m[1]!, firstAnswerMs: performance.now() - started, stop: () => proc.kill() };
-  }
-  throw new Error(`deno serve did not start: ${seen}`);
 }
 
 async function main() {
@@ -93,12 +72,12 @@ async function main() {
       // A settings change retires the process: the next request starts one.
       await fetch(`${node.url}/api/functions/hello`, { method: "PATCH", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ allowedHosts: [`h${i}.example`] }) });
       pc2Restart.push(await firstAnswer());
-      const deno = await denoServe(scratch, HELLO(i));
+      const deno = await denoServe(scratch, HELLO(i), { probe: true });
       denoCold.push(deno.firstAnswerMs);
       deno.stop();
     }
 
-    const deno = await denoServe(scratch, HELLO(0));
+    const deno = await denoServe(scratch, HELLO(0), { probe: true });
     const pc2Warm: Load[] = [];
     const denoWarm: Load[] = [];
     const healthWarm: Load[] = [];

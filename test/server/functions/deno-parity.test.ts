@@ -2,14 +2,12 @@
 // answers the same requests the same way: status, body and content type. Deno is the reference for
 // what a function written for Deno expects of its runtime.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO } from "../../helpers/spawned-node.ts";
+import { denoServe } from "../../helpers/deno-serve.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { claimOwner, httpFetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
-
-const DENO = join(REPO, "node_modules", ".bin", "deno");
 
 interface Case {
   name: string;
@@ -84,25 +82,6 @@ let t: TestNode;
 let owner: SignedIn;
 const dirs: string[] = [];
 
-/** `deno serve` on the module; resolves to its base URL. */
-async function denoServe(code: string): Promise<{ url: string; stop: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), "pc2-deno-"));
-  dirs.push(dir);
-  writeFileSync(join(dir, "main.ts"), code);
-  const proc = Bun.spawn([DENO, "serve", "--no-check", "--port", "0", "--host", "127.0.0.1", join(dir, "main.ts")], {
-    stdout: "ignore",
-    stderr: "pipe",
-    env: { ...process.env, DENO_DIR: join(dir, ".deno"), NO_COLOR: "1" },
-  });
-  let seen = "";
-  for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) {
-    seen += new TextDecoder().decode(chunk);
-    const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-    if (m) return { url: m[1]!, stop: () => proc.kill() };
-  }
-  throw new Error(`deno serve did not start: ${seen}`);
-}
-
 beforeAll(async () => {
   t = await startTestNode();
   owner = await claimOwner(httpFetcher(t.url), t.started.setup.code!);
@@ -121,7 +100,9 @@ describe("the same code under Deno and under PC2", () => {
         body: JSON.stringify({ name: c.name, files: [{ path: "main.ts", content: c.code }], visibility: "public" }),
       });
       expect(deployed.status).toBe(201);
-      const deno = await denoServe(c.code);
+      const dir = mkdtempSync(join(tmpdir(), "pc2-deno-"));
+      dirs.push(dir);
+      const deno = await denoServe(dir, c.code);
       try {
         for (const r of c.requests) {
           const init = { method: r.method ?? "GET", headers: r.headers, body: r.body, redirect: "manual" } as RequestInit;

@@ -3,14 +3,12 @@
 // kinds, list by prefix and range, reverse, limits and cursors, atomic checks that pass and fail,
 // sum/min/max on Deno.KvU64, deletes, getMany — and both report the same results.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO } from "../../helpers/spawned-node.ts";
+import { denoServe } from "../../helpers/deno-serve.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { claimOwner, httpFetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
-
-const DENO = join(REPO, "node_modules", ".bin", "deno");
 
 export const KV_SCENARIO = `
 const kv = await Deno.openKv();
@@ -82,22 +80,11 @@ afterAll(async () => {
 });
 
 async function underDeno(): Promise<unknown> {
-  writeFileSync(join(dir, "main.ts"), KV_SCENARIO);
-  const proc = Bun.spawn([DENO, "serve", "--unstable-kv", "--no-check", "--port", "0", "--host", "127.0.0.1", join(dir, "main.ts")], {
-    stdout: "ignore",
-    stderr: "pipe",
-    env: { ...process.env, DENO_DIR: join(dir, ".deno"), NO_COLOR: "1" },
-  });
+  const deno = await denoServe(dir, KV_SCENARIO, { flags: ["--unstable-kv"] });
   try {
-    let seen = "";
-    for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) {
-      seen += new TextDecoder().decode(chunk);
-      const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-      if (m) return (await fetch(m[1]!)).json();
-    }
-    throw new Error(`deno serve did not start: ${seen}`);
+    return await (await fetch(deno.url)).json();
   } finally {
-    proc.kill();
+    deno.stop();
   }
 }
 
