@@ -1,4 +1,5 @@
 // createServices: build each service with exactly what it needs, in dependency order.
+import { readStoredFolder } from "./functions/stored-folder.ts";
 import { FunctionsService } from "./functions/functions.service.ts";
 import { FunctionsRepository } from "./functions/functions.repository.ts";
 import { outboundFetch } from "../net/outbound-fetch.ts";
@@ -159,9 +160,10 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     vault,
     dataDir: config.dataDir,
     log: log.child({ svc: "functions" }),
-    // A function reaches the internet only: never the node's LAN or loopback (outbound-fetch.ts).
-    outbound: outboundFetch("public"),
+    // A function reaches the internet only, unless the Owner lets one of theirs reach the LAN (outbound-fetch.ts).
+    outbound: (reach) => outboundFetch(reach),
     events,
+    readFolder: (owner, folder) => readStoredFolder(files, owner, folder),
   });
   const network = new NetworkService({ config: config.network, settings, db, keys: () => identity.bosonKeys(), dataDir: config.dataDir, events, log: log.child({ svc: "network" }) });
   system.addCheck("network", () => ({ status: "ok", state: network.status().state }));

@@ -9,6 +9,7 @@ import gateway0007 from "./0007-gateway.sql" with { type: "text" };
 import backupGuests0008 from "./0008-backup-guests.sql" with { type: "text" };
 import userNames0009 from "./0009-user-names.sql" with { type: "text" };
 import functions0010 from "./0010-functions.sql" with { type: "text" };
+import functionLan0011 from "./0011-function-lan.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: "backup-guests", sql: backupGuests0008 },
   { version: 9, name: "user-names", sql: userNames0009 },
   { version: 10, name: "functions", sql: functions0010 },
+  { version: 11, name: "function-lan", sql: functionLan0011 },
 ];

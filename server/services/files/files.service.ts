@@ -101,6 +101,11 @@ export class FilesService {
     return this.deps.repo.byPath(owner, path);
   }
 
+  /** Everything below a folder (files and folders, at any depth). */
+  descendants(owner: string, dir: FsEntryRow): FsEntryRow[] {
+    return this.deps.repo.descendants(owner, dir.path);
+  }
+
   /** The entries directly in a folder. */
   children(owner: string, dir: FsEntryRow): FsEntryRow[] {
     return this.deps.repo.children(owner, dir.uid);

@@ -4,11 +4,9 @@
 // node_modules are left out.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { MAX_FILES, MAX_SOURCE_BYTES, type SourceFile } from "./function-bundler.ts";
+import { MAX_FILES, MAX_SOURCE_BYTES, SOURCE_FILE, type SourceFile, skippedPart } from "./function-bundler.ts";
 
 export class FnCommandError extends Error {}
-
-const SOURCE = /\.(?:ts|tsx|mts|js|jsx|mjs|json|txt|md|html|css|svg)$/;
 
 /** The folder's files as a deploy sends them. */
 export function readFunctionFolder(dir: string): SourceFile[] {
@@ -16,11 +14,11 @@ export function readFunctionFolder(dir: string): SourceFile[] {
   let bytes = 0;
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
-      if (name.startsWith(".") || name === "node_modules") continue;
+      if (skippedPart(name)) continue;
       const full = join(d, name);
       const st = statSync(full);
       if (st.isDirectory()) walk(full);
-      else if (st.isFile() && SOURCE.test(name)) {
+      else if (st.isFile() && SOURCE_FILE.test(name)) {
         bytes += st.size;
         if (files.length >= MAX_FILES || bytes > MAX_SOURCE_BYTES) throw new FnCommandError(`${dir} holds more than a function may (${MAX_FILES} files, ${MAX_SOURCE_BYTES} bytes)`);
         files.push({ path: relative(dir, full).split("\\").join("/"), content: readFileSync(full, "utf8") });

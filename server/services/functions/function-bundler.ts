@@ -24,6 +24,9 @@ export interface Bundle {
 }
 
 export const ENTRY_NAMES = ["main.ts", "main.js", "index.ts", "index.js", "mod.ts", "mod.js"];
+/** The files of a folder that a deploy takes (source and text); dot-files and node_modules never. */
+export const SOURCE_FILE = /\.(?:ts|tsx|mts|js|jsx|mjs|json|txt|md|html|css|svg)$/;
+export const skippedPart = (part: string) => part.startsWith(".") || part === "node_modules";
 export const MAX_FILES = 200;
 export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
 

@@ -13,6 +13,8 @@ export interface FunctionRow {
   disabled: boolean;
   current_deployment: string | null;
   allowed_hosts: string[];
+  /** Outbound requests may reach the LAN and loopback (set by the Owner only). */
+  allow_lan: boolean;
   created_at: number;
   updated_at: number;
 }
@@ -24,9 +26,9 @@ export interface DeploymentRow {
   created_at: number;
 }
 
-type RawFunction = Omit<FunctionRow, "disabled" | "allowed_hosts"> & { disabled: number; allowed_hosts: string };
+type RawFunction = Omit<FunctionRow, "disabled" | "allowed_hosts" | "allow_lan"> & { disabled: number; allowed_hosts: string; allow_lan: number };
 
-const toRow = (r: RawFunction): FunctionRow => ({ ...r, disabled: r.disabled === 1, allowed_hosts: JSON.parse(r.allowed_hosts) as string[] });
+const toRow = (r: RawFunction): FunctionRow => ({ ...r, disabled: r.disabled === 1, allow_lan: r.allow_lan === 1, allowed_hosts: JSON.parse(r.allowed_hosts) as string[] });
 
 export class FunctionsRepository {
   constructor(private readonly db: Database) {}
@@ -70,14 +72,16 @@ export class FunctionsRepository {
     this.db.query("UPDATE functions SET current_deployment = ?, updated_at = ? WHERE id = ?").run(deployment, Date.now(), functionId);
   }
 
-  update(functionId: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[] }): void {
+  update(functionId: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean }): void {
     const f = this.db.query<RawFunction, [string]>("SELECT * FROM functions WHERE id = ?").get(functionId)!;
+    const flag = (next: boolean | undefined, now: number) => (next === undefined ? now : next ? 1 : 0);
     this.db
-      .query("UPDATE functions SET visibility = ?, disabled = ?, allowed_hosts = ?, updated_at = ? WHERE id = ?")
+      .query("UPDATE functions SET visibility = ?, disabled = ?, allowed_hosts = ?, allow_lan = ?, updated_at = ? WHERE id = ?")
       .run(
         change.visibility ?? f.visibility,
-        change.disabled === undefined ? f.disabled : change.disabled ? 1 : 0,
+        flag(change.disabled, f.disabled),
         change.allowedHosts ? JSON.stringify(change.allowedHosts) : f.allowed_hosts,
+        flag(change.allowLan, f.allow_lan),
         Date.now(),
         functionId,
       );

@@ -37,6 +37,8 @@ export function functionsRoutes(functions: FunctionsService) {
     .post(
       "/api/functions",
       async ({ request, body, set }) => {
+        if ((body.files === undefined) === (body.folder === undefined))
+          throw new ValidationError("Send the function's files, or the folder of your storage that holds them (one of the two)", { field: "files" });
         const created = await functions.deploy(owner(request), { ...body, allowedHosts: hosts(body.allowedHosts) });
         set.status = 201;
         return { function: created };
@@ -44,10 +46,14 @@ export function functionsRoutes(functions: FunctionsService) {
       { body: DeployBody },
     )
     .get("/api/functions/:name", ({ request, params }) => ({ function: functions.get(owner(request), params.name) }), { params: FunctionParams })
-    .patch("/api/functions/:name", ({ request, params, body }) => ({ function: functions.update(owner(request), params.name, { ...body, allowedHosts: hosts(body.allowedHosts) }) }), {
-      params: FunctionParams,
-      body: UpdateBody,
-    })
+    .patch(
+      "/api/functions/:name",
+      ({ request, params, body }) => ({ function: functions.update(owner(request), params.name, { ...body, allowedHosts: hosts(body.allowedHosts) }, principalOf(request).role) }),
+      {
+        params: FunctionParams,
+        body: UpdateBody,
+      },
+    )
     .post("/api/functions/:name/rollback", ({ request, params, body }) => ({ function: functions.rollback(owner(request), params.name, body.deployment) }), {
       params: FunctionParams,
       body: RollbackBody,

@@ -10,7 +10,9 @@ const Hosts = t.Array(t.String({ minLength: 1, maxLength: 260 }), { maxItems: 64
 
 export const DeployBody = t.Object({
   name: Name,
-  files: t.Array(t.Object({ path: t.String({ minLength: 1, maxLength: 255 }), content: t.String() }), { minItems: 1, maxItems: MAX_FILES }),
+  /** The function's files, or `folder`: a folder of the caller's own storage ("~/Functions/hello"). */
+  files: t.Optional(t.Array(t.Object({ path: t.String({ minLength: 1, maxLength: 255 }), content: t.String() }), { minItems: 1, maxItems: MAX_FILES })),
+  folder: t.Optional(t.String({ minLength: 1, maxLength: 4096 })),
   entry: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
   visibility: t.Optional(Visibility),
   allowedHosts: t.Optional(Hosts),
@@ -23,6 +25,8 @@ export const UpdateBody = t.Object({
   visibility: t.Optional(Visibility),
   disabled: t.Optional(t.Boolean()),
   allowedHosts: t.Optional(Hosts),
+  /** The Owner only: outbound requests may also reach the LAN and loopback. */
+  allowLan: t.Optional(t.Boolean()),
 });
 
 export const RollbackBody = t.Object({ deployment: t.String({ pattern: "^[0-9a-f]{16}$" }) });

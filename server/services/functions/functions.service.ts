@@ -8,7 +8,8 @@ import { AppError, fail } from "../../errors.ts";
 import { writeFileAtomic } from "../../fs/atomic-write.ts";
 import type { Logger } from "../../log.ts";
 import type { EventBus } from "../../events.ts";
-import type { OutboundFetch } from "../../net/outbound-fetch.ts";
+import type { OutboundFetch, Reach } from "../../net/outbound-fetch.ts";
+import type { Role } from "../../principal.ts";
 import type { KeyVault } from "../ai/key-vault.ts";
 import { bundleFunction, type SourceFile } from "./function-bundler.ts";
 import { FunctionProcess, type FunctionLimits } from "./function-process.ts";
@@ -45,6 +46,7 @@ export interface FunctionDetails {
   visibility: Visibility;
   disabled: boolean;
   allowedHosts: string[];
+  allowLan: boolean;
   current: string | null;
   deployments: DeploymentRow[];
   secrets: string[];
@@ -68,10 +70,12 @@ export interface FunctionsDeps {
   vault: KeyVault;
   dataDir: string;
   log: Logger;
-  /** Outbound requests on a function's behalf (private addresses refused). */
-  outbound: OutboundFetch;
+  /** Outbound requests on a function's behalf: the internet only, or also the LAN (the Owner's choice). */
+  outbound: (reach: Reach) => OutboundFetch;
   /** Where log lines go live (the deployer's sockets, through reactions.ts). */
   events: EventBus;
+  /** A folder of the deployer's own storage, as a function's files (stored-folder.ts). */
+  readFolder: (owner: string, folder: string) => Promise<SourceFile[]>;
   limits?: FunctionLimits;
 }
 
@@ -145,6 +149,7 @@ export class FunctionsService {
       visibility: fn.visibility,
       disabled: fn.disabled,
       allowedHosts: fn.allowed_hosts,
+      allowLan: fn.allow_lan,
       current: fn.current_deployment,
       deployments: this.deps.repo.deployments(fn.id),
       secrets: this.deps.repo.secretNames(fn.id),
@@ -165,9 +170,10 @@ export class FunctionsService {
   /** Build and store a deployment and make it current (creating the function the first time). */
   async deploy(
     owner: string,
-    input: { name: string; files: SourceFile[]; entry?: string; visibility?: Visibility; allowedHosts?: string[] },
+    input: { name: string; files?: SourceFile[]; folder?: string; entry?: string; visibility?: Visibility; allowedHosts?: string[] },
   ): Promise<FunctionDetails & { startError: string | null }> {
-    const bundle = await bundleFunction(input.files, input.entry);
+    const files = input.files ?? (await this.deps.readFolder(owner, input.folder ?? ""));
+    const bundle = await bundleFunction(files, input.entry);
     const existing = this.deps.repo.find(owner, input.name);
     const id = existing?.id ?? crypto.randomUUID();
     const dir = this.dir({ id }, bundle.id);
@@ -206,8 +212,9 @@ export class FunctionsService {
     return this.get(owner, name);
   }
 
-  update(owner: string, name: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[] }): FunctionDetails {
+  update(owner: string, name: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean }, role: Role): FunctionDetails {
     const fn = this.found(owner, name);
+    if (change.allowLan !== undefined && role !== "owner") throw fail("insufficient_role", "Only the Owner lets a function reach the LAN");
     this.deps.repo.update(fn.id, change);
     // New settings (allowed hosts, disabled) apply from the next request, on a fresh process.
     this.retire(fn.id);
@@ -316,7 +323,7 @@ export class FunctionsService {
     if (!hostAllowed(fn.allowed_hosts, url)) throw fail("host_not_allowed", `${fn.name} may not connect to ${url.host}; its deployer can allow it (allowed hosts)`);
     const headers = new Headers(request.headers);
     for (const h of HOP_BY_HOP) headers.delete(h);
-    return this.deps.outbound(url, { method: request.method, headers, body: request.body, duplex: "half" } as RequestInit);
+    return this.deps.outbound(fn.allow_lan ? "lan" : "public")(url, { method: request.method, headers, body: request.body, duplex: "half" } as RequestInit);
   }
 
   /** A request for /fn/<owner>/<name>/<rest>: checks, then the function's own answer. */

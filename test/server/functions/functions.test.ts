@@ -4,6 +4,7 @@
 // and a loop or a memory bomb that ends only its own process.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
+import { filesClient } from "../../helpers/files-client.ts";
 import { addUser, claimOwner, httpFetcher, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
 
 let t: TestNode;
@@ -83,6 +84,25 @@ describe("deploy and call", () => {
   });
 });
 
+describe("deploy from a folder of the deployer's storage", () => {
+  test("the folder's source files (no dot-files), from the caller's own storage only; files or folder, not both", async () => {
+    const fs = filesClient(f, admin);
+    await fs.post("/mkdir", { path: "~/Documents/fn-src/lib", create_missing_parents: true });
+    await fs.write("~/Documents/fn-src", "main.ts", `import { word } from "./lib/word.ts"; export default { fetch: () => new Response(word) };`);
+    await fs.write("~/Documents/fn-src/lib", "word.ts", `export const word = "from storage";`);
+    await fs.write("~/Documents/fn-src", ".env", "SECRET=1");
+    const d = await f("/api/functions", jsonReq(admin, "POST", { name: "stored", folder: "~/Documents/fn-src" }));
+    expect(d.status).toBe(201);
+    expect(await (await f(fn(admin, "stored"), { headers: admin.bearer })).text()).toBe("from storage");
+    // Another wallet's folder does not exist for this caller.
+    expect((await f("/api/functions", jsonReq(owner, "POST", { name: "stored", folder: `/${admin.address}/Documents/fn-src` }))).status).toBe(403);
+    expect((await f("/api/functions", jsonReq(owner, "POST", { name: "stored", folder: "~/Documents/fn-src" }))).status).toBe(404);
+    const both = await f("/api/functions", jsonReq(admin, "POST", { name: "stored", folder: "~/Documents/fn-src", files: [{ path: "main.ts", content: "" }] }));
+    expect(both.status).toBe(400);
+    expect((await f("/api/functions", jsonReq(admin, "POST", { name: "stored" }))).status).toBe(400);
+  });
+});
+
 describe("what crosses between the client and a function", () => {
   test("the node's session cookie and PC2 token never reach it; its own cookies do", async () => {
     await deploy(owner, "echo", `export default { fetch: (req: Request) => Response.json({ cookie: req.headers.get("cookie"), auth: req.headers.get("authorization") }) };`, { visibility: "public" });
@@ -148,6 +168,23 @@ describe("refused", () => {
     expect(await (await f(fn(owner, "out", "/?to=http://127.0.0.1:1/"))).text()).toBe("403 private_address_refused");
     const bad = await f("/api/functions/out", jsonReq(owner, "PATCH", { allowedHosts: ["not a host!"] }));
     expect(bad.status).toBe(400);
+  });
+
+  test("the Owner, and only the Owner, lets a function of theirs reach the LAN", async () => {
+    const lan = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("from the LAN") });
+    try {
+      const code = `export default { fetch: async () => new Response(await (await fetch("http://127.0.0.1:${lan.port}/")).text()) };`;
+      await deploy(owner, "lan", code, { visibility: "public", allowedHosts: [`127.0.0.1:${lan.port}`] });
+      await deploy(admin, "lan", code, { visibility: "public", allowedHosts: [`127.0.0.1:${lan.port}`] });
+      expect(await (await f(fn(owner, "lan"))).text()).toContain("private_address_refused");
+      expect((await f("/api/functions/lan", jsonReq(admin, "PATCH", { allowLan: true }))).status).toBe(403);
+      const allowed = await f("/api/functions/lan", jsonReq(owner, "PATCH", { allowLan: true }));
+      expect((await allowed.json()).function.allowLan).toBe(true);
+      expect(await (await f(fn(owner, "lan"))).text()).toBe("from the LAN");
+      expect(await (await f(fn(admin, "lan"))).text()).toContain("private_address_refused");
+    } finally {
+      lan.stop(true);
+    }
   });
 });
 
