@@ -84,7 +84,8 @@ export function systemdUnit(o: UnitOptions): string {
     "ProtectProc=invisible",
     "RestrictSUIDSGID=yes",
     "RestrictRealtime=yes",
-    "RestrictNamespaces=yes",
+    // Only the namespaces bubblewrap makes for an edge function's sandbox (docs/functions.md); no cgroup namespace.
+    "RestrictNamespaces=user pid net mnt ipc uts",
     "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
     "LockPersonality=yes",
     "SystemCallArchitectures=native",

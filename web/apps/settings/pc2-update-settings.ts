@@ -16,6 +16,8 @@ export class Pc2UpdateSettings extends LitElement {
   error: string | null = null;
   /** Since when the node is away for an update or rollback we asked for (null: not waiting). */
   restarting: number | null = null;
+  /** When the update or rollback being followed began (server time): polled until its outcome is in. */
+  private following: number | null = null;
   /** The rollback needs the Owner's consent to put back the pre-update database. */
   lossWarning: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -47,15 +49,22 @@ export class Pc2UpdateSettings extends LitElement {
     try {
       const s = await api.get<UpdateStatus>("/api/update");
       this.status = s;
+      // Once an update or rollback is under way, follow it until its outcome is written: the node
+      // answering again is not enough (during the trial the new release may answer, idle, before
+      // the outcome exists).
+      const a = s.apply;
+      if (this.following === null && a.startedAt && (a.step === "downloading" || a.step === "backing-up" || a.step === "restarting")) this.following = Date.parse(a.startedAt);
+      if (a.step === "failed") this.following = null;
       if (this.restarting !== null && s.lastOutcome && Date.parse(s.lastOutcome.at) >= this.restarting) this.restarting = null;
+      if (this.following !== null && s.lastOutcome && Date.parse(s.lastOutcome.at) >= this.following) this.following = null;
     } catch (err) {
       // Away while it hands over to the new release (the last step seen may be any of them): keep asking.
       const a = this.status?.apply;
       if (this.restarting === null && a?.startedAt && (a.step === "downloading" || a.step === "backing-up" || a.step === "restarting")) this.restarting = Date.parse(a.startedAt);
-      if (this.restarting === null) this.error = (err as Error).message;
+      if (this.restarting === null && this.following === null) this.error = (err as Error).message;
     }
     const step = this.status?.apply.step;
-    if (this.restarting !== null || step === "downloading" || step === "backing-up" || step === "restarting") {
+    if (this.restarting !== null || this.following !== null || step === "downloading" || step === "backing-up" || step === "restarting") {
       if (step === "restarting" && this.restarting === null) this.restarting = Date.parse(this.status!.apply.startedAt!);
       if (this.isConnected) this.timer = setTimeout(() => void this.refresh(), 1000);
     }
@@ -137,7 +146,7 @@ export class Pc2UpdateSettings extends LitElement {
               ${s.available ? html`<p class="muted">${formatSize(s.available.size)}.</p>${s.available.notes ? html`<div class="notes" data-testid="update-notes">${s.available.notes}</div>` : nothing}` : nothing}
               ${s.checkedAt ? html`<p class="muted">Checked ${new Date(s.checkedAt).toLocaleString()}. Releases are checked every 6 hours; only releases signed by the publisher key this node trusts are offered.</p>` : nothing}
               ${this.progress()}
-              ${this.restarting === null ? this.outcome(s.lastOutcome) : nothing}
+              ${this.restarting === null && this.following === null ? this.outcome(s.lastOutcome) : nothing}
               <div class="row">
                 ${s.state === "not-configured" ? nothing : html`<button @click=${() => this.check()} ?disabled=${this.busy || this.restarting !== null}>${this.busy ? "Working…" : "Check now"}</button>`}
                 ${s.state === "available" && s.managed && this.restarting === null && s.apply.step !== "downloading" && s.apply.step !== "backing-up" ? html`<button class="primary" @click=${() => this.apply()} ?disabled=${this.busy}>Update to ${s.available!.version}</button>` : nothing}
