@@ -84,11 +84,12 @@ export class ListWindow implements ReactiveController {
     if (el) el.scrollTop = 0;
   }
 
-  /** Row `index` scrolled into sight (it may not be drawn yet). */
+  /** Row `index` scrolled into sight (it may not be drawn yet): measured now, a key press is rare. */
   reveal(index: number): void {
     const el = this.list().element;
     if (!el || index < 0 || !this.windowed) return;
-    const to = scrollToShow(index, this.rowHeight, el.scrollTop, this.viewHeight);
+    const row = el.querySelector<HTMLElement>("tbody tr:not(.spacer)")?.getBoundingClientRect().height;
+    const to = scrollToShow(index, row || this.rowHeight, el.scrollTop, el.clientHeight);
     if (to !== null) el.scrollTop = to;
   }
 
