@@ -3,7 +3,8 @@
 // serves it over the Unix socket the node proxies to. Outbound fetch() goes through the node's
 // egress socket (the only way out: the sandbox has no network), console output goes to the node as
 // logs, and pings are answered while the event loop is free — a function stuck in a loop is killed
-// by the node. The sandbox is the boundary; the stubs below only make misuse fail early and clearly.
+// by the node. The sandbox is the boundary; the Bun APIs replaced below by ones that throw only make
+// misuse fail early and clearly.
 import { createDeno, type Handler, type ServeInfo } from "./deno-shim.ts";
 import { CLIENT_HEADER, type FromFunction, type FunctionStart, KV_PATH, type LogLevel, TARGET_HEADER, type ToFunction } from "./function-protocol.ts";
 import { lines } from "./json-lines.ts";

@@ -3,20 +3,13 @@
 // cannot show as its details with Download — never a download the user did not ask for.
 import type { Page } from "@playwright/test";
 import { Wallet } from "ethers";
-import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
+import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode, uploadFile } from "./fixtures.ts";
 import { PNG, pdf, wav } from "./sample-files.ts";
 
 let node: RunningNode;
 let token: string;
 const owner = Wallet.createRandom() as unknown as Wallet;
-async function put(name: string, content: Uint8Array | string) {
-  const fd = new FormData();
-  fd.append("path", "~/Documents");
-  fd.append("name", name);
-  fd.append("file", new Blob([content as BlobPart]), name);
-  const res = await fetch(`${node.url}/write`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: fd });
-  if (res.status !== 200) throw new Error(`upload failed: ${res.status}`);
-}
+const put = (name: string, content: Uint8Array | string) => uploadFile(node.url, token, "~/Documents", name, content);
 
 /** Sign in, open Files at ~/Documents, and double-click `name`: it opens in the app for its type. */
 async function openInDocuments(page: Page, name: string): Promise<void> {

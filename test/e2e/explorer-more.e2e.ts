@@ -4,22 +4,14 @@ import type { Page } from "@playwright/test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
+import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode, uploadFile } from "./fixtures.ts";
 
 let node: RunningNode;
 let token: string;
 const owner = Wallet.createRandom() as unknown as Wallet;
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
 
-async function put(name: string, content: Buffer | string, dir = "~/Documents") {
-  const fd = new FormData();
-  fd.append("path", dir);
-  fd.append("name", name);
-  fd.append("file", new Blob([content as BlobPart]), name);
-  const res = await fetch(`${node.url}/write`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: fd });
-  if (res.status !== 200) throw new Error(`upload failed: ${res.status}`);
-  return res.json();
-}
+const put = (name: string, content: Buffer | string, dir = "~/Documents") => uploadFile(node.url, token, dir, name, content);
 
 async function openDocuments(page: Page) {
   await signInThroughUi(page, node.url, owner);

@@ -127,6 +127,17 @@ export async function claimViaApi(url: string, wallet: Wallet): Promise<string> 
   return token;
 }
 
+/** Upload `content` as `dir`/`name` through the node's /write, with a session token. */
+export async function uploadFile(url: string, token: string, dir: string, name: string, content: Uint8Array | string): Promise<unknown> {
+  const fd = new FormData();
+  fd.append("path", dir);
+  fd.append("name", name);
+  fd.append("file", new Blob([content as BlobPart]), name);
+  const res = await fetch(`${url}/write`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: fd });
+  if (res.status !== 200) throw new Error(`upload failed: ${res.status}`);
+  return res.json();
+}
+
 export async function invite(url: string, ownerToken: string, address: string, role: "admin" | "member"): Promise<void> {
   const res = await fetch(`${url}/api/users`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${ownerToken}` }, body: JSON.stringify({ address, role }) });
   if (res.status !== 201) throw new Error(`invite failed: ${res.status}`);

@@ -5,7 +5,7 @@
 import type { Page } from "@playwright/test";
 import { Wallet } from "ethers";
 import { statSync } from "node:fs";
-import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
+import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode, uploadFile } from "./fixtures.ts";
 import { PNG, pdf, wav } from "./sample-files.ts";
 import { axeViolations, expectFits, expectTappable } from "./screen-checks.ts";
 
@@ -13,14 +13,7 @@ const owner = Wallet.createRandom() as unknown as Wallet;
 let node: RunningNode;
 let token: string;
 
-async function put(dir: string, name: string, content: Uint8Array | string): Promise<void> {
-  const fd = new FormData();
-  fd.append("path", dir);
-  fd.append("name", name);
-  fd.append("file", new Blob([content as BlobPart]), name);
-  const res = await fetch(`${node.url}/write`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: fd });
-  if (res.status !== 200) throw new Error(`upload failed: ${res.status}`);
-}
+const put = (dir: string, name: string, content: Uint8Array | string) => uploadFile(node.url, token, dir, name, content);
 
 async function call(path: string, body: unknown): Promise<void> {
   const res = await fetch(`${node.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });

@@ -33,6 +33,8 @@ export const KV_LIMITS = {
 };
 
 const U64_MAX = (1n << 64n) - 1n;
+/** Not expired at the time bound after the key (a parameter, so that each statement is prepared once). */
+const LIVE = "(expires_at IS NULL OR expires_at > ?)";
 const PAGE = 4096;
 
 interface Row {
@@ -66,15 +68,11 @@ export class FunctionKv {
     this.db.close();
   }
 
-  private live(now: number): string {
-    return `(expires_at IS NULL OR expires_at > ${Math.floor(now)})`;
-  }
-
   get(keys: Uint8Array[]): (KvEntry | null)[] {
     const now = Date.now();
-    const q = this.db.query<Row, [Uint8Array]>(`SELECT key, kind, value, version FROM kv WHERE key = ? AND ${this.live(now)}`);
+    const q = this.db.query<Row, [Uint8Array, number]>(`SELECT key, kind, value, version FROM kv WHERE key = ? AND ${LIVE}`);
     return keys.map((k) => {
-      const r = q.get(k);
+      const r = q.get(k, now);
       return r ? { key: r.key, value: toValue(r), versionstamp: stamp(r.version) } : null;
     });
   }
@@ -82,8 +80,8 @@ export class FunctionKv {
   /** Entries with start ≤ key < end, in key order (or reversed), at most `limit`. */
   list(start: Uint8Array, end: Uint8Array, limit: number, reverse: boolean): KvEntry[] {
     const rows = this.db
-      .query<Row, [Uint8Array, Uint8Array, number]>(`SELECT key, kind, value, version FROM kv WHERE key >= ? AND key < ? AND ${this.live(Date.now())} ORDER BY key ${reverse ? "DESC" : "ASC"} LIMIT ?`)
-      .all(start, end, Math.min(limit, KV_LIMITS.listLimit));
+      .query<Row, [Uint8Array, Uint8Array, number, number]>(`SELECT key, kind, value, version FROM kv WHERE key >= ? AND key < ? AND ${LIVE} ORDER BY key ${reverse ? "DESC" : "ASC"} LIMIT ?`)
+      .all(start, end, Date.now(), Math.min(limit, KV_LIMITS.listLimit));
     return rows.map((r) => ({ key: r.key, value: toValue(r), versionstamp: stamp(r.version) }));
   }
 
@@ -97,16 +95,16 @@ export class FunctionKv {
     const now = Date.now();
     try {
       return this.db.transaction(() => {
-        const current = this.db.query<{ version: number }, [Uint8Array]>(`SELECT version FROM kv WHERE key = ? AND ${this.live(now)}`);
+        const current = this.db.query<{ version: number }, [Uint8Array, number]>(`SELECT version FROM kv WHERE key = ? AND ${LIVE}`);
         for (const c of checks) {
-          const found = current.get(c.key);
+          const found = current.get(c.key, now);
           if ((found ? stamp(found.version) : null) !== c.versionstamp) return null;
         }
         const version = this.db.query<{ version: number }, []>("UPDATE meta SET version = version + 1 WHERE id = 1 RETURNING version").get()!.version;
         const put = this.db.query(
           "INSERT INTO kv (key, kind, value, version, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, value = excluded.value, version = excluded.version, expires_at = excluded.expires_at",
         );
-        const read = this.db.query<Row, [Uint8Array]>(`SELECT key, kind, value, version FROM kv WHERE key = ? AND ${this.live(now)}`);
+        const read = this.db.query<Row, [Uint8Array, number]>(`SELECT key, kind, value, version FROM kv WHERE key = ? AND ${LIVE}`);
         for (const m of mutations) {
           if (m.type === "delete") {
             this.db.query("DELETE FROM kv WHERE key = ?").run(m.key);
@@ -118,7 +116,7 @@ export class FunctionKv {
             continue;
           }
           if (m.value < 0n || m.value > U64_MAX) throw new RangeError("A Deno.KvU64 is between 0 and 2^64 - 1");
-          const existing = read.get(m.key);
+          const existing = read.get(m.key, now);
           if (existing && existing.kind !== "u64") throw new TypeError(`${m.type} works on a Deno.KvU64 value; this key holds another kind of value`);
           const old = existing ? toValue(existing) : null;
           const before = old?.kind === "u64" ? old.value : null;

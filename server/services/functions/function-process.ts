@@ -169,10 +169,6 @@ export class FunctionProcess {
     return this.ended === null && !this.stopped;
   }
 
-  get busy(): number {
-    return this.active;
-  }
-
   /** How long since the last request ended (0 while one is being answered). */
   idleFor(): number {
     return this.active > 0 ? 0 : performance.now() - this.lastUsed;
