@@ -11,7 +11,7 @@ import { migrate } from "./db/migrate.ts";
 import { EventBus } from "./events.ts";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { ControlSocket } from "./http/control-socket.ts";
-import { listen, listenRedirect } from "./http/http-server.ts";
+import { listen, listenRedirect, type NodeServer } from "./http/http-server.ts";
 import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
 import { AuthGuard } from "./http/auth-guard.ts";
 import { HostGuard, hostnameOf } from "./http/host-guard.ts";
@@ -19,7 +19,7 @@ import { ACME_CHALLENGE_PREFIX } from "./tls/acme-challenges.ts";
 import { ProxyTrust } from "./http/proxy-trust.ts";
 import { wireReactions } from "./reactions.ts";
 import { registerWsMethods, wsPolicy } from "./ws-app.ts";
-import { WsHub, type WsConnectionData } from "./http/ws-hub.ts";
+import { WsHub } from "./http/ws-hub.ts";
 import { createLogger, type Logger } from "./log.ts";
 import type { PublicIdentity } from "./services/identity/identity.service.ts";
 import { createServices } from "./services/index.ts";
@@ -54,16 +54,16 @@ export class Pc2Node {
   /** The names the node answers to; the network adds its public name here once it has one. */
   readonly hosts: HostGuard;
   private readonly lock: DataDirLock;
-  private server: Server<WsConnectionData> | null = null;
-  private relay: Server<WsConnectionData> | null = null;
+  private server: NodeServer | null = null;
+  private relay: NodeServer | null = null;
   /** Relayed TLS (passed through the gateway still encrypted) ends here, with the node's certificate. */
-  private relayTls: Server<WsConnectionData> | null = null;
+  private relayTls: NodeServer | null = null;
   /** https://<name>.<domain>, as the network last reported it (relayed plain HTTP for the name is sent there). */
   private publicHttps: URL | null = null;
   /** Plain HTTP on PC2_TLS_REDIRECT_PORT, sending everyone to HTTPS. */
   private redirect: Server<undefined> | null = null;
   /** Listeners replaced by a new certificate, finishing their in-flight requests. */
-  private readonly retired = new Set<Server<WsConnectionData>>();
+  private readonly retired = new Set<NodeServer>();
   /** The `pc2` CLI's line to the running node (data/pc2.sock, 0600). */
   private readonly control: ControlSocket;
   private stopping: Promise<void> | null = null;
@@ -181,7 +181,7 @@ export class Pc2Node {
     return `${target.origin}${url.pathname}${url.search}`;
   }
 
-  private listenRelayTls(port: number): Server<WsConnectionData> | null {
+  private listenRelayTls(port: number): NodeServer | null {
     const tls = this.services.tls;
     const relayed = this.services.network.relayedClients;
     const options = tls.serverOptions();
@@ -199,7 +199,7 @@ export class Pc2Node {
     return server;
   }
 
-  private listenMain(port: number): Server<WsConnectionData> {
+  private listenMain(port: number): NodeServer {
     const tls = this.services.tls;
     return listen(this.app, this.hub, this.ctx.log.child({ svc: "http" }), {
       host: this.config.host,

@@ -64,7 +64,7 @@ export interface DenoShim {
   deno: Record<string, unknown>;
 }
 
-export function createDeno(env: Record<string, string>, kvCall: KvCall): DenoShim {
+export function createDeno(env: Record<string, string>, kvCall: KvCall, upgradeWebSocket: (request: Request, options?: { protocol?: string }) => unknown): DenoShim {
   let served: { handler: Handler; onError?: ServeOptions["onError"] } | null = null;
   const secrets = new Map(Object.entries(env));
   const unsupported = (api: string, why: string) => () => {
@@ -89,7 +89,7 @@ export function createDeno(env: Record<string, string>, kvCall: KvCall): DenoShi
       set: unsupported("env.set", "a function's environment is its secrets, set by whoever deploys it"),
       delete: unsupported("env.delete", "a function's environment is its secrets, set by whoever deploys it"),
     }),
-    upgradeWebSocket: unsupported("upgradeWebSocket", "WebSocket servers are not available yet"),
+    upgradeWebSocket,
     /** The function's own store (one per function): Deno.openKv() takes no path here. */
     openKv: async (path?: string) => {
       if (path !== undefined) throw new UnsupportedError("openKv(path)", "a function has one key-value store; call Deno.openKv() without a path");

@@ -5,7 +5,9 @@
 // logs, and pings are answered while the event loop is free — a function stuck in a loop is killed
 // by the node. The sandbox is the boundary; the Bun APIs replaced below by ones that throw only make
 // misuse fail early and clearly.
+import { installDenoCompat } from "./deno-compat.ts";
 import { createDeno, type Handler, type ServeInfo } from "./deno-shim.ts";
+import { type FunctionWebSocket, refusal, type SocketControl, upgradeOf, upgradeWebSocket } from "./deno-websocket.ts";
 import { CLIENT_HEADER, type FromFunction, type FunctionStart, KV_PATH, type LogLevel, TARGET_HEADER, type ToFunction } from "./function-protocol.ts";
 import { lines } from "./json-lines.ts";
 
@@ -24,7 +26,7 @@ export async function runFunctionHost(): Promise<void> {
   const serve = Bun.serve;
   const inspect = Bun.inspect;
   const platformFetch = globalThis.fetch;
-  const PlatformResponse = Response;
+  const PlatformResponse = installDenoCompat();
 
   const log = (level: LogLevel, args: unknown[]) => {
     const text = args.map((a) => (typeof a === "string" ? a : inspect(a))).join(" ");
@@ -68,33 +70,13 @@ export async function runFunctionHost(): Promise<void> {
       // Read-only in this Bun: the sandbox still holds.
     }
   }
-  // Responses labelled as Deno labels them: Response.json as "application/json" and a string body as
-  // "text/plain;charset=UTF-8" (Bun adds a charset to the first and writes it in lower case in the second).
-  class DenoResponse extends PlatformResponse {
-    constructor(body?: BodyInit | null, init?: ResponseInit) {
-      super(body, init);
-      if (typeof body === "string" && !this.headers.has("content-type")) this.headers.set("content-type", "text/plain;charset=UTF-8");
-    }
-    static override json(data: unknown, init?: ResponseInit): Response {
-      const headers = new Headers(init?.headers);
-      if (!headers.has("content-type")) headers.set("content-type", "application/json");
-      return new PlatformResponse(JSON.stringify(data), { ...init, headers });
-    }
-    static override redirect(url: string | URL, status?: number): Response {
-      return PlatformResponse.redirect(String(url), status);
-    }
-    static override error(): Response {
-      return PlatformResponse.error();
-    }
-  }
-  globalThis.Response = DenoResponse;
   const kvCall = async (op: Record<string, unknown>) => {
     const res = await platformFetch(KV_PATH, { unix: start.egress, method: "POST", body: JSON.stringify(op), headers: { "content-type": "application/json" } } as RequestInit);
     const body = (await res.json()) as { message?: string };
     if (!res.ok) throw new Error(body.message ?? `The key-value store answered ${res.status}`);
     return body;
   };
-  const shim = createDeno(start.env, kvCall);
+  const shim = createDeno(start.env, kvCall, upgradeWebSocket);
   Object.defineProperty(globalThis, "Deno", { value: shim.deno, writable: false, configurable: false, enumerable: false });
 
   let handler: Handler;
@@ -114,11 +96,51 @@ export async function runFunctionHost(): Promise<void> {
     process.exit(1);
   }
 
-  serve({
+  /** The handler's answer; when it throws, onError's (Deno.serve's option), or Deno's own 500. */
+  const answer = async (request: Request, info: ServeInfo): Promise<Response> => {
+    try {
+      const response = await handler(request, info);
+      if (!(response instanceof PlatformResponse)) throw new TypeError("the handler must return a Response");
+      return response;
+    } catch (err) {
+      logError("The handler threw", err);
+      if (onError) return onError(err);
+      // As Deno answers, without a Content-Type (Bun's server labels it application/octet-stream).
+      return new PlatformResponse(new Blob(["Internal Server Error"]).stream(), { status: 500 });
+    }
+  };
+  /** A connection the node opened for a client's WebSocket: the handler's socket, or its refusal. */
+  type Link = { socket: FunctionWebSocket | null; control: SocketControl };
+  const guarded = (what: string, run: () => void) => {
+    try {
+      run();
+    } catch (err) {
+      logError(what, err);
+    }
+  };
+  serve<Link, never>({
     unix: start.socket,
     maxRequestBodySize: 2 ** 40,
     development: false,
-    async fetch(request) {
+    // The node relays each client's socket here, and applies its limits and liveness checks.
+    websocket: {
+      maxPayloadLength: 2 ** 30,
+      idleTimeout: 0,
+      sendPings: false,
+      open(ws) {
+        ws.sendText(JSON.stringify(ws.data.control));
+        if (ws.data.socket) guarded("The socket's open handler threw", () => ws.data.socket!.opened(ws));
+        else ws.close(1000, "");
+      },
+      message(ws, message) {
+        guarded("The socket's message handler threw", () => ws.data.socket?.received(message));
+      },
+      close(ws, code, reason) {
+        guarded("The socket's close handler threw", () => ws.data.socket?.closed(code, reason));
+      },
+    },
+    async fetch(request, server) {
+      const wantsSocket = request.headers.get("upgrade")?.toLowerCase() === "websocket";
       const client = JSON.parse(request.headers.get(CLIENT_HEADER) ?? "{}") as { ip?: string; port?: number };
       request.headers.delete(CLIENT_HEADER);
       let markDone: () => void = () => undefined;
@@ -126,19 +148,18 @@ export async function runFunctionHost(): Promise<void> {
         remoteAddr: { transport: "tcp", hostname: client.ip ?? "0.0.0.0", port: client.port ?? 0 },
         completed: new Promise((resolve) => (markDone = resolve)),
       };
+      let response: Response;
       try {
-        const response = await handler(request, info);
-        if (!(response instanceof PlatformResponse)) throw new TypeError("the handler must return a Response");
-        return response;
-      } catch (err) {
-        logError("The handler threw", err);
-        if (onError) return onError(err);
-        // As Deno answers when a handler throws.
-        // As Deno does, without a Content-Type (Bun's server labels it application/octet-stream).
-        return new PlatformResponse(new Blob(["Internal Server Error"]).stream(), { status: 500 });
+        response = await answer(request, info);
       } finally {
         queueMicrotask(markDone);
       }
+      if (!wantsSocket) return response;
+      // An upgrade request: the node hears what the handler did in the socket's first frame.
+      const upgrade = upgradeOf(response);
+      const link: Link = upgrade ? { socket: upgrade.socket, control: { t: "accepted" } } : { socket: null, control: await refusal(response) };
+      if (server.upgrade(request, { data: link, headers: upgrade?.protocol ? { "sec-websocket-protocol": upgrade.protocol } : undefined })) return undefined;
+      return new PlatformResponse("The WebSocket handshake failed", { status: 400 });
     },
   });
   send({ t: "ready" });

@@ -1,14 +1,22 @@
 // The listening socket: /ws goes to the hub, everything else to the Elysia app; each request logged.
 import type { RelayedClients } from "./relayed-clients.ts";
-import type { Server, TLSOptions } from "bun";
+import type { Server, ServerWebSocket, TLSOptions } from "bun";
 import type { App } from "../app.ts";
-import { errorResponse, toAppError } from "../errors.ts";
+import { errorResponse, fail, toAppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { type HostGuard, hostnameOf } from "./host-guard.ts";
 import type { ProxyTrust } from "./proxy-trust.ts";
 import { setRequestMeta } from "./request-meta.ts";
 import { SECURITY_HEADERS } from "./security-headers.ts";
-import type { WsConnectionData, WsHub } from "./ws-hub.ts";
+import { type RoutedSocketData, takeUpgrade } from "./socket-upgrade.ts";
+import type { WsConnectionData, WsHub, WsSocket } from "./ws-hub.ts";
+
+/** A socket of the hub (/ws), or one a route accepted (socket-upgrade.ts). */
+type SocketData = WsConnectionData | RoutedSocketData;
+type AnySocket = ServerWebSocket<SocketData>;
+/** The node's listening server (HTTP and both kinds of socket). */
+export type NodeServer = Server<SocketData>;
+const routed = (ws: AnySocket): ServerWebSocket<RoutedSocketData> | null => ("routed" in ws.data ? (ws as ServerWebSocket<RoutedSocketData>) : null);
 
 export interface ListenOptions {
   host: string;
@@ -40,9 +48,37 @@ function pathOf(url: string): string {
   return url.slice(start, end === -1 ? undefined : end);
 }
 
-export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed, tls, hsts, upgradeTo }: ListenOptions): Server<WsConnectionData> {
+/** Bun.serve's one set of socket handlers: each socket to the hub, or to the route that accepted it. */
+function socketHandlers(hub: WsHub) {
+  const hubs = hub.handlers();
+  return {
+    ...hubs,
+    open: (ws: AnySocket) => {
+      const r = routed(ws);
+      if (r) r.data.routed.open(r);
+      else hubs.open(ws as WsSocket);
+    },
+    message: (ws: AnySocket, message: string | Buffer) => {
+      const r = routed(ws);
+      if (r) r.data.routed.message(r, message);
+      else hubs.message(ws as WsSocket, message);
+    },
+    pong: (ws: AnySocket) => {
+      const r = routed(ws);
+      if (r) r.data.routed.pong?.(r);
+      else hubs.pong(ws as WsSocket);
+    },
+    close: (ws: AnySocket, code: number, reason: string) => {
+      const r = routed(ws);
+      if (r) r.data.routed.close(r, code, reason);
+      else hubs.close(ws as WsSocket, code, reason);
+    },
+  };
+}
+
+export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed, tls, hsts, upgradeTo }: ListenOptions): NodeServer {
   const scheme = tls ? "https:" : "http:";
-  return Bun.serve<WsConnectionData>({
+  return Bun.serve<SocketData>({
     hostname: host,
     port,
     ...(tls ? { tls } : {}),
@@ -64,7 +100,18 @@ export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, p
         if (upgraded) {
           response = new Response(null, { status: 308, headers: { location: upgraded, "cache-control": "no-store" } });
           for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);
-        } else response = path === "/ws" ? await hub.upgrade(request, server, ip) : await app.handle(request);
+        } else if (path === "/ws") response = await hub.upgrade(request, server as Server<WsConnectionData>, ip);
+        else {
+          response = await app.handle(request);
+          const routedSocket = takeUpgrade(request);
+          if (routedSocket) {
+            if (server.upgrade(request, { data: { routed: routedSocket.socket }, headers: routedSocket.headers })) response = undefined;
+            else {
+              routedSocket.socket.abandon();
+              response = errorResponse(toAppError(fail("websocket_upgrade_failed", "The WebSocket handshake failed")));
+            }
+          }
+        }
       } catch (err) {
         response = errorResponse(toAppError(err));
         for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);
@@ -77,7 +124,7 @@ export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, p
       log.debug("http", { method: request.method, path, status: response?.status ?? 101, ms: Math.round(ms), ip });
       return response;
     },
-    websocket: hub.handlers(),
+    websocket: socketHandlers(hub),
     error(err) {
       log.error("unhandled server error", { err });
       return errorResponse(toAppError(err));

@@ -12,6 +12,7 @@ import { CLIENT_HEADER, type FromFunction, KV_PATH, type LogLevel, TARGET_HEADER
 import { lines } from "../../../workers/json-lines.ts";
 import { AppError, fail } from "../../errors.ts";
 import { SANDBOX_BUNDLE, SANDBOX_EGRESS, SANDBOX_SOCKET, sandboxCommand } from "./sandbox-command.ts";
+import { closeReason, connectFunctionSocket, type FunctionSocketRelay, type SocketAnswer } from "./function-socket.ts";
 
 export interface FunctionLimits {
   /** Wall time for one request, headers and body, in ms. */
@@ -26,7 +27,14 @@ export interface FunctionLimits {
   stallMs: number;
   /** How long the process may take to load the module and start serving. */
   startMs: number;
+  /** WebSockets open at once (Deno.upgradeWebSocket). */
+  sockets: number;
+  /** One WebSocket message, either way, in bytes. */
+  messageBytes: number;
 }
+
+/** Bytes that may wait on either side of a function's WebSocket before it is closed as a slow reader. */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface ProcessOptions {
   bwrap: string;
@@ -73,6 +81,7 @@ export class FunctionProcess {
   private lastPong = performance.now();
   private lastUsed = performance.now();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
+  private readonly relays = new Set<FunctionSocketRelay>();
   private readonly runDir: string;
   private readonly socket: string;
   private readonly egressServer: ReturnType<typeof Bun.serve>;
@@ -169,9 +178,24 @@ export class FunctionProcess {
     return this.ended === null && !this.stopped;
   }
 
-  /** How long since the last request ended (0 while one is being answered). */
+  /** How long since the last request ended (0 while one is being answered or a socket is open). */
   idleFor(): number {
-    return this.active > 0 ? 0 : performance.now() - this.lastUsed;
+    return this.active > 0 || this.relays.size > 0 ? 0 : performance.now() - this.lastUsed;
+  }
+
+  /** A client's WebSocket request: the relay to the handler's socket, or the answer it gave instead. */
+  async connect(pathAndQuery: string, headers: Headers, client: { ip: string; port: number }): Promise<SocketAnswer> {
+    const { limits } = this.options;
+    if (!this.alive) throw fail("function_crashed", `The function's process ended: ${this.ended ?? "stopped"}`);
+    if (this.relays.size >= limits.sockets) throw fail("function_busy", `The function has ${limits.sockets} WebSockets open, its limit; try again shortly`);
+    const forwarded = new Headers(headers);
+    forwarded.set(CLIENT_HEADER, JSON.stringify(client));
+    const answer = await connectFunctionSocket(this.socket, pathAndQuery, forwarded, { messageBytes: limits.messageBytes, bufferBytes: SOCKET_BUFFER_BYTES, handshakeMs: limits.wallMs }, (relay) => {
+      this.relays.delete(relay);
+      this.lastUsed = performance.now();
+    });
+    if ("relay" in answer) this.relays.add(answer.relay);
+    return answer;
   }
 
   /** Hand one request to the function; the response streams back. */
@@ -240,10 +264,17 @@ export class FunctionProcess {
 
   private kill(reason: string): void {
     if (this.ended === null) this.ended = reason;
+    this.closeSockets(1011, `the function's process was stopped: ${reason}`);
     this.proc.kill("SIGKILL");
   }
 
+  /** Close every WebSocket of this process, saying why (before its end of them goes away). */
+  private closeSockets(code: number, reason: string): void {
+    for (const relay of [...this.relays]) relay.shut(code, closeReason(reason));
+  }
+
   private end(reason: string): void {
+    this.closeSockets(1011, `the function's process ended: ${this.ended ?? reason}`);
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
     this.egressServer.stop(true);
@@ -255,6 +286,7 @@ export class FunctionProcess {
   /** Stop on purpose (a new deployment, disabled, deleted, the node stopping). */
   stop(): void {
     this.stopped = true;
+    this.closeSockets(1012, "the function was redeployed or stopped");
     this.proc.kill("SIGKILL");
   }
 }

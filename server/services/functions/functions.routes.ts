@@ -6,6 +6,7 @@ import { fail, ValidationError } from "../../errors.ts";
 import { credentialOf, optionalPrincipalOf, principalOf } from "../../http/auth-guard.ts";
 import type { BodyLimits } from "../../http/body-limits.ts";
 import { clientIp, requestHost, requestProtocol } from "../../http/request-meta.ts";
+import { isWebSocketRequest, upgradeTo } from "../../http/socket-upgrade.ts";
 import { parseAllowedHosts } from "./allowed-hosts.ts";
 import { MAX_SOURCE_BYTES } from "./function-bundler.ts";
 import { fromFunction, toFunctionHeaders } from "./function-headers.ts";
@@ -104,11 +105,15 @@ async function serve(functions: FunctionsService, request: Request, params: { ow
     proto: requestProtocol(request).slice(0, -1),
     prefix,
   });
+  const target = { owner: params.owner.toLowerCase(), name: params.name, rest: rest + url.search };
+  const caller = { signedIn: principal !== null, client: { ip: clientIp(request), port: 0 } };
+  if (isWebSocketRequest(request)) {
+    // Deno.upgradeWebSocket: the listener upgrades the client once the handler has; a handler that
+    // answered otherwise has its answer sent, as for any request.
+    const answer = await functions.connect(headers, target, caller);
+    if ("refused" in answer) return fromFunction(answer.refused, `${prefix}/`);
+    return upgradeTo(request, answer.relay, answer.protocol ? { "sec-websocket-protocol": answer.protocol } : undefined);
+  }
   const forwarded = new Request(request.url, { method: request.method, headers, body: request.body, duplex: "half" } as RequestInit);
-  const response = await functions.invoke(
-    forwarded,
-    { owner: params.owner.toLowerCase(), name: params.name, rest: rest + url.search, prefix },
-    { signedIn: principal !== null, client: { ip: clientIp(request), port: 0 } },
-  );
-  return fromFunction(response, `${prefix}/`);
+  return fromFunction(await functions.invoke(forwarded, target, caller), `${prefix}/`);
 }

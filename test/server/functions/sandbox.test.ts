@@ -18,7 +18,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const LIMITS: FunctionLimits = { wallMs: 800, memoryBytes: 256 * 2 ** 20, concurrency: 2, bodyBytes: 1000, stallMs: 2000, startMs: 10_000 };
+const LIMITS: FunctionLimits = { wallMs: 800, memoryBytes: 256 * 2 ** 20, concurrency: 2, bodyBytes: 1000, stallMs: 2000, startMs: 10_000, sockets: 2, messageBytes: 1024 };
 
 async function run(code: string, limits: FunctionLimits = LIMITS): Promise<FunctionProcess> {
   const dir = mkdtempSync(join(tmpdir(), "pc2-fn-test-"));
