@@ -19,6 +19,7 @@ import "../apps/viewer/pc2-media-viewer.ts";
 import "../apps/viewer/pc2-file-info.ts";
 import "../apps/settings/pc2-settings-app.ts";
 import "../apps/wasm/pc2-wasm-app.ts";
+import "../apps/functions/pc2-functions-app.ts";
 import "../apps/ai/pc2-ai-chat.ts";
 import { openerFor } from "../apps/file-types.ts";
 import "./pc2-window.ts";
@@ -62,6 +63,15 @@ const APPS: AppDef[] = [
   // Ctrl+Alt+A is WASM Apps (Ctrl+Alt+W closes a window), so AI Chat is Ctrl+Alt+C.
   { id: "ai", title: "AI Chat", icon: icons.ai, render: () => html`<pc2-ai-chat></pc2-ai-chat>`, key: "c" },
   { id: "wasm", title: "WASM Apps", icon: icons.wasm, render: () => html`<pc2-wasm-app></pc2-wasm-app>`, roles: ["owner", "admin"], key: "a" },
+  // Ctrl+Alt+F is Files: Functions is Ctrl+Alt+E (edge).
+  {
+    id: "functions",
+    title: "Functions",
+    icon: icons.functions,
+    render: (user) => html`<pc2-functions-app ?is-owner=${user?.role === "owner"}></pc2-functions-app>`,
+    roles: ["owner", "admin"],
+    key: "e",
+  },
 ];
 
 /** Phones and tablets: narrow, or touch only. */

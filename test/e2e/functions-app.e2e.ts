@@ -1,0 +1,88 @@
+// The Functions app: create a function from a template (its source in ~/Functions/<name>), call it,
+// edit main.ts in the editor, deploy again, watch its log live, roll back, set a secret (never shown
+// again), make it private; axe on the app; Members do not get it.
+import { Wallet } from "ethers";
+import { claimViaApi, expect, invite, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
+import { axeViolations } from "./screen-checks.ts";
+
+let node: RunningNode;
+const owner = Wallet.createRandom() as unknown as Wallet;
+const member = Wallet.createRandom() as unknown as Wallet;
+let fnUrl = "";
+
+test.describe
+  .serial("Functions", () => {
+    test.beforeAll(async () => {
+      node = await startNode();
+      const token = await claimViaApi(node.url, owner);
+      await invite(node.url, token, member.address, "member");
+      fnUrl = `${node.url}/fn/${owner.address.toLowerCase()}/hello-api`;
+    });
+    test.afterAll(async () => node.stop());
+
+    test("create from a template, call it, edit, deploy, see its log live, roll back", async ({ page }, info) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Functions" }).click();
+      const app = page.locator("pc2-functions-app");
+      // No functions yet: the app starts at the new-function form.
+      await app.getByLabel("Name").fill("hello-api");
+      await app.getByLabel("Start from").selectOption("api");
+      await app.getByLabel("Who may call it").selectOption("public");
+      await app.getByRole("button", { name: "Create and deploy" }).click();
+      await expect(app.getByRole("heading", { name: /hello-api/ })).toBeVisible();
+      await expect(app.getByRole("link", { name: `${fnUrl}/` })).toBeVisible();
+      expect(await (await fetch(`${fnUrl}/hello/ada`)).json()).toEqual({ hello: "ada" });
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: info.outputPath("functions.png") });
+
+      // Edit main.ts in the editor: log each request and answer differently.
+      await app.getByRole("button", { name: "Edit main.ts" }).click();
+      const editor = page.locator("pc2-editor-app");
+      const area = editor.getByLabel("Contents of main.ts");
+      await expect(area).toHaveValue(/URLPattern/);
+      const code = (await area.inputValue()).replace(
+        "if (match) return Response.json({ hello: match.pathname.groups.name });",
+        'console.log("served", match?.pathname.groups.name);\n    if (match) return Response.json({ hi: match.pathname.groups.name });',
+      );
+      await area.fill(code);
+      await editor.getByRole("button", { name: "Save" }).click();
+      await expect(editor.getByTestId("dirty")).toHaveCount(0);
+      await page.locator("pc2-window", { has: editor }).getByRole("button", { name: "Close" }).click();
+
+      await app.getByRole("button", { name: "Deploy ~/Functions/hello-api" }).click();
+      await expect(app.getByRole("status")).toHaveText("Deployed");
+      expect(await (await fetch(`${fnUrl}/hello/bob`)).json()).toEqual({ hi: "bob" });
+      // The log line arrives live.
+      await expect(app.getByTestId("function-log")).toContainText("served bob");
+      const rows = app.getByRole("table").getByRole("row");
+      await expect(rows).toHaveCount(3); // the header and two deployments
+      await rows.getByRole("button", { name: "Roll back" }).click();
+      await expect(app.getByRole("status")).toContainText("Rolled back");
+      expect(await (await fetch(`${fnUrl}/hello/cy`)).json()).toEqual({ hello: "cy" });
+    });
+
+    test("a secret is set and never shown again; private closes it to visitors", async ({ page }) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Functions" }).click();
+      const app = page.locator("pc2-functions-app");
+      await app.getByLabel("Secret name").fill("API_KEY");
+      await app.getByLabel("Secret value").fill("very-secret-value");
+      await app.getByRole("button", { name: "Set secret" }).click();
+      await expect(app.getByRole("list", { name: "Secrets set" })).toContainText("API_KEY");
+      await expect(app.getByLabel("Secret value")).toHaveValue("");
+      expect(await page.content()).not.toContain("very-secret-value");
+
+      await app.getByRole("button", { name: "Make private" }).click();
+      await expect(app.getByRole("heading", { name: /hello-api/ })).toContainText("Private");
+      expect((await fetch(`${fnUrl}/`)).status).toBe(401);
+      // The signed-in browser still reaches it (its session cookie, kept from the function).
+      const res = await page.request.get(`${fnUrl}/hello/dee`);
+      expect(await res.json()).toEqual({ hello: "dee" });
+    });
+
+    test("members do not get the app", async ({ page }) => {
+      await signInThroughUi(page, node.url, member);
+      await expect(page.getByRole("button", { name: "Open Files" })).toBeVisible();
+      await expect(page.getByRole("button", { name: "Open Functions" })).toHaveCount(0);
+    });
+  });
