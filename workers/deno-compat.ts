@@ -67,7 +67,8 @@ export function installDenoCompat(): typeof Response {
   class DenoResponse extends PlatformResponse {
     constructor(body?: BodyInit | null, init?: ResponseInit) {
       super(body, init);
-      if (this.headers.has("content-type") && new Headers(init?.headers).has("content-type")) return;
+      // A type the function gave is kept (most responses give none: no Headers to build then).
+      if (init?.headers !== undefined && new Headers(init.headers).has("content-type")) return;
       if (typeof body === "string") this.headers.set("content-type", "text/plain;charset=UTF-8");
       else if (body instanceof NativeBlob) {
         if (body.type) this.headers.set("content-type", body.type);

@@ -162,10 +162,14 @@ describe("refused", () => {
       owner,
       "out",
       `export default { fetch: async (req: Request) => { const r = await fetch(new URL(req.url).searchParams.get("to")!); return new Response(r.status + " " + (r.headers.get("x-pc2-egress-refused") ?? "")); } };`,
-      { visibility: "public", allowedHosts: ["127.0.0.1:1"] },
+      { visibility: "public", allowedHosts: ["127.0.0.1:1", "localhost", `127.0.0.1:${new URL(t.url).port}`] },
     );
     expect(await (await f(fn(owner, "out", "/?to=http://example.com/"))).text()).toBe("403 host_not_allowed");
     expect(await (await f(fn(owner, "out", "/?to=http://127.0.0.1:1/"))).text()).toBe("403 private_address_refused");
+    // A name that resolves to loopback is refused by its address, not its name.
+    expect(await (await f(fn(owner, "out", `/?to=http://localhost:${new URL(t.url).port}/health`))).text()).toBe("403 private_address_refused");
+    // The node's own API, even when its deployer listed it.
+    expect(await (await f(fn(owner, "out", `/?to=${encodeURIComponent(`${t.url}/api/functions`)}`))).text()).toBe("403 private_address_refused");
     const bad = await f("/api/functions/out", jsonReq(owner, "PATCH", { allowedHosts: ["not a host!"] }));
     expect(bad.status).toBe(400);
   });
