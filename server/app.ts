@@ -1,4 +1,5 @@
 // createApp: the HTTP application (Elysia). Never listens; main/node.ts serves it and tests call app.handle.
+import { davRoutes } from "./services/dav/dav.routes.ts";
 import { FUNCTION_BODY_LIMITS, functionsRoutes } from "./services/functions/functions.routes.ts";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
@@ -86,6 +87,8 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
         const caller = guard.beforeBody(request, route);
         // A function's request body is the function's: streamed to it unread, whatever its type.
         if (route.startsWith("/fn/")) return UNREAD_BODY;
+        // So is a WebDAV request's: the service reads XML within its own limit and streams a PUT.
+        if (route === "/dav" || route.startsWith("/dav/")) return UNREAD_BODY;
         if (!isJsonContentType(request.headers.get("content-type") ?? "")) return UNREAD_BODY;
         const limit = limits.for(`${request.method} ${route}`);
         const bytes = caller === "body-token" ? Math.min(limit.bytes, PRE_AUTH_JSON_BYTES) : limit.bytes;
@@ -121,6 +124,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .use(terminalRoutes(services.terminals))
       .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
       .use(functionsRoutes(services.functions))
+      .use(davRoutes(services.dav))
       .use(aiRoutes(services.ai))
       .use(networkRoutes(services.network, services.audit))
       .use(tlsRoutes(services.tls, services.audit))

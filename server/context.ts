@@ -1,4 +1,5 @@
 // What every part of the server may be handed: config, logger, event bus, database, services.
+import type { DavService } from "./services/dav/dav.service.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import type { EventBus } from "./events.ts";
@@ -72,6 +73,8 @@ export interface Services {
   terminals: TerminalService;
   wasm: WasmService;
   functions: FunctionsService;
+  /** WebDAV over each user's own files. */
+  dav: DavService;
   ai: AiService;
   /** The node on the Boson network (DHT). */
   network: NetworkService;

@@ -96,6 +96,14 @@ export const ERROR_CODES = {
   zip_too_large: { status: 413, message: "This folder is too large to download as one zip (4 GiB at most); download its parts" },
   insufficient_storage: { status: 507, message: "The node's disk is full" },
 
+  // ---- WebDAV
+  method_not_allowed: { status: 405, message: "This method is not allowed on this resource" },
+  dav_parent_missing: { status: 409, message: "The folder this would go in does not exist" },
+  dav_precondition_failed: { status: 412, message: "A precondition (If, Overwrite) does not hold" },
+  dav_locked: { status: 423, message: "The resource is locked" },
+  dav_lock_token_mismatch: { status: 409, message: "That lock token does not lock this resource" },
+  dav_destination_elsewhere: { status: 502, message: "The Destination is not this node's WebDAV" },
+
   // ---- WebSocket
   method_not_found: { status: 404, message: "No such method" },
   unknown_topic: { status: 400, message: "No such topic" },

@@ -36,7 +36,19 @@ export type BeforeBody = "public" | "authenticated" | "body-token";
 
 interface Credential {
   secret: string;
-  via: "cookie" | "bearer" | "body";
+  via: "cookie" | "bearer" | "body" | "basic";
+}
+
+/** WebDAV's paths, where clients cannot sign in any other way than HTTP Basic. */
+const isDavPath = (request: Request) => /^https?:\/\/[^/]+\/dav(?:\/|$|\?)/.test(request.url);
+
+/** The challenge a WebDAV client needs to ask its user for a token (as the password). */
+const DAV_CHALLENGE = { "WWW-Authenticate": 'Basic realm="PC2 WebDAV (use an API token as the password)", charset="UTF-8"' };
+
+function unauthorized(request: Request, message?: string, code?: "token_missing" | "token_auth_failed"): UnauthorizedError {
+  const err = new UnauthorizedError(message, code);
+  if (isDavPath(request)) Object.assign(err.headers, DAV_CHALLENGE);
+  return err;
 }
 
 /**
@@ -52,6 +64,13 @@ export function credentialOf(request: Request, body?: unknown, route?: string): 
   if (auth) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     if (m) return { secret: m[1]!, via: "bearer" };
+    // WebDAV only: Basic, with an API token as the password (the user name is not used).
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(auth);
+    if (basic && isDavPath(request)) {
+      const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      if (colon >= 0 && colon < decoded.length - 1) return { secret: decoded.slice(colon + 1), via: "basic" };
+    }
   }
   const cookie = readCookie(request, SESSION_COOKIE);
   return cookie ? { secret: cookie, via: "cookie" } : null;
@@ -86,12 +105,12 @@ export class AuthGuard {
     const credential = credentialOf(request);
     if (credential) {
       const principal = this.sessions.authenticate(credential.secret);
-      if (!principal) throw new UnauthorizedError("The session or token is not valid (it may have expired or been revoked)", "token_auth_failed");
+      if (!principal) throw unauthorized(request, "The session or token is not valid (it may have expired or been revoked)", "token_auth_failed");
       early.set(request, principal);
       return "authenticated";
     }
     if (acceptsBodyToken(request, route)) return "body-token";
-    throw new UnauthorizedError();
+    throw unauthorized(request);
   }
 
   /** Resolve and check the caller for a matched route; remembers the principal for the handler. */
@@ -102,8 +121,9 @@ export class AuthGuard {
     const known = credential && credential.via !== "body" ? early.get(request) : undefined;
     const principal = known ?? (credential ? this.sessions.authenticate(credential.secret) : null);
     if (access?.role !== null && access !== undefined) {
-      if (credential && !principal) throw new UnauthorizedError("The session or token is not valid (it may have expired or been revoked)", "token_auth_failed");
+      if (credential && !principal) throw unauthorized(request, "The session or token is not valid (it may have expired or been revoked)", "token_auth_failed");
       if (principal && credential?.via === "cookie" && !SAFE_METHODS.has(request.method)) checkCsrf(request);
+      if (!principal) throw unauthorized(request);
     }
     authorize(access, principal, `${method} ${route}`);
     if (principal) principals.set(request, principal);

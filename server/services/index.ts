@@ -1,4 +1,7 @@
 // createServices: build each service with exactly what it needs, in dependency order.
+import { DavService } from "./dav/dav.service.ts";
+import { DavPropertiesRepository } from "./dav/dav-properties.repository.ts";
+import { LockManager } from "./dav/dav-locks.ts";
 import { readStoredFolder } from "./functions/stored-folder.ts";
 import { FunctionsService } from "./functions/functions.service.ts";
 import { FunctionsRepository } from "./functions/functions.repository.ts";
@@ -115,6 +118,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   });
   const writer = new FileWriter(files, storage);
   const trash = new TrashService(files);
+  const dav = new DavService({ db, files, writer, trash, props: new DavPropertiesRepository(db), locks: new LockManager() });
   const uploadsRepo = new UploadsRepository(db);
   const uploads = new ResumableUploads(uploadsRepo, files, writer, join(config.dataDir, "tmp"));
   // Everything a wallet makes the node store counts against its quota, not only its files.
@@ -226,6 +230,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     terminals,
     wasm,
     functions,
+    dav,
     ai,
     llama,
     network,
