@@ -222,6 +222,8 @@ export class Pc2SettingsApp extends LitElement {
         )}
       </tbody></table>
       <h2>API tokens</h2>
+      <p class="muted">For scripts, the CLI and WebDAV. To mount your files in Finder, Windows, davfs2 or rclone, connect to
+        <span class="mono" data-testid="dav-url">${location.origin}/dav/</span> with any user name and a token with the files scopes as the password.</p>
       ${
         this.newToken
           ? html`<div class="secret" role="status"><span>Copy it now; it will not be shown again:</span><code class="mono" data-testid="new-token">${this.newToken}</code>
