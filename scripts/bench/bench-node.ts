@@ -5,7 +5,7 @@ import { Wallet } from "ethers";
 
 const ROOT = join(import.meta.dir, "..", "..");
 
-export async function startNode(dataDir: string, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void>; code: string }> {
+export async function startNode(dataDir: string, env: Record<string, string> = {}): Promise<{ url: string; pid: number; stop: () => Promise<void>; code: string }> {
   const proc = Bun.spawn([process.execPath, join(ROOT, "server", "main.ts"), "start"], {
     env: { ...process.env, PC2_DATA_DIR: dataDir, PC2_PORT: "0", PC2_LOG_FORMAT: "json", PC2_LOG_LEVEL: "info", ...env },
     stdout: "pipe",
@@ -23,6 +23,7 @@ export async function startNode(dataDir: string, env: Record<string, string> = {
   })();
   return {
     url: /"url":"(https?:\/\/[^"]+)"/.exec(out)![1]!,
+    pid: proc.pid,
     code: /Setup code: (\S+)/.exec(out)?.[1] ?? "", // none once the node has an Owner
     stop: async () => {
       proc.kill("SIGTERM");

@@ -18,6 +18,18 @@ export class DavPropertiesRepository {
     return this.db.query<DeadProperty, [string, string]>("SELECT ns, name, xml FROM dav_properties WHERE owner = ? AND uid = ? ORDER BY ns, name").all(owner, uid);
   }
 
+  /** The dead properties of a folder's members, in one query (PROPFIND depth 1), by uid. */
+  ofMembers(owner: string, parentUid: string): Map<string, DeadProperty[]> {
+    const rows = this.db
+      .query<DeadProperty & { uid: string }, [string, string]>(
+        "SELECT p.uid, p.ns, p.name, p.xml FROM dav_properties p JOIN fs_entries e ON e.uid = p.uid WHERE p.owner = ?1 AND e.owner = ?1 AND e.parent_uid = ?2 ORDER BY p.ns, p.name",
+      )
+      .all(owner, parentUid);
+    const out = new Map<string, DeadProperty[]>();
+    for (const { uid, ...p } of rows) out.set(uid, [...(out.get(uid) ?? []), p]);
+    return out;
+  }
+
   count(owner: string, uid: string): number {
     return this.db.query<{ n: number }, [string, string]>("SELECT count(*) AS n FROM dav_properties WHERE owner = ? AND uid = ?").get(owner, uid)!.n;
   }
