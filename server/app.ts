@@ -1,5 +1,6 @@
 // createApp: the HTTP application (Elysia). Never listens; main/node.ts serves it and tests call app.handle.
 import { davRoutes } from "./services/dav/dav.routes.ts";
+import { metricsRoutes } from "./services/metrics/metrics.routes.ts";
 import { FUNCTION_BODY_LIMITS, functionsRoutes } from "./services/functions/functions.routes.ts";
 import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
@@ -9,6 +10,7 @@ import { schemaError } from "./http/schema.ts";
 import { isJsonContentType, parseJsonBody, UNREAD_BODY } from "./http/json-body.ts";
 import { BodyLimitTable, MAX_JSON_DEPTH, PRE_AUTH_JSON_BYTES } from "./http/body-limits.ts";
 import { SECURITY_HEADERS } from "./http/security-headers.ts";
+import { setRouteOf } from "./http/request-meta.ts";
 import type { AuthGuard } from "./http/auth-guard.ts";
 import type { HostGuard } from "./http/host-guard.ts";
 import type { AssetStore } from "./http/static-assets.ts";
@@ -104,7 +106,10 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       })
       // Every matched route passes the guard (who is calling, and does roles.ts allow it?) before its
       // input schema is checked: a caller who may not use a route learns nothing about its input.
-      .onTransform(({ request, route, body }) => guard.check(request, route, body))
+      .onTransform(({ request, route, body }) => {
+        setRouteOf(request, route);
+        guard.check(request, route, body);
+      })
       .use(systemRoutes(services.system))
       .use(authRoutes(services.signIn, services.sessions, services.setup, services.usersRepo, (address) => services.files.homeFolders(address)))
       .use(usersRoutes(services.users, services.files))
@@ -125,6 +130,7 @@ export function createApp({ config, log, services, guard, hosts, assets }: AppDe
       .use(wasmRoutes(services.wasm, WASM_LIMITS.maxModuleBytes))
       .use(functionsRoutes(services.functions))
       .use(davRoutes(services.dav))
+      .use(metricsRoutes(services.metrics))
       .use(aiRoutes(services.ai))
       .use(networkRoutes(services.network, services.audit))
       .use(tlsRoutes(services.tls, services.audit))

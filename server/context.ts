@@ -1,5 +1,6 @@
 // What every part of the server may be handed: config, logger, event bus, database, services.
 import type { DavService } from "./services/dav/dav.service.ts";
+import type { MetricsService } from "./services/metrics/metrics.service.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import type { EventBus } from "./events.ts";
@@ -75,6 +76,8 @@ export interface Services {
   functions: FunctionsService;
   /** WebDAV over each user's own files. */
   dav: DavService;
+  /** The Prometheus metrics at /metrics. */
+  metrics: MetricsService;
   ai: AiService;
   /** The node on the Boson network (DHT). */
   network: NetworkService;

@@ -26,6 +26,12 @@ export interface EventMap {
   "functions.log": { owner: string; name: string; at: number; level: "debug" | "info" | "warn" | "error"; message: string; deployment: string };
   /** A backup ended (scheduled, asked for, or before an update): for the Owner's notices. */
   "backup.finished": { ok: boolean; destination: string; set: string | null; bytesWritten: number; error: string | null };
+  /** A file's bytes were stored (an upload, a WebDAV PUT, a saved output): for the node's metrics. */
+  "files.written": { owner: string; bytes: number };
+  /** A WASM run ended: how long, and how (ok, error, or why it was killed). */
+  "wasm.finished": { ms: number; outcome: string };
+  /** An AI generation ended: which provider, how long, and how (ok, cancelled, error). */
+  "ai.finished": { provider: string; ms: number; outcome: string };
 }
 
 export type EventName = keyof EventMap;

@@ -12,6 +12,7 @@ import { EventBus } from "./events.ts";
 import { DataDirLock } from "./fs/data-dir-lock.ts";
 import { ControlSocket } from "./http/control-socket.ts";
 import { listen, listenRedirect, type NodeServer } from "./http/http-server.ts";
+import type { HttpObservation } from "./services/metrics/metrics.service.ts";
 import { diskAssetStore, type AssetStore } from "./http/static-assets.ts";
 import { AuthGuard } from "./http/auth-guard.ts";
 import { HostGuard, hostnameOf } from "./http/host-guard.ts";
@@ -96,6 +97,7 @@ export class Pc2Node {
         this.publicHttps = s.publicName.httpsUrl ? new URL(s.publicName.httpsUrl) : null;
       });
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
+      this.services.metrics.gauge("websocket_connections", "WebSocket connections open at /ws", () => this.hub.connectionCount());
       // The names an ACME certificate is asked for are the node's: the CA's check arrives with them as Host.
       this.hosts = new HostGuard([...config.hostNames, ...this.services.tls.acmeNames]);
       this.ctx.events.on("tls.names", ({ names }) => {
@@ -143,6 +145,7 @@ export class Pc2Node {
       proxies: new ProxyTrust([]),
       relayed,
       upgradeTo: (request, path) => this.httpsForPublicName(request, path),
+      onResponse: this.observe,
     });
     relayed.port = this.relay.port ?? 0;
     this.relayTls = this.listenRelayTls(0);
@@ -173,6 +176,9 @@ export class Pc2Node {
    * through and the node's certificate covers the name, send the browser there (308) instead; an
    * ACME challenge is answered where it came.
    */
+  /** Every answered request, for the metrics. */
+  private readonly observe = (o: HttpObservation) => this.services.metrics.httpRequest(o);
+
   private httpsForPublicName(request: Request, path: string): string | null {
     const target = this.publicHttps;
     if (!target || path.startsWith(ACME_CHALLENGE_PREFIX)) return null;
@@ -194,6 +200,7 @@ export class Pc2Node {
       relayed,
       tls: options,
       hsts: tls.sendsHsts(),
+      onResponse: this.observe,
     });
     relayed.tlsPort = server.port ?? 0;
     return server;
@@ -208,6 +215,7 @@ export class Pc2Node {
       proxies: new ProxyTrust(this.config.trustedProxies),
       tls: tls.serverOptions(),
       hsts: tls.sendsHsts(),
+      onResponse: this.observe,
     });
   }
 

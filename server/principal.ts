@@ -3,7 +3,7 @@
 export const ROLES = ["member", "admin", "owner"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const SCOPES = ["files:read", "files:write", "wasm:run", "wasm:install", "functions:deploy", "ai:chat", "ai:models", "admin"] as const;
+export const SCOPES = ["files:read", "files:write", "wasm:run", "wasm:install", "functions:deploy", "ai:chat", "ai:models", "admin", "metrics"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** What each role may do at most; a token's scopes are always cut down to its owner's current role. */

@@ -6,7 +6,7 @@ import { errorResponse, fail, toAppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { type HostGuard, hostnameOf } from "./host-guard.ts";
 import type { ProxyTrust } from "./proxy-trust.ts";
-import { setRequestMeta } from "./request-meta.ts";
+import { routeOf, setRequestMeta } from "./request-meta.ts";
 import { SECURITY_HEADERS } from "./security-headers.ts";
 import { type RoutedSocketData, takeUpgrade } from "./socket-upgrade.ts";
 import type { WsConnectionData, WsHub, WsSocket } from "./ws-hub.ts";
@@ -37,6 +37,8 @@ export interface ListenOptions {
   hsts?: boolean;
   /** Plain HTTP that should be HTTPS: the URL to send this request to (308), or null to serve it. */
   upgradeTo?: (request: Request, path: string) => string | null;
+  /** Told of every answered request (the node's metrics). */
+  onResponse?: (o: { method: string; route: string; status: number; seconds: number }) => void;
 }
 
 /** One year: browsers remember to use HTTPS only; sent only with a trusted certificate. */
@@ -76,7 +78,7 @@ function socketHandlers(hub: WsHub) {
   };
 }
 
-export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed, tls, hsts, upgradeTo }: ListenOptions): NodeServer {
+export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed, tls, hsts, upgradeTo, onResponse }: ListenOptions): NodeServer {
   const scheme = tls ? "https:" : "http:";
   return Bun.serve<SocketData>({
     hostname: host,
@@ -120,6 +122,7 @@ export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, p
       // How long the node took, for browsers' devtools and for benchmarks run on a busy machine.
       response?.headers.set("server-timing", `app;dur=${ms.toFixed(2)}`);
       if (hsts) response?.headers.set("strict-transport-security", HSTS);
+      onResponse?.({ method: request.method, route: path === "/ws" ? "/ws" : (routeOf(request) ?? "unmatched"), status: response?.status ?? 101, seconds: ms / 1000 });
       // Only the path is logged: query strings may carry single-use link signatures.
       log.debug("http", { method: request.method, path, status: response?.status ?? 101, ms: Math.round(ms), ip });
       return response;

@@ -12,6 +12,18 @@ export function setRequestMeta(request: Request, value: RequestMeta): void {
   meta.set(request, value);
 }
 
+const routes = new WeakMap<Request, string>();
+
+/** The route pattern the app matched for this request (for metrics: few distinct values). */
+export function setRouteOf(request: Request, route: string): void {
+  routes.set(request, route);
+}
+
+/** The matched route's pattern, or null when no route matched. */
+export function routeOf(request: Request): string | null {
+  return routes.get(request) ?? null;
+}
+
 /** The client's address: the TCP peer, or what a trusted proxy reported. Never a header from anyone else. */
 export function clientIp(request: Request): string {
   return meta.get(request)?.ip ?? "unknown";

@@ -1,5 +1,7 @@
 // createServices: build each service with exactly what it needs, in dependency order.
 import { DavService } from "./dav/dav.service.ts";
+import { countBlocks } from "./metrics/block-count.ts";
+import { MetricsService } from "./metrics/metrics.service.ts";
 import { DavPropertiesRepository } from "./dav/dav-properties.repository.ts";
 import { LockManager } from "./dav/dav-locks.ts";
 import { readStoredFolder } from "./functions/stored-folder.ts";
@@ -118,6 +120,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   });
   const writer = new FileWriter(files, storage);
   const trash = new TrashService(files);
+  const metrics = new MetricsService(events);
   const dav = new DavService({ db, files, writer, trash, props: new DavPropertiesRepository(db), locks: new LockManager() });
   const uploadsRepo = new UploadsRepository(db);
   const uploads = new ResumableUploads(uploadsRepo, files, writer, join(config.dataDir, "tmp"));
@@ -142,6 +145,8 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     new WasmRegistry(wasmAppsRepo, join(config.dataDir, "wasm-apps"), samples, WASM_LIMITS.maxModuleBytes, (owner, bytes, what) => files.reserve(owner, bytes, what)),
     new WasmFiles(files, writer, join(config.dataDir, "tmp", "wasm"), { maxInputFiles: 64, maxInputBytes: 256 * 1024 * 1024, maxOutputFiles: 256, maxOutputBytes: 256 * 1024 * 1024 }),
     config.wasm.workers,
+    WASM_LIMITS,
+    events,
   );
 
   const vault = new KeyVault(join(config.dataDir, "secrets"));
@@ -158,6 +163,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
       new CloudProvider(aiRepo, vault, (owner) => ((usersRepo.get(owner)?.role ?? "member") === "member" ? "public" : "lan")),
     ],
     { maxTokens: config.ai.maxTokens },
+    events,
   );
   const functions = new FunctionsService({
     repo: new FunctionsRepository(db),
@@ -205,6 +211,11 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     log: log.child({ svc: "update" }),
   });
   const updates = new UpdateService({ config: config.update, dataDir: config.dataDir, applier, audit, log: log.child({ svc: "update" }) });
+  metrics.gauge("terminal_sessions", "Terminal sessions open", () => terminals.count());
+  metrics.gauge("wasm_queued_runs", "WASM runs waiting for a sandbox process", () => wasm.queued());
+  metrics.gauge("ipfs_pinned_cids", "Distinct CIDs pinned for files", () => files.pinnedCids());
+  metrics.gauge("ipfs_blocks", "Blocks in the IPFS blockstore (counted at most once a minute)", countBlocks(join(config.dataDir, "ipfs", "blocks")));
+  metrics.gauge("disk_free_bytes", "Free bytes on the data disk", () => files.diskFree());
   const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, functions, llama, network, backup, backupBrowser, updates];
   return {
     updates,
@@ -231,6 +242,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     wasm,
     functions,
     dav,
+    metrics,
     ai,
     llama,
     network,

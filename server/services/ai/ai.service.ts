@@ -1,5 +1,6 @@
 // AI: route a chat to its provider by model id ("local/…", "ollama/…", "cloud/<connection>/…"),
 // keep each wallet's conversations, and attach the caller's own files to a turn.
+import type { EventBus } from "../../events.ts";
 import { randomUUID } from "node:crypto";
 import { transaction, type Database } from "../../db/database.ts";
 import { AppError, fail, NotFoundError, ValidationError } from "../../errors.ts";
@@ -37,6 +38,8 @@ export class AiService {
     private readonly files: FilesService,
     providers: AiProvider[],
     readonly limits: { maxTokens: number },
+    /** Where each finished generation is told (the node's metrics). */
+    private readonly events: EventBus | null = null,
   ) {
     this.providers = new Map(providers.map((p) => [p.id, p]));
   }
@@ -118,11 +121,20 @@ export class AiService {
   /** One generation, streamed to `onToken`; a cancelled signal stops it upstream. */
   async generate(owner: string, input: ChatInput, onToken: (t: string) => void, signal?: AbortSignal, except?: ProviderId): Promise<Generation> {
     const { provider, name } = this.route(input.model, except);
+    const started = performance.now();
+    let outcome = "error";
     try {
-      return await provider.chat(owner, name, input.messages, { maxTokens: input.maxTokens, temperature: input.temperature, onToken, signal });
+      const generation = await provider.chat(owner, name, input.messages, { maxTokens: input.maxTokens, temperature: input.temperature, onToken, signal });
+      outcome = generation.reason === "cancelled" ? "cancelled" : "ok";
+      return generation;
     } catch (err) {
-      if (signal?.aborted && !(err instanceof AppError)) return { text: "", promptTokens: 0, tokens: 0, reason: "cancelled" };
+      if (signal?.aborted && !(err instanceof AppError)) {
+        outcome = "cancelled";
+        return { text: "", promptTokens: 0, tokens: 0, reason: "cancelled" };
+      }
       throw err;
+    } finally {
+      this.events?.emit("ai.finished", { provider: provider.id, ms: performance.now() - started, outcome });
     }
   }
 

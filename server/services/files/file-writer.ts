@@ -107,6 +107,7 @@ export class FileWriter {
     if (outcome.replaced) this.files.cleanup(owner, [outcome.replaced]);
     for (const c of created) this.files.emit(owner, "item.added", toV1(c));
     this.files.emit(owner, outcome.replaced ? "item.updated" : "item.added", toV1(outcome.row));
+    this.files.written(owner, received.size);
     return outcome.row;
   }
 

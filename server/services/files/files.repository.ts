@@ -107,6 +107,10 @@ export class FilesRepository {
   }
 
   /** Does any entry (of anyone) still reference this CID? */
+  distinctCids(): number {
+    return this.db.query<{ n: number }, []>("SELECT count(DISTINCT cid) AS n FROM fs_entries WHERE cid IS NOT NULL").get()!.n;
+  }
+
   cidInUse(cid: string): boolean {
     return this.db.query("SELECT 1 FROM fs_entries WHERE cid = ? LIMIT 1").get(cid) !== null;
   }

@@ -383,6 +383,21 @@ export class FilesService {
     }
   }
 
+  /** A file's bytes were stored (for the node's metrics). */
+  written(owner: string, bytes: number): void {
+    this.deps.events.emit("files.written", { owner, bytes });
+  }
+
+  /** The data disk's free bytes. */
+  diskFree(): number {
+    return this.deps.disk().free;
+  }
+
+  /** How many distinct CIDs the node keeps pinned for files. */
+  pinnedCids(): number {
+    return this.deps.repo.distinctCids();
+  }
+
   mutable(e: FsEntryRow): void {
     if (e.immutable) throw new ForbiddenError(`"${e.path === "/" ? "home" : e.name}" is a system folder and cannot be changed`, "immutable");
   }

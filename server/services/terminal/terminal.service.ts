@@ -51,6 +51,11 @@ export class TerminalService {
     private readonly log: Logger,
   ) {}
 
+  /** Terminal sessions open on the node (for its metrics). */
+  count(): number {
+    return this.entries.size;
+  }
+
   start(): void {
     this.sweeper = setInterval(() => this.sweepIdle(), Math.min(30_000, Math.max(200, this.limits.idleMs / 4)));
   }

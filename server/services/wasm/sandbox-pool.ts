@@ -61,6 +61,11 @@ export class SandboxPool {
 
   constructor(private readonly maxQueue: number) {}
 
+  /** Jobs waiting for a process. */
+  queued(): number {
+    return this.waiting.length;
+  }
+
   /** Keep `size` processes started and at most `size` jobs running at once. */
   /**
    * Keep `size` processes; they start `warmAfterMs` later (so they do not compete with the node's

@@ -1,5 +1,6 @@
 // Server-side WASM: run a sample app, an installed app or a caller's module in the sandbox pool,
 // with the caller's files at /input and /output saved back into their storage.
+import type { EventBus } from "../../events.ts";
 import { fail, ValidationError } from "../../errors.ts";
 import type { ExecuteBody } from "./wasm.schemas.ts";
 import { WASM_LIMITS, type WasmLimits } from "./wasm-limits.ts";
@@ -27,7 +28,14 @@ export class WasmService {
     /** Sandbox processes kept started. */
     private readonly workers: number,
     private readonly limits: WasmLimits = WASM_LIMITS,
+    /** Where each finished run is told (the node's metrics). */
+    private readonly events: EventBus | null = null,
   ) {}
+
+  /** Runs waiting for a sandbox process. */
+  queued(): number {
+    return this.pool.queued();
+  }
 
   /** Keep the sandbox processes started (from a second after start-up); clear what an interrupted run left behind. */
   start(): void {
@@ -41,7 +49,19 @@ export class WasmService {
   }
 
   /** Run `{ app | module (base64), args, stdin, env, files, output, timeoutMs, memoryMb }` for `owner`. */
-  async execute(owner: string, input: ExecuteBody, { onOutput, signal }: { onOutput?: OutputListener; signal?: AbortSignal } = {}): Promise<ExecuteResult> {
+  async execute(owner: string, input: ExecuteBody, options: { onOutput?: OutputListener; signal?: AbortSignal } = {}): Promise<ExecuteResult> {
+    const started = performance.now();
+    let outcome = "error";
+    try {
+      const result = await this.run(owner, input, options);
+      outcome = result.killed ?? (result.error ? "error" : "ok");
+      return result;
+    } finally {
+      this.events?.emit("wasm.finished", { ms: performance.now() - started, outcome });
+    }
+  }
+
+  private async run(owner: string, input: ExecuteBody, { onOutput, signal }: { onOutput?: OutputListener; signal?: AbortSignal }): Promise<ExecuteResult> {
     const memoryMb = input.memoryMb ?? this.limits.defaultMemoryMb;
     const timeoutMs = input.timeoutMs ?? this.limits.defaultTimeoutMs;
     const args = input.args ?? [];
