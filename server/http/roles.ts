@@ -39,6 +39,8 @@ const TERMINAL: Access = { role: "admin" };
 /** Key: "METHOD /route/:pattern" exactly as registered with Elysia. */
 export const HTTP_ACCESS: Record<string, Access> = {
   "GET /health": PUBLIC,
+  "GET /api/openapi.json": PUBLIC,
+  "GET /api/docs": PUBLIC,
   // Prometheus: the Owner, or a token with the metrics scope (made for the scraper alone).
   "GET /metrics": { role: "owner", scopes: ["admin", "metrics"] },
   "GET /api/info": PUBLIC,
