@@ -30,7 +30,7 @@ import { IdentityStore } from "./services/identity/identity.store.ts";
 import { SetupRepository } from "./services/setup/setup.repository.ts";
 import { VERSION } from "./services/system/system.service.ts";
 import { askNode } from "./http/control-socket.ts";
-import { fnDeploy } from "./services/functions/fn-commands.ts";
+import { REMOTE_USAGE, RemoteUsageError, runRemote } from "../client/remote-cli.ts";
 import { formatLookup, formatNetworkStatus } from "./services/network/network-text.ts";
 
 const USAGE = `Usage: pc2 [command]
@@ -65,6 +65,8 @@ Commands:
   fn deploy <dir> --name=<name> [--public] [--url=<node>]
                              Deploy a folder as an edge function (docs/functions.md) with the API token in
                              PC2_TOKEN (scope functions:deploy); --url defaults to this machine's node
+  remote <url> <command>     Another node's files, WASM apps, AI and functions, with the API token in PC2_TOKEN:
+                             files ls|put|get|mkdir|rm, wasm run, ai chat, fn deploy (docs/automation.md)
   version                    Print the version
   help                       Print this help
 
@@ -294,6 +296,8 @@ function printReport(r: StorageReport): void {
 }
 
 export async function main(argv: string[], options: NodeOptions = {}): Promise<number> {
+  // Another node, through the typed client (client/): its own arguments and flags.
+  if (argv[0] === "remote") return runRemote(argv.slice(1), process.env);
   const args = argv.filter((a) => !a.startsWith("--"));
   const flags = new Set(argv.filter((a) => a.startsWith("--")));
   const known = new Set(["--force", "--json", "--help", "--repair", "--print", "--public"]);
@@ -317,7 +321,9 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "fn" && sub === "deploy" && args.length === 3) {
     const name = valued.get("--name");
     if (!name) throw new UsageError("fn deploy needs --name=<name>");
-    return fnDeploy({ dir: resolve(args[2]!), name, url: valued.get("--url") ?? nodeUrl(config()), token: process.env.PC2_TOKEN, public: flags.has("--public") });
+    if (!process.env.PC2_TOKEN) return (console.error("pc2: set PC2_TOKEN to an API token with the functions:deploy scope (Settings › API tokens)"), 1);
+    const url = valued.get("--url") ?? nodeUrl(config());
+    return runRemote([url, "fn", "deploy", resolve(args[2]!), `--name=${name}`, ...(flags.has("--public") ? ["--public"] : [])], process.env);
   }
   if (cmd === "update" && sub === "check" && args.length === 2) return updateCheck(config, flags.has("--json"));
   if (cmd === "update" && sub === "apply" && args.length === 2) return updateApply(config, "/update/apply");
@@ -340,6 +346,10 @@ export async function runCli(argv: string[], options: NodeOptions = {}): Promise
     }
     if (err instanceof UsageError) {
       console.error(`pc2: ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    if (err instanceof RemoteUsageError) {
+      console.error(`pc2: ${err.message === REMOTE_USAGE ? "" : `${err.message}\n\n`}${REMOTE_USAGE}`);
       process.exit(2);
     }
     console.error(`pc2: ${err instanceof Error ? err.message : String(err)}`);
