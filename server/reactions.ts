@@ -13,12 +13,12 @@ export function wireReactions(events: EventBus, services: Services, hub: WsHub):
   events.on("auth.signed_in", ({ address }) => services.files.ensureHome(address));
 
   // Each wallet's file events reach that wallet's sockets and nobody else's.
-  events.on("files.changed", ({ owner, event, payload }) => void hub.publish(FILES_TOPIC, event, payload, (p) => p.address === owner));
+  events.on("files.changed", ({ owner, event, payload }) => void hub.publishTo(FILES_TOPIC, owner, event, payload));
 
   // The network's state reaches every signed-in socket that subscribed; the listening port goes into the peer record.
   events.on("network.status", (status) => void hub.publish(NETWORK_TOPIC, "network.status", status));
   // A function's log lines reach its deployer's sockets, live.
-  events.on("functions.log", ({ owner, ...line }) => void hub.publish(FUNCTIONS_TOPIC, "function.log", line, (p) => p.address === owner));
+  events.on("functions.log", ({ owner, ...line }) => void hub.publishTo(FUNCTIONS_TOPIC, owner, "function.log", line));
   // Backups are the Owner's: only the Owner's desktop hears how one ended.
   events.on("backup.finished", (r) => void hub.publish(NODE_TOPIC, "backup.finished", r, (p) => p.role === "owner"));
   events.on("node.started", ({ url }) => services.network.setHttpPort(Number(new URL(url).port)));

@@ -1,4 +1,5 @@
 // The /ws hub: JSON-RPC 2.0 dispatch, per-connection subscriptions, heartbeats, size and backpressure limits.
+import { Subscribers } from "./ws-subscribers.ts";
 import type { Server, ServerWebSocket } from "bun";
 import { AppError, fail, ForbiddenError } from "../errors.ts";
 import type { Principal } from "../principal.ts";
@@ -59,6 +60,8 @@ export class WsHub {
   private readonly topics = new Set<string>();
   /** Open sockets by connection id (sendTo and the rpc.* methods look them up on every call). */
   private readonly sockets = new Map<number, WsSocket>();
+  /** Subscriptions by topic and wallet, so a publish reaches only its audience. */
+  private readonly subscribers = new Subscribers<WsSocket>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private readonly disconnectListeners: ((connId: number) => void)[] = [];
   private nextId = 1;
@@ -133,10 +136,21 @@ export class WsHub {
 
   /** Push `method(params)` to every connection subscribed to `topic` (and passing `filter`). */
   publish(topic: string, method: string, params: unknown, filter?: (principal: Principal) => boolean): number {
-    const text = notificationText(method, params);
+    return this.sendAll(this.subscribers.of(topic), method, params, filter);
+  }
+
+  /** Publish to one wallet's subscribers of `topic` only (its files, its functions' logs). */
+  publishTo(topic: string, address: string, method: string, params: unknown): number {
+    return this.sendAll(this.subscribers.of(topic, address), method, params);
+  }
+
+  private sendAll(sockets: Iterable<WsSocket>, method: string, params: unknown, filter?: (principal: Principal) => boolean): number {
+    // Serialised once, and only when someone is there to read it.
+    let text: string | null = null;
     let sent = 0;
-    for (const ws of this.sockets.values()) {
-      if (!ws.data.subscriptions.has(topic) || (filter && !filter(ws.data.principal))) continue;
+    for (const ws of sockets) {
+      if (filter && !filter(ws.data.principal)) continue;
+      text ??= notificationText(method, params);
       if (this.sendText(ws, text)) sent++;
     }
     return sent;
@@ -221,6 +235,7 @@ export class WsHub {
       close: (ws: WsSocket, code: number, reason: string) => {
         ws.data.closed = true;
         this.sockets.delete(ws.data.id);
+        for (const t of ws.data.subscriptions) this.subscribers.remove(t, ws.data.principal.address, ws);
         for (const ctrl of ws.data.inFlight.values()) ctrl.abort(new Error("connection closed"));
         ws.data.inFlight.clear();
         for (const listener of this.disconnectListeners) listener(ws.data.id);
@@ -323,13 +338,16 @@ export class WsHub {
     if (next.size > this.config.maxSubscriptions) {
       throw fail("too_many_subscriptions", `A connection may hold at most ${this.config.maxSubscriptions} subscriptions`);
     }
+    const ws = this.sockets.get(connId)!;
+    for (const t of next) if (!conn.subscriptions.has(t)) this.subscribers.add(t, conn.principal.address, ws);
     conn.subscriptions = next;
     return { subscribed: [...next].sort() };
   }
 
   private unsubscribe(connId: number, topics: string[]): { subscribed: string[] } {
     const conn = this.connection(connId);
-    for (const t of topics) conn.subscriptions.delete(t);
+    const ws = this.sockets.get(connId)!;
+    for (const t of topics) if (conn.subscriptions.delete(t)) this.subscribers.remove(t, conn.principal.address, ws);
     return { subscribed: [...conn.subscriptions].sort() };
   }
 
