@@ -19,6 +19,8 @@ export interface WsConnectionData {
   inFlight: Map<JsonRpcId, AbortController>;
   alive: boolean;
   closed: boolean;
+  /** The listener the connection came through (a wallet's events are published natively on it). */
+  server: { publish(topic: string, data: string): number };
 }
 
 export type WsSocket = ServerWebSocket<WsConnectionData>;
@@ -51,6 +53,9 @@ export interface WsPolicy {
   /** Still signed in? Asked at every heartbeat, so expiry and out-of-process revocation close the socket. */
   stillLive(principal: Principal): boolean;
 }
+
+/** The native (uWebSockets) topic of one wallet's subscribers of `topic`. */
+const walletTopic = (topic: string, address: string) => `${topic}\u0000${address}`;
 
 export class WsHub {
   private readonly methods = new Map<string, RpcHandler>();
@@ -139,9 +144,22 @@ export class WsHub {
     return this.sendAll(this.subscribers.of(topic), method, params, filter);
   }
 
-  /** Publish to one wallet's subscribers of `topic` only (its files, its functions' logs). */
+  /**
+   * Publish to one wallet's subscribers of `topic` only (its files, its functions' logs). Sent by
+   * Bun's native pub/sub (uWebSockets' topics: one C++ loop per listener), since a wallet may hold
+   * thousands of sockets; a socket that stops reading is closed at Bun's backpressure limit.
+   */
   publishTo(topic: string, address: string, method: string, params: unknown): number {
-    return this.sendAll(this.subscribers.of(topic, address), method, params);
+    const servers = new Set<WsConnectionData["server"]>();
+    let audience = 0;
+    for (const ws of this.subscribers.of(topic, address)) {
+      servers.add(ws.data.server);
+      audience++;
+    }
+    if (audience === 0) return 0;
+    const text = notificationText(method, params);
+    for (const server of servers) server.publish(walletTopic(topic, address), text);
+    return audience;
   }
 
   private sendAll(sockets: Iterable<WsSocket>, method: string, params: unknown, filter?: (principal: Principal) => boolean): number {
@@ -207,6 +225,7 @@ export class WsHub {
       inFlight: new Map(),
       alive: true,
       closed: false,
+      server,
     };
     if (server.upgrade(request, { data })) return undefined;
     throw fail("websocket_upgrade_failed", "The WebSocket handshake failed");
@@ -339,7 +358,11 @@ export class WsHub {
       throw fail("too_many_subscriptions", `A connection may hold at most ${this.config.maxSubscriptions} subscriptions`);
     }
     const ws = this.sockets.get(connId)!;
-    for (const t of next) if (!conn.subscriptions.has(t)) this.subscribers.add(t, conn.principal.address, ws);
+    for (const t of next)
+      if (!conn.subscriptions.has(t)) {
+        this.subscribers.add(t, conn.principal.address, ws);
+        ws.subscribe(walletTopic(t, conn.principal.address));
+      }
     conn.subscriptions = next;
     return { subscribed: [...next].sort() };
   }
@@ -347,7 +370,11 @@ export class WsHub {
   private unsubscribe(connId: number, topics: string[]): { subscribed: string[] } {
     const conn = this.connection(connId);
     const ws = this.sockets.get(connId)!;
-    for (const t of topics) if (conn.subscriptions.delete(t)) this.subscribers.remove(t, conn.principal.address, ws);
+    for (const t of topics)
+      if (conn.subscriptions.delete(t)) {
+        this.subscribers.remove(t, conn.principal.address, ws);
+        ws.unsubscribe(walletTopic(t, conn.principal.address));
+      }
     return { subscribed: [...conn.subscriptions].sort() };
   }
 
