@@ -74,3 +74,15 @@ test("stdout and stderr together may reach the output cap exactly; one byte more
   expect(exact.stdout.length).toBe(cap - 10);
   expect(await pool.run(echo(cap - 12))).toMatchObject({ killed: "output_limit", exitCode: null });
 });
+
+test("processes stop after a while without runs, and the next run starts one again", async () => {
+  pool = new SandboxPool(4);
+  pool.start(2, 0, 300);
+  expect((await pool.run(calc("1+1"))).stdout).toBe("2\n");
+  expect(pool.processes()).toBe(2);
+  // Idle past the limit (checked every 300 ms here): every process stops.
+  for (let i = 0; i < 50 && pool.processes() > 0; i++) await Bun.sleep(100);
+  expect(pool.processes()).toBe(0);
+  expect((await pool.run(calc("2+3"))).stdout).toBe("5\n");
+  expect(pool.processes()).toBe(2);
+});

@@ -1,7 +1,8 @@
 // The WASI sandbox pool: a few started processes (SandboxProcess) that take one job at a time.
 // Limits per job: wall time (SIGKILL, then a fresh process), stdout+stderr bytes, /output caps;
 // memory is capped in the module itself. A process is retired after many jobs or much data, since
-// the runtime's heap never shrinks. Jobs beyond the pool wait in a bounded queue.
+// the runtime's heap never shrinks. Jobs beyond the pool wait in a bounded queue. Processes start a
+// second after the node (or at the first run) and stop after IDLE_MS without a run.
 import { ServiceUnavailableError } from "../../errors.ts";
 import type { WasiJob } from "../../../workers/wasi-protocol.ts";
 import { SandboxProcess } from "./sandbox-process.ts";
@@ -46,6 +47,9 @@ export interface RunResult {
 export type OutputListener = (stream: "stdout" | "stderr", text: string) => void;
 
 const MAX_JOBS_PER_PROCESS = 500;
+/** Sandbox processes nobody has used for this long are stopped (the next run starts them again). */
+export const IDLE_MS = 10 * 60_000;
+const IDLE_CHECK_MS = 30_000;
 const MAX_MODULE_BYTES_PER_PROCESS = 64 * 1024 * 1024;
 /** wasmer does not release a run's in-memory files, so a process that has held this much is replaced. */
 const MAX_FILE_BYTES_PER_PROCESS = 64 * 1024 * 1024;
@@ -58,6 +62,10 @@ export class SandboxPool {
   private size = 0;
   private nextId = 1;
   private warmTimer: ReturnType<typeof setTimeout> | null = null;
+  private idleTimer: ReturnType<typeof setInterval> | null = null;
+  private lastRun = 0;
+  /** Stopped for being idle: nothing starts again until a run asks. */
+  private dormant = false;
 
   constructor(private readonly maxQueue: number) {}
 
@@ -66,25 +74,42 @@ export class SandboxPool {
     return this.waiting.length;
   }
 
-  /** Keep `size` processes started and at most `size` jobs running at once. */
   /**
-   * Keep `size` processes; they start `warmAfterMs` later (so they do not compete with the node's
-   * own start-up on a small machine), or at the first run, whichever comes first.
+   * Keep `size` processes and at most `size` jobs running at once; they start `warmAfterMs` later
+   * (so they do not compete with the node's own start-up on a small machine), or at the first run,
+   * whichever comes first. After `idleMs` without a run they are stopped (their memory goes back
+   * to the machine) and start again with the next run.
    */
-  start(size: number, warmAfterMs = 0): void {
+  start(size: number, warmAfterMs = 0, idleMs = IDLE_MS): void {
     this.size = size;
+    this.lastRun = performance.now();
     if (warmAfterMs > 0) this.warmTimer = setTimeout(() => this.refill(), warmAfterMs);
     else this.refill();
+    this.idleTimer = setInterval(() => this.retireIfIdle(idleMs), Math.min(idleMs, IDLE_CHECK_MS));
+    this.idleTimer.unref?.();
+  }
+
+  /** Sandbox processes started now (running a job or ready for one). */
+  processes(): number {
+    return this.idle.length + this.busy + this.starting;
+  }
+
+  private retireIfIdle(idleMs: number): void {
+    if (this.dormant || this.busy > 0 || this.starting > 0 || this.waiting.length > 0 || performance.now() - this.lastRun < idleMs) return;
+    this.dormant = true;
+    for (const p of this.idle.splice(0)) p.kill();
   }
 
   stop(): void {
     if (this.warmTimer) clearTimeout(this.warmTimer);
+    if (this.idleTimer) clearInterval(this.idleTimer);
     this.size = 0;
     for (const p of this.idle.splice(0)) p.kill();
     for (const w of this.waiting.splice(0)) w.reject(new ServiceUnavailableError("The node is stopping", "node_stopping"));
   }
 
   private refill(): void {
+    if (this.dormant) return;
     while (this.idle.length + this.busy + this.starting < this.size) {
       this.starting++;
       const p = new SandboxProcess();
@@ -108,6 +133,8 @@ export class SandboxPool {
 
   /** A process for one job; null when `signal` fired while the job was waiting. */
   private acquire(signal?: AbortSignal): Promise<SandboxProcess | null> {
+    this.lastRun = performance.now();
+    this.dormant = false;
     const p = this.idle.shift();
     if (p) {
       this.busy++;
@@ -133,6 +160,7 @@ export class SandboxPool {
   /** After a job: back to the pool, or retired (and replaced) when killed or worn. */
   private done(p: SandboxProcess, fileBytes: number): void {
     this.busy--;
+    this.lastRun = performance.now();
     p.fileBytes += fileBytes;
     const worn = p.jobs >= MAX_JOBS_PER_PROCESS || p.moduleBytes > MAX_MODULE_BYTES_PER_PROCESS || p.fileBytes > MAX_FILE_BYTES_PER_PROCESS;
     if (p.alive && !worn && this.size > 0) this.release(p);
