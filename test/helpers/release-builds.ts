@@ -13,7 +13,7 @@ export interface BuiltRelease {
   signed: SignedRelease;
 }
 
-const TREE = ["server", "web", "workers", "scripts", "test/fixtures/wasm", "package.json", "tsconfig.json", "bunfig.toml", "dist/wasm-apps", "dist/wasm-fixtures"];
+const TREE = ["server", "web", "workers", "client", "scripts", "test/fixtures/wasm", "package.json", "tsconfig.json", "bunfig.toml", "dist/wasm-apps", "dist/wasm-fixtures"];
 
 export async function buildRelease(o: { keyFile: string; version: string; baseUrl: string; out: string; notes?: string; patch?: (root: string) => void }): Promise<BuiltRelease> {
   const common = { keyFile: o.keyFile, version: o.version, baseUrl: o.baseUrl, channel: "stable", minFrom: "0.0.0", notes: o.notes ?? `PC2 ${o.version}.` };
