@@ -77,7 +77,9 @@ test.describe
         // The terminal streams over the WebSocket, through the gateway and the tunnel.
         await page.getByRole("button", { name: "Open Terminal" }).click();
         const term = page.getByTestId("terminal");
-        await expect(term.locator(".xterm-rows")).toContainText("#");
+        // The shell's first prompt comes through the gateway and the tunnel; on a loaded 2-core
+        // machine that has taken over 5 s (CI once saw the window still blank at 5 s).
+        await expect(term.locator(".xterm-rows")).toContainText("#", { timeout: 20_000 });
         await term.click();
         await page.keyboard.type("echo through-the-relay-$((40+2))");
         await page.keyboard.press("Enter");
