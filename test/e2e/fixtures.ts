@@ -20,9 +20,13 @@ export interface RunningNode {
 /** Start `bun server/main.ts` on a free port with a temp data dir and a preset setup code. */
 export async function startNode(extraEnv: Record<string, string> = {}): Promise<RunningNode> {
   const dataDir = mkdtempSync(join(tmpdir(), "pc2-e2e-"));
+  // A home of its own: the terminal's shell starts there, reads its rc files and writes its
+  // history there — never the developer's (whose history and rc files once kept the prompt away).
+  const home = mkdtempSync(join(tmpdir(), "pc2-e2e-home-"));
   const proc: ChildProcess = spawn(BUN, [join(REPO, "server", "main.ts"), "start"], {
     env: {
       ...process.env,
+      HOME: home,
       PC2_DATA_DIR: dataDir,
       PC2_NETWORK_BOOTSTRAP: "none",
       PC2_NETWORK_IPV4: "127.0.0.1",
@@ -54,6 +58,7 @@ export async function startNode(extraEnv: Record<string, string> = {}): Promise<
       proc.kill("SIGTERM");
       await new Promise((r) => proc.once("exit", r));
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
     },
   };
 }
