@@ -72,3 +72,10 @@ export async function ownerAdminMember(f: Fetcher, setupCode: string): Promise<{
   const owner = await claimOwner(f, setupCode);
   return { owner, admin: await addUser(f, owner, "admin"), member: await addUser(f, owner, "member") };
 }
+
+/** Mint an API token for `who` with the given scopes (POST /api/tokens); throws unless the node answers 201. */
+export async function mintToken(f: Fetcher, who: SignedIn, scopes: string[], name = "test"): Promise<string> {
+  const res = await f("/api/tokens", json({ name, scopes }, who.bearer));
+  if (res.status !== 201) throw new Error(`token mint failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}

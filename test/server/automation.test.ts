@@ -10,7 +10,7 @@ import { makeTinyGguf } from "../../scripts/make-tiny-gguf.ts";
 import { REPO, runCli } from "../helpers/spawned-node.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
-import { claimOwner, httpFetcher, type SignedIn } from "../helpers/wallet-auth.ts";
+import { claimOwner, httpFetcher, mintToken, type SignedIn } from "../helpers/wallet-auth.ts";
 
 const data = makeTempDir("pc2-auto-data-");
 const local = makeTempDir("pc2-auto-local-");
@@ -18,10 +18,7 @@ let t: TestNode;
 let owner: SignedIn;
 let token: string;
 
-async function mint(scopes: string[]): Promise<string> {
-  const res = await fetch(`${t.url}/api/tokens`, { method: "POST", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify({ name: "script", scopes }) });
-  return ((await res.json()) as { token: string }).token;
-}
+const mint = (scopes: string[]) => mintToken(httpFetcher(t.url), owner, scopes, "script");
 
 async function script(name: string, args: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
   const proc = Bun.spawn([process.execPath, join(REPO, "client", "examples", name), ...args], {

@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { builtModule, wasmClient } from "../helpers/wasm-client.ts";
 import { startTestNode, type TestNode } from "../helpers/test-node.ts";
-import { httpFetcher, ownerAdminMember, type SignedIn } from "../helpers/wallet-auth.ts";
+import { httpFetcher, mintToken, ownerAdminMember, type SignedIn } from "../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let owner: SignedIn;
@@ -81,12 +81,7 @@ describe("WASM app registry", () => {
       expect(r.status).toBe(403);
       expect(r.body.code).toBe("insufficient_role");
     }
-    const minted = await fetch(`${t.url}/api/tokens`, {
-      method: "POST",
-      headers: { ...admin.bearer, "content-type": "application/json" },
-      body: JSON.stringify({ name: "runner", scopes: ["wasm:run"] }),
-    });
-    const { token } = await minted.json();
+    const token = await mintToken(httpFetcher(t.url), admin, ["wasm:run"], "runner");
     const runOnly = { authorization: `Bearer ${token}` };
     expect((await fetch(`${t.url}/api/wasm/apps`, { headers: runOnly })).status).toBe(200);
     const refused = await send(runOnly, "POST", "/api/wasm/apps", { manifest: { ...manifest, name: "tok" }, module: wasm("wasm-fixtures", "echo") });

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
-import { claimOwner, httpFetcher } from "../../helpers/wallet-auth.ts";
+import { claimOwner, httpFetcher, mintToken } from "../../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let token: string;
@@ -34,12 +34,7 @@ function files(dir: string): string[] {
 beforeAll(async () => {
   t = await startTestNode();
   const owner = await claimOwner(httpFetcher(t.url), t.started.setup.code!);
-  const res = await fetch(`${t.url}/api/tokens`, {
-    method: "POST",
-    headers: { ...owner.bearer, "content-type": "application/json" },
-    body: JSON.stringify({ name: "dav", scopes: ["files:read", "files:write"] }),
-  });
-  token = ((await res.json()) as { token: string }).token;
+  token = await mintToken(httpFetcher(t.url), owner, ["files:read", "files:write"], "dav");
 });
 afterAll(async () => {
   await t.stop();

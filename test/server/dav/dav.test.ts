@@ -10,7 +10,7 @@ import { HOSTILE_NAMES, hostilePaths, snapshot } from "../../helpers/hostile-pat
 import { rawRequest } from "../../helpers/raw-http.ts";
 import { resolvePath } from "../../../server/services/files/virtual-path.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
-import { addUser, claimOwner, httpFetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
+import { addUser, claimOwner, httpFetcher, mintToken, type SignedIn } from "../../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let owner: SignedIn;
@@ -25,10 +25,7 @@ const basic = (token: string) => ({ authorization: `Basic ${Buffer.from(`any-nam
 const dav = (token: string, method: string, path: string, init: { headers?: Record<string, string>; body?: BodyInit } = {}) =>
   fetch(`${t.url}/dav${path}`, { method, headers: { ...basic(token), ...init.headers }, body: init.body });
 
-async function mint(who: SignedIn, scopes: string[]): Promise<string> {
-  const res = await fetch(`${t.url}/api/tokens`, { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify({ name: "dav", scopes }) });
-  return ((await res.json()) as { token: string }).token;
-}
+const mint = (who: SignedIn, scopes: string[]) => mintToken(httpFetcher(t.url), who, scopes, "dav");
 
 beforeAll(async () => {
   writeFileSync(canary, "canary");

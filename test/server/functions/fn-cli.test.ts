@@ -6,16 +6,13 @@ import { join } from "node:path";
 import { runCli } from "../../helpers/spawned-node.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
-import { claimOwner, httpFetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
+import { claimOwner, httpFetcher, mintToken, type SignedIn } from "../../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let owner: SignedIn;
 const folder = makeTempDir("pc2-fn-folder-");
 
-async function token(scopes: string[]): Promise<string> {
-  const res = await fetch(`${t.url}/api/tokens`, { method: "POST", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify({ name: "deploy", scopes }) });
-  return ((await res.json()) as { token: string }).token;
-}
+const token = (scopes: string[]) => mintToken(httpFetcher(t.url), owner, scopes, "deploy");
 
 beforeAll(async () => {
   t = await startTestNode();

@@ -4,18 +4,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { filesClient } from "../../helpers/files-client.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
-import { addUser, claimOwner, httpFetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
+import { addUser, claimOwner, httpFetcher, mintToken, type SignedIn } from "../../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let owner: SignedIn;
 let admin: SignedIn;
 let member: SignedIn;
 
-async function mint(who: SignedIn, scopes: string[]): Promise<string> {
-  const res = await fetch(`${t.url}/api/tokens`, { method: "POST", headers: { ...who.bearer, "content-type": "application/json" }, body: JSON.stringify({ name: "metrics", scopes }) });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { token: string }).token;
-}
+const mint = (who: SignedIn, scopes: string[]) => mintToken(httpFetcher(t.url), who, scopes, "metrics");
 
 /** The exposition as samples: name{labels} → value. */
 function samples(text: string): Map<string, number> {
