@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { claimOwner, httpFetcher, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
-import { converse, rawHandshake } from "../../helpers/ws-transcript.ts";
+import { rawHandshake } from "../../helpers/raw-http.ts";
+import { converse } from "../../helpers/ws-transcript.ts";
 
 let t: TestNode;
 let f: Fetcher;
