@@ -1,8 +1,6 @@
 // A transfer's progress on a terminal: one line redrawn in place (bytes, percent, speed) while a
 // file moves, and a last line when it is done. Only on a terminal: piped output gets the last line.
-
-const MIB = 1024 * 1024;
-const fmt = (n: number) => (n >= MIB ? `${(n / MIB).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+import { formatBytes as fmt } from "../server/format-bytes.ts";
 
 export interface Progress {
   /** `done` bytes moved so far. */

@@ -2,6 +2,7 @@
 // client. The token comes from PC2_TOKEN (preferred: a command line is readable by other users of
 // the machine) or --token=…; transfers show progress on a terminal.
 import { basename } from "node:path";
+import { formatBytes } from "../server/format-bytes.ts";
 import { Pc2ApiError, Pc2Client } from "./pc2-client.ts";
 import { progressBar } from "./progress.ts";
 
@@ -24,7 +25,7 @@ function flag(args: string[], name: string): string | undefined {
   return arg!.includes("=") ? arg!.slice(arg!.indexOf("=") + 1) : "true";
 }
 
-const size = (n: number | null) => (n === null ? "" : n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+const size = (n: number | null) => (n === null ? "" : formatBytes(n));
 
 /** Runs one remote command; returns the exit code (0 ok, 1 refused by the node, 2 usage). */
 export async function runRemote(argv: string[], env: Record<string, string | undefined>, io = { out: process.stdout, err: process.stderr }): Promise<number> {
