@@ -3,7 +3,7 @@
 // expect of a server that restarts). A locked resource — or a member of a locked collection — is
 // changed only by a request that submits the lock's token in its If header.
 import { fail } from "../../errors.ts";
-import { isWithin } from "../files/virtual-path.ts";
+import { isWithin, parentPath } from "../files/virtual-path.ts";
 import { escapeXml } from "./dav-xml.ts";
 
 export interface Lock {
@@ -35,24 +35,59 @@ export function timeoutOf(header: string | null): number {
   return DEFAULT_LOCK_SECONDS;
 }
 
+/** One wallet's locks, by token and by the path they lock. */
+interface WalletLocks {
+  byToken: Map<string, Lock>;
+  byRoot: Map<string, Set<Lock>>;
+}
+
 export class LockManager {
-  private readonly locks = new Map<string, Lock>();
+  private readonly wallets = new Map<string, WalletLocks>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  private live(owner: string): Lock[] {
-    const t = this.now();
-    const out: Lock[] = [];
-    for (const lock of this.locks.values()) {
-      if (lock.expires <= t) this.locks.delete(lock.token);
-      else if (lock.owner === owner) out.push(lock);
-    }
-    return out;
+  private walletOf(owner: string): WalletLocks {
+    let w = this.wallets.get(owner);
+    if (!w) this.wallets.set(owner, (w = { byToken: new Map(), byRoot: new Map() }));
+    return w;
   }
 
-  /** The locks that apply to `path`: on it, or on a collection above it with depth infinity. */
+  private drop(lock: Lock): void {
+    const w = this.wallets.get(lock.owner);
+    if (!w) return;
+    w.byToken.delete(lock.token);
+    const atRoot = w.byRoot.get(lock.root);
+    atRoot?.delete(lock);
+    if (atRoot?.size === 0) w.byRoot.delete(lock.root);
+    if (w.byToken.size === 0) this.wallets.delete(lock.owner);
+  }
+
+  /** Whether `lock` still holds; an expired one is forgotten on the way. */
+  private holds(lock: Lock, t: number): boolean {
+    if (lock.expires > t) return true;
+    this.drop(lock);
+    return false;
+  }
+
+  /** Every lock the wallet holds (at most MAX_LOCKS_PER_WALLET); other wallets' locks are not looked at. */
+  private live(owner: string): Lock[] {
+    const t = this.now();
+    return [...(this.wallets.get(owner)?.byToken.values() ?? [])].filter((l) => this.holds(l, t));
+  }
+
+  /**
+   * The locks that apply to `path`: on it, or on a collection above it with depth infinity. Looked up
+   * by path, one lookup per folder above it, so a PROPFIND of many entries costs no scan per entry.
+   */
   covering(owner: string, path: string): Lock[] {
-    return this.live(owner).filter((l) => l.root === path || (l.depth === "infinity" && isWithin(path, l.root) && l.root !== path));
+    const w = this.wallets.get(owner);
+    if (!w) return [];
+    const t = this.now();
+    const out: Lock[] = [];
+    for (let at = path; ; at = parentPath(at)) {
+      for (const l of w.byRoot.get(at) ?? []) if ((at === path || l.depth === "infinity") && this.holds(l, t)) out.push(l);
+      if (at === "/") return out;
+    }
   }
 
   /** The locks on `path` or anywhere below it. */
@@ -61,7 +96,8 @@ export class LockManager {
   }
 
   byToken(owner: string, token: string): Lock | null {
-    return this.live(owner).find((l) => l.token === token) ?? null;
+    const lock = this.wallets.get(owner)?.byToken.get(token);
+    return lock && this.holds(lock, this.now()) ? lock : null;
   }
 
   /** A new lock, unless one in the way conflicts (423). */
@@ -70,7 +106,9 @@ export class LockManager {
     if (inTheWay.some((l) => l.scope === "exclusive" || input.scope === "exclusive")) throw fail("dav_locked", "The resource is locked by another lock");
     if (this.live(input.owner).length >= MAX_LOCKS_PER_WALLET) throw fail("too_many_requests", `At most ${MAX_LOCKS_PER_WALLET} locks may be held at once`);
     const lock: Lock = { ...input, token: `urn:uuid:${crypto.randomUUID()}`, expires: this.now() + input.timeoutSeconds * 1000 };
-    this.locks.set(lock.token, lock);
+    const w = this.walletOf(lock.owner);
+    w.byToken.set(lock.token, lock);
+    w.byRoot.set(lock.root, (w.byRoot.get(lock.root) ?? new Set()).add(lock));
     return lock;
   }
 
@@ -84,12 +122,12 @@ export class LockManager {
   unlock(owner: string, path: string, token: string): void {
     const lock = this.covering(owner, path).find((l) => l.token === token);
     if (!lock) throw fail("dav_lock_token_mismatch", "That lock token does not lock this resource");
-    this.locks.delete(lock.token);
+    this.drop(lock);
   }
 
   /** The resource (and what was below it) is gone: so are its locks. */
   dropWithin(owner: string, path: string): void {
-    for (const l of this.within(owner, path)) this.locks.delete(l.token);
+    for (const l of this.within(owner, path)) this.drop(l);
   }
 
   /**
