@@ -14,15 +14,19 @@ const HTTP_METHODS = new Set(["get", "put", "post", "delete", "options", "head",
 
 type Json = Record<string, unknown>;
 
+/** A trailing wildcard as OpenAPI writes it: ".../*" → ".../{path}". */
+const namedRest = (path: string) => path.replace(/\/\*$/, "/{path}");
+
 /** "/fn/:owner/:name/*" → "/fn/{owner}/{name}/{path}", as OpenAPI writes paths. */
 export function openApiPath(route: string): string {
-  return route.replace(/:(\w+)/g, "{$1}").replace(/\/\*$/, "/{path}");
+  return namedRest(route.replace(/:(\w+)/g, "{$1}"));
 }
 
 export function buildOpenApiDocument(app: AnyElysia, version: string): Json {
   const generated = toOpenAPISchema(app, { staticFile: false }, undefined, undefined, "3.1.0") as { paths: Record<string, Json>; components?: Json };
   const paths: Record<string, Record<string, Json>> = {};
-  for (const [path, item] of Object.entries(generated.paths)) paths[openApiPath(path.replace(/\{(\w+)\}/g, ":$1"))] = item as Record<string, Json>;
+  // The generator already writes {name} parameters; only its trailing "*" needs a name.
+  for (const [path, item] of Object.entries(generated.paths)) paths[namedRest(path)] = item as Record<string, Json>;
 
   for (const route of app.routes) {
     const method = route.method.toLowerCase();
