@@ -68,7 +68,6 @@ async function main() {
   // Warm: started processes that have compiled the module.
   const pool = new SandboxPool(64);
   pool.start(2);
-  await Bun.sleep(500);
   await Promise.all([timed(pool), timed(pool)]);
   const warm: number[] = [];
   for (let i = 0; i < RUNS; i++) warm.push(await timed(pool));

@@ -75,14 +75,30 @@ test("stdout and stderr together may reach the output cap exactly; one byte more
   expect(await pool.run(echo(cap - 12))).toMatchObject({ killed: "output_limit", exitCode: null });
 });
 
+test("no process starts before a run needs one; a second starts only when both runs are in flight", async () => {
+  pool = new SandboxPool(4);
+  pool.start(2);
+  await Bun.sleep(300);
+  expect(pool.processes()).toBe(0);
+  expect((await pool.run(calc("1+1"))).stdout).toBe("2\n");
+  expect(pool.processes()).toBe(1);
+  // One at a time reuses the one process.
+  for (const e of ["2+2", "3+3"]) await pool.run(calc(e));
+  expect(pool.processes()).toBe(1);
+  // Three at once: a second process starts, never a third (the pool's size), and every run answers.
+  const answers = await Promise.all(["4*4", "5*5", "6*6"].map((e) => pool!.run(calc(e))));
+  expect(answers.map((a) => a.stdout)).toEqual(["16\n", "25\n", "36\n"]);
+  expect(pool.processes()).toBe(2);
+});
+
 test("processes stop after a while without runs, and the next run starts one again", async () => {
   pool = new SandboxPool(4);
-  pool.start(2, 0, 300);
-  expect((await pool.run(calc("1+1"))).stdout).toBe("2\n");
+  pool.start(2, 300);
+  await Promise.all([pool.run(calc("1+1")), pool.run(calc("1+2"))]);
   expect(pool.processes()).toBe(2);
   // Idle past the limit (checked every 300 ms here): every process stops.
   for (let i = 0; i < 50 && pool.processes() > 0; i++) await Bun.sleep(100);
   expect(pool.processes()).toBe(0);
   expect((await pool.run(calc("2+3"))).stdout).toBe("5\n");
-  expect(pool.processes()).toBe(2);
+  expect(pool.processes()).toBe(1);
 });

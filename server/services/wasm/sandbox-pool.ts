@@ -1,8 +1,8 @@
 // The WASI sandbox pool: a few started processes (SandboxProcess) that take one job at a time.
 // Limits per job: wall time (SIGKILL, then a fresh process), stdout+stderr bytes, /output caps;
 // memory is capped in the module itself. A process is retired after many jobs or much data, since
-// the runtime's heap never shrinks. Jobs beyond the pool wait in a bounded queue. Processes start a
-// second after the node (or at the first run) and stop after IDLE_MS without a run.
+// the runtime's heap never shrinks. Jobs beyond the pool wait in a bounded queue. Processes start
+// when runs need them (none at the node's start) and stop after IDLE_MS without a run.
 import { ServiceUnavailableError } from "../../errors.ts";
 import type { WasiJob } from "../../../workers/wasi-protocol.ts";
 import { SandboxProcess } from "./sandbox-process.ts";
@@ -61,11 +61,8 @@ export class SandboxPool {
   private readonly waiting: { resolve: (p: SandboxProcess | null) => void; reject: (e: Error) => void }[] = [];
   private size = 0;
   private nextId = 1;
-  private warmTimer: ReturnType<typeof setTimeout> | null = null;
   private idleTimer: ReturnType<typeof setInterval> | null = null;
   private lastRun = 0;
-  /** Stopped for being idle: nothing starts again until a run asks. */
-  private dormant = false;
 
   constructor(private readonly maxQueue: number) {}
 
@@ -75,16 +72,14 @@ export class SandboxPool {
   }
 
   /**
-   * Keep `size` processes and at most `size` jobs running at once; they start `warmAfterMs` later
-   * (so they do not compete with the node's own start-up on a small machine), or at the first run,
-   * whichever comes first. After `idleMs` without a run they are stopped (their memory goes back
-   * to the machine) and start again with the next run.
+   * At most `size` processes and `size` jobs running at once. No process starts until a run needs
+   * one (a node where nobody runs WASM keeps none); one more starts when a run finds every started
+   * process busy. After `idleMs` without a run they are all stopped (their memory goes back to the
+   * machine) and the next run starts one again.
    */
-  start(size: number, warmAfterMs = 0, idleMs = IDLE_MS): void {
+  start(size: number, idleMs = IDLE_MS): void {
     this.size = size;
     this.lastRun = performance.now();
-    if (warmAfterMs > 0) this.warmTimer = setTimeout(() => this.refill(), warmAfterMs);
-    else this.refill();
     this.idleTimer = setInterval(() => this.retireIfIdle(idleMs), Math.min(idleMs, IDLE_CHECK_MS));
     this.idleTimer.unref?.();
   }
@@ -95,22 +90,21 @@ export class SandboxPool {
   }
 
   private retireIfIdle(idleMs: number): void {
-    if (this.dormant || this.busy > 0 || this.starting > 0 || this.waiting.length > 0 || performance.now() - this.lastRun < idleMs) return;
-    this.dormant = true;
+    if (this.busy > 0 || this.starting > 0 || this.waiting.length > 0 || performance.now() - this.lastRun < idleMs) return;
     for (const p of this.idle.splice(0)) p.kill();
   }
 
   stop(): void {
-    if (this.warmTimer) clearTimeout(this.warmTimer);
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.size = 0;
     for (const p of this.idle.splice(0)) p.kill();
     for (const w of this.waiting.splice(0)) w.reject(new ServiceUnavailableError("The node is stopping", "node_stopping"));
   }
 
+  /** Start processes for the runs that wait for one (those already starting count), up to `size`. */
   private refill(): void {
-    if (this.dormant) return;
-    while (this.idle.length + this.busy + this.starting < this.size) {
+    if (this.size === 0) return;
+    while (this.starting < this.waiting.length && this.processes() < this.size) {
       this.starting++;
       const p = new SandboxProcess();
       void p.ready.then((ok) => {
@@ -134,18 +128,17 @@ export class SandboxPool {
   /** A process for one job; null when `signal` fired while the job was waiting. */
   private acquire(signal?: AbortSignal): Promise<SandboxProcess | null> {
     this.lastRun = performance.now();
-    this.dormant = false;
     const p = this.idle.shift();
     if (p) {
       this.busy++;
       return Promise.resolve(p);
     }
     if (this.size === 0) return Promise.reject(new ServiceUnavailableError("WASM apps are not running on this node", "wasm_unavailable"));
-    this.refill(); // the pool may not have warmed up yet
     if (this.waiting.length >= this.maxQueue) return Promise.reject(new ServiceUnavailableError("Too many WASM runs are waiting; try again shortly", "wasm_busy"));
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject };
       this.waiting.push(waiter);
+      this.refill();
       signal?.addEventListener(
         "abort",
         () => {

@@ -37,11 +37,11 @@ export class WasmService {
     return this.pool.queued();
   }
 
-  /** Keep the sandbox processes started (from a second after start-up); clear what an interrupted run left behind. */
+  /** Open the sandbox pool (its processes start with the first run); clear what an interrupted run left behind. */
   start(): void {
     this.files.sweep();
     this.registry.sweep();
-    this.pool.start(this.workers, 1000);
+    this.pool.start(this.workers);
   }
 
   stop(): void {
