@@ -2,9 +2,11 @@
 // the caller), an order for the names, HTTP-01 challenges answered by the node itself, a fresh
 // ECDSA P-256 key and its CSR, and the chain the CA returns. A CA's refusal comes back as
 // AcmeError with the CA's own words (e.g. "urn:ietf:params:acme:error:connection: …").
-import acme from "acme-client";
+// acme-client is loaded when first needed: evaluating it (with axios) took ~95 ms of a compiled
+// node's start-up, for a certificate that is asked for once in months.
+import type acmeModule from "acme-client";
 import { Agent } from "node:https";
-import { rootCertificates } from "node:tls";
+import * as tls from "node:tls";
 import type { AcmeChallenges } from "./acme-challenges.ts";
 
 export class AcmeError extends Error {}
@@ -18,7 +20,26 @@ export interface IssueOptions {
   challenges: AcmeChallenges;
 }
 
+type Acme = typeof acmeModule;
+
 let trusted: string | null = null;
+let loaded: Acme | null = null;
+let loading: Promise<Acme> | null = null;
+
+function applyTrust(acme: Acme): void {
+  // tls.rootCertificates is read only here: building the list took ~60 ms when it was read at import.
+  acme.axios.defaults.httpsAgent = trusted ? new Agent({ ca: [...tls.rootCertificates, trusted], keepAlive: false }) : undefined;
+}
+
+/** acme-client, loaded on first use with the trusted CA applied. */
+function acmeClient(): Promise<Acme> {
+  loading ??= import("acme-client").then((m) => {
+    loaded = m.default;
+    applyTrust(loaded);
+    return loaded;
+  });
+  return loading;
+}
 
 /**
  * Trust `caPem` for ACME directories besides the system's roots (a private CA such as step-ca).
@@ -27,10 +48,11 @@ let trusted: string | null = null;
 export function trustDirectoryCa(caPem: string | null): void {
   if (caPem === trusted) return;
   trusted = caPem;
-  acme.axios.defaults.httpsAgent = caPem ? new Agent({ ca: [...rootCertificates, caPem], keepAlive: false }) : undefined;
+  if (loaded) applyTrust(loaded);
 }
 
 export async function createAccountKey(): Promise<string> {
+  const acme = await acmeClient();
   return (await acme.crypto.createPrivateEcdsaKey("P-256")).toString();
 }
 
@@ -43,6 +65,7 @@ function describe(err: unknown): string {
 }
 
 export async function issueCertificate(o: IssueOptions): Promise<{ certPem: string; keyPem: string }> {
+  const acme = await acmeClient();
   const client = new acme.Client({ directoryUrl: o.directory, accountKey: o.accountKeyPem, backoffAttempts: 6, backoffMin: 1000, backoffMax: 10_000 });
   const key = await acme.crypto.createPrivateEcdsaKey("P-256");
   const [, csr] = await acme.crypto.createCsr({ commonName: o.names[0], altNames: o.names }, key);

@@ -1,9 +1,8 @@
 // The node's own self-signed certificate for the LAN: made at first start (ECDSA P-256, X.509 by
 // @peculiar/x509 over WebCrypto), kept in <data>/tls/self-signed/, and made again only when it no
 // longer covers the node's names or is within 30 days of its end, so the fingerprint a user checked
-// stays the same across restarts.
-import "reflect-metadata"; // @peculiar/x509's dependency injection needs it before it loads
-import * as x509 from "@peculiar/x509";
+// stays the same across restarts. @peculiar/x509 is loaded only to make one: it (with its ASN.1
+// schemas) cost ~80 ms of every start-up, and a restart only reads the certificate it made.
 import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
@@ -23,6 +22,8 @@ export interface KeyAndCertificate {
 
 /** A fresh self-signed certificate for `names` (DNS names and IP addresses). */
 export async function createSelfSigned(names: string[], commonName: string, now = new Date()): Promise<KeyAndCertificate> {
+  await import("reflect-metadata"); // @peculiar/x509's dependency injection needs it before it loads
+  const x509 = await import("@peculiar/x509");
   x509.cryptoProvider.set(crypto);
   const keys = await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({

@@ -27,28 +27,36 @@ export class LlamaEngine {
   constructor(
     private readonly config: AiConfig,
     /** What the worker imports node-llama-cpp from (unpacking it first in the single binary). */
-    private readonly module: () => string,
+    /** Where the worker imports node-llama-cpp from (unpacking it first in the single binary). */
+    private readonly module: () => Promise<string>,
   ) {}
 
-  private ensure(): Worker {
+  private starting: Promise<Worker> | null = null;
+
+  private async ensure(): Promise<Worker> {
     if (this.failure) throw new ServiceUnavailableError(`The AI engine failed: ${this.failure.message}`, "ai_engine_unavailable");
-    if (!this.worker) {
-      let module: string;
-      try {
-        module = this.module();
-      } catch (err) {
-        throw new ServiceUnavailableError(`The built-in AI engine could not be unpacked: ${(err as Error).message}`, "ai_engine_unavailable");
-      }
-      const worker = new Worker(workerUrl("ai.worker.ts"));
-      worker.onmessage = (e: MessageEvent<AiEvent>) => this.listeners.get(e.data.id)?.(e.data);
-      worker.onerror = (e) => {
-        this.failure = new Error(e.message);
-        for (const [id, l] of this.listeners) l({ id, t: "error", message: `the AI worker failed: ${e.message}`, stage: "engine" });
-      };
-      worker.postMessage({ threads: this.config.threads, module } satisfies AiWorkerInit);
-      this.worker = worker;
+    if (this.worker) return this.worker;
+    // Callers that arrive while the runtime unpacks share the one worker.
+    this.starting ??= this.startWorker().finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private async startWorker(): Promise<Worker> {
+    let module: string;
+    try {
+      module = await this.module();
+    } catch (err) {
+      throw new ServiceUnavailableError(`The built-in AI engine could not be unpacked: ${(err as Error).message}`, "ai_engine_unavailable");
     }
-    return this.worker;
+    const worker = new Worker(workerUrl("ai.worker.ts"));
+    worker.onmessage = (e: MessageEvent<AiEvent>) => this.listeners.get(e.data.id)?.(e.data);
+    worker.onerror = (e) => {
+      this.failure = new Error(e.message);
+      for (const [id, l] of this.listeners) l({ id, t: "error", message: `the AI worker failed: ${e.message}`, stage: "engine" });
+    };
+    worker.postMessage({ threads: this.config.threads, module } satisfies AiWorkerInit);
+    this.worker = worker;
+    return worker;
   }
 
   stop(): void {
@@ -94,8 +102,8 @@ export class LlamaEngine {
   }
 
   /** Load `modelPath` and report what it is (a malformed file fails here). */
-  inspect(modelPath: string): Promise<Extract<AiEvent, { t: "info" }>> {
-    const worker = this.ensure();
+  async inspect(modelPath: string): Promise<Extract<AiEvent, { t: "info" }>> {
+    const worker = await this.ensure();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.listeners.set(id, (e) => {
@@ -109,7 +117,7 @@ export class LlamaEngine {
   }
 
   private async generate(input: JobInput, options: GenerateOptions): Promise<Generation> {
-    const worker = this.ensure();
+    const worker = await this.ensure();
     if (!(await this.slot(options.signal))) return { text: "", promptTokens: 0, tokens: 0, reason: "cancelled" };
     const id = this.nextId++;
     let timedOut = false;

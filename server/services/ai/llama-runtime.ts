@@ -5,12 +5,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { unzipSync } from "fflate";
 
 export const ENTRY = "node-llama-cpp/dist/index.js";
 
-export function llamaModule(embeddedZip: string | undefined, dataDir: string): string {
+export async function llamaModule(embeddedZip: string | undefined, dataDir: string): Promise<string> {
   if (!embeddedZip) return "node-llama-cpp";
+  // Loaded here, not with the node: fflate cost ~20 ms of every start-up.
+  const { unzipSync } = await import("fflate");
   const zip = readFileSync(embeddedZip);
   const root = join(dataDir, "runtime");
   const dir = join(root, `node-llama-cpp-${createHash("sha256").update(zip).digest("hex").slice(0, 16)}`);

@@ -1,6 +1,5 @@
 // A folder as a streamed .zip (stored, not deflated): produced chunk by chunk as the client reads it,
 // with its exact length known before the first byte, so that a browser shows the download's progress.
-import { Zip, ZipPassThrough } from "fflate";
 import { fail } from "../../errors.ts";
 import type { BlobStore } from "./blob-store.ts";
 import type { FsEntryRow } from "./fs-entry.ts";
@@ -32,12 +31,14 @@ export function folderZip(dir: FsEntryRow, entries: FsEntryRow[], blobs: BlobSto
   if (length > ZIP_LIMIT) throw fail("zip_too_large", "This folder is too large to download as one zip (4 GiB at most); download its parts");
   const queue: Uint8Array[] = [];
   let failure: Error | null = null;
-  const zip = new Zip((err, chunk) => {
-    if (err) failure = err;
-    else queue.push(chunk);
-  });
 
   async function* produce(): AsyncGenerator<Uint8Array> {
+    // fflate is loaded with the first zip, not with the node (~20 ms of its start-up).
+    const { Zip, ZipPassThrough } = await import("fflate");
+    const zip = new Zip((err, chunk) => {
+      if (err) failure = err;
+      else queue.push(chunk);
+    });
     const dirEntry = new ZipPassThrough(root);
     zip.add(dirEntry);
     dirEntry.push(new Uint8Array(0), true);
