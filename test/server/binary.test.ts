@@ -103,6 +103,31 @@ describe("the single binary", () => {
       // Input files mounted from storage, as in the source tree.
       expect((await execute({ app: "wordcount", files: ["~/Documents/hello.txt"] })).result.stdout).toBe("1 1 6 hello.txt\n");
 
+      // What the binary loads only when first asked: a folder as a zip, the API document.
+      const zip = await fetch(`${n.url}/api/files/zip?path=${encodeURIComponent("~/Documents")}`, { headers: owner.bearer });
+      expect(zip.status).toBe(200);
+      const zipBytes = new Uint8Array(await zip.arrayBuffer());
+      expect([...zipBytes.subarray(0, 4)]).toEqual([0x50, 0x4b, 0x03, 0x04]);
+      expect(zipBytes.length).toBe(Number(zip.headers.get("content-length") ?? zipBytes.length));
+      expect(((await (await fetch(`${n.url}/api/openapi.json`)).json()) as { openapi: string }).openapi).toBe("3.1.0");
+
+      // An edge function: the binary is its own function host too (when this machine can sandbox one).
+      const fnStatus = (await (await fetch(`${n.url}/api/functions`, { headers: owner.bearer })).json()) as { available: boolean; reason: string | null };
+      if (fnStatus.available) {
+        const deployed = await fetch(`${n.url}/api/functions`, {
+          method: "POST",
+          headers: { ...owner.bearer, "content-type": "application/json" },
+          body: JSON.stringify({
+            name: "hello",
+            visibility: "public",
+            files: [{ path: "main.ts", content: "export default { fetch: (r: Request) => new Response(`hi ${new URL(r.url).pathname}`) };" }],
+          }),
+        });
+        expect(deployed.status).toBe(201);
+        const called = await fetch(`${n.url}/fn/${owner.address}/hello/there`);
+        expect(await called.text()).toBe("hi /there");
+      } else console.warn(`functions not checked from the binary: ${fnStatus.reason}`);
+
       // The built-in AI engine: the binary unpacks its node-llama-cpp runtime into the data folder once.
       makeTinyGguf(join(data.path, "models", "pc2-tiny.gguf"));
       const chat = await fetch(`${n.url}/api/ai/chat`, {
