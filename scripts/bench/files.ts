@@ -1,5 +1,8 @@
-// Files benchmark: uploads and downloads through a running node against raw disk baselines measured in
-// the same run on the same disk (write + fsync + sha256; plain read). `--write` records docs/performance.md.
+// Files benchmark: writes and downloads through a running node against raw disk baselines measured
+// in the same run on the same disk (write + fsync + sha256; plain streamed read), at 1 KiB, 10 MiB,
+// 100 MiB and 256 MiB, as the client sees them and as the node reports them (Server-Timing). Each
+// figure is the median of BENCH_ROUNDS rounds with their min–max. `--write` records
+// docs/performance.md.
 import { createHash } from "node:crypto";
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,12 +10,16 @@ import { join } from "node:path";
 import { signIn, startNode } from "./bench-node.ts";
 import { writeSection } from "./sections.ts";
 
-const SMALL = Number(process.env.BENCH_SMALL_FILES ?? 1000);
-const LARGE = Number(process.env.BENCH_LARGE_MIB ?? 256) * 1024 * 1024;
-const CHUNK = 1024 * 1024;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SMALL = Number(process.env.BENCH_SMALL_FILES ?? 300);
+const MIB = 1024 * 1024;
+const SIZES = (process.env.BENCH_SIZES_MIB ?? "10,100,256").split(",").map((s) => Number(s) * MIB);
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
-const mibs = (bytes: number, ms: number) => bytes / 1024 / 1024 / (ms / 1000);
+const median = (xs: number[]) => pct(xs, 50);
+const mibs = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
+/** "median (min–max)" of one figure over the rounds. */
+const spread = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 function pattern(size: number, seed: number): Uint8Array {
   const b = new Uint8Array(size);
@@ -21,24 +28,43 @@ function pattern(size: number, seed: number): Uint8Array {
 }
 
 /** Raw baseline: write + fsync + sha256, the minimum any durable, content-addressed store must do. */
-function rawWrite(path: string, bytes: Uint8Array): void {
+function rawWrite(path: string, bytes: Uint8Array): number {
+  const t = performance.now();
   const fd = openSync(path, "w");
   writeSync(fd, bytes);
   fsyncSync(fd);
   closeSync(fd);
   createHash("sha256").update(bytes).digest();
+  return performance.now() - t;
 }
 
-/** Uploads one file; returns the node's own processing time (its Server-Timing header), in ms. */
-async function upload(url: string, auth: Record<string, string>, dir: string, name: string, bytes: Uint8Array): Promise<number> {
-  const fd = new FormData();
-  fd.append("path", dir);
-  fd.append("name", name);
-  fd.append("file", new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
-  const res = await fetch(`${url}/write`, { method: "POST", headers: auth, body: fd });
-  if (res.status !== 200) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+interface Timed {
+  /** As the client saw it, from sending to the whole answer. */
+  client: number;
+  /** The node's own time (its Server-Timing header). */
+  node: number;
+}
+
+async function timedRequest(url: string, init: RequestInit, ok: number[]): Promise<Timed> {
+  const t = performance.now();
+  const res = await fetch(url, init);
+  if (!ok.includes(res.status)) throw new Error(`${init.method} ${url}: ${res.status} ${await res.text()}`);
   await res.arrayBuffer();
-  return Number(/dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1] ?? NaN);
+  return { client: performance.now() - t, node: Number(/dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1] ?? Number.NaN) };
+}
+
+/** The PC2 upload (`POST /write`, multipart), its body assembled before the clock starts (a Blob of the parts: no copy). */
+function post(url: string, auth: Record<string, string>, dir: string, name: string, bytes: Uint8Array): Promise<Timed> {
+  const boundary = `pc2bench${crypto.randomUUID().replaceAll("-", "")}`;
+  const field = (k: string, v: string) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
+  const head = `${field("path", dir)}${field("name", name)}${field("overwrite", "true")}--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${name}"\r\ncontent-type: application/octet-stream\r\n\r\n`;
+  const body = new Blob([head, bytes as Uint8Array<ArrayBuffer>, `\r\n--${boundary}--\r\n`]);
+  return timedRequest(`${url}/write`, { method: "POST", headers: { ...auth, "content-type": `multipart/form-data; boundary=${boundary}` }, body }, [200]);
+}
+
+/** A raw `PUT` of the bytes (WebDAV): no multipart to parse. */
+function put(url: string, dav: Record<string, string>, path: string, bytes: Uint8Array): Promise<Timed> {
+  return timedRequest(`${url}/dav/${path}`, { method: "PUT", headers: dav, body: new Blob([bytes as Uint8Array<ArrayBuffer>]) }, [201, 204]);
 }
 
 async function main() {
@@ -46,84 +72,97 @@ async function main() {
   const node = await startNode(join(work, "node"));
   try {
     const auth = await signIn(node.url, node.code);
-    const small = pattern(1024, 1);
-    const large = pattern(LARGE, 2);
-
-    // Small files: raw vs PC2, interleaved in blocks so machine noise hits both alike.
-    const rawSmall: number[] = [];
-    const pc2Small: number[] = [];
-    const nodeSmall: number[] = [];
+    const tokenRes = await fetch(`${node.url}/api/tokens`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ name: "bench", scopes: ["files:read", "files:write"] }) });
+    const dav = { authorization: `Basic ${Buffer.from(`bench:${((await tokenRes.json()) as { token: string }).token}`).toString("base64")}` };
     await fetch(`${node.url}/mkdir`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ path: "~/bench" }) });
-    for (let i = 0; i < SMALL; i++) {
+    const small = pattern(1024, 1);
+    const large = new Map(SIZES.map((size, i) => [size, pattern(size, i + 2)]));
+
+    // Per round: one figure per measure (p50/p99 for small writes, a time for each large transfer).
+    const smallRaw: number[][] = [];
+    const smallPc2: Timed[][] = [];
+    const big = new Map(SIZES.map((s) => [s, { raw: [] as number[], post: [] as Timed[], put: [] as Timed[] }]));
+    const reads = { raw: [] as number[], pc2: [] as number[] };
+    const readSize = Math.max(...SIZES);
+
+    for (let round = 0; round < ROUNDS; round++) {
+      // Small files: raw and PC2 alternate, so machine noise hits both alike.
+      const raw: number[] = [];
+      const pc2: Timed[] = [];
+      for (let i = 0; i < SMALL; i++) {
+        raw.push(rawWrite(join(work, `raw-${i}`), small));
+        small[0] = i & 0xff;
+        small[1] = (i >> 8) & 0xff;
+        small[2] = round;
+        pc2.push(await post(node.url, auth, "~/bench", `r${round}-f${i}.bin`, small));
+      }
+      smallRaw.push(raw);
+      smallPc2.push(pc2);
+      for (const size of SIZES) {
+        const bytes = large.get(size)!;
+        const b = big.get(size)!;
+        b.raw.push(rawWrite(join(work, "raw-large"), bytes));
+        b.post.push(await post(node.url, auth, "~", `large-${size}.bin`, bytes));
+        b.put.push(await put(node.url, dav, `put-${size}.bin`, bytes));
+      }
+      // Plain read vs download, both streamed and consumed by the same loop (from page cache).
+      const consume = async (stream: ReadableStream<Uint8Array>) => {
+        let n = 0;
+        for await (const c of stream as unknown as AsyncIterable<Uint8Array>) n += c.byteLength;
+        if (n !== readSize) throw new Error("size mismatch");
+      };
+      rawWrite(join(work, "raw-read"), large.get(readSize)!);
       let t = performance.now();
-      rawWrite(join(work, `raw-${i}`), small);
-      rawSmall.push(performance.now() - t);
-      small[0] = i & 0xff;
-      small[1] = i >> 8;
+      await consume(Bun.file(join(work, "raw-read")).stream());
+      reads.raw.push(performance.now() - t);
       t = performance.now();
-      nodeSmall.push(await upload(node.url, auth, "~/bench", `f${i}.bin`, small));
-      pc2Small.push(performance.now() - t);
+      await consume((await fetch(`${node.url}/read?file=${encodeURIComponent(`~/large-${readSize}.bin`)}`, { headers: auth })).body!);
+      reads.pc2.push(performance.now() - t);
     }
 
-    // Large file: write + fsync + hash vs upload; plain read vs download.
-    let t = performance.now();
-    rawWrite(join(work, "raw-large"), large);
-    const rawLargeMs = performance.now() - t;
-    t = performance.now();
-    const nodeLargeMs = await upload(node.url, auth, "~", "large.bin", large);
-    const clientLargeMs = performance.now() - t;
-    // Plain read vs download, both streamed and consumed by the same loop; a warm-up of each, then
-    // the median of three interleaved runs (a read from page cache varies a lot from run to run).
-    const consume = async (stream: ReadableStream<Uint8Array>) => {
-      let n = 0;
-      for await (const c of stream as unknown as AsyncIterable<Uint8Array>) n += c.byteLength;
-      if (n !== LARGE) throw new Error("size mismatch");
-    };
-    const rawRead = () => consume(Bun.file(join(work, "raw-large")).stream());
-    const download = async () => consume((await fetch(`${node.url}/read?file=${encodeURIComponent("~/large.bin")}`, { headers: auth })).body!);
-    await rawRead();
-    await download();
-    const rawReads: number[] = [];
-    const downloads: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      t = performance.now();
-      await rawRead();
-      rawReads.push(performance.now() - t);
-      t = performance.now();
-      await download();
-      downloads.push(performance.now() - t);
-    }
-    const rawReadMs = pct(rawReads, 50);
-    const pc2ReadMs = pct(downloads, 50);
-
-    // Metadata latency on the 1,000-entry folder.
+    // Metadata latency on the folder of small files.
     const timed = async (path: string, body: unknown, n: number) => {
       const xs: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const s = performance.now();
-        const r = await fetch(node.url + path, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) });
-        await r.arrayBuffer();
-        xs.push(performance.now() - s);
-      }
+      for (let i = 0; i < n; i++) xs.push((await timedRequest(node.url + path, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) }, [200])).client);
       return xs;
     };
-    const stat = await timed("/stat", { path: "~/bench/f500.bin" }, 500);
+    const stat = await timed("/stat", { path: "~/bench/r0-f100.bin" }, 500);
     const readdir = await timed("/fs/readdir", { path: "~/bench" }, 100);
 
-    const upRatio = mibs(LARGE, nodeLargeMs) / mibs(LARGE, rawLargeMs);
-    const downRatio = mibs(LARGE, pc2ReadMs) / mibs(LARGE, rawReadMs);
-    const smallP50 = pct(nodeSmall, 50);
     const f1 = (x: number) => x.toFixed(1);
+    const perRound = <T>(rows: T[][], f: (xs: T[]) => number) => rows.map(f);
+    const rawP50 = perRound(smallRaw, (xs) => pct(xs, 50));
+    const nodeP50 = perRound(smallPc2, (xs) => pct(xs.map((x) => x.node), 50));
+    const clientP50 = perRound(smallPc2, (xs) => pct(xs.map((x) => x.client), 50));
+    const clientP99 = perRound(smallPc2, (xs) => pct(xs.map((x) => x.client), 99));
+    const smallRatio = clientP50.map((c, i) => c / rawP50[i]!);
+    const rows = [
+      `| ${SMALL} × 1 KiB \`POST /write\`, p50 | ${spread(rawP50, 2)} ms | ${spread(clientP50, 2)} ms (p99 ${spread(clientP99, 1)}) | ${spread(nodeP50, 2)} ms | **${spread(smallRatio, 1)}×** | ≤ 3× → **${median(smallRatio) <= 3 ? "met" : "missed"}** |`,
+    ];
+    for (const size of SIZES) {
+      const b = big.get(size)!;
+      const rate = (ms: number[]) => ms.map((m) => mibs(size, m));
+      const share = (ms: number[]) => ms.map((m, i) => (b.raw[i]! / m) * 100);
+      const goal = size <= 10 * MIB ? 60 : size <= 100 * MIB ? 80 : null;
+      for (const [label, xs] of [
+        ["`POST /write` (multipart)", b.post],
+        ["`PUT /dav/…` (raw body)", b.put],
+      ] as const) {
+        const client = xs.map((x) => x.client);
+        const verdict = goal === null ? "" : `≥ ${goal}% → **${median(share(client)) >= goal ? "met" : "missed"}**`;
+        rows.push(`| ${size / MIB} MiB ${label} | ${spread(rate(b.raw))} MiB/s | ${spread(rate(client))} MiB/s | ${spread(rate(xs.map((x) => x.node)))} MiB/s | ${spread(share(client))}% | ${verdict} |`);
+      }
+    }
+    const downShare = reads.pc2.map((m, i) => (reads.raw[i]! / m) * 100);
+    rows.push(`| ${readSize / MIB} MiB download (\`GET /read\`) | ${spread(reads.raw.map((m) => mibs(readSize, m)))} MiB/s (streamed read) | ${spread(reads.pc2.map((m) => mibs(readSize, m)))} MiB/s | | ${spread(downShare)}% | ≥ 70% → **${median(downShare) >= 70 ? "met" : "missed"}** |`);
     const table = [
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}; node from source over loopback HTTP; same disk for both sides.`,
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}; node from source over loopback HTTP; same disk for both sides; median (min–max) of ${ROUNDS} rounds.`,
       "",
-      "| | raw baseline | PC2 | PC2 / raw | goal |",
-      "|---|---|---|---|---|",
-      `| ${SMALL} × 1 KiB writes, p50 / p99 | ${f1(pct(rawSmall, 50))} / ${f1(pct(rawSmall, 99))} ms (write+fsync+sha256) | node: ${f1(smallP50)} / ${f1(pct(nodeSmall, 99))} ms; client: ${f1(pct(pc2Small, 50))} / ${f1(pct(pc2Small, 99))} ms (\`POST /write\`) | ${(smallP50 / pct(rawSmall, 50)).toFixed(1)}× | node p50 < 5 ms: **${smallP50 < 5 ? "met" : "missed"}** |`,
-      `| ${LARGE / 1024 / 1024} MiB upload | ${mibs(LARGE, rawLargeMs).toFixed(0)} MiB/s (write+fsync+sha256) | node: ${mibs(LARGE, nodeLargeMs).toFixed(0)} MiB/s; client: ${mibs(LARGE, clientLargeMs).toFixed(0)} MiB/s | ${(upRatio * 100).toFixed(0)}% | node ≥ 50%: **${upRatio >= 0.5 ? "met" : "missed"}** |`,
-      `| ${LARGE / 1024 / 1024} MiB download | ${mibs(LARGE, rawReadMs).toFixed(0)} MiB/s (plain streamed read) | ${mibs(LARGE, pc2ReadMs).toFixed(0)} MiB/s | ${(downRatio * 100).toFixed(0)}% | ≥ 70%: **${downRatio >= 0.7 ? "met" : "missed"}** |`,
-      `| \`/stat\` in a ${SMALL}-entry folder, p50 / p99 | | ${f1(pct(stat, 50))} / ${f1(pct(stat, 99))} ms | | |`,
-      `| \`/fs/readdir\` of that folder, p50 / p99 | | ${f1(pct(readdir, 50))} / ${f1(pct(readdir, 99))} ms | | |`,
+      "| | raw: write+fsync+sha256 | PC2, client | PC2, node (Server-Timing) | client / raw | goal |",
+      "|---|---|---|---|---|---|",
+      ...rows,
+      "",
+      `\`/stat\` in a ${SMALL * ROUNDS}-entry folder: p50 ${f1(pct(stat, 50))} ms, p99 ${f1(pct(stat, 99))} ms; \`/fs/readdir\` of it: p50 ${f1(pct(readdir, 50))} ms, p99 ${f1(pct(readdir, 99))} ms (client).`,
     ].join("\n");
     console.log(table);
     if (process.argv.includes("--write")) writeSection("files", table);
