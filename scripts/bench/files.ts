@@ -14,6 +14,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SMALL = Number(process.env.BENCH_SMALL_FILES ?? 300);
 const MIB = 1024 * 1024;
 const SIZES = (process.env.BENCH_SIZES_MIB ?? "10,100,256").split(",").map((s) => Number(s) * MIB);
+/** Concurrent clients writing 1 KiB files, and how many each writes per round. */
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const PER_CLIENT = Number(process.env.BENCH_WRITES_PER_CLIENT ?? 40);
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 const median = (xs: number[]) => pct(xs, 50);
@@ -72,7 +75,11 @@ async function main() {
   const node = await startNode(join(work, "node"));
   try {
     const auth = await signIn(node.url, node.code);
-    const tokenRes = await fetch(`${node.url}/api/tokens`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ name: "bench", scopes: ["files:read", "files:write"] }) });
+    const tokenRes = await fetch(`${node.url}/api/tokens`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ name: "bench", scopes: ["files:read", "files:write"] }),
+    });
     const dav = { authorization: `Basic ${Buffer.from(`bench:${((await tokenRes.json()) as { token: string }).token}`).toString("base64")}` };
     await fetch(`${node.url}/mkdir`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ path: "~/bench" }) });
     const small = pattern(1024, 1);
@@ -83,6 +90,7 @@ async function main() {
     const smallPc2: Timed[][] = [];
     const big = new Map(SIZES.map((s) => [s, { raw: [] as number[], post: [] as Timed[], put: [] as Timed[] }]));
     const reads = { raw: [] as number[], pc2: [] as number[] };
+    const together = { rate: [] as number[], p99: [] as number[] };
     const readSize = Math.max(...SIZES);
 
     for (let round = 0; round < ROUNDS; round++) {
@@ -98,6 +106,21 @@ async function main() {
       }
       smallRaw.push(raw);
       smallPc2.push(pc2);
+      // Many clients at once, each writing its own files one after another.
+      const latencies: number[] = [];
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async (_, c) => {
+          const bytes = pattern(1024, 1000 + c);
+          for (let i = 0; i < PER_CLIENT; i++) {
+            bytes[1] = i;
+            bytes[2] = round;
+            latencies.push((await post(node.url, auth, "~/bench", `r${round}-c${c}-${i}.bin`, bytes)).client);
+          }
+        }),
+      );
+      together.rate.push((CLIENTS * PER_CLIENT) / ((performance.now() - started) / 1000));
+      together.p99.push(pct(latencies, 99));
       for (const size of SIZES) {
         const bytes = large.get(size)!;
         const b = big.get(size)!;
@@ -123,7 +146,8 @@ async function main() {
     // Metadata latency on the folder of small files.
     const timed = async (path: string, body: unknown, n: number) => {
       const xs: number[] = [];
-      for (let i = 0; i < n; i++) xs.push((await timedRequest(node.url + path, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) }, [200])).client);
+      for (let i = 0; i < n; i++)
+        xs.push((await timedRequest(node.url + path, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) }, [200])).client);
       return xs;
     };
     const stat = await timed("/stat", { path: "~/bench/r0-f100.bin" }, 500);
@@ -132,13 +156,31 @@ async function main() {
     const f1 = (x: number) => x.toFixed(1);
     const perRound = <T>(rows: T[][], f: (xs: T[]) => number) => rows.map(f);
     const rawP50 = perRound(smallRaw, (xs) => pct(xs, 50));
-    const nodeP50 = perRound(smallPc2, (xs) => pct(xs.map((x) => x.node), 50));
-    const clientP50 = perRound(smallPc2, (xs) => pct(xs.map((x) => x.client), 50));
-    const clientP99 = perRound(smallPc2, (xs) => pct(xs.map((x) => x.client), 99));
+    const nodeP50 = perRound(smallPc2, (xs) =>
+      pct(
+        xs.map((x) => x.node),
+        50,
+      ),
+    );
+    const clientP50 = perRound(smallPc2, (xs) =>
+      pct(
+        xs.map((x) => x.client),
+        50,
+      ),
+    );
+    const clientP99 = perRound(smallPc2, (xs) =>
+      pct(
+        xs.map((x) => x.client),
+        99,
+      ),
+    );
     const smallRatio = clientP50.map((c, i) => c / rawP50[i]!);
     const rows = [
       `| ${SMALL} × 1 KiB \`POST /write\`, p50 | ${spread(rawP50, 2)} ms | ${spread(clientP50, 2)} ms (p99 ${spread(clientP99, 1)}) | ${spread(nodeP50, 2)} ms | **${spread(smallRatio, 1)}×** | ≤ 3× → **${median(smallRatio) <= 3 ? "met" : "missed"}** |`,
     ];
+    rows.push(
+      `| ${CLIENTS} clients × 1 KiB \`POST /write\` at once | | ${spread(together.rate)} writes/s, p99 ${spread(together.p99, 1)} ms | | | ≥ 3,000/s and p99 ≤ 50 ms → **${median(together.rate) >= 3000 && median(together.p99) <= 50 ? "met" : "missed"}** |`,
+    );
     for (const size of SIZES) {
       const b = big.get(size)!;
       const rate = (ms: number[]) => ms.map((m) => mibs(size, m));
@@ -150,11 +192,15 @@ async function main() {
       ] as const) {
         const client = xs.map((x) => x.client);
         const verdict = goal === null ? "" : `≥ ${goal}% → **${median(share(client)) >= goal ? "met" : "missed"}**`;
-        rows.push(`| ${size / MIB} MiB ${label} | ${spread(rate(b.raw))} MiB/s | ${spread(rate(client))} MiB/s | ${spread(rate(xs.map((x) => x.node)))} MiB/s | ${spread(share(client))}% | ${verdict} |`);
+        rows.push(
+          `| ${size / MIB} MiB ${label} | ${spread(rate(b.raw))} MiB/s | ${spread(rate(client))} MiB/s | ${spread(rate(xs.map((x) => x.node)))} MiB/s | ${spread(share(client))}% | ${verdict} |`,
+        );
       }
     }
     const downShare = reads.pc2.map((m, i) => (reads.raw[i]! / m) * 100);
-    rows.push(`| ${readSize / MIB} MiB download (\`GET /read\`) | ${spread(reads.raw.map((m) => mibs(readSize, m)))} MiB/s (streamed read) | ${spread(reads.pc2.map((m) => mibs(readSize, m)))} MiB/s | | ${spread(downShare)}% | ≥ 70% → **${median(downShare) >= 70 ? "met" : "missed"}** |`);
+    rows.push(
+      `| ${readSize / MIB} MiB download (\`GET /read\`) | ${spread(reads.raw.map((m) => mibs(readSize, m)))} MiB/s (streamed read) | ${spread(reads.pc2.map((m) => mibs(readSize, m)))} MiB/s | | ${spread(downShare)}% | ≥ 70% → **${median(downShare) >= 70 ? "met" : "missed"}** |`,
+    );
     const table = [
       `Measured ${new Date().toISOString().slice(0, 10)} on ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}; node from source over loopback HTTP; same disk for both sides; median (min–max) of ${ROUNDS} rounds.`,
       "",
