@@ -1,7 +1,7 @@
 // The steps that make a write durable, named in one place: flush a file's bytes to the disk, close
 // it, rename it into place, flush the folder. Writers call these (not node:fs directly) so that a
 // test can record the order they ran in: removing or reordering any step must fail a test.
-import { closeSync, fsyncSync, openSync, renameSync } from "node:fs";
+import { closeSync, fsync, fsyncSync, openSync, renameSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 
 export type DurableStep = "sync" | "close" | "rename" | "fsync-dir";
@@ -12,6 +12,8 @@ export const durable = {
   closeHandle: (handle: FileHandle, _path: string): Promise<void> => handle.close(),
   /** Flush an open file's bytes (sync fd). */
   syncFd: (fd: number, _path: string): void => fsyncSync(fd),
+  /** Flush an open file's bytes (an fd), waiting off the event loop. */
+  syncFdAsync: (fd: number, _path: string): Promise<void> => new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve()))),
   closeFd: (fd: number, _path: string): void => closeSync(fd),
   rename: (from: string, to: string): void => renameSync(from, to),
   /** Flush a folder without holding the event loop. */

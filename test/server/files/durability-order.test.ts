@@ -24,6 +24,7 @@ function record(): void {
   durable.syncHandle = (h, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncHandle(h, p));
   durable.closeHandle = (h, p) => (steps.push({ step: "close", path: p, at: observe() }), original.closeHandle(h, p));
   durable.syncFd = (fd, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncFd(fd, p));
+  durable.syncFdAsync = (fd, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncFdAsync(fd, p));
   durable.closeFd = (fd, p) => (steps.push({ step: "close", path: p, at: observe() }), original.closeFd(fd, p));
   durable.rename = (from, to) => (steps.push({ step: "rename", path: `${from} -> ${to}`, at: observe() }), original.rename(from, to));
   durable.fsyncDir = (dir) => (steps.push({ step: "fsync-dir", path: dir, at: observe() }), original.fsyncDir(dir));
@@ -65,12 +66,17 @@ test.each([
   }
 });
 
-test("an upload: flushed → closed → renamed into the wallet's blobs → folder flushed, and only then indexed", async () => {
+// Both ways a body reaches its temp file: held and written at once (a small one), or streamed.
+test.each([
+  ["a small upload (written at once)", 1024],
+  ["a streamed upload", 2_500_000],
+] as const)("%s: flushed → closed → renamed into the wallet's blobs → folder flushed, and only then indexed", async (_name, bytes) => {
   const db = new Database(join(t.dataDir, "pc2.db"), { readonly: true });
+  const name = `durable-${bytes}.bin`;
   try {
-    observe = () => db.query("SELECT count(*) AS n FROM fs_entries WHERE name = 'durable.bin'").get() as { n: number };
+    observe = () => db.query("SELECT count(*) AS n FROM fs_entries WHERE name = ?").get(name) as { n: number };
     record();
-    const res = await filesClient(appFetcher(t.node.app), owner).write("~/Documents", "durable.bin", new Uint8Array(200_000).fill(7));
+    const res = await filesClient(appFetcher(t.node.app), owner).write("~/Documents", name, new Uint8Array(bytes).fill(7));
     expect(res.status).toBe(200);
     const [sync, close, rename, fsyncDir] = steps;
     expect(steps.map((s) => s.step)).toEqual(["sync", "close", "rename", "fsync-dir"]);
