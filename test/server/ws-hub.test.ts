@@ -14,7 +14,7 @@ const connect = (who: SignedIn = owner) => Pc2WsClient.connect(t.wsUrl, { header
 const openRaw = (extra: Record<string, string> = {}) => rawWs(port, { Authorization: owner.bearer.authorization!, ...extra });
 
 // Methods and topics only these tests register, with their entries in the role table.
-const TEST_METHODS = ["test.wait", "test.crash"];
+const TEST_METHODS = ["test.wait", "test.crash", "test.big", "test.notify"];
 const TEST_TOPICS: Record<string, "member" | "owner"> = { "test.flood": "member", "test.private": "owner", "test.extra": "member" };
 
 /** Wait until `check` is true (bounded). */
@@ -35,7 +35,15 @@ beforeAll(async () => {
       node.hub.register("test.crash", () => {
         throw new TypeError("secret internal detail");
       });
-      for (const m of TEST_METHODS) WS_ACCESS[m] = { role: "member" };
+      // A method (the Owner's) that takes messages larger than the connection's limit (4096 here), as execute does.
+      node.hub.register("test.big", (p) => ({ bytes: JSON.stringify(p).length }), { maxMessageBytes: 16_384 });
+      // A method that sends notifications while it runs: an object, then a bare string.
+      node.hub.register("test.notify", (_p, ctx) => {
+        ctx.notify("test.progress", { step: 1 });
+        ctx.notify("test.progress", "plain");
+        return { done: true };
+      });
+      for (const m of TEST_METHODS) WS_ACCESS[m] = { role: m === "test.big" ? "owner" : "member" };
       for (const [topic, role] of Object.entries(TEST_TOPICS)) {
         WS_TOPIC_ACCESS[topic] = { role };
         node.hub.registerTopic(topic);
@@ -123,6 +131,24 @@ describe("JSON-RPC over /ws", () => {
     c.close();
   });
 
+  test("notifications a call sends carry its id as callId (objects only); a notification request's carry none", async () => {
+    const raw = await openRaw();
+    raw.sendText(JSON.stringify({ jsonrpc: "2.0", id: "n1", method: "test.notify" }));
+    await until(() => raw.texts().length >= 3);
+    expect(raw.texts().slice(0, 3)).toEqual([
+      { jsonrpc: "2.0", method: "test.progress", params: { step: 1, callId: "n1" } },
+      { jsonrpc: "2.0", method: "test.progress", params: "plain" },
+      { jsonrpc: "2.0", id: "n1", result: { done: true } },
+    ]);
+    raw.sendText(JSON.stringify({ jsonrpc: "2.0", method: "test.notify" }));
+    await until(() => raw.texts().length >= 5);
+    expect(raw.texts().slice(3, 5)).toEqual([
+      { jsonrpc: "2.0", method: "test.progress", params: { step: 1 } },
+      { jsonrpc: "2.0", method: "test.progress", params: "plain" },
+    ]);
+    raw.socket.destroy();
+  });
+
   test("cancel aborts a running call", async () => {
     const c = await connect();
     const ctrl = new AbortController();
@@ -187,6 +213,37 @@ describe("limits", () => {
     const closed = new Promise<number>((r) => c.onClose((code) => r(code)));
     c.notify("system.ping", { pad: "x".repeat(5000) });
     expect(await closed).toBe(WS_CLOSE.messageTooBig);
+  });
+
+  const rpc = (id: number | string, method: string, params: unknown) => ({ jsonrpc: "2.0", id, method, params });
+  const closedWith = async (who: SignedIn, message: unknown): Promise<{ code: number; replies: unknown[] }> => {
+    const raw = await rawWs(port, { Authorization: who.bearer.authorization! });
+    raw.sendText(JSON.stringify(message));
+    await until(() => raw.closeFrame() !== null || raw.texts().length > 0);
+    return { code: raw.closeFrame()?.code ?? 0, replies: raw.texts() };
+  };
+
+  test("a method with its own larger limit takes a message over the connection's; others still close with 1009", async () => {
+    const pad = "x".repeat(8000);
+    const answered = await closedWith(owner, rpc(1, "test.big", { pad }));
+    expect(answered.code).toBe(0);
+    expect(answered.replies[0]).toMatchObject({ id: 1, result: { bytes: expect.any(Number) } });
+    // The same size to a method without a larger limit.
+    expect((await closedWith(owner, rpc(2, "system.ping", { pad }))).code).toBe(WS_CLOSE.messageTooBig);
+    // A batch over the limit: every call in it must be to a method that takes that size.
+    expect((await closedWith(owner, [rpc(3, "test.big", { pad }), rpc(4, "system.ping", {})])).code).toBe(WS_CLOSE.messageTooBig);
+    // Over even the method's own limit.
+    expect((await closedWith(owner, rpc(5, "test.big", { pad: "x".repeat(17_000) }))).code).toBe(WS_CLOSE.messageTooBig);
+  });
+
+  test("a larger limit counts only for a caller who may call such a method", async () => {
+    const pad = "x".repeat(8000);
+    // A Member may call no method that takes 8000 bytes: their message is refused unread.
+    expect((await closedWith(member, rpc(2, "test.big", { pad }))).code).toBe(WS_CLOSE.messageTooBig);
+    // Within the connection's limit the same call is answered with the role error, not a close.
+    const small = await closedWith(member, rpc(3, "test.big", { pad: "x" }));
+    expect(small.code).toBe(0);
+    expect(small.replies[0]).toMatchObject({ id: 3, error: { data: { code: "insufficient_role" } } });
   });
 
   test("a client that never answers pings is closed by the heartbeat", async () => {
