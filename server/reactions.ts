@@ -34,5 +34,7 @@ export function wireReactions(events: EventBus, services: Services, hub: WsHub):
   events.on("auth.user_changed", ({ address, removed }) => {
     hub.closeWhere((p) => p.address === address, WS_CLOSE.sessionEnded, removed ? "user removed" : "role changed; reconnect");
     services.terminals.endWhere((e) => e.owner === address, "user removed or role changed");
+    // Their functions went with their row (by cascade): so do the processes, stores and folders.
+    if (removed) services.functions.prune();
   });
 }

@@ -61,6 +61,11 @@ export class FunctionPool {
     this.stores.clear();
   }
 
+  /** The functions with a running process or an open key-value store. */
+  functionIds(): string[] {
+    return [...new Set([...this.running.keys(), ...this.stores.keys()])];
+  }
+
   /** Where a deployment's bundle is kept. */
   dir(fn: { id: string }, deployment: string): string {
     return join(this.deps.dataDir, "functions", fn.id, deployment);

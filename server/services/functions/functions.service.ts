@@ -1,7 +1,7 @@
 // Edge functions: deploy (bundle, store by content hash, make current), roll back, settings,
 // secrets, and the checks before a request or a WebSocket reaches a function's process (the pool,
 // function-pool.ts); logs and metrics are kept by function-telemetry.ts.
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, fail } from "../../errors.ts";
 import type { EventBus } from "../../events.ts";
@@ -11,6 +11,7 @@ import type { OutboundFetch, Reach } from "../../net/outbound-fetch.ts";
 import type { Role } from "../../principal.ts";
 import type { KeyVault } from "../ai/key-vault.ts";
 import { bundleFunction, type SourceFile } from "./function-bundler.ts";
+import { FunctionDirectory } from "./function-directory.ts";
 import { FunctionPool } from "./function-pool.ts";
 import type { FunctionLimits } from "./function-process.ts";
 import type { SocketAnswer } from "./function-socket.ts";
@@ -78,15 +79,37 @@ export class FunctionsService {
   private sandboxCheck: Promise<{ ok: true } | { ok: false; reason: string }> | null = null;
   private readonly telemetry: FunctionTelemetry;
   private readonly pool: FunctionPool;
+  /** The rows requests look up, kept for a moment (function-directory.ts). */
+  private readonly directory: FunctionDirectory;
 
   constructor(private readonly deps: FunctionsDeps) {
     this.telemetry = new FunctionTelemetry(deps.events);
+    this.directory = new FunctionDirectory((owner, name) => deps.repo.find(owner, name));
     const { repo, vault, dataDir, outbound } = deps;
     this.pool = new FunctionPool({ repo, vault, dataDir, outbound, telemetry: this.telemetry, limits: deps.limits ?? FUNCTION_LIMITS });
   }
 
   start(): void {
+    this.prune();
     this.pool.start();
+  }
+
+  /**
+   * Functions deleted behind the service's back — a user's removal deletes theirs by cascade, and
+   * `pc2 owner reset` may run beside the node — lose their process, their key-value store and their
+   * folder (bundles, data) here: at start, and when a user is removed.
+   */
+  prune(): void {
+    this.directory.forgetAll();
+    const kept = new Set(this.deps.repo.all().map((f) => f.id));
+    const root = join(this.deps.dataDir, "functions");
+    const stored = existsSync(root) ? readdirSync(root) : [];
+    for (const id of new Set([...this.pool.functionIds(), ...stored])) {
+      if (kept.has(id)) continue;
+      this.pool.forget(id);
+      this.telemetry.forget(id);
+      rmSync(join(root, id), { recursive: true, force: true });
+    }
   }
 
   private sandbox(): Promise<{ ok: true } | { ok: false; reason: string }> {
@@ -157,7 +180,7 @@ export class FunctionsService {
       { id: bundle.id, entry: bundle.entry, size: Buffer.byteLength(bundle.code), created_at: Date.now() },
     );
     if (existing && (input.visibility || input.allowedHosts)) this.deps.repo.update(fn.id, { visibility: input.visibility, allowedHosts: input.allowedHosts });
-    this.pool.retire(fn.id);
+    this.changed(fn);
     return { ...this.get(owner, input.name), startError: await this.warm(fn) };
   }
 
@@ -179,7 +202,7 @@ export class FunctionsService {
     const fn = this.found(owner, name);
     if (!this.deps.repo.deployments(fn.id).some((d) => d.id === deployment)) throw fail("deployment_not_found", `${name} has no deployment ${deployment}`);
     this.deps.repo.setCurrent(fn.id, deployment);
-    this.pool.retire(fn.id);
+    this.changed(fn);
     return this.get(owner, name);
   }
 
@@ -187,8 +210,7 @@ export class FunctionsService {
     const fn = this.found(owner, name);
     if (change.allowLan !== undefined && role !== "owner") throw fail("insufficient_role", "Only the Owner lets a function reach the LAN");
     this.deps.repo.update(fn.id, change);
-    // New settings (allowed hosts, disabled) apply from the next request, on a fresh process.
-    this.pool.retire(fn.id);
+    this.changed(fn);
     return this.get(owner, name);
   }
 
@@ -199,16 +221,23 @@ export class FunctionsService {
       fn.id,
       Object.entries(secrets).map(([k, v]) => [k, v === null ? null : this.deps.vault.seal(v, `function-secret:${fn.id}:${k}`)]),
     );
-    this.pool.retire(fn.id);
+    this.changed(fn);
     return this.get(owner, name);
   }
 
   remove(owner: string, name: string): void {
     const fn = this.found(owner, name);
+    this.directory.forget(owner, name);
     this.pool.forget(fn.id);
     this.deps.repo.remove(fn.id);
     this.telemetry.forget(fn.id);
     rmSync(join(this.deps.dataDir, "functions", fn.id), { recursive: true, force: true });
+  }
+
+  /** New code or settings (allowed hosts, secrets, disabled) apply from the next request, on a fresh process. */
+  private changed(fn: FunctionRow): void {
+    this.directory.forget(fn.owner, fn.name);
+    this.pool.retire(fn.id);
   }
 
   logsOf(owner: string, name: string): LogEntry[] {
@@ -217,7 +246,7 @@ export class FunctionsService {
 
   /** The function a request is for, once the caller may use it and it can run. */
   private async callable(target: Target, caller: Caller): Promise<FunctionRow & { current_deployment: string }> {
-    const fn = this.deps.repo.find(target.owner, target.name);
+    const fn = this.directory.find(target.owner, target.name);
     if (!fn || !fn.current_deployment) throw fail("function_not_found", "No such function");
     if (fn.visibility === "private" && !caller.signedIn) throw fail("token_missing", "This function is private: sign in to this node to use it");
     if (fn.disabled) throw fail("function_disabled", `${fn.name} is disabled`);

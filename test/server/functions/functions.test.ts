@@ -3,6 +3,9 @@
 // answers kept from acting as the node's pages, imports refused at deploy, roles, allowed hosts,
 // and a loop or a memory bomb that ends only its own process.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { filesClient } from "../../helpers/files-client.ts";
 import { addUser, claimOwner, httpFetcher, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
@@ -261,5 +264,58 @@ describe("operations", () => {
     const metrics = (await (await f("/api/functions/talker", { headers: owner.bearer })).json()).function.metrics;
     expect(metrics).toMatchObject({ requests: 2, errors: 1 });
     expect(metrics.p50Ms).toBeGreaterThan(0);
+  });
+});
+
+describe("functions that go away", () => {
+  const folders = () => new Set(readdirSync(join(t.dataDir, "functions")));
+
+  test("a removed user's functions stop answering at once; their process, key-value data and folder go", async () => {
+    const leaving = await addUser(f, owner, "admin");
+    const before = folders();
+    const d = await deploy(
+      leaving,
+      "counter",
+      `export default { async fetch() { const kv = await Deno.openKv(); const r = await kv.get(["n"]); const n = (r.value ?? 0) + 1; await kv.set(["n"], n); return new Response(String(n)); } };`,
+      { visibility: "public" },
+    );
+    expect(d.status).toBe(201);
+    expect(await (await f(fn(leaving, "counter"))).text()).toBe("1");
+    const added = [...folders()].filter((id) => !before.has(id));
+    expect(added).toHaveLength(1);
+    expect(existsSync(join(t.dataDir, "functions", added[0]!, "kv.sqlite"))).toBe(true);
+    // A folder whose function left the database while the node was not looking (`pc2 owner reset`).
+    const stray = join(t.dataDir, "functions", "0f0e0d0c-stray", "0123456789abcdef");
+    mkdirSync(stray, { recursive: true });
+    writeFileSync(join(stray, "bundle.js"), "export default {};");
+    expect((await f(`/api/users/${leaving.address}`, { method: "DELETE", headers: owner.bearer })).status).toBe(200);
+    const gone = await f(fn(leaving, "counter"));
+    expect(gone.status).toBe(404);
+    expect((await gone.json()).code).toBe("function_not_found");
+    expect(folders().has(added[0]!)).toBe(false);
+    expect(folders().has("0f0e0d0c-stray")).toBe(false);
+    // Everyone else's functions are untouched.
+    expect((await f(fn(owner, "hello"), { headers: owner.bearer })).status).toBe(200);
+  });
+
+  test("a change made by another process (the CLI beside a running node) applies within a second", async () => {
+    await deploy(owner, "outside", `export default { fetch: () => new Response("on") };`, { visibility: "public" });
+    expect((await f(fn(owner, "outside"))).status).toBe(200);
+    const db = new Database(join(t.dataDir, "pc2.db"));
+    try {
+      db.run("PRAGMA busy_timeout = 5000");
+      db.query("UPDATE functions SET disabled = 1 WHERE owner = ? AND name = ?").run(owner.address.toLowerCase(), "outside");
+    } finally {
+      db.close();
+    }
+    const deadline = performance.now() + 5000;
+    let res = await f(fn(owner, "outside"));
+    while (res.status === 200 && performance.now() < deadline) {
+      await res.arrayBuffer();
+      await Bun.sleep(50);
+      res = await f(fn(owner, "outside"));
+    }
+    expect(res.status).toBe(503);
+    expect((await res.json()).code).toBe("function_disabled");
   });
 });
