@@ -16,6 +16,8 @@ export class ModelLoadError extends AppError {
   }
 }
 
+const stopping = () => new ServiceUnavailableError("The node is stopping", "ai_engine_unavailable");
+
 export class LlamaEngine {
   private worker: Worker | null = null;
   private nextId = 1;
@@ -23,10 +25,11 @@ export class LlamaEngine {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private failure: Error | null = null;
+  /** The node is shutting down: no worker starts any more, even one whose runtime was unpacking. */
+  private stopped = false;
 
   constructor(
     private readonly config: AiConfig,
-    /** What the worker imports node-llama-cpp from (unpacking it first in the single binary). */
     /** Where the worker imports node-llama-cpp from (unpacking it first in the single binary). */
     private readonly module: () => Promise<string>,
   ) {}
@@ -34,6 +37,7 @@ export class LlamaEngine {
   private starting: Promise<Worker> | null = null;
 
   private async ensure(): Promise<Worker> {
+    if (this.stopped) throw stopping();
     if (this.failure) throw new ServiceUnavailableError(`The AI engine failed: ${this.failure.message}`, "ai_engine_unavailable");
     if (this.worker) return this.worker;
     // Callers that arrive while the runtime unpacks share the one worker.
@@ -48,6 +52,7 @@ export class LlamaEngine {
     } catch (err) {
       throw new ServiceUnavailableError(`The built-in AI engine could not be unpacked: ${(err as Error).message}`, "ai_engine_unavailable");
     }
+    if (this.stopped) throw stopping();
     const worker = new Worker(workerUrl("ai.worker.ts"));
     worker.onmessage = (e: MessageEvent<AiEvent>) => this.listeners.get(e.data.id)?.(e.data);
     worker.onerror = (e) => {
@@ -60,6 +65,7 @@ export class LlamaEngine {
   }
 
   stop(): void {
+    this.stopped = true;
     this.worker?.terminate();
     this.worker = null;
     for (const w of this.waiting.splice(0)) w();

@@ -1,11 +1,11 @@
-// One WASI sandbox process (workers/wasi-runner.ts): started ahead of time, runs jobs one at a time,
+// One WASI sandbox process (workers/wasi-runner.ts): started when a run needs it, runs jobs one at a time,
 // and is SIGKILLed when a job overruns (then replaced). Knows which modules it has compiled.
 import { join } from "node:path";
 import { lines } from "../../../workers/json-lines.ts";
 import type { WasiEvent, WasiJob } from "../../../workers/wasi-protocol.ts";
+import { COMPILED } from "../../build-constants.ts";
 import { lowPriority } from "../../low-priority.ts";
 
-const COMPILED = import.meta.url.includes("/$bunfs/");
 const RUNNER = join(import.meta.dir, "..", "..", "..", "workers", "wasi-runner.ts");
 
 /** Untrusted computation yields the CPU to the node's own work (requests keep answering under load). */
