@@ -7,7 +7,8 @@ const group = process.env.PC2_MUTATE_GROUP ?? "all";
 
 export default {
   testRunner: "command",
-  commandRunner: { command: `bun test --bail --timeout 60000 ${tests.join(" ")}` },
+  // The Bun that runs Stryker (scripts/mutate/run.ts starts it) runs the tests: no PATH needed.
+  commandRunner: { command: `${process.execPath} test --bail --timeout 60000 ${tests.join(" ")}` },
   mutate: files,
   coverageAnalysis: "off",
   concurrency: Number(process.env.PC2_MUTATE_CONCURRENCY ?? 2),
