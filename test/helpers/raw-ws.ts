@@ -15,6 +15,7 @@ export interface RawWs {
   frames: Frame[];
   ended: Promise<void>;
   sendText(text: string): void;
+  sendBinary(bytes: Uint8Array): void;
   /** Parsed JSON of every text frame received so far (pings and other control frames left out). */
   texts(): any[];
   /** The close frame's code and reason, once the server sent one. */
@@ -72,6 +73,7 @@ export function rawWs(port: number, headers: Record<string, string> = {}): Promi
         result.head = head;
         result.status = Number(head.split(" ")[1]);
         result.sendText = (text) => socket.write(encodeFrame(0x1, Buffer.from(text)));
+        result.sendBinary = (bytes) => socket.write(encodeFrame(0x2, Buffer.from(bytes)));
         result.texts = () => frames.filter((f) => f.opcode === 0x1).map((f) => JSON.parse(f.payload.toString()));
         result.closeFrame = () => {
           const f = frames.find((x) => x.opcode === 0x8);
