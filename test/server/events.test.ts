@@ -15,6 +15,10 @@ describe("event bus", () => {
     bus.emit("node.stopping", { reason: "b" });
     expect(seen).toEqual(["a"]);
     expect(bus.listenerCount("node.stopping")).toBe(0);
+    bus.on("node.stopping", () => undefined);
+    bus.on("node.stopping", () => undefined);
+    expect(bus.listenerCount("node.stopping")).toBe(2);
+    expect(bus.listenerCount("auth.signed_in")).toBe(0);
   });
 
   test("a failing handler is logged and does not stop the others", async () => {
@@ -30,6 +34,10 @@ describe("event bus", () => {
     expect(() => bus.emit("node.stopping", { reason: "x" })).not.toThrow();
     await Bun.sleep(1);
     expect(seen).toEqual(["x"]);
-    expect(lines.filter((l) => l.includes("event handler failed")).length).toBe(2);
+    const failures = lines.filter((l) => l.includes("event handler failed")).map((l) => JSON.parse(l));
+    expect(failures.length).toBe(2);
+    // Each says which event and why.
+    expect(failures.map((f) => f.event)).toEqual(["node.stopping", "node.stopping"]);
+    expect(failures.map((f) => JSON.stringify(f.err)).join()).toContain("boom");
   });
 });

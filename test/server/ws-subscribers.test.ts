@@ -16,7 +16,11 @@ describe("Subscribers", () => {
     expect([...s.of("files", "0xc")]).toEqual([]);
     expect([...s.of("network")]).toEqual([]);
     s.remove("files", "0xa", "a1");
+    // The wallet's other socket is still there.
+    expect([...s.of("files", "0xa")]).toEqual(["a2"]);
     s.remove("files", "0xa", "a2");
+    // A topic nobody subscribed to: nothing to remove, nothing thrown.
+    s.remove("never-subscribed", "0xa", "a1");
     s.remove("files", "0xa", "never-added");
     expect([...s.of("files", "0xa")]).toEqual([]);
     expect([...s.of("files")]).toEqual(["b1"]);
