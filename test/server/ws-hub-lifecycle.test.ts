@@ -20,9 +20,11 @@ let port: number;
 let owner: SignedIn;
 let member: SignedIn;
 const disconnected: number[] = [];
+/** Why each life.wait call was aborted, as its handler saw it. */
+const abortReasons: string[] = [];
 const connect = (who: SignedIn = owner) => Pc2WsClient.connect(t.wsUrl, { headers: who.bearer });
 
-const TEST_METHODS = ["life.id", "life.wait", "life.echo", "life.typed"];
+const TEST_METHODS = ["life.id", "life.wait", "life.echo", "life.typed", "life.big", "life.nulls", "life.crash"];
 const TEST_TOPICS = ["life.b", "life.a"];
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
@@ -34,8 +36,8 @@ async function until(check: () => boolean, ms = 5000): Promise<void> {
 }
 
 /** A call's JSON text padded to exactly `bytes` bytes (UTF-8), with `unit` as the padding character. */
-function sized(bytes: number, unit = "x"): string {
-  const frame = (pad: string) => JSON.stringify({ jsonrpc: "2.0", id: 1, method: "life.echo", params: { pad } });
+function sized(bytes: number, unit = "x", method = "life.echo"): string {
+  const frame = (pad: string) => JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { pad } });
   const base = Buffer.byteLength(frame(""));
   const unitBytes = Buffer.byteLength(unit);
   const text = frame(unit.repeat(Math.floor((bytes - base) / unitBytes)) + "x".repeat((bytes - base) % unitBytes));
@@ -48,7 +50,21 @@ beforeAll(async () => {
     env: { PC2_WS_MAX_MESSAGE_BYTES: String(LIMIT), PC2_WS_HEARTBEAT_MS: "200", PC2_WS_MAX_CONNECTIONS_PER_USER: "4", PC2_WS_MAX_SUBSCRIPTIONS: "3" },
     beforeStart: (node) => {
       node.hub.register("life.id", (_p, ctx) => ({ id: ctx.connection.id }));
-      node.hub.register("life.wait", (_p, ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")))));
+      node.hub.register(
+        "life.wait",
+        (_p, ctx) =>
+          new Promise((_, reject) =>
+            ctx.signal.addEventListener("abort", () => {
+              abortReasons.push(String((ctx.signal.reason as Error)?.message));
+              reject(new Error("aborted"));
+            }),
+          ),
+      );
+      node.hub.register("life.big", (p) => ({ bytes: JSON.stringify(p).length }), { maxMessageBytes: 2 * LIMIT });
+      node.hub.register("life.nulls", (_p, ctx) => (ctx.notify("life.progress", null), { done: true }));
+      node.hub.register("life.crash", () => {
+        throw new TypeError("internal detail");
+      });
       node.hub.register("life.echo", (p) => ({ bytes: JSON.stringify(p).length }));
       node.hub.register("life.typed", (p) => p, { params: schema.Object({ n: schema.Number() }) });
       for (const m of TEST_METHODS) WS_ACCESS[m] = { role: "member" };
@@ -84,9 +100,25 @@ describe("registration", () => {
     expect(topics).toEqual([...topics].sort());
     expect(topics).toEqual(expect.arrayContaining(TEST_TOPICS));
     // The node's own methods all have schemas; the ones these tests registered without one do not.
-    expect(t.node.hub.methodsWithoutSchema()).toEqual(["life.echo", "life.id", "life.wait"]);
+    expect(t.node.hub.methodsWithoutSchema()).toEqual(["life.big", "life.crash", "life.echo", "life.id", "life.nulls", "life.wait"]);
     expect(((await c.call("life.typed", { n: "one" }).catch((e) => e)) as RpcError).code).toBe(-32602);
     expect(await c.call("life.typed", { n: 1 })).toEqual({ n: 1 });
+    c.close();
+  });
+
+  test("the rpc.* methods check their params: a bad one is invalid params (-32602), never reaches the method", async () => {
+    const c = await connect();
+    const refused = async (method: string, params: object) => (await c.call(method, params).catch((e) => e)) as RpcError;
+    for (const [method, params] of [
+      ["rpc.subscribe", { topics: ["UPPER/../x"] }],
+      ["rpc.unsubscribe", { topics: "life.a" }],
+      ["rpc.cancel", {}],
+      ["rpc.cancel", { id: "x".repeat(201) }],
+    ] as const) {
+      const err = await refused(method, params);
+      expect(err.code).toBe(-32602);
+      expect(err.appCode).toBe("invalid_request");
+    }
     c.close();
   });
 });
@@ -110,7 +142,12 @@ describe("publishing", () => {
     await until(() => got.m.length === 1);
     await Bun.sleep(30);
     expect(got).toEqual({ a: [{ n: 1 }], b: [{ n: 1 }, { n: 2 }], m: [{ n: 3 }] });
+    const ids = await Promise.all([b, m].map(async (c) => (await c.call<{ id: number }>("life.id")).id));
     for (const c of [a, b, m]) c.close();
+    // Closed sockets leave the index: nobody is counted, nothing is sent.
+    await until(() => ids.every((id) => disconnected.includes(id)));
+    expect(t.node.hub.publishTo("life.a", owner.address, "life.event", { n: 4 })).toBe(0);
+    expect(t.node.hub.publishTo("life.a", member.address, "life.event", { n: 4 })).toBe(0);
   });
 
   test("publish with a filter sends only to the principals it passes", async () => {
@@ -150,10 +187,29 @@ describe("connections ending", () => {
   test("disconnect listeners hear each connection's id; its running calls are aborted", async () => {
     const c = await connect();
     const { id } = await c.call<{ id: number }>("life.id");
+    const before = abortReasons.length;
     const running = c.call("life.wait").catch((e) => e);
+    await Bun.sleep(20);
     c.close();
     await until(() => disconnected.includes(id));
     expect(await running).toBeInstanceOf(Error);
+    await until(() => abortReasons.length > before);
+    expect(abortReasons.at(-1)).toBe("connection closed");
+  });
+
+  test("one notification larger than the send buffer closes its reader as a slow consumer; it is not counted as sent", async () => {
+    const node = await startTestNode({ env: { PC2_WS_SEND_BUFFER_BYTES: "65536" } });
+    try {
+      const f = httpFetcher(node.url);
+      const who = await claimOwner(f, node.started.setup.code!);
+      const c = await Pc2WsClient.connect(node.wsUrl, { headers: who.bearer });
+      await c.subscribe(["node"]);
+      const closed = new Promise<[number, string]>((r) => c.onClose((code, reason) => r([code, reason])));
+      expect(node.node.hub.publish("node", "life.huge", { blob: "z".repeat(70_000) })).toBe(0);
+      expect(await closed).toEqual([WS_CLOSE.slowConsumer, "slow consumer: more than 65536 bytes waiting to be read"]);
+    } finally {
+      await node.stop();
+    }
   });
 
   test("closeWhere closes the matching connections with the code and reason, counts them, and leaves the rest", async () => {
@@ -205,6 +261,44 @@ describe("messages", () => {
     expect("€".repeat(1400).length).toBeLessThan(LIMIT);
   });
 
+  test("a method's own larger limit: exactly that size is read, one byte more closes; an oversize batch must be all such calls", async () => {
+    const big = (bytes: number) => sized(bytes, "x", "life.big");
+    const at = await rawWs(port, { Authorization: member.bearer.authorization! });
+    at.sendText(big(2 * LIMIT));
+    await until(() => at.texts().length > 0);
+    expect(at.texts()[0]).toMatchObject({ id: 1, result: { bytes: expect.any(Number) } });
+    at.socket.destroy();
+    for (const text of [big(2 * LIMIT + 1), `[null,${big(LIMIT + 10)}]`, `[${big(LIMIT + 10)},${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "system.ping" })}]`]) {
+      const raw = await rawWs(port, { Authorization: member.bearer.authorization! });
+      raw.sendText(text);
+      await until(() => raw.closeFrame() !== null || raw.texts().length > 0);
+      expect(raw.closeFrame()?.code).toBe(WS_CLOSE.messageTooBig);
+      raw.socket.destroy();
+    }
+  });
+
+  test("a notification with null params stays null; a malformed request's error carries its id, or null", async () => {
+    const raw = await rawWs(port, { Authorization: owner.bearer.authorization! });
+    raw.sendText(JSON.stringify({ jsonrpc: "2.0", id: "n", method: "life.nulls" }));
+    await until(() => raw.texts().length >= 2);
+    expect(raw.texts()[0]).toEqual({ jsonrpc: "2.0", method: "life.progress", params: null });
+    raw.sendText(JSON.stringify({ jsonrpc: "2.0", id: 5, method: 42 }));
+    raw.sendText(JSON.stringify({ jsonrpc: "2.0", id: { no: 1 }, method: "system.ping" }));
+    await until(() => raw.texts().length >= 4);
+    expect(raw.texts()[2]).toEqual({ jsonrpc: "2.0", id: 5, error: { code: -32600, message: "method must be a non-empty string", data: { code: "invalid_request" } } });
+    expect(raw.texts()[3]).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600 } });
+    expect("id" in raw.texts()[3]).toBe(true);
+    raw.socket.destroy();
+  });
+
+  test("a method's unexpected failure is logged with its name and hidden from the caller", async () => {
+    const c = await connect();
+    const err = (await c.call("life.crash").catch((e) => e)) as RpcError;
+    expect([err.code, err.message]).toEqual([-32603, "Internal error"]);
+    expect(t.logs.some((l) => l.msg === "ws method failed" && l.method === "life.crash")).toBe(true);
+    c.close();
+  });
+
   test("a binary frame is answered with invalid_request, and the connection stays open", async () => {
     const raw = await rawWs(port, { Authorization: owner.bearer.authorization! });
     raw.sendBinary(new Uint8Array([1, 2, 3]));
@@ -242,6 +336,9 @@ describe("messages", () => {
     const err = (await c.subscribe(["no.such"]).catch((e) => e)) as RpcError;
     expect(err.message).toBe("Unknown topic: no.such");
     expect(err.data).toMatchObject({ topic: "no.such" });
+    await c.subscribe(["node"]);
+    const tooMany = (await c.subscribe(["life.b", "functions"]).catch((e) => e)) as RpcError;
+    expect([tooMany.appCode, tooMany.message]).toEqual(["too_many_subscriptions", "A connection may hold at most 3 subscriptions"]);
     c.close();
   });
 });
@@ -268,6 +365,12 @@ describe("handshake refusals say why", () => {
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ code: "origin_mismatch", message });
     }
+  });
+
+  test("an Upgrade header without a WebSocket handshake: 400 websocket_upgrade_failed", async () => {
+    const res = await fetch(`${t.url}/ws`, { headers: { ...owner.bearer, upgrade: "websocket", connection: "Upgrade" } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: "websocket_upgrade_failed", message: "The WebSocket handshake failed" });
   });
 
   test("past the per-wallet cap: 429 too_many_connections, with the limit", async () => {
