@@ -18,7 +18,7 @@ const IMAGES: Record<string, string> = {
   "desktop-settings.png": "settings-users.png",
   "settings-updates.png": "updated.png",
   "desktop-terminal.png": "terminal.png",
-  "desktop-editor.png": "editor.png",
+  "desktop-editor.png": "editor-code.png",
   "wasm-apps.png": "wasm-apps.png",
   "ai-chat.png": "ai-chat.png",
   "setup-phrase.png": "setup-phrase.png",

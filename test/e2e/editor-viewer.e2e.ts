@@ -3,8 +3,17 @@
 // cannot show as its details with Download — never a download the user did not ask for.
 import type { Page } from "@playwright/test";
 import { Wallet } from "ethers";
-import { claimViaApi, expect, signInThroughUi, startNode, test, type RunningNode, uploadFile } from "./fixtures.ts";
+import { claimViaApi, editorText, expect, signInThroughUi, startNode, test, type RunningNode, uploadFile } from "./fixtures.ts";
 import { PNG, pdf, wav } from "./sample-files.ts";
+
+const CODE = `// A greeting, in TypeScript.
+export default {
+  fetch(request: Request): Response {
+    const name = new URL(request.url).searchParams.get("name") ?? "world";
+    return new Response(\`hello \${name}\`, { status: 200 });
+  },
+};
+`;
 
 let node: RunningNode;
 let token: string;
@@ -30,6 +39,7 @@ test.describe
       node = await startNode();
       token = await claimViaApi(node.url, owner);
       await put("notes.txt", "first line\n");
+      await put("main.ts", CODE);
       await put("dot.png", PNG);
       await put("dot2.png", PNG);
       await put("readme.md", "# Hello\n\nSome **bold** text and <script>alert(1)</script> left as text.\n");
@@ -44,8 +54,8 @@ test.describe
 
       const editor = page.locator("pc2-editor-app");
       const area = editor.getByLabel("Contents of notes.txt");
-      await expect(area).toHaveValue("first line\n");
-      await area.press("End");
+      expect(await editorText(editor)).toBe("first line\n");
+      await area.press("Control+End");
       await area.pressSequentially("second line");
       await expect(editor.getByTestId("dirty")).toBeVisible();
 
@@ -69,10 +79,55 @@ test.describe
       await openInDocuments(page, "notes.txt");
       const editor = page.locator("pc2-editor-app");
       await editor.getByLabel("Contents of notes.txt").pressSequentially("scratch");
+      await expect(editor.getByTestId("dirty")).toBeVisible();
       await page.locator("pc2-window", { has: editor }).getByRole("button", { name: "Close" }).click();
       await editor.getByRole("button", { name: "Discard" }).click();
       await expect(editor).toHaveCount(0);
       expect(await read("notes.txt")).toBe("first line\nsecond line");
+    });
+
+    test("code is highlighted by its language, with line numbers and search; plain text is not", async ({ page }, info) => {
+      await openInDocuments(page, "main.ts");
+      const editor = page.locator("pc2-editor-app");
+      expect(await editorText(editor)).toBe(CODE);
+      // Each token kind takes its colour from the theme's syntax tokens.
+      const colours = await editor.evaluate((el) => {
+        const root = el.shadowRoot!.querySelector("pc2-code-editor")!.shadowRoot!;
+        const probe = document.createElement("span");
+        root.appendChild(probe);
+        const tokenColour = (name: string) => ((probe.style.color = `var(--pc2-syntax-${name})`), getComputedStyle(probe).color);
+        const expected = { keyword: tokenColour("keyword"), string: tokenColour("string"), comment: tokenColour("comment") };
+        probe.remove();
+        const spans = [...root.querySelectorAll(".cm-line span")] as HTMLElement[];
+        const colourOf = (text: string) => getComputedStyle(spans.find((s) => s.textContent === text)!).color;
+        const comment = spans.find((s) => s.textContent?.startsWith("// A greeting"))!;
+        return {
+          expected,
+          keyword: colourOf("export"),
+          string: colourOf('"world"'),
+          comment: getComputedStyle(comment).color,
+          commentStyle: getComputedStyle(comment).fontStyle,
+          lineNumbers: root.querySelectorAll(".cm-lineNumbers .cm-gutterElement").length,
+        };
+      });
+      expect(colours.keyword).toBe(colours.expected.keyword);
+      expect(colours.string).toBe(colours.expected.string);
+      expect(colours.comment).toBe(colours.expected.comment);
+      expect(colours.commentStyle).toBe("italic");
+      expect(colours.lineNumbers).toBeGreaterThanOrEqual(CODE.split("\n").length);
+      // Ctrl+F searches the file.
+      await editor.getByLabel("Contents of main.ts").press("Control+f");
+      await expect(editor.getByRole("textbox", { name: "Find" })).toBeFocused();
+      await page.keyboard.press("Escape");
+      await page.screenshot({ path: info.outputPath("editor-code.png") });
+      await page.locator("pc2-window", { has: editor }).getByRole("button", { name: "Close" }).click();
+
+      // A .txt file: no language, no colours.
+      await page.locator("pc2-file-explorer tr[data-name='notes.txt']").dblclick();
+      const plain = page.locator("pc2-editor-app");
+      await expect(plain.getByLabel("Contents of notes.txt")).toBeVisible();
+      const coloured = await plain.evaluate((el) => el.shadowRoot!.querySelector("pc2-code-editor")!.shadowRoot!.querySelectorAll(".cm-line span").length);
+      expect(coloured).toBe(0);
     });
 
     test("an image opens in the viewer", async ({ page }) => {
@@ -123,7 +178,7 @@ test.describe
       await expect(preview).toContainText("<script>alert(1)</script>");
       await expect(preview.locator("script")).toHaveCount(0);
       await page.getByRole("button", { name: "Edit" }).click();
-      await expect(page.getByLabel("Contents of readme.md")).toHaveValue(/^# Hello/);
+      expect(await editorText(page.locator("pc2-editor-app"))).toMatch(/^# Hello/);
     });
 
     test("a PDF is drawn page by page by pdf.js in the window", async ({ page }) => {

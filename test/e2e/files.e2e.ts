@@ -1,7 +1,7 @@
 // The file explorer: own files only, uploads with progress (picker and drag-and-drop), rename, Trash, live updates, phone size.
 import { Wallet } from "ethers";
 import type { Page } from "@playwright/test";
-import { claimViaApi, expect, invite, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
+import { claimViaApi, editorText, expect, invite, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
 
 let node: RunningNode;
 let ownerToken: string;
@@ -201,6 +201,8 @@ test.describe
       await expect(results).toContainText("~/Pictures");
       await expect(results).toContainText("~/Public");
       await results.locator("tr", { hasText: "~/Public" }).getByRole("button", { name: "plan.txt" }).click();
-      await expect(page.getByRole("dialog", { name: "plan.txt" }).getByLabel("Contents of plan.txt")).toHaveValue("the plan");
+      const editor = page.getByRole("dialog", { name: "plan.txt" }).locator("pc2-editor-app");
+      await expect(editor.getByLabel("Contents of plan.txt")).toBeVisible();
+      expect(await editorText(editor)).toBe("the plan");
     });
   });

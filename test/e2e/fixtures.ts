@@ -1,5 +1,5 @@
 // Shared browser-test fixtures: a real node per test file, and an EIP-1193 wallet backed by ethers.
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Locator, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -146,6 +146,15 @@ export async function uploadFile(url: string, token: string, dir: string, name: 
 export async function invite(url: string, ownerToken: string, address: string, role: "admin" | "member"): Promise<void> {
   const res = await fetch(`${url}/api/users`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${ownerToken}` }, body: JSON.stringify({ address, role }) });
   if (res.status !== 201) throw new Error(`invite failed: ${res.status}`);
+}
+
+/**
+ * The text in an editor window (its code editor is CodeMirror, a contenteditable: no input value to
+ * read), once its text area is showing.
+ */
+export async function editorText(editor: Locator): Promise<string> {
+  await expect(editor.getByRole("textbox")).toBeVisible();
+  return editor.evaluate((el) => (el as HTMLElement & { text: string }).text);
 }
 
 export const test = base;

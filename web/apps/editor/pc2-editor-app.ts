@@ -1,9 +1,11 @@
-// <pc2-editor-app>: open a text file, edit, save (overwrite in place); unsaved changes are never lost
-// silently. A Markdown file opens rendered (safely: its text never becomes HTML), with Edit beside.
+// <pc2-editor-app>: open a text file, edit (with syntax highlighting for code: ui/code/), save
+// (overwrite in place); unsaved changes are never lost silently. A Markdown file opens rendered
+// (safely: its text never becomes HTML), with Edit beside.
 import { readText, writeText } from "../../api/files-api.ts";
 import { LitElement, css, html, nothing } from "lit";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import "../ai/pc2-markdown.ts";
+import "../../ui/code/pc2-code-editor.ts";
 
 export interface OpenFile {
   uid: string;
@@ -35,7 +37,7 @@ export class Pc2EditorApp extends LitElement {
       :host { display: flex; flex-direction: column; height: 100%; }
       .bar { display: flex; gap: 0.5rem; align-items: center; padding: 0.4rem 0.6rem; border-bottom: 1px solid var(--pc2-border); }
       .bar .name { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-      textarea { flex: 1; resize: none; border: none; border-radius: 0; padding: 0.8rem; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.9rem; line-height: 1.45; }
+      pc2-code-editor { flex: 1; }
       .preview { flex: 1; overflow: auto; padding: 0.8rem 1rem; }
       .guard { display: flex; gap: 0.5rem; align-items: center; padding: 0.5rem 0.6rem; background: rgba(245, 185, 68, 0.12); border-top: 1px solid var(--pc2-warn); }
     `,
@@ -120,8 +122,8 @@ export class Pc2EditorApp extends LitElement {
       ${
         this.previewing
           ? html`<pc2-markdown class="preview" data-testid="markdown-preview" .text=${this.text}></pc2-markdown>`
-          : html`<textarea aria-label=${`Contents of ${this.file?.name}`} spellcheck="false" .value=${this.text} @keydown=${this.onKey}
-        @input=${(e: InputEvent) => ((this.text = (e.target as HTMLTextAreaElement).value), (this.dirty = true))}></textarea>`
+          : html`<pc2-code-editor .value=${this.text} .fileName=${this.file?.name ?? ""} .label=${`Contents of ${this.file?.name}`} @keydown=${this.onKey}
+        @text-change=${(e: CustomEvent<string>) => ((this.text = e.detail), (this.dirty = true))}></pc2-code-editor>`
       }
       ${
         this.confirmClose
