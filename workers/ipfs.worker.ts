@@ -3,7 +3,7 @@ import { unixfs } from "@helia/unixfs";
 import { createHeliaLight, type Helia } from "helia";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { CID } from "multiformats/cid";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, read } from "node:fs";
 import { join } from "node:path";
 import { BunFsBlockstore } from "./bun-fs-blockstore.ts";
 import { leanPinWalker } from "./lean-pin-walker.ts";
@@ -53,18 +53,32 @@ interface Growth {
 }
 const growing = new Map<number, Growth>();
 
-/** A file still being written, chunk by chunk, never reading past what the writer has reported. */
-async function* growingSlices(path: string, g: Growth): AsyncGenerator<Uint8Array> {
-  const file = Bun.file(path);
+/**
+ * A file still being written, chunk by chunk, never reading past what the writer has reported. It
+ * is read through a descriptor the node opened (threads share them), never by its name: the node
+ * renames the file into place while the last chunk is imported. The node closes it.
+ */
+async function* growingSlices(fd: number, g: Growth): AsyncGenerator<Uint8Array> {
   let at = 0;
   for (;;) {
     while (!g.aborted && !g.done && g.size - at < CHUNK_SIZE) await new Promise<void>((r) => (g.wake = r));
     if (g.aborted) throw new Error("upload aborted");
     if (at >= g.size && g.done) return;
     const end = Math.min(g.size, at + CHUNK_SIZE);
-    yield await file.slice(at, end).bytes();
+    yield await readAt(fd, at, end - at);
     at = end;
   }
+}
+
+/** Exactly `length` bytes at `position` (the writer has reported them written). */
+async function readAt(fd: number, position: number, length: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(length);
+  for (let got = 0; got < length; ) {
+    const bytesRead = await new Promise<number>((resolve, reject) => read(fd, bytes, got, length - got, position + got, (err, n) => (err ? reject(err) : resolve(n))));
+    if (bytesRead === 0) throw new Error("the file ended before the size its writer reported");
+    got += bytesRead;
+  }
+  return bytes;
 }
 
 async function importAndPin(node: Helia, source: AsyncIterable<Uint8Array>): Promise<CID> {
@@ -106,7 +120,7 @@ async function handle(req: IpfsRequest, node: Helia): Promise<IpfsResult> {
     case "addGrowing": {
       const g = growing.get(req.id)!;
       try {
-        const cid = await importAndPin(node, growingSlices(req.path, g));
+        const cid = await importAndPin(node, growingSlices(req.fd, g));
         return { op: "addGrowing", cid: cid.toString(), size: g.size };
       } finally {
         growing.delete(req.id);

@@ -4,7 +4,8 @@ export type IpfsRequest =
   /** Import a file into the blockstore (CIDv1, raw leaves, 1 MiB chunks) and pin it recursively. */
   | { id: number; op: "add"; path: string /** Collect garbage as it goes: many imports in a row (the re-pin after a restore). */; lean?: boolean }
   /** Import a file that is still being written; `grow` messages say how far it is safe to read. */
-  | { id: number; op: "addGrowing"; path: string }
+  /** `fd`: the file, opened for reading by the node (the same process): it may be renamed while read. */
+  | { id: number; op: "addGrowing"; fd: number }
   | { id: number; op: "unpin"; cid: string }
   | { id: number; op: "isPinned"; cid: string }
   | { id: number; op: "pins" }

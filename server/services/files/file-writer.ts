@@ -1,5 +1,6 @@
-// Writing a file: stream to data/tmp, fsync → pin in the IPFS worker → rename into place → index in one
-// transaction. A crash at any step leaves no visible partial file; `pc2 storage check` sweeps leftovers.
+// Writing a file: stream to data/tmp (the IPFS worker importing it as it lands), fsync → rename into
+// place (while the import finishes) → pinned → index in one transaction. A crash at any step leaves
+// no visible partial file; `pc2 storage check` sweeps leftovers.
 import { transaction } from "../../db/database.ts";
 import { ConflictError, fail } from "../../errors.ts";
 import { QuotaExceededError, type Received } from "./blob-store.ts";
@@ -40,14 +41,7 @@ export class FileWriter {
       (pipeline as GrowingImport | null)?.abort();
       throw err;
     }
-    let cid: string;
-    try {
-      cid = await pipeline!.result;
-    } catch (err) {
-      blobs.discard(received.tmp);
-      throw err;
-    }
-    return this.commit(owner, path, received, opts, cid);
+    return this.commit(owner, path, received, opts, pipeline!.result);
   }
 
   /**
@@ -61,17 +55,31 @@ export class FileWriter {
     return this.precheck(owner, path, baseName(path), opts);
   }
 
-  /** Make fully received bytes (a temp file) the file at `path`: pin (unless done already), rename into place, index. */
-  async commit(owner: string, path: string, received: Received, opts: WriteOptions, pinnedCid?: string): Promise<FsEntryRow> {
+  /**
+   * Make fully received bytes (a temp file) the file at `path`: rename into place, pinned (by the
+   * import already under way, or now), index. The rename and its folder's fsync overlap the end of
+   * the import; the index is written only once both are done.
+   */
+  async commit(owner: string, path: string, received: Received, opts: WriteOptions, pinning?: Promise<string>): Promise<FsEntryRow> {
     const { repo, blobs, ipfs, db } = this.storage;
     const name = baseName(path);
-    let cid: string;
     let blob: string;
     try {
-      cid = pinnedCid ?? (await ipfs.add(received.tmp));
       blob = blobs.commit(owner, received.tmp);
     } catch (err) {
       blobs.discard(received.tmp);
+      // The import under way still pins what it read: nothing will use that pin.
+      void pinning?.then(
+        (c) => this.unpinUnused(c),
+        () => undefined,
+      );
+      throw err;
+    }
+    let cid: string;
+    try {
+      cid = await (pinning ?? ipfs.add(blobs.path(owner, blob)));
+    } catch (err) {
+      blobs.remove(owner, blob);
       throw err;
     }
 
@@ -100,7 +108,7 @@ export class FileWriter {
       });
     } catch (err) {
       blobs.remove(owner, blob);
-      if (!repo.cidInUse(cid)) void ipfs.unpin(cid).catch(() => undefined);
+      this.unpinUnused(cid);
       throw err;
     }
 
@@ -109,6 +117,12 @@ export class FileWriter {
     this.files.emit(owner, outcome.replaced ? "item.updated" : "item.added", toV1(outcome.row));
     this.files.written(owner, received.size);
     return outcome.row;
+  }
+
+  /** A pin no file refers to (a write that failed after its import) is removed. */
+  private unpinUnused(cid: string): void {
+    const { repo, ipfs } = this.storage;
+    if (!repo.cidInUse(cid)) void ipfs.unpin(cid).catch(() => undefined);
   }
 
   private precheck(owner: string, path: string, name: string, opts: WriteOptions): FsEntryRow | null {

@@ -1,4 +1,5 @@
 // Talks to the IPFS worker: one request at a time per id, answers matched by id, a clean stop.
+import { closeSync, openSync } from "node:fs";
 import type { IpfsGrow, IpfsRequest, IpfsResponse, IpfsResult } from "../../../workers/protocol.ts";
 import { workerUrl } from "../../worker-url.ts";
 
@@ -59,12 +60,17 @@ export class IpfsClient {
 
   /**
    * Import and pin a file while it is still being written: report progress with grow(), then
-   * finish() (or abort()). Receiving and hashing then run at the same time, on two cores.
+   * finish() (or abort()). Receiving and hashing then run at the same time, on two cores. The
+   * worker reads through a descriptor opened here, so the file may be renamed into place while the
+   * import finishes; it is closed once the import is over.
    */
   addGrowing(path: string): GrowingImport {
     const worker = this.worker;
+    const fd = openSync(path, "r");
     const id = this.nextId; // the id call() is about to use
-    const result = this.call<"addGrowing">({ op: "addGrowing", path }).then((r) => r.cid);
+    const result = this.call<"addGrowing">({ op: "addGrowing", fd })
+      .then((r) => r.cid)
+      .finally(() => closeSync(fd));
     result.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
     const send = (msg: Omit<IpfsGrow, "op" | "id">) => worker?.postMessage({ op: "grow", id, ...msg } satisfies IpfsGrow);
     return {
