@@ -34,7 +34,8 @@ export interface Config {
   ws: WsConfig;
   terminal: { shell: string; maxPerUser: number; idleMs: number };
   /** Sandbox processes kept started (and WASM runs at once); runs beyond wait in a queue of `maxQueue`. */
-  wasm: { workers: number; maxQueue: number };
+  /** idleMs: sandbox processes stop after this long without a run (started again when one comes). */
+  wasm: { workers: number; maxQueue: number; idleMs: number };
   ai: AiConfig;
   network: NetworkConfig;
   tls: TlsConfig;

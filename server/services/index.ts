@@ -141,7 +141,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const wasmAppsRepo = new WasmAppsRepository(db);
   files.addUsageMeter("wasmApps", (owner) => wasmAppsRepo.storedBytes(owner));
   const wasm = new WasmService(
-    new SandboxPool(config.wasm.maxQueue),
+    new SandboxPool(config.wasm.maxQueue, config.wasm.idleMs),
     new WasmRegistry(wasmAppsRepo, join(config.dataDir, "wasm-apps"), samples, WASM_LIMITS.maxModuleBytes, (owner, bytes, what) => files.reserve(owner, bytes, what)),
     new WasmFiles(files, writer, join(config.dataDir, "tmp", "wasm"), { maxInputFiles: 64, maxInputBytes: 256 * 1024 * 1024, maxOutputFiles: 256, maxOutputBytes: 256 * 1024 * 1024 }),
     config.wasm.workers,

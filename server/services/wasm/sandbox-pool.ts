@@ -64,7 +64,10 @@ export class SandboxPool {
   private idleTimer: ReturnType<typeof setInterval> | null = null;
   private lastRun = 0;
 
-  constructor(private readonly maxQueue: number) {}
+  constructor(
+    private readonly maxQueue: number,
+    private readonly idleMs = IDLE_MS,
+  ) {}
 
   /** Jobs waiting for a process. */
   queued(): number {
@@ -77,7 +80,7 @@ export class SandboxPool {
    * process busy. After `idleMs` without a run they are all stopped (their memory goes back to the
    * machine) and the next run starts one again.
    */
-  start(size: number, idleMs = IDLE_MS): void {
+  start(size: number, idleMs = this.idleMs): void {
     this.size = size;
     this.lastRun = performance.now();
     this.idleTimer = setInterval(() => this.retireIfIdle(idleMs), Math.min(idleMs, IDLE_CHECK_MS));
