@@ -1,0 +1,321 @@
+// The auth layer's parts on a real SQLite database, with the clock moved by the test: rate limits at
+// and past their window, client keys, secret shapes, the SIWE text, the Owner reset, sessions and
+// tokens (last-seen writes, liveness, sign-out, revocation and who may do it, scopes), and pruning.
+// Mutation testing (the auth group) showed these were only exercised through routes, or not at all.
+import { afterAll, afterEach, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase, type Database } from "../../../server/db/database.ts";
+import { migrate } from "../../../server/db/migrate.ts";
+import { EventBus } from "../../../server/events.ts";
+import { createLogger } from "../../../server/log.ts";
+import { clientKey } from "../../../server/net/client-key.ts";
+import type { Principal } from "../../../server/principal.ts";
+import { AuditRepository } from "../../../server/services/audit/audit.repository.ts";
+import { AuditService } from "../../../server/services/audit/audit.service.ts";
+import { ApiTokensService } from "../../../server/services/auth/api-tokens.service.ts";
+import { NoncesRepository } from "../../../server/services/auth/nonces.repository.ts";
+import { resetOwner } from "../../../server/services/auth/owner-reset.ts";
+import { RateLimiter } from "../../../server/services/auth/rate-limiter.ts";
+import { hashSecret, secretKind } from "../../../server/services/auth/secret-tokens.ts";
+import { SessionsRepository } from "../../../server/services/auth/sessions.repository.ts";
+import { SessionsService, tokenScopes } from "../../../server/services/auth/sessions.service.ts";
+import { buildSiweMessage, nonceOf } from "../../../server/services/auth/siwe-message.ts";
+import { TokensRepository } from "../../../server/services/auth/tokens.repository.ts";
+import { UsersRepository } from "../../../server/services/auth/users.repository.ts";
+import { setupCodeMatches } from "../../../server/services/setup/setup-code.ts";
+import { SetupRepository } from "../../../server/services/setup/setup.repository.ts";
+
+const OWNER = `0x${"a".repeat(40)}`;
+const MEMBER = `0x${"b".repeat(40)}`;
+const T0 = Date.parse("2026-12-05T00:00:00Z");
+const silent = createLogger({ level: "error", format: "json", sink: { write: () => undefined } });
+
+describe("RateLimiter", () => {
+  function limiter(limit = 3, windowMs = 1000) {
+    let now = T0;
+    const l = new RateLimiter(limit, windowMs, () => now);
+    return { l, advance: (ms: number) => void (now += ms) };
+  }
+
+  test("N hits are allowed, the next waits until the oldest leaves the window; a hit exactly a window old has left", () => {
+    const { l, advance } = limiter(3, 1000);
+    for (let i = 0; i < 3; i++) {
+      expect(l.retryAfter("k")).toBe(0);
+      l.hit("k");
+      advance(100);
+    }
+    // Oldest hit at T0, now T0+300: it leaves at T0+1000, 0.7 s from now → 1 s (rounded up).
+    expect(l.retryAfter("k")).toBe(1);
+    expect(l.retryAfter("other")).toBe(0);
+    advance(700); // T0+1000: the first hit is exactly a window old
+    expect(l.retryAfter("k")).toBe(0);
+  });
+
+  test("retryAfter is the seconds until a place frees, never 0 while full", () => {
+    const { l, advance } = limiter(1, 10_000);
+    l.hit("k");
+    advance(1);
+    expect(l.retryAfter("k")).toBe(10);
+    advance(9_998);
+    expect(l.retryAfter("k")).toBe(1);
+  });
+
+  test("reset forgets a key at once", () => {
+    const { l } = limiter(1, 60_000);
+    l.hit("k");
+    l.hit("j");
+    l.reset("k");
+    expect(l.retryAfter("k")).toBe(0);
+    expect(l.retryAfter("j")).toBeGreaterThan(0);
+  });
+
+  test("under a flood of distinct keys, keys whose hits have all expired are dropped (memory stays bounded)", () => {
+    const { l, advance } = limiter(5, 1000);
+    const hits = () => (l as unknown as { hits: Map<string, number[]> }).hits;
+    l.hit("mixed");
+    for (let i = 0; i < 49_999; i++) l.hit(`k${i}`);
+    expect(hits().size).toBe(50_000);
+    advance(999);
+    l.hit("mixed"); // still 50,000 keys: no sweep
+    l.hit("recent"); // 50,001: a sweep, but nothing has expired yet
+    expect(hits().size).toBe(50_001);
+    advance(1);
+    l.hit("late"); // the flood is exactly a window old now: swept; "mixed" keeps its recent hit
+    expect([...hits().keys()].sort()).toEqual(["late", "mixed", "recent"]);
+    expect(hits().get("mixed")).toHaveLength(2);
+  });
+});
+
+describe("client keys and secrets", () => {
+  test("IPv4 as is, IPv4-mapped IPv6 as IPv4, IPv6 by its /64, anything else unchanged", () => {
+    expect(clientKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(clientKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(clientKey("2001:db8:12:34:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:12:34::/64");
+    expect(clientKey("2001:db8:12:34::1")).toBe(clientKey("2001:db8:12:34:ffff::9"));
+    expect(clientKey("relay:peer-7")).toBe("relay:peer-7");
+  });
+
+  test("only the exact shape of a session or token secret is looked up", () => {
+    const body = "A".repeat(43);
+    expect(secretKind(`pc2s_${body}`)).toBe("session");
+    expect(secretKind(`pc2_${body}`)).toBe("token");
+    for (const bad of [`xpc2s_${body}`, `pc2s_${body}x`, `pc2s_${body.slice(1)}`, `pc2s_${"A".repeat(42)}!`, ` pc2_${body}`, `pc2_${body}\n`]) expect(secretKind(bad)).toBeNull();
+  });
+
+  test("the SIWE message is EIP-4361's text, line by line; its nonce is read back", () => {
+    const message = buildSiweMessage({
+      domain: "pc2.local:8080",
+      address: "0x00000000000000000000000000000000000000A1",
+      statement: "Sign in to PC2.",
+      uri: "http://pc2.local:8080",
+      chainId: 1,
+      nonce: "abcdef0123456789",
+      issuedAt: new Date(T0),
+      expirationTime: new Date(T0 + 300_000),
+    });
+    expect(message).toBe(
+      [
+        "pc2.local:8080 wants you to sign in with your Ethereum account:",
+        "0x00000000000000000000000000000000000000A1",
+        "",
+        "Sign in to PC2.",
+        "",
+        "URI: http://pc2.local:8080",
+        "Version: 1",
+        "Chain ID: 1",
+        "Nonce: abcdef0123456789",
+        "Issued At: 2026-12-05T00:00:00.000Z",
+        "Expiration Time: 2026-12-05T00:05:00.000Z",
+      ].join("\n"),
+    );
+    expect(nonceOf(message)).toBe("abcdef0123456789");
+    expect(nonceOf(message.replace("Nonce: abcdef0123456789", "Nonce: ab"))).toBeNull();
+  });
+});
+
+describe("on a database", () => {
+  let dir: string;
+  let db: Database;
+  let users: UsersRepository;
+  let sessionsRepo: SessionsRepository;
+  let tokensRepo: TokensRepository;
+  let audit: AuditService;
+  let auditRepo: AuditRepository;
+  let events: EventBus;
+  let heard: { name: string; payload: unknown }[];
+  const IDLE = 3_600_000;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "pc2-auth-units-"));
+    db = openDatabase(join(dir, "pc2.db"));
+    migrate(db);
+    users = new UsersRepository(db);
+    sessionsRepo = new SessionsRepository(db);
+    tokensRepo = new TokensRepository(db);
+    auditRepo = new AuditRepository(db);
+    audit = new AuditService(auditRepo);
+    events = new EventBus(silent);
+    heard = [];
+    events.on("auth.session_ended", (p) => void heard.push({ name: "auth.session_ended", payload: p }));
+    events.on("auth.token_revoked", (p) => void heard.push({ name: "auth.token_revoked", payload: p }));
+    users.insert(OWNER, "owner", null, T0);
+    users.insert(MEMBER, "member", OWNER, T0);
+    setSystemTime(new Date(T0));
+  });
+  afterEach(() => {
+    setSystemTime();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  afterAll(() => setSystemTime());
+
+  const sessions = () => new SessionsService(sessionsRepo, tokensRepo, audit, events, { maxAgeMs: 7 * 86_400_000 + 999, idleMs: IDLE });
+  const lastAudit = () => auditRepo.page(1, null, null)[0]!;
+
+  test("a session: its user agent kept to 300 characters, last seen written at most once a minute, live until revoked", () => {
+    const s = sessions();
+    expect(s.maxAgeSeconds).toBe(7 * 86_400);
+    const { token, id } = s.create(OWNER, { ip: "203.0.113.1", userAgent: "u".repeat(400) });
+    expect(sessionsRepo.get(id)!.user_agent).toBe("u".repeat(300));
+    expect(s.create(OWNER, { ip: "203.0.113.1", userAgent: null }).token).toMatch(/^pc2s_/);
+    const p = s.authenticate(token)!;
+    expect(p).toMatchObject({ kind: "session", address: OWNER, role: "owner", sessionId: id, tokenId: null });
+    setSystemTime(new Date(T0 + 60_000));
+    s.authenticate(token);
+    expect(sessionsRepo.get(id)!.last_seen_at).toBe(T0);
+    setSystemTime(new Date(T0 + 60_001));
+    s.authenticate(token);
+    expect(sessionsRepo.get(id)!.last_seen_at).toBe(T0 + 60_001);
+    expect(s.stillLive(p)).toBe(true);
+    expect(s.authenticate(`pc2s_${"Z".repeat(43)}`)).toBeNull();
+    expect(s.authenticate("not a secret")).toBeNull();
+    // Idle past the limit: no longer live.
+    setSystemTime(new Date(T0 + 60_001 + IDLE + 1));
+    expect(s.stillLive(p)).toBe(false);
+    expect(s.authenticate(token)).toBeNull();
+  });
+
+  test("sign-out ends the calling session (audited, announced); a token has no session to end", () => {
+    const s = sessions();
+    const { token, id } = s.create(MEMBER, { ip: "203.0.113.2", userAgent: null });
+    const p = s.authenticate(token)!;
+    const tokenPrincipal: Principal = { kind: "token", address: MEMBER, role: "member", scopes: new Set(), sessionId: null, tokenId: "t1" };
+    s.logout(tokenPrincipal, "203.0.113.2");
+    expect(heard).toEqual([]);
+    s.logout(p, "203.0.113.2");
+    expect(sessionsRepo.get(id)!.revoked_at).toBe(T0);
+    expect(heard).toEqual([{ name: "auth.session_ended", payload: { sessionId: id } }]);
+    expect(lastAudit()).toMatchObject({ actor: MEMBER, action: "auth.logout", target: id, ip: "203.0.113.2" });
+    expect(s.stillLive(p)).toBe(false);
+  });
+
+  test("revoking: one's own, or anyone's for the Owner; someone else's or an ended one looks like it does not exist", () => {
+    const s = sessions();
+    const mine = s.create(MEMBER, { ip: "x", userAgent: null });
+    const theirs = s.create(OWNER, { ip: "x", userAgent: null });
+    const member = s.authenticate(mine.token)!;
+    const owner = s.authenticate(theirs.token)!;
+    expect(s.list(member).map((v) => [v.id, v.current])).toEqual([[mine.id, true]]);
+    expect(() => s.revoke(member, theirs.id, "x")).toThrow("No such session");
+    expect(() => s.revoke(member, "missing", "x")).toThrow("No such session");
+    s.revoke(owner, mine.id, "198.51.100.9");
+    expect(lastAudit()).toMatchObject({ actor: OWNER, action: "session.revoked", target: mine.id, ip: "198.51.100.9", detail: JSON.stringify({ of: MEMBER }) });
+    expect(heard).toEqual([{ name: "auth.session_ended", payload: { sessionId: mine.id } }]);
+    expect(() => s.revoke(owner, mine.id, "x")).toThrow("No such session");
+    s.revoke(owner, theirs.id, "x");
+    expect(sessionsRepo.get(theirs.id)!.revoked_at).toBe(T0);
+  });
+
+  test("a token: scopes cut to what its creator's role allows today; last used written at first use and then at most once a minute", () => {
+    const tokens = new ApiTokensService(tokensRepo, audit, events);
+    const s = sessions();
+    const owner = s.authenticate(s.create(OWNER, { ip: "x", userAgent: null }).token)!;
+    const made = tokens.create(owner, { name: "ci", scopes: ["files:read", "wasm:run"] }, "198.51.100.1");
+    expect(made).toMatchObject({ name: "ci", scopes: ["files:read", "wasm:run"], createdAt: new Date(T0).toISOString(), expiresAt: new Date(T0 + 90 * 86_400_000).toISOString(), lastUsedAt: null });
+    expect(lastAudit()).toMatchObject({ action: "token.created", target: made.id, detail: JSON.stringify({ name: "ci", scopes: ["files:read", "wasm:run"] }) });
+    const p = s.authenticate(made.token)!;
+    expect(p).toMatchObject({ kind: "token", address: OWNER, sessionId: null, tokenId: made.id });
+    expect([...p.scopes].sort()).toEqual(["files:read", "wasm:run"]);
+    expect(tokensRepo.get(made.id)!.last_used_at).toBe(T0);
+    setSystemTime(new Date(T0 + 60_000));
+    s.authenticate(made.token);
+    expect(tokensRepo.get(made.id)!.last_used_at).toBe(T0);
+    setSystemTime(new Date(T0 + 60_001));
+    s.authenticate(made.token);
+    expect(tokensRepo.get(made.id)!.last_used_at).toBe(T0 + 60_001);
+    expect(tokens.list(owner)[0]!.lastUsedAt).toBe(new Date(T0 + 60_001).toISOString());
+    expect(s.stillLive(p)).toBe(true);
+    // Demoted to Member: the token keeps only what a Member may do.
+    users.setRole(OWNER, "member", T0);
+    expect([...s.authenticate(made.token)!.scopes]).toEqual(["files:read"]);
+    expect([...tokenScopes('["files:read","nonsense","wasm:run"]', "admin")].sort()).toEqual(["files:read", "wasm:run"]);
+    expect([...tokenScopes('{"files:read":true}', "owner")]).toEqual([]);
+  });
+
+  test("a token beyond the creator's role is refused, naming the scopes; revoking: one's own, or anyone's for the Owner", () => {
+    const tokens = new ApiTokensService(tokensRepo, audit, events);
+    const s = sessions();
+    const owner = s.authenticate(s.create(OWNER, { ip: "x", userAgent: null }).token)!;
+    const member = s.authenticate(s.create(MEMBER, { ip: "x", userAgent: null }).token)!;
+    expect(() => tokens.create(member, { name: "x", scopes: ["files:read", "wasm:run", "functions:deploy"] }, "x")).toThrow("A member cannot grant: wasm:run, functions:deploy");
+    const ownersToken = tokens.create(owner, { name: "o", scopes: ["files:read"] }, "x");
+    const membersToken = tokens.create(member, { name: "m", scopes: ["files:read"], expiresInDays: 1 }, "x");
+    expect(membersToken.expiresAt).toBe(new Date(T0 + 86_400_000).toISOString());
+    expect(() => tokens.revoke(member, ownersToken.id, "x")).toThrow("No such token");
+    expect(() => tokens.revoke(member, "missing", "x")).toThrow("No such token");
+    tokens.revoke(owner, membersToken.id, "198.51.100.3");
+    expect(lastAudit()).toMatchObject({ actor: OWNER, action: "token.revoked", target: membersToken.id, ip: "198.51.100.3", detail: JSON.stringify({ of: MEMBER }) });
+    expect(heard).toEqual([{ name: "auth.token_revoked", payload: { tokenId: membersToken.id } }]);
+    expect(() => tokens.revoke(owner, membersToken.id, "x")).toThrow("No such token");
+    expect(tokensRepo.isLive(membersToken.id, T0)).toBe(false);
+    expect(tokensRepo.isLive(ownersToken.id, T0)).toBe(true);
+    expect(tokensRepo.isLive(ownersToken.id, T0 + 90 * 86_400_000)).toBe(false);
+    tokens.revoke(member, tokens.create(member, { name: "mine", scopes: [] }, "x").id, "x");
+  });
+
+  test("pruning forgets sessions that ended and challenges that expired, nothing else", () => {
+    const s = sessions();
+    const live = s.create(OWNER, { ip: "x", userAgent: null });
+    const revoked = s.create(OWNER, { ip: "x", userAgent: null });
+    sessionsRepo.revoke(revoked.id, T0);
+    expect(sessionsRepo.prune(T0)).toBe(0);
+    expect(sessionsRepo.prune(T0 + 1)).toBe(1);
+    expect(sessionsRepo.get(revoked.id)).toBeNull();
+    expect(sessionsRepo.get(live.id)).not.toBeNull();
+    expect(sessionsRepo.prune(T0 + 7 * 86_400_000 + 1000)).toBe(1);
+    const nonces = new NoncesRepository(db);
+    for (const [nonce, expires] of [
+      ["old0000000", T0 - 1],
+      ["new0000000", T0 + 1],
+    ] as const)
+      nonces.insert({ nonce, address: OWNER, message: "m", domain: "d", issued_at: T0 - 300_000, expires_at: expires });
+    expect(nonces.prune(T0)).toBe(1);
+    expect(nonces.consume("new0000000", T0)).not.toBeNull();
+    expect(nonces.consume("old0000000", T0)).toBeNull();
+  });
+
+  test("owner reset: the Owner goes (with their sessions), the node is unclaimed with a fresh code, others stay; audited", async () => {
+    const setup = new SetupRepository(db);
+    setup.claim(OWNER, T0);
+    const s = sessions();
+    const ownerSession = s.create(OWNER, { ip: "x", userAgent: null });
+    const memberSession = s.create(MEMBER, { ip: "x", userAgent: null });
+    const { code, previousOwner } = await resetOwner(db, setup, users, audit);
+    expect(previousOwner).toBe(OWNER);
+    expect(users.get(OWNER)).toBeNull();
+    expect(users.get(MEMBER)?.role).toBe("member");
+    expect(s.authenticate(ownerSession.token)).toBeNull();
+    expect(s.authenticate(memberSession.token)).not.toBeNull();
+    const row = setup.get();
+    expect(row).toMatchObject({ claimed_by: null, claimed_at: null, code_source: "reset", code_created_at: T0 });
+    expect(await setupCodeMatches(code, row.code_hash!)).toBe(true);
+    expect(lastAudit()).toMatchObject({ actor: null, action: "auth.owner_reset", target: OWNER, ip: "local" });
+    // Again, with no Owner: nobody to remove, a new code all the same.
+    const again = await resetOwner(db, setup, users, audit);
+    expect(again.previousOwner).toBeNull();
+    expect(again.code).not.toBe(code);
+    expect(hashSecret(again.code)).not.toBe(hashSecret(code));
+  });
+});
