@@ -24,6 +24,7 @@ import { SessionsService, tokenScopes } from "../../../server/services/auth/sess
 import { buildSiweMessage, nonceOf } from "../../../server/services/auth/siwe-message.ts";
 import { TokensRepository } from "../../../server/services/auth/tokens.repository.ts";
 import { UsersRepository } from "../../../server/services/auth/users.repository.ts";
+import { normalizeAddress, UsersService } from "../../../server/services/auth/users.service.ts";
 import { setupCodeMatches } from "../../../server/services/setup/setup-code.ts";
 import { SetupRepository } from "../../../server/services/setup/setup.repository.ts";
 
@@ -160,6 +161,7 @@ describe("on a database", () => {
     heard = [];
     events.on("auth.session_ended", (p) => void heard.push({ name: "auth.session_ended", payload: p }));
     events.on("auth.token_revoked", (p) => void heard.push({ name: "auth.token_revoked", payload: p }));
+    events.on("auth.user_changed", (p) => void heard.push({ name: "auth.user_changed", payload: p }));
     users.insert(OWNER, "owner", null, T0);
     users.insert(MEMBER, "member", OWNER, T0);
     setSystemTime(new Date(T0));
@@ -294,6 +296,51 @@ describe("on a database", () => {
     expect(nonces.prune(T0)).toBe(1);
     expect(nonces.consume("new0000000", T0)).not.toBeNull();
     expect(nonces.consume("old0000000", T0)).toBeNull();
+  });
+
+  test("users: invite, rename, change role, remove — each audited with its detail, each refusal with its message", () => {
+    const service = new UsersService(users, audit, events);
+    const s = sessions();
+    const owner = s.authenticate(s.create(OWNER, { ip: "x", userAgent: null }).token)!;
+    const NEW = "0x00000000000000000000000000000000000000c1";
+    const refused = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return { code: (err as { code: string }).code, message: (err as Error).message, details: (err as { extra?: unknown }).extra };
+      }
+      throw new Error("accepted");
+    };
+    for (const bad of ["c1", `0x${"g".repeat(40)}`, `x0x${"c".repeat(40)}`, `0x${"c".repeat(40)}0`, 42])
+      expect(refused(() => normalizeAddress(bad))).toMatchObject({ code: "invalid_request", message: "address must be a 0x-prefixed Ethereum address" });
+    expect(normalizeAddress("0x00000000000000000000000000000000000000C1")).toBe(NEW);
+    expect(service.invite(owner, { address: "0x00000000000000000000000000000000000000C1", role: "admin" }, "198.51.100.4")).toMatchObject({ address: NEW, role: "admin", invitedBy: OWNER });
+    expect(lastAudit()).toMatchObject({ actor: OWNER, action: "user.invited", target: NEW, ip: "198.51.100.4", detail: JSON.stringify({ role: "admin" }) });
+    expect(refused(() => service.invite(owner, { address: NEW, role: "member" }, "x"))).toMatchObject({ code: "user_exists", message: "This wallet is already a user of this node" });
+    const missing = `0x${"d".repeat(40)}`;
+    for (const fn of [() => service.change(owner, missing, { role: "member" }, "x"), () => service.changeRole(owner, missing, "member", "x"), () => service.remove(owner, missing, "x")])
+      expect(refused(fn)).toMatchObject({ code: "user_not_found", message: "No such user" });
+    expect(refused(() => service.change(owner, NEW, {}, "x"))).toMatchObject({ message: "give a role, a name, or both" });
+    expect(refused(() => service.change(owner, NEW, { name: "  " }, "x"))).toMatchObject({ message: "name: must not be blank (null removes it)" });
+    // A name: audited once; the same name again is no change.
+    expect(service.change(owner, NEW, { name: " Ada " }, "x").name).toBe("Ada");
+    expect(lastAudit()).toMatchObject({ action: "user.renamed", target: NEW, detail: JSON.stringify({ name: "Ada" }) });
+    const renamedAt = lastAudit().id;
+    service.change(owner, NEW, { name: "Ada" }, "x");
+    expect(lastAudit().id).toBe(renamedAt);
+    // A role: audited and announced (sockets reconnect); the same role again is no change.
+    heard.length = 0;
+    expect(service.change(owner, NEW, { role: "member" }, "198.51.100.5").role).toBe("member");
+    expect(lastAudit()).toMatchObject({ action: "user.role_changed", target: NEW, ip: "198.51.100.5", detail: JSON.stringify({ from: "admin", to: "member" }) });
+    expect(heard).toEqual([{ name: "auth.user_changed", payload: { address: NEW, removed: false } }]);
+    service.changeRole(owner, NEW, "member", "x");
+    expect(heard).toHaveLength(1);
+    expect(refused(() => service.changeRole(owner, OWNER, "admin", "x"))).toMatchObject({ code: "owner_immutable", message: "The Owner's role cannot be changed" });
+    expect(refused(() => service.remove(owner, OWNER, "x"))).toMatchObject({ code: "owner_immutable", message: "The Owner cannot be removed (use `pc2 owner reset` on the node)" });
+    service.remove(owner, NEW, "198.51.100.6");
+    expect(lastAudit()).toMatchObject({ action: "user.removed", target: NEW, ip: "198.51.100.6", detail: JSON.stringify({ role: "member" }) });
+    expect(heard.at(-1)).toEqual({ name: "auth.user_changed", payload: { address: NEW, removed: true } });
+    expect(users.get(NEW)).toBeNull();
   });
 
   test("owner reset: the Owner goes (with their sessions), the node is unclaimed with a fresh code, others stay; audited", async () => {

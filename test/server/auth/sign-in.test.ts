@@ -22,13 +22,13 @@ describe("claiming the node", () => {
     expect(await (await f("/api/auth/setup")).json()).toEqual({ claimed: false });
     const err = await signIn(f, newWallet()).catch((e) => e);
     expect(err.status).toBe(403);
-    expect(err.body.code).toBe("setup_code_required");
+    expect(err.body).toMatchObject({ code: "setup_code_required", message: "This node has no owner yet: enter the setup code shown when the node started" });
   });
 
   test("a wrong setup code is refused and audited", async () => {
     const err = await signIn(f, newWallet(), "AAAAA-BBBBB-CCCCC").catch((e) => e);
     expect(err.status).toBe(403);
-    expect(err.body.code).toBe("invalid_setup_code");
+    expect(err.body).toMatchObject({ code: "invalid_setup_code", message: "That setup code is not right" });
   });
 
   test("the first wallet with the right code becomes Owner; the code then dies", async () => {
@@ -37,7 +37,7 @@ describe("claiming the node", () => {
     expect(await (await f("/api/auth/setup")).json()).toEqual({ claimed: true });
     const second = await signIn(f, newWallet(), t.started.setup.code!).catch((e) => e);
     expect(second.status).toBe(403);
-    expect(second.body.code).toBe("not_invited");
+    expect(second.body).toMatchObject({ code: "not_invited", message: "This wallet has not been invited to this node; ask its owner" });
     // The Owner signs in again later without any code.
     expect((await signIn(f, owner.wallet)).role).toBe("owner");
     const audit = await (await f("/api/audit?action=auth.node_claimed", { headers: owner.bearer })).json();
@@ -54,11 +54,11 @@ describe("setup code lockout", () => {
       const f = appFetcher(t.node.app, undefined, "203.0.113.7");
       for (let i = 0; i < 10; i++) {
         const err = await signIn(f, newWallet(), `WRONG-CODE-${i}`).catch((e) => e);
-        expect(err.body.code).toBe("invalid_setup_code");
+        expect(err.body).toMatchObject({ code: "invalid_setup_code", message: "That setup code is not right" });
       }
       const locked = await signIn(f, newWallet(), t.started.setup.code!).catch((e) => e);
       expect(locked.status).toBe(429);
-      expect(locked.body.code).toBe("too_many_requests");
+      expect(locked.body).toMatchObject({ code: "too_many_requests", message: "Too many wrong setup codes; try again later (restarting the node issues a new code)" });
       expect(locked.body.retryAfter).toBeGreaterThan(3000);
       expect(await (await f("/api/auth/setup")).json()).toEqual({ claimed: false });
       // The real owner, elsewhere, is not locked out by a stranger's guesses.
@@ -121,7 +121,7 @@ describe("login", () => {
     expect((await login(f, { message, signature })).status).toBe(200);
     const replay = await login(f, { message, signature });
     expect(replay.status).toBe(401);
-    expect(replay.body.code).toBe("invalid_nonce");
+    expect(replay.body).toMatchObject({ code: "invalid_nonce", message: "This sign-in request is unknown or was already used; start again" });
   });
 
   test("an expired message fails", async () => {
@@ -131,7 +131,7 @@ describe("login", () => {
     db.close();
     const r = await login(f, { message, signature: await owner.wallet.signMessage(message) });
     expect(r.status).toBe(401);
-    expect(r.body.code).toBe("challenge_expired");
+    expect(r.body).toMatchObject({ code: "challenge_expired", message: "The sign-in request expired; start again" });
   });
 
   test("a message issued for another host fails (and its nonce is spent)", async () => {
@@ -140,7 +140,7 @@ describe("login", () => {
     expect(message.startsWith("localhost:4200 wants you")).toBe(true);
     const r = await login(f, { message, signature: await owner.wallet.signMessage(message) });
     expect(r.status).toBe(401);
-    expect(r.body.code).toBe("domain_mismatch");
+    expect(r.body).toMatchObject({ code: "domain_mismatch", message: expect.stringMatching(/^The message was issued for \S+, not \S+$/) });
   });
 
   test("a message whose domain was edited to match fails", async () => {
@@ -150,14 +150,25 @@ describe("login", () => {
     const edited = message.replace("localhost:4200", host);
     const r = await login(f, { message: edited, signature: await owner.wallet.signMessage(edited) });
     expect(r.status).toBe(401);
-    expect(r.body.code).toBe("message_mismatch");
+    expect(r.body).toMatchObject({ code: "message_mismatch", message: "The signed message is not the one this node issued" });
   });
 
   test("a signature by another key fails", async () => {
     const { message } = await challenge(f, owner.wallet.address);
     const r = await login(f, { message, signature: await newWallet().signMessage(message) });
     expect(r.status).toBe(401);
-    expect(r.body.code).toBe("invalid_signature");
+    expect(r.body).toMatchObject({ code: "invalid_signature", message: "The message was not signed by this wallet" });
+  });
+
+  test("a signature that is not one at all fails as such; a bad address or Host is refused before anything is issued", async () => {
+    const { message } = await challenge(f, owner.wallet.address);
+    const r = await login(f, { message, signature: `0x${"00".repeat(65)}` });
+    expect(r.status).toBe(401);
+    expect(r.body).toMatchObject({ code: "invalid_signature", message: "The signature is not valid" });
+    const address = await f("/api/auth/challenge", json({ address: `0x${"zz".repeat(20)}` }));
+    expect(address.status).toBe(400);
+    const host = await f("/api/auth/challenge", { ...json({ address: owner.wallet.address }), headers: { "content-type": "application/json", host: "bad_host!" } });
+    expect([400, 403, 421]).toContain(host.status);
   });
 
   test("a tampered message fails", async () => {
@@ -165,7 +176,7 @@ describe("login", () => {
     const tampered = message.replace("Chain ID: 1", "Chain ID: 137");
     const r = await login(f, { message: tampered, signature: await owner.wallet.signMessage(tampered) });
     expect(r.status).toBe(401);
-    expect(r.body.code).toBe("message_mismatch");
+    expect(r.body).toMatchObject({ code: "message_mismatch", message: "The signed message is not the one this node issued" });
   });
 
   test("the signed message of one wallet cannot log in another", async () => {
@@ -173,13 +184,13 @@ describe("login", () => {
     const attacker = newWallet();
     const { message } = await challenge(f, victim.address);
     const r = await login(f, { message, signature: await attacker.signMessage(message) });
-    expect(r.body.code).toBe("invalid_signature");
+    expect(r.body).toMatchObject({ code: "invalid_signature", message: "The message was not signed by this wallet" });
   });
 
   test("an uninvited wallet is refused", async () => {
     const err = await signIn(f, newWallet()).catch((e) => e);
     expect(err.status).toBe(403);
-    expect(err.body.code).toBe("not_invited");
+    expect(err.body).toMatchObject({ code: "not_invited", message: "This wallet has not been invited to this node; ask its owner" });
   });
 
   test("bad input gets 400 with the field named", async () => {
