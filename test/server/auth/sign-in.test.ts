@@ -115,6 +115,13 @@ describe("login", () => {
     for (const uid of Object.values(who.directories)) expect(uid).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  test("an earlier challenge still works after a later one (two tabs signing in at once)", async () => {
+    const first = await challenge(f, owner.wallet.address);
+    const second = await challenge(f, owner.wallet.address);
+    expect((await login(f, { message: first.message, signature: await owner.wallet.signMessage(first.message) })).status).toBe(200);
+    expect((await login(f, { message: second.message, signature: await owner.wallet.signMessage(second.message) })).status).toBe(200);
+  });
+
   test("a replayed nonce fails", async () => {
     const { message } = await challenge(f, owner.wallet.address);
     const signature = await owner.wallet.signMessage(message);
