@@ -106,9 +106,11 @@ describe("terminal", () => {
 
   test("closing hangs up the PTY and kills every process in its session, background jobs included", async () => {
     const term = await terminal();
-    await term.type("sleep 1234 & echo job-$((2+3))\r");
+    // A duration no other run on this machine uses (mutation testing runs this file twice at once).
+    const nap = `${1000 + (process.pid % 9000)}.${Math.floor(Math.random() * 1e6)}`;
+    await term.type(`sleep ${nap} & echo job-$((2+3))\r`);
     await term.waitFor(/job-5/);
-    const sleepers = () => Bun.spawnSync(["pgrep", "-f", "sleep 1234"]).stdout.toString().trim();
+    const sleepers = () => Bun.spawnSync(["pgrep", "-f", `sleep ${nap}`]).stdout.toString().trim();
     // `job-5` can print before the background job has become `sleep`: wait for the state, not for time.
     for (let i = 0; i < 250 && sleepers() === ""; i++) await Bun.sleep(20);
     expect(sleepers()).not.toBe("");
