@@ -7,8 +7,10 @@ const group = process.env.PC2_MUTATE_GROUP ?? "all";
 
 export default {
   testRunner: "command",
-  // The Bun that runs Stryker (scripts/mutate/run.ts starts it) runs the tests: no PATH needed.
-  commandRunner: { command: `${process.execPath} test --bail --timeout 60000 ${tests.join(" ")}` },
+  // The Bun that runs Stryker (scripts/mutate/run.ts starts it) runs the tests: no PATH needed. In a
+  // session of their own (setsid --wait): a mutant that signals its process group (the terminal's
+  // hang-up, turned on itself) then ends only its own test run, not Stryker.
+  commandRunner: { command: `setsid --wait ${process.execPath} test --bail --timeout 60000 ${tests.join(" ")}` },
   mutate: files,
   coverageAnalysis: "off",
   concurrency: Number(process.env.PC2_MUTATE_CONCURRENCY ?? 2),

@@ -104,13 +104,54 @@ describe("terminal", () => {
     a.close();
   });
 
+  test("one user's terminals are theirs alone: another (even an allowed Admin) cannot see, type into, resize, attach or close them", async () => {
+    const put = (allow: boolean) =>
+      fetch(`${t.url}/api/terminal/settings`, { method: "PUT", headers: { ...owner.bearer, "content-type": "application/json" }, body: JSON.stringify({ allowAdmins: allow }) });
+    expect((await put(true)).status).toBe(200);
+    const mine = await terminal();
+    const a = await Pc2WsClient.connect(t.wsUrl, { headers: admin.bearer });
+    try {
+      const theirs = await a.call<{ id: string }>("terminal.open", {});
+      for (const [method, params] of [
+        ["terminal.input", { id: mine.id, data: "echo hijacked\r" }],
+        ["terminal.resize", { id: mine.id, cols: 100, rows: 30 }],
+        ["terminal.attach", { id: mine.id }],
+        ["terminal.close", { id: mine.id }],
+      ] as const) {
+        const err = (await a.call(method, params).catch((e) => e)) as RpcError;
+        expect([err.appCode, err.message]).toEqual(["terminal_not_found", "No such terminal"]);
+      }
+      const adminList = (await a.call<{ terminals: { id: string }[] }>("terminal.list", {})).terminals;
+      expect(adminList.map((x) => x.id)).toEqual([theirs.id]);
+      const ownerList = (await mine.ws.call<{ terminals: { id: string; attached: boolean; createdAt: string }[] }>("terminal.list", {})).terminals;
+      expect(ownerList.map((x) => x.id)).toEqual([mine.id]);
+      expect(ownerList[0]).toMatchObject({ attached: true, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+      // The owner's own calls answer as documented; the Admin's typing never reached this shell.
+      expect(await mine.ws.call("terminal.resize", { id: mine.id, cols: 90, rows: 20 })).toEqual({ ok: true });
+      expect(await mine.ws.call("terminal.input", { id: mine.id, data: "echo still-mine\r" })).toEqual({ ok: true });
+      await mine.waitFor(/still-mine/);
+      expect(mine.output()).not.toContain("hijacked");
+      expect(await a.call("terminal.close", { id: theirs.id })).toEqual({ closed: true });
+      // Admins lose the terminal when the Owner takes the permission back.
+      await put(false);
+      expect(((await a.call("terminal.list", {}).catch((e) => e)) as RpcError).appCode).toBe("terminal_owner_only");
+    } finally {
+      await put(false);
+      a.close();
+      await mine.done();
+    }
+  });
+
   test("closing hangs up the PTY and kills every process in its session, background jobs included", async () => {
     const term = await terminal();
     // A duration no other run on this machine uses (mutation testing runs this file twice at once).
     const nap = `${1000 + (process.pid % 9000)}.${Math.floor(Math.random() * 1e6)}`;
     await term.type(`sleep ${nap} & echo job-$((2+3))\r`);
     await term.waitFor(/job-5/);
-    const sleepers = () => Bun.spawnSync(["pgrep", "-f", `sleep ${nap}`]).stdout.toString().trim();
+    const sleepers = () =>
+      Bun.spawnSync(["pgrep", "-f", `sleep ${nap}`])
+        .stdout.toString()
+        .trim();
     // `job-5` can print before the background job has become `sleep`: wait for the state, not for time.
     for (let i = 0; i < 250 && sleepers() === ""; i++) await Bun.sleep(20);
     expect(sleepers()).not.toBe("");

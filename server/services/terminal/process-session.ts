@@ -1,6 +1,9 @@
 // Every process in a terminal's session (the shell is its session leader), found through /proc.
 import { readdirSync, readFileSync } from "node:fs";
 
+// Not mutated (Stryker): a mutant of this matching (any field, any comparison) selects every process
+// on the machine for killSession to SIGKILL, Stryker and the machine's shell included.
+// Stryker disable all
 /** Pids whose session id (field 6 of /proc/<pid>/stat) is `sid`: the shell, its jobs, their children. */
 export function processesInSession(sid: number): number[] {
   const pids: number[] = [];
@@ -17,6 +20,7 @@ export function processesInSession(sid: number): number[] {
   }
   return pids;
 }
+// Stryker restore all
 
 /**
  * Kill every process in the session, sweeping again until none is left: a process can fork between
