@@ -74,7 +74,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
   {
     name: "terminal",
     mutate: ["server/services/terminal/terminal.service.ts", "server/services/terminal/terminal-session.ts", "server/services/terminal/process-session.ts"],
-    tests: ["test/server/terminal-session.test.ts", "test/server/terminal.test.ts"],
+    tests: ["test/server/terminal-session.test.ts", "test/server/terminal-service.test.ts", "test/server/terminal.test.ts"],
   },
   {
     name: "ws-hub",

@@ -4,6 +4,7 @@
 // shell gone. Mutation testing showed the arithmetic behind these was untested.
 import { expect, test } from "bun:test";
 import { tmpdir } from "node:os";
+import { killSession, processesInSession } from "../../server/services/terminal/process-session.ts";
 import { TerminalSession } from "../../server/services/terminal/terminal-session.ts";
 
 function session(overrides: Partial<ConstructorParameters<typeof TerminalSession>[0]> = {}) {
@@ -37,7 +38,7 @@ test("a flood is cut at the budget with a note of how much was skipped; the budg
     await waitFor(/\$ $/);
     clear();
     // 20,000 Q's at once: far over the 2,000-character budget.
-    s.write("head -c 20000 /dev/zero | tr '\\\\0' Q; echo; echo done-$((6*7))\r");
+    s.write("head -c 20000 /dev/zero | tr '\\0' Q; echo; echo done-$((6*7))\r");
     await waitFor(/\[… \d+ bytes of output skipped …\]/);
     // Cut, not buffered: far fewer than the 20,000 reached the client.
     expect((output().match(/Q/g) ?? []).length).toBeLessThanOrEqual(2000);
@@ -62,4 +63,121 @@ test("close hangs up the shell: its process is gone and its exit is reported", a
   await s.close();
   expect(() => process.kill(pid, 0)).toThrow();
   expect(typeof (await s.exited)).toBe("number");
+});
+
+/** Feed bytes as if the PTY had read them (chunk boundaries chosen by the test, which a shell cannot do). */
+const feed = (s: TerminalSession, ...chunks: (string | number[])[]) => {
+  for (const c of chunks) (s as unknown as { onData(b: Uint8Array): void }).onData(typeof c === "string" ? new TextEncoder().encode(c) : new Uint8Array(c));
+};
+
+test("what a reattaching client draws is exactly what was sent, with no note when nothing was skipped", async () => {
+  const { s, waitFor, output } = session();
+  try {
+    s.write("echo plain-$((6*7))\r");
+    await waitFor(/plain-42[\s\S]*\$ $/);
+    const end = Date.now() + 2000;
+    while (s.history() !== output() && Date.now() < end) await Bun.sleep(10);
+    expect(s.history()).toBe(output());
+    expect(output()).not.toContain("skipped");
+  } finally {
+    await s.close();
+  }
+});
+
+test("a character split across two reads arrives whole", async () => {
+  const { s, output, clear } = session();
+  try {
+    await Bun.sleep(100);
+    clear();
+    const e = [...new TextEncoder().encode("é€")]; // 2 + 3 bytes
+    feed(s, e.slice(0, 1), e.slice(1, 3), e.slice(3));
+    const end = Date.now() + 2000;
+    while (!output().includes("é€") && Date.now() < end) await Bun.sleep(10);
+    expect(output()).toContain("é€");
+    expect(output()).not.toContain("\uFFFD");
+  } finally {
+    await s.close();
+  }
+});
+
+test("one read larger than the whole budget is cut inside it, and the note counts the rest exactly", async () => {
+  const { s, output, clear } = session({ maxFlushBytes: 1000, budgetWindowMs: 60_000, flushMs: 30 });
+  try {
+    await Bun.sleep(100);
+    clear();
+    const spent = (s as unknown as { windowSent: number }).windowSent;
+    feed(s, "Q".repeat(5000));
+    const end = Date.now() + 2000;
+    while (!output().includes("skipped") && Date.now() < end) await Bun.sleep(10);
+    expect((output().match(/Q/g) ?? []).length).toBe(1000 - spent);
+    expect(output()).toContain(`[… ${4000 + spent} bytes of output skipped …]`);
+  } finally {
+    await s.close();
+  }
+});
+
+test("the budget is a hard cap: once exactly spent, the next byte is skipped and counted", async () => {
+  const { s, output, clear } = session({ maxFlushBytes: 1000, budgetWindowMs: 60_000, flushMs: 30 });
+  try {
+    await Bun.sleep(100);
+    clear();
+    // Start a fresh window's accounting from here: spend the rest of it exactly.
+    const spent = (s as unknown as { windowSent: number }).windowSent;
+    feed(s, "A".repeat(1000 - spent), "B");
+    const end = Date.now() + 2000;
+    while (!output().includes("skipped") && Date.now() < end) await Bun.sleep(10);
+    expect(output()).toContain("[… 1 bytes of output skipped …]");
+    expect(output()).not.toContain("B");
+  } finally {
+    await s.close();
+  }
+});
+
+test("the budget spans every flush in its window: a steady stream gets no more than a flood", async () => {
+  const { s, waitFor, output, clear } = session({ maxFlushBytes: 1000, budgetWindowMs: 3000 });
+  try {
+    await waitFor(/\$ $/);
+    clear();
+    // 300 Q's every 50 ms, ten times: many flushes, one window. (The command names Q in octal, so its echo has none.)
+    s.write("for i in 1 2 3 4 5 6 7 8 9 10; do head -c 300 /dev/zero | tr '\\0' '\\121'; sleep 0.05; done\r");
+    await waitFor(/bytes of output skipped/);
+    await Bun.sleep(700);
+    expect((output().match(/Q/g) ?? []).length).toBeLessThanOrEqual(1000);
+  } finally {
+    await s.close();
+  }
+});
+
+test("output that arrives while no client is attached is kept for the next one", async () => {
+  const { s, clear } = session();
+  try {
+    await Bun.sleep(100);
+    s.sink = null;
+    clear();
+    feed(s, "while-detached");
+    await Bun.sleep(100); // past the flush
+    expect(s.history()).toContain("while-detached");
+  } finally {
+    await s.close();
+  }
+});
+
+test("close hangs up the terminal first: the shell ends by itself, and nothing needs killing", async () => {
+  const { s, waitFor } = session();
+  await waitFor(/\$ $/);
+  const started = performance.now();
+  await s.close(5000);
+  // A shell that had to wait out the grace period and be killed would show SIGKILL and take 5 s.
+  expect((s as unknown as { proc: { signalCode: string | null } }).proc.signalCode).not.toBe("SIGKILL");
+  expect(performance.now() - started).toBeLessThan(4000);
+});
+
+test("killSession kills every process of a session, its jobs too, and says how many", async () => {
+  const leader = Bun.spawn(["setsid", "sh", "-c", `sleep 7771.${process.pid % 1000} & sleep 7772.${process.pid % 1000} & wait`], { stdout: "ignore", stderr: "ignore" });
+  const end = Date.now() + 5000;
+  while (processesInSession(leader.pid).length < 3 && Date.now() < end) await Bun.sleep(10);
+  expect(processesInSession(leader.pid)).toHaveLength(3);
+  expect(await killSession(leader.pid)).toBeGreaterThanOrEqual(3);
+  await leader.exited;
+  expect(processesInSession(leader.pid)).toEqual([]);
 });

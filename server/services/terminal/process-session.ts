@@ -4,7 +4,11 @@ import { readdirSync, readFileSync } from "node:fs";
 // Not mutated (Stryker): a mutant of this matching (any field, any comparison) selects every process
 // on the machine for killSession to SIGKILL, Stryker and the machine's shell included.
 // Stryker disable all
-/** Pids whose session id (field 6 of /proc/<pid>/stat) is `sid`: the shell, its jobs, their children. */
+/**
+ * Live pids whose session id (field 6 of /proc/<pid>/stat) is `sid`: the shell, its jobs, their
+ * children. Zombies (state Z) are left out: they are dead already, and where PID 1 does not reap
+ * (a container without an init) they would stay forever and every close would sweep them in vain.
+ */
 export function processesInSession(sid: number): number[] {
   const pids: number[] = [];
   for (const name of readdirSync("/proc")) {
@@ -13,7 +17,7 @@ export function processesInSession(sid: number): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       // The command name (field 2) may contain spaces and parentheses: count fields after the last ")".
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[3]) === sid) pids.push(Number(name));
+      if (Number(fields[3]) === sid && fields[0] !== "Z") pids.push(Number(name));
     } catch {
       /* the process ended while we looked */
     }

@@ -73,11 +73,19 @@ export class TerminalSession {
     // runaway command costs the node's main thread almost nothing.
     const now = performance.now();
     if (now - this.windowStart >= this.opts.budgetWindowMs) (this.windowStart = now), (this.windowSent = 0);
-    if (this.windowSent + this.pending.length >= this.opts.maxFlushBytes) {
+    const room = this.opts.maxFlushBytes - this.windowSent - this.pending.length;
+    if (room <= 0) {
       this.skipped += bytes.length;
       return;
     }
-    this.pending += this.decoder.decode(bytes, { stream: true });
+    if (bytes.length <= room) {
+      this.pending += this.decoder.decode(bytes, { stream: true });
+      return;
+    }
+    // One read can be far larger than the budget (tens of KiB): it is cut inside, not let through.
+    // The kept part ends the stream, so a character cut in two shows as one replacement mark.
+    this.skipped += bytes.length - room;
+    this.pending += this.decoder.decode(bytes.subarray(0, room));
   }
 
   private flush(): void {
@@ -107,7 +115,7 @@ export class TerminalSession {
     this.terminal.resize(cols, rows);
   }
 
-  /** Hang up the PTY (the shell and its jobs get SIGHUP), then kill whatever is left in its session. */
+  /** Hang up the PTY (the shell sees its terminal gone and exits), then kill whatever is left in its session. */
   close(graceMs = 300): Promise<void> {
     this.closing ??= (async () => {
       const sid = this.proc.pid;

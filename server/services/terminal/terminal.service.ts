@@ -43,6 +43,8 @@ function cleanEnv(shell: string): Record<string, string> {
 export class TerminalService {
   private readonly entries = new Map<string, Entry>();
   private sweeper: ReturnType<typeof setInterval> | null = null;
+  /** Terminals being hung up (a sweep, a sign-out): stop waits for them, so none is audited after the database closes. */
+  private readonly ending = new Set<Promise<void>>();
 
   constructor(
     private readonly limits: TerminalLimits,
@@ -62,7 +64,7 @@ export class TerminalService {
 
   async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
-    await Promise.all([...this.entries.keys()].map((id) => this.end(id, "node stopping")));
+    await Promise.all([...[...this.entries.keys()].map((id) => this.end(id, "node stopping")), ...this.ending]);
   }
 
   allowsAdmins(): boolean {
@@ -159,10 +161,16 @@ export class TerminalService {
     for (const [id, e] of this.entries) if (now - e.session.lastActivity > this.limits.idleMs) void this.end(id, "idle timeout");
   }
 
-  private async end(id: string, reason: string, code?: number): Promise<void> {
+  private end(id: string, reason: string, code?: number): Promise<void> {
     const e = this.entries.get(id);
-    if (!e) return;
+    if (!e) return Promise.resolve();
     this.entries.delete(id);
+    const ending = this.hangUp(id, e, reason, code).finally(() => this.ending.delete(ending));
+    this.ending.add(ending);
+    return ending;
+  }
+
+  private async hangUp(id: string, e: Entry, reason: string, code?: number): Promise<void> {
     await e.session.close();
     this.audit.record({ actor: e.owner, action: "terminal.closed", target: id, detail: { reason, ...(code === undefined ? {} : { exitCode: code }) } });
     this.log.info("terminal closed", { id, reason });
