@@ -40,7 +40,14 @@ export const MUTATE_GROUPS: MutateGroup[] = [
   {
     name: "roles",
     mutate: ["server/http/roles.ts", "server/http/authorize.ts", "server/http/auth-guard.ts", "server/http/cookies.ts", "server/http/host-guard.ts"],
-    tests: ["test/server/auth", "test/server/host-guard.test.ts", "test/server/body-limits.test.ts"],
+    tests: [
+      "test/server/auth/roles-table.test.ts",
+      "test/server/host-guard.test.ts",
+      "test/server/auth/access.test.ts",
+      "test/server/body-limits.test.ts",
+      "test/server/auth/original-pc2-attacks.test.ts",
+      "test/server/auth/sign-in.test.ts",
+    ],
   },
   {
     name: "files",

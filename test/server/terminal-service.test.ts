@@ -108,10 +108,13 @@ describe("who may use it", () => {
     expect(s.close(admin, id)).rejects.toMatchObject({ code: "terminal_owner_only" });
   });
 
-  test("the per-user limit names itself", () => {
+  test("the per-user limit counts each user's own terminals and names itself", () => {
     const s = service({ maxPerUser: 1 });
+    s.setAllowAdmins(true);
     const c = client();
     s.open(who(OWNER, "owner"), {}, 1, c.send);
+    // Another user's open terminal does not use up this one's allowance.
+    expect(s.open(who(ADMIN, "admin"), {}, 2, c.send).shell).toBe("/bin/sh");
     expect(() => s.open(who(OWNER, "owner"), {}, 1, c.send)).toThrow(expect.objectContaining({ code: "too_many_terminals", message: "At most 1 terminals may be open at once; close one first" }));
   });
 });
@@ -124,6 +127,20 @@ describe("the shell", () => {
     expect(shell).toBe("/bin/sh");
     s.input(who(OWNER, "owner"), id, "echo lang=$LANG term=$TERM shell=$SHELL\r");
     await c.waitFor(id, /lang=C\.UTF-8 term=xterm-256color shell=\/bin\/sh/);
+  });
+
+  test("what a reattaching client gets back is capped at 256 KiB", async () => {
+    const s = service();
+    const c = client();
+    const owner = who(OWNER, "owner");
+    const { id } = s.open(owner, {}, 1, c.send);
+    // 600 KB in six bursts, each under the output budget's window, so most of it is sent.
+    s.input(owner, id, "for i in 1 2 3 4 5 6; do head -c 100000 /dev/zero | tr '\\0' Q; sleep 0.3; done; echo; echo big-$((6*7))\r");
+    await c.waitFor(id, /big-42/, 15_000);
+    expect(c.text(id).length).toBeGreaterThan(300 * 1024);
+    const { history } = s.attach(owner, id, 2, client().send);
+    expect(history.length).toBeLessThanOrEqual(256 * 1024);
+    expect(history).toContain("big-42");
   });
 
   test("a reattaching client gets far more than a screenful back", async () => {
@@ -164,6 +181,9 @@ describe("how a terminal ends", () => {
     const owner = who(OWNER, "owner");
     const { id } = s.open(owner, {}, 1, client().send);
     await s.close(owner, id);
+    const opened = audit.page({ action: "terminal.opened" }).entries.find((e) => e.target === id)!;
+    expect(opened.actor).toBe(OWNER);
+    expect(opened.detail).toEqual({ shell: "/bin/sh", pid: expect.any(Number) });
     expect(logs.filter((l) => l.id === id).map((l) => [l.msg, l.owner ?? l.reason])).toEqual([
       ["terminal opened", OWNER],
       ["terminal closed", "closed by the user"],
@@ -178,6 +198,7 @@ describe("how a terminal ends", () => {
     const idle = s.open(owner, {}, 1, c.send);
     const busy = s.open(owner, {}, 1, c.send);
     const pid = entries(s).get(idle.id)!.session.pid;
+    const opened = Date.now();
     // Keep one busy (typing counts as activity) while the other idles past the limit.
     const end = Date.now() + 5000;
     while (closedEntries(idle.id).length === 0 && Date.now() < end) {
@@ -185,6 +206,8 @@ describe("how a terminal ends", () => {
       await Bun.sleep(50);
     }
     expect(closedEntries(idle.id).map((e) => e.detail)).toEqual([{ reason: "idle timeout" }]);
+    // Swept every quarter of the idle limit (at least every 200 ms): hung up by about 0.6 s, not seconds later.
+    expect(Date.now() - opened).toBeLessThan(1500);
     expect(s.list(owner).map((t) => t.id)).toEqual([busy.id]);
     await until(() => processesInSession(pid).length === 0);
   });
@@ -226,6 +249,8 @@ describe("how a terminal ends", () => {
     expect(closedEntries(id)).toEqual([]);
     await s.stop();
     expect(closedEntries(id).map((e) => e.detail)).toEqual([{ reason: "signed out" }]);
+    // Nothing of a finished hang-up is kept.
+    expect((s as unknown as { ending: Set<unknown> }).ending.size).toBe(0);
   });
 
   test("a stopped service leaves no timer behind: the process can exit by itself", async () => {
