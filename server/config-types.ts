@@ -19,6 +19,8 @@ export interface Config {
   hostNames: string[];
   /** Reverse proxies (IPs or CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed. */
   trustedProxies: string[];
+  /** A domain whose wildcard points at the node: a function with a subdomain answers at <subdomain>.<domain> (null: none). */
+  functionsDomain: string | null;
   dataDir: string;
   nodeName: string;
   logLevel: LogLevel;

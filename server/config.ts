@@ -151,6 +151,15 @@ const SETTINGS = {
       "a DNS domain in lowercase whose wildcard points at this super node (pc2.example), or none",
     ),
   },
+  functionsDomain: {
+    file: "functions.domain",
+    env: "PC2_FUNCTIONS_DOMAIN",
+    fallback: "none",
+    parse: text(
+      /^(?:none|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)$/,
+      "a DNS domain in lowercase whose wildcard points at this node (fn.example.com: functions answer at <subdomain>.fn.example.com), or none",
+    ),
+  },
   networkGatewayPort: { file: "network.gateway.port", env: "PC2_NETWORK_GATEWAY_PORT", fallback: 8091, parse: integer(0, 65535) },
   networkGatewayTlsPort: { file: "network.gateway.tlsPort", env: "PC2_NETWORK_GATEWAY_TLS_PORT", fallback: "none", parse: portOrNone },
   networkGatewayClaimsPerMinute: { file: "network.gateway.claimsPerMinute", env: "PC2_NETWORK_GATEWAY_CLAIMS_PER_MINUTE", fallback: 5, parse: integer(1, 10_000) },
@@ -293,6 +302,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
       .filter(Boolean)
       .map((n) => n.toLowerCase()),
     trustedProxies: v.trustedProxies.split(",").filter(Boolean),
+    functionsDomain: v.functionsDomain === "none" ? null : v.functionsDomain,
     dataDir: isAbsolute(v.dataDir) ? v.dataDir : resolve(cwd, v.dataDir),
     nodeName: v.nodeName,
     logLevel: v.logLevel,

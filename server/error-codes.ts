@@ -145,6 +145,8 @@ export const ERROR_CODES = {
   function_busy: { status: 503, message: "The function is answering as many requests as it may; try again shortly" },
   functions_unavailable: { status: 503, message: "Functions cannot run on this node" },
   host_not_allowed: { status: 403, message: "The function may not connect to this host" },
+  function_subdomain_taken: { status: 409, message: "Another function on this node has this subdomain" },
+  functions_domain_not_set: { status: 400, message: "This node has no domain for functions (PC2_FUNCTIONS_DOMAIN)" },
 
   // ---- AI
   model_not_found: { status: 404, message: "No such model" },

@@ -99,7 +99,7 @@ export class Pc2Node {
       this.services.system.addCheck("websocket", () => ({ status: "ok", connections: this.hub.connectionCount() }));
       this.services.metrics.gauge("websocket_connections", "WebSocket connections open at /ws", () => this.hub.connectionCount());
       // The names an ACME certificate is asked for are the node's: the CA's check arrives with them as Host.
-      this.hosts = new HostGuard([...config.hostNames, ...this.services.tls.acmeNames]);
+      this.hosts = new HostGuard([...config.hostNames, ...this.services.tls.acmeNames, ...(config.functionsDomain ? [`*.${config.functionsDomain}`] : [])]);
       this.ctx.events.on("tls.names", ({ names }) => {
         for (const n of names) this.hosts.allow(n);
       });
@@ -145,6 +145,7 @@ export class Pc2Node {
       proxies: new ProxyTrust([]),
       relayed,
       upgradeTo: (request, path) => this.httpsForPublicName(request, path),
+      functionHosts: this.services.functions.hosts,
       onResponse: this.observe,
     });
     relayed.port = this.relay.port ?? 0;
@@ -200,6 +201,7 @@ export class Pc2Node {
       relayed,
       tls: options,
       hsts: tls.sendsHsts(),
+      functionHosts: this.services.functions.hosts,
       onResponse: this.observe,
     });
     relayed.tlsPort = server.port ?? 0;
@@ -215,6 +217,7 @@ export class Pc2Node {
       proxies: new ProxyTrust(this.config.trustedProxies),
       tls: tls.serverOptions(),
       hsts: tls.sendsHsts(),
+      functionHosts: this.services.functions.hosts,
       onResponse: this.observe,
     });
   }

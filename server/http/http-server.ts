@@ -37,6 +37,11 @@ export interface ListenOptions {
   hsts?: boolean;
   /** Plain HTTP that should be HTTPS: the URL to send this request to (308), or null to serve it. */
   upgradeTo?: (request: Request, path: string) => string | null;
+  /**
+   * Host names of functions (function-subdomains.ts): a request for one is rewritten to the
+   * function's path before anything else; "unknown" is a name under the domain no function holds.
+   */
+  functionHosts?: { route(request: Request): Request | "unknown" | null } | null;
   /** Told of every answered request (the node's metrics). */
   onResponse?: (o: { method: string; route: string; status: number; seconds: number }) => void;
 }
@@ -78,7 +83,7 @@ function socketHandlers(hub: WsHub) {
   };
 }
 
-export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed, tls, hsts, upgradeTo, onResponse }: ListenOptions): NodeServer {
+export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, proxies, relayed, tls, hsts, upgradeTo, functionHosts, onResponse }: ListenOptions): NodeServer {
   const scheme = tls ? "https:" : "http:";
   return Bun.serve<SocketData>({
     hostname: host,
@@ -88,18 +93,24 @@ export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, p
     maxRequestBodySize: 2 ** 40,
     // Never answer with Bun's HTML error page; fall back to our JSON error.
     development: false,
-    async fetch(request, server) {
+    async fetch(sent, server) {
       const started = performance.now();
-      const peer = server.requestIP(request);
-      const client = relayed ? { ip: relayed.clientOf(peer?.port) } : proxies.resolve(peer?.address ?? "unknown", scheme, request.headers);
+      const peer = server.requestIP(sent);
+      const client = relayed ? { ip: relayed.clientOf(peer?.port) } : proxies.resolve(peer?.address ?? "unknown", scheme, sent.headers);
       const ip = client.ip;
+      // A function's own host name: from here on, the request is for the function's path.
+      const forFunction = functionHosts?.route(sent) ?? null;
+      const request = forFunction instanceof Request ? forFunction : sent;
       setRequestMeta(request, client);
       const path = pathOf(request.url);
       let response: Response | undefined;
       try {
         if (path === "/ws") hosts.check(request);
-        const upgraded = upgradeTo?.(request, path) ?? null;
-        if (upgraded) {
+        const upgraded = upgradeTo?.(sent, pathOf(sent.url)) ?? null;
+        if (forFunction === "unknown") {
+          response = errorResponse(toAppError(fail("function_not_found", "No function answers at this host name")));
+          for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);
+        } else if (upgraded) {
           response = new Response(null, { status: 308, headers: { location: upgraded, "cache-control": "no-store" } });
           for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);
         } else if (path === "/ws") response = await hub.upgrade(request, server as Server<WsConnectionData>, ip);
@@ -107,7 +118,7 @@ export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, p
           response = await app.handle(request);
           const routedSocket = takeUpgrade(request);
           if (routedSocket) {
-            if (server.upgrade(request, { data: { routed: routedSocket.socket }, headers: routedSocket.headers })) response = undefined;
+            if (server.upgrade(sent, { data: { routed: routedSocket.socket }, headers: routedSocket.headers })) response = undefined;
             else {
               routedSocket.socket.abandon();
               response = errorResponse(toAppError(fail("websocket_upgrade_failed", "The WebSocket handshake failed")));

@@ -174,6 +174,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     outbound: (reach) => outboundFetch(reach),
     events,
     readFolder: (owner, folder) => readStoredFolder(files, owner, folder),
+    domain: config.functionsDomain,
   });
   const network = new NetworkService({ config: config.network, settings, db, keys: () => identity.bosonKeys(), dataDir: config.dataDir, events, log: log.child({ svc: "network" }) });
   system.addCheck("network", () => ({ status: "ok", state: network.status().state }));
@@ -181,7 +182,8 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     config: config.tls,
     dataDir: config.dataDir,
     // With ACME, the self-signed certificate that serves until the CA's arrives covers the same names.
-    selfSignedNames: (extra) => nodeNames({ listenHost: config.host, configured: [...config.hostNames, ...extra] }),
+    // …and functions' own host names, when the node has a functions domain.
+    selfSignedNames: (extra) => nodeNames({ listenHost: config.host, configured: [...config.hostNames, ...(config.functionsDomain ? [`*.${config.functionsDomain}`] : []), ...extra] }),
     settings,
     requiredNames: config.hostNames,
     nodeName: config.nodeName,

@@ -1,6 +1,7 @@
 // The Functions app: create a function from a template (its source in ~/Functions/<name>), call it,
 // edit main.ts in the editor, deploy again, watch its log live, roll back, set a secret (never shown
-// again), make it private; axe on the app; Members do not get it.
+// again), make it private; give it a host name of its own and open it there; axe on the app; Members
+// do not get it.
 import { Wallet } from "ethers";
 import { claimViaApi, editorText, expect, invite, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
 import { axeViolations } from "./screen-checks.ts";
@@ -13,7 +14,8 @@ let fnUrl = "";
 test.describe
   .serial("Functions", () => {
     test.beforeAll(async () => {
-      node = await startNode();
+      // *.localhost is loopback in Chromium: a function's own host name opens for real.
+      node = await startNode({ PC2_FUNCTIONS_DOMAIN: "fn.localhost" });
       const token = await claimViaApi(node.url, owner);
       await invite(node.url, token, member.address, "member");
       fnUrl = `${node.url}/fn/${owner.address.toLowerCase()}/hello-api`;
@@ -59,6 +61,19 @@ test.describe
       await rows.getByRole("button", { name: "Roll back" }).click();
       await expect(app.getByRole("status")).toContainText("Rolled back");
       expect(await (await fetch(`${fnUrl}/hello/cy`)).json()).toEqual({ hello: "cy" });
+    });
+
+    test("an own address: the function answers at its host name, opened from the app", async ({ page }) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Functions" }).click();
+      const app = page.locator("pc2-functions-app");
+      await app.getByLabel("Subdomain").fill("hello");
+      await app.getByRole("button", { name: "Save address" }).click();
+      await expect(app.getByRole("status")).toContainText("Now also at hello.fn.localhost");
+      const own = `http://hello.fn.localhost:${new URL(node.url).port}/`;
+      await expect(app.getByRole("link", { name: own })).toBeVisible();
+      await page.goto(`${own}hello/eve`);
+      expect(JSON.parse((await page.locator("body").textContent()) ?? "")).toEqual({ hello: "eve" });
     });
 
     test("a secret is set and never shown again; private closes it to visitors", async ({ page }) => {

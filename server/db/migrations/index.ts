@@ -11,6 +11,7 @@ import userNames0009 from "./0009-user-names.sql" with { type: "text" };
 import functions0010 from "./0010-functions.sql" with { type: "text" };
 import functionLan0011 from "./0011-function-lan.sql" with { type: "text" };
 import davProperties0012 from "./0012-dav-properties.sql" with { type: "text" };
+import functionSubdomains0013 from "./0013-function-subdomains.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: "functions", sql: functions0010 },
   { version: 11, name: "function-lan", sql: functionLan0011 },
   { version: 12, name: "dav-properties", sql: davProperties0012 },
+  { version: 13, name: "function-subdomains", sql: functionSubdomains0013 },
 ];

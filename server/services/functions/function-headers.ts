@@ -21,7 +21,9 @@ export function toFunctionHeaders(request: Request, opts: { stripAuthorization: 
   headers.set("host", opts.host);
   headers.set("x-forwarded-host", opts.host);
   headers.set("x-forwarded-proto", opts.proto);
-  headers.set("x-forwarded-prefix", opts.prefix);
+  // At the function's own host name there is no prefix (and a client's own claim of one is dropped).
+  if (opts.prefix) headers.set("x-forwarded-prefix", opts.prefix);
+  else headers.delete("x-forwarded-prefix");
   return headers;
 }
 

@@ -15,6 +15,8 @@ export interface FunctionRow {
   allowed_hosts: string[];
   /** Outbound requests may reach the LAN and loopback (set by the Owner only). */
   allow_lan: boolean;
+  /** Its own host name's first label (<subdomain>.<functions domain>), unique on the node; null: none. */
+  subdomain: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -40,6 +42,11 @@ export class FunctionsRepository {
 
   list(owner: string): FunctionRow[] {
     return this.db.query<RawFunction, [string]>("SELECT * FROM functions WHERE owner = ? ORDER BY name").all(owner).map(toRow);
+  }
+
+  /** The function a subdomain names, whoever owns it (a host name is the node's, not a wallet's). */
+  bySubdomain(label: string): { owner: string; name: string } | null {
+    return this.db.query<{ owner: string; name: string }, [string]>("SELECT owner, name FROM functions WHERE subdomain = ?").get(label);
   }
 
   all(): FunctionRow[] {
@@ -72,19 +79,27 @@ export class FunctionsRepository {
     this.db.query("UPDATE functions SET current_deployment = ?, updated_at = ? WHERE id = ?").run(deployment, Date.now(), functionId);
   }
 
-  update(functionId: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean }): void {
+  /** Change what is given (a subdomain: null removes it). Returns false when the subdomain is another function's. */
+  update(functionId: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean; subdomain?: string | null }): boolean {
     const f = this.db.query<RawFunction, [string]>("SELECT * FROM functions WHERE id = ?").get(functionId)!;
     const flag = (next: boolean | undefined, now: number) => (next === undefined ? now : next ? 1 : 0);
-    this.db
-      .query("UPDATE functions SET visibility = ?, disabled = ?, allowed_hosts = ?, allow_lan = ?, updated_at = ? WHERE id = ?")
-      .run(
-        change.visibility ?? f.visibility,
-        flag(change.disabled, f.disabled),
-        change.allowedHosts ? JSON.stringify(change.allowedHosts) : f.allowed_hosts,
-        flag(change.allowLan, f.allow_lan),
-        Date.now(),
-        functionId,
-      );
+    try {
+      this.db
+        .query("UPDATE functions SET visibility = ?, disabled = ?, allowed_hosts = ?, allow_lan = ?, subdomain = ?, updated_at = ? WHERE id = ?")
+        .run(
+          change.visibility ?? f.visibility,
+          flag(change.disabled, f.disabled),
+          change.allowedHosts ? JSON.stringify(change.allowedHosts) : f.allowed_hosts,
+          flag(change.allowLan, f.allow_lan),
+          change.subdomain === undefined ? f.subdomain : change.subdomain,
+          Date.now(),
+          functionId,
+        );
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") return false;
+      throw err;
+    }
   }
 
   remove(functionId: string): void {

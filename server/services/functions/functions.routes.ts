@@ -10,6 +10,7 @@ import { isWebSocketRequest, upgradeTo } from "../../http/socket-upgrade.ts";
 import { parseAllowedHosts } from "./allowed-hosts.ts";
 import { MAX_SOURCE_BYTES } from "./function-bundler.ts";
 import { fromFunction, toFunctionHeaders } from "./function-headers.ts";
+import { originalOf } from "./function-subdomains.ts";
 import type { FunctionsService } from "./functions.service.ts";
 import { DeployBody, FunctionParams, InvokeParams, RollbackBody, SecretsBody, UpdateBody } from "./functions.schemas.ts";
 
@@ -34,7 +35,7 @@ function hosts(list: string[] | undefined): string[] | undefined {
 
 export function functionsRoutes(functions: FunctionsService) {
   const app = new Elysia({ name: "functions.routes" })
-    .get("/api/functions", async ({ request }) => ({ functions: functions.list(owner(request)), ...(await functions.status()) }))
+    .get("/api/functions", async ({ request }) => ({ functions: functions.list(owner(request)), domain: functions.hosts?.domain ?? null, ...(await functions.status()) }))
     .post(
       "/api/functions",
       async ({ request, body, set }) => {
@@ -95,9 +96,11 @@ export function functionsRoutes(functions: FunctionsService) {
 /** One request to a function: the client's request with the header policy applied, and its answer. */
 async function serve(functions: FunctionsService, request: Request, params: { owner: string; name: string }): Promise<Response> {
   const principal = optionalPrincipalOf(request);
-  const prefix = `/fn/${params.owner}/${params.name}`;
+  const path = `/fn/${params.owner}/${params.name}`;
+  // At its own host name (function-subdomains.ts) a function has the whole path space: no prefix.
+  const prefix = originalOf(request) ? "" : path;
   const url = new URL(request.url);
-  const rest = url.pathname.slice(prefix.length) || "/";
+  const rest = url.pathname.slice(path.length) || "/";
   const headers = toFunctionHeaders(request, {
     // A PC2 credential in Authorization is the node's, not the function's: it never reaches it.
     stripAuthorization: principal !== null && credentialOf(request)?.via === "bearer",

@@ -6,6 +6,8 @@ import { MAX_FILES } from "./function-bundler.ts";
 /** A function's name: its URL segment (lower-case letters, digits and dashes). */
 const Name = t.String({ pattern: "^[a-z0-9][a-z0-9-]{0,62}$" });
 const Visibility = t.Union([t.Literal("private"), t.Literal("public")]);
+/** One DNS label: the function's own host name is <subdomain>.<the node's functions domain>. */
+const Subdomain = t.Union([t.String({ pattern: "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$" }), t.Null()]);
 const Hosts = t.Array(t.String({ minLength: 1, maxLength: 260 }), { maxItems: 64 });
 
 export const DeployBody = t.Object({
@@ -27,6 +29,8 @@ export const UpdateBody = t.Object({
   allowedHosts: t.Optional(Hosts),
   /** The Owner only: outbound requests may also reach the LAN and loopback. */
   allowLan: t.Optional(t.Boolean()),
+  /** Its own host name (<subdomain>.<functions domain>); null removes it. */
+  subdomain: t.Optional(Subdomain),
 });
 
 export const RollbackBody = t.Object({ deployment: t.String({ pattern: "^[0-9a-f]{16}$" }) });

@@ -13,6 +13,7 @@ import type { KeyVault } from "../ai/key-vault.ts";
 import { bundleFunction, type SourceFile } from "./function-bundler.ts";
 import { FunctionDirectory } from "./function-directory.ts";
 import { FunctionPool } from "./function-pool.ts";
+import { FunctionSubdomains } from "./function-subdomains.ts";
 import type { FunctionLimits } from "./function-process.ts";
 import type { SocketAnswer } from "./function-socket.ts";
 import { FunctionTelemetry, type LogEntry, type MetricsSummary } from "./function-telemetry.ts";
@@ -33,6 +34,9 @@ export interface FunctionDetails {
   name: string;
   owner: string;
   url: string;
+  /** Its own host name's first label, and the host name (null without one, or when the node has no functions domain). */
+  subdomain: string | null;
+  host: string | null;
   visibility: Visibility;
   disabled: boolean;
   allowedHosts: string[];
@@ -57,6 +61,8 @@ export interface FunctionsDeps {
   events: EventBus;
   /** A folder of the deployer's own storage, as a function's files (stored-folder.ts). */
   readFolder: (owner: string, folder: string) => Promise<SourceFile[]>;
+  /** A domain whose wildcard points at the node: functions may have <subdomain>.<domain> (null: none). */
+  domain: string | null;
   limits?: FunctionLimits;
 }
 
@@ -81,10 +87,13 @@ export class FunctionsService {
   private readonly pool: FunctionPool;
   /** The rows requests look up, kept for a moment (function-directory.ts). */
   private readonly directory: FunctionDirectory;
+  /** Functions' own host names, when the node has a functions domain (given to the listeners). */
+  readonly hosts: FunctionSubdomains | null;
 
   constructor(private readonly deps: FunctionsDeps) {
     this.telemetry = new FunctionTelemetry(deps.events);
     this.directory = new FunctionDirectory((owner, name) => deps.repo.find(owner, name));
+    this.hosts = deps.domain ? new FunctionSubdomains(deps.domain, (label) => deps.repo.bySubdomain(label)) : null;
     const { repo, vault, dataDir, outbound } = deps;
     this.pool = new FunctionPool({ repo, vault, dataDir, outbound, telemetry: this.telemetry, limits: deps.limits ?? FUNCTION_LIMITS });
   }
@@ -140,6 +149,8 @@ export class FunctionsService {
       name: fn.name,
       owner: fn.owner,
       url: `/fn/${fn.owner}/${fn.name}/`,
+      subdomain: fn.subdomain,
+      host: fn.subdomain && this.hosts ? this.hosts.hostOf(fn.subdomain) : null,
       visibility: fn.visibility,
       disabled: fn.disabled,
       allowedHosts: fn.allowed_hosts,
@@ -206,10 +217,12 @@ export class FunctionsService {
     return this.get(owner, name);
   }
 
-  update(owner: string, name: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean }, role: Role): FunctionDetails {
+  update(owner: string, name: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean; subdomain?: string | null }, role: Role): FunctionDetails {
     const fn = this.found(owner, name);
     if (change.allowLan !== undefined && role !== "owner") throw fail("insufficient_role", "Only the Owner lets a function reach the LAN");
-    this.deps.repo.update(fn.id, change);
+    if (change.subdomain && !this.hosts)
+      throw fail("functions_domain_not_set", "This node has no domain for functions: its Owner sets PC2_FUNCTIONS_DOMAIN (a domain whose wildcard points at the node)");
+    if (!this.deps.repo.update(fn.id, change)) throw fail("function_subdomain_taken", `Another function on this node answers at ${this.hosts!.hostOf(change.subdomain!)}`);
     this.changed(fn);
     return this.get(owner, name);
   }

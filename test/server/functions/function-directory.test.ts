@@ -17,6 +17,7 @@ function row(name: string, disabled = false): FunctionRow {
     current_deployment: "0123456789abcdef",
     allowed_hosts: [],
     allow_lan: false,
+    subdomain: null,
     created_at: 1,
     updated_at: 1,
   } as FunctionRow;

@@ -17,7 +17,8 @@ const path = (name: string, rest = "") => `/api/functions/${encodeURIComponent(n
 /** Where the desktop keeps a function's source. */
 export const sourceFolder = (name: string) => `~/Functions/${name}`;
 
-export const listFunctions = () => api.get<{ functions: FunctionInfo[]; available: boolean; reason: string | null }>("/api/functions");
+/** `domain`: the node's functions domain, under which a function may have a host name of its own (null: none). */
+export const listFunctions = () => api.get<{ functions: FunctionInfo[]; domain: string | null; available: boolean; reason: string | null }>("/api/functions");
 
 export const getFunction = (name: string) => api.get<{ function: FunctionInfo }>(path(name)).then((r) => r.function);
 
@@ -36,7 +37,7 @@ export async function mainFile(name: string): Promise<Entry | null> {
   return api.post<Entry>("/stat", { path: `${sourceFolder(name)}/main.ts` }).catch(() => null);
 }
 
-export const updateFunction = (name: string, change: { visibility?: "private" | "public"; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean }) =>
+export const updateFunction = (name: string, change: { visibility?: "private" | "public"; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean; subdomain?: string | null }) =>
   api.send<{ function: FunctionInfo }>("PATCH", path(name), change).then((r) => r.function);
 
 export const setSecrets = (name: string, secrets: Record<string, string | null>) => api.send<{ function: FunctionInfo }>("PUT", path(name, "/secrets"), { secrets }).then((r) => r.function);
@@ -47,5 +48,5 @@ export const functionLogs = (name: string) => api.get<{ logs: LogEntry[] }>(path
 
 export const deleteFunction = (name: string) => api.send("DELETE", path(name));
 
-/** The address a browser opens: the node's origin and the function's path. */
-export const functionUrl = (f: FunctionInfo) => new URL(f.url, location.origin).href;
+/** The address a browser opens: the function's own host name if it has one (on the node's scheme and port), else the node's origin and the function's path. */
+export const functionUrl = (f: FunctionInfo) => (f.host ? `${location.protocol}//${f.host}${location.port ? `:${location.port}` : ""}/` : new URL(f.url, location.origin).href);

@@ -15,6 +15,7 @@ const time = (at: number) => new Date(at).toLocaleString();
 export class Pc2FunctionDetails extends LitElement {
   static override properties = {
     fn: { attribute: false },
+    domain: { attribute: false },
     isOwner: { type: Boolean, attribute: "is-owner" },
     logs: { state: true },
     busy: { state: true },
@@ -22,6 +23,8 @@ export class Pc2FunctionDetails extends LitElement {
     notice: { state: true },
   };
   fn!: FunctionInfo;
+  /** The node's functions domain, or null (then no host name of its own can be chosen). */
+  domain: string | null = null;
   isOwner = false;
   logs: LogEntry[] = [];
   busy = false;
@@ -149,6 +152,12 @@ export class Pc2FunctionDetails extends LitElement {
     return this.act(() => updateFunction(this.fn.name, { allowedHosts: hosts }), "Allowed hosts saved");
   }
 
+  private saveSubdomain(e: Event): Promise<void> {
+    e.preventDefault();
+    const subdomain = this.field("subdomain").trim().toLowerCase();
+    return this.act(() => updateFunction(this.fn.name, { subdomain: subdomain || null }), subdomain ? `Now also at ${subdomain}.${this.domain}` : "Own address removed");
+  }
+
   private deleteIt(): Promise<void> {
     if (!confirm(`Delete ${this.fn.name}, its deployments, secrets, stored data and logs? Its source in ${sourceFolder(this.fn.name)} stays.`)) return Promise.resolve();
     return this.act(async () => {
@@ -189,6 +198,19 @@ export class Pc2FunctionDetails extends LitElement {
         <button ?disabled=${this.busy} @click=${() => this.act(() => updateFunction(f.name, { disabled: !f.disabled }))}>${f.disabled ? "Enable" : "Disable"}</button>
         <button class="danger" ?disabled=${this.busy} @click=${this.deleteIt}>Delete</button>
       </div>
+      ${
+        this.domain
+          ? html`<section aria-labelledby="own-h">
+              <h3 id="own-h">Own address</h3>
+              <p class="muted">A host name of its own under ${this.domain}: every path there is this function's. Leave empty to remove it.</p>
+              <form class="row" @submit=${this.saveSubdomain}>
+                <input name="subdomain" aria-label="Subdomain" placeholder=${f.name} .value=${f.subdomain ?? ""} pattern="[a-z0-9]([a-z0-9\\-]{0,61}[a-z0-9])?" maxlength="63" autocomplete="off" />
+                <span class="mono">.${this.domain}</span>
+                <button ?disabled=${this.busy}>Save address</button>
+              </form>
+            </section>`
+          : nothing
+      }
       <section aria-labelledby="hosts-h">
         <h3 id="hosts-h">Allowed hosts</h3>
         <p class="muted">Where its fetch() may connect: one per line, as host, host:port or *.domain. Nothing else is reachable.</p>

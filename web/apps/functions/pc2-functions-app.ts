@@ -17,6 +17,7 @@ export class Pc2FunctionsApp extends LitElement {
     busy: { state: true },
     problem: { state: true },
     unavailable: { state: true },
+    domain: { state: true },
   };
   isOwner = false;
   functions: FunctionInfo[] = [];
@@ -26,6 +27,8 @@ export class Pc2FunctionsApp extends LitElement {
   problem: string | null = null;
   /** Why functions cannot run on this node (no sandbox), or null. */
   unavailable: string | null = null;
+  /** The node's functions domain (a function may have a host name under it), or null. */
+  domain: string | null = null;
 
   static override styles = [
     sharedStyles,
@@ -52,6 +55,7 @@ export class Pc2FunctionsApp extends LitElement {
       const listed = await listFunctions();
       this.functions = listed.functions;
       this.unavailable = listed.available ? null : listed.reason;
+      this.domain = listed.domain;
       const wanted = select === undefined ? this.selected : select;
       this.selected = this.functions.some((f) => f.name === wanted) ? wanted : (this.functions[0]?.name ?? null);
       this.creating = this.functions.length === 0;
@@ -125,7 +129,7 @@ export class Pc2FunctionsApp extends LitElement {
         ${
           this.creating || !chosen
             ? this.renderNew()
-            : html`<pc2-function-details .fn=${chosen} ?is-owner=${this.isOwner} @function-changed=${this.changed} @function-deleted=${() => this.refresh(null)}></pc2-function-details>`
+            : html`<pc2-function-details .fn=${chosen} .domain=${this.domain} ?is-owner=${this.isOwner} @function-changed=${this.changed} @function-deleted=${() => this.refresh(null)}></pc2-function-details>`
         }
       </main>`;
   }
