@@ -3,6 +3,7 @@
 // prefix, cookies at "/", private functions with a token, WebSockets; subdomains are one label,
 // unique on the node, refused without a functions domain; unknown and deeper names get 404.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { opensslReads, sClient } from "../../helpers/openssl-certs.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { addUser, claimOwner, httpFetcher, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
 import { converse } from "../../helpers/ws-transcript.ts";
@@ -162,5 +163,16 @@ test("a node without a functions domain refuses a subdomain with the setting to 
     expect((await fetch(`${plain.url}/health`, { headers: { host: `echo.${DOMAIN}` } })).status).toBe(421);
   } finally {
     await plain.stop();
+  }
+});
+
+test("over HTTPS, the node's self-signed certificate covers every function's host name", async () => {
+  const secure = await startTestNode({ env: { PC2_TLS_MODE: "self-signed", PC2_FUNCTIONS_DOMAIN: DOMAIN } });
+  try {
+    const hs = await sClient("127.0.0.1", Number(new URL(secure.url).port), { serverName: `echo.${DOMAIN}` });
+    expect(hs.ok).toBe(true);
+    expect(opensslReads(hs.certPem!).names).toContain(`*.${DOMAIN}`);
+  } finally {
+    await secure.stop();
   }
 });
