@@ -47,6 +47,11 @@ export class HostGuard {
     return this.ownAddresses.has(address);
   }
 
+  /** One of the node's own names by itself (not only under a wildcard): never a function's host. */
+  namesExactly(name: string): boolean {
+    return this.exact.has(name);
+  }
+
   allows(name: string): boolean {
     if (isIP(name)) {
       const address = ipaddr.process(name);

@@ -99,7 +99,8 @@ export function listen(app: App, hub: WsHub, log: Logger, { host, port, hosts, p
       const client = relayed ? { ip: relayed.clientOf(peer?.port) } : proxies.resolve(peer?.address ?? "unknown", scheme, sent.headers);
       const ip = client.ip;
       // A function's own host name: from here on, the request is for the function's path.
-      const forFunction = functionHosts?.route(sent) ?? null;
+      // (Never for a name the node has as its own: a function cannot take over the node's address.)
+      const forFunction = functionHosts && !hosts.namesExactly(hostnameOf(sent.headers.get("host") ?? "") ?? "") ? functionHosts.route(sent) : null;
       const request = forFunction instanceof Request ? forFunction : sent;
       setRequestMeta(request, client);
       const path = pathOf(request.url);

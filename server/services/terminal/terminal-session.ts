@@ -74,16 +74,13 @@ export class TerminalSession {
     const now = performance.now();
     if (now - this.windowStart >= this.opts.budgetWindowMs) (this.windowStart = now), (this.windowSent = 0);
     const room = this.opts.maxFlushBytes - this.windowSent - this.pending.length;
-    if (room <= 0) {
-      this.skipped += bytes.length;
-      return;
-    }
     if (bytes.length <= room) {
       this.pending += this.decoder.decode(bytes, { stream: true });
       return;
     }
-    // One read can be far larger than the budget (tens of KiB): it is cut inside, not let through.
-    // The kept part ends the stream, so a character cut in two shows as one replacement mark.
+    // Over budget. One read can be far larger than the whole budget (tens of KiB): it is cut
+    // inside, not let through. The kept part (often none) ends the decoder's stream, so a character
+    // cut in two shows as one replacement mark.
     this.skipped += bytes.length - room;
     this.pending += this.decoder.decode(bytes.subarray(0, room));
   }

@@ -176,3 +176,18 @@ test("over HTTPS, the node's self-signed certificate covers every function's hos
     await secure.stop();
   }
 });
+
+test("a name the node has as its own stays the node's, even under the functions domain", async () => {
+  const node = await startTestNode({ env: { PC2_FUNCTIONS_DOMAIN: DOMAIN, PC2_HOST_NAMES: `home.${DOMAIN}` } });
+  try {
+    const nf = httpFetcher(node.url);
+    const who = await claimOwner(nf, node.started.setup.code!);
+    expect((await nf("/api/functions", jsonReq(who, "POST", { name: "home", visibility: "public", files: [{ path: "main.ts", content: ECHO }] }))).status).toBe(201);
+    expect((await nf("/api/functions/home", jsonReq(who, "PATCH", { subdomain: "home" }))).status).toBe(200);
+    const res = await fetch(`${node.url}/api/info`, { headers: { host: `home.${DOMAIN}` } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).path).toBeUndefined(); // the node's /api/info, not the function's echo
+  } finally {
+    await node.stop();
+  }
+});
