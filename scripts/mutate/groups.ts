@@ -41,6 +41,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     name: "roles",
     mutate: ["server/http/roles.ts", "server/http/authorize.ts", "server/http/auth-guard.ts", "server/http/cookies.ts", "server/http/host-guard.ts"],
     tests: [
+      "test/server/auth/access-docs.test.ts",
       "test/server/http-guards.test.ts",
       "test/server/auth/roles-table.test.ts",
       "test/server/host-guard.test.ts",
