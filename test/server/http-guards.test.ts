@@ -4,10 +4,10 @@
 // guard's name rules. The routes' tests exercise these end to end; mutation testing (the roles
 // group) needs each rule pinned where it is decided.
 import { describe, expect, test } from "bun:test";
-import { AuthGuard, type Authenticator, credentialOf, optionalPrincipalOf, principalOf } from "../../server/http/auth-guard.ts";
+import { AuthGuard, type Authenticator, BODY_TOKEN_ROUTES, credentialOf, optionalPrincipalOf, principalOf } from "../../server/http/auth-guard.ts";
 import { authorize } from "../../server/http/authorize.ts";
 import { clearSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from "../../server/http/cookies.ts";
-import { HostGuard } from "../../server/http/host-guard.ts";
+import { HostGuard, hostnameOf } from "../../server/http/host-guard.ts";
 import { HTTP_ACCESS } from "../../server/http/roles.ts";
 import { ROLE_SCOPES, type Principal, type Role, type Scope } from "../../server/principal.ts";
 
@@ -175,6 +175,94 @@ describe("the check on a matched route", () => {
   });
 });
 
+describe("the edges of each rule", () => {
+  const { auth } = authenticator({
+    owner: session(OWNER, "owner"),
+    member: session(MEMBER, "member"),
+    davtok: token(OWNER, "owner", ["files:read", "files:write"]),
+    bodytok: token(MEMBER, "member", ["files:read"]),
+  });
+  const guard = new AuthGuard(auth);
+  const basic = (userPass: string) => Buffer.from(userPass).toString("base64");
+
+  test("the body-token routes are exactly Puter's file and driver calls", () => {
+    expect([...BODY_TOKEN_ROUTES].sort()).toEqual([
+      "POST /copy",
+      "POST /delete",
+      "POST /df",
+      "POST /drivers/call",
+      "POST /fs/readdir",
+      "POST /mkdir",
+      "POST /move",
+      "POST /readdir",
+      "POST /rename",
+      "POST /search",
+      "POST /stat",
+    ]);
+  });
+
+  test("Authorization must start with the scheme: a scheme named later in the header is no credential", () => {
+    expect(credentialOf(req("GET", "/whoami", { authorization: "NotBearer abc" }))).toBeNull();
+    expect(credentialOf(req("GET", "/dav/", { authorization: `NotBasic ${basic("me:tok")}` }))).toBeNull();
+    // Basic: one run of base64 and nothing after it; any amount of space after the scheme.
+    expect(credentialOf(req("GET", "/dav/", { authorization: `Basic ${basic("me:tok")} trailing` }))).toBeNull();
+    expect(credentialOf(req("GET", "/dav/", { authorization: `Basic   ${basic("me:tok")}` }))).toEqual({ secret: "tok", via: "basic" });
+  });
+
+  test("a URL that merely mentions /dav in its query is not a WebDAV path", () => {
+    expect(credentialOf(req("GET", `/whoami?next=${encodeURIComponent("x")}&u=http://a/dav`, { authorization: `Basic ${basic("me:tok")}` }))).toBeNull();
+    expect(credentialOf(req("GET", "/api/files?u=http://a/dav/", { authorization: `Basic ${basic("me:tok")}` }))).toBeNull();
+  });
+
+  test("a body token: a body that is null or not an object is ignored; only a leading 'Bearer ' is taken off", () => {
+    const r = req("POST", "/stat", { cookie: `${SESSION_COOKIE}=member` });
+    expect(credentialOf(r, null, "/stat")).toEqual({ secret: "member", via: "cookie" });
+    expect(credentialOf(r, "auth_token", "/stat")).toEqual({ secret: "member", via: "cookie" });
+    expect(credentialOf(r, { auth_token: "Bearer    spaced" }, "/stat")).toEqual({ secret: "spaced", via: "body" });
+    expect(credentialOf(r, { auth_token: "pc2_x Bearer y" }, "/stat")).toEqual({ secret: "pc2_x Bearer y", via: "body" });
+  });
+
+  test("a body token wins over a header credential on its routes, before and after the body is read", () => {
+    const r = req("POST", "/stat", { authorization: "Bearer owner" });
+    expect(guard.beforeBody(r, "/stat")).toBe("authenticated");
+    guard.check(r, "/stat", { auth_token: "bodytok" });
+    expect(principalOf(r).address).toBe(MEMBER);
+    expect(principalOf(r).kind).toBe("token");
+  });
+
+  test("HEAD and OPTIONS with the cookie are reads: no Origin needed; HEAD is checked as GET on a matched route too", () => {
+    const cookie = { cookie: `${SESSION_COOKIE}=owner` };
+    guard.check(req("HEAD", "/dav/a", cookie), "/dav/*", undefined);
+    guard.check(req("OPTIONS", "/dav/a", cookie), "/dav/*", undefined);
+    const head = req("HEAD", "/whoami", cookie);
+    guard.check(head, "/whoami", undefined);
+    expect(principalOf(head).address).toBe(OWNER);
+    // A change with the cookie still needs it.
+    expect(caught(() => guard.check(req("PUT", "/dav/a", cookie), "/dav/*", undefined)).code).toBe("csrf_origin_missing");
+  });
+
+  test("on a matched route, WebDAV's refusals carry the Basic challenge, with the reason", () => {
+    const none = caught(() => guard.check(req("PROPFIND", "/dav/"), "/dav/*", undefined));
+    expect(none).toMatchObject({ status: 401, code: "token_missing" });
+    expect(none.headers?.["WWW-Authenticate"]).toStartWith("Basic realm=");
+    const bad = caught(() => guard.check(req("PROPFIND", "/dav/", { authorization: `Basic ${basic("me:wrong")}` }), "/dav/*", undefined));
+    expect(bad).toMatchObject({ status: 401, code: "token_auth_failed", message: "The session or token is not valid (it may have expired or been revoked)" });
+    expect(bad.headers?.["WWW-Authenticate"]).toStartWith("Basic realm=");
+    guard.check(req("PROPFIND", "/dav/", { authorization: `Basic ${basic("me:davtok")}` }), "/dav/*", undefined);
+  });
+
+  test("the handshake names why a credential failed", () => {
+    expect(caught(() => guard.authenticateUpgrade(req("GET", "/ws", { authorization: "Bearer nope" })))).toMatchObject({
+      message: "The session or token is not valid (it may have expired or been revoked)",
+    });
+  });
+
+  test("a cookie header part without '=' is not the session cookie", () => {
+    expect(readCookie(req("GET", "/", { cookie: `${SESSION_COOKIE}x` }), SESSION_COOKIE)).toBeNull();
+    expect(readCookie(req("GET", "/", { cookie: `${SESSION_COOKIE}x; other=1` }), SESSION_COOKIE)).toBeNull();
+  });
+});
+
 describe("the decision: role, then (for a token) scope", () => {
   const users = HTTP_ACCESS["GET /api/users"]!;
   const sessions = HTTP_ACCESS["GET /api/auth/sessions"]!;
@@ -244,6 +332,20 @@ describe("the host guard's names", () => {
     expect(g.allows("upper.example.com")).toBe(true);
     g.allow("*.Later.Example.");
     expect(g.allows("x.later.example")).toBe(true);
+  });
+
+  test("the Host header is one name and an optional port, whole: nothing before it or after it smuggles a name in", () => {
+    for (const host of ["evil.test:localhost", "evil.test localhost", "localhost:80evil", "localhost:123456", "[::1]evil", "x[::1]"]) {
+      expect([host, hostnameOf(host)]).not.toEqual([host, "localhost"]);
+      expect([host, caught(() => guard.check(new Request("http://x/", { headers: { host } }))).status]).toEqual([host, 421]);
+    }
+    expect(hostnameOf(" pc2.example.com:4200 ")).toBe("pc2.example.com");
+    expect(hostnameOf("[::1]:4200")).toBe("::1");
+  });
+
+  test("a wildcard's bare suffix (a name starting with a dot) is not one of its subdomains", () => {
+    expect(guard.allows(".fn.example.com")).toBe(false);
+    expect(caught(() => guard.check(new Request("http://x/", { headers: { host: ".fn.example.com" } }))).status).toBe(421);
   });
 
   test("a refused Host is named in the error, cut at 100 characters", () => {
