@@ -5,6 +5,7 @@
 // In: WasiJob JSON lines on stdin. Out: WasiEvent JSON lines on stdout.
 import { writeSync } from "node:fs";
 import { init, WASI } from "@wasmer/wasi";
+import { dieWithParent } from "./die-with-parent.ts";
 import { lines } from "./json-lines.ts";
 import { collectOutputs, guestFs, INPUT } from "./wasi-memfs.ts";
 import type { WasiEvent, WasiJob } from "./wasi-protocol.ts";
@@ -114,6 +115,9 @@ async function run(job: WasiJob): Promise<void> {
 }
 
 export async function runWasiChild(): Promise<void> {
+  // Ends with the node, even while a guest loops (the node passes its pid; see die-with-parent.ts).
+  const parent = Number(process.env.PC2_PARENT_PID);
+  if (Number.isInteger(parent) && parent > 1) dieWithParent(parent);
   await init();
   emit({ t: "ready" });
   for await (const line of lines(Bun.stdin.stream())) {

@@ -32,13 +32,18 @@ export class SandboxProcess {
       stdout: "pipe",
       stderr: "ignore",
       // Only what the runner needs; a module's env is inside its job, never the node's.
-      env: { PC2_WASI_CHILD: "1", PATH: "/usr/bin:/bin" },
+      // PC2_PARENT_PID: the runner asks the kernel to end it when this process dies.
+      env: { PC2_WASI_CHILD: "1", PC2_PARENT_PID: String(process.pid), PATH: "/usr/bin:/bin" },
     });
     this.exited = this.proc.exited;
     let markReady: (ok: boolean) => void = () => undefined;
     this.ready = new Promise((resolve) => (markReady = resolve));
     void this.exited.then(() => markReady(false));
     void this.read(markReady);
+  }
+
+  get pid(): number {
+    return this.proc.pid;
   }
 
   get alive(): boolean {
