@@ -4,6 +4,16 @@ import type { FsEntryRow } from "./fs-entry.ts";
 
 export type SortKey = "name" | "modified" | "type" | "size";
 
+/** How a folder's entries are listed: by `sort` (then uid, so pages never overlap), folders first if asked, a page of them. */
+export interface ChildOrder {
+  sort?: SortKey;
+  desc?: boolean;
+  foldersFirst?: boolean;
+  /** -1: all */
+  limit?: number;
+  offset?: number;
+}
+
 const SORT_SQL: Record<SortKey, string> = {
   name: "name COLLATE NOCASE",
   modified: "modified",
@@ -28,9 +38,13 @@ export class FilesRepository {
     return this.db.query<FsEntryRow, [string, string]>("SELECT * FROM fs_entries WHERE owner = ? AND uid = ?").get(owner, uid);
   }
 
-  children(owner: string, parentUid: string, sort: SortKey = "name", desc = false, limit = -1, offset = 0): FsEntryRow[] {
+  children(owner: string, parentUid: string, order: ChildOrder = {}): FsEntryRow[] {
+    const { sort = "name", desc = false, foldersFirst = false, limit = -1, offset = 0 } = order;
+    const folders = foldersFirst ? "is_dir DESC, " : "";
     return this.db
-      .query<FsEntryRow, [string, string, number, number]>(`SELECT * FROM fs_entries WHERE owner = ? AND parent_uid = ? ORDER BY ${SORT_SQL[sort]} ${desc ? "DESC" : "ASC"}, uid LIMIT ? OFFSET ?`)
+      .query<FsEntryRow, [string, string, number, number]>(
+        `SELECT * FROM fs_entries WHERE owner = ? AND parent_uid = ? ORDER BY ${folders}${SORT_SQL[sort]} ${desc ? "DESC" : "ASC"}, uid LIMIT ? OFFSET ?`,
+      )
       .all(owner, parentUid, limit, offset);
   }
 

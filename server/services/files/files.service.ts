@@ -6,7 +6,7 @@ import { BadRequestError, ConflictError, fail, ForbiddenError, NotFoundError, Va
 import type { EventBus, EventMap } from "../../events.ts";
 import type { Logger } from "../../log.ts";
 import type { BlobStore } from "./blob-store.ts";
-import type { FilesRepository, SortKey } from "./files.repository.ts";
+import type { ChildOrder, FilesRepository } from "./files.repository.ts";
 import { toV1, type FsEntryRow } from "./fs-entry.ts";
 import type { IpfsClient } from "./ipfs.client.ts";
 import { place, type ConflictPolicy } from "./name-conflict.ts";
@@ -89,10 +89,10 @@ export class FilesService {
     return { entry: e, isEmpty, size: returnSize && e.is_dir ? this.deps.repo.subtreeSize(owner, e.path) : e.size };
   }
 
-  readdir(owner: string, selector: unknown, opts: { sort?: SortKey; desc?: boolean; limit?: number; offset?: number } = {}): { rows: FsEntryRow[]; total: number } {
+  readdir(owner: string, selector: unknown, opts: ChildOrder = {}): { rows: FsEntryRow[]; total: number } {
     const dir = this.find(owner, selector);
     if (!dir.is_dir) throw new BadRequestError("This is a file, not a folder", "dest_is_not_a_directory");
-    const rows = this.deps.repo.children(owner, dir.uid, opts.sort ?? "name", opts.desc ?? false, opts.limit ?? -1, opts.offset ?? 0);
+    const rows = this.deps.repo.children(owner, dir.uid, opts);
     return { rows, total: opts.limit === undefined ? rows.length : this.deps.repo.countChildren(owner, dir.uid) };
   }
 

@@ -18,11 +18,11 @@ import { checkName, displayPath, joinPath, resolvePath } from "./virtual-path.ts
 const owner = (request: Request) => principalOf(request).address;
 
 function listing(files: FilesService, who: string, b: Body, shape: typeof toV1 | typeof toV2) {
-  const { sort, desc } = sortOf(b);
+  const { sort, desc, foldersFirst } = sortOf(b);
   const paginated = "cursor" in b || bool(b.includeTotal, false);
   const limit = count(b.limit, "limit", 10_000, paginated ? 1000 : 0) || undefined;
   const offset = count(b.cursor ?? b.offset, "cursor", Number.MAX_SAFE_INTEGER, 0);
-  const { rows, total } = files.readdir(who, b.path ?? b.uid ?? b, { sort, desc, limit, offset });
+  const { rows, total } = files.readdir(who, b.path ?? b.uid ?? b, { sort, desc, foldersFirst, limit, offset });
   const items = rows.map((r) => shape(r));
   if (!paginated) return items;
   const next = limit !== undefined && offset + rows.length < total ? String(offset + rows.length) : undefined;

@@ -20,12 +20,12 @@ export function bool(value: unknown, fallback: boolean): boolean {
   throw new ValidationError(`Expected a boolean, got ${JSON.stringify(value).slice(0, 40)}`);
 }
 
-export function sortOf(b: Body): { sort: SortKey; desc: boolean } {
+export function sortOf(b: Body): { sort: SortKey; desc: boolean; foldersFirst: boolean } {
   const key = b.sortBy ?? b.sort_by ?? "name";
   const order = b.sortOrder ?? b.sort_order ?? "asc";
   if (!["name", "modified", "type", "size"].includes(String(key))) throw new ValidationError("sort_by must be name, modified, type or size");
   if (!["asc", "desc"].includes(String(order))) throw new ValidationError("sort_order must be asc or desc");
-  return { sort: key as SortKey, desc: order === "desc" };
+  return { sort: key as SortKey, desc: order === "desc", foldersFirst: bool(b.folders_first ?? b.foldersFirst, false) };
 }
 
 export function count(value: unknown, name: string, max: number, fallback: number): number {

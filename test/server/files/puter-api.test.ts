@@ -115,6 +115,35 @@ describe("folders, rename, move, copy", () => {
     expect(dirStat.body).toMatchObject({ is_dir: true, is_empty: false, size: 15 });
   });
 
+  test("folders_first lists folders before files, in every order and across pages; a bad value is refused", async () => {
+    await fs.post("/mkdir", { path: "~/Documents/mixed/b-dir", create_missing_parents: true });
+    await fs.post("/mkdir", { path: "~/Documents/mixed/z-dir" });
+    for (const [n, body] of [
+      ["a.txt", "aaaaa"],
+      ["c.txt", "c"],
+      ["y.txt", "yyy"],
+    ])
+      await fs.write("~/Documents/mixed", n!, body!);
+    const names = async (extra: Record<string, unknown>) => ((await fs.post("/readdir", { path: "~/Documents/mixed", folders_first: true, ...extra })).body as { name: string }[]).map((e) => e.name);
+    expect(await names({})).toEqual(["b-dir", "z-dir", "a.txt", "c.txt", "y.txt"]);
+    expect(await names({ sort_order: "desc" })).toEqual(["z-dir", "b-dir", "y.txt", "c.txt", "a.txt"]);
+    const bySize = await names({ sort_by: "size", sort_order: "desc" });
+    expect([bySize.slice(0, 2).sort(), bySize.slice(2)]).toEqual([
+      ["b-dir", "z-dir"],
+      ["a.txt", "y.txt", "c.txt"],
+    ]);
+    // Without it, Puter's order: by name only.
+    expect(await names({ folders_first: undefined })).toEqual(["a.txt", "b-dir", "c.txt", "y.txt", "z-dir"]);
+    // Pages follow the same order, and meet without a gap or an overlap.
+    const first = await fs.post("/readdir", { path: "~/Documents/mixed", folders_first: "true", cursor: "0", limit: 3 });
+    expect(first.body.items.map((e: { name: string }) => e.name)).toEqual(["b-dir", "z-dir", "a.txt"]);
+    const second = await fs.post("/readdir", { path: "~/Documents/mixed", folders_first: "true", cursor: first.body.cursor, limit: 3 });
+    expect(second.body.items.map((e: { name: string }) => e.name)).toEqual(["c.txt", "y.txt"]);
+    expect(second.body.cursor).toBeUndefined();
+    const bad = await fs.post("/readdir", { path: "~/Documents/mixed", folders_first: "sometimes" });
+    expect([bad.status, bad.body.code]).toEqual([400, "invalid_request"]);
+  });
+
   test("rename keeps the uid; a taken name is refused", async () => {
     const w = await fs.write("~/Documents", "old.txt", "x");
     const r = await fs.post("/rename", { uid: w.body.uid, new_name: "new.txt" });

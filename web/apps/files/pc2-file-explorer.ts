@@ -15,6 +15,7 @@ import { menuFor, runMenuAction } from "./explorer-menu.ts";
 import "./pc2-file-details.ts";
 import "./pc2-share-dialog.ts";
 import "./pc2-file-search.ts";
+import { folderPages } from "./folder-pages.ts";
 import { ListWindow } from "./list-window.ts";
 import "./pc2-place-dialog.ts";
 import type { ShareLink } from "../../../server/services/files/share-links.ts";
@@ -62,6 +63,8 @@ export class Pc2FileExplorer extends LitElement {
   /** The folder shown, as a "~/…" path. */
   path = "~";
   entries: Entry[] = [];
+  /** Counts listings begun, so a slower earlier one never overwrites a later one. */
+  private loads = 0;
   status: "loading" | "ready" | "error" = "loading";
   error = "";
   selected: string | null = null;
@@ -171,18 +174,33 @@ export class Pc2FileExplorer extends LitElement {
     return this.path === "~/Trash";
   }
 
+  /**
+   * List the folder. Opening it shows the rows page by page as they arrive (a folder of 10,000
+   * shows its first rows after the first 200); a refresh swaps the list once, complete, so the rows
+   * under the reader do not shrink away and come back.
+   */
   async load(showSpinner = true): Promise<void> {
+    const generation = ++this.loads;
     if (showSpinner) this.status = "loading";
+    void api.get<{ used: number; quota: number | null; available: number }>("/api/files/quota").then(
+      (u) => (this.usage = u),
+      () => undefined,
+    );
     try {
-      const listed = await api.post<Entry[]>("/readdir", { path: this.path, sort_by: this.sort, sort_order: this.sort === "name" ? "asc" : "desc" });
-      void api.get<{ used: number; quota: number | null; available: number }>("/api/files/quota").then(
-        (u) => (this.usage = u),
-        () => undefined,
-      );
-      // Folders first, each group in the order asked for.
-      this.entries = [...listed.filter((e) => e.is_dir), ...listed.filter((e) => !e.is_dir)];
+      let listed: Entry[] = [];
+      for await (const page of folderPages(this.path, this.sort)) {
+        // Another folder or order was asked for meanwhile: that load owns the list now.
+        if (generation !== this.loads) return;
+        listed = listed.concat(page);
+        if (showSpinner) {
+          this.entries = listed;
+          this.status = "ready";
+        }
+      }
+      this.entries = listed;
       this.status = "ready";
     } catch (err) {
+      if (generation !== this.loads) return;
       this.status = "error";
       this.error = err instanceof Error ? err.message : String(err);
     }
