@@ -78,7 +78,16 @@ export const MUTATE_GROUPS: MutateGroup[] = [
   {
     name: "wasm-sandbox",
     mutate: ["server/services/wasm/sandbox-pool.ts", "server/services/wasm/module-check.ts", "server/services/wasm/wasm-files.ts", "workers/wasi-write-budget.ts"],
-    tests: ["test/server/wasm-pool.test.ts", "test/server/wasi-write-budget.test.ts", "test/server/wasm-parent-death.test.ts", "test/server/wasm.test.ts", "test/server/wasm-files.test.ts"],
+    tests: [
+      "test/server/module-check.test.ts",
+      "test/server/wasm-files-limits.test.ts",
+      "test/server/limits-boundaries.test.ts",
+      "test/server/wasm-pool.test.ts",
+      "test/server/wasi-write-budget.test.ts",
+      "test/server/wasm-parent-death.test.ts",
+      "test/server/wasm.test.ts",
+      "test/server/wasm-files.test.ts",
+    ],
   },
   {
     name: "terminal",

@@ -35,7 +35,12 @@ class Reader {
   name(): string {
     const n = this.u32();
     if (this.at + n > this.b.length) throw new InvalidModuleError("The module is truncated");
-    const s = new TextDecoder("utf-8", { fatal: true }).decode(this.b.subarray(this.at, this.at + n));
+    let s: string;
+    try {
+      s = new TextDecoder("utf-8", { fatal: true }).decode(this.b.subarray(this.at, this.at + n));
+    } catch {
+      throw new InvalidModuleError("The module has a name that is not UTF-8");
+    }
     this.at += n;
     return s;
   }
