@@ -102,3 +102,43 @@ test("processes stop after a while without runs, and the next run starts one aga
   expect((await pool.run(calc("2+3"))).stdout).toBe("5\n");
   expect(pool.processes()).toBe(1);
 });
+
+test("a process used within the idle period is kept, and none retires while another run is in flight", async () => {
+  pool = new SandboxPool(4);
+  pool.start(2, 2000);
+  // A run every 300 ms or so for 4 s (the idle check runs every 2 s, mostly between runs): the
+  // process is never idle for 2 s (even if a busy machine slows a run tenfold), so it is there
+  // before each run.
+  await pool.run(calc("1"));
+  const seen: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    await Bun.sleep(300);
+    seen.push(pool.processes());
+    await pool.run(calc(String(i)));
+  }
+  expect(seen).toEqual(Array(12).fill(1));
+  // One long run and one process left idle past the idle period: it stays while the run goes on.
+  const stopLong = new AbortController();
+  const long = pool.run(spin(30_000), undefined, stopLong.signal);
+  await pool.run(calc("2+2"));
+  expect(pool.processes()).toBe(2);
+  await Bun.sleep(4500);
+  expect(pool.processes()).toBe(2);
+  stopLong.abort();
+  expect((await long).killed).toBe("cancelled");
+}, 30_000);
+
+test("stop ends the idle processes and refuses what waits; later runs are refused", async () => {
+  pool = new SandboxPool(4);
+  pool.start(1);
+  await pool.run(calc("1"));
+  const long = pool.run(spin(1000));
+  const waiting = pool.run(calc("2"));
+  expect(pool.queued()).toBe(1);
+  pool.stop();
+  await expect(waiting).rejects.toMatchObject({ status: 503, code: "node_stopping" });
+  expect(pool.queued()).toBe(0);
+  await expect(pool.run(calc("3"))).rejects.toMatchObject({ status: 503, code: "wasm_unavailable" });
+  // The run in flight is not cut short by stop; it ends at its own limit.
+  expect((await long).killed).toBe("timeout");
+});
