@@ -64,3 +64,29 @@ test("files and folders created up to the cap pass; the next one is refused; reo
   expect(() => g.path_open!(3, 0, ...path("d.txt"), CREAT)).toThrow(WriteBudgetExceeded);
   expect(() => g.path_create_directory!(3, ...path("e"))).toThrow(WriteBudgetExceeded);
 });
+
+test("a write of several iovecs is charged their sum, and only the count given", () => {
+  const budget = new WriteBudget(100, 10, () => memory);
+  const g = budget.wrap(wasi);
+  const view = new DataView(memory.buffer);
+  // Three iovecs from offset 16: 30 and 20 bytes, then one the call does not include.
+  for (const [i, len] of [30, 20, 1000].entries()) view.setUint32(16 + i * 8 + 4, len, true);
+  g.fd_write!(3, 16, 2, 0);
+  expect(budget.written()).toBe(50);
+  g.fd_pwrite!(3, 16, 2, 0n, 0);
+  expect(budget.written()).toBe(100);
+});
+
+test("the refusals say which cap, with its size", () => {
+  const bytes = new WriteBudget(10, 1, () => memory).wrap(wasi);
+  expect(() => bytes.fd_write!(3, iovec(11), 1, 0)).toThrow("The app wrote more than 10 bytes of files (its files live in memory)");
+  const entries = new WriteBudget(10, 1, () => memory).wrap(wasi);
+  entries.path_create_directory!(3, ...path("a"));
+  expect(() => entries.path_create_directory!(3, ...path("b"))).toThrow("The app created more than 1 files and folders");
+});
+
+test("every other import is passed through untouched", () => {
+  const fdRead = () => "read";
+  const g = new WriteBudget(10, 1, () => memory).wrap({ ...wasi, fd_read: fdRead });
+  expect(g.fd_read).toBe(fdRead);
+});
