@@ -15,15 +15,13 @@ import { menuFor, runMenuAction } from "./explorer-menu.ts";
 import "./pc2-file-details.ts";
 import "./pc2-share-dialog.ts";
 import "./pc2-file-search.ts";
-import { folderPages } from "./folder-pages.ts";
+import { type FolderSort, folderPages } from "./folder-pages.ts";
 import { ListWindow } from "./list-window.ts";
 import "./pc2-place-dialog.ts";
 import type { ShareLink } from "../../../server/services/files/share-links.ts";
 import "./pc2-upload-list.ts";
 import { explorerStyles } from "./pc2-file-explorer.styles.ts";
 import type { MenuItem } from "./pc2-context-menu.ts";
-
-type Sort = "name" | "size" | "modified";
 
 export class Pc2FileExplorer extends LitElement {
   static override properties = {
@@ -68,7 +66,7 @@ export class Pc2FileExplorer extends LitElement {
   status: "loading" | "ready" | "error" = "loading";
   error = "";
   selected: string | null = null;
-  sort: Sort = "name";
+  sort: FolderSort = "name";
   uploads: UploadItem[] = [];
   renaming: string | null = null;
   dragging = false;
