@@ -9,7 +9,10 @@ export const explorerStyles = css`
       .crumbs button { background: none; border: none; padding: 0.2rem 0.35rem; }
       /* Its own layout and paint, and an opaque background so that the browser scrolls it on the
          compositor (without one, Chrome repaints a scroller on every frame to keep LCD text). */
-      .list { flex: 1; overflow: auto; outline: none; contain: strict; background: var(--pc2-card); }
+      /* No scroll anchoring: when the drawn rows move, the spacers change size above the view, and the
+         browser would shift the scroll to keep a row that is about to go in place (rows jumped away
+         from the one chosen by keyboard). The list window keeps positions exact itself. */
+      .list { flex: 1; overflow: auto; overflow-anchor: none; outline: none; contain: strict; background: var(--pc2-card); }
       .bar input[type="search"] { width: 11rem; padding: 0.4rem 0.6rem; }
       .usage { margin: 0; padding: 0.3rem 0.7rem; border-top: 1px solid var(--pc2-border); font-size: 0.8rem; }
       :host([dragging]) .list, .list.dragging { background: rgba(91, 140, 255, 0.08); outline: 2px dashed var(--pc2-accent); outline-offset: -6px; }
