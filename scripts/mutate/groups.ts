@@ -52,27 +52,33 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     ],
   },
   {
-    name: "files",
-    mutate: [
-      "server/services/files/file-writer.ts",
-      "server/services/files/blob-store.ts",
-      "server/services/files/virtual-path.ts",
-      "server/services/files/files.repository.ts",
-      "server/services/files/trash.service.ts",
-      "server/fs/atomic-write.ts",
-      "server/fs/durable-steps.ts",
-    ],
+    // The write path: bytes to disk and into the index. Split from files-index so each run fits in
+    // a sitting (the crash test alone takes ~11 s of every surviving mutant's run).
+    name: "files-write",
+    mutate: ["server/services/files/file-writer.ts", "server/services/files/blob-store.ts", "server/fs/atomic-write.ts", "server/fs/durable-steps.ts"],
     tests: [
       "test/server/files/durability-order.test.ts",
       "test/server/limits-boundaries.test.ts",
-      "test/server/files/pc2-api.test.ts",
-      "test/server/files/hostile-input.test.ts",
-      "test/server/files/unicode-paths.test.ts",
       "test/server/quota-coverage.test.ts",
+      "test/server/files/pc2-api.test.ts",
       "test/server/files/cid.test.ts",
+      "test/server/files/hostile-input.test.ts",
+      "test/server/files/puter-api.test.ts",
+      "test/server/files/crash-safety.test.ts",
+    ],
+  },
+  {
+    // Paths, the index and the Trash: what a wallet may name, see and restore.
+    name: "files-index",
+    mutate: ["server/services/files/virtual-path.ts", "server/services/files/files.repository.ts", "server/services/files/trash.service.ts"],
+    tests: [
+      "test/server/files/unicode-paths.test.ts",
+      "test/server/files/hostile-input.test.ts",
+      "test/server/folder-pages.test.ts",
+      "test/server/quota-coverage.test.ts",
+      "test/server/files/pc2-api.test.ts",
       "test/server/files/puter-api.test.ts",
       "test/server/files/puter-sdk.test.ts",
-      "test/server/files/crash-safety.test.ts",
     ],
   },
   {
