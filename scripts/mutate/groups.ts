@@ -55,9 +55,10 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     // The write path: bytes to disk and into the index. Split from files-index so each run fits in
     // a sitting (the crash test alone takes ~11 s of every surviving mutant's run).
     name: "files-write",
-    mutate: ["server/services/files/file-writer.ts", "server/services/files/blob-store.ts", "server/fs/atomic-write.ts", "server/fs/durable-steps.ts"],
+    mutate: ["server/services/files/file-writer.ts", "server/services/files/blob-store.ts", "server/fs/atomic-write.ts", "server/fs/durable-steps.ts", "server/fs/fsync-pool.ts"],
     tests: [
       "test/server/files/durability-order.test.ts",
+      "test/server/fsync-pool.test.ts",
       "test/server/limits-boundaries.test.ts",
       "test/server/quota-coverage.test.ts",
       "test/server/files/pc2-api.test.ts",

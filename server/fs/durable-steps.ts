@@ -1,28 +1,30 @@
 // The steps that make a write durable, named in one place: flush a file's bytes to the disk, close
 // it, rename it into place, flush the folder. Writers call these (not node:fs directly) so that a
-// test can record the order they ran in: removing or reordering any step must fail a test.
-import { closeSync, fsync, fsyncSync, openSync, renameSync } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
+// test can record the order they ran in: removing or reordering any step must fail a test. The async
+// flushes wait on the node's own fsync threads (fsync-pool.ts), never on the event loop.
+import { closeSync, fsyncSync, openSync, renameSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { fsyncPool } from "./fsync-pool.ts";
 
 export type DurableStep = "sync" | "close" | "rename" | "fsync-dir";
 
 export const durable = {
   /** Flush an open file's bytes (async handle). */
-  syncHandle: (handle: FileHandle, _path: string): Promise<void> => handle.sync(),
+  syncHandle: (handle: FileHandle, _path: string): Promise<void> => fsyncPool.sync(handle.fd),
   closeHandle: (handle: FileHandle, _path: string): Promise<void> => handle.close(),
   /** Flush an open file's bytes (sync fd). */
   syncFd: (fd: number, _path: string): void => fsyncSync(fd),
   /** Flush an open file's bytes (an fd), waiting off the event loop. */
-  syncFdAsync: (fd: number, _path: string): Promise<void> => new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve()))),
+  syncFdAsync: (fd: number, _path: string): Promise<void> => fsyncPool.sync(fd),
   closeFd: (fd: number, _path: string): void => closeSync(fd),
   rename: (from: string, to: string): void => renameSync(from, to),
   /** Flush a folder without holding the event loop. */
   async fsyncDirAsync(dir: string): Promise<void> {
-    const handle = await open(dir, "r");
+    const fd = openSync(dir, "r");
     try {
-      await handle.sync();
+      await fsyncPool.sync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   },
   /** Flush a folder, so that a rename into it survives a power cut. */

@@ -155,13 +155,13 @@ export class BlobStore {
   }
 
   /** Make received bytes a blob of `owner` (atomic rename + directory fsync). */
-  commit(owner: string, tmp: string): string {
+  async commit(owner: string, tmp: string): Promise<string> {
     const blob = this.newBlobId();
     const dest = this.path(owner, blob);
     const dir = join(this.filesDir, owner, blob.slice(0, 2));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     durable.rename(tmp, dest);
-    durable.fsyncDir(dir);
+    await durable.fsyncDirAsync(dir);
     return blob;
   }
 

@@ -65,7 +65,7 @@ export class FileWriter {
     const name = baseName(path);
     let blob: string;
     try {
-      blob = blobs.commit(owner, received.tmp);
+      blob = await blobs.commit(owner, received.tmp);
     } catch (err) {
       blobs.discard(received.tmp);
       // The import under way still pins what it read: nothing will use that pin.

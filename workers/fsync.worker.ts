@@ -1,0 +1,19 @@
+// An fsync thread: blocks in fsync(2) for the node, so that many flushes wait at once without
+// holding the event loop (see server/fs/fsync-pool.ts).
+import { fsyncSync } from "node:fs";
+import type { FsyncRequest, FsyncResponse } from "./fsync-protocol.ts";
+
+declare const self: Worker;
+
+self.onmessage = (event: MessageEvent<FsyncRequest>) => {
+  const { id, fd } = event.data;
+  let response: FsyncResponse;
+  try {
+    fsyncSync(fd);
+    response = { id };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    response = { id, code: e.code ?? "EIO", message: e.message };
+  }
+  self.postMessage(response);
+};
