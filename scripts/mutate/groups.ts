@@ -58,6 +58,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     mutate: ["server/services/files/file-writer.ts", "server/services/files/blob-store.ts", "server/fs/atomic-write.ts", "server/fs/durable-steps.ts", "server/fs/fsync-pool.ts"],
     tests: [
       "test/server/files/durability-order.test.ts",
+      "test/server/files/fsync-syscalls.test.ts",
       "test/server/fsync-pool.test.ts",
       "test/server/atomic-write.test.ts",
       "test/server/limits-boundaries.test.ts",
