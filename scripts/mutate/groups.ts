@@ -61,6 +61,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "test/server/files/fsync-syscalls.test.ts",
       "test/server/fsync-pool.test.ts",
       "test/server/atomic-write.test.ts",
+      "test/server/files/write-quota.test.ts",
       "test/server/limits-boundaries.test.ts",
       "test/server/quota-coverage.test.ts",
       "test/server/files/pc2-api.test.ts",

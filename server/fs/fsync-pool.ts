@@ -1,8 +1,8 @@
 // fsync(2) on threads of our own. Bun sends an async fsync to its file-system pool, which has one
 // thread per core: on a 2-core node two flushes wait at a time and every other writer queues behind
 // them, although the disk's journal would commit many at once. Here up to POOL_SIZE flushes wait
-// together (50 concurrent 1 KiB writes: ~1.5× the writes per second, measured in
-// scripts/bench/files.ts). Threads start with the first flush and end after IDLE_MS without one, so
+// together (50 concurrent 1 KiB writes: about +10% writes per second on a quiet machine, +50% with
+// both cores busy; docs/performance.md). Threads start with the first flush and end after IDLE_MS without one, so
 // an idle node runs none; while a flush is under way its thread keeps the process alive.
 import type { FsyncRequest, FsyncResponse } from "../../workers/fsync-protocol.ts";
 import { workerUrl } from "../worker-url.ts";
