@@ -1,0 +1,232 @@
+// The blob store on its own (server/services/files/blob-store.ts): where bytes go while they arrive
+// and after, what is refused and how, and what a backup's hold keeps.
+import { afterEach, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { durable } from "../../../server/fs/durable-steps.ts";
+import { BlobStore } from "../../../server/services/files/blob-store.ts";
+import { makeTempDir } from "../../helpers/temp-dir.ts";
+
+const KiB = 1024;
+const original = { ...durable };
+const dirs: { remove(): void }[] = [];
+/** The prototype of node:fs/promises' FileHandle, whose writev a test may make short or fail. */
+const handleProto = Object.getPrototypeOf(await open("/dev/null", "r").then(async (h) => (await h.close(), h)));
+const writev = handleProto.writev;
+afterEach(() => {
+  handleProto.writev = writev;
+  Object.assign(durable, original);
+  for (const d of dirs.splice(0)) d.remove();
+});
+
+function store(): BlobStore {
+  const d = makeTempDir();
+  dirs.push(d);
+  return new BlobStore(join(d.path, "data", "files"), join(d.path, "data", "tmp"));
+}
+
+async function* body(size: number, chunk = 64 * KiB): AsyncGenerator<Uint8Array> {
+  for (let sent = 0; sent < size; sent += chunk) yield new Uint8Array(Math.min(chunk, size - sent)).fill(sent / chunk + 1);
+}
+
+const refusal = async (p: Promise<unknown>) => {
+  const e = (await p.then(
+    () => null,
+    (err) => err,
+  )) as { status: number; code: string; message: string; extra: Record<string, unknown> } | null;
+  return e && { status: e.status, code: e.code, message: e.message, extra: e.extra };
+};
+
+test("its folders are made on construction, owner-only, parents included", () => {
+  const s = store();
+  for (const dir of [s.filesDir, s.tmpDir]) expect(statSync(dir).mode & 0o777).toBe(0o700);
+});
+
+test("a body of up to 256 KiB is held and written in one go (its fd flushed); one byte more is streamed (a file handle flushed)", async () => {
+  const s = store();
+  const seen: string[] = [];
+  durable.syncFdAsync = (fd, p) => (seen.push("fd"), original.syncFdAsync(fd, p));
+  durable.syncHandle = (h, p) => (seen.push("handle"), original.syncHandle(h, p));
+  for (const size of [256 * KiB, 256 * KiB + 1, 1024]) {
+    const r = await s.receive(body(size), 1 << 30);
+    expect(statSync(r.tmp).size).toBe(size);
+    expect(r.size).toBe(size);
+  }
+  expect(seen).toEqual(["fd", "handle", "fd"]);
+});
+
+test("every byte arrives in order, across 1 MiB write runs and a final partial one", async () => {
+  const s = store();
+  const size = 2 * 1024 * KiB + 12_345;
+  const r = await s.receive(body(size, 50_000), 1 << 30);
+  const bytes = readFileSync(r.tmp);
+  expect(bytes.length).toBe(size);
+  for (let at = 0; at < size; at += 50_000) expect(bytes[at]).toBe((at / 50_000 + 1) & 0xff);
+});
+
+test("a watcher sees the temp file begin, the bytes written so far, and completion before the flush", async () => {
+  const s = store();
+  const events: string[] = [];
+  durable.syncHandle = (h, p) => (events.push("flush"), original.syncHandle(h, p));
+  durable.syncFdAsync = (fd, p) => (events.push("flush"), original.syncFdAsync(fd, p));
+  const tap = { begin: (tmp: string) => events.push(`begin ${existsSync(tmp)}`), written: (n: number) => events.push(`written ${n}`), complete: (n: number) => events.push(`complete ${n}`) };
+  await s.receive(body(1000), 1 << 30, undefined, tap);
+  expect(events).toEqual(["begin true", "written 1000", "complete 1000", "flush"]);
+  events.length = 0;
+  await s.receive(body(1536 * KiB), 1 << 30, undefined, tap);
+  // Streamed once past 256 KiB held (320 KiB in 64 KiB chunks), then in runs of 1 MiB, then the rest.
+  expect(events).toEqual(["begin true", `written ${320 * KiB}`, `written ${1344 * KiB}`, `written ${1536 * KiB}`, `complete ${1536 * KiB}`, "flush"]);
+});
+
+test("a declared size: past the limit is refused before any byte; exactly the limit is taken; a body that differs is refused", async () => {
+  const s = store();
+  expect(await refusal(s.receive(body(10), 99, 100))).toEqual({
+    status: 413,
+    code: "storage_quota_exceeded",
+    message: "This would go over your storage quota (99 bytes free)",
+    extra: { available: 99 },
+  });
+  expect((await s.receive(body(100), 100, 100)).size).toBe(100);
+  expect(await refusal(s.receive(body(90), 100, 100))).toEqual({ status: 400, code: "size_mismatch", message: "Expected 100 bytes but received 90", extra: { expected: 100, received: 90 } });
+  expect(readdirSync(s.tmpDir)).toHaveLength(1); // only the one taken
+});
+
+test("a body longer than declared is cut off as soon as it passes the size, not read to its end", async () => {
+  const s = store();
+  const r = await refusal(s.receive(body(8 * 1024 * KiB), 1 << 30, 10));
+  expect(r?.code).toBe("size_mismatch");
+  expect(r?.extra.received).toBe(64 * KiB); // the first chunk already passed it
+  expect(readdirSync(s.tmpDir)).toEqual([]);
+});
+
+test("a body past the limit is refused mid-way with what was free; nothing is left", async () => {
+  const s = store();
+  expect(await refusal(s.receive(body(600 * KiB), 500 * KiB))).toEqual({
+    status: 413,
+    code: "storage_quota_exceeded",
+    message: `This would go over your storage quota (${500 * KiB} bytes free)`,
+    extra: { available: 500 * KiB },
+  });
+  expect(readdirSync(s.tmpDir)).toEqual([]);
+});
+
+test("a body that breaks off is the client's error (400) and leaves nothing", async () => {
+  const s = store();
+  async function* broken(): AsyncGenerator<Uint8Array> {
+    yield new Uint8Array(300 * KiB);
+    throw new Error("connection reset");
+  }
+  expect(await refusal(s.receive(broken(), 1 << 30))).toEqual({ status: 400, code: "upload_interrupted", message: "The upload was cut short or is malformed (connection reset)", extra: {} });
+  expect(readdirSync(s.tmpDir)).toEqual([]);
+});
+
+test("the sweep at start-up removes interrupted uploads only, and counts them", () => {
+  const s = store();
+  for (const name of ["upload-a", "upload-b", "resumable-c", "keep-upload-d"]) writeFileSync(join(s.tmpDir, name), "x");
+  expect(s.sweepTmp()).toBe(2);
+  expect(readdirSync(s.tmpDir).sort()).toEqual(["keep-upload-d", "resumable-c"]);
+});
+
+test("a duplicate is a new blob with the same bytes, for the same wallet or another", async () => {
+  const s = store();
+  const blob = await s.commit("0xa", (await s.receive(body(5000), 1 << 30)).tmp);
+  const same = s.duplicate("0xa", blob);
+  const other = s.duplicate("0xa", blob, "0xb");
+  expect(new Set([blob, same, other]).size).toBe(3);
+  for (const [owner, id] of [
+    ["0xa", same],
+    ["0xb", other],
+  ] as const)
+    expect(readFileSync(s.path(owner, id))).toEqual(readFileSync(s.path("0xa", blob)));
+  expect(statSync(s.path("0xb", other)).mode & 0o777).not.toBe(0);
+  expect(statSync(join(s.filesDir, "0xb", other.slice(0, 2))).mode & 0o777).toBe(0o700);
+});
+
+test("while a backup holds removals, removed blobs stay until the last hold is released (once)", async () => {
+  const s = store();
+  const blobs = await Promise.all([1, 2, 3].map(async (n) => s.commit("0xa", (await s.receive(body(n * 100), 1 << 30)).tmp)));
+  const release1 = s.holdRemovals();
+  const release2 = s.holdRemovals();
+  s.remove("0xa", blobs[0]!);
+  s.remove("0xa", blobs[1]!);
+  release1();
+  release1(); // a second call changes nothing: the other hold still stands
+  expect(blobs.map((b) => existsSync(s.path("0xa", b)))).toEqual([true, true, true]);
+  release2();
+  expect(blobs.map((b) => existsSync(s.path("0xa", b)))).toEqual([false, false, true]);
+  s.remove("0xa", blobs[2]!); // no hold: at once
+  expect(existsSync(s.path("0xa", blobs[2]!))).toBe(false);
+  s.remove("0xa", blobs[2]!); // gone already: not an error
+  s.discard(join(s.tmpDir, "upload-missing"));
+});
+
+test("a short vectored write is finished with plain writes: every byte lands once, in order", async () => {
+  const s = store();
+  // The kernel may write less than asked (a signal, a nearly full disk): here, always 1000 bytes less.
+  handleProto.writev = async function (this: unknown, buffers: Uint8Array[]) {
+    const total = buffers.reduce((n, b) => n + b.byteLength, 0);
+    const flat = new Uint8Array(total);
+    let at = 0;
+    for (const b of buffers) flat.set(b, (at += b.byteLength) - b.byteLength);
+    const { bytesWritten } = await writev.call(this, [flat.subarray(0, total - 1000)]);
+    return { bytesWritten, buffers };
+  };
+  const size = 1536 * KiB + 77;
+  const r = await s.receive(body(size, 50_000), 1 << 30);
+  handleProto.writev = writev;
+  const bytes = readFileSync(r.tmp);
+  expect(bytes.length).toBe(size);
+  for (let at = 0; at < size; at += 50_000) {
+    expect(bytes[at]).toBe((at / 50_000 + 1) & 0xff);
+    expect(bytes[Math.min(size, at + 50_000) - 1]).toBe((at / 50_000 + 1) & 0xff);
+  }
+});
+
+test("a full disk is the node's error (507 insufficient_storage), and leaves nothing", async () => {
+  const s = store();
+  handleProto.writev = async () => {
+    throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+  };
+  expect(await refusal(s.receive(body(2 * 1024 * KiB), 1 << 30))).toEqual({ status: 507, code: "insufficient_storage", message: "The node's disk is full", extra: {} });
+  expect(readdirSync(s.tmpDir)).toEqual([]);
+});
+
+test("a small body whose flush fails closes its file and removes it", async () => {
+  const s = store();
+  const open = () => readdirSync("/proc/self/fd").length;
+  const before = open();
+  durable.syncFdAsync = async () => {
+    throw Object.assign(new Error("I/O error"), { code: "EIO" });
+  };
+  expect(((await s.receive(body(1000), 1 << 30).catch((e) => e)) as NodeJS.ErrnoException).code).toBe("EIO");
+  expect(open()).toBe(before);
+  expect(readdirSync(s.tmpDir)).toEqual([]);
+});
+
+test("a duplicate onto another file system (no hard link possible) is a copy", async () => {
+  const s = store();
+  const shm = mkdtempSync("/dev/shm/pc2-test-");
+  dirs.push({ remove: () => rmSync(shm, { recursive: true, force: true }) });
+  expect(statSync(shm).dev).not.toBe(statSync(s.filesDir).dev);
+  mkdirSync(join(s.filesDir, "0xb"), { recursive: true });
+  rmSync(join(s.filesDir, "0xb"), { recursive: true });
+  symlinkSync(shm, join(s.filesDir, "0xb"));
+  const blob = await s.commit("0xa", (await s.receive(body(5000), 1 << 30)).tmp);
+  const copy = s.duplicate("0xa", blob, "0xb");
+  expect(readFileSync(s.path("0xb", copy))).toEqual(readFileSync(s.path("0xa", blob)));
+  expect(statSync(s.path("0xb", copy)).nlink).toBe(1);
+});
+
+test("a blob removed twice while held is released without error; discard removes a temp file", async () => {
+  const s = store();
+  const blob = await s.commit("0xa", (await s.receive(body(10), 1 << 30)).tmp);
+  const release = s.holdRemovals();
+  s.remove("0xa", blob);
+  s.remove("0xa", blob);
+  release();
+  expect(existsSync(s.path("0xa", blob))).toBe(false);
+  const r = await s.receive(body(10), 1 << 30);
+  s.discard(r.tmp);
+  expect(existsSync(r.tmp)).toBe(false);
+});
