@@ -87,3 +87,17 @@ test("ensurePrivateDir makes the folder and its parents, owner-only; fsyncDir fl
   fsyncDir(nested);
   expect(flushed).toEqual([nested]);
 });
+
+test.each(writers)("%s: no descriptor stays open, after a write or a failed flush", async (_name, write) => {
+  const dir = tempDir();
+  const open = () => readdirSync("/proc/self/fd").length;
+  const before = open();
+  await write(join(dir, "ok.bin"), new Uint8Array(10));
+  expect(open()).toBe(before);
+  durable.syncFd = () => {
+    throw Object.assign(new Error("I/O error"), { code: "EIO" });
+  };
+  durable.syncHandle = async () => durable.syncFd(0, "");
+  await write(join(dir, "failed.bin"), new Uint8Array(10)).catch(() => undefined);
+  expect(open()).toBe(before);
+});
