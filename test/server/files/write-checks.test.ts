@@ -172,3 +172,35 @@ test("a write refused at commit leaves no pin; one whose bytes another file has 
   // The 5 zero bytes are kept.bin's too: still pinned. The 300 KiB of 99s: unpinned.
   expect(new Set(pins)).toEqual(expected);
 });
+
+test("a write tells the desktop what changed: new folders and the file added, an overwrite updated in place and its old bytes removed, bytes counted", async () => {
+  const fs = filesClient(httpFetcher(t.url), admin);
+  const changes: { event: string; path?: string }[] = [];
+  const written: number[] = [];
+  const offChanged = t.node.ctx.events.on("files.changed", ({ owner, event, payload }) => {
+    if (owner === admin.address) changes.push({ event, path: (payload as { path?: string }).path });
+  });
+  const offWritten = t.node.ctx.events.on("files.written", ({ owner, bytes }) => void (owner === admin.address && written.push(bytes)));
+  try {
+    const home = `/${admin.address}/Documents`;
+    expect((await fs.write("~/Documents/new-a/new-b", "f.txt", new Uint8Array(7), { create_missing_parents: "true" })).status).toBe(200);
+    expect(changes).toEqual([
+      { event: "item.added", path: `${home}/new-a` },
+      { event: "item.added", path: `${home}/new-a/new-b` },
+      { event: "item.added", path: `${home}/new-a/new-b/f.txt` },
+    ]);
+    changes.length = 0;
+    const before = (await fs.post("/stat", { path: "~/Documents/new-a/new-b/f.txt" })).body as { uid: string };
+    const blobs = () => readdirSync(join(t.dataDir, "files", admin.address), { recursive: true }).filter((p) => String(p).includes("/")).length;
+    const blobsBefore = blobs();
+    expect((await fs.write("~/Documents/new-a/new-b", "f.txt", new Uint8Array(9), { overwrite: "true" })).status).toBe(200);
+    expect(changes).toEqual([{ event: "item.updated", path: `${home}/new-a/new-b/f.txt` }]);
+    const after = (await fs.post("/stat", { path: "~/Documents/new-a/new-b/f.txt" })).body as { uid: string; size: number };
+    expect([after.uid, after.size]).toEqual([before.uid, 9]);
+    expect(blobs()).toBe(blobsBefore); // the new blob in, the old one out
+    expect(written).toEqual([7, 9]);
+  } finally {
+    offChanged();
+    offWritten();
+  }
+});
