@@ -2,8 +2,9 @@
 // thread per core: on a 2-core node two flushes wait at a time and every other writer queues behind
 // them, although the disk's journal would commit many at once. Here up to POOL_SIZE flushes wait
 // together (50 concurrent 1 KiB writes: about +10% writes per second on a quiet machine, +50% with
-// both cores busy; docs/performance.md). Threads start with the first flush and end after IDLE_MS without one, so
-// an idle node runs none; while a flush is under way its thread keeps the process alive.
+// both cores busy; docs/performance.md). Threads start with the first flush and end after IDLE_MS
+// without one, so an idle node runs none; while a flush is under way its thread keeps the process
+// alive.
 import type { FsyncRequest, FsyncResponse } from "../../workers/fsync-protocol.ts";
 import { workerUrl } from "../worker-url.ts";
 
@@ -42,9 +43,7 @@ export class FsyncPool {
 
   /** Flush an open descriptor to the disk; the caller keeps it open until this settles. */
   sync(fd: number): Promise<void> {
-    // No thread ends while a flush is under way.
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
+    this.cancelRetirement(); // no thread ends while a flush is under way
     const thread = this.leastBusy();
     const id = this.nextId++;
     // A busy thread holds the process open (Bun 1.4 also waits for a worker's answer unasked).
@@ -55,7 +54,7 @@ export class FsyncPool {
     });
   }
 
-  /** Threads running now (for tests and metrics). */
+  /** Threads running now (for tests). */
   running(): number {
     return this.threads.length;
   }
@@ -65,8 +64,7 @@ export class FsyncPool {
     for (const t of this.threads) t.worker.terminate();
     this.threads = [];
     this.failAll(new Error("the fsync pool was stopped"));
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
+    this.cancelRetirement();
   }
 
   private leastBusy(): Thread {
@@ -104,8 +102,13 @@ export class FsyncPool {
     if (this.waiting.size === 0) this.retireWhenIdle();
   }
 
-  private retireWhenIdle(): void {
+  private cancelRetirement(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private retireWhenIdle(): void {
+    this.cancelRetirement();
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       for (const t of this.threads) t.worker.terminate();

@@ -139,7 +139,7 @@ test("a duplicate is a new blob with the same bytes, for the same wallet or anot
     ["0xb", other],
   ] as const)
     expect(readFileSync(s.path(owner, id))).toEqual(readFileSync(s.path("0xa", blob)));
-  expect(statSync(s.path("0xb", other)).mode & 0o777).not.toBe(0);
+  expect(statSync(s.path("0xb", other)).mode & 0o777).toBe(0o600); // the original's: owner-only
   expect(statSync(join(s.filesDir, "0xb", other.slice(0, 2))).mode & 0o777).toBe(0o700);
 });
 
