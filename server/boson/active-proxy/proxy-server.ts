@@ -10,6 +10,7 @@ import type { KeyPair } from "../keys.ts";
 import { authAckBody, parseAuth, sessionContext } from "./v2-handshake.ts";
 import { type BoxContext, challengeFrame, classify, connectBody, FrameError, FrameReader, frame, randomPadding, sealWith, typeByte } from "./v2-frames.ts";
 import { ByteBudget } from "./byte-budget.ts";
+import { listenOnFirstFree } from "./public-port.ts";
 import { Relay, type RelayCounters } from "./v2-tunnel.ts";
 
 export interface ProxyServerOptions {
@@ -78,6 +79,8 @@ export interface ProxyMetrics extends RelayCounters {
 export class ProxyServer {
   private server: Server | null = null;
   private readonly sessions = new Map<string, Session>();
+  /** Nodes whose AUTH is waiting for its public port to be bound. */
+  private readonly binding = new Set<string>();
   private readonly portCache = new Map<string, { port: number; until: number }>();
   /** Bytes already read from a connection handed over by the gateway, sent before the rest. */
   private readonly heads = new WeakMap<Socket, Uint8Array>();
@@ -141,38 +144,78 @@ export class ProxyServer {
     const challenge = new Uint8Array(randomBytes(32 + Math.floor(Math.random() * 32)));
     const reader = new FrameReader(false);
     let tunnel: Tunnel | null = null;
+    /** Chunks that arrive while an AUTH waits for its public port; read once it is bound. */
+    let held: Buffer[] | null = null;
     const fail = () => {
       this.metrics.errors++;
       socket.destroy();
     };
-    const handshake = setTimeout(fail, this.o.handshakeTimeoutMs ?? 10_000);
-    socket.once("close", () => clearTimeout(handshake));
-    socket.on("data", (chunk: Buffer) => {
+    const guarded = (step: () => void) => {
       try {
-        // Before AUTH/ATTACH, nothing larger than a handshake frame is waited for.
-        if (!tunnel && reader.pendingSize(chunk) > MAX_HANDSHAKE_FRAME) return fail();
-        for (const f of reader.push(chunk).frames) {
-          const { category, ack } = classify(f.type);
-          if (!tunnel) {
-            if (ack || (category !== "auth" && category !== "attach")) return fail();
-            tunnel = category === "auth" ? this.auth(socket, f.body, challenge) : this.attach(socket, f.body, challenge);
-            if (!tunnel) return;
-            clearTimeout(handshake);
-            continue;
-          }
-          this.handle(tunnel, category, ack, f.body);
-        }
+        step();
       } catch (err) {
         if (!(err instanceof FrameError)) throw err;
         fail();
       }
-    });
+    };
+    const handshake = setTimeout(fail, this.o.handshakeTimeoutMs ?? 10_000);
+    socket.once("close", () => clearTimeout(handshake));
+    const established = (t: Tunnel | null) => {
+      if (!t) return false;
+      tunnel = t;
+      clearTimeout(handshake);
+      return true;
+    };
+    const handleFrames = (frames: { type: number; body: Uint8Array }[]): void => {
+      for (let i = 0; i < frames.length; i++) {
+        const f = frames[i]!;
+        const { category, ack } = classify(f.type);
+        if (tunnel) {
+          this.handle(tunnel, category, ack, f.body);
+          continue;
+        }
+        if (ack || (category !== "auth" && category !== "attach")) return fail();
+        if (category === "attach") {
+          if (!established(this.attach(socket, f.body, challenge))) return;
+          continue;
+        }
+        // AUTH binds the node's public port first: nothing more is read from this connection until then.
+        const rest = frames.slice(i + 1);
+        held = [];
+        socket.pause();
+        this.auth(socket, f.body, challenge).then(
+          (t) => {
+            const later = held ?? [];
+            held = null;
+            if (!established(t) || socket.destroyed) return void socket.destroy();
+            socket.resume();
+            guarded(() => handleFrames(rest));
+            for (const chunk of later) read(chunk);
+          },
+          // A refused AUTH, no port left, or the port could not be bound: this connection ends, the super node goes on.
+          () => fail(),
+        );
+        return;
+      }
+    };
+    const read = (chunk: Buffer): void => {
+      if (held) {
+        held.push(chunk);
+        return;
+      }
+      guarded(() => {
+        // Before AUTH/ATTACH, nothing larger than a handshake frame is waited for.
+        if (!tunnel && reader.pendingSize(chunk) > MAX_HANDSHAKE_FRAME) return fail();
+        handleFrames(reader.push(chunk).frames);
+      });
+    };
+    socket.on("data", read);
     socket.on("error", () => {});
     socket.on("close", () => tunnel && this.dropTunnel(tunnel));
     socket.write(challengeFrame(challenge));
   }
 
-  private auth(socket: Socket, body: Uint8Array, challenge: Uint8Array): Tunnel | null {
+  private async auth(socket: Socket, body: Uint8Array, challenge: Uint8Array): Promise<Tunnel | null> {
     const req = parseAuth(this.o.keys, body, challenge, "auth");
     const nodeId = req.clientId.toString();
     if (this.o.allow && !this.o.allow(nodeId)) {
@@ -180,33 +223,41 @@ export class ProxyServer {
       socket.destroy();
       return null;
     }
-    // One session per node: a second AUTH while one lives is refused (the node attaches instead).
-    if (this.sessions.has(nodeId)) {
+    // One session per node: a second AUTH while one lives (or is being set up) is refused (the node attaches instead).
+    if (this.sessions.has(nodeId) || this.binding.has(nodeId)) {
       this.metrics.refused++;
       socket.destroy();
       return null;
     }
+    let session: Session | undefined;
+    this.binding.add(nodeId);
+    let bound: Awaited<ReturnType<typeof listenOnFirstFree>>;
+    try {
+      bound = await listenOnFirstFree(this.candidatePorts(nodeId), this.o.host, (external) => (session ? this.external(session, external) : external.destroy()));
+    } finally {
+      this.binding.delete(nodeId);
+    }
+    if (!bound) throw new FrameError("no public port left in the range");
+    if (socket.destroyed || !this.server) {
+      bound.server.close();
+      return null;
+    }
     const sessionSecret = x25519.utils.randomSecretKey();
-    const session: Session = {
+    session = {
       nodeId,
       clientSessionPublic: req.sessionPublic,
       sessionSecret,
       sessionPublic: x25519.getPublicKey(sessionSecret),
-      port: 0,
-      listener: createServer(),
+      port: bound.port,
+      listener: bound.server,
       tunnels: new Set(),
       queue: [],
       lingerTimer: null,
       budget: this.o.nodeBytesPerSecond ? new ByteBudget(this.o.nodeBytesPerSecond) : undefined,
     };
-    const port = this.allocatePort(nodeId);
-    session.port = port;
-    session.listener = createServer((external) => this.external(session, external));
-    session.listener.on("error", () => {});
-    session.listener.listen(port, this.o.host);
     this.sessions.set(nodeId, session);
     this.metrics.sessions = this.sessions.size;
-    socket.write(frame(typeByte("auth", true), authAckBody(this.o.keys, req.clientId, session.sessionPublic, port, false), randomPadding()));
+    socket.write(frame(typeByte("auth", true), authAckBody(this.o.keys, req.clientId, session.sessionPublic, session.port, false), randomPadding()));
     return this.addTunnel(socket, session, req.sessionPublic, req.nConn);
   }
 
@@ -235,19 +286,19 @@ export class ProxyServer {
     return tunnel;
   }
 
-  private allocatePort(nodeId: string): number {
+  /** Ports to try for a node, best first: the one it had (if still kept for it), then the range in turn. */
+  private *candidatePorts(nodeId: string): Generator<number> {
     const now = Date.now();
     const cached = this.portCache.get(nodeId);
-    if (cached && cached.until > now) return cached.port;
+    if (cached && cached.until > now) yield cached.port;
     const used = new Set([...this.sessions.values()].map((s) => s.port));
     const cachedPorts = new Set([...this.portCache.values()].filter((c) => c.until > now).map((c) => c.port));
     const [from, to] = this.o.portRange;
     for (let i = 0; i <= to - from; i++) {
       const port = this.nextPort;
       this.nextPort = this.nextPort >= to ? from : this.nextPort + 1;
-      if (!used.has(port) && !cachedPorts.has(port)) return port;
+      if (!used.has(port) && !cachedPorts.has(port)) yield port;
     }
-    throw new FrameError("no public port left in the range");
   }
 
   private external(session: Session, external: Socket): void {

@@ -2,7 +2,7 @@
 // it, and outside clients reaching it only through the public port.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash, randomBytes } from "node:crypto";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { KeyPair } from "../../../server/boson/keys.ts";
 import { ProxyClient, type ProxyState } from "../../../server/boson/active-proxy/proxy-client.ts";
 import { ProxyServer } from "../../../server/boson/active-proxy/proxy-server.ts";
@@ -100,6 +100,55 @@ describe("what the super node refuses", () => {
     expect(server.metrics.refused).toBe(before + 1);
     // The live session is untouched.
     expect((await fetch(`${publicUrl}/still`)).status).toBe(200);
+  });
+
+  test("ports in the range that another program holds are skipped; with none left the AUTH is refused and the super node goes on", async () => {
+    const range = RANGE_START + 30;
+    const squatter = createServer();
+    await new Promise<void>((ok) => squatter.listen(range, "127.0.0.1", ok));
+    const tight = new ProxyServer({ keys: superKeys, host: "127.0.0.1", port: 0, portRange: [range, range + 1], sessionLingerMs: 100 });
+    await tight.start();
+    const first = new ProxyClient({
+      keys: KeyPair.random(),
+      server: { id: superKeys.id, host: "127.0.0.1", port: tight.port },
+      upstream: { host: "127.0.0.1", port: upstream.port! },
+      maxBackoffMs: 50,
+    });
+    first.start();
+    try {
+      const online = await waitFor(() => (first.status.state === "online" ? first.status : null));
+      // Told the one port the super node could bind, and reachable on it.
+      expect(online.endpoint).toBe(`127.0.0.1:${range + 1}`);
+      expect((await fetch(`http://${online.endpoint}/skipped`)).status).toBe(200);
+
+      const second = new ProxyClient({ keys: KeyPair.random(), server: { id: superKeys.id, host: "127.0.0.1", port: tight.port }, upstream: { host: "127.0.0.1", port: upstream.port! } });
+      const errors = tight.metrics.errors;
+      second.start();
+      await waitFor(() => second.status.state === "failing");
+      second.stop();
+      expect(tight.metrics.errors).toBeGreaterThan(errors);
+      expect(tight.metrics.sessions).toBe(1);
+      expect((await fetch(`http://${online.endpoint}/still`)).status).toBe(200);
+
+      // The first node's port, kept for it while it is away, is taken meanwhile: it comes back on the other one.
+      first.stop();
+      await waitFor(() => tight.metrics.sessions === 0);
+      await new Promise<void>((ok) => squatter.close(() => ok()));
+      const thief = createServer();
+      await new Promise<void>((ok) => thief.listen(range + 1, "127.0.0.1", ok));
+      try {
+        first.start();
+        const back = await waitFor(() => (first.status.state === "online" ? first.status : null));
+        expect(back.endpoint).toBe(`127.0.0.1:${range}`);
+        expect((await fetch(`http://${back.endpoint}/moved`)).status).toBe(200);
+      } finally {
+        thief.close();
+      }
+    } finally {
+      first.stop();
+      tight.stop();
+      squatter.close();
+    }
   });
 
   test("a flood of connections to one node's port is cut at its limits; another node on the same super node answers throughout", async () => {

@@ -14,7 +14,7 @@ import { freeTcpPort, waitFor } from "../../helpers/wait.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { claimOwner, httpFetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
 
-const RANGE = 34000 + Math.floor(Math.random() * 300) * 5;
+const RANGE = 20000 + Math.floor(Math.random() * 300) * 5;
 const tmp = makeTempDir();
 let pebble: Pebble;
 let superNode: TestNode;
