@@ -69,6 +69,8 @@ export class Pc2FileExplorer extends LitElement {
   sort: FolderSort = "name";
   uploads: UploadItem[] = [];
   renaming: string | null = null;
+  /** The entry whose rename box has had its focus (see updated()). */
+  private renameFocused: string | null = null;
   dragging = false;
   private readonly connection = new ContextConsumer(this, { context: connectionContext });
   /** Uploads finished since the last notice. */
@@ -231,13 +233,18 @@ export class Pc2FileExplorer extends LitElement {
     }
   }
 
-  /** The rename box takes focus with its name selected (F2, Rename, a new folder). */
-  override updated(changed: Map<string, unknown>): void {
-    if (changed.has("renaming") && this.renaming) {
-      const input = this.renderRoot.querySelector<HTMLInputElement>("input[aria-label='New name']");
-      input?.focus();
-      input?.select();
-    }
+  /**
+   * The rename box takes focus with its name selected (F2, Rename, a new folder) once, when it first
+   * appears — which may be a render later than `renaming` was set: a new folder's row can come with a
+   * live update's listing that overtook the one the action waited for.
+   */
+  override updated(): void {
+    if (this.renaming === this.renameFocused) return;
+    const input = this.renaming ? this.renderRoot.querySelector<HTMLInputElement>("input[aria-label='New name']") : null;
+    if (this.renaming && !input) return;
+    this.renameFocused = this.renaming;
+    input?.focus();
+    input?.select();
   }
 
   /** The Trash folder at Home is not an ordinary folder: it opens, and is emptied from inside. */
