@@ -61,6 +61,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "test/server/files/fsync-syscalls.test.ts",
       "test/server/fsync-pool.test.ts",
       "test/server/atomic-write.test.ts",
+      "test/server/files/file-writer.test.ts",
       "test/server/files/write-checks.test.ts",
       "test/server/files/blob-store.test.ts",
       "test/server/limits-boundaries.test.ts",
