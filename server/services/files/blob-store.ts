@@ -154,14 +154,23 @@ export class BlobStore {
     }
   }
 
-  /** Make received bytes a blob of `owner` (atomic rename + directory fsync). */
+  /**
+   * Make received bytes a blob of `owner` (atomic rename + directory fsync). If the folder cannot be
+   * flushed, the renamed file is removed: the caller gets the failure and no blob is left that no
+   * file refers to.
+   */
   async commit(owner: string, tmp: string): Promise<string> {
     const blob = this.newBlobId();
     const dest = this.path(owner, blob);
     const dir = join(this.filesDir, owner, blob.slice(0, 2));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     durable.rename(tmp, dest);
-    await durable.fsyncDirAsync(dir);
+    try {
+      await durable.fsyncDirAsync(dir);
+    } catch (err) {
+      rmSync(dest, { force: true });
+      throw err;
+    }
     return blob;
   }
 

@@ -204,6 +204,20 @@ test("a small body whose flush fails closes its file and removes it", async () =
   expect(readdirSync(s.tmpDir)).toEqual([]);
 });
 
+test("a commit whose folder cannot be flushed fails, and leaves neither the temp file nor the blob", async () => {
+  const s = store();
+  const r = await s.receive(body(1000), 1 << 30);
+  durable.fsyncDirAsync = async () => {
+    throw Object.assign(new Error("fsync: input/output error"), { code: "EIO" });
+  };
+  expect(await refusal(s.commit("0xowner", r.tmp))).toMatchObject({ message: "fsync: input/output error" });
+  expect(existsSync(r.tmp)).toBe(false);
+  const ownerDir = join(s.filesDir, "0xowner");
+  expect(readdirSync(ownerDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())).toEqual([]);
+  // Discarding the temp file after that (as the file writer does) is no error.
+  s.discard(r.tmp);
+});
+
 test("a duplicate onto another file system (no hard link possible) is a copy", async () => {
   const s = store();
   const shm = mkdtempSync("/dev/shm/pc2-test-");

@@ -122,6 +122,18 @@ test("the rename into place fails: the temp file is discarded, the import's pin 
   expect(await waitUntil(async () => !(await s.ipfs.isPinned(pinned)))).toBe(true);
 });
 
+test("a received upload (resumable, no import under way) whose rename fails: the caller gets that failure, the temp file is gone", async () => {
+  const owner = newWallet();
+  const s = services();
+  await s.writer.write(owner, "/Documents/warm.txt", chunks(bytes("warm")), plain);
+  const received = await s.blobs.receive(chunks(bytes(`resumed ${crypto.randomUUID()}`)), 1 << 20);
+  const blobs = withMethod(s.blobs, "commit", async () => {
+    throw new Error("rename: read-only file system");
+  });
+  expect(await failureOf(writerWith({ blobs }).commit(owner, "/Documents/resumed.txt", received, plain))).toBe("rename: read-only file system");
+  expect(existsSync(received.tmp)).toBe(false);
+});
+
 test("the rename fails for bytes another file has: that file's pin stays", async () => {
   const owner = newWallet();
   const s = services();

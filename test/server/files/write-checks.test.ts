@@ -3,7 +3,7 @@
 // a bad destination refused before the body is read; a folder that appears during an upload; and no
 // pin left behind by a write that failed.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { filesClient } from "../../helpers/files-client.ts";
 import { sendJson } from "../../helpers/send-json.ts";
@@ -133,17 +133,22 @@ test("a bad destination is refused while the body is still on its way, not after
   expect(answer).toEqual({ status: 409, code: "cannot_overwrite_a_directory" });
 });
 
-test("a folder that appears under the file's name while it uploads is not overwritten", async () => {
+test("a folder that appears under the file's name while it uploads is not overwritten, and the bytes it placed are removed", async () => {
   const fs = filesClient(httpFetcher(t.url), admin);
+  const dir = join(t.dataDir, "files", admin.address);
+  const blobs = () => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length : 0);
+  const blobsBefore = blobs();
   const held = heldWrite("appears.bin", 10, "~/Documents", { overwrite: "true" });
   // The body has started (its destination checked) before the folder exists.
   expect(await answerWithin(held.response, 300)).toBe("no answer");
   expect((await fs.post("/mkdir", { parent: "~/Documents", path: "appears.bin" })).status).toBe(200);
   held.finish();
   const res = await held.response;
-  expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([409, "cannot_overwrite_a_directory"]);
+  expect([res.status, await res.json()]).toEqual([409, expect.objectContaining({ code: "cannot_overwrite_a_directory", message: "A folder with this name exists", entry_name: "appears.bin" })]);
   const stat = await fs.post("/stat", { path: "~/Documents/appears.bin" });
   expect((stat.body as { is_dir: boolean }).is_dir).toBe(true);
+  // The bytes it had already placed are removed with it.
+  expect(blobs()).toBe(blobsBefore);
 });
 
 test("a write refused at commit leaves no pin; one whose bytes another file has keeps it", async () => {
