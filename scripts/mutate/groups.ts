@@ -79,6 +79,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     mutate: ["server/services/files/virtual-path.ts", "server/services/files/files.repository.ts", "server/services/files/trash.service.ts"],
     tests: [
       "test/server/files/virtual-path.test.ts",
+      "test/server/files/files-repository.test.ts",
       "test/server/files/trash.test.ts",
       "test/server/files/unicode-paths.test.ts",
       "test/server/files/hostile-input.test.ts",

@@ -21,7 +21,11 @@ const SORT_SQL: Record<SortKey, string> = {
   size: "size",
 };
 
-/** Lower and upper bounds of every path strictly below `dir` ("0" sorts right after "/"). */
+/**
+ * Bounds of every path strictly below `dir`: `path > lo AND path < hi` ("0" sorts right after "/").
+ * The lower bound is exclusive so that below the root ("/") the root itself is not included; below
+ * any other folder "dir/" is never a path itself, so it changes nothing there.
+ */
 function below(dir: string): [string, string] {
   const prefix = dir === "/" ? "/" : dir + "/";
   return [prefix, prefix.slice(0, -1) + "0"];
@@ -55,7 +59,7 @@ export class FilesRepository {
   /** Every entry strictly below `dir`, parents before children. */
   descendants(owner: string, dir: string): FsEntryRow[] {
     const [lo, hi] = below(dir);
-    return this.db.query<FsEntryRow, [string, string, string]>("SELECT * FROM fs_entries WHERE owner = ? AND path >= ? AND path < ? ORDER BY path").all(owner, lo, hi);
+    return this.db.query<FsEntryRow, [string, string, string]>("SELECT * FROM fs_entries WHERE owner = ? AND path > ? AND path < ? ORDER BY path").all(owner, lo, hi);
   }
 
   insert(e: FsEntryRow): void {
@@ -78,7 +82,7 @@ export class FilesRepository {
     this.db.query("UPDATE fs_entries SET path = ?, parent_uid = ?, name = ?, metadata = ?, modified = ? WHERE uid = ?").run(to, parentUid, name, metadata, now, uid);
     // The prefix is cut in SQLite's own units (characters), never JavaScript's UTF-16 units: a path
     // with astral characters (emoji) is longer in JS than in SQLite.
-    this.db.query("UPDATE fs_entries SET path = ?1 || substr(path, length(?2) + 1) WHERE owner = ?3 AND path >= ?4 AND path < ?5").run(to, from, owner, lo, hi);
+    this.db.query("UPDATE fs_entries SET path = ?1 || substr(path, length(?2) + 1) WHERE owner = ?3 AND path > ?4 AND path < ?5").run(to, from, owner, lo, hi);
   }
 
   setPublic(uid: string, isPublic: boolean): void {
@@ -88,14 +92,14 @@ export class FilesRepository {
   /** Stop sharing an entry and everything below it (it went to the Trash). */
   unpublishTree(owner: string, path: string): void {
     const [lo, hi] = below(path);
-    this.db.query("UPDATE fs_entries SET is_public = 0 WHERE owner = ? AND is_public = 1 AND (path = ? OR (path >= ? AND path < ?))").run(owner, path, lo, hi);
+    this.db.query("UPDATE fs_entries SET is_public = 0 WHERE owner = ? AND is_public = 1 AND (path = ? OR (path > ? AND path < ?))").run(owner, path, lo, hi);
   }
 
   /** Delete an entry and everything below it; returns the removed rows. */
   deleteTree(owner: string, entry: FsEntryRow): FsEntryRow[] {
     const removed = entry.is_dir ? this.descendants(owner, entry.path) : [];
     const [lo, hi] = below(entry.path);
-    if (entry.is_dir) this.db.query("DELETE FROM fs_entries WHERE owner = ? AND path >= ? AND path < ?").run(owner, lo, hi);
+    if (entry.is_dir) this.db.query("DELETE FROM fs_entries WHERE owner = ? AND path > ? AND path < ?").run(owner, lo, hi);
     this.db.query("DELETE FROM fs_entries WHERE uid = ?").run(entry.uid);
     return [entry, ...removed];
   }
@@ -107,7 +111,7 @@ export class FilesRepository {
 
   subtreeSize(owner: string, dir: string): number {
     const [lo, hi] = below(dir);
-    return this.db.query<{ n: number | null }, [string, string, string]>("SELECT sum(size) AS n FROM fs_entries WHERE owner = ? AND path >= ? AND path < ?").get(owner, lo, hi)!.n ?? 0;
+    return this.db.query<{ n: number | null }, [string, string, string]>("SELECT sum(size) AS n FROM fs_entries WHERE owner = ? AND path > ? AND path < ?").get(owner, lo, hi)!.n ?? 0;
   }
 
   /** Names containing `text` (case-insensitive), outside the Trash. */

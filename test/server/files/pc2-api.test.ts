@@ -141,6 +141,20 @@ describe("folder zip", () => {
     expect((await f(`/api/files/zip?path=${encodeURIComponent("~/Documents/zipme/a.txt")}`, { headers: owner.bearer })).status).toBe(400);
   });
 
+  test("the home folder zips as <address>/ with each entry once and no entry for the home itself", async () => {
+    const res = await f(`/api/files/zip?path=${encodeURIComponent("~")}`, { headers: owner.bearer });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toContain(`filename="${owner.address}.zip"`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes.length).toBe(Number(res.headers.get("x-zip-length")));
+    const names = Object.keys(unzipSync(bytes));
+    expect(names[0]).toBe(`${owner.address}/`);
+    expect(names.every((n) => n.startsWith(`${owner.address}/`) && !n.includes("//"))).toBe(true);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain(`${owner.address}/Documents/`);
+    expect(names).toContain(`${owner.address}/Documents/zipme/a.txt`);
+  });
+
   test("its Content-Length is announced before the first byte and is exact: UTF-8 names, empty files, many chunks", async () => {
     await fs.post("/mkdir", { path: "~/Documents/größe/ünter 📁", create_missing_parents: true });
     await fs.write("~/Documents/größe", "empty.txt", "");
