@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Locator } from "@playwright/test";
+import { type Browser, chromium } from "@playwright/test";
 import { buildWeb } from "../build-web.ts";
 import { writeSection } from "./sections.ts";
 import { claimViaApi, startNode } from "../../test/e2e/fixtures.ts";
@@ -19,13 +19,36 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const ROOT = join(import.meta.dir, "..", "..");
 
 interface Load {
+  /** Harness wall time: from page.goto until the page's signal that the button is usable reaches the harness. */
   ms: number;
+  /** The page's own clock: navigation start until a frame in which the button is shown and enabled. */
+  pageMs: number;
   bytes: number;
 }
 
-/** Until the button can be pressed (Playwright's locators see through shadow roots). */
-async function expectEnabled(button: Locator): Promise<void> {
-  for (let i = 0; i < 2000 && !(await button.isEnabled()); i++) await Bun.sleep(5);
+const USABLE = "pc2-bench-usable";
+
+/**
+ * Runs in the page from its first script on: every animation frame, looks (through shadow roots) for
+ * an enabled, laid-out button with the given accessible name; on the first frame that has one, logs
+ * performance.now() — ms since the navigation started — to the console. The harness only listens:
+ * asking the page through Playwright's locators while it loads would evaluate Playwright's own
+ * injected script in it (~100 ms of the page's main thread at 4× throttling), and poll it.
+ */
+function watchForButton([name, signal]: [string, string]): void {
+  const named = (b: HTMLButtonElement) => (b.getAttribute("aria-label") ?? b.textContent ?? "").trim() === name;
+  const find = (root: Document | ShadowRoot): boolean => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el instanceof HTMLButtonElement && !el.disabled && named(el) && el.getBoundingClientRect().width > 0) return true;
+      if (el.shadowRoot && find(el.shadowRoot)) return true;
+    }
+    return false;
+  };
+  const frame = () => {
+    if (find(document)) console.log(`${signal} ${performance.now()}`);
+    else requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
 }
 
 async function coldLoad(browser: Browser, url: string, buttonName = "Connect wallet"): Promise<Load> {
@@ -41,14 +64,22 @@ async function coldLoad(browser: Browser, url: string, buttonName = "Connect wal
   cdp.on("Network.loadingFinished", (e) => {
     if (types.get(e.requestId) === "Script" || types.get(e.requestId) === "Stylesheet") bytes += e.encodedDataLength;
   });
-  const started = performance.now();
+  await page.addInitScript(watchForButton, [buttonName, USABLE] as [string, string]);
+  let started = 0;
+  const usable = new Promise<{ pageMs: number; ms: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`"${buttonName}" was not usable within 30 s at ${url}`)), 30_000);
+    page.on("console", (m) => {
+      const text = m.text();
+      if (!text.startsWith(`${USABLE} `)) return;
+      clearTimeout(timer);
+      resolve({ pageMs: Number(text.slice(USABLE.length + 1)), ms: performance.now() - started });
+    });
+  });
+  started = performance.now();
   await page.goto(url);
-  const button = page.getByRole("button", { name: buttonName, exact: true });
-  await button.waitFor({ state: "visible" });
-  await expectEnabled(button);
-  const ms = performance.now() - started;
+  const { pageMs, ms } = await usable;
   await context.close();
-  return { ms, bytes };
+  return { ms, pageMs, bytes };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -92,13 +123,14 @@ async function main() {
       firstRun.push(await coldLoad(browser, url, "Connect wallet and claim"));
       base.push(await coldLoad(browser, `http://127.0.0.1:${baseline.port}/`));
     }
-    const ms = signIn.map((l) => l.ms);
-    const firstMs = firstRun.map((l) => l.ms);
-    const baseMs = base.map((l) => l.ms);
+    const ms = signIn.map((l) => l.pageMs);
+    const firstMs = firstRun.map((l) => l.pageMs);
+    const baseMs = base.map((l) => l.pageMs);
+    const wall = (loads: Load[]) => loads.map((l) => l.ms);
     const kb = median(signIn.map((l) => l.bytes)) / 1024;
     const firstKb = median(firstRun.map((l) => l.bytes)) / 1024;
     const table = [
-      `Desktop first load, cold cache, Chromium with the CPU slowed 4×, ${RUNS} runs (median, min–max):`,
+      `Desktop first load, cold cache, Chromium with the CPU slowed 4×, ${RUNS} runs (median, min–max). Times are the page's own clock, from the start of navigation to the first frame with the button shown and enabled (the harness does not touch the page meanwhile); the harness's wall time to the same moment is in the last rows:`,
       "",
       "| measure | PC2 | baseline (one-button page) | ratio | goal |",
       "|---|---|---|---|---|",
@@ -106,6 +138,8 @@ async function main() {
       `| sign-in screen: JS + CSS sent (gzip) | ${kb.toFixed(0)} KB | 0 KB | — | under 300 KB ${kb < 300 ? "✓" : "✗"} |`,
       `| first run (a new node): until "Connect wallet and claim" can be pressed | ${median(firstMs).toFixed(0)} ms (${range(firstMs)}) | ${median(baseMs).toFixed(0)} ms (${range(baseMs)}) | ${(median(firstMs) / median(baseMs)).toFixed(1)}× | under 1000 ms ${median(firstMs) < 1000 ? "✓" : "✗"} |`,
       `| first run: JS + CSS sent (gzip) | ${firstKb.toFixed(0)} KB | 0 KB | — | under 300 KB ${firstKb < 300 ? "✓" : "✗"} |`,
+      `| harness wall time, sign-in screen | ${median(wall(signIn)).toFixed(0)} ms (${range(wall(signIn))}) | ${median(wall(base)).toFixed(0)} ms (${range(wall(base))}) | ${(median(wall(signIn)) / median(wall(base))).toFixed(1)}× | — |`,
+      `| harness wall time, first run | ${median(wall(firstRun)).toFixed(0)} ms (${range(wall(firstRun))}) | ${median(wall(base)).toFixed(0)} ms (${range(wall(base))}) | ${(median(wall(firstRun)) / median(wall(base))).toFixed(1)}× | — |`,
     ].join("\n");
     console.log(table);
     if (process.argv.includes("--write")) writeSection("desktop", table);
