@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { AppError } from "../../../server/errors.ts";
 import type { BlobStore } from "../../../server/services/files/blob-store.ts";
 import { FileWriter, type WriteOptions } from "../../../server/services/files/file-writer.ts";
 import { FilesRepository } from "../../../server/services/files/files.repository.ts";
 import type { GrowingImport, IpfsClient } from "../../../server/services/files/ipfs.client.ts";
+import { refusalOf, refusalOfAsync } from "../../helpers/refusal.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 
 let t: TestNode;
@@ -42,15 +42,6 @@ function writerWith(parts: { blobs?: BlobStore; ipfs?: IpfsClient }): FileWriter
   const s = services();
   return new FileWriter(s.files, { db: t.node.ctx.db, repo: new FilesRepository(t.node.ctx.db), blobs: parts.blobs ?? s.blobs, ipfs: parts.ipfs ?? s.ipfs });
 }
-async function refusal(p: Promise<unknown> | (() => unknown)): Promise<{ status: number; code: string; message: string; extra: unknown }> {
-  try {
-    await (typeof p === "function" ? p() : p);
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    return { status: err.status, code: err.code, message: err.message, extra: err.extra };
-  }
-  throw new Error("not refused");
-}
 /** The message a promise fails with (null if it does not fail). */
 const failureOf = (p: Promise<unknown>) =>
   p.then(
@@ -73,23 +64,23 @@ test("a wallet's first write makes its home; the root and paths that are not the
   const row = await services().writer.write(owner, "/Documents/first.txt", chunks(bytes("first")), plain);
   expect([row.path, row.size]).toEqual(["/Documents/first.txt", 5]);
   const writer = services().writer;
-  expect(await refusal(() => writer.check(newWallet(), "/", plain))).toMatchObject({ status: 400, code: "cannot_write_to_root", message: "Choose a file name inside a folder" });
-  expect(await refusal(() => writer.check(owner, "Documents/relative.txt", plain))).toMatchObject({ code: "invalid_path", message: "internal paths start with /" });
-  expect(await refusal(() => writer.check(owner, "/Documents/../escape.txt", plain))).toMatchObject({ code: "invalid_file_name" });
-  expect(await refusal(() => writer.check(owner, "/Documents/a\u0000b", plain))).toMatchObject({ code: "invalid_file_name" });
+  expect(refusalOf(() => writer.check(newWallet(), "/", plain))).toMatchObject({ status: 400, code: "cannot_write_to_root", message: "Choose a file name inside a folder" });
+  expect(refusalOf(() => writer.check(owner, "Documents/relative.txt", plain))).toMatchObject({ code: "invalid_path", message: "internal paths start with /" });
+  expect(refusalOf(() => writer.check(owner, "/Documents/../escape.txt", plain))).toMatchObject({ code: "invalid_file_name" });
+  expect(refusalOf(() => writer.check(owner, "/Documents/a\u0000b", plain))).toMatchObject({ code: "invalid_file_name" });
 });
 
 test("each refusal before the body says what is wrong, in words and with its code", async () => {
   const owner = newWallet();
   const writer = services().writer;
   await writer.write(owner, "/Documents/notes.txt", chunks(bytes("x")), plain);
-  expect(await refusal(writer.write(owner, "/Documents/notes.txt/inner.txt", chunks(bytes("y")), plain))).toMatchObject({
+  expect(await refusalOfAsync(writer.write(owner, "/Documents/notes.txt/inner.txt", chunks(bytes("y")), plain))).toMatchObject({
     status: 400,
     code: "dest_is_not_a_directory",
     message: "notes.txt is a file, not a folder",
   });
-  expect(await refusal(writer.write(owner, "/Nope/inner.txt", chunks(bytes("y")), plain))).toMatchObject({ status: 404, code: "dest_does_not_exist", message: "Folder not found: /Nope" });
-  expect(await refusal(writer.write(owner, "/Documents", chunks(bytes("y")), { ...plain, overwrite: true }))).toMatchObject({
+  expect(await refusalOfAsync(writer.write(owner, "/Nope/inner.txt", chunks(bytes("y")), plain))).toMatchObject({ status: 404, code: "dest_does_not_exist", message: "Folder not found: /Nope" });
+  expect(await refusalOfAsync(writer.write(owner, "/Documents", chunks(bytes("y")), { ...plain, overwrite: true }))).toMatchObject({
     status: 409,
     code: "cannot_overwrite_a_directory",
     message: "A folder with this name exists",

@@ -3,11 +3,11 @@
 // restoring (only from directly in the Trash, folders made again), and emptying with its garbage
 // collection. Each test uses a wallet of its own.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { AppError } from "../../../server/errors.ts";
 import type { FileWriter } from "../../../server/services/files/file-writer.ts";
 import type { FilesService } from "../../../server/services/files/files.service.ts";
 import { parseTrashInfo } from "../../../server/services/files/trash-info.ts";
 import type { TrashService } from "../../../server/services/files/trash.service.ts";
+import { refusalOf as refusal } from "../../helpers/refusal.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 
 let t: TestNode;
@@ -30,16 +30,6 @@ async function put(owner: string, path: string, text = path): Promise<void> {
 }
 const at = (owner: string, path: string) => files.entryAt(owner, path);
 const trashed = (owner: string) => trash.list(owner).map((e) => parseTrashInfo(e.metadata).original_name);
-function refusal(run: () => unknown): { status: number; code: string; message: string } {
-  try {
-    run();
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    return { status: err.status, code: err.code, message: err.message };
-  }
-  throw new Error("not refused");
-}
-
 test("a delete moves the entry into the Trash under its uid, with its name, where it was (display form) and when", async () => {
   const owner = newWallet();
   await put(owner, "/Documents/report.txt");

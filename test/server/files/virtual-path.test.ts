@@ -2,21 +2,12 @@
 // path it sends becomes one inside its own root, and every refusal with its words and code — at the
 // edges (255 and 256 bytes, 4096 and 4097, the first and last character of each forbidden range).
 import { describe, expect, test } from "bun:test";
-import { AppError } from "../../../server/errors.ts";
+import { refusalOf as refusal } from "../../helpers/refusal.ts";
 import { baseName, checkInternalPath, checkName, displayPath, isWithin, joinPath, MAX_NAME_BYTES, MAX_PATH_BYTES, parentPath, resolvePath } from "../../../server/services/files/virtual-path.ts";
 
 const OWNER = `0x${"a".repeat(40)}`;
 const OTHER = `0x${"b".repeat(40)}`;
 
-function refusal(run: () => unknown): { status: number; code: string; message: string } {
-  try {
-    run();
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    return { status: err.status, code: err.code, message: err.message };
-  }
-  throw new Error("not refused");
-}
 const badName = (message: string, code = "invalid_file_name") => ({ status: 400, code, message });
 const badPath = (message: string, code = "invalid_path") => ({ status: 400, code, message });
 const bytes = (s: string) => new TextEncoder().encode(s).length;
