@@ -105,12 +105,14 @@ export class Dht {
 
   async start(): Promise<void> {
     await this.rpc.start();
+    const remembered: Contact[] = [];
     for (const e of this.o.persistence?.load() ?? []) {
       try {
         const contact = { id: Id.parse(e.id), host: e.host, port: e.port };
-        if (this.routable(contact.host)) this.table.put(contact, false);
+        if (this.routable(contact.host)) remembered.push(contact);
       } catch {}
     }
+    this.table.restore(remembered);
     if (this.o.maintain !== false) this.timer = setInterval(() => void this.tick(), SCHEDULE.tickMs);
   }
 

@@ -16,6 +16,8 @@ export interface Contact {
 export interface Entry extends Contact {
   /** Answered one of our requests at least once. */
   verified: boolean;
+  /** Remembered from the node's last run (it had answered then), not yet heard from in this one. */
+  remembered?: boolean;
   lastSeen: number;
   failures: number;
 }
@@ -80,8 +82,17 @@ export class RoutingTable {
     return bucket.entries.some((e) => e.failures >= MAX_FAILURES || !e.verified);
   }
 
+  /**
+   * Contacts remembered from the last run, placed as they were: buckets split for them as for
+   * contacts that answer (else only the first K would fit), yet any contact that answers in this
+   * run takes the place of one of them in a full bucket.
+   */
+  restore(contacts: Contact[]): void {
+    for (const c of contacts) this.put(c, false, true);
+  }
+
   /** Note a contact: `verified` when it answered our request, not when it only sent us one. */
-  put(contact: Contact, verified: boolean): void {
+  put(contact: Contact, verified: boolean, remembered = false): void {
     if (contact.id.equals(this.localId)) return;
     const bucket = this.bucketOf(contact.id);
     const now = this.now();
@@ -93,14 +104,14 @@ export class RoutingTable {
       known.verified ||= verified;
       return;
     }
-    const entry: Entry = { ...contact, verified, lastSeen: now, failures: 0 };
+    const entry: Entry = { ...contact, verified, lastSeen: now, failures: 0, ...(remembered ? { remembered } : {}) };
     if (bucket.entries.length < K) {
       bucket.entries.push(entry);
       return;
     }
-    if (verified && bucket.covers(this.localId) && bucket.depth < 255) {
+    if ((verified || remembered) && bucket.covers(this.localId) && bucket.depth < 255) {
       this.split(bucket);
-      this.put(contact, verified);
+      this.put(contact, verified, remembered);
       return;
     }
     const failing = bucket.entries.findIndex((e) => e.failures >= MAX_FAILURES || (!e.verified && verified));
@@ -170,7 +181,7 @@ export class RoutingTable {
 
   export(): PersistedEntry[] {
     return this.all()
-      .filter((e) => e.verified)
+      .filter((e) => e.verified || e.remembered)
       .map((e) => ({ id: e.id.toString(), host: e.host, port: e.port }));
   }
 }
