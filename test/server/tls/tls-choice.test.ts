@@ -29,8 +29,15 @@ beforeAll(async () => {
   env = { PC2_TLS_MODE: "self-signed", PC2_TLS_ACME_DIRECTORY: pebble.directory, PC2_TLS_ACME_CA_FILE: pebble.directoryCaFile, PC2_TLS_REDIRECT_PORT: String(httpPort) };
   t = await startTestNode({ dataDir: data.path, env });
   const { root } = await pebble.chain();
-  f = (path, init) =>
+  const once = (path: string, init?: RequestInit) =>
     fetch(t.url + path, { ...init, tls: { ca: [readFileSync(join(data.path, "tls", "self-signed", "cert.pem"), "utf8"), root], checkServerIdentity: () => undefined } } as RequestInit);
+  // A new certificate replaces the listener and closes its idle keep-alive connections: a GET sent
+  // on one at that moment is reset, and is sent again on a new connection — as a browser does.
+  f = (path, init) =>
+    once(path, init).catch((err: { code?: string }) => {
+      if (err.code !== "ECONNRESET" || (init?.method && init.method !== "GET")) throw err;
+      return once(path, init);
+    });
   owner = await claimOwner(f, t.started.setup.code!);
 }, 30_000);
 
