@@ -168,7 +168,7 @@ test.describe
       await expect.poll(async () => (await z(settingsWin)) > (await z(filesWin))).toBe(true);
     });
 
-    test("a folder of 1,000 entries keeps only the rows in sight in the page, and scrolls and moves by keyboard to the end", async ({ page }) => {
+    test("a folder of 1,000 entries keeps only the rows in sight in the page, scrolls and moves by keyboard to the end, and shows a new folder's rename box", async ({ page }) => {
       const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
       const mk = (name: string) => fetch(`${node.url}/mkdir`, { method: "POST", headers: auth, body: JSON.stringify({ parent: "~/Documents/Many", path: name, create_missing_parents: true }) });
       expect((await mk("entry-0000")).status).toBe(200);
@@ -189,5 +189,10 @@ test.describe
       for (let i = 0; i < 60; i++) await files.locator(".list").press("ArrowDown");
       await expect(files.locator("tr[data-name='entry-0060']")).toHaveAttribute("aria-selected", "true");
       await expect(files.locator("tr[data-name='entry-0060']")).toBeInViewport();
+      // A new folder whose name sorts far below what is drawn is scrolled into sight, ready to rename.
+      await files.locator(".list").evaluate((el) => (el.scrollTop = 0));
+      await files.getByRole("button", { name: "New folder" }).click();
+      await expect(files.getByLabel("New name")).toBeFocused();
+      await expect(files.locator("tr[data-name='New folder']")).toBeInViewport();
     });
   });

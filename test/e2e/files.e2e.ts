@@ -140,8 +140,8 @@ test.describe
     test("a new folder starts in rename; folders come first; F2 renames with focus; Empty Trash asks first", async ({ page }) => {
       await signInThroughUi(page, node.url, owner);
       const files = await openFiles(page, "Documents");
-      // Slow listings: the live update's reload overtakes the one the action waits for, and the new
-      // folder's row (with its rename box) arrives a render later — it still gets the focus.
+      // Slow listings: the live update's reload overtakes the one the action waits for; the action
+      // waits for that reload too, and the new folder's rename box gets the focus.
       await page.route("**/readdir", async (route) => {
         await new Promise((r) => setTimeout(r, 400));
         await route.continue();

@@ -4,18 +4,18 @@ import { ApiError, api } from "../../api/rest-client.ts";
 import { ContextConsumer } from "@lit/context";
 import { connectionContext } from "../../state/contexts.ts";
 import { watchFileChanges } from "../../state/file-events.ts";
-import { iconFor } from "./file-icons.ts";
-import { icons } from "../../ui/icons.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
 import { uploadFile, type UploadItem } from "./upload-queue.ts";
 import * as actions from "./file-actions.ts";
 import "./pc2-context-menu.ts";
 import { formatSize, nextSelection, shownName, type Entry } from "./entry.ts";
+import { fileRow, fileTile, type RowActions } from "./explorer-rows.ts";
 import { menuFor, runMenuAction } from "./explorer-menu.ts";
 import "./pc2-file-details.ts";
 import "./pc2-share-dialog.ts";
 import "./pc2-file-search.ts";
-import { type FolderSort, folderPages } from "./folder-pages.ts";
+import type { FolderSort } from "./folder-pages.ts";
+import { FolderListing } from "./folder-listing.ts";
 import { ListWindow } from "./list-window.ts";
 import "./pc2-place-dialog.ts";
 import type { ShareLink } from "../../../server/services/files/share-links.ts";
@@ -26,9 +26,6 @@ import type { MenuItem } from "./pc2-context-menu.ts";
 export class Pc2FileExplorer extends LitElement {
   static override properties = {
     path: { state: true },
-    entries: { state: true },
-    status: { state: true },
-    error: { state: true },
     selected: { state: true },
     sort: { state: true },
     uploads: { state: true },
@@ -60,11 +57,11 @@ export class Pc2FileExplorer extends LitElement {
   details: Entry | null = null;
   /** The folder shown, as a "~/…" path. */
   path = "~";
-  entries: Entry[] = [];
-  /** Counts listings begun, so a slower earlier one never overwrites a later one. */
-  private loads = 0;
-  status: "loading" | "ready" | "error" = "loading";
-  error = "";
+  /** The folder's entries as last listed (or loading, or the error). */
+  private readonly listing = new FolderListing(() => this.requestUpdate());
+  get entries(): Entry[] {
+    return this.listing.entries;
+  }
   selected: string | null = null;
   sort: FolderSort = "name";
   uploads: UploadItem[] = [];
@@ -170,40 +167,20 @@ export class Pc2FileExplorer extends LitElement {
     this.toast(`Moved ${moving.length} item${moving.length > 1 ? "s" : ""} to ${folder.name}`);
   }
 
-  private get inTrash(): boolean {
+  get inTrash(): boolean {
     return this.path === "~/Trash";
   }
 
   /**
-   * List the folder. Opening it shows the rows page by page as they arrive (a folder of 10,000
-   * shows its first rows after the first 200); a refresh swaps the list once, complete, so the rows
-   * under the reader do not shrink away and come back.
+   * List the folder (see FolderListing: opening shows rows page by page, a refresh swaps the list
+   * once) and the storage used. Resolves once the list holds everything done before the call.
    */
-  async load(showSpinner = true): Promise<void> {
-    const generation = ++this.loads;
-    if (showSpinner) this.status = "loading";
+  load(showSpinner = true): Promise<void> {
     void api.get<{ used: number; quota: number | null; available: number }>("/api/files/quota").then(
       (u) => (this.usage = u),
       () => undefined,
     );
-    try {
-      let listed: Entry[] = [];
-      for await (const page of folderPages(this.path, this.sort)) {
-        // Another folder or order was asked for meanwhile: that load owns the list now.
-        if (generation !== this.loads) return;
-        listed = listed.concat(page);
-        if (showSpinner) {
-          this.entries = listed;
-          this.status = "ready";
-        }
-      }
-      this.entries = listed;
-      this.status = "ready";
-    } catch (err) {
-      if (generation !== this.loads) return;
-      this.status = "error";
-      this.error = err instanceof Error ? err.message : String(err);
-    }
+    return this.listing.load(this.path, this.sort, showSpinner);
   }
 
   private go(path: string): void {
@@ -218,8 +195,7 @@ export class Pc2FileExplorer extends LitElement {
       await fn();
       await this.load(false);
     } catch (err) {
-      this.error = err instanceof ApiError ? err.message : String(err);
-      this.status = "error";
+      this.listing.fail(err instanceof ApiError ? err.message : String(err));
     }
   }
 
@@ -227,16 +203,19 @@ export class Pc2FileExplorer extends LitElement {
   private async newFolder(): Promise<void> {
     let created: Entry | null = null;
     await this.act(async () => (created = await api.post<Entry>("/mkdir", { parent: this.path, path: "New folder", dedupe_name: true })));
-    if (created) {
-      this.selected = (created as Entry).uid;
-      this.renaming = (created as Entry).uid;
-    }
+    // The listing waited for holds the new folder (see FolderListing.load); in a long folder its row
+    // is scrolled into sight and drawn a frame later.
+    const uid = (created as Entry | null)?.uid;
+    if (!uid) return;
+    this.selected = uid;
+    this.renaming = uid;
+    this.listWindow.reveal(this.entries.findIndex((x) => x.uid === uid));
   }
 
   /**
    * The rename box takes focus with its name selected (F2, Rename, a new folder) once, when it first
-   * appears — which may be a render later than `renaming` was set: a new folder's row can come with a
-   * live update's listing that overtook the one the action waited for.
+   * appears — which may be a frame later than `renaming` was set, when its row is scrolled into a long
+   * folder's drawn window.
    */
   override updated(): void {
     if (this.renaming === this.renameFocused) return;
@@ -248,7 +227,7 @@ export class Pc2FileExplorer extends LitElement {
   }
 
   /** The Trash folder at Home is not an ordinary folder: it opens, and is emptied from inside. */
-  private isTrashFolder(e: Entry): boolean {
+  isTrashFolder(e: Entry): boolean {
     return this.path === "~" && e.is_dir && e.name === "Trash";
   }
 
@@ -336,6 +315,22 @@ export class Pc2FileExplorer extends LitElement {
     e.preventDefault();
   }
 
+  /** What a row's or tile's controls do. */
+  private readonly rowActions: RowActions = {
+    choose: (e, ev) => this.choose(e, ev),
+    open: (e) => this.open(e),
+    openMenu: (e, ev) => this.openMenu(e, ev),
+    openMenuAt: (e, button) => this.openMenuAt(e, button),
+    dragStart: (e, ev) => this.dragStart(e, ev),
+    drop: (e, ev) => void this.dropOnFolder(e, ev),
+    startRename: (e) => void (this.renaming = e.uid),
+    commitRename: (e, value) => void this.commitRename(e, value),
+    cancelRename: () => void (this.renaming = null),
+    trash: (e) => void this.trash([e]),
+    restore: (e) => void this.act(() => actions.restore(e)),
+    deleteForGood: (e) => void this.deleteForGood([e]),
+  };
+
   /** Folders open here; files open in the app for their type (the desktop decides). */
   private open(e: Entry): void {
     if (e.is_dir) return this.go(`${this.path}/${e.name}`);
@@ -349,58 +344,12 @@ export class Pc2FileExplorer extends LitElement {
    */
   private renderRows() {
     const all = this.entries;
-    if (!this.listWindow.windowed) return all.map((e) => this.renderRow(e));
+    if (!this.listWindow.windowed) return all.map((e) => fileRow(e, this, this.rowActions));
     const h = this.listWindow.rowHeight;
     const { first, last } = this.listWindow.range();
     return html`<tr class="spacer" aria-hidden="true" style=${`height:${first * h}px`}></tr>
-      ${all.slice(first, last).map((e, i) => this.renderRow(e, first + i + 2))}
+      ${all.slice(first, last).map((e, i) => fileRow(e, this, this.rowActions, first + i + 2))}
       <tr class="spacer" aria-hidden="true" style=${`height:${(all.length - last) * h}px`}></tr>`;
-  }
-
-  private renderRow(e: Entry, rowIndex?: number) {
-    const renaming = this.renaming === e.uid;
-    const trashName = shownName(e, this.inTrash);
-    return html`<tr aria-selected=${String(this.chosen.has(e.uid))} aria-rowindex=${rowIndex ?? nothing} data-name=${trashName} draggable=${String(!this.inTrash)}
-      @click=${(ev: MouseEvent) => this.choose(e, ev)} @dblclick=${() => this.open(e)} @contextmenu=${(ev: MouseEvent) => this.openMenu(e, ev)}
-      @dragstart=${(ev: DragEvent) => this.dragStart(e, ev)} @dragover=${(ev: DragEvent) => e.is_dir && ev.dataTransfer?.types.includes("application/x-pc2-uids") && ev.preventDefault()}
-      @drop=${(ev: DragEvent) => this.dropOnFolder(e, ev)}>
-      <td class="name"><div class="cell"><span class="glyph">${iconFor(e, this.isTrashFolder(e))}</span>
-        ${
-          renaming
-            ? html`<input aria-label="New name" .value=${e.name} @keydown=${(ev: KeyboardEvent) => {
-                ev.stopPropagation();
-                if (ev.key === "Enter") void this.commitRename(e, (ev.target as HTMLInputElement).value.trim());
-                if (ev.key === "Escape") this.renaming = null;
-              }} @blur=${(ev: FocusEvent) => this.commitRename(e, (ev.target as HTMLInputElement).value.trim())} />`
-            : html`<span>${trashName}</span>`
-        }
-      </div></td>
-      <td class="size">${e.is_dir ? "Folder" : formatSize(e.size)}</td>
-      <td class="modified">${new Date(e.modified * 1000).toLocaleString()}</td>
-      <td class="actions">
-        ${
-          this.inTrash
-            ? html`<button aria-label=${`Restore ${trashName}`} @click=${() => this.act(() => actions.restore(e))}>Restore</button>
-              <button aria-label=${`Delete ${trashName} for good`} @click=${() => this.deleteForGood([e])}>Delete for good</button>`
-            : this.isTrashFolder(e)
-              ? nothing
-              : html`<button class="wide-only" aria-label=${`Rename ${e.name}`} @click=${() => (this.renaming = e.uid)}>Rename</button>
-              <button class="wide-only" aria-label=${`Delete ${e.name}`} @click=${() => this.trash([e])}>Delete</button>
-              <button class="more" aria-label=${`More actions for ${e.name}`} aria-haspopup="menu" @click=${(ev: MouseEvent) => this.openMenuAt(e, ev.currentTarget as HTMLElement)}>${icons.more}</button>`
-        }
-      </td>
-    </tr>`;
-  }
-
-  private renderTile(e: Entry) {
-    const name = shownName(e, this.inTrash);
-    const image = !e.is_dir && (e.type ?? "").startsWith("image/") && !(e.type ?? "").includes("svg") && e.cid;
-    return html`<div class="tile" role="option" tabindex="-1" aria-selected=${String(this.chosen.has(e.uid))} data-name=${name} draggable=${String(!this.inTrash)}
-      @click=${(ev: MouseEvent) => this.choose(e, ev)} @dblclick=${() => this.open(e)} @contextmenu=${(ev: MouseEvent) => this.openMenu(e, ev)}
-      @dragstart=${(ev: DragEvent) => this.dragStart(e, ev)} @dragover=${(ev: DragEvent) => e.is_dir && ev.preventDefault()} @drop=${(ev: DragEvent) => this.dropOnFolder(e, ev)}>
-      <span class="thumb">${image ? html`<img loading="lazy" alt="" src=${`/ipfs/${e.cid}`} />` : html`<span class="glyph" style="width:48px;height:48px">${iconFor(e, this.isTrashFolder(e))}</span>`}</span>
-      <span>${name}</span>
-    </div>`;
   }
 
   override render() {
@@ -427,14 +376,14 @@ export class Pc2FileExplorer extends LitElement {
         ${
           this.query.trim()
             ? html`<pc2-file-search .query=${this.query} @open-result=${(ev: CustomEvent<Entry>) => this.openResult(ev.detail)}></pc2-file-search>`
-            : this.status === "loading"
+            : this.listing.status === "loading"
               ? html`<p class="state muted" aria-busy="true">Loading…</p>`
-              : this.status === "error"
-                ? html`<p class="state error" role="alert">${this.error} <button @click=${() => this.load()}>Retry</button></p>`
+              : this.listing.status === "error"
+                ? html`<p class="state error" role="alert">${this.listing.error} <button @click=${() => this.load()}>Retry</button></p>`
                 : this.entries.length === 0
                   ? html`<p class="empty muted">${this.inTrash ? "The Trash is empty." : "This folder is empty. Drop files here to upload them."}</p>`
                   : this.view === "grid"
-                    ? html`<div class="grid" role="listbox" aria-multiselectable="true" aria-label="Files as icons">${this.entries.map((e) => this.renderTile(e))}</div>`
+                    ? html`<div class="grid" role="listbox" aria-multiselectable="true" aria-label="Files as icons">${this.entries.map((e) => fileTile(e, this, this.rowActions))}</div>`
                     : html`<table role="grid" aria-label="Files" aria-multiselectable="true" aria-rowcount=${this.listWindow.windowed ? this.entries.length + 1 : nothing}>
                   <thead><tr>
                     <th><button @click=${() => ((this.sort = "name"), this.load(false))}>Name</button></th>
