@@ -90,8 +90,9 @@ try {
 const load_ =
   [hogs ? `${hogs} busy-loop process${hogs > 1 ? "es" : ""} at normal priority` : null, values.mutate ? `\`npm run mutate ${values.mutate}\` at nice 15` : null].filter(Boolean).join(" and ") ||
   "nothing";
+const commit = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: ROOT }).stdout.toString().trim() || "unknown";
 const summary = [
-  `${new Date().toISOString().slice(0, 10)}: ${runs} runs of ${values.suite === "all" ? "`npm test`" : `\`bun test ${tests}\``} back to back, with ${load_} beside them on ${navigator.hardwareConcurrency} cores.`,
+  `${new Date().toISOString().slice(0, 10)}, commit ${commit}: ${runs} runs of ${values.suite === "all" ? "`npm test`" : `\`bun test ${tests}\``} back to back, with ${load_} beside them on ${navigator.hardwareConcurrency} cores.`,
   "",
   "| run | passed | failed | time | failing tests |",
   "|---|---|---|---|---|",
