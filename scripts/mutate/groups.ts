@@ -29,6 +29,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     ],
     tests: [
       "test/server/auth/auth-units.test.ts",
+      "test/server/auth/sign-in-service.test.ts",
       "test/server/limits-boundaries.test.ts",
       "test/server/auth/access.test.ts",
       "test/server/auth/roles-table.test.ts",

@@ -53,7 +53,8 @@ export class ApiTokensService {
   revoke(by: Principal, id: string, ip: string): void {
     const t = this.tokens.get(id);
     if (!t || t.revoked_at !== null || (t.address !== by.address && by.role !== "owner")) throw new NotFoundError("No such token", "token_not_found");
-    this.tokens.revoke(id, Date.now());
+    // (A revoke that lost a race to another ends nothing, and says so.)
+    if (!this.tokens.revoke(id, Date.now())) throw new NotFoundError("No such token", "token_not_found");
     this.audit.record({ actor: by.address, action: "token.revoked", target: id, ip, detail: { of: t.address } });
     this.events.emit("auth.token_revoked", { tokenId: id });
   }

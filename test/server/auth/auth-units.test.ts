@@ -26,6 +26,7 @@ import { TokensRepository } from "../../../server/services/auth/tokens.repositor
 import { UsersRepository } from "../../../server/services/auth/users.repository.ts";
 import { normalizeAddress, UsersService } from "../../../server/services/auth/users.service.ts";
 import { setupCodeMatches } from "../../../server/services/setup/setup-code.ts";
+import { refusalOf } from "../../helpers/refusal.ts";
 import { SetupRepository } from "../../../server/services/setup/setup.repository.ts";
 
 const OWNER = `0x${"a".repeat(40)}`;
@@ -86,6 +87,17 @@ describe("RateLimiter", () => {
     l.hit("late"); // the flood is exactly a window old now: swept; "mixed" keeps its recent hit
     expect([...hits().keys()].sort()).toEqual(["late", "mixed", "recent"]);
     expect(hits().get("mixed")).toHaveLength(2);
+  });
+
+  test("the sweep starts above 50,000 keys, not at 50,000", () => {
+    const { l, advance } = limiter(5, 1000);
+    const hits = () => (l as unknown as { hits: Map<string, number[]> }).hits;
+    for (let i = 0; i < 49_999; i++) l.hit(`k${i}`);
+    advance(1000); // every one of them expired
+    l.hit("50,000th");
+    expect(hits().size).toBe(50_000);
+    l.hit("50,001st");
+    expect([...hits().keys()].sort()).toEqual(["50,000th", "50,001st"]);
   });
 });
 
@@ -206,6 +218,7 @@ describe("on a database", () => {
     const tokenPrincipal: Principal = { kind: "token", address: MEMBER, role: "member", scopes: new Set(), sessionId: null, tokenId: "t1" };
     s.logout(tokenPrincipal, "203.0.113.2");
     expect(heard).toEqual([]);
+    expect(auditRepo.page(1, null, null)).toEqual([]);
     s.logout(p, "203.0.113.2");
     expect(sessionsRepo.get(id)!.revoked_at).toBe(T0);
     expect(heard).toEqual([{ name: "auth.session_ended", payload: { sessionId: id } }]);
@@ -220,8 +233,25 @@ describe("on a database", () => {
     const member = s.authenticate(mine.token)!;
     const owner = s.authenticate(theirs.token)!;
     expect(s.list(member).map((v) => [v.id, v.current])).toEqual([[mine.id, true]]);
-    expect(() => s.revoke(member, theirs.id, "x")).toThrow("No such session");
-    expect(() => s.revoke(member, "missing", "x")).toThrow("No such session");
+    const notFound = { status: 404, code: "session_not_found", message: "No such session" };
+    expect(refusalOf(() => s.revoke(member, theirs.id, "x"))).toEqual(notFound);
+    expect(refusalOf(() => s.revoke(member, "missing", "x"))).toEqual(notFound);
+    // A Member ends their own other session (on another device): listed, not the current one.
+    const other = s.create(MEMBER, { ip: "x", userAgent: "other browser" });
+    expect(
+      s
+        .list(member)
+        .map((v) => [v.id, v.current])
+        .sort(),
+    ).toEqual(
+      [
+        [mine.id, true],
+        [other.id, false],
+      ].sort() as [string, boolean][],
+    );
+    s.revoke(member, other.id, "x");
+    expect(s.authenticate(other.token)).toBeNull();
+    heard.length = 0;
     s.revoke(owner, mine.id, "198.51.100.9");
     expect(lastAudit()).toMatchObject({ actor: OWNER, action: "session.revoked", target: mine.id, ip: "198.51.100.9", detail: JSON.stringify({ of: MEMBER }) });
     expect(heard).toEqual([{ name: "auth.session_ended", payload: { sessionId: mine.id } }]);
@@ -249,9 +279,13 @@ describe("on a database", () => {
     expect(tokensRepo.get(made.id)!.last_used_at).toBe(T0 + 60_001);
     expect(tokens.list(owner)[0]!.lastUsedAt).toBe(new Date(T0 + 60_001).toISOString());
     expect(s.stillLive(p)).toBe(true);
+    // A token's shape with no token behind it.
+    expect(s.authenticate(`pc2_${"A".repeat(43)}`)).toBeNull();
+    expect(s.authenticate(`pc2s_${"A".repeat(43)}`)).toBeNull();
     // Demoted to Member: the token keeps only what a Member may do.
     users.setRole(OWNER, "member", T0);
     expect([...s.authenticate(made.token)!.scopes]).toEqual(["files:read"]);
+    expect(tokens.list({ ...owner, role: "member" })[0]!.scopes).toEqual(["files:read"]);
     expect([...tokenScopes('["files:read","nonsense","wasm:run"]', "admin")].sort()).toEqual(["files:read", "wasm:run"]);
     expect([...tokenScopes('{"files:read":true}', "owner")]).toEqual([]);
   });
@@ -261,12 +295,17 @@ describe("on a database", () => {
     const s = sessions();
     const owner = s.authenticate(s.create(OWNER, { ip: "x", userAgent: null }).token)!;
     const member = s.authenticate(s.create(MEMBER, { ip: "x", userAgent: null }).token)!;
-    expect(() => tokens.create(member, { name: "x", scopes: ["files:read", "wasm:run", "functions:deploy"] }, "x")).toThrow("A member cannot grant: wasm:run, functions:deploy");
+    expect(refusalOf(() => tokens.create(member, { name: "x", scopes: ["files:read", "wasm:run", "functions:deploy"] }, "x"))).toEqual({
+      status: 403,
+      code: "scope_exceeds_role",
+      message: "A member cannot grant: wasm:run, functions:deploy",
+    });
     const ownersToken = tokens.create(owner, { name: "o", scopes: ["files:read"] }, "x");
     const membersToken = tokens.create(member, { name: "m", scopes: ["files:read"], expiresInDays: 1 }, "x");
     expect(membersToken.expiresAt).toBe(new Date(T0 + 86_400_000).toISOString());
-    expect(() => tokens.revoke(member, ownersToken.id, "x")).toThrow("No such token");
-    expect(() => tokens.revoke(member, "missing", "x")).toThrow("No such token");
+    const noToken = { status: 404, code: "token_not_found", message: "No such token" };
+    expect(refusalOf(() => tokens.revoke(member, ownersToken.id, "x"))).toEqual(noToken);
+    expect(refusalOf(() => tokens.revoke(member, "missing", "x"))).toEqual(noToken);
     tokens.revoke(owner, membersToken.id, "198.51.100.3");
     expect(lastAudit()).toMatchObject({ actor: OWNER, action: "token.revoked", target: membersToken.id, ip: "198.51.100.3", detail: JSON.stringify({ of: MEMBER }) });
     expect(heard).toEqual([{ name: "auth.token_revoked", payload: { tokenId: membersToken.id } }]);
@@ -274,6 +313,9 @@ describe("on a database", () => {
     expect(tokensRepo.isLive(membersToken.id, T0)).toBe(false);
     expect(tokensRepo.isLive(ownersToken.id, T0)).toBe(true);
     expect(tokensRepo.isLive(ownersToken.id, T0 + 90 * 86_400_000)).toBe(false);
+    // Revoking in the table says whether it ended a live token (two at once: one wins).
+    expect(tokensRepo.revoke(ownersToken.id, T0)).toBe(true);
+    expect(tokensRepo.revoke(ownersToken.id, T0)).toBe(false);
     tokens.revoke(member, tokens.create(member, { name: "mine", scopes: [] }, "x").id, "x");
   });
 
@@ -311,23 +353,39 @@ describe("on a database", () => {
       }
       throw new Error("accepted");
     };
-    for (const bad of ["c1", `0x${"g".repeat(40)}`, `x0x${"c".repeat(40)}`, `0x${"c".repeat(40)}0`, 42])
-      expect(refused(() => normalizeAddress(bad))).toMatchObject({ code: "invalid_request", message: "address must be a 0x-prefixed Ethereum address" });
+    // (An array holding an address reads as that address when turned into text: still refused, as a 400.)
+    for (const bad of ["c1", "c".repeat(40), `0x${"g".repeat(40)}`, `x0x${"c".repeat(40)}`, `0x${"c".repeat(40)}0`, 42, [NEW], null])
+      expect(refused(() => normalizeAddress(bad))).toMatchObject({ code: "invalid_request", message: "address must be a 0x-prefixed Ethereum address", details: { field: "address" } });
     expect(normalizeAddress("0x00000000000000000000000000000000000000C1")).toBe(NEW);
     expect(service.invite(owner, { address: "0x00000000000000000000000000000000000000C1", role: "admin" }, "198.51.100.4")).toMatchObject({ address: NEW, role: "admin", invitedBy: OWNER });
     expect(lastAudit()).toMatchObject({ actor: OWNER, action: "user.invited", target: NEW, ip: "198.51.100.4", detail: JSON.stringify({ role: "admin" }) });
     expect(refused(() => service.invite(owner, { address: NEW, role: "member" }, "x"))).toMatchObject({ code: "user_exists", message: "This wallet is already a user of this node" });
     const missing = `0x${"d".repeat(40)}`;
-    for (const fn of [() => service.change(owner, missing, { role: "member" }, "x"), () => service.changeRole(owner, missing, "member", "x"), () => service.remove(owner, missing, "x")])
+    for (const fn of [
+      () => service.change(owner, missing, { role: "member" }, "x"),
+      () => service.change(owner, missing, { name: "Bo" }, "x"),
+      () => service.changeRole(owner, missing, "member", "x"),
+      () => service.remove(owner, missing, "x"),
+    ])
       expect(refused(fn)).toMatchObject({ code: "user_not_found", message: "No such user" });
     expect(refused(() => service.change(owner, NEW, {}, "x"))).toMatchObject({ message: "give a role, a name, or both" });
-    expect(refused(() => service.change(owner, NEW, { name: "  " }, "x"))).toMatchObject({ message: "name: must not be blank (null removes it)" });
+    expect(refused(() => service.change(owner, NEW, { name: "  " }, "x"))).toMatchObject({ message: "name: must not be blank (null removes it)", details: { field: "name" } });
     // A name: audited once; the same name again is no change.
     expect(service.change(owner, NEW, { name: " Ada " }, "x").name).toBe("Ada");
     expect(lastAudit()).toMatchObject({ action: "user.renamed", target: NEW, detail: JSON.stringify({ name: "Ada" }) });
     const renamedAt = lastAudit().id;
     service.change(owner, NEW, { name: "Ada" }, "x");
     expect(lastAudit().id).toBe(renamedAt);
+    // The list: the Owner, then Admins, then Members.
+    expect(service.list().map((u) => [u.address, u.name, u.role, u.invitedBy])).toEqual([
+      [OWNER, null, "owner", null],
+      [NEW, "Ada", "admin", OWNER],
+      [MEMBER, null, "member", OWNER],
+    ]);
+    // null takes the name away.
+    expect(service.change(owner, NEW, { name: null }, "x").name).toBeNull();
+    expect(lastAudit()).toMatchObject({ action: "user.renamed", target: NEW, detail: JSON.stringify({ name: null }) });
+    service.change(owner, NEW, { name: "Ada" }, "x");
     // A role: audited and announced (sockets reconnect); the same role again is no change.
     heard.length = 0;
     expect(service.change(owner, NEW, { role: "member" }, "198.51.100.5").role).toBe("member");
