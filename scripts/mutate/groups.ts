@@ -116,6 +116,46 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     tests: ["test/server/json-rpc.test.ts", "test/server/ws-subscribers.test.ts", "test/server/events.test.ts", "test/server/ws-hub.test.ts", "test/server/ws-hub-lifecycle.test.ts"],
   },
   {
+    // The network's wire: Boson ids, keys and sealed boxes, the v2 messages byte by byte (against the
+    // protocol's vectors), the Active Proxy's frames and handshake, the routing table and the DHT's
+    // abuse guard, and what outbound addresses a node may reach.
+    name: "network-wire",
+    mutate: [
+      "server/boson/id.ts",
+      "server/boson/keys.ts",
+      "server/boson/crypto-box.ts",
+      "server/boson/v2/datagram.ts",
+      "server/boson/v2/message-decoder.ts",
+      "server/boson/v2/messages.ts",
+      "server/boson/v2/records.ts",
+      "server/boson/active-proxy/v2-frames.ts",
+      "server/boson/active-proxy/v2-handshake.ts",
+      "server/boson/active-proxy/byte-budget.ts",
+      "server/boson/dht/routing-table.ts",
+      "server/boson/dht/abuse-guard.ts",
+      "server/net/address-class.ts",
+      "server/net/outbound-fetch.ts",
+    ],
+    tests: [
+      "test/server/boson/vectors.test.ts",
+      "test/server/boson/active-proxy-frames.test.ts",
+      "test/server/boson/routing-table.test.ts",
+      "test/server/net/address-class.test.ts",
+      "test/server/net/outbound-fetch.test.ts",
+      "test/server/boson/node-info.test.ts",
+      "test/server/boson/own-record.test.ts",
+      "test/server/boson/byte-budget.test.ts",
+      "test/server/boson/proxy-client-fuzz.test.ts",
+      "test/server/boson/hostile.test.ts",
+    ],
+  },
+  {
+    // Backups as stored: the keys from the recovery phrase, sealed chunks, the manifest, retention.
+    name: "backup-format",
+    mutate: ["server/backup/backup-keys.ts", "server/backup/sealed-chunks.ts", "server/backup/backup-manifest.ts", "server/backup/retention.ts"],
+    tests: ["test/server/backup/backup-crypto.test.ts", "test/server/backup/retention.test.ts", "test/server/backup/backup-roundtrip.test.ts"],
+  },
+  {
     name: "key-vault",
     mutate: ["server/services/ai/key-vault.ts"],
     tests: ["test/server/key-vault.test.ts", "test/server/ai-providers.test.ts"],
