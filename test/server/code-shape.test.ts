@@ -90,3 +90,11 @@ test("the node's rarely-used heavy packages are never imported statically by the
   }
   expect(offenders).toEqual([]);
 });
+
+test('nothing imports cbor-x\'s main entry: only "cbor-x/decode" and "cbor-x/encode"', () => {
+  // The main entry, once loaded, switches every cbor-x decoder in the process to cbor-extract's
+  // native string reader; where that optional package is missing or a stand-in (as npm installs it
+  // here), text of 64 bytes and more stops decoding — a DHT peer's version, a peer's alt URL.
+  const offenders = sourceFiles().flatMap((file) => [...readFileSync(join(REPO, file), "utf8").matchAll(/(?:from\s+|import\s*\(\s*|require\(\s*)["']cbor-x["']/g)].map(() => file));
+  expect(offenders).toEqual([]);
+});
