@@ -61,7 +61,11 @@ export function parseAuth(server: KeyPair, body: Uint8Array, challenge: Uint8Arr
   if (kind === "auth") {
     const len = plain[120] ?? 0;
     if (plain.length < 121 + len) throw new FrameError("a truncated domain");
-    domain = new TextDecoder("utf-8", { fatal: true }).decode(plain.subarray(121, 121 + len));
+    try {
+      domain = new TextDecoder("utf-8", { fatal: true }).decode(plain.subarray(121, 121 + len));
+    } catch {
+      throw new FrameError("a domain that is not UTF-8");
+    }
   }
   return { clientId, sessionPublic: plain.slice(0, 32), nConn: plain.slice(32, 56), domain };
 }
