@@ -145,6 +145,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "test/server/boson/active-proxy-frames.test.ts",
       "test/server/boson/active-proxy-edges.test.ts",
       "test/server/boson/routing-table.test.ts",
+      "test/server/boson/abuse-guard.test.ts",
       "test/server/net/address-class.test.ts",
       "test/server/net/outbound-fetch.test.ts",
       "test/server/boson/node-info.test.ts",
