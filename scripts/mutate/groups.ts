@@ -142,6 +142,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "test/server/boson/message-decoder-requests.test.ts",
       "test/server/boson/message-decoder-responses.test.ts",
       "test/server/boson/datagram.test.ts",
+      "test/server/boson/records.test.ts",
       "test/server/boson/active-proxy-frames.test.ts",
       "test/server/boson/active-proxy-edges.test.ts",
       "test/server/boson/routing-table.test.ts",
