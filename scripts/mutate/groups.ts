@@ -139,6 +139,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     tests: [
       "test/server/boson/vectors.test.ts",
       "test/server/boson/id.test.ts",
+      "test/server/boson/keys-and-box.test.ts",
       "test/server/boson/message-decoder.test.ts",
       "test/server/boson/message-decoder-requests.test.ts",
       "test/server/boson/message-decoder-responses.test.ts",
