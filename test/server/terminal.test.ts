@@ -207,24 +207,23 @@ describe("terminal", () => {
     ws.close();
   });
 
-  test("a flood (`yes`) never stalls the node: other requests keep answering, output is cut, not buffered", async () => {
+  test("a flood (`yes`) never stalls the node: other requests keep answering while it runs, output is cut, not buffered", async () => {
     const term = await terminal();
     await term.type("yes flood-line\r");
-    await Bun.sleep(300);
-    const times: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      const s = performance.now();
-      expect((await fetch(`${t.url}/health`)).status).toBe(200);
-      times.push(performance.now() - s);
-    }
-    times.sort((a, b) => a - b);
-    // A node stalled by the flood would not answer until it ends. On 2 cores shared with `yes` and
-    // this test's own client, single requests reached 300–470 ms now and then (before this session's
-    // changes too, about 1 run in 4 over 250 ms), so the bound keeps headroom; the latency itself is a
-    // benchmark's business.
-    expect(times[Math.floor(times.length * 0.99)]!).toBeLessThan(1000);
+    // The flood is under way: its first lines have come back, and the budget has already cut some.
+    await term.waitFor(/flood-line/);
+    await term.waitFor(/bytes of output skipped/, 15_000);
+    // A node stalled by the flood would not answer until it ends — and `yes` never ends by itself.
+    // Each request gets 10 s: a busy 2-core machine answers within that every time (its worst seen
+    // was 1.6 s with a CPU hog beside the suite), a stalled node never. How fast it answers is
+    // scripts/bench/terminal-flood.ts's business.
+    for (let i = 0; i < 50; i++) expect((await fetch(`${t.url}/health`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+    // Still flooding after the last answer (another cut comes): the answers did not wait for it to end.
+    const cuts = () => term.output().split("bytes of output skipped").length;
+    const seen = cuts();
+    for (let i = 0; i < 750 && cuts() === seen; i++) await Bun.sleep(20);
+    expect(cuts()).toBeGreaterThan(seen);
     await term.type("\x03");
-    expect(term.output()).toContain("bytes of output skipped");
     await term.done();
   });
 });
