@@ -45,26 +45,22 @@ describe("POST /api/wasm/execute", () => {
   });
 
   test("an infinite loop is stopped at its limit while 50 concurrent /stat requests keep answering", async () => {
-    const spin = execute(admin, { module: await fixture("spin"), timeoutMs: 1500 });
+    let spinEnded = false;
+    const spin = execute(admin, { module: await fixture("spin"), timeoutMs: 3000 }).finally(() => (spinEnded = true));
     await Bun.sleep(200);
-    const times: number[] = [];
     await Promise.all(
       Array.from({ length: 50 }, async () => {
-        const s = performance.now();
         const res = await fetch(`${t.url}/stat`, { method: "POST", headers: { ...admin.bearer, "content-type": "application/json" }, body: JSON.stringify({ path: "~" }) });
         expect(res.status).toBe(200);
-        times.push(performance.now() - s);
       }),
     );
-    times.sort((a, b) => a - b);
-    // A node blocked by the spinning module would answer only after its 1.5 s limit. The bound keeps
-    // headroom for a cold first burst on 2 busy cores (p99 up to ~60 ms, before and after the outside
-    // review's fixes); latency targets live in scripts/bench/.
-    expect(times[Math.floor(times.length * 0.99)]!).toBeLessThan(250);
+    // A node blocked by the spinning module would answer only after its 3 s limit: every answer came
+    // while it still spun. (How fast they come is scripts/bench/'s business, not a test's.)
+    expect(spinEnded).toBe(false);
     const { body } = await spin;
     expect(body.result).toMatchObject({ killed: "timeout", exitCode: null, stdout: "spinning\n" });
-    expect(body.result.durationMs).toBeGreaterThanOrEqual(1500);
-    expect(body.result.durationMs).toBeLessThan(3000);
+    expect(body.result.durationMs).toBeGreaterThanOrEqual(3000);
+    expect(body.result.durationMs).toBeLessThan(6000);
   });
 
   test("a memory bomb is stopped at its cap", async () => {
