@@ -28,6 +28,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "server/services/auth/users.service.ts",
     ],
     tests: [
+      "test/server/auth/auth-primitives.test.ts",
       "test/server/auth/auth-units.test.ts",
       "test/server/auth/sign-in-service.test.ts",
       "test/server/limits-boundaries.test.ts",

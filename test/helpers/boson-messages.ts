@@ -5,6 +5,7 @@ import { Encoder } from "cbor-x/encode";
 import { type CborItem, encodeCbor } from "../../server/boson/v2/cbor-writer.ts";
 import { decodeMessage } from "../../server/boson/v2/message-decoder.ts";
 import { ProtocolError } from "../../server/boson/v2/messages.ts";
+import { caught } from "./refusal.ts";
 
 export type { CborItem };
 export { encodeCbor };
@@ -22,6 +23,9 @@ export const NONCE = new Uint8Array(24).fill(2);
 export const REQ = 0x20;
 export const RES = 0x40;
 
+/** A CBOR map of these fields, in the order written, by the project's writer. */
+export const fields = (entries: Record<string, CborItem>): Uint8Array => encodeCbor({ map: Object.entries(entries) });
+
 /** A message map with the given top-level fields (y and t first, as the reference writes them). */
 export function msg(y: number, body?: [string, [string, CborItem][]], extra: [string, CborItem][] = []): Uint8Array {
   return encodeCbor({ map: [["y", y], ["t", 77], ...(body ? ([[body[0], { map: body[1] }]] as [string, CborItem][]) : []), ["v", 5], ...extra] });
@@ -29,13 +33,8 @@ export function msg(y: number, body?: [string, [string, CborItem][]], extra: [st
 
 /** What decoding refused: the error's words and the txid it carries (undefined when unread). */
 export function refusal(data: Uint8Array): { message: string; txid: number | undefined } {
-  try {
-    decodeMessage(data);
-  } catch (err) {
-    if (!(err instanceof ProtocolError)) throw err;
-    return { message: err.message, txid: (err as ProtocolError & { txid?: number }).txid };
-  }
-  throw new Error("accepted");
+  const err = caught(ProtocolError, () => decodeMessage(data)) as ProtocolError & { txid?: number };
+  return { message: err.message, txid: err.txid };
 }
 
 export const node4 = (port: CborItem = 4222, ip: CborItem = new Uint8Array([10, 0, 0, 1]), id: CborItem = ID): CborItem => ({ array: [id, ip, port] });

@@ -17,6 +17,20 @@ function shapeOf(err: unknown): Refusal {
   return r;
 }
 
+/**
+ * The error of the given class a synchronous call throws. Any other error is rethrown, and a call
+ * that returns fails the test: for the errors below the HTTP layer (wire formats, ids, frames).
+ */
+export function caught<E extends Error>(kind: abstract new (...args: never[]) => E, run: () => unknown): E {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof kind) return err;
+    throw err;
+  }
+  throw new Error("not refused");
+}
+
 /** The refusal a synchronous call throws. */
 export function refusalOf(run: () => unknown): Refusal {
   try {

@@ -4,6 +4,7 @@ import { AppError } from "../../server/errors.ts";
 import { answersFailure, BINARY_REFUSED, duplicateId, idOf, methodNotFound, readMessage, readRequest, RpcFailure, toRpcError, tooManyInFlight } from "../../server/http/json-rpc.ts";
 import { MAX_BATCH } from "../../server/http/ws-protocol.ts";
 import { createLogger } from "../../server/log.ts";
+import { caught } from "../helpers/refusal.ts";
 
 const silent = createLogger({ level: "error", format: "json", sink: { write: () => undefined } });
 
@@ -52,14 +53,7 @@ test("every error answer, exactly: what a client's code and its user read", () =
   expect(readMessage(JSON.stringify(Array(MAX_BATCH).fill({})))).toMatchObject({ batch: true });
   expect(answer(JSON.stringify(Array(MAX_BATCH + 1).fill({})))).toMatchObject({ error: { code: -32600 } });
   expect(BINARY_REFUSED).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "Binary frames are not accepted; send JSON text", data: { code: "invalid_request" } } });
-  const refused = (req: unknown) => {
-    try {
-      readRequest(req);
-    } catch (err) {
-      return (err as RpcFailure).rpc;
-    }
-    throw new Error("accepted");
-  };
+  const refused = (req: unknown) => caught(RpcFailure, () => readRequest(req)).rpc;
   const invalid = (message: string) => ({ code: -32600, message, data: { code: "invalid_request" } });
   expect(refused([])).toEqual(invalid("A request must be a JSON object"));
   expect(refused({ jsonrpc: "2.0", id: true, method: "m" })).toEqual(invalid("id must be a string, a number or null"));

@@ -1,6 +1,6 @@
-// The auth layer's parts on a real SQLite database, with the clock moved by the test: rate limits at
-// and past their window, client keys, secret shapes, the SIWE text, the Owner reset, sessions and
-// tokens (last-seen writes, liveness, sign-out, revocation and who may do it, scopes), and pruning.
+// The auth layer's parts on a real SQLite database, with the clock moved by the test: the Owner
+// reset, sessions and tokens (last-seen writes, liveness, sign-out, revocation and who may do it,
+// scopes), users, and pruning. The parts without a database are in auth-primitives.test.ts.
 // Mutation testing (the auth group) showed these were only exercised through routes, or not at all.
 import { afterAll, afterEach, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,18 +10,15 @@ import { openDatabase, type Database } from "../../../server/db/database.ts";
 import { migrate } from "../../../server/db/migrate.ts";
 import { EventBus } from "../../../server/events.ts";
 import { createLogger } from "../../../server/log.ts";
-import { clientKey } from "../../../server/net/client-key.ts";
 import type { Principal } from "../../../server/principal.ts";
 import { AuditRepository } from "../../../server/services/audit/audit.repository.ts";
 import { AuditService } from "../../../server/services/audit/audit.service.ts";
 import { ApiTokensService } from "../../../server/services/auth/api-tokens.service.ts";
 import { NoncesRepository } from "../../../server/services/auth/nonces.repository.ts";
 import { resetOwner } from "../../../server/services/auth/owner-reset.ts";
-import { RateLimiter } from "../../../server/services/auth/rate-limiter.ts";
-import { hashSecret, secretKind } from "../../../server/services/auth/secret-tokens.ts";
+import { hashSecret } from "../../../server/services/auth/secret-tokens.ts";
 import { SessionsRepository } from "../../../server/services/auth/sessions.repository.ts";
 import { SessionsService, tokenScopes } from "../../../server/services/auth/sessions.service.ts";
-import { buildSiweMessage, nonceOf } from "../../../server/services/auth/siwe-message.ts";
 import { TokensRepository } from "../../../server/services/auth/tokens.repository.ts";
 import { UsersRepository } from "../../../server/services/auth/users.repository.ts";
 import { normalizeAddress, UsersService } from "../../../server/services/auth/users.service.ts";
@@ -33,120 +30,6 @@ const OWNER = `0x${"a".repeat(40)}`;
 const MEMBER = `0x${"b".repeat(40)}`;
 const T0 = Date.parse("2026-12-05T00:00:00Z");
 const silent = createLogger({ level: "error", format: "json", sink: { write: () => undefined } });
-
-describe("RateLimiter", () => {
-  function limiter(limit = 3, windowMs = 1000) {
-    let now = T0;
-    const l = new RateLimiter(limit, windowMs, () => now);
-    return { l, advance: (ms: number) => void (now += ms) };
-  }
-
-  test("N hits are allowed, the next waits until the oldest leaves the window; a hit exactly a window old has left", () => {
-    const { l, advance } = limiter(3, 1000);
-    for (let i = 0; i < 3; i++) {
-      expect(l.retryAfter("k")).toBe(0);
-      l.hit("k");
-      advance(100);
-    }
-    // Oldest hit at T0, now T0+300: it leaves at T0+1000, 0.7 s from now → 1 s (rounded up).
-    expect(l.retryAfter("k")).toBe(1);
-    expect(l.retryAfter("other")).toBe(0);
-    advance(700); // T0+1000: the first hit is exactly a window old
-    expect(l.retryAfter("k")).toBe(0);
-  });
-
-  test("retryAfter is the seconds until a place frees, never 0 while full", () => {
-    const { l, advance } = limiter(1, 10_000);
-    l.hit("k");
-    advance(1);
-    expect(l.retryAfter("k")).toBe(10);
-    advance(9_998);
-    expect(l.retryAfter("k")).toBe(1);
-  });
-
-  test("reset forgets a key at once", () => {
-    const { l } = limiter(1, 60_000);
-    l.hit("k");
-    l.hit("j");
-    l.reset("k");
-    expect(l.retryAfter("k")).toBe(0);
-    expect(l.retryAfter("j")).toBeGreaterThan(0);
-  });
-
-  test("under a flood of distinct keys, keys whose hits have all expired are dropped (memory stays bounded)", () => {
-    const { l, advance } = limiter(5, 1000);
-    const hits = () => (l as unknown as { hits: Map<string, number[]> }).hits;
-    l.hit("mixed");
-    for (let i = 0; i < 49_999; i++) l.hit(`k${i}`);
-    expect(hits().size).toBe(50_000);
-    advance(999);
-    l.hit("mixed"); // still 50,000 keys: no sweep
-    l.hit("recent"); // 50,001: a sweep, but nothing has expired yet
-    expect(hits().size).toBe(50_001);
-    advance(1);
-    l.hit("late"); // the flood is exactly a window old now: swept; "mixed" keeps its recent hit
-    expect([...hits().keys()].sort()).toEqual(["late", "mixed", "recent"]);
-    expect(hits().get("mixed")).toHaveLength(2);
-  });
-
-  test("the sweep starts above 50,000 keys, not at 50,000", () => {
-    const { l, advance } = limiter(5, 1000);
-    const hits = () => (l as unknown as { hits: Map<string, number[]> }).hits;
-    for (let i = 0; i < 49_999; i++) l.hit(`k${i}`);
-    advance(1000); // every one of them expired
-    l.hit("50,000th");
-    expect(hits().size).toBe(50_000);
-    l.hit("50,001st");
-    expect([...hits().keys()].sort()).toEqual(["50,000th", "50,001st"]);
-  });
-});
-
-describe("client keys and secrets", () => {
-  test("IPv4 as is, IPv4-mapped IPv6 as IPv4, IPv6 by its /64, anything else unchanged", () => {
-    expect(clientKey("203.0.113.7")).toBe("203.0.113.7");
-    expect(clientKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
-    expect(clientKey("2001:db8:12:34:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:12:34::/64");
-    expect(clientKey("2001:db8:12:34::1")).toBe(clientKey("2001:db8:12:34:ffff::9"));
-    expect(clientKey("relay:peer-7")).toBe("relay:peer-7");
-  });
-
-  test("only the exact shape of a session or token secret is looked up", () => {
-    const body = "A".repeat(43);
-    expect(secretKind(`pc2s_${body}`)).toBe("session");
-    expect(secretKind(`pc2_${body}`)).toBe("token");
-    for (const bad of [`xpc2s_${body}`, `pc2s_${body}x`, `pc2s_${body.slice(1)}`, `pc2s_${"A".repeat(42)}!`, ` pc2_${body}`, `pc2_${body}\n`]) expect(secretKind(bad)).toBeNull();
-  });
-
-  test("the SIWE message is EIP-4361's text, line by line; its nonce is read back", () => {
-    const message = buildSiweMessage({
-      domain: "pc2.local:8080",
-      address: "0x00000000000000000000000000000000000000A1",
-      statement: "Sign in to PC2.",
-      uri: "http://pc2.local:8080",
-      chainId: 1,
-      nonce: "abcdef0123456789",
-      issuedAt: new Date(T0),
-      expirationTime: new Date(T0 + 300_000),
-    });
-    expect(message).toBe(
-      [
-        "pc2.local:8080 wants you to sign in with your Ethereum account:",
-        "0x00000000000000000000000000000000000000A1",
-        "",
-        "Sign in to PC2.",
-        "",
-        "URI: http://pc2.local:8080",
-        "Version: 1",
-        "Chain ID: 1",
-        "Nonce: abcdef0123456789",
-        "Issued At: 2026-12-05T00:00:00.000Z",
-        "Expiration Time: 2026-12-05T00:05:00.000Z",
-      ].join("\n"),
-    );
-    expect(nonceOf(message)).toBe("abcdef0123456789");
-    expect(nonceOf(message.replace("Nonce: abcdef0123456789", "Nonce: ab"))).toBeNull();
-  });
-});
 
 describe("on a database", () => {
   let dir: string;
@@ -345,21 +228,13 @@ describe("on a database", () => {
     const s = sessions();
     const owner = s.authenticate(s.create(OWNER, { ip: "x", userAgent: null }).token)!;
     const NEW = "0x00000000000000000000000000000000000000c1";
-    const refused = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (err) {
-        return { code: (err as { code: string }).code, message: (err as Error).message, details: (err as { extra?: unknown }).extra };
-      }
-      throw new Error("accepted");
-    };
     // (An array holding an address reads as that address when turned into text: still refused, as a 400.)
     for (const bad of ["c1", "c".repeat(40), `0x${"g".repeat(40)}`, `x0x${"c".repeat(40)}`, `0x${"c".repeat(40)}0`, 42, [NEW], null])
-      expect(refused(() => normalizeAddress(bad))).toMatchObject({ code: "invalid_request", message: "address must be a 0x-prefixed Ethereum address", details: { field: "address" } });
+      expect(refusalOf(() => normalizeAddress(bad))).toMatchObject({ code: "invalid_request", message: "address must be a 0x-prefixed Ethereum address", extra: { field: "address" } });
     expect(normalizeAddress("0x00000000000000000000000000000000000000C1")).toBe(NEW);
     expect(service.invite(owner, { address: "0x00000000000000000000000000000000000000C1", role: "admin" }, "198.51.100.4")).toMatchObject({ address: NEW, role: "admin", invitedBy: OWNER });
     expect(lastAudit()).toMatchObject({ actor: OWNER, action: "user.invited", target: NEW, ip: "198.51.100.4", detail: JSON.stringify({ role: "admin" }) });
-    expect(refused(() => service.invite(owner, { address: NEW, role: "member" }, "x"))).toMatchObject({ code: "user_exists", message: "This wallet is already a user of this node" });
+    expect(refusalOf(() => service.invite(owner, { address: NEW, role: "member" }, "x"))).toMatchObject({ code: "user_exists", message: "This wallet is already a user of this node" });
     const missing = `0x${"d".repeat(40)}`;
     for (const fn of [
       () => service.change(owner, missing, { role: "member" }, "x"),
@@ -367,9 +242,9 @@ describe("on a database", () => {
       () => service.changeRole(owner, missing, "member", "x"),
       () => service.remove(owner, missing, "x"),
     ])
-      expect(refused(fn)).toMatchObject({ code: "user_not_found", message: "No such user" });
-    expect(refused(() => service.change(owner, NEW, {}, "x"))).toMatchObject({ message: "give a role, a name, or both" });
-    expect(refused(() => service.change(owner, NEW, { name: "  " }, "x"))).toMatchObject({ message: "name: must not be blank (null removes it)", details: { field: "name" } });
+      expect(refusalOf(fn)).toMatchObject({ code: "user_not_found", message: "No such user" });
+    expect(refusalOf(() => service.change(owner, NEW, {}, "x"))).toMatchObject({ message: "give a role, a name, or both" });
+    expect(refusalOf(() => service.change(owner, NEW, { name: "  " }, "x"))).toMatchObject({ message: "name: must not be blank (null removes it)", extra: { field: "name" } });
     // A name: audited once; the same name again is no change.
     expect(service.change(owner, NEW, { name: " Ada " }, "x").name).toBe("Ada");
     expect(lastAudit()).toMatchObject({ action: "user.renamed", target: NEW, detail: JSON.stringify({ name: "Ada" }) });
@@ -393,8 +268,8 @@ describe("on a database", () => {
     expect(heard).toEqual([{ name: "auth.user_changed", payload: { address: NEW, removed: false } }]);
     service.changeRole(owner, NEW, "member", "x");
     expect(heard).toHaveLength(1);
-    expect(refused(() => service.changeRole(owner, OWNER, "admin", "x"))).toMatchObject({ code: "owner_immutable", message: "The Owner's role cannot be changed" });
-    expect(refused(() => service.remove(owner, OWNER, "x"))).toMatchObject({ code: "owner_immutable", message: "The Owner cannot be removed (use `pc2 owner reset` on the node)" });
+    expect(refusalOf(() => service.changeRole(owner, OWNER, "admin", "x"))).toMatchObject({ code: "owner_immutable", message: "The Owner's role cannot be changed" });
+    expect(refusalOf(() => service.remove(owner, OWNER, "x"))).toMatchObject({ code: "owner_immutable", message: "The Owner cannot be removed (use `pc2 owner reset` on the node)" });
     service.remove(owner, NEW, "198.51.100.6");
     expect(lastAudit()).toMatchObject({ action: "user.removed", target: NEW, ip: "198.51.100.6", detail: JSON.stringify({ role: "member" }) });
     expect(heard.at(-1)).toEqual({ name: "auth.user_changed", payload: { address: NEW, removed: true } });

@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { KeyPair } from "../../../server/boson/keys.ts";
+import { caught } from "../../helpers/refusal.ts";
 import {
   type Category,
   challengeFrame,
@@ -21,15 +22,7 @@ import {
 } from "../../../server/boson/active-proxy/v2-frames.ts";
 import { authAckBody, authBody, nodeContext, parseAuth, parseAuthAck } from "../../../server/boson/active-proxy/v2-handshake.ts";
 
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof FrameError) return err.message;
-    throw err;
-  }
-  throw new Error("accepted");
-}
+const refusal = (run: () => unknown): string => caught(FrameError, run).message;
 
 const RANGES: [Category, number, number][] = [
   ["auth", 0x00, 0x07],

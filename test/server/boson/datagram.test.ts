@@ -8,21 +8,14 @@ import { Id } from "../../../server/boson/id.ts";
 import { KeyPair } from "../../../server/boson/keys.ts";
 import { DatagramCodec, MAX_DATAGRAM_IN, MAX_DATAGRAM_OUT, MIN_DATAGRAM } from "../../../server/boson/v2/datagram.ts";
 import { type Message, PC2_VERSION, ProtocolError } from "../../../server/boson/v2/messages.ts";
+import { caught } from "../../helpers/refusal.ts";
 
 const a = KeyPair.random();
 const b = KeyPair.random();
 // As the node sends it: always with its version (a Java node drops anything under 61 bytes).
 const ping: Message = { txid: 1, version: PC2_VERSION, type: "request", request: { method: "ping" } };
 
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ProtocolError) return err.message;
-    throw err;
-  }
-  throw new Error("accepted");
-}
+const refusal = (run: () => unknown): string => caught(ProtocolError, run).message;
 
 /** An immutable value of `n` bytes to store. */
 const store = (n: number): Message => ({

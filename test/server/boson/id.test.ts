@@ -4,6 +4,7 @@
 import { expect, test } from "bun:test";
 import { base58 } from "@scure/base";
 import { getBit, Id, InvalidIdError } from "../../../server/boson/id.ts";
+import { caught } from "../../helpers/refusal.ts";
 
 const zero = Id.of(new Uint8Array(32));
 const withBit = (bit: number) => {
@@ -12,15 +13,7 @@ const withBit = (bit: number) => {
   return Id.of(b);
 };
 
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof InvalidIdError) return err.message;
-    throw err;
-  }
-  throw new Error("accepted");
-}
+const refusal = (run: () => unknown): string => caught(InvalidIdError, run).message;
 
 test("each way of not being an ID says what is wrong", () => {
   expect(refusal(() => Id.of(new Uint8Array(31)))).toBe("an ID is 32 bytes, not 31");

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { decodeMessage } from "../../../server/boson/v2/message-decoder.ts";
 import { ProtocolError } from "../../../server/boson/v2/messages.ts";
-import { type CborItem, cborEncode, encodeCbor, REQ, RES, refusal } from "../../helpers/boson-messages.ts";
+import { type CborItem, cborEncode, fields, REQ, RES, refusal } from "../../helpers/boson-messages.ts";
 
 describe("the envelope", () => {
   test("not CBOR, not a map, y and t out of range or absent, t zero", () => {
@@ -13,100 +13,28 @@ describe("the envelope", () => {
     expect(refusal(cborEncode([1, 2]))).toEqual({ message: "not a message map", txid: undefined });
     expect(refusal(cborEncode(new Uint8Array(3)))).toEqual({ message: "not a message map", txid: undefined });
     expect(refusal(cborEncode(null))).toEqual({ message: "not a message map", txid: undefined });
-    expect(refusal(encodeCbor({ map: [["t", 1]] }))).toEqual({ message: "y: not an integer in range", txid: undefined });
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", 0x100],
-            ["t", 1],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "y: not an integer in range", txid: undefined });
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", -1],
-            ["t", 1],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "y: not an integer in range", txid: undefined });
+    expect(refusal(fields({ t: 1 }))).toEqual({ message: "y: not an integer in range", txid: undefined });
+    expect(refusal(fields({ y: 0x100, t: 1 }))).toEqual({ message: "y: not an integer in range", txid: undefined });
+    expect(refusal(fields({ y: -1, t: 1 }))).toEqual({ message: "y: not an integer in range", txid: undefined });
     expect(refusal(cborEncode({ y: 1.5, t: 1 }))).toEqual({ message: "y: not an integer in range", txid: undefined });
-    expect(refusal(encodeCbor({ map: [["y", REQ | 1]] }))).toEqual({ message: "t: not an integer in range", txid: undefined });
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", REQ | 1],
-            ["t", 0],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "t: zero", txid: undefined });
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", REQ | 1],
-            ["t", 2 ** 31],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "t: not an integer in range", txid: undefined });
+    expect(refusal(fields({ y: REQ | 1 }))).toEqual({ message: "t: not an integer in range", txid: undefined });
+    expect(refusal(fields({ y: REQ | 1, t: 0 }))).toEqual({ message: "t: zero", txid: undefined });
+    expect(refusal(fields({ y: REQ | 1, t: 2 ** 31 }))).toEqual({ message: "t: not an integer in range", txid: undefined });
     expect(refusal(cborEncode({ y: REQ | 1, t: -(2 ** 31) - 1 }))).toEqual({ message: "t: not an integer in range", txid: undefined });
   });
 
   test("the widest y, t and v are read; v defaults to 0; unknown fields are ignored", () => {
-    expect(
-      decodeMessage(
-        encodeCbor({
-          map: [
-            ["y", REQ | 1],
-            ["t", 2 ** 31 - 1],
-            ["v", 2 ** 31 - 1],
-          ],
-        }),
-      ),
-    ).toEqual({ txid: 2 ** 31 - 1, version: 2 ** 31 - 1, type: "request", request: { method: "ping" } });
+    expect(decodeMessage(fields({ y: REQ | 1, t: 2 ** 31 - 1, v: 2 ** 31 - 1 }))).toEqual({ txid: 2 ** 31 - 1, version: 2 ** 31 - 1, type: "request", request: { method: "ping" } });
     expect(decodeMessage(cborEncode({ y: REQ | 1, t: -(2 ** 31), v: -(2 ** 31) }))).toMatchObject({ txid: -(2 ** 31), version: -(2 ** 31) });
-    expect(
-      decodeMessage(
-        encodeCbor({
-          map: [
-            ["y", REQ | 1],
-            ["t", 3],
-            ["zz", "anything"],
-          ],
-        }),
-      ),
-    ).toEqual({ txid: 3, version: 0, type: "request", request: { method: "ping" } });
+    expect(decodeMessage(fields({ y: REQ | 1, t: 3, zz: "anything" }))).toEqual({ txid: 3, version: 0, type: "request", request: { method: "ping" } });
     // y = 0xff: type bits 0xe0 (unknown) with method 31 (node_info).
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", 0xff],
-            ["t", 3],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "unknown message type", txid: 3 });
+    expect(refusal(fields({ y: 0xff, t: 3 }))).toEqual({ message: "unknown message type", txid: 3 });
   });
 
   test("an unknown method is flagged (answered with 204) and keeps its txid; an unknown type keeps its txid", () => {
     let caught: (ProtocolError & { txid?: number; unknownMethod?: boolean }) | null = null;
     try {
-      decodeMessage(
-        encodeCbor({
-          map: [
-            ["y", REQ | 7],
-            ["t", 12],
-          ],
-        }),
-      );
+      decodeMessage(fields({ y: REQ | 7, t: 12 }));
     } catch (err) {
       caught = err as typeof caught;
     }
@@ -114,128 +42,25 @@ describe("the envelope", () => {
     expect(caught!.message).toBe("unknown method 7");
     expect(caught!.txid).toBe(12);
     expect(caught!.unknownMethod).toBe(true);
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", REQ | 0],
-            ["t", 12],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "unknown method 0", txid: 12 });
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", 0x60 | 1],
-            ["t", 12],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "unknown message type", txid: 12 });
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", 0x80 | 1],
-            ["t", 12],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "unknown message type", txid: 12 });
+    expect(refusal(fields({ y: REQ | 0, t: 12 }))).toEqual({ message: "unknown method 0", txid: 12 });
+    expect(refusal(fields({ y: 0x60 | 1, t: 12 }))).toEqual({ message: "unknown message type", txid: 12 });
+    expect(refusal(fields({ y: 0x80 | 1, t: 12 }))).toEqual({ message: "unknown message type", txid: 12 });
   });
 
   test("a body that is not a map is refused with the txid; a missing body reads as empty", () => {
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", REQ | 2],
-            ["t", 9],
-            ["q", 5],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "q: not a map", txid: 9 });
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", RES | 2],
-            ["t", 9],
-            ["r", { array: [] }],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "r: not a map", txid: 9 });
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", 0x00 | 1],
-            ["t", 9],
-            ["e", "x"],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "e: not a map", txid: 9 });
-    expect(
-      refusal(
-        encodeCbor({
-          map: [
-            ["y", REQ | 2],
-            ["t", 9],
-          ],
-        }),
-      ),
-    ).toEqual({ message: "t: not 32 bytes", txid: 9 });
-    expect(
-      decodeMessage(
-        encodeCbor({
-          map: [
-            ["y", RES | 2],
-            ["t", 9],
-          ],
-        }),
-      ),
-    ).toMatchObject({ response: { method: "find_node", nodes4: [], nodes6: [], token: 0 } });
+    expect(refusal(fields({ y: REQ | 2, t: 9, q: 5 }))).toEqual({ message: "q: not a map", txid: 9 });
+    expect(refusal(fields({ y: RES | 2, t: 9, r: { array: [] } }))).toEqual({ message: "r: not a map", txid: 9 });
+    expect(refusal(fields({ y: 0x00 | 1, t: 9, e: "x" }))).toEqual({ message: "e: not a map", txid: 9 });
+    expect(refusal(fields({ y: REQ | 2, t: 9 }))).toEqual({ message: "t: not 32 bytes", txid: 9 });
+    expect(decodeMessage(fields({ y: RES | 2, t: 9 }))).toMatchObject({ response: { method: "find_node", nodes4: [], nodes6: [], token: 0 } });
   });
 
   test("errors: code and message read; a null or absent message is empty; a message that is not text is refused", () => {
-    const error = (fields: [string, CborItem][]) =>
-      encodeCbor({
-        map: [
-          ["y", 0x00 | 5],
-          ["t", 4],
-          ["e", { map: fields }],
-        ],
-      });
-    expect(
-      decodeMessage(
-        error([
-          ["c", 302],
-          ["m", "seq"],
-        ]),
-      ),
-    ).toEqual({ txid: 4, version: 0, type: "error", method: "store_value", code: 302, message: "seq" });
-    expect(
-      decodeMessage(
-        error([
-          ["c", 201],
-          ["m", null],
-        ]),
-      ),
-    ).toMatchObject({ code: 201, message: "" });
-    expect(decodeMessage(error([["c", 201]]))).toMatchObject({ code: 201, message: "" });
-    expect(
-      refusal(
-        error([
-          ["c", 201],
-          ["m", 5],
-        ]),
-      ),
-    ).toEqual({ message: "m: not text", txid: 4 });
-    expect(refusal(error([["m", "x"]]))).toEqual({ message: "c: not an integer in range", txid: 4 });
+    const error = (body: Record<string, CborItem>) => fields({ y: 0x00 | 5, t: 4, e: { map: Object.entries(body) } });
+    expect(decodeMessage(error({ c: 302, m: "seq" }))).toEqual({ txid: 4, version: 0, type: "error", method: "store_value", code: 302, message: "seq" });
+    expect(decodeMessage(error({ c: 201, m: null }))).toMatchObject({ code: 201, message: "" });
+    expect(decodeMessage(error({ c: 201 }))).toMatchObject({ code: 201, message: "" });
+    expect(refusal(error({ c: 201, m: 5 }))).toEqual({ message: "m: not text", txid: 4 });
+    expect(refusal(error({ m: "x" }))).toEqual({ message: "c: not an integer in range", txid: 4 });
   });
 });
