@@ -25,8 +25,22 @@ export function formatSize(n: number | null): string {
   const units = ["B", "KB", "MB", "GB", "TB"];
   let i = 0;
   let v = n;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
-  return `${v < 10 && i ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+  // Up a unit while the number shown would round to 1024 (1023.7 KB is "1.0 MB", not "1024 KB").
+  while (v >= 1023.5 && i < units.length - 1) (v /= 1024), i++;
+  // One decimal below 10 ("9.5 MB"), none from where it would round to 10 ("10 MB", not "10.0 MB").
+  return `${v < 9.95 && i ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+/** What a wallet's files take (GET /api/files/quota): its quota, null when it has none. */
+export interface StorageUse {
+  used: number;
+  quota: number | null;
+  available: number;
+}
+
+/** The line under the list: used of the quota and what is left, or used and the disk's free space. */
+export function storageLine(u: StorageUse): string {
+  return u.quota === null ? `${formatSize(u.used)} used · ${formatSize(u.available)} free on the node` : `${formatSize(u.used)} of ${formatSize(u.quota)} used · ${formatSize(u.available)} left`;
 }
 
 /** The name to show: an item in the Trash is stored under its uid, with its own name in its metadata. */

@@ -8,8 +8,9 @@ import { sharedStyles } from "../../ui/shared-styles.ts";
 import { uploadFile, type UploadItem } from "./upload-queue.ts";
 import * as actions from "./file-actions.ts";
 import "./pc2-context-menu.ts";
-import { formatSize, nextSelection, shownName, type Entry } from "./entry.ts";
+import { nextSelection, shownName, type StorageUse, storageLine, type Entry } from "./entry.ts";
 import { fileRow, fileTile, type RowActions } from "./explorer-rows.ts";
+import { keyIntent } from "./explorer-keys.ts";
 import { menuFor, runMenuAction } from "./explorer-menu.ts";
 import "./pc2-file-details.ts";
 import "./pc2-share-dialog.ts";
@@ -41,7 +42,7 @@ export class Pc2FileExplorer extends LitElement {
     usage: { state: true },
   };
   /** What the user's files take, their quota (null: none) and what is left. */
-  usage: { used: number; quota: number | null; available: number } | null = null;
+  usage: StorageUse | null = null;
   /** Only the rows in sight are drawn in a long folder. */
   private readonly listWindow = new ListWindow(this, () => ({ element: this.renderRoot?.querySelector<HTMLElement>(".list") ?? null, total: this.entries.length }));
   /** What the search box holds: while it is not empty, the matches show in the folder's place. */
@@ -176,7 +177,7 @@ export class Pc2FileExplorer extends LitElement {
    * once) and the storage used. Resolves once the list holds everything done before the call.
    */
   load(showSpinner = true): Promise<void> {
-    void api.get<{ used: number; quota: number | null; available: number }>("/api/files/quota").then(
+    void api.get<StorageUse>("/api/files/quota").then(
       (u) => (this.usage = u),
       () => undefined,
     );
@@ -294,25 +295,24 @@ export class Pc2FileExplorer extends LitElement {
   }
 
   private onKey(e: KeyboardEvent): void {
-    const i = this.entries.findIndex((x) => x.uid === this.selected);
-    const current = this.entries[i];
-    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      const next = this.entries[Math.min(this.entries.length - 1, Math.max(0, i + (e.key === "ArrowDown" ? 1 : -1)))];
-      if (next) (this.selected = next.uid), (this.chosen = new Set([next.uid])), this.listWindow.reveal(this.entries.findIndex((x) => x.uid === next.uid));
-    } else if (e.key === "Enter" && current) this.open(current);
-    else if (e.key === "Delete" && current) {
-      const chosen = this.chosenEntries.length ? this.chosenEntries : [current];
-      void (this.inTrash ? this.deleteForGood(chosen) : this.trash(chosen));
-    } else if (e.key === "F2" && current && !this.inTrash && !this.isTrashFolder(current)) this.renaming = current.uid;
-    else if ((e.key === "ContextMenu" || (e.shiftKey && e.key === "F10")) && current) {
+    const intent = keyIntent(e, { entries: this.entries, focused: this.selected, chosen: this.chosenEntries, path: this.path, inTrash: this.inTrash, isTrashFolder: (x) => this.isTrashFolder(x) });
+    if (!intent) return;
+    e.preventDefault();
+    if (intent.kind === "focus") {
+      const next = this.entries[intent.index]!;
+      (this.selected = next.uid), (this.chosen = new Set([next.uid])), this.listWindow.reveal(intent.index);
+    } else if (intent.kind === "open") this.open(intent.entry);
+    else if (intent.kind === "trash") void this.trash(intent.entries);
+    else if (intent.kind === "delete-for-good") void this.deleteForGood(intent.entries);
+    else if (intent.kind === "rename") this.renaming = intent.entry.uid;
+    else if (intent.kind === "up") this.go(intent.path);
+    else {
       // The menu from the keyboard, under the focused row.
       const row = this.renderRoot.querySelector<HTMLElement>(`tr[aria-selected="true"], .tile[aria-selected="true"]`);
       const box = row?.getBoundingClientRect();
-      if (!this.chosen.has(current.uid)) this.chosen = new Set([current.uid]);
-      this.menu = { x: (box?.left ?? 0) + 48, y: box?.bottom ?? 0, entry: current };
-    } else if (e.key === "Backspace" && this.path !== "~") this.go(this.path.slice(0, this.path.lastIndexOf("/")) || "~");
-    else return;
-    e.preventDefault();
+      if (!this.chosen.has(intent.entry.uid)) this.chosen = new Set([intent.entry.uid]);
+      this.menu = { x: (box?.left ?? 0) + 48, y: box?.bottom ?? 0, entry: intent.entry };
+    }
   }
 
   /** What a row's or tile's controls do. */
@@ -395,15 +395,7 @@ export class Pc2FileExplorer extends LitElement {
                 </table>`
         }
       </div>
-      ${
-        this.usage
-          ? html`<p class="usage muted" data-testid="storage-usage">${
-              this.usage.quota === null
-                ? `${formatSize(this.usage.used)} used · ${formatSize(this.usage.available)} free on the node`
-                : `${formatSize(this.usage.used)} of ${formatSize(this.usage.quota)} used · ${formatSize(this.usage.available)} left`
-            }</p>`
-          : nothing
-      }
+      ${this.usage ? html`<p class="usage muted" data-testid="storage-usage">${storageLine(this.usage)}</p>` : nothing}
       ${this.uploads.length ? html`<pc2-upload-list .uploads=${this.uploads} @dismiss=${(ev: CustomEvent<UploadItem>) => (this.uploads = this.uploads.filter((u) => u !== ev.detail))}></pc2-upload-list>` : nothing}
       ${this.details ? html`<pc2-file-details .entry=${this.details} @close=${() => (this.details = null)}></pc2-file-details>` : nothing}
       ${
