@@ -2,13 +2,14 @@
 // sets on one day, a week that starts on Monday, ISO weeks that straddle a new year (2026 has 53),
 // months, a count reached exactly, a policy of zeros; and set names read back to their times.
 import { expect, test } from "bun:test";
-import { type RetentionPolicy, setsToKeep, setTime } from "../../../server/backup/retention.ts";
+import { DEFAULT_RETENTION, type RetentionPolicy, setsToKeep, setTime } from "../../../server/backup/retention.ts";
 
 const keep = (names: string[], policy: Partial<RetentionPolicy>) => [...setsToKeep(names, { daily: 0, weekly: 0, monthly: 0, ...policy })].sort();
 
 test("set names read back to their UTC times, with or without milliseconds; anything else is refused", () => {
   expect(setTime("20261204T050000123Z").toISOString()).toBe("2026-12-04T05:00:00.123Z");
   expect(setTime("20261204T050000Z").toISOString()).toBe("2026-12-04T05:00:00.000Z");
+  expect(setTime("20261231T235958007Z").toISOString()).toBe("2026-12-31T23:59:58.007Z");
   for (const bad of ["2026-12-04T05:00:00Z", "20261204T0500Z", "20261204T050000", "x20261204T050000Z", "20261204T050000Zx", "20261204T0500001234Z"])
     expect(() => setTime(bad)).toThrow(`not a backup set name: ${bad}`);
 });
@@ -16,6 +17,10 @@ test("set names read back to their UTC times, with or without milliseconds; anyt
 test("the newest set is kept whatever the policy; nothing else under a policy of zeros; input order does not matter", () => {
   expect(keep(["20261201T000000Z", "20261203T000000Z", "20261202T000000Z"], {})).toEqual(["20261203T000000Z"]);
   expect(keep([], { daily: 7 })).toEqual([]);
+});
+
+test("by default: 7 days, 4 weeks, 6 months (docs/backups.md)", () => {
+  expect(DEFAULT_RETENTION).toEqual({ daily: 7, weekly: 4, monthly: 6 });
 });
 
 test("daily: the newest set of each of the last N days that have sets; N reached exactly stops it", () => {

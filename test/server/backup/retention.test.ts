@@ -71,6 +71,7 @@ test("property: random changes, backups and prunes never lose a chunk a kept set
       if (rand(3) !== 0) continue;
       const newest = (await dest.listSets()).at(-1)!;
       const policy = { daily: rand(4), weekly: rand(3), monthly: rand(3) };
+      const chunksBefore = (await dest.listChunks()).length;
       const result = await pruneBackups(dest, keys, policy);
       const remaining = await dest.listSets();
       expect(remaining).toEqual(result.keptSets);
@@ -81,6 +82,7 @@ test("property: random changes, backups and prunes never lose a chunk a kept set
         for (const obj of (await readSet(dest, keys, name)).manifest.objects) for (const id of obj.chunks) needed.add(id);
       }
       expect(new Set(await dest.listChunks())).toEqual(needed);
+      expect(result.deletedChunks).toBe(chunksBefore - needed.size);
     }
   }
 }, 120_000);
