@@ -92,7 +92,8 @@ export function outboundFetch(reach: Reach, resolve: Resolver = systemResolver, 
       const method = (request.method ?? "GET").toUpperCase();
       const toGet = res.status === 303 ? method !== "HEAD" : (res.status === 301 || res.status === 302) && method === "POST";
       if (!toGet && request.body && typeof request.body !== "string") throw fail("redirect_refused", `${url.host} redirected a streamed request`, { host: url.host });
-      request = toGet ? { ...request, method: method === "HEAD" ? "HEAD" : "GET", body: undefined, headers } : { ...request, headers };
+      // (HEAD is never turned: it has no body to drop.)
+      request = toGet ? { ...request, method: "GET", body: undefined, headers } : { ...request, headers };
       if (toGet) headers.delete("content-type");
       url = next;
     }
