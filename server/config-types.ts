@@ -38,6 +38,8 @@ export interface Config {
   /** Sandbox processes kept started (and WASM runs at once); runs beyond wait in a queue of `maxQueue`. */
   /** idleMs: sandbox processes stop after this long without a run (started again when one comes). */
   wasm: { workers: number; maxQueue: number; idleMs: number };
+  /** The IPFS worker starts with the first file operation that needs it and stops after this long without one. */
+  ipfsIdleMs: number;
   ai: AiConfig;
   network: NetworkConfig;
   tls: TlsConfig;

@@ -106,6 +106,7 @@ const SETTINGS = {
   terminalIdleMinutes: { file: "terminal.idleMinutes", env: "PC2_TERMINAL_IDLE_MINUTES", fallback: 30, parse: integer(1, 24 * 60) },
   wasmWorkers: { file: "wasm.workers", env: "PC2_WASM_WORKERS", fallback: 2, parse: integer(1, 64) },
   wasmIdleSeconds: { file: "wasm.idleSeconds", env: "PC2_WASM_IDLE_SECONDS", fallback: 600, parse: integer(5, 86_400) },
+  ipfsIdleSeconds: { file: "files.ipfsIdleSeconds", env: "PC2_IPFS_IDLE_SECONDS", fallback: 600, parse: integer(5, 86_400) },
   wasmMaxQueue: { file: "wasm.maxQueue", env: "PC2_WASM_MAX_QUEUE", fallback: 64, parse: integer(0, 10_000) },
   aiThreads: { file: "ai.threads", env: "PC2_AI_THREADS", fallback: Math.max(1, navigator.hardwareConcurrency - 1), parse: integer(1, 256) },
   aiMaxConcurrent: { file: "ai.maxConcurrent", env: "PC2_AI_MAX_CONCURRENT", fallback: 1, parse: integer(1, 64) },
@@ -322,6 +323,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), isTTY = fal
     },
     terminal: { shell: v.terminalShell, maxPerUser: v.terminalMaxSessions, idleMs: v.terminalIdleMinutes * 60_000 },
     wasm: { workers: v.wasmWorkers, maxQueue: v.wasmMaxQueue, idleMs: v.wasmIdleSeconds * 1000 },
+    ipfsIdleMs: v.ipfsIdleSeconds * 1000,
     ai: {
       threads: v.aiThreads,
       maxConcurrent: v.aiMaxConcurrent,

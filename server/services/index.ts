@@ -107,7 +107,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     db,
     repo: new FilesRepository(db),
     blobs: new BlobStore(join(config.dataDir, "files"), join(config.dataDir, "tmp")),
-    ipfs: new IpfsClient(join(config.dataDir, "ipfs")),
+    ipfs: new IpfsClient(join(config.dataDir, "ipfs"), { idleMs: config.ipfsIdleMs }),
   };
   const files = new FilesService({
     ...storage,

@@ -19,21 +19,52 @@ export interface GrowingImport {
 
 const STOP_TIMEOUT_MS = 5000;
 
+export interface IpfsClientOptions {
+  /** How long the worker may sit with nothing to do before it stops (it starts again on the next call). */
+  idleMs?: number;
+}
+
+/**
+ * The worker (a thread running Helia, ~9 MiB) starts with the first call, not with the node, and
+ * stops after `idleMs` with no call under way: an idle node does not hold it. A worker that is
+ * stopping finishes (Helia closes its stores) before the next one opens them.
+ */
 export class IpfsClient {
-  private worker: Worker | null = null;
+  /** The running worker, once it has been asked for; null when none runs or one is stopping. */
+  private ready: Promise<Worker> | null = null;
+  private retiring: Promise<void> | null = null;
+  private started = false;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private failure: Error | null = null;
+  private readonly idleMs: number;
 
-  constructor(private readonly repoDir: string) {}
+  constructor(
+    private readonly repoDir: string,
+    opts: IpfsClientOptions = {},
+  ) {
+    this.idleMs = opts.idleMs ?? 600_000;
+  }
 
+  /** Calls are accepted from now on; the worker itself starts with the first of them. */
   start(): void {
-    const worker = new Worker(workerUrl("ipfs.worker.ts"));
+    this.started = true;
     this.failure = null;
+  }
+
+  /** Whether a worker is running or starting now (for tests and the idle measurements). */
+  get running(): boolean {
+    return this.ready !== null;
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(workerUrl("ipfs.worker.ts"));
     worker.onmessage = (e: MessageEvent<IpfsResponse>) => {
       const p = this.pending.get(e.data.id);
       if (!p) return;
       this.pending.delete(e.data.id);
+      this.armIdle();
       if (e.data.ok) p.resolve(e.data.result);
       else p.reject(new Error(`ipfs: ${e.data.error}`));
     };
@@ -44,17 +75,62 @@ export class IpfsClient {
       this.pending.clear();
     };
     worker.postMessage({ repoDir: this.repoDir });
-    this.worker = worker;
+    return worker;
+  }
+
+  /** The worker, started (after any stopping one has finished) if none runs. */
+  private worker(): Promise<Worker> {
+    if (this.idleTimer) clearTimeout(this.idleTimer), (this.idleTimer = null);
+    this.ready ??= (this.retiring ?? Promise.resolve()).then(() => this.spawn());
+    return this.ready;
+  }
+
+  /** With nothing under way, stop the worker after the idle time. */
+  private armIdle(): void {
+    if (this.pending.size > 0 || !this.ready) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.pending.size === 0) this.retire();
+    }, this.idleMs);
+    this.idleTimer.unref?.();
+  }
+
+  private retire(): Promise<void> {
+    const ready = this.ready;
+    if (!ready) return this.retiring ?? Promise.resolve();
+    this.ready = null;
+    const retiring = ready
+      .then((worker) => this.stopWorker(worker))
+      .finally(() => {
+        if (this.retiring === retiring) this.retiring = null;
+      });
+    this.retiring = retiring;
+    return retiring;
+  }
+
+  /** Let Helia close its stores, but never wait on it for more than a few seconds. */
+  private async stopWorker(worker: Worker): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const id = this.nextId++;
+    const stopped = new Promise<void>((resolve) => {
+      this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
+      worker.postMessage({ op: "stop", id });
+    });
+    await Promise.race([stopped, new Promise((r) => (timer = setTimeout(r, STOP_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    this.pending.delete(id);
+    worker.terminate();
   }
 
   private call<K extends Op>(req: Omit<Extract<IpfsRequest, { op: K }>, "id">): Promise<ResultOf<K>> {
-    const worker = this.worker;
-    if (!worker) return Promise.reject(new Error("ipfs worker not running"));
+    if (!this.started) return Promise.reject(new Error("ipfs worker not running"));
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (r: IpfsResult) => void, reject });
-      worker.postMessage({ ...req, id });
+      // Posted in call order: every post waits on the same promise.
+      void this.worker().then((worker) => worker.postMessage({ ...req, id }));
     });
   }
 
@@ -65,14 +141,16 @@ export class IpfsClient {
    * import finishes; it is closed once the import is over.
    */
   addGrowing(path: string): GrowingImport {
-    const worker = this.worker;
     const fd = openSync(path, "r");
     const id = this.nextId; // the id call() is about to use
     const result = this.call<"addGrowing">({ op: "addGrowing", fd })
       .then((r) => r.cid)
       .finally(() => closeSync(fd));
     result.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
-    const send = (msg: Omit<IpfsGrow, "op" | "id">) => worker?.postMessage({ op: "grow", id, ...msg } satisfies IpfsGrow);
+    // After the addGrowing message (same promise, later turn), and only while the import is pending.
+    const send = (msg: Omit<IpfsGrow, "op" | "id">) => {
+      if (this.pending.has(id)) void this.ready?.then((worker) => worker.postMessage({ op: "grow", id, ...msg } satisfies IpfsGrow));
+    };
     return {
       grow: (size) => send({ size }),
       finish: (size) => (send({ size, done: true }), result),
@@ -102,18 +180,15 @@ export class IpfsClient {
     return (await this.call<"gc">({ op: "gc" })).removed;
   }
 
-  /** Whether the worker is up (for /health). */
+  /** Whether the worker can serve calls (for /health): started, and not failed. It may be idle, not running. */
   healthy(): boolean {
-    return this.worker !== null && this.failure === null;
+    return this.started && this.failure === null;
   }
 
-  /** Let Helia close its stores, but never wait on it for more than a few seconds. */
+  /** Stop the worker (waiting for Helia to close its stores, a few seconds at most); no calls after. */
   async stop(): Promise<void> {
-    if (!this.worker) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.call<"stop">({ op: "stop" }).catch(() => undefined), new Promise((r) => (timer = setTimeout(r, STOP_TIMEOUT_MS)))]);
-    clearTimeout(timer);
-    this.worker.terminate();
-    this.worker = null;
+    this.started = false;
+    if (this.idleTimer) clearTimeout(this.idleTimer), (this.idleTimer = null);
+    await this.retire();
   }
 }
