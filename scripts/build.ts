@@ -4,6 +4,7 @@ import { basename, join, relative } from "node:path";
 import { buildWeb, WEB_OUT } from "./build-web.ts";
 import { buildLlamaRuntime } from "./build-llama-runtime.ts";
 import { buildWasmApps } from "./build-wasm-apps.ts";
+import { recordStartProfile } from "./bytecode-profile.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const GEN = join(ROOT, "dist", ".build");
@@ -59,7 +60,7 @@ export interface BuildStamp {
   releaseKey?: string;
 }
 
-export async function buildBinary(outfile = join(ROOT, "dist", "pc2"), stamp: BuildStamp = {}): Promise<string> {
+export async function buildBinary(outfile = join(ROOT, "dist", "pc2"), stamp: BuildStamp = {}, opts: { profile?: boolean } = {}): Promise<string> {
   const webFiles = await buildWeb();
   const apps = await buildWasmApps();
   const entry = writeEntry(
@@ -73,18 +74,32 @@ export async function buildBinary(outfile = join(ROOT, "dist", "pc2"), stamp: Bu
     .filter((f) => f.endsWith(".worker.ts"))
     .map((f) => join(workersDir, f));
   const roles = Object.values(ROLE_ENTRIES).map((f) => join(ROOT, f));
-  rmSync(outfile, { force: true });
   const defines = [
     ...(stamp.version ? ["--define", `PC2_BUILD_VERSION=${JSON.stringify(stamp.version)}`] : []),
     ...(stamp.releaseKey ? ["--define", `PC2_BUILD_RELEASE_KEY=${JSON.stringify(stamp.releaseKey)}`] : []),
   ];
-  const proc = Bun.spawn([process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", ...defines, entry, ...roles, ...workers, "--outfile", outfile], {
-    cwd: ROOT,
-    stdout: "inherit",
-    stderr: "inherit",
-  });
-  if ((await proc.exited) !== 0) throw new Error("bun build --compile failed");
-  console.log(`built ${outfile} (${(statSync(outfile).size / 1e6).toFixed(1)} MB; ${webFiles.length} desktop files, ${workers.length} workers)`);
+  const compile = async (order: string[]) => {
+    rmSync(outfile, { force: true });
+    const layout = order.length ? ["--bytecode-order", order.join(",")] : [];
+    const proc = Bun.spawn([process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", ...layout, ...defines, entry, ...roles, ...workers, "--outfile", outfile], {
+      cwd: ROOT,
+      stdout: "inherit",
+      stderr: "inherit",
+    });
+    if ((await proc.exited) !== 0) throw new Error("bun build --compile failed");
+  };
+  await compile([]);
+  // Then again, with the bytecode start-up uses laid out first (scripts/bytecode-profile.ts).
+  let profiled = false;
+  if ((opts.profile ?? process.env.PC2_BUILD_PROFILE !== "0") === true) {
+    const profileDir = join(GEN, "profile");
+    rmSync(profileDir, { recursive: true, force: true });
+    mkdirSync(profileDir, { recursive: true });
+    const order = await recordStartProfile(outfile, profileDir);
+    if (order.length) await compile(order);
+    profiled = order.length > 0;
+  }
+  console.log(`built ${outfile} (${(statSync(outfile).size / 1e6).toFixed(1)} MB; ${webFiles.length} desktop files, ${workers.length} workers${profiled ? "; start-up bytecode first" : ""})`);
   return outfile;
 }
 

@@ -28,6 +28,8 @@ export async function buildRelease(o: { keyFile: string; version: string; baseUr
     o.patch(tree.path);
     const proc = Bun.spawn([BUN, "scripts/release.ts", "--key", o.keyFile, "--version", o.version, "--base-url", o.baseUrl, "--min-from", "0.0.0", "--out", o.out], {
       cwd: tree.path,
+      // A release broken on purpose (it crashes or hangs at start) cannot be profiled: built without.
+      env: { ...process.env, PC2_BUILD_PROFILE: "0" },
       stdout: "pipe",
       stderr: "pipe",
     });

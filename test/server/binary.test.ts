@@ -28,6 +28,14 @@ beforeAll(async () => {
 afterAll(() => build.remove());
 
 describe("the single binary", () => {
+  test("its start-up bytecode was laid out first, from a profile of the release binary starting (scripts/bytecode-profile.ts)", () => {
+    for (const name of ["restart.order", "first-start.order"]) {
+      const order = readFileSync(join(import.meta.dir, "..", "..", "dist", ".build", "profile", name), "utf8").split("\n");
+      expect(order[0]).toBe("v2");
+      expect(order.length).toBeGreaterThan(5_000);
+    }
+  });
+
   test("a release build: its version and publisher key are stamped in, and its signed manifest matches it byte for byte", async () => {
     expect(binary.endsWith(`pc2-${VERSION}-${thisPlatform()}`)).toBe(true);
     const version = Bun.spawnSync([binary, "version"], { stdout: "pipe" });
