@@ -22,6 +22,8 @@ const STOP_TIMEOUT_MS = 5000;
 export interface IpfsClientOptions {
   /** How long the worker may sit with nothing to do before it stops (it starts again on the next call). */
   idleMs?: number;
+  /** The worker's module (tests point it elsewhere to see a worker that fails). */
+  workerScript?: string | URL;
 }
 
 /**
@@ -33,18 +35,22 @@ export class IpfsClient {
   /** The running worker, once it has been asked for; null when none runs or one is stopping. */
   private ready: Promise<Worker> | null = null;
   private retiring: Promise<void> | null = null;
+  /** The worker `ready` resolved to. */
+  private current: Worker | null = null;
   private started = false;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private failure: Error | null = null;
   private readonly idleMs: number;
+  private readonly workerScript: string | URL;
 
   constructor(
     private readonly repoDir: string,
     opts: IpfsClientOptions = {},
   ) {
     this.idleMs = opts.idleMs ?? 600_000;
+    this.workerScript = opts.workerScript ?? workerUrl("ipfs.worker.ts");
   }
 
   /** Calls are accepted from now on; the worker itself starts with the first of them. */
@@ -59,7 +65,7 @@ export class IpfsClient {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(workerUrl("ipfs.worker.ts"));
+    const worker = new Worker(this.workerScript);
     worker.onmessage = (e: MessageEvent<IpfsResponse>) => {
       const p = this.pending.get(e.data.id);
       if (!p) return;
@@ -73,15 +79,25 @@ export class IpfsClient {
       this.failure = new Error(`ipfs worker failed: ${e.message}`);
       for (const p of this.pending.values()) p.reject(this.failure);
       this.pending.clear();
+      // Nothing to stop later: it is gone.
+      if (this.current === worker) (this.current = null), (this.ready = null);
+      worker.terminate();
     };
     worker.postMessage({ repoDir: this.repoDir });
+    this.current = worker;
     return worker;
   }
 
   /** The worker, started (after any stopping one has finished) if none runs. */
   private worker(): Promise<Worker> {
     if (this.idleTimer) clearTimeout(this.idleTimer), (this.idleTimer = null);
-    this.ready ??= (this.retiring ?? Promise.resolve()).then(() => this.spawn());
+    if (!this.ready) {
+      const ready = (this.retiring ?? Promise.resolve()).then(() => this.spawn());
+      ready.catch(() => {
+        if (this.ready === ready) this.ready = null;
+      });
+      this.ready = ready;
+    }
     return this.ready;
   }
 
@@ -100,8 +116,12 @@ export class IpfsClient {
     const ready = this.ready;
     if (!ready) return this.retiring ?? Promise.resolve();
     this.ready = null;
+    this.current = null;
     const retiring = ready
-      .then((worker) => this.stopWorker(worker))
+      .then(
+        (worker) => this.stopWorker(worker),
+        () => undefined, // it never started: nothing to stop
+      )
       .finally(() => {
         if (this.retiring === retiring) this.retiring = null;
       });
@@ -130,7 +150,14 @@ export class IpfsClient {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (r: IpfsResult) => void, reject });
       // Posted in call order: every post waits on the same promise.
-      void this.worker().then((worker) => worker.postMessage({ ...req, id }));
+      this.worker().then(
+        (worker) => worker.postMessage({ ...req, id }),
+        (err: unknown) => {
+          // The worker could not be started: this call fails, the next one tries again.
+          this.pending.delete(id);
+          reject(new Error(`ipfs worker failed to start: ${(err as Error).message}`));
+        },
+      );
     });
   }
 
@@ -149,7 +176,11 @@ export class IpfsClient {
     result.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
     // After the addGrowing message (same promise, later turn), and only while the import is pending.
     const send = (msg: Omit<IpfsGrow, "op" | "id">) => {
-      if (this.pending.has(id)) void this.ready?.then((worker) => worker.postMessage({ op: "grow", id, ...msg } satisfies IpfsGrow));
+      if (this.pending.has(id))
+        this.ready?.then(
+          (worker) => worker.postMessage({ op: "grow", id, ...msg } satisfies IpfsGrow),
+          () => undefined, // the import's call fails with the reason
+        );
     };
     return {
       grow: (size) => send({ size }),

@@ -74,6 +74,23 @@ describe("the worker's life", () => {
     await ipfs.stop();
   }, 30_000);
 
+  test("a worker that fails fails the calls waiting on it and every later one, and /health's check with them", async () => {
+    const broken = join(tmp.path, "broken.worker.ts");
+    writeFileSync(broken, 'throw new Error("no Helia here");\n');
+    const ipfs = new IpfsClient(join(tmp.path, "repo5"), { workerScript: broken });
+    ipfs.start();
+    // Settled with .then: expect().rejects can miss a rejection that comes from a worker (oven-sh/bun#31462).
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => "answered",
+        (e: Error) => e.message,
+      );
+    expect(await failure(ipfs.add(file("x")))).toStartWith("ipfs worker failed: ");
+    expect(await failure(ipfs.pins())).toStartWith("ipfs worker failed: ");
+    expect(ipfs.healthy()).toBe(false);
+    await ipfs.stop();
+  });
+
   test("stop with no worker returns at once; calls before start or after stop are refused", async () => {
     const ipfs = new IpfsClient(join(tmp.path, "repo4"));
     await expect(ipfs.add(file("x"))).rejects.toThrow("ipfs worker not running");
