@@ -141,6 +141,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "test/server/boson/vectors.test.ts",
       "test/server/boson/id.test.ts",
       "test/server/boson/keys-and-box.test.ts",
+      "test/server/boson/message-encoder.test.ts",
       "test/server/boson/message-decoder.test.ts",
       "test/server/boson/message-decoder-requests.test.ts",
       "test/server/boson/message-decoder-responses.test.ts",
