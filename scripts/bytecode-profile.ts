@@ -1,17 +1,35 @@
 // Profile-guided bytecode layout for the compiled node (`bun build --bytecode-order`): run a first
-// build the way a node usually starts — a restart, and a first start — with BUN_BYTECODE_ORDER_OUT
-// set, so Bun records which functions start-up uses; the second build places them together at the
-// front of the executable. Fewer pages of it are then read and kept: on 6 December the idle node's
-// resident memory went from ~67 to ~60 MiB with it. A profile from another build still applies, it
-// only helps less, so a failed recording costs speed, never correctness.
+// build the way a node usually starts — a restart with a first upload and a first WASM run, and a
+// first start — with BUN_BYTECODE_ORDER_OUT set, so Bun records which functions start-up uses; the
+// second build places them together at the front of the executable. Fewer pages of it are then read
+// and kept: on 6 December the idle node's resident memory went from ~66 to ~60 MiB with it. A
+// profile from another build still applies, it only helps less, so a failed recording costs speed,
+// never correctness. (The sandbox child is killed with the node, before Bun writes its profile: the
+// child's own start is not in it.)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { signIn } from "./bench/bench-node.ts";
 
 /** What a browser and a supervisor ask a node for first. */
 const FIRST_REQUESTS = ["/health", "/", "/api/info", "/health"];
 
-async function recordOneStart(binary: string, dataDir: string, out: string): Promise<void> {
+const SETUP_CODE = "bytecode-profile";
+
+/** A 1 KiB upload (starts the IPFS worker) and a WASM run (starts a sandbox process), as the Owner. */
+async function firstUse(url: string, auth: Record<string, string>): Promise<void> {
+  const form = new FormData();
+  form.set("path", "~");
+  form.set("name", "profile.txt");
+  form.set("overwrite", "true");
+  form.set("file", new Blob([new Uint8Array(1024).fill(97)]), "profile.txt");
+  const wrote = await fetch(`${url}/write`, { method: "POST", headers: auth, body: form });
+  if (wrote.status !== 200) throw new Error(`the profile's write answered ${wrote.status}`);
+  const ran = await fetch(`${url}/api/wasm/execute`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ app: "calc", args: ["6*7"] }) });
+  if (ran.status !== 200) throw new Error(`the profile's WASM run answered ${ran.status}`);
+}
+
+async function recordOneStart(binary: string, dataDir: string, out: string, use: (url: string) => Promise<void>): Promise<void> {
   const proc = Bun.spawn([binary, "start"], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -22,6 +40,7 @@ async function recordOneStart(binary: string, dataDir: string, out: string): Pro
       PC2_NETWORK_BOOTSTRAP: "none",
       PC2_NETWORK_IPV4: "127.0.0.1",
       PC2_NETWORK_PORT: "0",
+      PC2_SETUP_CODE: SETUP_CODE,
       BUN_BYTECODE_ORDER_OUT: out,
     },
     stdout: "pipe",
@@ -41,6 +60,7 @@ async function recordOneStart(binary: string, dataDir: string, out: string): Pro
     const url = /"url":"(https?:\/\/[^"]+)"/.exec(log)?.[1];
     if (!url) throw new Error("the node did not say where it listens");
     for (const path of FIRST_REQUESTS) await (await fetch(url + path, { tls: { rejectUnauthorized: false } })).arrayBuffer();
+    await use(url);
   } finally {
     proc.kill("SIGTERM");
     await proc.exited;
@@ -56,8 +76,12 @@ export async function recordStartProfile(binary: string, dir: string): Promise<s
   const first = join(dir, "first-start.order");
   const restart = join(dir, "restart.order");
   try {
-    await recordOneStart(binary, data, first);
-    await recordOneStart(binary, data, restart);
+    let auth: Record<string, string> = {};
+    await recordOneStart(binary, data, first, async (url) => {
+      auth = await signIn(url, SETUP_CODE);
+    });
+    await recordOneStart(binary, data, restart, (url) => firstUse(url, auth));
+    // The restart (with its first upload and WASM run, as the node sees them), then the first start.
     return [restart, first];
   } catch (err) {
     console.warn(`bytecode profile not recorded (${(err as Error).message}); building without it`);
