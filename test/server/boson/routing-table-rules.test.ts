@@ -107,6 +107,20 @@ describe("full buckets", () => {
     expect(s.t.size).toBe(K + 1);
   });
 
+  test("contacts waiting before a split wait in the bucket that covers them after it; a far bucket with space has room", () => {
+    const s = far(); // one bucket (ours) full of far contacts
+    s.t.put(at(idOf("1", 80)), false); // only wrote: no split, it waits
+    s.t.put(at(idOf("0", 1)), true); // answered: the split
+    s.t.failed(idOf("1", 1));
+    s.t.failed(idOf("1", 1));
+    expect(s.t.get(idOf("1", 80))).toMatchObject({ verified: false });
+    const f = far();
+    f.t.put(at(idOf("0", 1)), true);
+    expect(f.t.hasRoomFor(idOf("1", 81))).toBe(false);
+    f.t.remove(idOf("1", 2));
+    expect(f.t.hasRoomFor(idOf("1", 81))).toBe(true);
+  });
+
   test("the replacement cache keeps the newest K, once each", () => {
     const s = far();
     s.t.put(at(idOf("0", 1)), true);
@@ -123,6 +137,11 @@ describe("full buckets", () => {
       .filter((e) => getBit(e.id.bytes, 0) === 1)
       .map((e) => e.id.bytes[31]!);
     expect(far1.sort((a, b) => a - b)).toEqual(Array.from({ length: K }, (_, i) => 103 + i));
+    // The cache is spent: a further failing entry stays (it answered once), no older contact comes back.
+    s.t.failed(idOf("1", 103));
+    s.t.failed(idOf("1", 103));
+    expect(s.t.get(idOf("1", 103))?.failures).toBe(2);
+    expect(s.t.get(idOf("1", 102))).toBeUndefined();
   });
 
   test("room: space in the bucket, a bucket of ours that can split, or an entry to replace", () => {
@@ -152,6 +171,19 @@ describe("failures", () => {
     expect(t.get(idOf("1", 2))).toBeUndefined();
     t.failed(idOf("1", 3)); // unknown: nothing happens
     expect(t.size).toBe(0);
+  });
+
+  test("a verified entry failing twice, with nobody waiting, stays — yet counts as room, and a newcomer that answered takes its place", () => {
+    const s = far();
+    s.t.put(at(idOf("0", 1)), true); // split: the far bucket is full and no longer ours
+    s.t.failed(idOf("1", 4));
+    expect(s.t.hasRoomFor(idOf("1", 70))).toBe(false);
+    s.t.failed(idOf("1", 4));
+    expect(s.t.get(idOf("1", 4))?.failures).toBe(2);
+    expect(s.t.hasRoomFor(idOf("1", 70))).toBe(true);
+    s.t.put(at(idOf("1", 70)), true);
+    expect(s.t.get(idOf("1", 4))).toBeUndefined();
+    expect(s.t.get(idOf("1", 70))).toMatchObject({ verified: true, failures: 0 });
   });
 
   test("remove takes an entry out at once", () => {
@@ -203,6 +235,8 @@ describe("lookups", () => {
       { id: idOf("1", 1).toString(), host: "192.0.2.1", port: 4000 },
       { id: idOf("1", 3).toString(), host: "192.0.2.1", port: 4003 },
     ]);
-    for (let i = 0; i < 20; i++) expect([1, 2, 3]).toContain(t.randomEntry()!.id.bytes[31]!);
+    const drawn = new Set<number>();
+    for (let i = 0; i < 300; i++) drawn.add(t.randomEntry()!.id.bytes[31]!);
+    expect([...drawn].sort()).toEqual([1, 2, 3]); // each one, sooner or later (missing one: (2/3)^300)
   });
 });

@@ -4,7 +4,7 @@
 // resolve, and what a redirect does to the method, the body and the headers. (outbound-fetch.test.ts
 // runs the guard against real servers.)
 import { describe, expect, test } from "bun:test";
-import { checkedAddress, outboundFetch, type Resolver, type Transport } from "../../../server/net/outbound-fetch.ts";
+import { checkedAddress, outboundFetch, type Resolver, systemResolver, type Transport } from "../../../server/net/outbound-fetch.ts";
 import { refusalOfAsync } from "../../helpers/refusal.ts";
 
 interface Dialled {
@@ -72,6 +72,12 @@ describe("what is dialled", () => {
   });
 });
 
+test("the system resolver gives every address of a name (localhost, from /etc/hosts: no network)", async () => {
+  const addresses = await systemResolver("localhost");
+  expect(addresses).toContain("127.0.0.1");
+  expect(addresses.every((a) => typeof a === "string")).toBe(true);
+});
+
 describe("refusals", () => {
   const fetchPublic = outboundFetch("public", names, observed().transport);
   test("a local address, for public reach; a range nobody may reach, for any reach — each named", async () => {
@@ -133,6 +139,19 @@ describe("redirects", () => {
     expect((await f("http://api.example.com/c")).status).toBe(304);
     expect((await f("http://api.example.com/d")).status).toBe(200);
     expect(o.dialled.map((d) => new URL(d.target).pathname)).toEqual(["/a", "/a", "/c", "/d"]);
+  });
+
+  test("a redirect is a 300–399 with a Location: 300 and 399 are followed, 299 and 400 with a Location are answers", async () => {
+    for (const [status, followed] of [
+      [299, false],
+      [300, true],
+      [399, true],
+      [400, false],
+    ] as const) {
+      const o = observed({ "/a": () => new Response(status === 300 || status === 399 ? null : "body", { status, headers: { location: "/b" } }) });
+      const res = await outboundFetch("public", names, o.transport)("http://api.example.com/a");
+      expect([status, res.status, o.dialled.length]).toEqual([status, followed ? 200 : status, followed ? 2 : 1]);
+    }
   });
 
   test("303 turns anything but HEAD into a body-less GET; 301 and 302 turn only POST into one; 307 and 308 keep all", async () => {
