@@ -167,7 +167,13 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     // Backups as stored: the keys from the recovery phrase, sealed chunks, the manifest, retention.
     name: "backup-format",
     mutate: ["server/backup/backup-keys.ts", "server/backup/sealed-chunks.ts", "server/backup/backup-manifest.ts", "server/backup/retention.ts"],
-    tests: ["test/server/backup/retention-rules.test.ts", "test/server/backup/backup-format.test.ts", "test/server/backup/backup-crypto.test.ts", "test/server/backup/retention.test.ts", "test/server/backup/backup-roundtrip.test.ts"],
+    tests: [
+      "test/server/backup/retention-rules.test.ts",
+      "test/server/backup/backup-format.test.ts",
+      "test/server/backup/backup-crypto.test.ts",
+      "test/server/backup/retention.test.ts",
+      "test/server/backup/backup-roundtrip.test.ts",
+    ],
   },
   {
     name: "key-vault",
