@@ -16,6 +16,17 @@ const CASES: [string, string, string][] = [
   ["::ffff:1:808:808", "public", "unicast"],
   ["0:0:0:0:1:ffff:808:808", "public", "unicast"],
   ["64:ff9b:2::808:808", "public", "unicast"],
+  // One word off each embedding form, carrying loopback: ordinary addresses, not loopback in disguise.
+  ["::1:7f00:1", "public", "unicast"],
+  ["1::ffff:7f00:1", "public", "unicast"],
+  ["0:0:0:0:1:ffff:7f00:1", "public", "unicast"],
+  ["1::ffff:0:7f00:1", "public", "unicast"],
+  ["0:0:0:0:ffff:1:7f00:1", "public", "unicast"],
+  ["0:0:0:0:1:0:7f00:1", "public", "unicast"],
+  ["64:ff9a::7f00:1", "public", "unicast"],
+  ["65:ff9b::7f00:1", "public", "unicast"],
+  // 6to4 whose second and third words look like NAT64's local-use prefix: still 6to4.
+  ["2002:ff9b:1::", "never", "6to4(reserved)"],
   ["127.0.0.1", "lan", "loopback"],
   ["10.1.2.3", "lan", "private"],
   ["100.64.0.1", "lan", "carrierGradeNat"],
@@ -44,10 +55,13 @@ const CASES: [string, string, string][] = [
   ["::7f00:1", "never", "ipv4Compatible"],
   ["::808:808", "never", "ipv4Compatible"],
   ["::2", "never", "ipv4Compatible"],
+  // Read as the URL standard writes it (::7f00:1), not as ipaddr.js would (mapped).
+  ["::127.0.0.1", "never", "ipv4Compatible"],
   ["not-an-ip", "never", "invalid"],
   ["1.2.3", "never", "invalid"],
   ["::gggg", "never", "invalid"],
   ["[::1]", "never", "invalid"],
+  ["fe80::1%eth0", "never", "invalid"],
 ];
 
 test("each address's tier and the range a refusal names", () => {
