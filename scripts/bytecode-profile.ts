@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { signIn } from "./bench/bench-node.ts";
+import { signIn, smallWrite, wasmRun } from "./bench/bench-node.ts";
 
 /** What a browser and a supervisor ask a node for first. */
 const FIRST_REQUESTS = ["/health", "/", "/api/info", "/health"];
@@ -18,15 +18,8 @@ const SETUP_CODE = "bytecode-profile";
 
 /** A 1 KiB upload (starts the IPFS worker) and a WASM run (starts a sandbox process), as the Owner. */
 async function firstUse(url: string, auth: Record<string, string>): Promise<void> {
-  const form = new FormData();
-  form.set("path", "~");
-  form.set("name", "profile.txt");
-  form.set("overwrite", "true");
-  form.set("file", new Blob([new Uint8Array(1024).fill(97)]), "profile.txt");
-  const wrote = await fetch(`${url}/write`, { method: "POST", headers: auth, body: form });
-  if (wrote.status !== 200) throw new Error(`the profile's write answered ${wrote.status}`);
-  const ran = await fetch(`${url}/api/wasm/execute`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ app: "calc", args: ["6*7"] }) });
-  if (ran.status !== 200) throw new Error(`the profile's WASM run answered ${ran.status}`);
+  await smallWrite(url, auth, "profile.txt");
+  await wasmRun(url, auth);
 }
 
 async function recordOneStart(binary: string, dataDir: string, out: string, use: (url: string) => Promise<void>): Promise<void> {

@@ -39,3 +39,30 @@ export async function signIn(url: string, code: string): Promise<Record<string, 
   const { token } = await (await post("/api/auth/login", { message, signature: await wallet.signMessage(message), setupCode: code })).json();
   return { authorization: `Bearer ${token}` };
 }
+
+/** A 1 KiB upload (POST /write) to the Owner's home; its time in ms, as the client sees it. */
+export async function smallWrite(url: string, auth: Record<string, string>, name: string): Promise<number> {
+  const form = new FormData();
+  form.set("path", "~");
+  form.set("name", name);
+  form.set("overwrite", "true");
+  form.set("file", new Blob([new Uint8Array(1024).fill(97)]), name);
+  const t = performance.now();
+  const wrote = await fetch(`${url}/write`, { method: "POST", headers: auth, body: form });
+  await wrote.arrayBuffer();
+  if (wrote.status !== 200) throw new Error(`write failed: ${wrote.status}`);
+  return performance.now() - t;
+}
+
+/** The `calc` sample run once (`6*7`); its time in ms, as the client sees it. */
+export async function wasmRun(url: string, auth: Record<string, string>): Promise<number> {
+  const t = performance.now();
+  const res = await fetch(`${url}/api/wasm/execute`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json" },
+    body: JSON.stringify({ app: "calc", args: ["6*7"] }),
+  });
+  const body = (await res.json()) as { result?: { stdout: string } };
+  if (body.result?.stdout !== "42\n") throw new Error(`the WASM run failed: ${res.status} ${JSON.stringify(body)}`);
+  return performance.now() - t;
+}

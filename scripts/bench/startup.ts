@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary } from "../build.ts";
-import { signIn } from "./bench-node.ts";
+import { signIn, smallWrite, wasmRun } from "./bench-node.ts";
 import { writeSection } from "./sections.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -38,20 +38,6 @@ function treeRss(pid: number): { bytes: number; processes: number } {
     bytes += Number(m?.[1] ?? 0) * 1024;
   }
   return { bytes, processes: tree.length };
-}
-
-/** A 1 KiB upload (POST /write) to the Owner's home; its time in ms, as the client sees it. */
-async function smallWrite(port: number, auth: Record<string, string>, name: string): Promise<number> {
-  const form = new FormData();
-  form.set("path", "~");
-  form.set("name", name);
-  form.set("overwrite", "true");
-  form.set("file", new Blob([new Uint8Array(1024).fill(97)]), name);
-  const t = performance.now();
-  const wrote = await fetch(`http://127.0.0.1:${port}/write`, { method: "POST", headers: auth, body: form });
-  await wrote.arrayBuffer();
-  if (wrote.status !== 200) throw new Error(`write failed: ${wrote.status}`);
-  return performance.now() - t;
 }
 
 interface Started {
@@ -86,19 +72,6 @@ async function timeToFirst200(cmd: string[], env: Record<string, string>, url: (
   const s = await untilFirst200(cmd, env, url);
   await s.stop();
   return s.ms;
-}
-
-/** One WASM run (the calc sample) as a client sees it, in ms. */
-async function wasmRun(port: number, auth: Record<string, string>): Promise<number> {
-  const t = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/api/wasm/execute`, {
-    method: "POST",
-    headers: { ...auth, "content-type": "application/json" },
-    body: JSON.stringify({ app: "calc", args: ["6*7"] }),
-  });
-  const body = (await res.json()) as { result?: { stdout: string } };
-  if (body.result?.stdout !== "42\n") throw new Error(`the WASM run failed: ${res.status} ${JSON.stringify(body)}`);
-  return performance.now() - t;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -138,10 +111,10 @@ async function main() {
     }
     for (let i = 0; i < Math.max(3, Math.floor(RUNS / 2)); i++) {
       const s = await untilFirst200([pc2], { PC2_DATA_DIR: data }, health);
-      wasmAfter.push(await wasmRun(s.port, auth));
-      wasmWarm.push(await wasmRun(s.port, auth));
-      writeAfter.push(await smallWrite(s.port, auth, `after-restart-${i}.txt`));
-      writeWarm.push(await smallWrite(s.port, auth, `warm-${i}.txt`));
+      wasmAfter.push(await wasmRun(`http://127.0.0.1:${s.port}`, auth));
+      wasmWarm.push(await wasmRun(`http://127.0.0.1:${s.port}`, auth));
+      writeAfter.push(await smallWrite(`http://127.0.0.1:${s.port}`, auth, `after-restart-${i}.txt`));
+      writeWarm.push(await smallWrite(`http://127.0.0.1:${s.port}`, auth, `warm-${i}.txt`));
       await s.stop();
     }
     // Idle: a restarted node left alone for 3 s, nobody signed in.
@@ -152,8 +125,8 @@ async function main() {
     // Idle after use: a WASM run and a file write, then nothing for longer than the sandbox's idle
     // time (5 s here; 10 minutes by default): its process has stopped.
     const usedNode = await untilFirst200([pc2], { PC2_DATA_DIR: data, PC2_WASM_IDLE_SECONDS: "5", PC2_IPFS_IDLE_SECONDS: "5" }, health);
-    await wasmRun(usedNode.port, auth);
-    await smallWrite(usedNode.port, auth, "idle-bench.txt");
+    await wasmRun(`http://127.0.0.1:${usedNode.port}`, auth);
+    await smallWrite(`http://127.0.0.1:${usedNode.port}`, auth, "idle-bench.txt");
     const busy = treeRss(usedNode.pid);
     await Bun.sleep(11_000);
     const idleAfterUse = treeRss(usedNode.pid);
