@@ -64,12 +64,30 @@ function describe(err: unknown): string {
   return (e.message ?? String(err)).split("\n")[0]!.slice(0, 500);
 }
 
+/**
+ * The account of this key: looked up if the CA knows it (and its contact set when there is one),
+ * made otherwise. acme-client's own step re-sends the registration to a known account as an update,
+ * which a CA refuses when it changes nothing (no contact address: "Use POST-as-GET…"), so every
+ * order after the first failed for a node without an email.
+ */
+async function useAccount(client: InstanceType<Awaited<ReturnType<typeof acmeClient>>["Client"]>, email: string | null): Promise<void> {
+  const contact = email ? [`mailto:${email}`] : undefined;
+  try {
+    await client.createAccount({ onlyReturnExisting: true });
+  } catch {
+    await client.createAccount({ termsOfServiceAgreed: true, contact });
+    return;
+  }
+  if (contact) await client.updateAccount({ contact });
+}
+
 export async function issueCertificate(o: IssueOptions): Promise<{ certPem: string; keyPem: string }> {
   const acme = await acmeClient();
   const client = new acme.Client({ directoryUrl: o.directory, accountKey: o.accountKeyPem, backoffAttempts: 6, backoffMin: 1000, backoffMax: 10_000 });
   const key = await acme.crypto.createPrivateEcdsaKey("P-256");
   const [, csr] = await acme.crypto.createCsr({ commonName: o.names[0], altNames: o.names }, key);
   try {
+    await useAccount(client, o.email);
     const certPem = await client.auto({
       csr,
       email: o.email ?? undefined,

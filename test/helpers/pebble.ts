@@ -118,3 +118,19 @@ export async function startPebble({ httpPort, validitySeconds = 90 * 86_400 }: {
     stop,
   };
 }
+
+/**
+ * What `openssl verify` says of `leafPem` for `hostname`, checked against pebble's root with its
+ * intermediate, as a browser would ("leaf.pem: OK" when it holds). The PEM files are written into
+ * `dir`; the root's path is returned for clients that must trust it too.
+ */
+export async function opensslVerdict(pebble: Pebble, dir: string, leafPem: string, hostname: string): Promise<{ verdict: string; rootFile: string }> {
+  const { root, intermediate } = await pebble.chain();
+  const [rootFile, intermediateFile, leafFile] = ["root.pem", "intermediate.pem", "leaf.pem"].map((name) => join(dir, name)) as [string, string, string];
+  writeFileSync(rootFile, root);
+  writeFileSync(intermediateFile, intermediate);
+  writeFileSync(leafFile, leafPem);
+  const run = Bun.spawnSync(["openssl", "verify", "-CAfile", rootFile, "-untrusted", intermediateFile, "-verify_hostname", hostname, leafFile]);
+  const said = `${run.stdout.toString()}${run.stderr.toString()}`.trim();
+  return { verdict: said.replaceAll(`${dir}/`, ""), rootFile };
+}

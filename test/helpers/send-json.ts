@@ -7,3 +7,10 @@ export async function sendJson(baseUrl: string, who: SignedIn, method: string, p
   const type = res.headers.get("content-type") ?? "";
   return { status: res.status, body: type.includes("ndjson") ? await ndjsonLines(res) : await res.json() };
 }
+
+/** The RequestInit for a JSON call as `who` (the body left out when undefined). */
+export const jsonRequest = (who: SignedIn, method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { ...who.bearer, "content-type": "application/json" },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});

@@ -32,6 +32,8 @@ export interface AcmeCertificatesOptions {
   challenges: AcmeChallenges;
   /** The node's public name (host name only), or null. */
   publicName: () => string | null;
+  /** More names to certify when they can be: functions' own host names (after the configured and public ones, within MAX_NAMES). */
+  extraNames?: () => string[];
   /** A new certificate to serve. */
   onCertificate: (pair: KeyAndCertificate) => void;
   log: Logger;
@@ -42,6 +44,8 @@ export interface AcmeCertificatesOptions {
 const RETRY_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 60 * 60_000];
 /** Even with nothing due, look again this often (names, clock). */
 const MAX_SLEEP_MS = 12 * 60 * 60_000;
+/** Names one certificate may carry (Let's Encrypt's limit). */
+export const MAX_NAMES = 100;
 
 export class AcmeCertificates {
   private state: AcmeStatus["state"] = "waiting";
@@ -56,10 +60,11 @@ export class AcmeCertificates {
 
   constructor(private readonly o: AcmeCertificatesOptions) {}
 
-  /** The names wanted now: configured ones and the public name, without repeats. */
+  /** The names wanted now: configured ones, the public name, then the extra ones, without repeats, at most MAX_NAMES. */
   names(): string[] {
     const publicName = this.o.publicName();
-    return [...new Set([...this.o.config.names, ...(publicName ? [publicName.toLowerCase()] : [])])];
+    const names = [...new Set([...this.o.config.names, ...(publicName ? [publicName.toLowerCase()] : []), ...(this.o.extraNames?.() ?? []).map((n) => n.toLowerCase())])];
+    return names.slice(0, MAX_NAMES);
   }
 
   /** Load the stored certificate (when it still serves) and schedule the first check at once. */
@@ -84,9 +89,12 @@ export class AcmeCertificates {
     this.timer = null;
   }
 
-  /** Check now (the names changed): renew if the certificate does not cover them. */
-  recheck(): void {
-    this.schedule(0);
+  /** Check now, or after `ms` (the names changed): renew if the certificate does not cover them. */
+  recheck(ms = 0): void {
+    const again = () => this.recheck(ms);
+    // An order under way schedules its own next check when it ends: this one comes after it.
+    if (this.running) return void this.running.then(again, again);
+    this.schedule(ms);
   }
 
   status(): AcmeStatus {

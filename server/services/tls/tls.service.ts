@@ -59,6 +59,10 @@ export interface TlsServiceOptions {
   log: Logger;
   /** Open HTTP-01 challenges, answered on the node's plain-HTTP listeners. */
   challenges: AcmeChallenges;
+  /** Functions' own host names (<subdomain>.<functions domain>): an ACME certificate covers them too. */
+  functionHosts?: () => string[];
+  /** How long a new function host name waits before the certificate is asked for (several at once make one order). */
+  hostsSettleMs?: number;
   /** How often the Owner's files are checked for a change. */
   pollMs?: number;
   now?: () => Date;
@@ -133,6 +137,7 @@ export class TlsService {
       this.publicName = host;
       this.acme?.recheck();
     });
+    this.o.events.on("functions.hosts", () => this.acme?.recheck(this.o.hostsSettleMs ?? 5_000));
     if (this.mode === "acme") this.startAcme();
     else if (this.mode === "files") {
       const problems = this.readFiles();
@@ -176,6 +181,7 @@ export class TlsService {
       dir: join(this.o.dataDir, "tls", "acme"),
       challenges: this.o.challenges,
       publicName: () => this.publicName,
+      extraNames: this.o.functionHosts,
       onCertificate: (pair) => {
         this.use(pair);
         this.o.events.emit("tls.changed", { fingerprint: this.current!.info.fingerprint });

@@ -4,6 +4,7 @@
 // unique on the node, refused without a functions domain; unknown and deeper names get 404.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { opensslReads, sClient } from "../../helpers/openssl-certs.ts";
+import { jsonRequest } from "../../helpers/send-json.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { addUser, claimOwner, httpFetcher, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
 import { converse } from "../../helpers/ws-transcript.ts";
@@ -28,12 +29,7 @@ const ECHO = `export default {
   },
 };`;
 
-const jsonReq = (who: SignedIn, method: string, body?: unknown): RequestInit => ({
-  method,
-  headers: { ...who.bearer, "content-type": "application/json" },
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
-const patch = (who: SignedIn, name: string, body: unknown) => f(`/api/functions/${name}`, jsonReq(who, "PATCH", body));
+const patch = (who: SignedIn, name: string, body: unknown) => f(`/api/functions/${name}`, jsonRequest(who, "PATCH", body));
 /** A request to this node with the given Host (as a browser at that name would send it). */
 const at = (host: string, path = "/", init: RequestInit = {}) => fetch(`${t.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), host } });
 
@@ -48,7 +44,7 @@ beforeAll(async () => {
     [owner, "secret", "private"],
     [admin, "other", "public"],
   ] as const) {
-    const res = await f("/api/functions", jsonReq(who, "POST", { name, visibility, files: [{ path: "main.ts", content: ECHO }] }));
+    const res = await f("/api/functions", jsonRequest(who, "POST", { name, visibility, files: [{ path: "main.ts", content: ECHO }] }));
     expect(res.status).toBe(201);
   }
 });
@@ -138,7 +134,7 @@ describe("choosing a subdomain", () => {
     expect((await at(`echo.${DOMAIN}`, "/")).status).toBe(404);
     expect((await patch(admin, "other", { subdomain: "echo" })).status).toBe(200);
     expect((await (await at(`echo.${DOMAIN}`, "/mine")).json()).path).toBe("/mine");
-    expect((await f("/api/functions/other", jsonReq(admin, "DELETE"))).status).toBe(200);
+    expect((await f("/api/functions/other", jsonRequest(admin, "DELETE"))).status).toBe(200);
     expect((await at(`echo.${DOMAIN}`, "/")).status).toBe(404);
     expect((await patch(owner, "echo", { subdomain: "echo" })).status).toBe(200);
   });
@@ -153,11 +149,11 @@ test("a node without a functions domain refuses a subdomain with the setting to 
   try {
     const pf = httpFetcher(plain.url);
     const who = await claimOwner(pf, plain.started.setup.code!);
-    expect((await pf("/api/functions", jsonReq(who, "POST", { name: "echo", visibility: "public", files: [{ path: "main.ts", content: ECHO }] }))).status).toBe(201);
-    const res = await pf("/api/functions/echo", jsonReq(who, "PATCH", { subdomain: "echo" }));
+    expect((await pf("/api/functions", jsonRequest(who, "POST", { name: "echo", visibility: "public", files: [{ path: "main.ts", content: ECHO }] }))).status).toBe(201);
+    const res = await pf("/api/functions/echo", jsonRequest(who, "PATCH", { subdomain: "echo" }));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: "functions_domain_not_set" });
-    const details = await (await pf("/api/functions/echo", jsonReq(who, "GET"))).json();
+    const details = await (await pf("/api/functions/echo", jsonRequest(who, "GET"))).json();
     expect(details.function).toMatchObject({ subdomain: null, host: null });
     // And a Host under some domain is just an unknown name there.
     expect((await fetch(`${plain.url}/health`, { headers: { host: `echo.${DOMAIN}` } })).status).toBe(421);
@@ -182,8 +178,8 @@ test("a name the node has as its own stays the node's, even under the functions 
   try {
     const nf = httpFetcher(node.url);
     const who = await claimOwner(nf, node.started.setup.code!);
-    expect((await nf("/api/functions", jsonReq(who, "POST", { name: "home", visibility: "public", files: [{ path: "main.ts", content: ECHO }] }))).status).toBe(201);
-    expect((await nf("/api/functions/home", jsonReq(who, "PATCH", { subdomain: "home" }))).status).toBe(200);
+    expect((await nf("/api/functions", jsonRequest(who, "POST", { name: "home", visibility: "public", files: [{ path: "main.ts", content: ECHO }] }))).status).toBe(201);
+    expect((await nf("/api/functions/home", jsonRequest(who, "PATCH", { subdomain: "home" }))).status).toBe(200);
     const res = await fetch(`${node.url}/api/info`, { headers: { host: `home.${DOMAIN}` } });
     expect(res.status).toBe(200);
     expect((await res.json()).path).toBeUndefined(); // the node's /api/info, not the function's echo

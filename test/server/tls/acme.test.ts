@@ -4,11 +4,11 @@
 // pebble's root), renews a short-lived certificate before it ends, and reports a refused challenge
 // with the CA's reason while it keeps serving.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { inspectCertificate } from "../../../server/tls/certificate.ts";
 import { sClient } from "../../helpers/openssl-certs.ts";
-import { type Pebble, startPebble } from "../../helpers/pebble.ts";
+import { opensslVerdict, type Pebble, startPebble } from "../../helpers/pebble.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
 import { freeTcpPort, waitFor } from "../../helpers/wait.ts";
@@ -72,23 +72,9 @@ describe("a certificate from pebble", () => {
     expect(info.issuer).toContain("Pebble Intermediate");
 
     // openssl checks the chain pebble issued, for the name, as a browser would.
-    const { root, intermediate } = await pebble.chain();
-    writeFileSync(join(tmp.path, "root.pem"), root);
-    writeFileSync(join(tmp.path, "intermediate.pem"), intermediate);
-    writeFileSync(join(tmp.path, "leaf.pem"), issuedPem);
-    const verify = Bun.spawnSync([
-      "openssl",
-      "verify",
-      "-CAfile",
-      join(tmp.path, "root.pem"),
-      "-untrusted",
-      join(tmp.path, "intermediate.pem"),
-      "-verify_hostname",
-      "alice.pc2.test",
-      join(tmp.path, "leaf.pem"),
-    ]);
-    expect(verify.stdout.toString().trim()).toBe(`${join(tmp.path, "leaf.pem")}: OK`);
-    expect((await sClient("127.0.0.1", t.started.port, { serverName: "alice.pc2.test", caFile: join(tmp.path, "root.pem") })).ok).toBe(true);
+    const { verdict, rootFile } = await opensslVerdict(pebble, tmp.path, issuedPem, "alice.pc2.test");
+    expect(verdict).toBe("leaf.pem: OK");
+    expect((await sClient("127.0.0.1", t.started.port, { serverName: "alice.pc2.test", caFile: rootFile })).ok).toBe(true);
 
     // Kept on disk, the key for the node's user only; the challenge is gone once answered.
     expect(statSync(join(t.dataDir, "tls", "acme", "key.pem")).mode & 0o777).toBe(0o600);
