@@ -138,6 +138,7 @@ export const ERROR_CODES = {
   function_entry_missing: { status: 400, message: "The function has no entry module (main.ts, main.js, index.ts, index.js or mod.ts)" },
   function_too_large: { status: 413, message: "The function's files are larger than the limit" },
   function_body_too_large: { status: 413, message: "The request body is larger than the function's limit" },
+  invalid_limit: { status: 400, message: "A function's limit is out of range" },
   function_disabled: { status: 503, message: "This function is disabled" },
   function_failed_to_start: { status: 502, message: "The function failed to start" },
   function_crashed: { status: 502, message: "The function's process ended while answering" },

@@ -22,6 +22,8 @@ export interface EventMap {
   "tls.changed": { fingerprint: string };
   /** The names an ACME certificate is asked for changed (the node answers to them). */
   "tls.names": { names: string[] };
+  /** A function was given a host name of its own (<subdomain>.<functions domain>): an ACME certificate should cover it. */
+  "functions.hosts": { added: string };
   /** A line of a function's log (console output, an uncaught error, why its process stopped): for its deployer's sockets. */
   "functions.log": { owner: string; name: string; at: number; level: "debug" | "info" | "warn" | "error"; message: string; deployment: string };
   /** A backup ended (scheduled, asked for, or before an update): for the Owner's notices. */

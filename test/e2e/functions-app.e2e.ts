@@ -1,7 +1,7 @@
 // The Functions app: create a function from a template (its source in ~/Functions/<name>), call it,
 // edit main.ts in the editor, deploy again, watch its log live, roll back, set a secret (never shown
-// again), make it private; give it a host name of its own and open it there; axe on the app; Members
-// do not get it.
+// again), make it private; give it a host name of its own and open it there; set limits lower than
+// the node's; axe on the app; Members do not get it.
 import { Wallet } from "ethers";
 import { claimViaApi, editorText, expect, invite, signInThroughUi, startNode, test, type RunningNode } from "./fixtures.ts";
 import { axeViolations } from "./screen-checks.ts";
@@ -93,6 +93,28 @@ test.describe
       // The signed-in browser still reaches it (its session cookie, kept from the function).
       const res = await page.request.get(`${fnUrl}/hello/dee`);
       expect(await res.json()).toEqual({ hello: "dee" });
+    });
+
+    test("limits lower than the node's: set, refused out of range, and back to the node's", async ({ page }) => {
+      await signInThroughUi(page, node.url, owner);
+      await page.getByRole("button", { name: "Open Functions" }).click();
+      const app = page.locator("pc2-functions-app");
+      await expect(app.getByLabel("Time per request (ms)")).toHaveValue("30000");
+      await app.getByLabel("Memory (MiB)").fill("10");
+      await app.getByRole("button", { name: "Save limits" }).click();
+      await expect(app.getByRole("alert")).toHaveText("memoryMb must be a whole number from 64 to 128 (the node's limit)");
+      await app.getByLabel("Memory (MiB)").fill("128");
+      await app.getByLabel("Time per request (ms)").fill("5000");
+      await app.getByLabel("Requests at once").fill("2");
+      await app.getByRole("button", { name: "Save limits" }).click();
+      await expect(app.getByRole("status")).toHaveText("Limits saved: they apply from the next request");
+      await expect(app.getByLabel("Time per request (ms)")).toHaveValue("5000");
+      const limits = async () => (await (await page.request.get(`${node.url}/api/functions/hello-api`)).json()).function.limits;
+      expect(await limits()).toMatchObject({ wallMs: { value: 5000, custom: true }, concurrency: { value: 2, custom: true }, memoryMb: { value: 128, custom: false } });
+      await app.getByRole("button", { name: "Use the node's" }).click();
+      await expect(app.getByRole("status")).toHaveText("Back to the node's limits");
+      expect(await limits()).toMatchObject({ wallMs: { value: 30_000, custom: false }, concurrency: { value: 16, custom: false } });
+      await expect(app.getByRole("button", { name: "Use the node's" })).toBeDisabled();
     });
 
     test("members do not get the app", async ({ page }) => {

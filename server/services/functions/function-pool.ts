@@ -10,6 +10,7 @@ import type { OutboundFetch, Reach } from "../../net/outbound-fetch.ts";
 import type { KeyVault } from "../ai/key-vault.ts";
 import { hostAllowed } from "./allowed-hosts.ts";
 import { FunctionKv } from "./function-kv.ts";
+import { effectiveLimits } from "./function-limits.ts";
 import { FunctionProcess, type FunctionLimits } from "./function-process.ts";
 import type { FunctionTelemetry } from "./function-telemetry.ts";
 import type { FunctionRow, FunctionsRepository } from "./functions.repository.ts";
@@ -87,7 +88,11 @@ export class FunctionPool {
   /** The deployment's running process, started if need be (resolves once it serves). */
   async processFor(fn: FunctionRow, deployment: string): Promise<FunctionProcess> {
     const current = this.running.get(fn.id);
-    if (current?.deployment === deployment && current.process.alive) return current.process;
+    if (current?.deployment === deployment && current.process.alive) {
+      // Requests that come while it starts wait for it to serve, as the first one does.
+      await current.process.ready;
+      return current.process;
+    }
     if (current) this.retire(fn.id);
     const { repo, vault, telemetry, limits } = this.deps;
     const env = Object.fromEntries(repo.sealedSecrets(fn.id).map((s) => [s.name, vault.open(s.sealed, `function-secret:${fn.id}:${s.name}`)]));
@@ -95,7 +100,7 @@ export class FunctionPool {
       bwrap: bwrapPath()!,
       deploymentDir: this.dir(fn, deployment),
       env,
-      limits,
+      limits: effectiveLimits(limits, fn.limits),
       egress: (target, request) => this.egress(fn, target, request),
       kv: (op) => runKvOperation(this.kvOf(fn), op),
       onLog: (level, message) => telemetry.log(fn, { at: Date.now(), level, message, deployment }),

@@ -2,6 +2,7 @@
 // and their sealed secrets. Every query is scoped by the owning wallet or by a function's id that
 // was found through it.
 import type { Database } from "bun:sqlite";
+import type { CustomLimits } from "./function-limits.ts";
 
 export type Visibility = "private" | "public";
 
@@ -17,6 +18,8 @@ export interface FunctionRow {
   allow_lan: boolean;
   /** Its own host name's first label (<subdomain>.<functions domain>), unique on the node; null: none. */
   subdomain: string | null;
+  /** Limits its deployer set lower than the node's (function-limits.ts). */
+  limits: CustomLimits;
   created_at: number;
   updated_at: number;
 }
@@ -28,9 +31,15 @@ export interface DeploymentRow {
   created_at: number;
 }
 
-type RawFunction = Omit<FunctionRow, "disabled" | "allowed_hosts" | "allow_lan"> & { disabled: number; allowed_hosts: string; allow_lan: number };
+type RawFunction = Omit<FunctionRow, "disabled" | "allowed_hosts" | "allow_lan" | "limits"> & { disabled: number; allowed_hosts: string; allow_lan: number; limits: string };
 
-const toRow = (r: RawFunction): FunctionRow => ({ ...r, disabled: r.disabled === 1, allow_lan: r.allow_lan === 1, allowed_hosts: JSON.parse(r.allowed_hosts) as string[] });
+const toRow = (r: RawFunction): FunctionRow => ({
+  ...r,
+  disabled: r.disabled === 1,
+  allow_lan: r.allow_lan === 1,
+  allowed_hosts: JSON.parse(r.allowed_hosts) as string[],
+  limits: JSON.parse(r.limits) as CustomLimits,
+});
 
 export class FunctionsRepository {
   constructor(private readonly db: Database) {}
@@ -47,6 +56,14 @@ export class FunctionsRepository {
   /** The function a subdomain names, whoever owns it (a host name is the node's, not a wallet's). */
   bySubdomain(label: string): { owner: string; name: string } | null {
     return this.db.query<{ owner: string; name: string }, [string]>("SELECT owner, name FROM functions WHERE subdomain = ?").get(label);
+  }
+
+  /** Every function's own host name label, the oldest function's first. */
+  subdomains(): string[] {
+    return this.db
+      .query<{ subdomain: string }, []>("SELECT subdomain FROM functions WHERE subdomain IS NOT NULL ORDER BY created_at, id")
+      .all()
+      .map((r) => r.subdomain);
   }
 
   all(): FunctionRow[] {
@@ -80,18 +97,19 @@ export class FunctionsRepository {
   }
 
   /** Change what is given (a subdomain: null removes it). Returns false when the subdomain is another function's. */
-  update(functionId: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean; subdomain?: string | null }): boolean {
+  update(functionId: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean; subdomain?: string | null; limits?: CustomLimits }): boolean {
     const f = this.db.query<RawFunction, [string]>("SELECT * FROM functions WHERE id = ?").get(functionId)!;
     const flag = (next: boolean | undefined, now: number) => (next === undefined ? now : next ? 1 : 0);
     try {
       this.db
-        .query("UPDATE functions SET visibility = ?, disabled = ?, allowed_hosts = ?, allow_lan = ?, subdomain = ?, updated_at = ? WHERE id = ?")
+        .query("UPDATE functions SET visibility = ?, disabled = ?, allowed_hosts = ?, allow_lan = ?, subdomain = ?, limits = ?, updated_at = ? WHERE id = ?")
         .run(
           change.visibility ?? f.visibility,
           flag(change.disabled, f.disabled),
           change.allowedHosts ? JSON.stringify(change.allowedHosts) : f.allowed_hosts,
           flag(change.allowLan, f.allow_lan),
           change.subdomain === undefined ? f.subdomain : change.subdomain,
+          change.limits ? JSON.stringify(change.limits) : f.limits,
           Date.now(),
           functionId,
         );

@@ -8,6 +8,7 @@ const Name = t.String({ pattern: "^[a-z0-9][a-z0-9-]{0,62}$" });
 const Visibility = t.Union([t.Literal("private"), t.Literal("public")]);
 /** One DNS label: the function's own host name is <subdomain>.<the node's functions domain>. */
 const Subdomain = t.Union([t.String({ pattern: "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$" }), t.Null()]);
+const Limit = t.Union([t.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }), t.Null()]);
 const Hosts = t.Array(t.String({ minLength: 1, maxLength: 260 }), { maxItems: 64 });
 
 export const DeployBody = t.Object({
@@ -31,6 +32,8 @@ export const UpdateBody = t.Object({
   allowLan: t.Optional(t.Boolean()),
   /** Its own host name (<subdomain>.<functions domain>); null removes it. */
   subdomain: t.Optional(Subdomain),
+  /** Limits lower than the node's (ranges checked against the node's own); null goes back to the node's. */
+  limits: t.Optional(t.Object({ wallMs: t.Optional(Limit), memoryMb: t.Optional(Limit), concurrency: t.Optional(Limit), bodyBytes: t.Optional(Limit) }, { additionalProperties: false })),
 });
 
 export const RollbackBody = t.Object({ deployment: t.String({ pattern: "^[0-9a-f]{16}$" }) });

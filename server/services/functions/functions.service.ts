@@ -16,6 +16,8 @@ import { FunctionPool } from "./function-pool.ts";
 import { FunctionSubdomains } from "./function-subdomains.ts";
 import type { FunctionLimits } from "./function-process.ts";
 import type { SocketAnswer } from "./function-socket.ts";
+import { changeLimits, describeLimits, type LimitsChange } from "./function-limits.ts";
+import type { FunctionLogStore } from "./function-log-store.ts";
 import { FunctionTelemetry, type LogEntry, type MetricsSummary } from "./function-telemetry.ts";
 import type { DeploymentRow, FunctionRow, FunctionsRepository, Visibility } from "./functions.repository.ts";
 import { probeSandbox } from "./sandbox-command.ts";
@@ -44,8 +46,10 @@ export interface FunctionDetails {
   current: string | null;
   deployments: DeploymentRow[];
   secrets: string[];
-  /** Since the node started: requests, errors (500 and above), and latency to the response's headers over the last 1,000 requests. */
+  /** Requests and errors (500 and above) since it was created, and latency to the response's headers over the last 1,000 requests since the node started. */
   metrics: MetricsSummary;
+  /** The limits its process runs under: each one's value and whether its deployer set it (lower than the node's). */
+  limits: ReturnType<typeof describeLimits>;
   createdAt: number;
   updatedAt: number;
 }
@@ -59,6 +63,8 @@ export interface FunctionsDeps {
   outbound: (reach: Reach) => OutboundFetch;
   /** Where log lines go live (the deployer's sockets, through reactions.ts). */
   events: EventBus;
+  /** Where log lines and request counts are kept across restarts. */
+  logStore: FunctionLogStore;
   /** A folder of the deployer's own storage, as a function's files (stored-folder.ts). */
   readFolder: (owner: string, folder: string) => Promise<SourceFile[]>;
   /** A domain whose wildcard points at the node: functions may have <subdomain>.<domain> (null: none). */
@@ -84,6 +90,8 @@ export class FunctionsService {
   /** Whether bubblewrap can make a sandbox here: asked once, when functions are first used. */
   private sandboxCheck: Promise<{ ok: true } | { ok: false; reason: string }> | null = null;
   private readonly telemetry: FunctionTelemetry;
+  /** The node's limits: each function's are these, or lower where its deployer set them. */
+  private readonly limits: FunctionLimits;
   private readonly pool: FunctionPool;
   /** The rows requests look up, kept for a moment (function-directory.ts). */
   private readonly directory: FunctionDirectory;
@@ -91,11 +99,12 @@ export class FunctionsService {
   readonly hosts: FunctionSubdomains | null;
 
   constructor(private readonly deps: FunctionsDeps) {
-    this.telemetry = new FunctionTelemetry(deps.events);
+    this.telemetry = new FunctionTelemetry(deps.events, deps.logStore, deps.log);
     this.directory = new FunctionDirectory((owner, name) => deps.repo.find(owner, name));
     this.hosts = deps.domain ? new FunctionSubdomains(deps.domain, (label) => deps.repo.bySubdomain(label)) : null;
     const { repo, vault, dataDir, outbound } = deps;
-    this.pool = new FunctionPool({ repo, vault, dataDir, outbound, telemetry: this.telemetry, limits: deps.limits ?? FUNCTION_LIMITS });
+    this.limits = deps.limits ?? FUNCTION_LIMITS;
+    this.pool = new FunctionPool({ repo, vault, dataDir, outbound, telemetry: this.telemetry, limits: this.limits });
   }
 
   start(): void {
@@ -131,6 +140,7 @@ export class FunctionsService {
 
   stop(): void {
     this.pool.stop();
+    this.telemetry.write();
   }
 
   async status(): Promise<{ available: boolean; reason: string | null }> {
@@ -159,6 +169,7 @@ export class FunctionsService {
       deployments: this.deps.repo.deployments(fn.id),
       secrets: this.deps.repo.secretNames(fn.id),
       metrics: this.telemetry.metricsOf(fn.id),
+      limits: describeLimits(this.limits, fn.limits),
       createdAt: fn.created_at,
       updatedAt: fn.updated_at,
     };
@@ -217,13 +228,20 @@ export class FunctionsService {
     return this.get(owner, name);
   }
 
-  update(owner: string, name: string, change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean; subdomain?: string | null }, role: Role): FunctionDetails {
+  update(
+    owner: string,
+    name: string,
+    change: { visibility?: Visibility; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean; subdomain?: string | null; limits?: LimitsChange },
+    role: Role,
+  ): FunctionDetails {
     const fn = this.found(owner, name);
+    const limits = change.limits ? changeLimits(fn.limits, change.limits, this.limits) : undefined;
     if (change.allowLan !== undefined && role !== "owner") throw fail("insufficient_role", "Only the Owner lets a function reach the LAN");
     if (change.subdomain && !this.hosts)
       throw fail("functions_domain_not_set", "This node has no domain for functions: its Owner sets PC2_FUNCTIONS_DOMAIN (a domain whose wildcard points at the node)");
-    if (!this.deps.repo.update(fn.id, change)) throw fail("function_subdomain_taken", `Another function on this node answers at ${this.hosts!.hostOf(change.subdomain!)}`);
+    if (!this.deps.repo.update(fn.id, { ...change, limits })) throw fail("function_subdomain_taken", `Another function on this node answers at ${this.hosts!.hostOf(change.subdomain!)}`);
     this.changed(fn);
+    if (change.subdomain && change.subdomain !== fn.subdomain) this.deps.events.emit("functions.hosts", { added: this.hosts!.hostOf(change.subdomain) });
     return this.get(owner, name);
   }
 

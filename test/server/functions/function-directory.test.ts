@@ -18,6 +18,7 @@ function row(name: string, disabled = false): FunctionRow {
     allowed_hosts: [],
     allow_lan: false,
     subdomain: null,
+    limits: {},
     created_at: 1,
     updated_at: 1,
   } as FunctionRow;

@@ -8,7 +8,10 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { filesClient } from "../../helpers/files-client.ts";
-import { addUser, claimOwner, httpFetcher, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
+import { makeTempDir } from "../../helpers/temp-dir.ts";
+import { deployFunction, functionPath } from "../../helpers/functions-api.ts";
+import { jsonRequest } from "../../helpers/send-json.ts";
+import { addUser, claimOwner, httpFetcher, signIn, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
 
 let t: TestNode;
 let f: Fetcher;
@@ -16,16 +19,8 @@ let owner: SignedIn;
 let admin: SignedIn;
 let member: SignedIn;
 
-const jsonReq = (who: SignedIn, method: string, body?: unknown): RequestInit => ({
-  method,
-  headers: { ...who.bearer, "content-type": "application/json" },
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
-async function deploy(who: SignedIn, name: string, main: string, extra: Record<string, unknown> = {}) {
-  const res = await f("/api/functions", jsonReq(who, "POST", { name, files: [{ path: "main.ts", content: main }], ...extra }));
-  return { status: res.status, body: await res.json() };
-}
-const fn = (who: SignedIn, name: string, rest = "/") => `/fn/${who.address}/${name}${rest}`;
+const deploy = (who: SignedIn, name: string, main: string, extra: Record<string, unknown> = {}) => deployFunction(f, who, name, main, extra);
+const fn = functionPath;
 
 beforeAll(async () => {
   t = await startTestNode();
@@ -59,14 +54,14 @@ describe("deploy and call", () => {
     );
     expect(again.body.function.deployments.length).toBe(1);
     // Public: anyone.
-    await f(`/api/functions/hello`, jsonReq(owner, "PATCH", { visibility: "public" }));
+    await f(`/api/functions/hello`, jsonRequest(owner, "PATCH", { visibility: "public" }));
     expect((await f(fn(owner, "hello", "/x"))).status).toBe(200);
   });
 
   test("Deno.serve(handler) with secrets: Deno.env sees them, the API never shows them back", async () => {
     const d = await deploy(admin, "secret", `Deno.serve((req) => new Response(String(Deno.env.get("API_KEY")) + " " + req.method));`);
     expect(d.status).toBe(201);
-    const set = await f("/api/functions/secret/secrets", jsonReq(admin, "PUT", { secrets: { API_KEY: "k-123" } }));
+    const set = await f("/api/functions/secret/secrets", jsonRequest(admin, "PUT", { secrets: { API_KEY: "k-123" } }));
     expect(set.status).toBe(200);
     const text = JSON.stringify(await set.json());
     expect(text).toContain("API_KEY");
@@ -80,10 +75,10 @@ describe("deploy and call", () => {
     const v1 = (await deploy(owner, "versions", `export default { fetch: () => new Response("one") };`)).body.function.current;
     await deploy(owner, "versions", `export default { fetch: () => new Response("two") };`);
     expect(await (await f(fn(owner, "versions"), { headers: owner.bearer })).text()).toBe("two");
-    const back = await f("/api/functions/versions/rollback", jsonReq(owner, "POST", { deployment: v1 }));
+    const back = await f("/api/functions/versions/rollback", jsonRequest(owner, "POST", { deployment: v1 }));
     expect((await back.json()).function.current).toBe(v1);
     expect(await (await f(fn(owner, "versions"), { headers: owner.bearer })).text()).toBe("one");
-    expect((await f("/api/functions/versions/rollback", jsonReq(owner, "POST", { deployment: "0".repeat(16) }))).status).toBe(404);
+    expect((await f("/api/functions/versions/rollback", jsonRequest(owner, "POST", { deployment: "0".repeat(16) }))).status).toBe(404);
   });
 });
 
@@ -94,15 +89,15 @@ describe("deploy from a folder of the deployer's storage", () => {
     await fs.write("~/Documents/fn-src", "main.ts", `import { word } from "./lib/word.ts"; export default { fetch: () => new Response(word) };`);
     await fs.write("~/Documents/fn-src/lib", "word.ts", `export const word = "from storage";`);
     await fs.write("~/Documents/fn-src", ".env", "SECRET=1");
-    const d = await f("/api/functions", jsonReq(admin, "POST", { name: "stored", folder: "~/Documents/fn-src" }));
+    const d = await f("/api/functions", jsonRequest(admin, "POST", { name: "stored", folder: "~/Documents/fn-src" }));
     expect(d.status).toBe(201);
     expect(await (await f(fn(admin, "stored"), { headers: admin.bearer })).text()).toBe("from storage");
     // Another wallet's folder does not exist for this caller.
-    expect((await f("/api/functions", jsonReq(owner, "POST", { name: "stored", folder: `/${admin.address}/Documents/fn-src` }))).status).toBe(403);
-    expect((await f("/api/functions", jsonReq(owner, "POST", { name: "stored", folder: "~/Documents/fn-src" }))).status).toBe(404);
-    const both = await f("/api/functions", jsonReq(admin, "POST", { name: "stored", folder: "~/Documents/fn-src", files: [{ path: "main.ts", content: "" }] }));
+    expect((await f("/api/functions", jsonRequest(owner, "POST", { name: "stored", folder: `/${admin.address}/Documents/fn-src` }))).status).toBe(403);
+    expect((await f("/api/functions", jsonRequest(owner, "POST", { name: "stored", folder: "~/Documents/fn-src" }))).status).toBe(404);
+    const both = await f("/api/functions", jsonRequest(admin, "POST", { name: "stored", folder: "~/Documents/fn-src", files: [{ path: "main.ts", content: "" }] }));
     expect(both.status).toBe(400);
-    expect((await f("/api/functions", jsonReq(admin, "POST", { name: "stored" }))).status).toBe(400);
+    expect((await f("/api/functions", jsonRequest(admin, "POST", { name: "stored" }))).status).toBe(400);
   });
 });
 
@@ -141,11 +136,11 @@ describe("refused", () => {
     expect(remote.body.code).toBe("function_import_refused");
     const broken = await deploy(owner, "bad", `export default {`);
     expect(broken.body.code).toBe("function_build_failed");
-    const nothing = await f("/api/functions", jsonReq(owner, "POST", { name: "bad", files: [{ path: "lib.ts", content: "export const x = 1;" }] }));
+    const nothing = await f("/api/functions", jsonRequest(owner, "POST", { name: "bad", files: [{ path: "lib.ts", content: "export const x = 1;" }] }));
     expect((await nothing.json()).code).toBe("function_entry_missing");
-    const climbing = await f("/api/functions", jsonReq(owner, "POST", { name: "bad", files: [{ path: "../main.ts", content: "" }] }));
+    const climbing = await f("/api/functions", jsonRequest(owner, "POST", { name: "bad", files: [{ path: "../main.ts", content: "" }] }));
     expect(climbing.status).toBe(400);
-    expect((await f("/api/functions", jsonReq(owner, "POST", { name: "Bad Name", files: [{ path: "main.ts", content: "" }] }))).status).toBe(400);
+    expect((await f("/api/functions", jsonRequest(owner, "POST", { name: "Bad Name", files: [{ path: "main.ts", content: "" }] }))).status).toBe(400);
   });
 
   test("Members call functions but do not deploy them", async () => {
@@ -173,7 +168,7 @@ describe("refused", () => {
     expect(await (await f(fn(owner, "out", `/?to=http://localhost:${new URL(t.url).port}/health`))).text()).toBe("403 private_address_refused");
     // The node's own API, even when its deployer listed it.
     expect(await (await f(fn(owner, "out", `/?to=${encodeURIComponent(`${t.url}/api/functions`)}`))).text()).toBe("403 private_address_refused");
-    const bad = await f("/api/functions/out", jsonReq(owner, "PATCH", { allowedHosts: ["not a host!"] }));
+    const bad = await f("/api/functions/out", jsonRequest(owner, "PATCH", { allowedHosts: ["not a host!"] }));
     expect(bad.status).toBe(400);
   });
 
@@ -184,8 +179,8 @@ describe("refused", () => {
       await deploy(owner, "lan", code, { visibility: "public", allowedHosts: [`127.0.0.1:${lan.port}`] });
       await deploy(admin, "lan", code, { visibility: "public", allowedHosts: [`127.0.0.1:${lan.port}`] });
       expect(await (await f(fn(owner, "lan"))).text()).toContain("private_address_refused");
-      expect((await f("/api/functions/lan", jsonReq(admin, "PATCH", { allowLan: true }))).status).toBe(403);
-      const allowed = await f("/api/functions/lan", jsonReq(owner, "PATCH", { allowLan: true }));
+      expect((await f("/api/functions/lan", jsonRequest(admin, "PATCH", { allowLan: true }))).status).toBe(403);
+      const allowed = await f("/api/functions/lan", jsonRequest(owner, "PATCH", { allowLan: true }));
       expect((await allowed.json()).function.allowLan).toBe(true);
       expect(await (await f(fn(owner, "lan"))).text()).toBe("from the LAN");
       expect(await (await f(fn(admin, "lan"))).text()).toContain("private_address_refused");
@@ -264,6 +259,38 @@ describe("operations", () => {
     const metrics = (await (await f("/api/functions/talker", { headers: owner.bearer })).json()).function.metrics;
     expect(metrics).toMatchObject({ requests: 2, errors: 1 });
     expect(metrics.p50Ms).toBeGreaterThan(0);
+  });
+});
+
+describe("after a restart", () => {
+  test("a function's log lines and request counts are still there; its latencies start afresh", async () => {
+    const dir = makeTempDir();
+    try {
+      let node = await startTestNode({ dataDir: dir.path });
+      const h = httpFetcher(node.url);
+      const me = await claimOwner(h, node.started.setup.code!);
+      const res = await h(
+        "/api/functions",
+        jsonRequest(me, "POST", {
+          name: "diary",
+          visibility: "public",
+          files: [{ path: "main.ts", content: `export default { fetch: () => { console.log("noted"); return new Response("ok"); } };` }],
+        }),
+      );
+      expect(res.status).toBe(201);
+      for (let i = 0; i < 2; i++) expect(await (await h(`/fn/${me.address}/diary/`)).text()).toBe("ok");
+      await node.node.stop("test");
+      node = await startTestNode({ dataDir: dir.path });
+      const again = httpFetcher(node.url);
+      const signedIn = await signIn(again, me.wallet);
+      const logs = (await (await again("/api/functions/diary/logs", { headers: signedIn.bearer })).json()).logs as { message: string }[];
+      expect(logs.filter((l) => l.message === "noted").length).toBe(2);
+      const metrics = (await (await again("/api/functions/diary", { headers: signedIn.bearer })).json()).function.metrics;
+      expect(metrics).toEqual({ requests: 2, errors: 0, p50Ms: null, p99Ms: null });
+      await node.node.stop("test");
+    } finally {
+      dir.remove();
+    }
   });
 });
 

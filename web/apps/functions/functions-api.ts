@@ -37,8 +37,13 @@ export async function mainFile(name: string): Promise<Entry | null> {
   return api.post<Entry>("/stat", { path: `${sourceFolder(name)}/main.ts` }).catch(() => null);
 }
 
-export const updateFunction = (name: string, change: { visibility?: "private" | "public"; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean; subdomain?: string | null }) =>
-  api.send<{ function: FunctionInfo }>("PATCH", path(name), change).then((r) => r.function);
+/** Limits lower than the node's (null: the node's). */
+export type LimitsChange = Partial<Record<keyof FunctionInfo["limits"], number | null>>;
+
+export const updateFunction = (
+  name: string,
+  change: { visibility?: "private" | "public"; disabled?: boolean; allowedHosts?: string[]; allowLan?: boolean; subdomain?: string | null; limits?: LimitsChange },
+) => api.send<{ function: FunctionInfo }>("PATCH", path(name), change).then((r) => r.function);
 
 export const setSecrets = (name: string, secrets: Record<string, string | null>) => api.send<{ function: FunctionInfo }>("PUT", path(name, "/secrets"), { secrets }).then((r) => r.function);
 

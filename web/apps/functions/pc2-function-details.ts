@@ -1,16 +1,38 @@
 // <pc2-function-details>: one function — its URL, edit (main.ts in the editor) and deploy, the
-// switches (public, enabled, the LAN for the Owner), allowed hosts, secrets (names only: values are
-// never shown back), deployments with rollback, metrics, and its log, live.
+// switches (public, enabled, the LAN for the Owner), allowed hosts, limits lower than the node's,
+// secrets (names only: values are never shown back), deployments with rollback, metrics, and its
+// log, live.
 import { LitElement, css, html, nothing } from "lit";
 import { ContextConsumer } from "@lit/context";
 import { connectionContext } from "../../state/contexts.ts";
 import { sharedStyles } from "../../ui/shared-styles.ts";
-import { deleteFunction, deployFolder, type FunctionInfo, functionLogs, functionUrl, type LogEntry, mainFile, rollback, setSecrets, sourceFolder, updateFunction } from "./functions-api.ts";
+import {
+  deleteFunction,
+  deployFolder,
+  type FunctionInfo,
+  functionLogs,
+  functionUrl,
+  type LimitsChange,
+  type LogEntry,
+  mainFile,
+  rollback,
+  setSecrets,
+  sourceFolder,
+  updateFunction,
+} from "./functions-api.ts";
 
 /** Lines kept on screen (the node keeps the last 1,000 too). */
 const SHOWN_LOGS = 500;
 
 const time = (at: number) => new Date(at).toLocaleString();
+
+/** The limits a deployer may set, with their labels (the API's units). */
+const LIMITS: [keyof FunctionInfo["limits"], string][] = [
+  ["wallMs", "Time per request (ms)"],
+  ["memoryMb", "Memory (MiB)"],
+  ["concurrency", "Requests at once"],
+  ["bodyBytes", "Request body (bytes)"],
+];
 
 export class Pc2FunctionDetails extends LitElement {
   static override properties = {
@@ -152,6 +174,22 @@ export class Pc2FunctionDetails extends LitElement {
     return this.act(() => updateFunction(this.fn.name, { allowedHosts: hosts }), "Allowed hosts saved");
   }
 
+  /** The limits whose field differs from what the function has now. */
+  private saveLimits(e: Event): Promise<void> {
+    e.preventDefault();
+    const change: LimitsChange = {};
+    for (const [key] of LIMITS) {
+      const value = Number(this.field(`limit-${key}`));
+      if (value !== this.fn.limits[key].value) change[key] = value;
+    }
+    return this.act(() => updateFunction(this.fn.name, { limits: change }), "Limits saved: they apply from the next request");
+  }
+
+  private resetLimits(): Promise<void> {
+    const change: LimitsChange = Object.fromEntries(LIMITS.map(([key]) => [key, null]));
+    return this.act(() => updateFunction(this.fn.name, { limits: change }), "Back to the node's limits");
+  }
+
   private saveSubdomain(e: Event): Promise<void> {
     e.preventDefault();
     const subdomain = this.field("subdomain").trim().toLowerCase();
@@ -224,6 +262,20 @@ export class Pc2FunctionDetails extends LitElement {
               : nothing
           }
         </div>
+      </section>
+      <section aria-labelledby="limits-h">
+        <h3 id="limits-h">Limits</h3>
+        <p class="muted">Lower than the node's, for this function alone; a value that is not set is the node's.</p>
+        <form class="row" @submit=${this.saveLimits}>
+          ${LIMITS.map(
+            ([key, label]) => html`<label
+              >${label}${f.limits[key].custom ? html` <span class="badge">set</span>` : nothing}
+              <input name=${`limit-${key}`} type="number" min="0" step="1" required .value=${String(f.limits[key].value)} style="width: 9rem"
+            /></label>`,
+          )}
+          <button ?disabled=${this.busy}>Save limits</button>
+          <button type="button" ?disabled=${this.busy || !LIMITS.some(([key]) => f.limits[key].custom)} @click=${this.resetLimits}>Use the node's</button>
+        </form>
       </section>
       <section aria-labelledby="secrets-h">
         <h3 id="secrets-h">Secrets</h3>
