@@ -20,6 +20,7 @@ import { Pc2Node, type NodeOptions } from "./node.ts";
 import { AuditRepository } from "./services/audit/audit.repository.ts";
 import { AuditService } from "./services/audit/audit.service.ts";
 import { resetOwner } from "./services/auth/owner-reset.ts";
+import { blobPathOfCid } from "./services/files/blob-of-cid.ts";
 import { BlobStore } from "./services/files/blob-store.ts";
 import { FilesRepository } from "./services/files/files.repository.ts";
 import { IpfsClient } from "./services/files/ipfs.client.ts";
@@ -40,7 +41,8 @@ Commands:
   identity show [--json]     Print this node's Node ID, DID and public key
   identity recover [--force] Rebuild the node identity from its 12-word recovery phrase (read from stdin)
   owner reset                Remove the Owner (lost wallet) and print a new one-time setup code
-  storage check [--repair]   Check that the file index, the files on disk and the IPFS pins agree
+  storage check [--repair] [--deep]  Check that the file index, the files on disk and the IPFS pins agree
+                             (node stopped); --deep also reads every file back through IPFS, block by block
   network status [--json]    Ask the running node about its place on the Boson network
   network lookup <nodeId> [--json]  Find a node on the Boson network by its Node ID (or did:boson:…)
   backup create <dest>       Back up this node (asks the running node, or works alone). <dest> is a folder
@@ -212,7 +214,7 @@ async function ownerReset(): Promise<number> {
 }
 
 /** Needs the node stopped: a live upload's bytes would look like an orphan. */
-async function storageCheck(repair: boolean, json: boolean): Promise<number> {
+async function storageCheck(repair: boolean, json: boolean, deep = false): Promise<number> {
   const cfg = config();
   const file = databaseFile(cfg.dataDir);
   if (!existsSync(file)) {
@@ -222,11 +224,13 @@ async function storageCheck(repair: boolean, json: boolean): Promise<number> {
   const lock = new DataDirLock(cfg.dataDir);
   lock.acquire();
   const db = openDatabase(file);
-  const ipfs = new IpfsClient(join(cfg.dataDir, "ipfs"));
+  const repo = new FilesRepository(db);
+  const blobs = new BlobStore(join(cfg.dataDir, "files"), join(cfg.dataDir, "tmp"));
+  const ipfs = new IpfsClient(join(cfg.dataDir, "ipfs"), { locate: (root) => blobPathOfCid(repo, blobs, root) });
   try {
     migrate(db);
     ipfs.start();
-    const report = await checkStorage(new FilesRepository(db), new BlobStore(join(cfg.dataDir, "files"), join(cfg.dataDir, "tmp")), ipfs, repair);
+    const report = await checkStorage(repo, blobs, ipfs, repair, { deep });
     if (json) console.log(JSON.stringify(report, null, 2));
     else printReport(report);
     return isClean(report) || (repair && report.cidMismatches.length === 0 && report.sizeMismatches.length === 0) ? 0 : 3;
@@ -286,12 +290,17 @@ function printReport(r: StorageReport): void {
     ["files whose size on disk differs", r.sizeMismatches],
     ["files whose bytes no longer match their CID", r.cidMismatches],
     ["CIDs not pinned", r.unpinned],
+    ["pins owed, made by the node at its next start", r.owedPins],
     ["blobs no file uses", r.orphanBlobs],
     ["pins no file uses", r.orphanPins],
     ["temp files from interrupted uploads", r.tempFiles],
+    ["files IPFS cannot read back whole", r.unreadable],
+    ["files imported before their leaves' places were recorded (not a fault)", r.unplaced],
   ];
   console.log(`Checked ${r.files} files.`);
   for (const [what, items] of lines) if (items.length) console.log(`  ${items.length} ${what}${r.repaired ? " (repaired)" : ""}: ${items.slice(0, 5).join(", ")}${items.length > 5 ? ", …" : ""}`);
+  if (r.storedTwiceBytes > 0)
+    console.log(`  ${(r.storedTwiceBytes / 1048576).toFixed(1)} MiB of file bytes ${r.repaired ? "were" : "are"} stored in IPFS a second time${r.repaired ? " (freed)" : "; --repair frees them"}`);
   console.log(isClean(r) ? "Index, disk and pins agree." : r.repaired ? "Repaired." : "Run `pc2 storage check --repair` to reconcile.");
 }
 
@@ -300,7 +309,7 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (argv[0] === "remote") return runRemote(argv.slice(1), process.env);
   const args = argv.filter((a) => !a.startsWith("--"));
   const flags = new Set(argv.filter((a) => a.startsWith("--")));
-  const known = new Set(["--force", "--json", "--help", "--repair", "--print", "--public"]);
+  const known = new Set(["--force", "--json", "--help", "--repair", "--deep", "--print", "--public"]);
   const valued = new Map<string, string>();
   for (const f of flags) {
     const m = /^(--user|--binary|--root|--name|--url)=(.+)$/.exec(f);
@@ -317,7 +326,7 @@ export async function main(argv: string[], options: NodeOptions = {}): Promise<n
   if (cmd === "owner" && sub === "reset" && args.length === 2) return ownerReset();
   if (cmd === "network" && sub === "status" && args.length === 2) return networkCommand("/network/status", flags.has("--json"));
   if (cmd === "network" && sub === "lookup" && args.length === 3) return networkCommand(`/network/lookup/${encodeURIComponent(args[2]!)}`, flags.has("--json"));
-  if (cmd === "storage" && sub === "check" && args.length === 2) return storageCheck(flags.has("--repair"), flags.has("--json"));
+  if (cmd === "storage" && sub === "check" && args.length === 2) return storageCheck(flags.has("--repair"), flags.has("--json"), flags.has("--deep"));
   if (cmd === "fn" && sub === "deploy" && args.length === 3) {
     const name = valued.get("--name");
     if (!name) throw new UsageError("fn deploy needs --name=<name>");

@@ -12,6 +12,7 @@ import type { SignInService } from "./services/auth/sign-in.service.ts";
 import type { UsersRepository } from "./services/auth/users.repository.ts";
 import type { UsersService } from "./services/auth/users.service.ts";
 import type { FileWriter } from "./services/files/file-writer.ts";
+import type { OwedPins } from "./services/files/owed-pins.ts";
 import type { FilesService } from "./services/files/files.service.ts";
 import type { IpfsClient } from "./services/files/ipfs.client.ts";
 import type { TrashService } from "./services/files/trash.service.ts";
@@ -59,6 +60,7 @@ export interface Services {
   trash: TrashService;
   /** The IPFS worker's client (pins, garbage collection), for health and tests; files reach it through their service. */
   ipfs: IpfsClient;
+  pins: OwedPins;
   writer: FileWriter;
   /** Backups of this node (one at a time, into the Owner's folder). */
   backup: BackupService;

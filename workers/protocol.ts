@@ -1,5 +1,11 @@
 // Typed messages between the server and its workers (one definition, imported by both sides).
 
+/**
+ * Files are imported in blocks of this size (raw leaves, CIDv1). A file no larger than one block is
+ * that one raw block, so its CID is the SHA-256 of its bytes (server/services/files/single-block-cid.ts).
+ */
+export const IMPORT_CHUNK_SIZE = 1_048_576;
+
 export type IpfsRequest =
   /** Import a file into the blockstore (CIDv1, raw leaves, 1 MiB chunks) and pin it recursively. */
   | { id: number; op: "add"; path: string /** Collect garbage as it goes: many imports in a row (the re-pin after a restore). */; lean?: boolean }
@@ -11,6 +17,15 @@ export type IpfsRequest =
   | { id: number; op: "pins" }
   /** Delete every block no pin reaches. */
   | { id: number; op: "gc" }
+  /**
+   * Read the whole DAG of `cid` back through the blockstore, checking every block against its hash.
+   * `mend`: a stored block found damaged is deleted, so that importing the file again rewrites it.
+   */
+  | { id: number; op: "verify"; cid: string; mend?: boolean }
+  /** Which of these files (root CIDs) have no leaf with a recorded place (imported by an earlier version). */
+  | { id: number; op: "unplaced"; cids: string[] }
+  /** Delete stored copies of leaves that have a place in a file (`dryRun`: count them). */
+  | { id: number; op: "reclaim"; dryRun: boolean }
   | { id: number; op: "stop" };
 
 export type IpfsResult =
@@ -20,6 +35,13 @@ export type IpfsResult =
   | { op: "isPinned"; pinned: boolean }
   | { op: "pins"; cids: string[] }
   | { op: "gc"; removed: number }
+  /**
+   * `size`: the bytes of the file's leaves; `problem`: why it could not be read whole, or null;
+   * `dropped`: the damaged stored block deleted (with `mend`), or null.
+   */
+  | { op: "verify"; blocks: number; size: number; problem: string | null; dropped: string | null }
+  | { op: "unplaced"; cids: string[] }
+  | { op: "reclaim"; blocks: number; bytes: number }
   | { op: "stop" };
 
 /** For an addGrowing request: `size` bytes are written; `done` when that is all; `abort` to give up. */
@@ -32,6 +54,22 @@ export interface IpfsGrow {
 }
 
 export type IpfsResponse = { id: number; ok: true; result: IpfsResult } | { id: number; ok: false; error: string };
+
+/**
+ * From the worker: which blob holds the file with this root CID? (A file's leaves are read from the
+ * file itself: workers/filestore-blockstore.ts.) The node answers with an IpfsLocated.
+ */
+export interface IpfsLocate {
+  op: "locate";
+  id: number;
+  root: string;
+}
+
+export interface IpfsLocated {
+  op: "located";
+  id: number;
+  path: string | null;
+}
 
 /** First message to a new IPFS worker: where its repository lives. */
 export interface IpfsWorkerInit {

@@ -6,6 +6,8 @@ import { DavPropertiesRepository } from "./dav/dav-properties.repository.ts";
 import { LockManager } from "./dav/dav-locks.ts";
 import { readStoredFolder } from "./functions/stored-folder.ts";
 import { FunctionsService } from "./functions/functions.service.ts";
+import { FunctionLogStore } from "./functions/function-log-store.ts";
+import { MAX_LOG_ENTRIES } from "./functions/function-telemetry.ts";
 import { FunctionsRepository } from "./functions/functions.repository.ts";
 import { outboundFetch } from "../net/outbound-fetch.ts";
 import type { AppContext, Lifecycle, Services } from "../context.ts";
@@ -23,8 +25,10 @@ import { UsersRepository } from "./auth/users.repository.ts";
 import { UsersService } from "./auth/users.service.ts";
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
+import { blobPathOfCid } from "./files/blob-of-cid.ts";
 import { BlobStore } from "./files/blob-store.ts";
 import { FileWriter } from "./files/file-writer.ts";
+import { OwedPins } from "./files/owed-pins.ts";
 import { FilesRepository } from "./files/files.repository.ts";
 import { FilesService } from "./files/files.service.ts";
 import { TrashService } from "./files/trash.service.ts";
@@ -103,12 +107,11 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const users = new UsersService(usersRepo, audit, events);
   const tokens = new ApiTokensService(tokensRepo, audit, events);
 
-  const storage = {
-    db,
-    repo: new FilesRepository(db),
-    blobs: new BlobStore(join(config.dataDir, "files"), join(config.dataDir, "tmp")),
-    ipfs: new IpfsClient(join(config.dataDir, "ipfs"), { idleMs: config.ipfsIdleMs }),
-  };
+  const filesRepo = new FilesRepository(db);
+  const blobs = new BlobStore(join(config.dataDir, "files"), join(config.dataDir, "tmp"));
+  const ipfs = new IpfsClient(join(config.dataDir, "ipfs"), { idleMs: config.ipfsIdleMs, locate: (root) => blobPathOfCid(filesRepo, blobs, root) });
+  const pins = new OwedPins({ repo: filesRepo, blobs, ipfs, log: log.child({ svc: "pins" }) });
+  const storage = { db, repo: filesRepo, blobs, ipfs, pins };
   const files = new FilesService({
     ...storage,
     events,
@@ -165,8 +168,10 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     { maxTokens: config.ai.maxTokens },
     events,
   );
+  const functionsRepo = new FunctionsRepository(db);
   const functions = new FunctionsService({
-    repo: new FunctionsRepository(db),
+    repo: functionsRepo,
+    logStore: new FunctionLogStore(db, MAX_LOG_ENTRIES),
     vault,
     dataDir: config.dataDir,
     log: log.child({ svc: "functions" }),
@@ -188,6 +193,8 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     requiredNames: config.hostNames,
     nodeName: config.nodeName,
     challenges: new AcmeChallenges(),
+    // An ACME certificate covers functions' own host names too (HTTP-01 reaches them: the domain's wildcard points here).
+    functionHosts: () => (config.functionsDomain ? functionsRepo.subdomains().map((s) => `${s}.${config.functionsDomain}`) : []),
     events,
     log: log.child({ svc: "tls" }),
   });
@@ -216,7 +223,12 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   metrics.gauge("terminal_sessions", "Terminal sessions open", () => terminals.count());
   metrics.gauge("wasm_queued_runs", "WASM runs waiting for a sandbox process", () => wasm.queued());
   metrics.gauge("ipfs_pinned_cids", "Distinct CIDs pinned for files", () => files.pinnedCids());
-  metrics.gauge("ipfs_blocks", "Blocks in the IPFS blockstore (counted at most once a minute)", countBlocks(join(config.dataDir, "ipfs", "blocks")));
+  metrics.gauge("ipfs_owed_pins", "Small files indexed whose IPFS pin is not yet made (made just after the answer)", () => filesRepo.owedPinCount());
+  metrics.gauge(
+    "ipfs_blocks",
+    "Blocks stored in the IPFS blockstore: files' linking nodes (their leaves are read from the files); counted at most once a minute",
+    countBlocks(join(config.dataDir, "ipfs", "blocks")),
+  );
   metrics.gauge("disk_free_bytes", "Free bytes on the data disk", () => files.diskFree());
   const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, functions, llama, network, backup, backupBrowser, updates];
   return {
@@ -240,6 +252,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     writer,
     uploads,
     ipfs: storage.ipfs,
+    pins: storage.pins,
     terminals,
     wasm,
     functions,

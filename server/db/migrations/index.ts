@@ -12,6 +12,9 @@ import functions0010 from "./0010-functions.sql" with { type: "text" };
 import functionLan0011 from "./0011-function-lan.sql" with { type: "text" };
 import davProperties0012 from "./0012-dav-properties.sql" with { type: "text" };
 import functionSubdomains0013 from "./0013-function-subdomains.sql" with { type: "text" };
+import owedPins0014 from "./0014-owed-pins.sql" with { type: "text" };
+import functionLogs0015 from "./0015-function-logs.sql" with { type: "text" };
+import functionLimits0016 from "./0016-function-limits.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -33,4 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: "function-lan", sql: functionLan0011 },
   { version: 12, name: "dav-properties", sql: davProperties0012 },
   { version: 13, name: "function-subdomains", sql: functionSubdomains0013 },
+  { version: 14, name: "owed-pins", sql: owedPins0014 },
+  { version: 15, name: "function-logs", sql: functionLogs0015 },
+  { version: 16, name: "function-limits", sql: functionLimits0016 },
 ];

@@ -49,6 +49,8 @@ export interface ReceiveTap {
 export interface Received {
   tmp: string;
   size: number;
+  /** The bytes' SHA-256, when the body was small enough to be held whole (no watcher was told of it). */
+  sha256?: Uint8Array;
 }
 
 export class BlobStore {
@@ -84,10 +86,10 @@ export class BlobStore {
    * Stream bytes into a temp file, at most `limit` bytes (the quota); `expected` if the client
    * declared a size. Nothing is visible to anyone until commit().
    *
-   * A body that ends within SMALL_BODY bytes (most files) is held until it ends, then written with
-   * plain blocking calls — a page-cache copy of a few KiB — so that only its fsync waits in the
-   * file-system thread pool (the streamed path sends four operations there: open, write, fsync,
-   * close). A larger body is written as it arrives, in runs of WRITE_RUN bytes.
+   * A body that ends within SMALL_BODY bytes (most files) is held until it ends, then hashed and
+   * written with plain blocking calls — a page-cache copy of a few KiB — so that only its fsync waits
+   * off the event loop; the watcher is not told of it (its SHA-256 names it: single-block-cid.ts).
+   * A larger body is written as it arrives, in runs of WRITE_RUN bytes, the watcher told as it goes.
    */
   async receive(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, limit: number, expected?: number, tap?: ReceiveTap): Promise<Received> {
     if (expected !== undefined && expected > limit) throw new QuotaExceededError(limit);
@@ -129,16 +131,17 @@ export class BlobStore {
       }
       if (expected !== undefined && size !== expected) throw new SizeMismatchError(expected, size);
       if (handle === null) {
-        // The whole body is here and small: written at once, without a trip to the thread pool.
+        // The whole body is here and small: hashed, and written at once without a trip to a thread.
+        const hash = new Bun.CryptoHasher("sha256");
         fd = openSync(tmp, "wx", 0o600);
-        tap?.begin(tmp);
-        for (const chunk of pending) for (let off = 0; off < chunk.byteLength; ) off += writeSync(fd, chunk, off);
-        tap?.written(size);
-        tap?.complete(size);
+        for (const chunk of pending) {
+          hash.update(chunk);
+          for (let off = 0; off < chunk.byteLength; ) off += writeSync(fd, chunk, off);
+        }
         await durable.syncFdAsync(fd, tmp);
         durable.closeFd(fd, tmp);
         fd = null;
-        return { tmp, size };
+        return { tmp, size, sha256: hash.digest() as Uint8Array };
       }
       await flush();
       tap?.complete(size);

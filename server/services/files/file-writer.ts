@@ -1,6 +1,7 @@
 // Writing a file: stream to data/tmp (the IPFS worker importing it as it lands), fsync → rename into
-// place (while the import finishes) → pinned → index in one transaction. A crash at any step leaves
-// no visible partial file; `pc2 storage check` sweeps leftovers.
+// place (while the import finishes) → pinned → index in one transaction. A file that fits one IPFS
+// block is named by its SHA-256 instead and indexed at once, its pin owed (made after the answer,
+// owed-pins.ts). A crash at any step leaves no visible partial file; `pc2 storage check` sweeps leftovers.
 import { transaction } from "../../db/database.ts";
 import { ConflictError, fail } from "../../errors.ts";
 import { QuotaExceededError, type Received } from "./blob-store.ts";
@@ -8,6 +9,7 @@ import type { GrowingImport } from "./ipfs.client.ts";
 import type { FilesDeps, FilesService } from "./files.service.ts";
 import { mimeFor, toV1, type FsEntryRow } from "./fs-entry.ts";
 import { place, type ConflictPolicy } from "./name-conflict.ts";
+import { singleBlockCid } from "./single-block-cid.ts";
 import { baseName, checkInternalPath, parentPath } from "./virtual-path.ts";
 
 export interface WriteOptions extends ConflictPolicy {
@@ -20,14 +22,15 @@ export class FileWriter {
   constructor(
     private readonly files: FilesService,
     /** The storage it writes through (the same the files service reads), handed over at wiring. */
-    private readonly storage: Pick<FilesDeps, "db" | "repo" | "blobs" | "ipfs">,
+    private readonly storage: Pick<FilesDeps, "db" | "repo" | "blobs" | "ipfs" | "pins">,
   ) {}
 
   /** Write `source` to `path` (a resolved path inside the owner's root). */
   async write(owner: string, path: string, source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, opts: WriteOptions): Promise<FsEntryRow> {
     const { blobs, ipfs } = this.storage;
     const early = this.check(owner, path, opts);
-    // The IPFS worker imports the temp file as it lands: receiving and hashing overlap.
+    // The IPFS worker imports the temp file as it lands (receiving and hashing overlap) — unless the
+    // body is small enough to be held whole: that one is hashed as it is written.
     let pipeline: GrowingImport | null = null;
     let received: Received;
     try {
@@ -41,7 +44,7 @@ export class FileWriter {
       (pipeline as GrowingImport | null)?.abort();
       throw err;
     }
-    return this.commit(owner, path, received, opts, pipeline!.result);
+    return this.commit(owner, path, received, opts, (pipeline as GrowingImport | null)?.result);
   }
 
   /**
@@ -58,10 +61,12 @@ export class FileWriter {
   /**
    * Make fully received bytes (a temp file) the file at `path`: rename into place, pinned (by the
    * import already under way, or now), index. The rename and its folder's fsync overlap the end of
-   * the import; the index is written only once both are done.
+   * the import; the index is written only once both are done. Bytes that came with their SHA-256
+   * (one block's worth) are indexed without waiting for IPFS: their pin is owed.
    */
   async commit(owner: string, path: string, received: Received, opts: WriteOptions, pinning?: Promise<string>): Promise<FsEntryRow> {
-    const { repo, blobs, ipfs, db } = this.storage;
+    const { repo, blobs, ipfs, db, pins } = this.storage;
+    const owed = received.sha256 ? singleBlockCid(received.size, received.sha256) : null;
     const name = baseName(path);
     let blob: string;
     try {
@@ -77,7 +82,7 @@ export class FileWriter {
     }
     let cid: string;
     try {
-      cid = await (pinning ?? ipfs.add(blobs.path(owner, blob)));
+      cid = owed ?? (await (pinning ?? ipfs.add(blobs.path(owner, blob))));
     } catch (err) {
       blobs.remove(owner, blob);
       throw err;
@@ -96,6 +101,8 @@ export class FileWriter {
           const used = this.files.usage(owner);
           if (used - freed + received.size > quota) throw new QuotaExceededError(Math.max(0, quota - used + freed));
         }
+        // A throw from here on undoes the owed pin with the rest of the transaction.
+        if (owed) pins.owe(owner, blob, owed);
         if (spot.replaces) {
           if (spot.replaces.is_dir) throw new ConflictError("A folder with this name exists", "cannot_overwrite_a_directory", { entry_name: spot.name });
           this.files.mutable(spot.replaces);
@@ -108,9 +115,11 @@ export class FileWriter {
       });
     } catch (err) {
       blobs.remove(owner, blob);
-      this.unpinUnused(cid);
+      // An owed pin was never made (its record went with the transaction).
+      if (!owed) this.unpinUnused(cid);
       throw err;
     }
+    if (owed) pins.pinOwed();
 
     if (outcome.replaced) this.files.cleanup(owner, [outcome.replaced]);
     for (const c of created) this.files.emit(owner, "item.added", toV1(c));

@@ -2,6 +2,13 @@
 import type { Database } from "../../db/database.ts";
 import type { FsEntryRow } from "./fs-entry.ts";
 
+/** A pin owed for a blob: its file is indexed under `cid`, not yet imported into IPFS. */
+export interface OwedPin {
+  owner: string;
+  blob: string;
+  cid: string;
+}
+
 export type SortKey = "name" | "modified" | "type" | "size";
 
 /** How a folder's entries are listed: by `sort` (then uid, so pages never overlap), folders first if asked, a page of them. */
@@ -127,6 +134,36 @@ export class FilesRepository {
   /** Does any entry (of anyone) still reference this CID? */
   distinctCids(): number {
     return this.db.query<{ n: number }, []>("SELECT count(DISTINCT cid) AS n FROM fs_entries WHERE cid IS NOT NULL").get()!.n;
+  }
+
+  // ---- IPFS pins owed (owed-pins.ts): made after the answer for files that fit one block ----
+
+  owePin(owner: string, blob: string, cid: string): void {
+    this.db.query("INSERT OR REPLACE INTO owed_pins (owner, blob, cid, owed_at) VALUES (?, ?, ?, ?)").run(owner, blob, cid, Date.now());
+  }
+
+  /** The oldest owed pins first; all of them without a limit. */
+  owedPins(limit = -1): OwedPin[] {
+    return this.db.query<OwedPin, [number]>("SELECT owner, blob, cid FROM owed_pins ORDER BY owed_at LIMIT ?").all(limit);
+  }
+
+  owedPinCount(): number {
+    return this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM owed_pins").get()!.n;
+  }
+
+  pinPaid(owner: string, blob: string): void {
+    this.db.query("DELETE FROM owed_pins WHERE owner = ? AND blob = ?").run(owner, blob);
+  }
+
+  /** The CID of the file(s) whose bytes are `blob` (an owed pin's import named them otherwise). */
+  setCidOfBlob(owner: string, blob: string, cid: string): void {
+    this.db.query("UPDATE fs_entries SET cid = ? WHERE owner = ? AND blob = ?").run(cid, owner, blob);
+  }
+
+  /** A file's blob with this CID, if any file has it. */
+  /** Blobs of files with this CID (any wallet's: the bytes are the CID's own), a few at most. */
+  blobsWithCid(cid: string, limit = 8): { owner: string; blob: string }[] {
+    return this.db.query<{ owner: string; blob: string }, [string, number]>("SELECT owner, blob FROM fs_entries WHERE cid = ? AND blob IS NOT NULL LIMIT ?").all(cid, limit);
   }
 
   cidInUse(cid: string): boolean {

@@ -9,6 +9,7 @@ import type { BlobStore } from "./blob-store.ts";
 import type { ChildOrder, FilesRepository } from "./files.repository.ts";
 import { toV1, type FsEntryRow } from "./fs-entry.ts";
 import type { IpfsClient } from "./ipfs.client.ts";
+import type { OwedPins } from "./owed-pins.ts";
 import { place, type ConflictPolicy } from "./name-conflict.ts";
 import { findEntry } from "./selector.ts";
 import { baseName, checkInternalPath, checkName, displayPath, isWithin, joinPath, parentPath, resolvePath } from "./virtual-path.ts";
@@ -25,6 +26,8 @@ export interface FilesDeps {
   repo: FilesRepository;
   blobs: BlobStore;
   ipfs: IpfsClient;
+  /** Pins made after the answer (files that fit one block). */
+  pins: OwedPins;
   events: EventBus;
   log: Logger;
   /** Free and total bytes of the disk that holds the data directory. */
@@ -37,13 +40,18 @@ export class FilesService {
 
   constructor(private readonly deps: FilesDeps) {}
 
-  /** Start the IPFS worker; uploads that died with a crash left only temp files, which go now. */
+  /**
+   * Accept IPFS calls (the worker starts with the first); uploads that died with a crash left only
+   * temp files, which go now; pins a crash left owed are made.
+   */
   start(): void {
     this.deps.blobs.sweepTmp();
     this.deps.ipfs.start();
+    this.deps.pins.start();
   }
 
   async stop(): Promise<void> {
+    await this.deps.pins.stop();
     await this.deps.ipfs.stop();
   }
 

@@ -1,6 +1,6 @@
 // Talks to the IPFS worker: one request at a time per id, answers matched by id, a clean stop.
 import { closeSync, openSync } from "node:fs";
-import type { IpfsGrow, IpfsRequest, IpfsResponse, IpfsResult } from "../../../workers/protocol.ts";
+import type { IpfsGrow, IpfsLocate, IpfsLocated, IpfsRequest, IpfsResponse, IpfsResult } from "../../../workers/protocol.ts";
 import { workerUrl } from "../../worker-url.ts";
 
 type Op = IpfsRequest["op"];
@@ -24,6 +24,11 @@ export interface IpfsClientOptions {
   idleMs?: number;
   /** The worker's module (tests point it elsewhere to see a worker that fails). */
   workerScript?: string | URL;
+  /**
+   * A blob holding the file with this root CID, or null: the worker reads a file's leaves from the
+   * file itself (workers/filestore-blockstore.ts). Without it, no leaf can be read back.
+   */
+  locate?: (root: string) => string | null;
 }
 
 /**
@@ -44,6 +49,7 @@ export class IpfsClient {
   private failure: Error | null = null;
   private readonly idleMs: number;
   private readonly workerScript: string | URL;
+  private readonly locate: (root: string) => string | null;
 
   constructor(
     private readonly repoDir: string,
@@ -51,6 +57,7 @@ export class IpfsClient {
   ) {
     this.idleMs = opts.idleMs ?? 600_000;
     this.workerScript = opts.workerScript ?? workerUrl("ipfs.worker.ts");
+    this.locate = opts.locate ?? (() => null);
   }
 
   /** Calls are accepted from now on; the worker itself starts with the first of them. */
@@ -66,7 +73,8 @@ export class IpfsClient {
 
   private spawn(): Worker {
     const worker = new Worker(this.workerScript);
-    worker.onmessage = (e: MessageEvent<IpfsResponse>) => {
+    worker.onmessage = (e: MessageEvent<IpfsResponse | IpfsLocate>) => {
+      if ("op" in e.data) return void worker.postMessage(this.located(e.data));
       const p = this.pending.get(e.data.id);
       if (!p) return;
       this.pending.delete(e.data.id);
@@ -86,6 +94,16 @@ export class IpfsClient {
     worker.postMessage({ repoDir: this.repoDir });
     this.current = worker;
     return worker;
+  }
+
+  private located({ id, root }: IpfsLocate): IpfsLocated {
+    let path: string | null = null;
+    try {
+      path = this.locate(root);
+    } catch {
+      // The index could not be asked (a closed database at a stop): no file, so no leaf.
+    }
+    return { op: "located", id, path };
   }
 
   /** The worker, started (after any stopping one has finished) if none runs. */
@@ -209,6 +227,26 @@ export class IpfsClient {
 
   async gc(): Promise<number> {
     return (await this.call<"gc">({ op: "gc" })).removed;
+  }
+
+  /** Which of these files (root CIDs) have no leaf with a recorded place: imported before places were. */
+  async unplaced(cids: string[]): Promise<string[]> {
+    return (await this.call<"unplaced">({ op: "unplaced", cids })).cids;
+  }
+
+  /** Delete the stored second copies of leaves that have a place in a file (`dryRun`: count them). */
+  async reclaim(dryRun: boolean): Promise<{ blocks: number; bytes: number }> {
+    const { blocks, bytes } = await this.call<"reclaim">({ op: "reclaim", dryRun });
+    return { blocks, bytes };
+  }
+
+  /**
+   * Read the file `cid` back through IPFS, every block checked against its hash (`pc2 storage check
+   * --deep`). `mend`: a damaged stored block is deleted (`dropped`), for an import to write again.
+   */
+  async verify(cid: string, opts: { mend?: boolean } = {}): Promise<{ blocks: number; size: number; problem: string | null; dropped: string | null }> {
+    const { blocks, size, problem, dropped } = await this.call<"verify">({ op: "verify", cid, mend: opts.mend === true });
+    return { blocks, size, problem, dropped };
   }
 
   /** Whether the worker can serve calls (for /health): started, and not failed. It may be idle, not running. */

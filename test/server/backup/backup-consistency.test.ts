@@ -36,7 +36,8 @@ test("backup during 20 writers (uploads, overwrites, deletes): the restored stat
   let stop = false;
   let writes = 0;
   const writers = Array.from({ length: 20 }, async (_, w) => {
-    for (let i = 0; !stop; i++) {
+    // Bounded: a write is a few milliseconds, and a third of them fill the Trash the backups copy.
+    for (let i = 0; !stop && i < 60; i++) {
       const name = `w${w}-${i % 5}.bin`;
       const r = await fc.write("~/Documents", name, new Uint8Array(2048 + ((w * 31 + i) % 97) * 64).fill((w + i) & 0xff), { overwrite: "true" });
       if (r.status === 200) writes++;

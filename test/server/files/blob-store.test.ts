@@ -2,6 +2,7 @@
 // and after, what is refused and how, and what a backup's hold keeps.
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { durable } from "../../../server/fs/durable-steps.ts";
@@ -65,14 +66,21 @@ test("every byte arrives in order, across 1 MiB write runs and a final partial o
   for (let at = 0; at < size; at += 50_000) expect(bytes[at]).toBe((at / 50_000 + 1) & 0xff);
 });
 
-test("a watcher sees the temp file begin, the bytes written so far, and completion before the flush", async () => {
+test("a watcher sees a streamed body begin, the bytes written so far, and completion before the flush; a body held whole comes with its hash instead", async () => {
   const s = store();
   const events: string[] = [];
   durable.syncHandle = (h, p) => (events.push("flush"), original.syncHandle(h, p));
   durable.syncFdAsync = (fd, p) => (events.push("flush"), original.syncFdAsync(fd, p));
   const tap = { begin: (tmp: string) => events.push(`begin ${existsSync(tmp)}`), written: (n: number) => events.push(`written ${n}`), complete: (n: number) => events.push(`complete ${n}`) };
-  await s.receive(body(1000), 1 << 30, undefined, tap);
-  expect(events).toEqual(["begin true", "written 1000", "complete 1000", "flush"]);
+  for (const size of [0, 1000, 256 * KiB]) {
+    const held = await s.receive(body(size), 1 << 30, undefined, tap);
+    expect(events).toEqual(["flush"]);
+    expect(Buffer.from(held.sha256!).toString("hex")).toBe(createHash("sha256").update(readFileSync(held.tmp)).digest("hex"));
+    expect(held.size).toBe(size);
+    events.length = 0;
+  }
+  expect((await s.receive(body(256 * KiB + 1), 1 << 30, undefined, tap)).sha256).toBeUndefined();
+  expect(events).toEqual(["begin true", `written ${256 * KiB + 1}`, `complete ${256 * KiB + 1}`, "flush"]);
   events.length = 0;
   await s.receive(body(1536 * KiB), 1 << 30, undefined, tap);
   // Streamed once past 256 KiB held (320 KiB in 64 KiB chunks), then in runs of 1 MiB, then the rest.

@@ -11,6 +11,7 @@ import { FilesRepository } from "../../../server/services/files/files.repository
 import type { GrowingImport, IpfsClient } from "../../../server/services/files/ipfs.client.ts";
 import { refusalOf, refusalOfAsync } from "../../helpers/refusal.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
+import { withMethod } from "../../helpers/with-method.ts";
 
 let t: TestNode;
 const KiB = 1024;
@@ -25,22 +26,19 @@ const services = () => t.node.services;
 /** A wallet nobody has signed in as: it has no home yet. */
 const newWallet = () => `0x${crypto.randomUUID().replaceAll("-", "").padEnd(40, "0")}`;
 const bytes = (text: string) => new TextEncoder().encode(text);
+/** Unique bytes too large to be held whole (over 256 KiB): imported while they arrive, pinned before the answer. */
+const streamed = (text: string) => {
+  const b = new Uint8Array(300 * KiB).fill(42);
+  b.set(bytes(`${text} ${crypto.randomUUID()}`));
+  return b;
+};
 async function* chunks(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
   for (const p of parts) yield p;
 }
 /** The same real object with one method replaced. */
-function withMethod<T extends object>(real: T, name: keyof T, replacement: unknown): T {
-  return new Proxy(real, {
-    get: (o, k) => {
-      if (k === name) return replacement;
-      const v = Reflect.get(o, k, o);
-      return typeof v === "function" ? v.bind(o) : v;
-    },
-  });
-}
 function writerWith(parts: { blobs?: BlobStore; ipfs?: IpfsClient }): FileWriter {
   const s = services();
-  return new FileWriter(s.files, { db: t.node.ctx.db, repo: new FilesRepository(t.node.ctx.db), blobs: parts.blobs ?? s.blobs, ipfs: parts.ipfs ?? s.ipfs });
+  return new FileWriter(s.files, { db: t.node.ctx.db, repo: new FilesRepository(t.node.ctx.db), blobs: parts.blobs ?? s.blobs, ipfs: parts.ipfs ?? s.ipfs, pins: s.pins });
 }
 /** The message a promise fails with (null if it does not fail). */
 const failureOf = (p: Promise<unknown>) =>
@@ -105,7 +103,7 @@ test("the rename into place fails: the temp file is discarded, the import's pin 
     throw new Error("rename: input/output error");
   });
   const before = tmpFiles();
-  const unique = bytes(`never placed ${crypto.randomUUID()}`);
+  const unique = streamed("never placed");
   expect(await failureOf(writerWith({ blobs, ipfs }).write(owner, "/Documents/lost.txt", chunks(unique), plain))).toBe("rename: input/output error");
   expect(tmpFiles()).toEqual(before);
   expect(new FilesRepository(t.node.ctx.db).byPath(owner, "/Documents/lost.txt")).toBeNull();
@@ -128,7 +126,7 @@ test("a received upload (resumable, no import under way) whose rename fails: the
 test("the rename fails for bytes another file has: that file's pin stays", async () => {
   const owner = newWallet();
   const s = services();
-  const shared = bytes(`shared ${crypto.randomUUID()}`);
+  const shared = streamed("shared");
   const kept = await s.writer.write(owner, "/Documents/kept.txt", chunks(shared), plain);
   const blobs = withMethod(s.blobs, "commit", async () => {
     throw new Error("rename: no space left on device");
@@ -151,7 +149,7 @@ test("the import fails: the bytes renamed into place are removed, nothing indexe
     failed.catch(() => undefined);
     return { grow: (n) => g.grow(n), finish: (n) => g.finish(n), abort: () => g.abort(), result: failed };
   });
-  expect(await failureOf(writerWith({ ipfs }).write(owner, "/Documents/unpinned.txt", chunks(bytes(`x ${crypto.randomUUID()}`)), plain))).toBe("blockstore: disk full");
+  expect(await failureOf(writerWith({ ipfs }).write(owner, "/Documents/unpinned.txt", chunks(streamed("x")), plain))).toBe("blockstore: disk full");
   expect(blobCount(owner)).toBe(blobsBefore);
   expect(new FilesRepository(t.node.ctx.db).byPath(owner, "/Documents/unpinned.txt")).toBeNull();
 });
