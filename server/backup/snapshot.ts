@@ -2,7 +2,8 @@
 // held first, then the database is copied through SQLite's own VACUUM INTO (a read transaction: no
 // torn pages, whatever is being written), and the objects are what that copy names — the blob of
 // every file in its index, the module of every installed WASM app — plus the identity, the vault
-// key and the TLS keys. Uploads in progress, sessions and sign-in nonces are not part of it.
+// key and the TLS keys. Uploads in progress, sessions and sign-in nonces are not part of it (nor
+// are their bytes: the copy is vacuumed again once they are deleted).
 import { Database } from "bun:sqlite";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync } from "node:fs";
@@ -53,6 +54,9 @@ export function takeSnapshot(o: SnapshotOptions): Snapshot {
     try {
       // Not part of a restore: half-done uploads (their bytes are not backed up), sessions and nonces.
       snap.exec("DELETE FROM uploads; DELETE FROM sessions; DELETE FROM auth_nonces;");
+      // Rewritten without them: a deleted row's bytes stay in its page's free space until then, and
+      // a copy that differs only there would be sent again whole by the next backup.
+      snap.exec("VACUUM");
       for (const r of snap.query<{ owner: string; blob: string }, []>("SELECT DISTINCT owner, blob FROM fs_entries WHERE blob IS NOT NULL ORDER BY owner, blob").all()) {
         const path = `files/${r.owner}/${r.blob.slice(0, 2)}/${r.blob}`;
         objects.push({ path, source: join(o.dataDir, path) });
