@@ -29,14 +29,21 @@ function session(overrides: Partial<ConstructorParameters<typeof TerminalSession
       await Bun.sleep(10);
     }
   };
-  return { s, waitFor, output: () => out, clear: () => void (out = "") };
+  /** Turn the terminal's flow control off (as full-screen programs do): a flood is then cut, not stopped. */
+  const noFlowControl = async () => {
+    await waitFor(/\$ $/);
+    out = "";
+    s.write("stty -ixon\r");
+    await waitFor(/\$ $/);
+    out = "";
+  };
+  return { s, waitFor, noFlowControl, output: () => out, clear: () => void (out = "") };
 }
 
-test("a flood is cut at the budget with a note of how much was skipped; the budget returns after its window", async () => {
-  const { s, waitFor, output, clear } = session();
+test("with flow control off, a flood is cut at the budget with a note of how much was skipped; the budget returns after its window", async () => {
+  const { s, waitFor, noFlowControl, output, clear } = session();
   try {
-    await waitFor(/\$ $/);
-    clear();
+    await noFlowControl();
     // 20,000 Q's at once: far over the 2,000-character budget.
     s.write("head -c 20000 /dev/zero | tr '\\0' Q; echo; echo done-$((6*7))\r");
     await waitFor(/\[… \d+ bytes of output skipped …\]/);
@@ -105,11 +112,36 @@ test("a character split across two reads arrives whole", async () => {
   }
 });
 
-test("one read larger than the whole budget is cut inside it, and the note counts the rest exactly", async () => {
-  const { s, output, clear } = session({ maxFlushBytes: 1000, budgetWindowMs: 60_000, flushMs: 30 });
+test("in a shell's ordinary mode a flood is stopped, not cut: every byte arrives, a budget per window, and Ctrl+C still ends it", async () => {
+  const { s, waitFor, output, clear } = session({ maxFlushBytes: 2000, budgetWindowMs: 300 });
   try {
-    await Bun.sleep(100);
+    await waitFor(/\$ $/);
     clear();
+    const began = performance.now();
+    // 12,000 Q's at once: six windows' budgets. (The command names Q in octal, so its echo has none.)
+    s.write("head -c 12000 /dev/zero | tr '\\0' '\\121'; echo; echo done-$((6*7))\r");
+    await waitFor(/done-42/, 10_000);
+    expect((output().match(/Q/g) ?? []).length).toBe(12_000);
+    expect(output()).not.toContain("skipped");
+    // No faster than the budget allows: at most 2,000 a window, so the sixth thousand-pair came five windows in.
+    expect(performance.now() - began).toBeGreaterThanOrEqual(5 * 300 - 50);
+    // A flood without end is stopped window after window; Ctrl+C reaches the program all the same.
+    clear();
+    s.write("yes\r");
+    await Bun.sleep(1000);
+    s.write("\x03");
+    s.write("echo after-$((6*7))\r");
+    await waitFor(/after-42[\s\S]*\$ $/, 10_000);
+    expect(output()).not.toContain("skipped");
+  } finally {
+    await s.close();
+  }
+}, 30_000);
+
+test("with flow control off, one read larger than the whole budget is cut inside it, and the note counts the rest exactly", async () => {
+  const { s, output, noFlowControl } = session({ maxFlushBytes: 1000, budgetWindowMs: 60_000, flushMs: 30 });
+  try {
+    await noFlowControl();
     const spent = (s as unknown as { windowSent: number }).windowSent;
     feed(s, "Q".repeat(5000));
     const end = Date.now() + 2000;
@@ -121,11 +153,10 @@ test("one read larger than the whole budget is cut inside it, and the note count
   }
 });
 
-test("the budget is a hard cap: once exactly spent, the next byte is skipped and counted", async () => {
-  const { s, output, clear } = session({ maxFlushBytes: 1000, budgetWindowMs: 60_000, flushMs: 30 });
+test("with flow control off, the budget is a hard cap: once exactly spent, the next byte is skipped and counted", async () => {
+  const { s, output, noFlowControl } = session({ maxFlushBytes: 1000, budgetWindowMs: 60_000, flushMs: 30 });
   try {
-    await Bun.sleep(100);
-    clear();
+    await noFlowControl();
     // Start a fresh window's accounting from here: spend the rest of it exactly.
     const spent = (s as unknown as { windowSent: number }).windowSent;
     feed(s, "A".repeat(1000 - spent), "B");
@@ -139,10 +170,9 @@ test("the budget is a hard cap: once exactly spent, the next byte is skipped and
 });
 
 test("the budget spans every flush in its window: a steady stream gets no more than a flood", async () => {
-  const { s, waitFor, output, clear } = session({ maxFlushBytes: 1000, budgetWindowMs: 3000 });
+  const { s, waitFor, noFlowControl, output } = session({ maxFlushBytes: 1000, budgetWindowMs: 3000 });
   try {
-    await waitFor(/\$ $/);
-    clear();
+    await noFlowControl();
     // 300 Q's every 50 ms, ten times: many flushes, one window. (The command names Q in octal, so its echo has none.)
     s.write("for i in 1 2 3 4 5 6 7 8 9 10; do head -c 300 /dev/zero | tr '\\0' '\\121'; sleep 0.05; done\r");
     await waitFor(/bytes of output skipped/);

@@ -5,6 +5,18 @@ import { lowPriority } from "../../low-priority.ts";
 import { killSession } from "./process-session.ts";
 
 const NICE = lowPriority(5);
+/** termios c_iflag IXON (Linux and the BSDs): the terminal honours STOP (^S) and START (^Q) on output. */
+const IXON = 0o2000;
+const STOP = "\x13";
+const START = "\x11";
+/**
+ * Output already on its way when STOP takes effect is held for the next windows (the program stays
+ * stopped until it has all gone out), at most this much; anything past it is skipped and counted. A
+ * program writing at memory speed (`yes`, `cat` of a cached file) gets a few MiB out in the moment
+ * STOP takes to act: with 256 KiB here, `yes` lost output in most windows; with 4 MiB, in none to
+ * two of 12 (the terminal-flood benchmark).
+ */
+const HELD_MAX = 4 * 1024 * 1024;
 
 export interface SessionOptions {
   shell: string;
@@ -14,7 +26,10 @@ export interface SessionOptions {
   rows: number;
   /** Output is delivered at most this often… */
   flushMs: number;
-  /** …and at most this much per budget window: beyond it a flood is cut, never buffered (the node and browser stay responsive). */
+  /**
+   * …and at most this much per budget window: beyond it a flood is stopped (flow control) or, where
+   * the program turned that off, cut — never buffered (the node and browser stay responsive).
+   */
   maxFlushBytes: number;
   /**
    * The budget window: at most maxFlushBytes reach the client per window, however many flushes it
@@ -38,6 +53,10 @@ export class TerminalSession {
   private windowStart = 0;
   private scrollback = "";
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Set while the terminal's output is stopped (STOP sent) until the budget window ends. */
+  private resumeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Output that arrived after STOP (already on its way), for the next window. */
+  private held = "";
   private closing: Promise<void> | null = null;
   /** Where output goes (the attached socket); null while detached (e.g. during a page reload). */
   sink: ((data: string) => void) | null = null;
@@ -63,26 +82,80 @@ export class TerminalSession {
   }
 
   private get terminal() {
-    return (this.proc as unknown as { terminal: { write(s: string): void; resize(c: number, r: number): void; close(): void } }).terminal;
+    return (this.proc as unknown as { terminal: { write(s: string): void; resize(c: number, r: number): void; close(): void; readonly inputFlags: number } }).terminal;
   }
 
   private onData(bytes: Uint8Array): void {
     this.lastActivity = Date.now();
     this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs);
-    // A flood: once the window's budget is spent, bytes are only counted, never decoded, so a
-    // runaway command costs the node's main thread almost nothing.
     const now = performance.now();
-    if (now - this.windowStart >= this.opts.budgetWindowMs) (this.windowStart = now), (this.windowSent = 0);
-    const room = this.opts.maxFlushBytes - this.windowSent - this.pending.length;
+    if (!this.stopped && now - this.windowStart >= this.opts.budgetWindowMs) (this.windowStart = now), (this.windowSent = 0);
+    const room = this.stopped ? 0 : Math.max(0, this.opts.maxFlushBytes - this.windowSent - this.pending.length);
     if (bytes.length <= room) {
       this.pending += this.decoder.decode(bytes, { stream: true });
       return;
     }
-    // Over budget. One read can be far larger than the whole budget (tens of KiB): it is cut
-    // inside, not let through. The kept part (often none) ends the decoder's stream, so a character
-    // cut in two shows as one replacement mark.
+    // Over budget, in a shell's ordinary mode: the program is stopped until the window ends, and
+    // what was already on its way (a few reads) is held for the next window. Nothing is lost.
+    if (this.stopped || this.stopOutput(now)) {
+      const text = this.decoder.decode(bytes, { stream: true });
+      this.pending += text.slice(0, room);
+      const rest = text.slice(room);
+      const space = Math.max(0, HELD_MAX - this.held.length);
+      this.held += rest.slice(0, space);
+      if (rest.length > space) this.skipped += Buffer.byteLength(rest.slice(space));
+      return;
+    }
+    // Where flow control is off, a flood is cut: once the window's budget is spent, bytes are only
+    // counted, never decoded, so a runaway command costs the node's main thread almost nothing. One
+    // read can be far larger than the whole budget (tens of KiB): it is cut inside, not let through.
+    // The kept part (often none) ends the decoder's stream, so a character cut in two shows as one
+    // replacement mark.
     this.skipped += bytes.length - room;
     this.pending += this.decoder.decode(bytes.subarray(0, room));
+  }
+
+  /** Output is stopped (STOP sent) until the budget window ends. */
+  private get stopped(): boolean {
+    return this.resumeTimer !== null;
+  }
+
+  /**
+   * A flood with the budget spent: stop the program itself until the window ends, as a terminal's
+   * flow control does (STOP, then START), so it waits in its write instead of keeping the node's
+   * main thread reading. Only where the terminal honours them (IXON, on in a shell's ordinary
+   * mode); a full-screen program that turned it off would read the characters as keys. True if
+   * the output was stopped.
+   */
+  private stopOutput(now: number): boolean {
+    if (this.closing) return false;
+    let flags: number;
+    try {
+      flags = this.terminal.inputFlags;
+    } catch {
+      return false; // closed meanwhile
+    }
+    if ((flags & IXON) === 0) return false;
+    this.terminal.write(STOP);
+    this.resumeTimer = setTimeout(() => this.resumeOutput(), Math.max(0, this.windowStart + this.opts.budgetWindowMs - now));
+    return true;
+  }
+
+  /**
+   * The window has ended: a new one begins with what was held (a budget's worth), and the program
+   * goes on once nothing is held any more.
+   */
+  private resumeOutput(): void {
+    this.resumeTimer = null;
+    if (this.closing) return;
+    this.windowStart = performance.now();
+    this.windowSent = 0;
+    const next = this.held.slice(0, this.opts.maxFlushBytes);
+    this.held = this.held.slice(next.length);
+    this.pending += next;
+    this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs);
+    if (this.held) this.resumeTimer = setTimeout(() => this.resumeOutput(), this.opts.budgetWindowMs);
+    else this.terminal.write(START);
   }
 
   private flush(): void {
@@ -100,7 +173,7 @@ export class TerminalSession {
 
   /** What a reattaching client should draw first. */
   history(): string {
-    return this.scrollback + this.pending;
+    return this.scrollback + this.pending + this.held;
   }
 
   write(data: string): void {
@@ -126,6 +199,7 @@ export class TerminalSession {
       this.proc.kill("SIGKILL");
       await this.proc.exited;
       if (this.timer) clearTimeout(this.timer);
+      if (this.resumeTimer) clearTimeout(this.resumeTimer);
     })();
     return this.closing;
   }
