@@ -43,7 +43,14 @@ export class KeyPair {
   }
 }
 
+/** Verifiers' public keys by ID, at most VERIFIER_CACHE of them (then it starts again). */
 const publicKeys = new Map<string, KeyObject>();
+export const VERIFIER_CACHE = 4096;
+
+/** How many verifiers' keys are held now (for tests of the bound). */
+export function cachedVerifierKeys(): number {
+  return publicKeys.size;
+}
 
 /** Verify a detached Ed25519 signature by the key whose ID is `signer`. */
 export function verifySignature(signer: Id, message: Uint8Array, signature: Uint8Array): boolean {
@@ -56,7 +63,7 @@ export function verifySignature(signer: Id, message: Uint8Array, signature: Uint
     } catch {
       return false; // not a point on the curve: no one can sign for it
     }
-    if (publicKeys.size >= 4096) publicKeys.clear();
+    if (publicKeys.size >= VERIFIER_CACHE) publicKeys.clear();
     publicKeys.set(hex, key);
   }
   try {

@@ -20,8 +20,6 @@ const RANGES: Record<Category, [number, number]> = {
   data: [0x40, 0x6f],
   error: [0x70, 0x7f],
 };
-/** Categories that carry random padding after the body (all but AUTH, DATA and ERROR). */
-export const PADDED: ReadonlySet<Category> = new Set(["attach", "ping", "connect", "disconnect"]);
 
 export class FrameError extends Error {}
 

@@ -89,6 +89,26 @@ test("an address using 31 node IDs is banned; an ID seen from 31 addresses is ba
   expect(g.isBanned("192.0.2.200")).toBe(false);
 });
 
+test("a ban wipes the slate: when it ends, the address or ID starts afresh", () => {
+  const { g, at } = guard({ banMs: 1000 });
+  for (let i = 0; i <= 30; i++) g.seen("192.0.2.1", `id-${i}`);
+  for (let i = 0; i <= 30; i++) g.seen(`192.0.2.${100 + i}`, "roaming");
+  expect([g.isBanned("192.0.2.1"), g.isBanned("roaming")]).toEqual([true, true]);
+  at(1001);
+  expect([g.isBanned("192.0.2.1"), g.isBanned("roaming")]).toEqual([false, false]);
+  // One more ID on that address, one more address for that ID: not the 32nd, the 1st.
+  g.seen("192.0.2.1", "id-new");
+  g.seen("192.0.2.250", "roaming");
+  expect([g.isBanned("192.0.2.1"), g.isBanned("roaming")]).toEqual([false, false]);
+  // Bad packets, with a window longer than the ban: those before the ban no longer count.
+  const b = guard({ banMs: 1000, badPacketWindowMs: 60_000, badPacketsAllowed: 2 });
+  for (let i = 0; i < 3; i++) b.g.badPacket("198.51.100.1");
+  expect(b.g.isBanned("198.51.100.1")).toBe(true);
+  b.at(1001);
+  b.g.badPacket("198.51.100.1");
+  expect(b.g.isBanned("198.51.100.1")).toBe(false);
+});
+
 test("the tables are bounded: beyond maxTracked the oldest entry goes; updating one that is there evicts nothing", () => {
   const { g } = guard({ maxTracked: 2, badPacketsAllowed: 0 });
   g.badPacket("a"); // banned at once (0 allowed)

@@ -111,6 +111,7 @@ describe("frames", () => {
     expect(reader.push(Uint8Array.of(0x01))).toEqual({ frames: [] });
     expect(reader.pendingSize()).toBe(0);
     expect(reader.pendingSize(Uint8Array.of(0x02, 0x99))).toBe(0x0102);
+    expect(reader.pendingSize(Uint8Array.of(0x02))).toBe(0x0102); // exactly the two size bytes
     expect(reader.push(Uint8Array.of(0x02))).toEqual({ frames: [] });
     expect(reader.pendingSize()).toBe(0x0102);
     expect(reader.pendingSize(Uint8Array.of(0xff, 0xff))).toBe(0x0102);

@@ -60,6 +60,7 @@ describe("the reference handshake, byte for byte", () => {
     expect(hex(connect)).toBe("00262017435929780e9788a3bc8f3a2754a58e8a86a4eda7b334e4deb1704e1984c405d3485c");
     // The server's side of the session box opens it.
     const serverSide = sessionContext(clientSessionPk, SERVER_SESSION_SK, N_CONN);
+    for (const n of [23, 25]) expect(() => sessionContext(clientSessionPk, SERVER_SESSION_SK, new Uint8Array(n))).toThrow("N_conn is 24 bytes");
     expect(parseConnectBody(openWith(serverSide, connect.subarray(3)))).toEqual({ address: Uint8Array.of(203, 0, 113, 7), port: 54321 });
   });
 });

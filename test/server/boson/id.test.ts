@@ -76,5 +76,8 @@ test("random IDs in a bucket share the prefix's first bits; a refresh's also dif
   // The bits after the prefix are random: over 64 draws, both values show up at bit 20.
   const seen = new Set(Array.from({ length: 64 }, () => getBit(Id.randomInRange(prefix, 8).bytes, 20)));
   expect([...seen].sort()).toEqual([0, 1]);
+  // Including the first bit after the prefix (bit 8 of a depth-8 range).
+  const next = new Set(Array.from({ length: 64 }, () => getBit(Id.randomInRange(prefix, 8).bytes, 8)));
+  expect([...next].sort()).toEqual([0, 1]);
   expect(Id.random().equals(Id.random())).toBe(false);
 });

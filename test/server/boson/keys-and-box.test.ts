@@ -5,7 +5,7 @@
 import { expect, test } from "bun:test";
 import { BOX_OVERHEAD, open, seal, sharedBoxKey } from "../../../server/boson/crypto-box.ts";
 import { Id } from "../../../server/boson/id.ts";
-import { encryptionKeyOf, KeyPair, verifySignature } from "../../../server/boson/keys.ts";
+import { cachedVerifierKeys, encryptionKeyOf, KeyPair, VERIFIER_CACHE, verifySignature } from "../../../server/boson/keys.ts";
 
 const message = new TextEncoder().encode("a challenge");
 
@@ -16,6 +16,11 @@ test("a seed is 32 bytes and a libsodium secret key 64: one byte off either way 
   expect(KeyPair.random().id.equals(k.id)).toBe(false);
   expect(k.publicKey).toEqual(k.id.bytes);
   expect(encryptionKeyOf(k.id)).toEqual(k.encryptionPublic);
+  // A libsodium secret key whose second half is another key's public key.
+  const other = KeyPair.random();
+  const seed = new Uint8Array(32).fill(3);
+  expect(() => KeyPair.fromSecretKey(Uint8Array.of(...seed, ...other.publicKey))).toThrow("the secret key's public half does not match its seed");
+  expect(KeyPair.fromSecretKey(Uint8Array.of(...seed, ...new KeyPair(seed).publicKey)).id.equals(new KeyPair(seed).id)).toBe(true);
 });
 
 test("a signature verifies for its signer and message only, and only at 64 bytes", () => {
@@ -44,7 +49,20 @@ test("past the verifier's key cache bound (4,096 keys, then it starts again) eve
   expect(verifySignature(first.id, message, firstSig)).toBe(true);
   // 4,100 more signers: the cache is cleared on the way, every answer stays right.
   const signers = Array.from({ length: 4100 }, () => KeyPair.random());
-  for (const s of signers) expect(verifySignature(s.id, message, s.sign(message))).toBe(true);
+  const held: number[] = [];
+  for (const s of signers) {
+    expect(verifySignature(s.id, message, s.sign(message))).toBe(true);
+    held.push(cachedVerifierKeys());
+  }
+  // Each new signer's key is kept, up to the bound and never past it; a signer seen again adds none.
+  expect(VERIFIER_CACHE).toBe(4096);
+  expect(Math.max(...held)).toBe(VERIFIER_CACHE);
+  const at = held.indexOf(VERIFIER_CACHE);
+  expect(held[at + 1]).toBe(1);
+  expect(held.slice(0, at).every((n, i) => i === 0 || n === held[i - 1]! + 1)).toBe(true);
+  const before = cachedVerifierKeys();
+  expect(verifySignature(signers.at(-1)!.id, message, signers.at(-1)!.sign(message))).toBe(true);
+  expect(cachedVerifierKeys()).toBe(before);
   expect(verifySignature(first.id, message, firstSig)).toBe(true);
   expect(verifySignature(signers[0]!.id, message, firstSig)).toBe(false);
 }, 60_000);

@@ -50,6 +50,8 @@ describe("responses", () => {
       ],
     });
     const peers = (...entries: CborItem[]) => msg(RES | 4, ["r", [["p", { array: [ID, ...entries] }]]]);
+    // No "p" at all: no peers.
+    expect((decodeMessage(msg(RES | 4, ["r", []])) as unknown as { response: { peers: unknown[] } }).response.peers).toEqual([]);
     const found = decodeMessage(peers(record(), record({ origin: ID, port: 1, alt: "https://x.example" }), record({ port: 65535 }))) as unknown as {
       response: { peers: { peerId: { bytes: Uint8Array }; nodeId: { bytes: Uint8Array }; origin: { bytes: Uint8Array }; port: number; alt: string | null }[] };
     };

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { Id } from "../../../server/boson/id.ts";
-import { KeyPair } from "../../../server/boson/keys.ts";
+import { KeyPair, verifySignature } from "../../../server/boson/keys.ts";
 import type { Value } from "../../../server/boson/v2/messages.ts";
 import { immutableValue, openValue, peerIsValid, signedPeer, signedValue, valueId, valueIsValid } from "../../../server/boson/v2/records.ts";
 
@@ -49,6 +49,21 @@ describe("values", () => {
     for (const change of changed) expect([change, valueIsValid({ ...v, ...change })]).toEqual([change, false]);
     expect(valueIsValid(signedValue(owner, data, { seq: 0 }))).toBe(true);
     expect(valueIsValid(signedValue(owner, data, { seq: 2 ** 31 - 1 }))).toBe(true);
+  });
+
+  test("the signed bytes are nonce ‖ seq (4 bytes, big-endian) ‖ data; signed over a short nonce or a negative seq, a value is still refused", () => {
+    const v = signedValue(owner, data, { seq: 258, nonce: NONCE });
+    expect(verifySignature(owner.id, Uint8Array.of(...NONCE, 0, 0, 1, 2, ...data), v.signature!)).toBe(true);
+    const int32be = (n: number) => {
+      const b = new Uint8Array(4);
+      new DataView(b.buffer).setInt32(0, n, false);
+      return b;
+    };
+    const signedOver = (nonce: Uint8Array, seq: number): Value => ({ ...v, nonce, seq, signature: owner.sign(Uint8Array.of(...nonce, ...int32be(seq), ...v.data)) });
+    expect(valueIsValid(signedOver(NONCE, 7))).toBe(true);
+    expect(valueIsValid(signedOver(NONCE.subarray(1), 7))).toBe(false);
+    expect(valueIsValid(signedOver(Uint8Array.of(...NONCE, 0), 7))).toBe(false);
+    expect(valueIsValid(signedOver(NONCE, -1))).toBe(false);
   });
 
   test("a signer refuses a nonce that is not 24 bytes and a sequence number outside 0 … 2^31−1", () => {
