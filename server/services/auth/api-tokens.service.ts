@@ -52,8 +52,8 @@ export class ApiTokensService {
   /** Revoke one's own token, or anyone's for the Owner; someone else's looks like it does not exist. */
   revoke(by: Principal, id: string, ip: string): void {
     const t = this.tokens.get(id);
-    if (!t || t.revoked_at !== null || (t.address !== by.address && by.role !== "owner")) throw new NotFoundError("No such token", "token_not_found");
-    // (A revoke that lost a race to another ends nothing, and says so.)
+    if (!t || (t.address !== by.address && by.role !== "owner")) throw new NotFoundError("No such token", "token_not_found");
+    // Revoked already (or just now, by another process): nothing ends, and it says so.
     if (!this.tokens.revoke(id, Date.now())) throw new NotFoundError("No such token", "token_not_found");
     this.audit.record({ actor: by.address, action: "token.revoked", target: id, ip, detail: { of: t.address } });
     this.events.emit("auth.token_revoked", { tokenId: id });
