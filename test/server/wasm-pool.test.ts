@@ -1,7 +1,7 @@
-// The sandbox pool on its own: queueing, the busy limit, cancelling while queued, replacement after a kill.
+// The sandbox pool on its own: queueing, the busy limit, cancelling while queued, replacement after a kill or once worn.
 import { afterEach, expect, test } from "bun:test";
 import { prepareModule } from "../../server/services/wasm/module-check.ts";
-import { SandboxPool, type RunRequest } from "../../server/services/wasm/sandbox-pool.ts";
+import { IDLE_MS, SandboxPool, WEAR, type RunRequest } from "../../server/services/wasm/sandbox-pool.ts";
 import { builtModule } from "../helpers/wasm-client.ts";
 
 const load = (dir: "wasm-apps" | "wasm-fixtures", name: string) => prepareModule(builtModule(dir, name), 16, 16 << 20);
@@ -141,4 +141,33 @@ test("stop ends the idle processes and refuses what waits; later runs are refuse
   await expect(pool.run(calc("3"))).rejects.toMatchObject({ status: 503, code: "wasm_unavailable" });
   // The run in flight is not cut short by stop; it ends at its own limit.
   expect((await long).killed).toBe("timeout");
+});
+
+test("a process is replaced after its jobs, or once it holds more compiled modules or files than allowed — each limit reached exactly keeps it", async () => {
+  // Retired after the job that wears it out: with no run waiting, no process is left.
+  pool = new SandboxPool(4, IDLE_MS, { ...WEAR, jobs: 3 });
+  pool.start(1);
+  for (const expr of ["1", "2"]) await pool.run(calc(expr));
+  expect(pool.processes()).toBe(1);
+  expect((await pool.run(calc("3"))).stdout).toBe("3\n");
+  expect(pool.processes()).toBe(0);
+  expect((await pool.run(calc("4"))).stdout).toBe("4\n"); // a fresh one
+  pool.stop();
+
+  const calcBytes = load("wasm-apps", "calc").byteLength;
+  pool = new SandboxPool(4, IDLE_MS, { ...WEAR, moduleBytes: calcBytes });
+  pool.start(1);
+  for (const expr of ["1", "2"]) await pool.run(calc(expr)); // compiled once: exactly the limit
+  expect(pool.processes()).toBe(1);
+  await pool.run(request("wordcount", load("wasm-apps", "wordcount"), { stdin: new TextEncoder().encode("a b") }));
+  expect(pool.processes()).toBe(0);
+  pool.stop();
+
+  pool = new SandboxPool(4, IDLE_MS, { ...WEAR, fileBytes: 150 });
+  pool.start(1);
+  const withInputs = (expr: string) => ({ ...calc(expr), inputBytes: 75 });
+  for (const expr of ["1", "2"]) await pool.run(withInputs(expr)); // 150 bytes: exactly the limit
+  expect(pool.processes()).toBe(1);
+  await pool.run(withInputs("3"));
+  expect(pool.processes()).toBe(0);
 });

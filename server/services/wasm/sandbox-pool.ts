@@ -46,13 +46,23 @@ export interface RunResult {
 
 export type OutputListener = (stream: "stdout" | "stderr", text: string) => void;
 
-const MAX_JOBS_PER_PROCESS = 500;
 /** Sandbox processes nobody has used for this long are stopped (the next run starts them again). */
 export const IDLE_MS = 10 * 60_000;
 const IDLE_CHECK_MS = 30_000;
-const MAX_MODULE_BYTES_PER_PROCESS = 64 * 1024 * 1024;
-/** wasmer does not release a run's in-memory files, so a process that has held this much is replaced. */
-const MAX_FILE_BYTES_PER_PROCESS = 64 * 1024 * 1024;
+
+/**
+ * When a process is replaced after a job: the runtime's heap never shrinks, a process keeps every
+ * module it compiled, and wasmer does not release a run's in-memory files.
+ */
+export interface ProcessWear {
+  /** Jobs it has run. */
+  jobs: number;
+  /** More than this many bytes of compiled modules. */
+  moduleBytes: number;
+  /** More than this many bytes of input and output files. */
+  fileBytes: number;
+}
+export const WEAR: ProcessWear = { jobs: 500, moduleBytes: 64 * 1024 * 1024, fileBytes: 64 * 1024 * 1024 };
 
 export class SandboxPool {
   private idle: SandboxProcess[] = [];
@@ -67,6 +77,7 @@ export class SandboxPool {
   constructor(
     private readonly maxQueue: number,
     private readonly idleMs = IDLE_MS,
+    private readonly wear: ProcessWear = WEAR,
   ) {}
 
   /** Jobs waiting for a process. */
@@ -158,7 +169,7 @@ export class SandboxPool {
     this.busy--;
     this.lastRun = performance.now();
     p.fileBytes += fileBytes;
-    const worn = p.jobs >= MAX_JOBS_PER_PROCESS || p.moduleBytes > MAX_MODULE_BYTES_PER_PROCESS || p.fileBytes > MAX_FILE_BYTES_PER_PROCESS;
+    const worn = p.jobs >= this.wear.jobs || p.moduleBytes > this.wear.moduleBytes || p.fileBytes > this.wear.fileBytes;
     if (p.alive && !worn && this.size > 0) this.release(p);
     else p.kill();
     this.refill();
