@@ -99,6 +99,8 @@ describe("the single binary", () => {
       const written = await fs.write("~/Documents", "hello.txt", "hello\n");
       expect(written.body.cid).toBe("bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am");
       expect(new TextDecoder().decode((await fs.read("~/Documents/hello.txt")).bytes)).toBe("hello\n");
+      // Two leaves, imported and pinned before the answer: read back through IPFS by the CLI below.
+      expect((await fs.write("~/Documents", "two-leaves.bin", new Uint8Array(1.5 * 1024 * 1024).fill(7))).status).toBe(200);
       const details = await (await fetch(`${n.url}/health`, { headers: owner.bearer })).json();
       expect(details.components.ipfs).toEqual({ status: "ok" });
 
@@ -151,6 +153,11 @@ describe("the single binary", () => {
       const again = await spawnNode({ PC2_DATA_DIR: data.path }, { command: [binary], cwd: cwd.path });
       expect((await (await fetch(`${again.url}/api/info`)).json()).nodeId).toBe(info.nodeId);
       expect(await again.stop()).toBe(0);
+      // The binary's CLI reads every pinned file back through its IPFS worker, leaves from the files.
+      const check = Bun.spawn([binary, "storage", "check", "--deep", "--json"], { cwd: cwd.path, env: { ...process.env, PC2_DATA_DIR: data.path }, stdout: "pipe" });
+      const report = JSON.parse(await new Response(check.stdout).text());
+      expect(await check.exited).toBe(0);
+      expect([report.unreadable, report.unplaced, report.missingBlobs]).toEqual([[], [], []]);
     } finally {
       cwd.remove();
       data.remove();

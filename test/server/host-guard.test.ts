@@ -64,6 +64,14 @@ describe("the names the node answers to", () => {
     expect((await rawRequest(port, ["GET /health HTTP/1.1", "Host: alice.relay.example"])).status).toBe(200);
   });
 
+  test("a name the node has by itself is told apart from one it answers only under a wildcard (a function's host)", () => {
+    const guard = new HostGuard(["node.pc2.test", "*.fn.pc2.test"], "minipc");
+    for (const own of ["node.pc2.test", "localhost", "minipc", "minipc.local"]) expect(guard.namesExactly(own)).toBe(true);
+    expect(guard.allows("hello.fn.pc2.test")).toBe(true);
+    expect(guard.namesExactly("hello.fn.pc2.test")).toBe(false);
+    expect(guard.namesExactly("elsewhere.test")).toBe(false);
+  });
+
   test("the parser: ports, brackets, a trailing dot; malformed hosts are refused", () => {
     expect(hostnameOf("Example.COM:443")).toBe("example.com");
     expect(hostnameOf("[::1]:80")).toBe("::1");

@@ -8,6 +8,7 @@ import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { WS_ACCESS, WS_TOPIC_ACCESS } from "../../server/http/roles.ts";
 import { t as schema } from "elysia";
+import { notificationText } from "../../server/http/json-rpc.ts";
 import { WS_CLOSE } from "../../server/http/ws-protocol.ts";
 import { Pc2WsClient, RpcError } from "../../web/api/ws-client.ts";
 import { rawWs } from "../helpers/raw-ws.ts";
@@ -24,7 +25,9 @@ const disconnected: number[] = [];
 const abortReasons: string[] = [];
 const connect = (who: SignedIn = owner) => Pc2WsClient.connect(t.wsUrl, { headers: who.bearer });
 
-const TEST_METHODS = ["life.id", "life.wait", "life.echo", "life.typed", "life.big", "life.nulls", "life.crash"];
+const TEST_METHODS = ["life.id", "life.wait", "life.echo", "life.typed", "life.big", "life.huge", "life.nulls", "life.crash"];
+/** Past Bun's own frame ceiling (16 MiB), which the hub must raise for a method that takes more. */
+const HUGE = 17 * 1024 * 1024;
 const TEST_TOPICS = ["life.b", "life.a"];
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
@@ -61,6 +64,7 @@ beforeAll(async () => {
           ),
       );
       node.hub.register("life.big", (p) => ({ bytes: JSON.stringify(p).length }), { maxMessageBytes: 2 * LIMIT });
+      node.hub.register("life.huge", (p) => ({ bytes: JSON.stringify(p).length }), { maxMessageBytes: HUGE });
       node.hub.register("life.nulls", (_p, ctx) => (ctx.notify("life.progress", null), { done: true }));
       node.hub.register("life.crash", () => {
         throw new TypeError("internal detail");
@@ -68,6 +72,8 @@ beforeAll(async () => {
       node.hub.register("life.echo", (p) => ({ bytes: JSON.stringify(p).length }));
       node.hub.register("life.typed", (p) => p, { params: schema.Object({ n: schema.Number() }) });
       for (const m of TEST_METHODS) WS_ACCESS[m] = { role: "member" };
+      // Owner only: a member's message larger than any method it may call is refused unread.
+      WS_ACCESS["life.huge"] = { role: "owner" };
       for (const topic of TEST_TOPICS) {
         WS_TOPIC_ACCESS[topic] = { role: "member" };
         node.hub.registerTopic(topic);
@@ -100,7 +106,7 @@ describe("registration", () => {
     expect(topics).toEqual([...topics].sort());
     expect(topics).toEqual(expect.arrayContaining(TEST_TOPICS));
     // The node's own methods all have schemas; the ones these tests registered without one do not.
-    expect(t.node.hub.methodsWithoutSchema()).toEqual(["life.big", "life.crash", "life.echo", "life.id", "life.nulls", "life.wait"]);
+    expect(t.node.hub.methodsWithoutSchema()).toEqual(["life.big", "life.crash", "life.echo", "life.huge", "life.id", "life.nulls", "life.wait"]);
     expect(((await c.call("life.typed", { n: "one" }).catch((e) => e)) as RpcError).code).toBe(-32602);
     expect(await c.call("life.typed", { n: 1 })).toEqual({ n: 1 });
     c.close();
@@ -205,6 +211,13 @@ describe("connections ending", () => {
       const c = await Pc2WsClient.connect(node.wsUrl, { headers: who.bearer });
       await c.subscribe(["node"]);
       const closed = new Promise<[number, string]>((r) => c.onClose((code, reason) => r([code, reason])));
+      // Exactly the buffer's size, with nothing waiting: sent.
+      const exact = { blob: "z".repeat(65536 - notificationText("life.exact", { blob: "" }).length) };
+      expect(notificationText("life.exact", exact).length).toBe(65536);
+      const got = c.next("life.exact") as Promise<{ blob: string }>;
+      expect(node.node.hub.publish("node", "life.exact", exact)).toBe(1);
+      expect((await got).blob.length).toBe(exact.blob.length);
+      await Bun.sleep(50); // read by the client: nothing waits any more
       expect(node.node.hub.publish("node", "life.huge", { blob: "z".repeat(70_000) })).toBe(0);
       expect(await closed).toEqual([WS_CLOSE.slowConsumer, "slow consumer: more than 65536 bytes waiting to be read"]);
     } finally {
@@ -272,10 +285,19 @@ describe("messages", () => {
       const raw = await rawWs(port, { Authorization: member.bearer.authorization! });
       raw.sendText(text);
       await until(() => raw.closeFrame() !== null || raw.texts().length > 0);
-      expect(raw.closeFrame()?.code).toBe(WS_CLOSE.messageTooBig);
+      expect(raw.closeFrame()).toEqual({ code: WS_CLOSE.messageTooBig, reason: `message larger than ${LIMIT} bytes` });
       raw.socket.destroy();
     }
   });
+
+  test("a method that takes more than Bun's 16 MiB frame ceiling gets it: the hub raises the transport's limit", async () => {
+    const raw = await rawWs(port, { Authorization: owner.bearer.authorization! });
+    raw.sendText(sized(16 * 1024 * 1024 + 1024, "x", "life.huge"));
+    await until(() => raw.closeFrame() !== null || raw.texts().length > 0, 30_000);
+    expect(raw.closeFrame()).toBeNull();
+    expect(raw.texts()[0]).toMatchObject({ id: 1, result: { bytes: expect.any(Number) } });
+    raw.socket.destroy();
+  }, 60_000);
 
   test("a notification with null params stays null; a malformed request's error carries its id, or null", async () => {
     const raw = await rawWs(port, { Authorization: owner.bearer.authorization! });
@@ -324,6 +346,8 @@ describe("messages", () => {
     expect(byId.get(1)).toEqual({ jsonrpc: "2.0", id: 1, result: { cancelled: true } });
     expect(byId.get(2)).toEqual({ jsonrpc: "2.0", id: 2, result: { cancelled: false } });
     expect(byId.get("w")).toMatchObject({ error: { code: -32603 } });
+    // The method saw why: the client cancelled it.
+    expect(abortReasons.at(-1)).toBe("cancelled by client");
     raw.socket.destroy();
   });
 
@@ -331,6 +355,8 @@ describe("messages", () => {
     const c = await connect();
     expect(await c.subscribe(["life.b", "life.a"])).toEqual({ subscribed: ["life.a", "life.b"] });
     expect(await c.subscribe(["life.a"])).toEqual({ subscribed: ["life.a", "life.b"] });
+    // Held in the order subscribed (b, a), answered sorted, by unsubscribe too.
+    expect(await c.unsubscribe(["node"])).toEqual({ subscribed: ["life.a", "life.b"] });
     expect(await c.unsubscribe(["life.b"])).toEqual({ subscribed: ["life.a"] });
     expect(await c.unsubscribe(["life.b"])).toEqual({ subscribed: ["life.a"] });
     const err = (await c.subscribe(["no.such"]).catch((e) => e)) as RpcError;
@@ -392,11 +418,12 @@ describe("stop", () => {
     const [a, b] = await Promise.all([connect(), connect(member)]);
     const codes: [number, string][] = [];
     for (const c of [a, b]) c.onClose((code, reason) => void codes.push([code, reason]));
-    t.node.hub.stop("maintenance");
+    // As the node stops it (no reason given).
+    t.node.hub.stop();
     await until(() => codes.length === 2);
     expect(codes).toEqual([
-      [WS_CLOSE.shuttingDown, "maintenance"],
-      [WS_CLOSE.shuttingDown, "maintenance"],
+      [WS_CLOSE.shuttingDown, "server shutting down"],
+      [WS_CLOSE.shuttingDown, "server shutting down"],
     ]);
     // No heartbeat any more: a client that never answers pings is neither pinged nor closed.
     const raw = await rawWs(port, { Authorization: owner.bearer.authorization! });

@@ -32,6 +32,9 @@ beforeAll(async () => {
   member = await addUser(h, owner, "member");
   // Before the first scrape: the blockstore is counted at most once a minute.
   await filesClient(h, owner).write("~/Documents", "counted.txt", "12345");
+  // More than one 1 MiB leaf: its root is a block stored in the blockstore (the leaves are not).
+  await filesClient(h, owner).write("~/Documents", "two-leaves.bin", new Uint8Array(1024 * 1024 + 1));
+  await t.node.services.pins.settled(); // a small file's block is stored just after its answer
 });
 afterAll(() => t.stop());
 
@@ -76,6 +79,7 @@ describe("GET /metrics", () => {
     expect(s.get("pc2_websocket_connections")).toBeGreaterThanOrEqual(1);
     expect(s.get("pc2_ipfs_pinned_cids")).toBeGreaterThanOrEqual(1);
     expect(s.get("pc2_ipfs_blocks")).toBeGreaterThanOrEqual(1);
+    expect(s.get("pc2_ipfs_owed_pins")).toBe(0);
     expect(s.get("pc2_disk_free_bytes")).toBeGreaterThan(0);
     expect(s.get("pc2_process_resident_memory_bytes")).toBeGreaterThan(10 * 1024 * 1024);
     expect(s.has("pc2_nodejs_eventloop_lag_seconds")).toBe(true);
