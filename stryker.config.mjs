@@ -9,8 +9,9 @@ export default {
   testRunner: "command",
   // The Bun that runs Stryker (scripts/mutate/run.ts starts it) runs the tests: no PATH needed. In a
   // session of their own (setsid --wait): a mutant that signals its process group (the terminal's
-  // hang-up, turned on itself) then ends only its own test run, not Stryker.
-  commandRunner: { command: `setsid --wait ${process.execPath} test --bail --timeout 60000 ${tests.join(" ")}` },
+  // hang-up, turned on itself) then ends only its own test run, not Stryker. `choom -n 1000`: under a
+  // memory cap, the OOM killer takes a test run (a mutant that lifts the WASM memory limit), not Stryker.
+  commandRunner: { command: `setsid --wait choom -n 1000 -- ${process.execPath} test --bail --timeout 60000 ${tests.join(" ")}` },
   mutate: files,
   coverageAnalysis: "off",
   concurrency: Number(process.env.PC2_MUTATE_CONCURRENCY ?? 2),

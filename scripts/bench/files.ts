@@ -1,10 +1,11 @@
 // Files benchmark: writes and downloads through a running node against raw disk baselines measured
 // in the same run on the same disk (write + fsync + sha256; plain streamed read), at 1 KiB, 10 MiB,
-// 100 MiB and 256 MiB, as the client sees them and as the node reports them (Server-Timing). Each
-// figure is the median of BENCH_ROUNDS rounds with their min–max. `--write` records
-// docs/performance.md.
+// 100 MiB and 256 MiB, as the client sees them and as the node reports them (Server-Timing). Large
+// uploads also against a bare Bun HTTP server that does only write + fsync + sha256 of the body
+// (bare-upload-server.ts): what any upload over HTTP costs here. Each figure is the median of
+// BENCH_ROUNDS rounds with their min–max. `--write` records docs/performance.md.
 import { createHash } from "node:crypto";
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signIn, startNode } from "./bench-node.ts";
@@ -70,9 +71,25 @@ function put(url: string, dav: Record<string, string>, path: string, bytes: Uint
   return timedRequest(`${url}/dav/${path}`, { method: "PUT", headers: dav, body: new Blob([bytes as Uint8Array<ArrayBuffer>]) }, [201, 204]);
 }
 
+/** bare-upload-server.ts in its own process; resolves to its URL and a stop. */
+async function startBareServer(dir: string): Promise<{ url: string; stop: () => void }> {
+  mkdirSync(dir, { recursive: true });
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "bare-upload-server.ts"), dir], { stdout: "pipe", stderr: "inherit" });
+  let out = "";
+  const reader = proc.stdout.getReader();
+  while (!/listening (\d+)/.test(out)) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`bare upload server exited: ${out}`);
+    out += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  return { url: `http://127.0.0.1:${/listening (\d+)/.exec(out)![1]}`, stop: () => proc.kill() };
+}
+
 async function main() {
   const work = mkdtempSync(join(tmpdir(), "pc2-bench-files-"));
   const node = await startNode(join(work, "node"));
+  const bare = await startBareServer(join(work, "bare"));
   try {
     const auth = await signIn(node.url, node.code);
     const tokenRes = await fetch(`${node.url}/api/tokens`, {
@@ -88,7 +105,7 @@ async function main() {
     // Per round: one figure per measure (p50/p99 for small writes, a time for each large transfer).
     const smallRaw: number[][] = [];
     const smallPc2: Timed[][] = [];
-    const big = new Map(SIZES.map((s) => [s, { raw: [] as number[], post: [] as Timed[], put: [] as Timed[] }]));
+    const big = new Map(SIZES.map((s) => [s, { raw: [] as number[], bare: [] as number[], post: [] as Timed[], put: [] as Timed[] }]));
     const reads = { raw: [] as number[], pc2: [] as number[] };
     const together = { rate: [] as number[], p99: [] as number[] };
     const readSize = Math.max(...SIZES);
@@ -125,6 +142,7 @@ async function main() {
         const bytes = large.get(size)!;
         const b = big.get(size)!;
         b.raw.push(rawWrite(join(work, "raw-large"), bytes));
+        b.bare.push((await timedRequest(`${bare.url}/`, { method: "PUT", body: new Blob([bytes as Uint8Array<ArrayBuffer>]) }, [201])).client);
         b.post.push(await post(node.url, auth, "~", `large-${size}.bin`, bytes));
         b.put.push(await put(node.url, dav, `put-${size}.bin`, bytes));
       }
@@ -176,15 +194,16 @@ async function main() {
     );
     const smallRatio = clientP50.map((c, i) => c / rawP50[i]!);
     const rows = [
-      `| ${SMALL} × 1 KiB \`POST /write\`, p50 | ${spread(rawP50, 2)} ms | ${spread(clientP50, 2)} ms (p99 ${spread(clientP99, 1)}) | ${spread(nodeP50, 2)} ms | **${spread(smallRatio, 1)}×** | ≤ 3× → **${median(smallRatio) <= 3 ? "met" : "missed"}** |`,
+      `| ${SMALL} × 1 KiB \`POST /write\`, p50 | ${spread(rawP50, 2)} ms | ${spread(clientP50, 2)} ms (p99 ${spread(clientP99, 1)}) | ${spread(nodeP50, 2)} ms | **${spread(smallRatio, 1)}×** | | ≤ 3× → **${median(smallRatio) <= 3 ? "met" : "missed"}** |`,
     ];
     rows.push(
-      `| ${CLIENTS} clients × 1 KiB \`POST /write\` at once | | ${spread(together.rate)} writes/s, p99 ${spread(together.p99, 1)} ms | | | ≥ 3,000/s and p99 ≤ 50 ms → **${median(together.rate) >= 3000 && median(together.p99) <= 50 ? "met" : "missed"}** |`,
+      `| ${CLIENTS} clients × 1 KiB \`POST /write\` at once | | ${spread(together.rate)} writes/s, p99 ${spread(together.p99, 1)} ms | | | | ≥ 3,000/s and p99 ≤ 50 ms → **${median(together.rate) >= 3000 && median(together.p99) <= 50 ? "met" : "missed"}** |`,
     );
     for (const size of SIZES) {
       const b = big.get(size)!;
       const rate = (ms: number[]) => ms.map((m) => mibs(size, m));
       const share = (ms: number[]) => ms.map((m, i) => (b.raw[i]! / m) * 100);
+      const ofBare = (ms: number[]) => ms.map((m, i) => (b.bare[i]! / m) * 100);
       const goal = size <= 10 * MIB ? 60 : size <= 100 * MIB ? 80 : null;
       for (const [label, xs] of [
         ["`POST /write` (multipart)", b.post],
@@ -193,19 +212,19 @@ async function main() {
         const client = xs.map((x) => x.client);
         const verdict = goal === null ? "" : `≥ ${goal}% → **${median(share(client)) >= goal ? "met" : "missed"}**`;
         rows.push(
-          `| ${size / MIB} MiB ${label} | ${spread(rate(b.raw))} MiB/s | ${spread(rate(client))} MiB/s | ${spread(rate(xs.map((x) => x.node)))} MiB/s | ${spread(share(client))}% | ${verdict} |`,
+          `| ${size / MIB} MiB ${label} | ${spread(rate(b.raw))} MiB/s | ${spread(rate(client))} MiB/s | ${spread(rate(xs.map((x) => x.node)))} MiB/s | ${spread(share(client))}% | ${spread(rate(b.bare))} MiB/s: PC2 at ${spread(ofBare(client))}% | ${verdict} |`,
         );
       }
     }
     const downShare = reads.pc2.map((m, i) => (reads.raw[i]! / m) * 100);
     rows.push(
-      `| ${readSize / MIB} MiB download (\`GET /read\`) | ${spread(reads.raw.map((m) => mibs(readSize, m)))} MiB/s (streamed read) | ${spread(reads.pc2.map((m) => mibs(readSize, m)))} MiB/s | | ${spread(downShare)}% | ≥ 70% → **${median(downShare) >= 70 ? "met" : "missed"}** |`,
+      `| ${readSize / MIB} MiB download (\`GET /read\`) | ${spread(reads.raw.map((m) => mibs(readSize, m)))} MiB/s (streamed read) | ${spread(reads.pc2.map((m) => mibs(readSize, m)))} MiB/s | | ${spread(downShare)}% | | ≥ 70% → **${median(downShare) >= 70 ? "met" : "missed"}** |`,
     );
     const table = [
       `Measured ${new Date().toISOString().slice(0, 10)} on ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}; node from source over loopback HTTP; same disk for both sides; median (min–max) of ${ROUNDS} rounds.`,
       "",
-      "| | raw: write+fsync+sha256 | PC2, client | PC2, node (Server-Timing) | client / raw | goal |",
-      "|---|---|---|---|---|---|",
+      "| | raw: write+fsync+sha256 | PC2, client | PC2, node (Server-Timing) | client / raw | bare Bun server: PUT → write+fsync+sha256 | goal |",
+      "|---|---|---|---|---|---|---|",
       ...rows,
       "",
       `\`/stat\` in a ${SMALL * ROUNDS}-entry folder: p50 ${f1(pct(stat, 50))} ms, p99 ${f1(pct(stat, 99))} ms; \`/fs/readdir\` of it: p50 ${f1(pct(readdir, 50))} ms, p99 ${f1(pct(readdir, 99))} ms (client).`,
@@ -213,6 +232,7 @@ async function main() {
     console.log(table);
     if (process.argv.includes("--write")) writeSection("files", table);
   } finally {
+    bare.stop();
     await node.stop();
     rmSync(work, { recursive: true, force: true });
   }

@@ -57,13 +57,22 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     // The write path: bytes to disk and into the index. Split from files-index so each run fits in
     // a sitting (the crash test alone takes ~11 s of every surviving mutant's run).
     name: "files-write",
-    mutate: ["server/services/files/file-writer.ts", "server/services/files/blob-store.ts", "server/fs/atomic-write.ts", "server/fs/durable-steps.ts", "server/fs/fsync-pool.ts"],
+    mutate: [
+      "server/services/files/file-writer.ts",
+      "server/services/files/blob-store.ts",
+      "server/services/files/owed-pins.ts",
+      "server/services/files/single-block-cid.ts",
+      "server/fs/atomic-write.ts",
+      "server/fs/durable-steps.ts",
+      "server/fs/fsync-pool.ts",
+    ],
     tests: [
       "test/server/files/durability-order.test.ts",
       "test/server/files/fsync-syscalls.test.ts",
       "test/server/fsync-pool.test.ts",
       "test/server/atomic-write.test.ts",
       "test/server/files/file-writer.test.ts",
+      "test/server/files/owed-pins.test.ts",
       "test/server/files/write-checks.test.ts",
       "test/server/files/blob-store.test.ts",
       "test/server/limits-boundaries.test.ts",
@@ -72,6 +81,28 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "test/server/files/cid.test.ts",
       "test/server/files/hostile-input.test.ts",
       "test/server/files/puter-api.test.ts",
+      "test/server/files/crash-safety.test.ts",
+    ],
+  },
+  {
+    // IPFS without a second copy: a file's leaves recorded as places in the file, read back checked
+    // against their hashes, and the deep storage check that reads every file back.
+    name: "files-ipfs",
+    mutate: [
+      "workers/filestore-blockstore.ts",
+      "workers/leaf-recorder.ts",
+      "workers/leaf-refs.ts",
+      "workers/file-import.ts",
+      "workers/verify-dag.ts",
+      "server/services/files/blob-of-cid.ts",
+      "server/services/files/storage-check.ts",
+    ],
+    tests: [
+      "test/server/files/filestore.test.ts",
+      "test/server/files/storage-check.test.ts",
+      "test/server/files/storage-check-deep.test.ts",
+      "test/server/files/cid.test.ts",
+      "test/server/files/owed-pins.test.ts",
       "test/server/files/crash-safety.test.ts",
     ],
   },
