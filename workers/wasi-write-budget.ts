@@ -26,14 +26,14 @@ export class WriteBudget {
   }
 
   private charge(n: number): void {
+    if (this.bytes + n > this.maxBytes) throw new WriteBudgetExceeded(`The app wrote more than ${this.maxBytes} bytes of files (its files live in memory)`);
     this.bytes += n;
-    if (this.bytes > this.maxBytes) throw new WriteBudgetExceeded(`The app wrote more than ${this.maxBytes} bytes of files (its files live in memory)`);
   }
 
   private create(key: string): void {
     if (this.created.has(key)) return;
+    if (this.created.size >= this.maxEntries) throw new WriteBudgetExceeded(`The app created more than ${this.maxEntries} files and folders`);
     this.created.add(key);
-    if (this.created.size > this.maxEntries) throw new WriteBudgetExceeded(`The app created more than ${this.maxEntries} files and folders`);
   }
 
   private iovecBytes(iovs: number, count: number): number {
@@ -47,33 +47,39 @@ export class WriteBudget {
     return `${dirFd}:${new TextDecoder().decode(new Uint8Array(this.memory().buffer, ptr, len))}`;
   }
 
+  /**
+   * A call that grows the file system, charged `n` bytes before it runs (over the cap it never runs);
+   * a call that fails (an errno: refused, read-only, bad fd) wrote nothing and is given back.
+   */
+  private charged(n: number, call: () => number): number {
+    this.charge(n);
+    const errno = call();
+    if (errno !== 0) this.bytes -= n;
+    return errno;
+  }
+
+  /** A call that makes the entry `key`, counted before it runs; one that fails made nothing and is not counted. */
+  private creating(key: string, call: () => number): number {
+    if (this.created.has(key)) return call();
+    this.create(key);
+    const errno = call();
+    if (errno !== 0) this.created.delete(key);
+    return errno;
+  }
+
   /** The WASI imports with every file-growing call charged first. fds 1 and 2 (stdout, stderr) are capped by the node. */
   wrap(wasi: Wasi): Wasi {
     const g = { ...wasi };
-    g.fd_write = (fd: number, iovs: number, count: number, written: number) => {
-      if (fd > 2) this.charge(this.iovecBytes(iovs, count));
-      return wasi.fd_write!(fd, iovs, count, written);
-    };
-    g.fd_pwrite = (fd: number, iovs: number, count: number, offset: bigint, written: number) => {
-      this.charge(this.iovecBytes(iovs, count));
-      return wasi.fd_pwrite!(fd, iovs, count, offset, written);
-    };
-    g.fd_allocate = (fd: number, offset: bigint, len: bigint) => {
-      this.charge(Number(offset) + Number(len));
-      return wasi.fd_allocate!(fd, offset, len);
-    };
-    g.fd_filestat_set_size = (fd: number, size: bigint) => {
-      this.charge(Number(size));
-      return wasi.fd_filestat_set_size!(fd, size);
-    };
+    g.fd_write = (fd: number, iovs: number, count: number, written: number) =>
+      fd > 2 ? this.charged(this.iovecBytes(iovs, count), () => wasi.fd_write!(fd, iovs, count, written)) : wasi.fd_write!(fd, iovs, count, written);
+    g.fd_pwrite = (fd: number, iovs: number, count: number, offset: bigint, written: number) => this.charged(this.iovecBytes(iovs, count), () => wasi.fd_pwrite!(fd, iovs, count, offset, written));
+    g.fd_allocate = (fd: number, offset: bigint, len: bigint) => this.charged(Number(offset) + Number(len), () => wasi.fd_allocate!(fd, offset, len));
+    g.fd_filestat_set_size = (fd: number, size: bigint) => this.charged(Number(size), () => wasi.fd_filestat_set_size!(fd, size));
     g.path_open = (dirFd: number, dirflags: number, ptr: number, len: number, oflags: number, ...rest: unknown[]) => {
-      if (oflags & OFLAGS_CREAT) this.create(this.pathKey(dirFd, ptr, len));
-      return wasi.path_open!(dirFd, dirflags, ptr, len, oflags, ...rest);
+      const open = () => wasi.path_open!(dirFd, dirflags, ptr, len, oflags, ...rest);
+      return oflags & OFLAGS_CREAT ? this.creating(this.pathKey(dirFd, ptr, len), open) : open();
     };
-    g.path_create_directory = (dirFd: number, ptr: number, len: number) => {
-      this.create(this.pathKey(dirFd, ptr, len));
-      return wasi.path_create_directory!(dirFd, ptr, len);
-    };
+    g.path_create_directory = (dirFd: number, ptr: number, len: number) => this.creating(this.pathKey(dirFd, ptr, len), () => wasi.path_create_directory!(dirFd, ptr, len));
     return g;
   }
 }

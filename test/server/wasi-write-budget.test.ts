@@ -4,13 +4,14 @@ import { WriteBudget, WriteBudgetExceeded } from "../../workers/wasi-write-budge
 
 const memory = new WebAssembly.Memory({ initial: 1 });
 const calls: string[] = [];
+/** WASI that succeeds (errno 0) and records each call. */
 const wasi = {
-  fd_write: () => calls.push("fd_write"),
-  fd_pwrite: () => calls.push("fd_pwrite"),
-  fd_allocate: () => calls.push("fd_allocate"),
-  fd_filestat_set_size: () => calls.push("fd_filestat_set_size"),
-  path_open: () => calls.push("path_open"),
-  path_create_directory: () => calls.push("path_create_directory"),
+  fd_write: () => (calls.push("fd_write"), 0),
+  fd_pwrite: () => (calls.push("fd_pwrite"), 0),
+  fd_allocate: () => (calls.push("fd_allocate"), 0),
+  fd_filestat_set_size: () => (calls.push("fd_filestat_set_size"), 0),
+  path_open: () => (calls.push("path_open"), 0),
+  path_create_directory: () => (calls.push("path_create_directory"), 0),
 };
 
 /** One iovec at offset 0 of `len` bytes (the budget reads only the lengths). */
@@ -63,6 +64,30 @@ test("files and folders created up to the cap pass; the next one is refused; reo
   g.path_open!(3, 0, ...path("c.txt"), 0); // opening without O_CREAT creates nothing
   expect(() => g.path_open!(3, 0, ...path("d.txt"), CREAT)).toThrow(WriteBudgetExceeded);
   expect(() => g.path_create_directory!(3, ...path("e"))).toThrow(WriteBudgetExceeded);
+});
+
+test("a call that fails (an errno: refused, read-only, a bad descriptor) wrote or made nothing and is not charged", () => {
+  const ROFS = 69;
+  const refusing = Object.fromEntries(Object.keys(wasi).map((name) => [name, () => ROFS]));
+  const budget = new WriteBudget(100, 1, () => memory);
+  const g = budget.wrap(refusing);
+  const CREAT = 1;
+  expect(g.fd_write!(3, iovec(60), 1, 0)).toBe(ROFS);
+  expect(g.fd_pwrite!(3, iovec(60), 1, 0n, 0)).toBe(ROFS);
+  expect(g.fd_allocate!(3, 0n, 100n)).toBe(ROFS);
+  expect(g.fd_filestat_set_size!(3, 100n)).toBe(ROFS);
+  expect(budget.written()).toBe(0);
+  expect(g.path_open!(3, 0, ...path("a.txt"), CREAT)).toBe(ROFS);
+  expect(g.path_create_directory!(3, ...path("dir"))).toBe(ROFS);
+  // Nothing was spent: the whole budget is still there.
+  const ok = budget.wrap(wasi);
+  ok.fd_write!(3, iovec(100), 1, 0);
+  expect(budget.written()).toBe(100);
+  ok.path_open!(3, 0, ...path("b.txt"), CREAT);
+  expect(() => ok.path_create_directory!(3, ...path("c"))).toThrow(WriteBudgetExceeded);
+  // Over the cap, a call is refused before it runs, whatever it would have answered.
+  expect(() => g.fd_write!(3, iovec(1), 1, 0)).toThrow(WriteBudgetExceeded);
+  expect(budget.written()).toBe(100);
 });
 
 test("a write of several iovecs is charged their sum, and only the count given", () => {
