@@ -131,6 +131,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "test/server/wasm-files-limits.test.ts",
       "test/server/limits-boundaries.test.ts",
       "test/server/wasm-pool.test.ts",
+      "test/server/wasm-pool-lifecycle.test.ts",
       "test/server/wasi-write-budget.test.ts",
       "test/server/wasm-parent-death.test.ts",
       "test/server/wasm.test.ts",

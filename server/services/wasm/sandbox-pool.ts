@@ -180,6 +180,11 @@ export class SandboxPool {
     if (signal?.aborted) return cancelledBeforeStart(started);
     const p = await this.acquire(signal);
     if (!p) return cancelledBeforeStart(started);
+    // Cancelled in the moment between getting the process and listening for it: the job never starts.
+    if (signal?.aborted) {
+      this.done(p, 0);
+      return cancelledBeforeStart(started);
+    }
     const out: Uint8Array[] = [];
     const err: Uint8Array[] = [];
     const files: OutputFile[] = [];
