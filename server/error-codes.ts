@@ -129,6 +129,7 @@ export const ERROR_CODES = {
   wasm_app_name_mismatch: { status: 409, message: "The manifest's name differs from the app being updated; remove and install to rename" },
   wasm_busy: { status: 503, message: "Too many WASM runs are waiting; try again shortly" },
   wasm_unavailable: { status: 503, message: "WASM apps are not running on this node" },
+  wasm_sandbox_failed: { status: 503, message: "The WASM sandbox could not start; try again shortly" },
 
   // ---- edge functions
   function_not_found: { status: 404, message: "No such function" },

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareModule } from "../../server/services/wasm/module-check.ts";
 import { IDLE_MS, SandboxPool, WEAR, type RunRequest, type RunResult } from "../../server/services/wasm/sandbox-pool.ts";
+import { SandboxProcess } from "../../server/services/wasm/sandbox-process.ts";
 import { builtModule } from "../helpers/wasm-client.ts";
 
 const load = (dir: "wasm-apps" | "wasm-fixtures", name: string) => prepareModule(builtModule(dir, name), 16, 16 << 20);
@@ -223,4 +224,38 @@ test("files a job reads and writes count toward its process's wear: input bytes 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a sandbox process that cannot start refuses the runs waiting for it at once; the next run tries again", async () => {
+  let broken = true;
+  let spawned = 0;
+  const spawn = () => (spawned++, broken ? new SandboxProcess(["/bin/sh", "-c", "exit 1"]) : new SandboxProcess());
+  pool = new SandboxPool(4, IDLE_MS, WEAR, spawn);
+  pool.start(2);
+  const both = await Promise.allSettled([pool.run(calc("1")), pool.run(calc("2"))]);
+  for (const r of both) expect(r).toMatchObject({ status: "rejected", reason: { status: 503, code: "wasm_sandbox_failed" } });
+  expect([pool.queued(), pool.processes(), spawned]).toEqual([0, 0, 2]);
+  broken = false;
+  expect((await pool.run(calc("3*3"))).stdout).toBe("9\n");
+  expect([pool.processes(), spawned]).toEqual([1, 3]);
+});
+
+test("while another process runs, a run whose new process cannot start waits for that one; with none left, it is refused", async () => {
+  let broken = false;
+  const spawn = () => (broken ? new SandboxProcess(["/bin/sh", "-c", "exit 1"]) : new SandboxProcess());
+  pool = new SandboxPool(4, IDLE_MS, WEAR, spawn);
+  pool.start(2);
+  await pool.run(calc("0"));
+  broken = true;
+  const busy = pool.run(calc("1+1")); // has the one process
+  const waiting = pool.run(calc("6*7")); // a second process is tried and fails; the first takes this run when free
+  expect((await busy).stdout).toBe("2\n");
+  expect((await waiting).stdout).toBe("42\n");
+  // Now the one process is killed at a run's limit, and its replacement cannot start: the run
+  // waiting behind it is refused rather than left waiting.
+  const spinning = pool.run(spin(800));
+  const behind = pool.run(calc("6*7"));
+  expect((await spinning).killed).toBe("timeout");
+  await expect(behind).rejects.toMatchObject({ code: "wasm_sandbox_failed" });
+  expect(pool.processes()).toBe(0);
 });

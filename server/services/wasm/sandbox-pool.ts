@@ -78,6 +78,7 @@ export class SandboxPool {
     private readonly maxQueue: number,
     private readonly idleMs = IDLE_MS,
     private readonly wear: ProcessWear = WEAR,
+    private readonly spawn: () => SandboxProcess = () => new SandboxProcess(),
   ) {}
 
   /** Jobs waiting for a process. */
@@ -120,14 +121,24 @@ export class SandboxPool {
     if (this.size === 0) return;
     while (this.starting < this.waiting.length && this.processes() < this.size) {
       this.starting++;
-      const p = new SandboxProcess();
+      const p = this.spawn();
       void p.ready.then((ok) => {
         this.starting--;
-        if (ok && this.size > 0) this.release(p);
-        else p.kill();
-        if (!ok && this.size > 0) setTimeout(() => this.refill(), 1000); // a process that will not start: retry calmly
+        if (ok && this.size > 0) return this.release(p);
+        p.kill();
+        if (!ok) this.startFailed();
       });
     }
+  }
+
+  /**
+   * A process did not start (the runner crashed, the machine is out of memory or processes). With no
+   * other process that could take them, the runs waiting for it are refused now rather than left
+   * waiting: the caller hears why. With others (busy), they wait for those; the next run tries again.
+   */
+  private startFailed(): void {
+    if (this.processes() > 0) return;
+    for (const w of this.waiting.splice(0)) w.reject(new ServiceUnavailableError("The WASM sandbox could not start; try again shortly", "wasm_sandbox_failed"));
   }
 
   /** Hand `p` to the next waiting job, or keep it idle. */

@@ -25,9 +25,10 @@ export class SandboxProcess {
   private onEvent: ((event: JobEvent) => void) | null = null;
   private readonly proc;
 
-  constructor() {
+  /** `command`: the runner, unless a test gives another program (one that fails to start, say). */
+  constructor(command: string[] = [process.execPath, ...(COMPILED ? [] : [RUNNER])]) {
     // The child: this program again in runner mode (binary), or bun on the runner file (source).
-    this.proc = Bun.spawn([...NICE, process.execPath, ...(COMPILED ? [] : [RUNNER])], {
+    this.proc = Bun.spawn([...NICE, ...command], {
       stdin: "pipe",
       stdout: "pipe",
       stderr: "ignore",
