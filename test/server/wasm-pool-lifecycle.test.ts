@@ -5,29 +5,9 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { prepareModule } from "../../server/services/wasm/module-check.ts";
-import { IDLE_MS, SandboxPool, WEAR, type RunRequest, type RunResult } from "../../server/services/wasm/sandbox-pool.ts";
+import { IDLE_MS, SandboxPool, WEAR, type RunResult } from "../../server/services/wasm/sandbox-pool.ts";
 import { SandboxProcess } from "../../server/services/wasm/sandbox-process.ts";
-import { builtModule } from "../helpers/wasm-client.ts";
-
-const load = (dir: "wasm-apps" | "wasm-fixtures", name: string) => prepareModule(builtModule(dir, name), 16, 16 << 20);
-const request = (name: string, module: Uint8Array, extra: Partial<RunRequest> = {}): RunRequest => ({
-  module,
-  hash: name,
-  args: [],
-  env: {},
-  stdin: new Uint8Array(0),
-  inputs: [],
-  inputBytes: 0,
-  outputDir: null,
-  timeoutMs: 10_000,
-  maxOutputBytes: 1 << 20,
-  maxOutputFiles: 0,
-  maxOutputFileBytes: 0,
-  ...extra,
-});
-const calc = (expr: string, extra: Partial<RunRequest> = {}) => request("calc", load("wasm-apps", "calc"), { args: [expr], ...extra });
-const spin = (timeoutMs: number) => request("spin", load("wasm-fixtures", "spin"), { timeoutMs });
+import { calc, loadModule as load, runRequest as request, spin } from "../helpers/sandbox-requests.ts";
 
 /** Live (not zombie) sandbox processes this test process started: read from /proc, not from the pool. */
 function sandboxPids(): number[] {

@@ -1,27 +1,7 @@
 // The sandbox pool on its own: queueing, the busy limit, cancelling while queued, replacement after a kill or once worn.
 import { afterEach, expect, test } from "bun:test";
-import { prepareModule } from "../../server/services/wasm/module-check.ts";
-import { IDLE_MS, SandboxPool, WEAR, type RunRequest } from "../../server/services/wasm/sandbox-pool.ts";
-import { builtModule } from "../helpers/wasm-client.ts";
-
-const load = (dir: "wasm-apps" | "wasm-fixtures", name: string) => prepareModule(builtModule(dir, name), 16, 16 << 20);
-const request = (name: string, module: Uint8Array, extra: Partial<RunRequest> = {}): RunRequest => ({
-  module,
-  hash: name,
-  args: [],
-  env: {},
-  stdin: new Uint8Array(0),
-  inputs: [],
-  inputBytes: 0,
-  outputDir: null,
-  timeoutMs: 10_000,
-  maxOutputBytes: 1 << 20,
-  maxOutputFiles: 0,
-  maxOutputFileBytes: 0,
-  ...extra,
-});
-const calc = (expr: string) => request("calc", load("wasm-apps", "calc"), { args: [expr] });
-const spin = (timeoutMs: number) => request("spin", load("wasm-fixtures", "spin"), { timeoutMs });
+import { IDLE_MS, SandboxPool, WEAR } from "../../server/services/wasm/sandbox-pool.ts";
+import { calc, loadModule as load, runRequest as request, spin } from "../helpers/sandbox-requests.ts";
 
 let pool: SandboxPool | null = null;
 afterEach(() => pool?.stop());
