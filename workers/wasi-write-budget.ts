@@ -30,12 +30,6 @@ export class WriteBudget {
     this.bytes += n;
   }
 
-  private create(key: string): void {
-    if (this.created.has(key)) return;
-    if (this.created.size >= this.maxEntries) throw new WriteBudgetExceeded(`The app created more than ${this.maxEntries} files and folders`);
-    this.created.add(key);
-  }
-
   private iovecBytes(iovs: number, count: number): number {
     const view = new DataView(this.memory().buffer);
     let total = 0;
@@ -60,8 +54,9 @@ export class WriteBudget {
 
   /** A call that makes the entry `key`, counted before it runs; one that fails made nothing and is not counted. */
   private creating(key: string, call: () => number): number {
-    if (this.created.has(key)) return call();
-    this.create(key);
+    if (this.created.has(key)) return call(); // reopened: nothing new
+    if (this.created.size >= this.maxEntries) throw new WriteBudgetExceeded(`The app created more than ${this.maxEntries} files and folders`);
+    this.created.add(key);
     const errno = call();
     if (errno !== 0) this.created.delete(key);
     return errno;

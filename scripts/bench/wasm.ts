@@ -57,7 +57,7 @@ async function main() {
   // Cold: a node with no started process: spawn, initialise, compile, run.
   const cold: number[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
-    const pool = new SandboxPool(8);
+    const pool = new SandboxPool(8, 60_000);
     const t = performance.now();
     pool.start(1);
     await timed(pool);
@@ -66,7 +66,7 @@ async function main() {
   }
 
   // Warm: started processes that have compiled the module.
-  const pool = new SandboxPool(64);
+  const pool = new SandboxPool(64, 60_000);
   pool.start(2);
   await Promise.all([timed(pool), timed(pool)]);
   const warm: number[] = [];

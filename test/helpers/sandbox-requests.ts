@@ -26,3 +26,6 @@ export const runRequest = (name: string, module: Uint8Array, extra: Partial<RunR
 export const calc = (expr: string, extra: Partial<RunRequest> = {}) => runRequest("calc", loadModule("wasm-apps", "calc"), { args: [expr], ...extra });
 /** A module that prints "spinning" and loops until its time limit. */
 export const spin = (timeoutMs: number) => runRequest("spin", loadModule("wasm-fixtures", "spin"), { timeoutMs });
+
+/** An idle time no test reaches: processes retire for idleness only where a test sets a shorter one. */
+export const LONG_IDLE_MS = 10 * 60_000;

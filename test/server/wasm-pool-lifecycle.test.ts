@@ -5,9 +5,9 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { IDLE_MS, SandboxPool, WEAR, type RunResult } from "../../server/services/wasm/sandbox-pool.ts";
+import { SandboxPool, WEAR, type RunResult } from "../../server/services/wasm/sandbox-pool.ts";
 import { SandboxProcess } from "../../server/services/wasm/sandbox-process.ts";
-import { calc, loadModule as load, runRequest as request, spin } from "../helpers/sandbox-requests.ts";
+import { calc, LONG_IDLE_MS, loadModule as load, runRequest as request, spin } from "../helpers/sandbox-requests.ts";
 
 /** Live (not zombie) sandbox processes this test process started: read from /proc, not from the pool. */
 function sandboxPids(): number[] {
@@ -44,7 +44,7 @@ afterEach(async () => {
 });
 
 test("a process retired for idleness, by stop() or once worn is gone from the machine, not only from the count", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1, 300);
   await pool.run(calc("1"));
   expect(sandboxPids()).toHaveLength(1);
@@ -53,13 +53,13 @@ test("a process retired for idleness, by stop() or once worn is gone from the ma
   expect(await settlesAt(0)).toBe(0);
   pool.stop();
 
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   await pool.run(calc("1"));
   pool.stop();
   expect(await settlesAt(0)).toBe(0);
 
-  pool = new SandboxPool(4, IDLE_MS, { ...WEAR, jobs: 1 });
+  pool = new SandboxPool(4, LONG_IDLE_MS, { ...WEAR, jobs: 1 });
   pool.start(1);
   expect((await pool.run(calc("2"))).stdout).toBe("2\n");
   expect(pool.processes()).toBe(0);
@@ -67,7 +67,7 @@ test("a process retired for idleness, by stop() or once worn is gone from the ma
   pool.stop();
 
   // A run that had its process when the pool stopped ends normally; its process then goes too.
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   await pool.run(calc("1"));
   const inFlight = pool.run(calc("5*5"));
@@ -78,7 +78,7 @@ test("a process retired for idleness, by stop() or once worn is gone from the ma
 });
 
 test("a finished job's time limit and cancel signal cannot reach the next job on the same process", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   const earlier = new AbortController();
   expect((await pool.run(calc("1+1", { timeoutMs: 300 }), undefined, earlier.signal)).stdout).toBe("2\n");
@@ -92,7 +92,7 @@ test("a finished job's time limit and cancel signal cannot reach the next job on
 });
 
 test("a run whose signal fired before it began never takes a process and reports cancelled", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   await pool.run(calc("1"));
   const ctrl = new AbortController();
@@ -116,7 +116,7 @@ test("a run whose signal fired before it began never takes a process and reports
 });
 
 test("a run cancelled in the moment it gets its process never starts its job, and the process is kept", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   await pool.run(calc("0"));
   const before = sandboxPids();
@@ -131,7 +131,7 @@ test("a run cancelled in the moment it gets its process never starts its job, an
 });
 
 test("cancelling a run that has its process leaves the runs still waiting in the queue", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   await pool.run(calc("0"));
   const first = new AbortController();
@@ -153,7 +153,7 @@ test("cancelling a run that has its process leaves the runs still waiting in the
 }, 40_000);
 
 test("a sandbox process killed from outside mid-run is reported as such, and the next run gets a new one", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   await pool.run(calc("1"));
   const [victim] = sandboxPids();
@@ -180,7 +180,7 @@ test("files a job reads and writes count toward its process's wear: input bytes 
       const outputDir = join(dir, `out${n}`);
       return request("tamper", tamper, { inputs: [{ name: "a.txt", hostPath: input }], inputBytes: 50, outputDir, maxOutputFiles: 4, maxOutputFileBytes: 4096 });
     };
-    pool = new SandboxPool(4, IDLE_MS, { ...WEAR, fileBytes: 300 });
+    pool = new SandboxPool(4, LONG_IDLE_MS, { ...WEAR, fileBytes: 300 });
     pool.start(1);
     const first = await pool.run(job(1));
     expect(first).toMatchObject({ exitCode: 0, error: null, files: [{ index: 1, name: "copy.txt", size: 100 }] });
@@ -194,7 +194,7 @@ test("files a job reads and writes count toward its process's wear: input bytes 
     // the process all the same: they count, though it gives back no files.
     const MiB = 1024 * 1024;
     const flood = () => request("flood", load("wasm-fixtures", "flood"), { args: ["root"], outputDir: join(dir, "flood"), maxOutputFiles: 4, maxOutputFileBytes: 3 * MiB });
-    pool = new SandboxPool(4, IDLE_MS, { ...WEAR, fileBytes: 3 * MiB });
+    pool = new SandboxPool(4, LONG_IDLE_MS, { ...WEAR, fileBytes: 3 * MiB });
     pool.start(1);
     const failed = await pool.run(flood());
     expect(failed).toMatchObject({ exitCode: null, killed: null, files: [], error: `The app wrote more than ${3 * MiB} bytes of files (its files live in memory)` });
@@ -210,10 +210,10 @@ test("a sandbox process that cannot start refuses the runs waiting for it at onc
   let broken = true;
   let spawned = 0;
   const spawn = () => (spawned++, broken ? new SandboxProcess(["/bin/sh", "-c", "exit 1"]) : new SandboxProcess());
-  pool = new SandboxPool(4, IDLE_MS, WEAR, spawn);
+  pool = new SandboxPool(4, LONG_IDLE_MS, WEAR, spawn);
   pool.start(2);
   const both = await Promise.allSettled([pool.run(calc("1")), pool.run(calc("2"))]);
-  for (const r of both) expect(r).toMatchObject({ status: "rejected", reason: { status: 503, code: "wasm_sandbox_failed" } });
+  for (const r of both) expect(r).toMatchObject({ status: "rejected", reason: { status: 503, code: "wasm_sandbox_failed", message: "The WASM sandbox could not start; try again shortly" } });
   expect([pool.queued(), pool.processes(), spawned]).toEqual([0, 0, 2]);
   broken = false;
   expect((await pool.run(calc("3*3"))).stdout).toBe("9\n");
@@ -223,7 +223,7 @@ test("a sandbox process that cannot start refuses the runs waiting for it at onc
 test("while another process runs, a run whose new process cannot start waits for that one; with none left, it is refused", async () => {
   let broken = false;
   const spawn = () => (broken ? new SandboxProcess(["/bin/sh", "-c", "exit 1"]) : new SandboxProcess());
-  pool = new SandboxPool(4, IDLE_MS, WEAR, spawn);
+  pool = new SandboxPool(4, LONG_IDLE_MS, WEAR, spawn);
   pool.start(2);
   await pool.run(calc("0"));
   broken = true;

@@ -1,37 +1,44 @@
 // The sandbox pool on its own: queueing, the busy limit, cancelling while queued, replacement after a kill or once worn.
 import { afterEach, expect, test } from "bun:test";
-import { IDLE_MS, SandboxPool, WEAR } from "../../server/services/wasm/sandbox-pool.ts";
-import { calc, loadModule as load, runRequest as request, spin } from "../helpers/sandbox-requests.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { SandboxPool, WEAR } from "../../server/services/wasm/sandbox-pool.ts";
+import { calc, LONG_IDLE_MS, loadModule as load, runRequest as request, spin } from "../helpers/sandbox-requests.ts";
 
 let pool: SandboxPool | null = null;
 afterEach(() => pool?.stop());
 
 test("runs beyond the pool wait their turn; beyond the queue they get 503 wasm_busy", async () => {
-  pool = new SandboxPool(1);
+  pool = new SandboxPool(1, LONG_IDLE_MS);
   pool.start(1);
   await pool.run(calc("0")); // the process is up: the next run starts at once
   const first = pool.run(spin(800));
   const queued = pool.run(calc("1+1"));
-  await expect(pool.run(calc("2+2"))).rejects.toMatchObject({ status: 503, code: "wasm_busy" });
+  await expect(pool.run(calc("2+2"))).rejects.toMatchObject({ status: 503, code: "wasm_busy", message: "Too many WASM runs are waiting; try again shortly" });
   expect((await first).killed).toBe("timeout");
   expect((await queued).stdout).toBe("2\n"); // ran on the replacement process
 });
 
 test("a run cancelled while it waits never starts", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   await pool.run(calc("0"));
   const first = pool.run(spin(600));
   const ctrl = new AbortController();
   const waiting = pool.run(calc("3*3"), undefined, ctrl.signal);
+  expect(pool.queued()).toBe(1);
   ctrl.abort();
-  expect(await waiting).toMatchObject({ killed: "cancelled", stdout: "", exitCode: null });
+  // It leaves the queue at once and answers without waiting for the busy process.
+  expect(pool.queued()).toBe(0);
+  const answer = await waiting;
+  expect(answer).toMatchObject({ killed: "cancelled", stdout: "", exitCode: null });
+  expect(answer.durationMs).toBeLessThan(300);
   expect((await first).killed).toBe("timeout");
   expect((await pool.run(calc("3*3"))).stdout).toBe("9\n");
 });
 
 test("a process keeps compiled modules by hash and runs each job in a fresh instance", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   const results = [];
   for (let i = 0; i < 5; i++) results.push((await pool.run(calc(`${i}+${i}`))).stdout);
@@ -39,12 +46,12 @@ test("a process keeps compiled modules by hash and runs each job in a fresh inst
 });
 
 test("a stopped pool refuses runs", async () => {
-  pool = new SandboxPool(4);
-  await expect(pool.run(calc("1"))).rejects.toMatchObject({ code: "wasm_unavailable" });
+  pool = new SandboxPool(4, LONG_IDLE_MS);
+  await expect(pool.run(calc("1"))).rejects.toMatchObject({ status: 503, code: "wasm_unavailable", message: "WASM apps are not running on this node" });
 });
 
 test("stdout and stderr together may reach the output cap exactly; one byte more ends the run", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   // echo prints "\n", "-\n", its stdin, then "to stderr\n": 13 bytes besides stdin.
   const cap = 4096;
@@ -56,7 +63,7 @@ test("stdout and stderr together may reach the output cap exactly; one byte more
 });
 
 test("no process starts before a run needs one; a second starts only when both runs are in flight", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(2);
   await Bun.sleep(300);
   expect(pool.processes()).toBe(0);
@@ -72,7 +79,7 @@ test("no process starts before a run needs one; a second starts only when both r
 });
 
 test("processes stop after a while without runs, and the next run starts one again", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(2, 300);
   await Promise.all([pool.run(calc("1+1")), pool.run(calc("1+2"))]);
   expect(pool.processes()).toBe(2);
@@ -84,7 +91,7 @@ test("processes stop after a while without runs, and the next run starts one aga
 });
 
 test("a process used within the idle period is kept, and none retires while another run is in flight", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(2, 2000);
   // A run every 300 ms or so for 4 s (the idle check runs every 2 s, mostly between runs): the
   // process is never idle for 2 s (even if a busy machine slows a run tenfold), so it is there
@@ -109,14 +116,14 @@ test("a process used within the idle period is kept, and none retires while anot
 }, 30_000);
 
 test("stop ends the idle processes and refuses what waits; later runs are refused", async () => {
-  pool = new SandboxPool(4);
+  pool = new SandboxPool(4, LONG_IDLE_MS);
   pool.start(1);
   await pool.run(calc("1"));
   const long = pool.run(spin(1000));
   const waiting = pool.run(calc("2"));
   expect(pool.queued()).toBe(1);
   pool.stop();
-  await expect(waiting).rejects.toMatchObject({ status: 503, code: "node_stopping" });
+  await expect(waiting).rejects.toMatchObject({ status: 503, code: "node_stopping", message: "The node is stopping" });
   expect(pool.queued()).toBe(0);
   await expect(pool.run(calc("3"))).rejects.toMatchObject({ status: 503, code: "wasm_unavailable" });
   // The run in flight is not cut short by stop; it ends at its own limit.
@@ -125,7 +132,7 @@ test("stop ends the idle processes and refuses what waits; later runs are refuse
 
 test("a process is replaced after its jobs, or once it holds more compiled modules or files than allowed — each limit reached exactly keeps it", async () => {
   // Retired after the job that wears it out: with no run waiting, no process is left.
-  pool = new SandboxPool(4, IDLE_MS, { ...WEAR, jobs: 3 });
+  pool = new SandboxPool(4, LONG_IDLE_MS, { ...WEAR, jobs: 3 });
   pool.start(1);
   for (const expr of ["1", "2"]) await pool.run(calc(expr));
   expect(pool.processes()).toBe(1);
@@ -135,7 +142,7 @@ test("a process is replaced after its jobs, or once it holds more compiled modul
   pool.stop();
 
   const calcBytes = load("wasm-apps", "calc").byteLength;
-  pool = new SandboxPool(4, IDLE_MS, { ...WEAR, moduleBytes: calcBytes });
+  pool = new SandboxPool(4, LONG_IDLE_MS, { ...WEAR, moduleBytes: calcBytes });
   pool.start(1);
   for (const expr of ["1", "2"]) await pool.run(calc(expr)); // compiled once: exactly the limit
   expect(pool.processes()).toBe(1);
@@ -143,11 +150,17 @@ test("a process is replaced after its jobs, or once it holds more compiled modul
   expect(pool.processes()).toBe(0);
   pool.stop();
 
-  pool = new SandboxPool(4, IDLE_MS, { ...WEAR, fileBytes: 150 });
+  pool = new SandboxPool(4, LONG_IDLE_MS, { ...WEAR, fileBytes: 150 });
   pool.start(1);
   const withInputs = (expr: string) => ({ ...calc(expr), inputBytes: 75 });
   for (const expr of ["1", "2"]) await pool.run(withInputs(expr)); // 150 bytes: exactly the limit
   expect(pool.processes()).toBe(1);
   await pool.run(withInputs("3"));
   expect(pool.processes()).toBe(0);
+});
+
+test("the wear limits in force are the ones docs/security.md states", () => {
+  const MiB = 1024 * 1024;
+  const security = readFileSync(join(import.meta.dir, "..", "..", "docs", "security.md"), "utf8").replace(/\s+/g, " ");
+  expect(security).toContain(`retired after ${WEAR.jobs} runs, ${WEAR.moduleBytes / MiB} MiB of compiled modules or ${WEAR.fileBytes / MiB} MiB of files`);
 });

@@ -46,8 +46,6 @@ export interface RunResult {
 
 export type OutputListener = (stream: "stdout" | "stderr", text: string) => void;
 
-/** Sandbox processes nobody has used for this long are stopped (the next run starts them again). */
-export const IDLE_MS = 10 * 60_000;
 const IDLE_CHECK_MS = 30_000;
 
 /**
@@ -62,6 +60,7 @@ export interface ProcessWear {
   /** More than this many bytes of input and output files. */
   fileBytes: number;
 }
+/** The limits in force (docs/security.md states them). */
 export const WEAR: ProcessWear = { jobs: 500, moduleBytes: 64 * 1024 * 1024, fileBytes: 64 * 1024 * 1024 };
 
 export class SandboxPool {
@@ -76,7 +75,8 @@ export class SandboxPool {
 
   constructor(
     private readonly maxQueue: number,
-    private readonly idleMs = IDLE_MS,
+    /** Sandbox processes nobody has used for this long are stopped (the next run starts them again): PC2_WASM_IDLE_SECONDS. */
+    private readonly idleMs: number,
     private readonly wear: ProcessWear = WEAR,
     private readonly spawn: () => SandboxProcess = () => new SandboxProcess(),
   ) {}
