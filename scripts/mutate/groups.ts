@@ -146,7 +146,14 @@ export const MUTATE_GROUPS: MutateGroup[] = [
   {
     name: "ws-hub",
     mutate: ["server/http/ws-hub.ts", "server/http/ws-protocol.ts", "server/http/json-rpc.ts", "server/http/ws-subscribers.ts", "server/events.ts"],
-    tests: ["test/server/json-rpc.test.ts", "test/server/ws-subscribers.test.ts", "test/server/events.test.ts", "test/server/ws-hub.test.ts", "test/server/ws-hub-lifecycle.test.ts", "test/server/ws-hub-messages.test.ts"],
+    tests: [
+      "test/server/json-rpc.test.ts",
+      "test/server/ws-subscribers.test.ts",
+      "test/server/events.test.ts",
+      "test/server/ws-hub.test.ts",
+      "test/server/ws-hub-lifecycle.test.ts",
+      "test/server/ws-hub-messages.test.ts",
+    ],
   },
   {
     // The network's wire: Boson ids, keys and sealed boxes, the v2 messages byte by byte (against the
