@@ -131,7 +131,7 @@ export class FilesRepository {
       .all(owner, escaped, limit);
   }
 
-  /** Does any entry (of anyone) still reference this CID? */
+  /** How many different CIDs the index holds (anyone's). */
   distinctCids(): number {
     return this.db.query<{ n: number }, []>("SELECT count(DISTINCT cid) AS n FROM fs_entries WHERE cid IS NOT NULL").get()!.n;
   }
@@ -160,7 +160,6 @@ export class FilesRepository {
     this.db.query("UPDATE fs_entries SET cid = ? WHERE owner = ? AND blob = ?").run(cid, owner, blob);
   }
 
-  /** A file's blob with this CID, if any file has it. */
   /** Blobs of files with this CID (any wallet's: the bytes are the CID's own), a few at most. */
   blobsWithCid(cid: string, limit = 8): { owner: string; blob: string }[] {
     return this.db.query<{ owner: string; blob: string }, [string, number]>("SELECT owner, blob FROM fs_entries WHERE cid = ? AND blob IS NOT NULL LIMIT ?").all(cid, limit);
