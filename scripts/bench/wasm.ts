@@ -5,7 +5,8 @@ import { init, WASI } from "@wasmer/wasi";
 import { join } from "node:path";
 import { buildWasmApps } from "../build-wasm-apps.ts";
 import { prepareModule } from "../../server/services/wasm/module-check.ts";
-import { SandboxPool, type RunRequest } from "../../server/services/wasm/sandbox-pool.ts";
+import { SandboxPool } from "../../server/services/wasm/sandbox-pool.ts";
+import { runRequest } from "../../test/helpers/sandbox-requests.ts";
 import { writeSection } from "./sections.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
@@ -16,20 +17,7 @@ async function main() {
   await buildWasmApps();
   const bytes = new Uint8Array(await Bun.file(join(import.meta.dir, "..", "..", "dist", "wasm-apps", "calc.wasm")).arrayBuffer());
   const module = prepareModule(bytes, 64, 16 << 20);
-  const req: RunRequest = {
-    module,
-    hash: "calc",
-    args: ["6*7"],
-    env: {},
-    stdin: new Uint8Array(0),
-    inputs: [],
-    inputBytes: 0,
-    outputDir: null,
-    timeoutMs: 10_000,
-    maxOutputBytes: 1 << 20,
-    maxOutputFiles: 0,
-    maxOutputFileBytes: 0,
-  };
+  const req = runRequest("calc", module, { args: ["6*7"] });
 
   // Baseline: compile once, then instantiate + run in process.
   await init();
