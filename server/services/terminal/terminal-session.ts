@@ -9,6 +9,8 @@ const NICE = lowPriority(5);
 const IXON = 0o2000;
 const STOP = "\x13";
 const START = "\x11";
+/** VINTR, Ctrl+C. */
+const INTERRUPT = "\x03";
 /**
  * Output already on its way when STOP takes effect is held for the next windows (the program stays
  * stopped until it has all gone out), at most this much; anything past it is skipped and counted. A
@@ -178,7 +180,17 @@ export class TerminalSession {
 
   write(data: string): void {
     this.lastActivity = Date.now();
+    // Ctrl+C while a flood is stopped: as a terminal's interrupt flushes its output queue, what is
+    // held goes and output resumes — the prompt after it need not wait for megabytes to drain.
+    if (this.stopped && data.includes(INTERRUPT)) this.dropHeld();
     this.terminal.write(data);
+  }
+
+  private dropHeld(): void {
+    clearTimeout(this.resumeTimer!);
+    this.resumeTimer = null;
+    this.held = "";
+    this.terminal.write(START);
   }
 
   resize(cols: number, rows: number): void {
