@@ -125,14 +125,16 @@ test("in a shell's ordinary mode a flood is stopped, not cut: every byte arrives
     expect(output()).not.toContain("skipped");
     // No faster than the budget allows: at most 2,000 a window, so the sixth thousand-pair came five windows in.
     expect(performance.now() - began).toBeGreaterThanOrEqual(5 * 300 - 50);
-    // A flood without end is stopped window after window; Ctrl+C reaches the program all the same.
+    // A flood without end is stopped window after window; Ctrl+C reaches the program all the same,
+    // and drops what is held: the prompt does not wait behind megabytes drained 2,000 a window.
+    // (Whether `yes` got past the held cap in the moment STOP took to act depends on the machine's
+    // load — documented, and skipped with a note — so it is not asserted here.)
     clear();
     s.write("yes\r");
     await Bun.sleep(1000);
     s.write("\x03");
     s.write("echo after-$((6*7))\r");
     await waitFor(/after-42[\s\S]*\$ $/, 10_000);
-    expect(output()).not.toContain("skipped");
   } finally {
     await s.close();
   }
