@@ -1,15 +1,22 @@
 // File bytes on disk: streamed to data/tmp, fsynced, then renamed into files/<wallet>/<xx>/<blob>.
 // Blobs are never changed in place, so a crash leaves either the old bytes or the new, never a mix.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { closeSync, copyFileSync, linkSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError, fail } from "../../errors.ts";
 import { durable } from "../../fs/durable-steps.ts";
+import { FolderFlusher } from "../../fs/folder-flusher.ts";
 
 const WRITE_RUN = 1024 * 1024;
 /** A body that ends within this many bytes is written in one blocking call once it is all here. */
 const SMALL_BODY = 256 * 1024;
+/**
+ * Blobs made one after another share a shard folder for this many, then move to the next of the 256:
+ * writes in flight together land in one folder and share its flushes (group commit), while over
+ * time every shard fills alike.
+ */
+const SHARD_RUN = 64;
 
 export class QuotaExceededError extends AppError {
   constructor(limit: number) {
@@ -54,6 +61,11 @@ export interface Received {
 }
 
 export class BlobStore {
+  /** Blobs named so far (from a random start), which picks the shard of the next. */
+  private named = randomInt(256 * SHARD_RUN);
+  /** A folder's flush is shared by every rename made into it before the flush began. */
+  private readonly folderFlushes = new FolderFlusher((dir) => durable.fsyncDirAsync(dir));
+
   constructor(
     readonly filesDir: string,
     readonly tmpDir: string,
@@ -74,8 +86,10 @@ export class BlobStore {
     return n;
   }
 
+  /** 32 hex digits: the shard of the run under way, then 120 random bits. */
   newBlobId(): string {
-    return randomBytes(16).toString("hex");
+    const shard = Math.floor(this.named++ / SHARD_RUN) % 256;
+    return shard.toString(16).padStart(2, "0") + randomBytes(15).toString("hex");
   }
 
   path(owner: string, blob: string): string {
@@ -158,9 +172,9 @@ export class BlobStore {
   }
 
   /**
-   * Make received bytes a blob of `owner` (atomic rename + directory fsync). If the folder cannot be
-   * flushed, the renamed file is removed: the caller gets the failure and no blob is left that no
-   * file refers to.
+   * Make received bytes a blob of `owner` (atomic rename + directory fsync, shared with the other
+   * blobs renamed into that folder meanwhile). If the folder cannot be flushed, the renamed file is
+   * removed: the caller gets the failure and no blob is left that no file refers to.
    */
   async commit(owner: string, tmp: string): Promise<string> {
     const blob = this.newBlobId();
@@ -169,7 +183,7 @@ export class BlobStore {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     durable.rename(tmp, dest);
     try {
-      await durable.fsyncDirAsync(dir);
+      await this.folderFlushes.flushed(dir);
     } catch (err) {
       rmSync(dest, { force: true });
       throw err;
@@ -177,17 +191,32 @@ export class BlobStore {
     return blob;
   }
 
-  /** A new blob with the same bytes: a hard link (blobs are immutable), or a copy across devices. */
+  /**
+   * A new blob with the same bytes: a hard link (blobs are immutable), or a copy across devices (its
+   * bytes flushed). Not durable until `flushFolders` has run for it: its name is not on the disk yet.
+   */
   duplicate(owner: string, blob: string, toOwner = owner): string {
     const copy = this.newBlobId();
     const dir = join(this.filesDir, toOwner, copy.slice(0, 2));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const to = this.path(toOwner, copy);
     try {
-      linkSync(this.path(owner, blob), this.path(toOwner, copy));
+      linkSync(this.path(owner, blob), to);
     } catch {
-      copyFileSync(this.path(owner, blob), this.path(toOwner, copy));
+      copyFileSync(this.path(owner, blob), to);
+      const fd = openSync(to, "r");
+      try {
+        durable.syncFd(fd, to);
+      } finally {
+        closeSync(fd);
+      }
     }
     return copy;
+  }
+
+  /** Flush the folders of these new blobs (each once), so that their names survive a power cut. */
+  flushFolders(owner: string, blobs: string[]): void {
+    for (const dir of new Set(blobs.map((b) => join(this.filesDir, owner, b.slice(0, 2))))) durable.fsyncDir(dir);
   }
 
   remove(owner: string, blob: string): void {

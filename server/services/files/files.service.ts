@@ -316,6 +316,8 @@ export class FilesService {
           removed.push(...this.deps.repo.deleteTree(owner, spot.replaces));
         }
         const copied = this.copyTree(owner, src, dest.uid, spot.path, spot.name, newBlobs);
+        // The copies' names on the disk before the rows that point at them.
+        this.deps.blobs.flushFolders(owner, newBlobs);
         return { copied, overwritten };
       });
       this.cleanup(owner, removed);

@@ -235,9 +235,50 @@ test("a duplicate onto another file system (no hard link possible) is a copy", a
   rmSync(join(s.filesDir, "0xb"), { recursive: true });
   symlinkSync(shm, join(s.filesDir, "0xb"));
   const blob = await s.commit("0xa", (await s.receive(body(5000), 1 << 30)).tmp);
+  const synced: string[] = [];
+  durable.syncFd = (fd, path) => (synced.push(path), original.syncFd(fd, path));
   const copy = s.duplicate("0xa", blob, "0xb");
   expect(readFileSync(s.path("0xb", copy))).toEqual(readFileSync(s.path("0xa", blob)));
   expect(statSync(s.path("0xb", copy)).nlink).toBe(1);
+  expect(synced).toEqual([s.path("0xb", copy)]); // a copy's bytes are flushed; a link has none of its own
+});
+
+test("blob names: 32 hex digits; one after another they share a shard folder 64 at a time, then move to the next", () => {
+  const s = store();
+  const names = Array.from({ length: 64 * 5 }, () => s.newBlobId());
+  for (const n of names) expect(n).toMatch(/^[0-9a-f]{32}$/);
+  expect(new Set(names).size).toBe(names.length);
+  const runs: { shard: number; length: number }[] = [];
+  for (const n of names) {
+    const shard = Number.parseInt(n.slice(0, 2), 16);
+    if (runs.at(-1)?.shard === shard) runs.at(-1)!.length++;
+    else runs.push({ shard, length: 1 });
+  }
+  // From a random start: a partial first run, then whole runs of 64, each shard the next (after ff, 00).
+  expect(runs.slice(1, -1).map((r) => r.length)).toEqual(Array(runs.length - 2).fill(64));
+  expect(runs[0]!.length + runs.at(-1)!.length).toBe(runs.length === 5 ? 128 : 64);
+  for (let i = 1; i < runs.length; i++) expect(runs[i]!.shard).toBe((runs[i - 1]!.shard + 1) % 256);
+});
+
+test("blobs committed together share their folder's flushes (group commit): each is on the disk, each folder flushed after its renames", async () => {
+  const s = store();
+  const received = await Promise.all(Array.from({ length: 40 }, () => s.receive(body(100), 1 << 30)));
+  const flushed: { dir: string; present: number }[] = [];
+  durable.fsyncDirAsync = async (dir) => {
+    flushed.push({ dir, present: readdirSync(dir).length });
+    await Bun.sleep(5);
+    return original.fsyncDirAsync(dir);
+  };
+  const blobs = await Promise.all(received.map((r) => s.commit("0xa", r.tmp)));
+  for (const b of blobs) expect(existsSync(s.path("0xa", b))).toBe(true);
+  // 40 blobs in at most two shard folders: a first flush and one shared by the rest, per folder.
+  const folders = new Set(blobs.map((b) => b.slice(0, 2)));
+  expect(flushed.length).toBeLessThanOrEqual(2 * folders.size);
+  // Every blob's rename came before a flush of its folder that began after it.
+  for (const f of folders) {
+    const last = flushed.filter((x) => x.dir.endsWith(`/${f}`)).at(-1)!;
+    expect(last.present).toBe(blobs.filter((b) => b.startsWith(f)).length);
+  }
 });
 
 test("a blob removed twice while held is released without error; discard removes a temp file", async () => {

@@ -107,3 +107,21 @@ test("a resumable chunk is flushed before its offset is recorded", async () => {
     db.close();
   }
 });
+
+test("a copy: its blob's folder is flushed before the copy is indexed (a hard link's name is not on the disk until then)", async () => {
+  const f = appFetcher(t.node.app);
+  expect((await filesClient(f, owner).write("~/Documents", "to-copy.bin", new Uint8Array(4096).fill(3))).status).toBe(200);
+  const db = new Database(join(t.dataDir, "pc2.db"), { readonly: true });
+  try {
+    observe = () => db.query("SELECT count(*) AS n FROM fs_entries WHERE name = 'copied.bin'").get() as { n: number };
+    record();
+    const res = await f("/copy", json({ source: "~/Documents/to-copy.bin", destination: "~/Desktop", new_name: "copied.bin" }, owner.bearer));
+    expect(res.status).toBe(200);
+    const [{ copied }] = (await res.json()) as [{ copied: { uid: string } }];
+    const blob = (db.query("SELECT blob FROM fs_entries WHERE uid = ?").get(copied.uid) as { blob: string }).blob;
+    expect(steps.map((s) => [s.step, s.path, (s.at as { n: number }).n])).toEqual([["fsync-dir", join(t.dataDir, "files", owner.address, blob.slice(0, 2)), 0]]);
+    expect((observe() as { n: number }).n).toBe(1);
+  } finally {
+    db.close();
+  }
+});
