@@ -61,6 +61,8 @@ export interface Services {
   /** The IPFS worker's client (pins, garbage collection), for health and tests; files reach it through their service. */
   ipfs: IpfsClient;
   pins: OwedPins;
+  /** Every database commit so far on the disk (an upload's answer waits for it). */
+  indexOnDisk: () => Promise<void>;
   writer: FileWriter;
   /** Backups of this node (one at a time, into the Owner's folder). */
   backup: BackupService;

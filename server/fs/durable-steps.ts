@@ -6,7 +6,7 @@ import { closeSync, fsyncSync, openSync, renameSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { fsyncPool } from "./fsync-pool.ts";
 
-export type DurableStep = "sync" | "close" | "rename" | "fsync-dir";
+export type DurableStep = "sync" | "close" | "rename" | "fsync-dir" | "sync-file";
 
 export const durable = {
   /** Flush an open file's bytes (async handle). */
@@ -18,6 +18,25 @@ export const durable = {
   syncFdAsync: (fd: number, _path: string): Promise<void> => fsyncPool.sync(fd),
   closeFd: (fd: number, _path: string): void => closeSync(fd),
   rename: (from: string, to: string): void => renameSync(from, to),
+  /**
+   * Flush a file by its path (one another part of the node writes: the database's WAL) without
+   * holding the event loop. False if there is no such file.
+   */
+  async syncFileAsync(path: string): Promise<boolean> {
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw err;
+    }
+    try {
+      await fsyncPool.sync(fd);
+      return true;
+    } finally {
+      closeSync(fd);
+    }
+  },
   /** Flush a folder without holding the event loop. */
   async fsyncDirAsync(dir: string): Promise<void> {
     const fd = openSync(dir, "r");

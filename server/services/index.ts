@@ -11,6 +11,7 @@ import { MAX_LOG_ENTRIES } from "./functions/function-telemetry.ts";
 import { FunctionsRepository } from "./functions/functions.repository.ts";
 import { outboundFetch } from "../net/outbound-fetch.ts";
 import type { AppContext, Lifecycle, Services } from "../context.ts";
+import { commitsOnDisk, databaseFile } from "../db/database.ts";
 import { appliedVersions } from "../db/migrate.ts";
 import { AuditRepository } from "./audit/audit.repository.ts";
 import { AuditService } from "./audit/audit.service.ts";
@@ -111,7 +112,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const blobs = new BlobStore(join(config.dataDir, "files"), join(config.dataDir, "tmp"));
   const ipfs = new IpfsClient(join(config.dataDir, "ipfs"), { idleMs: config.ipfsIdleMs, locate: (root) => blobPathOfCid(filesRepo, blobs, root) });
   const pins = new OwedPins({ repo: filesRepo, blobs, ipfs, log: log.child({ svc: "pins" }) });
-  const storage = { db, repo: filesRepo, blobs, ipfs, pins };
+  const storage = { db, repo: filesRepo, blobs, ipfs, pins, indexOnDisk: commitsOnDisk(databaseFile(config.dataDir)) };
   const files = new FilesService({
     ...storage,
     events,
@@ -253,6 +254,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     uploads,
     ipfs: storage.ipfs,
     pins: storage.pins,
+    indexOnDisk: storage.indexOnDisk,
     terminals,
     wasm,
     functions,

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { closeDatabase, openDatabase, transaction } from "../../server/db/database.ts";
+import { closeDatabase, commitsOnDisk, openDatabase, transaction } from "../../server/db/database.ts";
+import { durable } from "../../server/fs/durable-steps.ts";
 import { appliedVersions, migrate, MigrationError } from "../../server/db/migrate.ts";
 import { MIGRATIONS } from "../../server/db/migrations/index.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
@@ -41,6 +42,45 @@ describe("database", () => {
       expect(mode(path)).toBe(0o600);
       closeDatabase(db);
     }));
+
+  test("opening makes the WAL (a new database too) and flushes the folder that names it", () =>
+    withDb((path) => {
+      const flushed: string[] = [];
+      const fsyncDir = durable.fsyncDir;
+      durable.fsyncDir = (dir) => (flushed.push(dir), fsyncDir(dir));
+      try {
+        const db = openDatabase(path);
+        expect(existsSync(path + "-wal")).toBe(true);
+        expect(flushed).toEqual([join(path, "..")]);
+        closeDatabase(db);
+      } finally {
+        durable.fsyncDir = fsyncDir;
+      }
+    }));
+
+  test("commits on the disk: the WAL flushed, one flush shared by the callers waiting together; no WAL, nothing to flush", async () => {
+    const dir = makeTempDir();
+    const synced: string[] = [];
+    const syncFileAsync = durable.syncFileAsync;
+    durable.syncFileAsync = async (p) => (synced.push(p), syncFileAsync(p));
+    try {
+      const path = join(dir.path, "pc2.db");
+      const db = openDatabase(path);
+      const onDisk = commitsOnDisk(path);
+      db.run("CREATE TABLE t (x INTEGER)");
+      await onDisk();
+      expect(synced).toEqual([path + "-wal"]);
+      // Ten commits, each awaiting the disk at once: the first flush, and one shared by the other nine.
+      await Promise.all(Array.from({ length: 10 }, (_, i) => (db.run("INSERT INTO t VALUES (?)", [i]), onDisk())));
+      expect(synced).toHaveLength(3);
+      closeDatabase(db);
+      expect(await syncFileAsync(path + "-wal")).toBe(false);
+      await onDisk();
+    } finally {
+      durable.syncFileAsync = syncFileAsync;
+      dir.remove();
+    }
+  });
 
   test("migrations apply once, in order, and are recorded", () =>
     withDb((path) => {

@@ -6,7 +6,7 @@ import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError, fail } from "../../errors.ts";
 import { durable } from "../../fs/durable-steps.ts";
-import { FolderFlusher } from "../../fs/folder-flusher.ts";
+import { SharedFlush } from "../../fs/shared-flush.ts";
 
 const WRITE_RUN = 1024 * 1024;
 /** A body that ends within this many bytes is written in one blocking call once it is all here. */
@@ -64,7 +64,7 @@ export class BlobStore {
   /** Blobs named so far (from a random start), which picks the shard of the next. */
   private named = randomInt(256 * SHARD_RUN);
   /** A folder's flush is shared by every rename made into it before the flush began. */
-  private readonly folderFlushes = new FolderFlusher((dir) => durable.fsyncDirAsync(dir));
+  private readonly folderFlushes = new SharedFlush((dir) => durable.fsyncDirAsync(dir));
 
   constructor(
     readonly filesDir: string,

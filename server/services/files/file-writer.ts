@@ -1,5 +1,5 @@
 // Writing a file: stream to data/tmp (the IPFS worker importing it as it lands), fsync → rename into
-// place (while the import finishes) → pinned → index in one transaction. A file that fits one IPFS
+// place (while the import finishes) → pinned → index in one transaction → the index flushed. A file that fits one IPFS
 // block is named by its SHA-256 instead and indexed at once, its pin owed (made after the answer,
 // owed-pins.ts). A crash at any step leaves no visible partial file; `pc2 storage check` sweeps leftovers.
 import { transaction } from "../../db/database.ts";
@@ -22,7 +22,7 @@ export class FileWriter {
   constructor(
     private readonly files: FilesService,
     /** The storage it writes through (the same the files service reads), handed over at wiring. */
-    private readonly storage: Pick<FilesDeps, "db" | "repo" | "blobs" | "ipfs" | "pins">,
+    private readonly storage: Pick<FilesDeps, "db" | "repo" | "blobs" | "ipfs" | "pins" | "indexOnDisk">,
   ) {}
 
   /** Write `source` to `path` (a resolved path inside the owner's root). */
@@ -65,7 +65,7 @@ export class FileWriter {
    * (one block's worth) are indexed without waiting for IPFS: their pin is owed.
    */
   async commit(owner: string, path: string, received: Received, opts: WriteOptions, pinning?: Promise<string>): Promise<FsEntryRow> {
-    const { repo, blobs, ipfs, db, pins } = this.storage;
+    const { repo, blobs, ipfs, db, pins, indexOnDisk } = this.storage;
     const owed = received.sha256 ? singleBlockCid(received.size, received.sha256) : null;
     const name = baseName(path);
     let blob: string;
@@ -119,6 +119,8 @@ export class FileWriter {
       if (!owed) this.unpinUnused(cid);
       throw err;
     }
+    // The answer says the file is kept: its index row too must survive a power cut.
+    await indexOnDisk();
     if (owed) pins.pinOwed();
 
     if (outcome.replaced) this.files.cleanup(owner, [outcome.replaced]);

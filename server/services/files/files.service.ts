@@ -28,6 +28,8 @@ export interface FilesDeps {
   ipfs: IpfsClient;
   /** Pins made after the answer (files that fit one block). */
   pins: OwedPins;
+  /** Every commit made so far on the disk, safe from a power cut (group commit: db/database.ts). */
+  indexOnDisk: () => Promise<void>;
   events: EventBus;
   log: Logger;
   /** Free and total bytes of the disk that holds the data directory. */

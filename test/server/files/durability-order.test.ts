@@ -29,6 +29,7 @@ function record(): void {
   durable.rename = (from, to) => (steps.push({ step: "rename", path: `${from} -> ${to}`, at: observe() }), original.rename(from, to));
   durable.fsyncDir = (dir) => (steps.push({ step: "fsync-dir", path: dir, at: observe() }), original.fsyncDir(dir));
   durable.fsyncDirAsync = (dir) => (steps.push({ step: "fsync-dir", path: dir, at: observe() }), original.fsyncDirAsync(dir));
+  durable.syncFileAsync = (path) => (steps.push({ step: "sync-file", path, at: observe() }), original.syncFileAsync(path));
 }
 afterEach(() => {
   Object.assign(durable, original);
@@ -70,7 +71,7 @@ test.each([
 test.each([
   ["a small upload (written at once)", 1024],
   ["a streamed upload", 2_500_000],
-] as const)("%s: flushed → closed → renamed into the wallet's blobs → folder flushed, and only then indexed", async (_name, bytes) => {
+] as const)("%s: flushed → closed → renamed into the wallet's blobs → folder flushed, and only then indexed; answered once the index is flushed", async (_name, bytes) => {
   const db = new Database(join(t.dataDir, "pc2.db"), { readonly: true });
   const name = `durable-${bytes}.bin`;
   try {
@@ -78,14 +79,16 @@ test.each([
     record();
     const res = await filesClient(appFetcher(t.node.app), owner).write("~/Documents", name, new Uint8Array(bytes).fill(7));
     expect(res.status).toBe(200);
-    const [sync, close, rename, fsyncDir] = steps;
-    expect(steps.map((s) => s.step)).toEqual(["sync", "close", "rename", "fsync-dir"]);
+    const [sync, close, rename, fsyncDir, indexFlush] = steps;
+    expect(steps.map((s) => s.step)).toEqual(["sync", "close", "rename", "fsync-dir", "sync-file"]);
     expect(basename(sync!.path)).toStartWith("upload-");
     expect(close!.path).toBe(sync!.path);
     expect(rename!.path).toStartWith(`${sync!.path} -> ${join(t.dataDir, "files", owner.address)}`);
     expect(rename!.path.split(" -> ")[1]!.startsWith(fsyncDir!.path + "/")).toBe(true);
-    // Not one step saw the file in the index: the index commit comes last.
-    expect(steps.map((s) => (s.at as { n: number }).n)).toEqual([0, 0, 0, 0]);
+    // Not one step before the last saw the file in the index: the index commit comes after them,
+    // and then its WAL is flushed (a power cut after the answer keeps the file).
+    expect(steps.map((s) => (s.at as { n: number }).n)).toEqual([0, 0, 0, 0, 1]);
+    expect(indexFlush!.path).toBe(join(t.dataDir, "pc2.db-wal"));
     expect((observe() as { n: number }).n).toBe(1);
   } finally {
     db.close();

@@ -1,8 +1,8 @@
-// Group commit for folder flushes (server/fs/folder-flusher.ts): a caller is answered only by a flush
+// Group commit (server/fs/shared-flush.ts): a caller is answered only by a flush of its path
 // that began after it asked; callers during a flush share the next one; failures reach everyone a
 // flush covered; nothing is kept once all settle.
 import { expect, test } from "bun:test";
-import { FolderFlusher } from "../../server/fs/folder-flusher.ts";
+import { SharedFlush } from "../../server/fs/shared-flush.ts";
 
 /** A flush the test ends by hand, recording when each began. */
 function manualFlush() {
@@ -29,7 +29,7 @@ async function settled(...ps: Promise<unknown>[]): Promise<boolean[]> {
 
 test("a lone caller gets its own flush; the folder is forgotten after it", async () => {
   const { begun, flush } = manualFlush();
-  const f = new FolderFlusher(flush);
+  const f = new SharedFlush(flush);
   const a = f.flushed("/d");
   expect(begun.map((b) => b.dir)).toEqual(["/d"]);
   expect(await settled(a)).toEqual([false]);
@@ -40,7 +40,7 @@ test("a lone caller gets its own flush; the folder is forgotten after it", async
 
 test("callers during a flush are not answered by it: they share one flush that begins after it", async () => {
   const { begun, flush } = manualFlush();
-  const f = new FolderFlusher(flush);
+  const f = new SharedFlush(flush);
   const first = f.flushed("/d");
   const during = [f.flushed("/d"), f.flushed("/d"), f.flushed("/d")];
   expect(begun).toHaveLength(1);
@@ -58,9 +58,9 @@ test("callers during a flush are not answered by it: they share one flush that b
   expect(f.busy()).toBe(0);
 });
 
-test("folders are flushed apart: one folder's flush never answers another's caller", async () => {
+test("paths are flushed apart: one path's flush never answers another's caller", async () => {
   const { begun, flush } = manualFlush();
-  const f = new FolderFlusher(flush);
+  const f = new SharedFlush(flush);
   const a = f.flushed("/a");
   const b = f.flushed("/b");
   expect(begun.map((x) => x.dir)).toEqual(["/a", "/b"]);
@@ -72,7 +72,7 @@ test("folders are flushed apart: one folder's flush never answers another's call
 
 test("a failed flush fails every caller it covered; the next callers get a flush of their own", async () => {
   const { begun, flush } = manualFlush();
-  const f = new FolderFlusher(flush);
+  const f = new SharedFlush(flush);
   const first = f.flushed("/d");
   const second = [f.flushed("/d"), f.flushed("/d")];
   begun[0]!.end(Object.assign(new Error("EIO"), { code: "EIO" }));
@@ -93,7 +93,7 @@ test("real folders: many writers at once share a few fsyncs", async () => {
   const { tmpdir } = await import("node:os");
   const dir = mkdtempSync(join(tmpdir(), "pc2-flusher-"));
   let flushes = 0;
-  const f = new FolderFlusher(async (d) => {
+  const f = new SharedFlush(async (d) => {
     flushes++;
     await Bun.sleep(5); // a disk that takes its time
     const fd = openSync(d, "r");
