@@ -1,18 +1,59 @@
 // A second baseline for the files benchmark: the least an HTTP upload can cost on this machine — a
-// bare Bun.serve that streams a PUT body to a file, fsyncs it and hashes it (SHA-256), nothing
-// else. Started as its own process (as the node is); prints its port. `bun bare-upload-server.ts <dir>`.
-import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+// bare Bun.serve that does nothing but the bytes' own work. Started as its own process (as the node
+// is); prints its port. `bun bare-upload-server.ts <dir>`.
+//   PUT /        streams the body to a file, fsyncs it and hashes it (SHA-256).
+//   PUT /durable the durable steps a node's small write takes and nothing else: the body hashed and
+//                written to a temp file, fsynced (on the node's fsync threads), renamed into a
+//                sharded folder, the folder fsynced — the ceiling for PC2's small writes.
+//   PUT /grouped the same, with the folder's flush shared: writes in flight land in one folder
+//                (it changes every 64 writes) and share its flushes (server/fs/shared-flush.ts).
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { SharedFlush } from "../../server/fs/shared-flush.ts";
+import { fsyncPool } from "../../server/fs/fsync-pool.ts";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: bare-upload-server.ts <dir>");
 let n = 0;
+
+async function fsyncDir(path: string): Promise<void> {
+  const fd = openSync(path, "r");
+  try {
+    await fsyncPool.sync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const flusher = new SharedFlush(fsyncDir);
+let written = 0;
+
+async function durableWrite(body: Uint8Array, grouped: boolean): Promise<string> {
+  const hash = new Bun.CryptoHasher("sha256").update(body).digest("hex");
+  const tmp = join(dir!, `tmp-${n++}`);
+  const fd = openSync(tmp, "wx");
+  try {
+    for (let off = 0; off < body.byteLength; ) off += writeSync(fd, body, off);
+    await fsyncPool.sync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const id = crypto.randomUUID().replaceAll("-", "");
+  const shard = join(dir!, grouped ? (Math.floor(written++ / 64) % 256).toString(16).padStart(2, "0") : id.slice(0, 2));
+  mkdirSync(shard, { recursive: true });
+  renameSync(tmp, join(shard, id));
+  await (grouped ? flusher.flushed(shard) : fsyncDir(shard));
+  return hash;
+}
+
 const server = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   maxRequestBodySize: 4 * 1024 * 1024 * 1024,
   async fetch(req) {
     if (req.method !== "PUT" || !req.body) return new Response("PUT a body", { status: 400 });
+    const path = new URL(req.url).pathname;
+    if (path === "/durable" || path === "/grouped") return Response.json({ sha256: await durableWrite(await req.bytes(), path === "/grouped") }, { status: 201 });
     const fd = openSync(join(dir, `upload-${n++}`), "w");
     const hash = new Bun.CryptoHasher("sha256");
     let size = 0;
