@@ -65,9 +65,12 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "server/fs/atomic-write.ts",
       "server/fs/durable-steps.ts",
       "server/fs/fsync-pool.ts",
+      "server/fs/shared-flush.ts",
     ],
     tests: [
       "test/server/files/durability-order.test.ts",
+      "test/server/shared-flush.test.ts",
+      "test/server/db.test.ts",
       "test/server/files/fsync-syscalls.test.ts",
       "test/server/fsync-pool.test.ts",
       "test/server/atomic-write.test.ts",
