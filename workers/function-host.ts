@@ -166,7 +166,12 @@ export async function runFunctionHost(): Promise<void> {
 
   for (;;) {
     const next = await input.next();
-    if (next.done) process.exit(0);
+    if (next.done) {
+      // The node is stopping this process: what was logged goes out first.
+      await out.flush();
+      await out.end();
+      process.exit(0);
+    }
     const message = JSON.parse(next.value) as ToFunction;
     if (message.t === "ping") send({ t: "pong", id: message.id });
   }

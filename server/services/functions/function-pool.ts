@@ -54,10 +54,12 @@ export class FunctionPool {
     this.idleTimer.unref?.();
   }
 
-  stop(): void {
+  /** Stop every process, each given the chance to write out its last log lines. */
+  async stop(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
-    for (const r of this.running.values()) r.process.stop();
+    const stopping = [...this.running.values()].map((r) => r.process.stop());
     this.running.clear();
+    await Promise.all(stopping);
     for (const kv of this.stores.values()) kv.close();
     this.stores.clear();
   }
@@ -74,7 +76,7 @@ export class FunctionPool {
 
   /** Stop the function's process (if any): the next request starts one with the current settings. */
   retire(functionId: string): void {
-    this.running.get(functionId)?.process.stop();
+    void this.running.get(functionId)?.process.stop();
     this.running.delete(functionId);
   }
 

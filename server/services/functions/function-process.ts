@@ -52,6 +52,13 @@ export interface ProcessOptions {
 }
 
 const PING_MS = 250;
+/**
+ * A process stopped on purpose is first told (its input ends) and given this long to write out
+ * what it logged and exit; then it is killed. Its output is read to the end either way.
+ */
+const STOP_GRACE_MS = 500;
+/** How long a stop waits for the rest of a killed process's output. */
+const DRAIN_MS = 1000;
 const MEMORY_CHECK_MS = 100;
 const PAGE = 4096;
 
@@ -87,6 +94,9 @@ export class FunctionProcess {
   private readonly egressServer: ReturnType<typeof Bun.serve>;
   private readonly proc: Subprocess<"pipe", "pipe", "ignore">;
   readonly ready: Promise<void>;
+  /** Settles once the process's output has been read to its end (every log line it wrote, delivered). */
+  private readonly drained: Promise<void>;
+  private outputEnded: () => void = () => undefined;
 
   constructor(private readonly options: ProcessOptions) {
     // A short path of its own (a Unix socket's path has at most 107 bytes).
@@ -116,6 +126,7 @@ export class FunctionProcess {
       stderr: "ignore",
       env: { PATH: "/usr/bin:/bin" },
     });
+    this.drained = new Promise((resolve) => (this.outputEnded = resolve));
     this.ready = this.watch();
     void this.proc.exited.then(() => this.end(this.ended ?? "the function's process exited"));
   }
@@ -153,6 +164,7 @@ export class FunctionProcess {
         } catch {
           // Killed mid-line.
         }
+        this.outputEnded();
         clearTimeout(startTimer);
         reject(fail("function_failed_to_start", `The function failed to start: ${this.ended ?? "its process exited"}`));
       })();
@@ -283,11 +295,24 @@ export class FunctionProcess {
     this.options.onExit(this.stopped ? null : this.ended);
   }
 
-  /** Stop on purpose (a new deployment, disabled, deleted, the node stopping). */
-  stop(): void {
+  /**
+   * Stop on purpose (a new deployment, disabled, deleted, the node stopping). The process's input
+   * ends, which tells it to write out what it has logged and exit; one that does not within
+   * STOP_GRACE_MS (a loop) is killed. Settles once its output is read to the end, so that a node
+   * stopping keeps every line the function logged before it (bounded by DRAIN_MS).
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.closeSockets(1012, "the function was redeployed or stopped");
+    try {
+      this.proc.stdin.end();
+    } catch {
+      // Already gone.
+    }
+    const within = (ms: number) => Promise.race([this.drained, Bun.sleep(ms)]);
+    await within(STOP_GRACE_MS);
     this.proc.kill("SIGKILL");
+    await within(DRAIN_MS);
   }
 }
 

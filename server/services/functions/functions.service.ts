@@ -138,8 +138,9 @@ export class FunctionsService {
     return this.sandboxCheck;
   }
 
-  stop(): void {
-    this.pool.stop();
+  /** Every process stopped (their last log lines read), then lines and counts written. */
+  async stop(): Promise<void> {
+    await this.pool.stop();
     this.telemetry.write();
   }
 

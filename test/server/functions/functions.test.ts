@@ -263,7 +263,7 @@ describe("operations", () => {
 });
 
 describe("after a restart", () => {
-  test("a function's log lines and request counts are still there; its latencies start afresh", async () => {
+  test("a function's log lines and request counts are still there, up to the last line it wrote before the stop; its latencies start afresh", async () => {
     const dir = makeTempDir();
     try {
       let node = await startTestNode({ dataDir: dir.path });
@@ -274,19 +274,28 @@ describe("after a restart", () => {
         jsonRequest(me, "POST", {
           name: "diary",
           visibility: "public",
-          files: [{ path: "main.ts", content: `export default { fetch: () => { console.log("noted"); return new Response("ok"); } };` }],
+          // With ?bulk, 300 lines of 4 KiB: far more than a pipe holds, so most are still on their
+          // way when the answer arrives and the node stops.
+          files: [
+            {
+              path: "main.ts",
+              content: `export default { fetch: (req) => { if (new URL(req.url).searchParams.has("bulk")) { for (let i = 0; i < 300; i++) console.log("bulk " + i + " " + "x".repeat(4096)); } else console.log("noted"); return new Response("ok"); } };`,
+            },
+          ],
         }),
       );
       expect(res.status).toBe(201);
       for (let i = 0; i < 2; i++) expect(await (await h(`/fn/${me.address}/diary/`)).text()).toBe("ok");
+      expect(await (await h(`/fn/${me.address}/diary/?bulk`)).text()).toBe("ok");
       await node.node.stop("test");
       node = await startTestNode({ dataDir: dir.path });
       const again = httpFetcher(node.url);
       const signedIn = await signIn(again, me.wallet);
       const logs = (await (await again("/api/functions/diary/logs", { headers: signedIn.bearer })).json()).logs as { message: string }[];
       expect(logs.filter((l) => l.message === "noted").length).toBe(2);
+      expect(logs.filter((l) => l.message.startsWith("bulk ")).map((l) => Number(l.message.split(" ")[1]))).toEqual(Array.from({ length: 300 }, (_, i) => i));
       const metrics = (await (await again("/api/functions/diary", { headers: signedIn.bearer })).json()).function.metrics;
-      expect(metrics).toEqual({ requests: 2, errors: 0, p50Ms: null, p99Ms: null });
+      expect(metrics).toEqual({ requests: 3, errors: 0, p50Ms: null, p99Ms: null });
       await node.node.stop("test");
     } finally {
       dir.remove();
