@@ -4,6 +4,8 @@
 export interface FsyncRequest {
   id: number;
   fd: number;
+  /** fdatasync(2): the bytes and what reading them needs (the size), not the times. */
+  dataOnly?: boolean;
 }
 
 /** Done; or failed with the system's error code (EIO, ENOSPC, EBADF…) and message. */

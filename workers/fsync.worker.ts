@@ -1,15 +1,16 @@
 // An fsync thread: blocks in fsync(2) for the node, so that many flushes wait at once without
 // holding the event loop (see server/fs/fsync-pool.ts).
-import { fsyncSync } from "node:fs";
+import { fdatasyncSync, fsyncSync } from "node:fs";
 import type { FsyncRequest, FsyncResponse } from "./fsync-protocol.ts";
 
 declare const self: Worker;
 
 self.onmessage = (event: MessageEvent<FsyncRequest>) => {
-  const { id, fd } = event.data;
+  const { id, fd, dataOnly } = event.data;
   let response: FsyncResponse;
   try {
-    fsyncSync(fd);
+    if (dataOnly) fdatasyncSync(fd);
+    else fsyncSync(fd);
     response = { id };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

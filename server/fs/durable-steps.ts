@@ -19,8 +19,9 @@ export const durable = {
   closeFd: (fd: number, _path: string): void => closeSync(fd),
   rename: (from: string, to: string): void => renameSync(from, to),
   /**
-   * Flush a file by its path (one another part of the node writes: the database's WAL) without
-   * holding the event loop. False if there is no such file.
+   * Flush a file's bytes by its path (one another part of the node writes: the database's WAL) with
+   * fdatasync — its bytes and size, not its times — without holding the event loop. False if there
+   * is no such file.
    */
   async syncFileAsync(path: string): Promise<boolean> {
     let fd: number;
@@ -31,7 +32,7 @@ export const durable = {
       throw err;
     }
     try {
-      await fsyncPool.sync(fd);
+      await fsyncPool.sync(fd, true);
       return true;
     } finally {
       closeSync(fd);

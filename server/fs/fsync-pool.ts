@@ -41,8 +41,11 @@ export class FsyncPool {
     readonly idleMs = IDLE_MS,
   ) {}
 
-  /** Flush an open descriptor to the disk; the caller keeps it open until this settles. */
-  sync(fd: number): Promise<void> {
+  /**
+   * Flush an open descriptor to the disk; the caller keeps it open until this settles. `dataOnly`:
+   * fdatasync(2), which skips the file's times (its size is still flushed when it grew).
+   */
+  sync(fd: number, dataOnly = false): Promise<void> {
     this.cancelRetirement(); // no thread ends while a flush is under way
     const thread = this.leastBusy();
     const id = this.nextId++;
@@ -50,7 +53,7 @@ export class FsyncPool {
     if (thread.busy++ === 0) thread.worker.ref();
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { thread, resolve, reject });
-      thread.worker.postMessage({ id, fd } satisfies FsyncRequest);
+      thread.worker.postMessage({ id, fd, dataOnly } satisfies FsyncRequest);
     });
   }
 

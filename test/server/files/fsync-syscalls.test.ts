@@ -11,6 +11,8 @@ const FIXTURE = join(import.meta.dir, "..", "..", "fixtures", "processes", "dura
 
 interface Call {
   name: string;
+  /** The system call itself (fsync or fdatasync for a flush). */
+  syscall: string;
   /** fsync: the path of the file it flushed (strace -y); rename: from and to. */
   paths: string[];
 }
@@ -22,12 +24,12 @@ function traced(log: string): Call[] {
     const m = /^\d+\s+(fsync|fdatasync|rename|renameat2?)\((.*)\)\s+= 0$/.exec(line.trim());
     if (!m) continue;
     const paths = m[1]!.startsWith("rename") ? [...m[2]!.matchAll(/"([^"]+)"/g)].map((x) => x[1]!) : [/<([^>]+)>/.exec(m[2]!)?.[1] ?? ""];
-    calls.push({ name: m[1]!.startsWith("rename") ? "rename" : "fsync", paths });
+    calls.push({ name: m[1]!.startsWith("rename") ? "rename" : "fsync", syscall: m[1]!, paths });
   }
   return calls;
 }
 
-test("each durable write: its temp file flushed → renamed over the target → its folder flushed (fsync(2) seen by strace)", async () => {
+test("each durable write: its temp file flushed → renamed over the target → its folder flushed; a commit's WAL flushed (fsync(2), fdatasync(2) seen by strace)", async () => {
   const dir = makeTempDir();
   try {
     const log = join(dir.path, "strace.log");
@@ -37,7 +39,7 @@ test("each durable write: its temp file flushed → renamed over the target → 
     });
     const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     expect([code, err]).toEqual([0, ""]);
-    const blobs = JSON.parse(out) as { small: string; streamed: string };
+    const blobs = JSON.parse(out) as { small: string; streamed: string; wal: string };
     const calls = traced(readFileSync(log, "utf8"));
     const targets = [join(dir.path, "settings", "settings.json"), join(dir.path, "chunks", "chunk.bin"), blobs.small, blobs.streamed];
     for (const target of targets) {
@@ -49,6 +51,9 @@ test("each durable write: its temp file flushed → renamed over the target → 
       const folderAfter = calls.slice(at + 1).some((c) => c.name === "fsync" && c.paths[0] === dirname(target));
       expect({ target, flushedBefore, folderAfter }).toEqual({ target, flushedBefore: true, folderAfter: true });
     }
+    // A commit on the disk: its WAL flushed by the node with fdatasync (SQLite, with synchronous =
+    // NORMAL, flushes the WAL only as it starts one and at checkpoints, and with fsync).
+    expect(calls.filter((c) => c.paths[0] === blobs.wal).map((c) => c.syscall)).toContain("fdatasync");
   } finally {
     dir.remove();
   }
