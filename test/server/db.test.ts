@@ -82,6 +82,32 @@ describe("database", () => {
     }
   });
 
+  test("wallets' usage, from a database that predates its triggers: counted once by the migration, then kept", () =>
+    withDb((path) => {
+      const db = openDatabase(path);
+      migrate(
+        db,
+        MIGRATIONS.filter((m) => m.version < 17),
+      );
+      const row = db.prepare("INSERT INTO fs_entries (uid, owner, path, parent_uid, name, is_dir, size, created, modified, accessed) VALUES (?, ?, ?, NULL, ?, ?, ?, 0, 0, 0)");
+      row.run("u1", "0xa", "/f1", "f1", 0, 10);
+      row.run("u2", "0xa", "/f2", "f2", 0, 32);
+      row.run("u3", "0xa", "/d", "d", 1, 999);
+      row.run("u4", "0xb", "/f", "f", 0, null);
+      expect(migrate(db)).toEqual([17]);
+      const usage = () => db.query<{ owner: string; bytes: number }, []>("SELECT owner, bytes FROM fs_usage ORDER BY owner").all();
+      expect(usage()).toEqual([
+        { owner: "0xa", bytes: 42 },
+        { owner: "0xb", bytes: 0 },
+      ]);
+      row.run("u5", "0xb", "/g", "g", 0, 5);
+      expect(usage()).toEqual([
+        { owner: "0xa", bytes: 42 },
+        { owner: "0xb", bytes: 5 },
+      ]);
+      closeDatabase(db);
+    }));
+
   test("migrations apply once, in order, and are recorded", () =>
     withDb((path) => {
       const db = openDatabase(path);

@@ -15,6 +15,7 @@ import functionSubdomains0013 from "./0013-function-subdomains.sql" with { type:
 import owedPins0014 from "./0014-owed-pins.sql" with { type: "text" };
 import functionLogs0015 from "./0015-function-logs.sql" with { type: "text" };
 import functionLimits0016 from "./0016-function-limits.sql" with { type: "text" };
+import fsUsage0017 from "./0017-fs-usage.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -39,4 +40,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: "owed-pins", sql: owedPins0014 },
   { version: 15, name: "function-logs", sql: functionLogs0015 },
   { version: 16, name: "function-limits", sql: functionLimits0016 },
+  { version: 17, name: "fs-usage", sql: fsUsage0017 },
 ];

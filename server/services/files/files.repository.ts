@@ -111,9 +111,9 @@ export class FilesRepository {
     return [entry, ...removed];
   }
 
-  /** Bytes stored by a wallet (every file, Trash included). */
+  /** Bytes stored by a wallet (every file, Trash included): kept by the database's triggers (migration 17). */
   usage(owner: string): number {
-    return this.db.query<{ n: number | null }, [string]>("SELECT sum(size) AS n FROM fs_entries WHERE owner = ? AND is_dir = 0").get(owner)!.n ?? 0;
+    return this.db.query<{ bytes: number }, [string]>("SELECT bytes FROM fs_usage WHERE owner = ?").get(owner)?.bytes ?? 0;
   }
 
   subtreeSize(owner: string, dir: string): number {

@@ -154,6 +154,34 @@ describe("subtrees", () => {
     expect(repo.subtreeSize(A, "/")).toBe(1505);
   });
 
+  test("usage is kept by the database as rows come and go: always the sum of the wallet's file sizes, folders none", () => {
+    const summed = (owner: string) => (db.query("SELECT coalesce(sum(size), 0) AS n FROM fs_entries WHERE owner = ? AND is_dir = 0").get(owner) as { n: number }).n;
+    const both = () => [repo.usage(A), summed(A), repo.usage(B), summed(B)];
+    tree();
+    add(B, "/");
+    add(B, "/b.txt", { size: 9 });
+    expect(both()).toEqual([1505, 1505, 9, 9]);
+    // New content for a file; a size not known yet (0); a folder that somehow has a size counts nothing.
+    repo.replaceContent(repo.byPath(A, "/a0.txt")!.uid, 4000, "text/plain", "cid", "blob", 1);
+    add(A, "/pending.txt", { size: null });
+    db.query("UPDATE fs_entries SET size = 77 WHERE owner = ? AND path = '/a/sub'").run(A);
+    add(A, "/sized-folder", { is_dir: 1, size: 55 });
+    db.query("UPDATE fs_entries SET size = 1 WHERE owner = ? AND path = '/sized-folder'").run(A);
+    expect(both()).toEqual([5105, 5105, 9, 9]);
+    // A folder moved: nothing changes; a folder deleted: its files' bytes go.
+    const a = repo.byPath(A, "/a")!;
+    repo.relocate(A, a.uid, "/a", "/moved", repo.byPath(A, "/")!.uid, "moved", null, 2);
+    expect(both()).toEqual([5105, 5105, 9, 9]);
+    repo.deleteTree(A, repo.byPath(A, "/moved")!);
+    expect(both()).toEqual([5100, 5100, 9, 9]);
+    // A row that changes wallet or kind (no code does; the triggers still hold).
+    db.query("UPDATE fs_entries SET owner = ? WHERE owner = ? AND path = '/ab.txt'").run(B, A);
+    db.query("UPDATE fs_entries SET is_dir = 1 WHERE owner = ? AND path = '/a-b.txt'").run(A);
+    expect(both()).toEqual([4200, 4200, 809, 809]);
+    db.run("DELETE FROM fs_entries");
+    expect(both()).toEqual([0, 0, 0, 0]);
+  });
+
   test("deleting a folder removes its subtree and returns every row; a file alone; nothing else goes", () => {
     tree();
     const removed = repo.deleteTree(A, repo.byPath(A, "/a")!);
