@@ -1,20 +1,33 @@
 // An fsync thread: blocks in fsync(2) for the node, so that many flushes wait at once without
-// holding the event loop (see server/fs/fsync-pool.ts).
-import { fdatasyncSync, fsyncSync } from "node:fs";
-import type { FsyncRequest, FsyncResponse } from "./fsync-protocol.ts";
+// holding the event loop (see server/fs/fsync-pool.ts). It also creates small files whole — open,
+// write, flush, close — because creating a file in a folder whose changes the disk's journal is
+// committing blocks too: on the event loop that was a fifth of a small upload's time.
+import { closeSync, fdatasyncSync, fsyncSync, openSync, writeSync } from "node:fs";
+import type { CreateRequest, FsyncRequest, FsyncResponse } from "./fsync-protocol.ts";
 
 declare const self: Worker;
 
+function create({ create: path, bytes }: CreateRequest): void {
+  const fd = openSync(path, "wx", 0o600);
+  try {
+    for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 self.onmessage = (event: MessageEvent<FsyncRequest>) => {
-  const { id, fd, dataOnly } = event.data;
+  const request = event.data;
   let response: FsyncResponse;
   try {
-    if (dataOnly) fdatasyncSync(fd);
-    else fsyncSync(fd);
-    response = { id };
+    if ("create" in request) create(request);
+    else if (request.dataOnly) fdatasyncSync(request.fd);
+    else fsyncSync(request.fd);
+    response = { id: request.id };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    response = { id, code: e.code ?? "EIO", message: e.message };
+    response = { id: request.id, code: e.code ?? "EIO", message: e.message };
   }
   self.postMessage(response);
 };

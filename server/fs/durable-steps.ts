@@ -6,9 +6,11 @@ import { closeSync, fsyncSync, openSync, renameSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { fsyncPool } from "./fsync-pool.ts";
 
-export type DurableStep = "sync" | "close" | "rename" | "fsync-dir" | "sync-file";
+export type DurableStep = "create" | "sync" | "close" | "rename" | "fsync-dir" | "sync-file";
 
 export const durable = {
+  /** Create a new file with these bytes, flushed and closed, on an fsync thread (a small upload's temp file). */
+  createFileAsync: (path: string, bytes: Uint8Array[]): Promise<void> => fsyncPool.createFile(path, bytes),
   /** Flush an open file's bytes (async handle). */
   syncHandle: (handle: FileHandle, _path: string): Promise<void> => fsyncPool.sync(handle.fd),
   closeHandle: (handle: FileHandle, _path: string): Promise<void> => handle.close(),

@@ -46,6 +46,26 @@ export class FsyncPool {
    * fdatasync(2), which skips the file's times (its size is still flushed when it grew).
    */
   sync(fd: number, dataOnly = false): Promise<void> {
+    return this.call((id) => ({ id, fd, dataOnly }));
+  }
+
+  /**
+   * Create a file that must not exist yet (owner-only), write `bytes` to it, flush it and close it,
+   * all on a thread: the event loop makes no file-system call for it. The chunks are gathered into
+   * one buffer of their size, handed over without a copy: a chunk of a request body can be a view
+   * of a far larger buffer, which a message would copy whole.
+   */
+  createFile(path: string, chunks: Uint8Array[]): Promise<void> {
+    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.byteLength;
+    }
+    return this.call((id) => ({ id, create: path, bytes }), [bytes.buffer]);
+  }
+
+  private call(request: (id: number) => FsyncRequest, transfer: Transferable[] = []): Promise<void> {
     this.cancelRetirement(); // no thread ends while a flush is under way
     const thread = this.leastBusy();
     const id = this.nextId++;
@@ -53,7 +73,7 @@ export class FsyncPool {
     if (thread.busy++ === 0) thread.worker.ref();
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { thread, resolve, reject });
-      thread.worker.postMessage({ id, fd, dataOnly } satisfies FsyncRequest);
+      thread.worker.postMessage(request(id), transfer);
     });
   }
 

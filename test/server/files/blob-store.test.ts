@@ -44,17 +44,17 @@ test("its folders are made on construction, owner-only, parents included", () =>
   for (const dir of [s.filesDir, s.tmpDir]) expect(statSync(dir).mode & 0o777).toBe(0o700);
 });
 
-test("a body of up to 256 KiB is held and written in one go (its fd flushed); one byte more is streamed (a file handle flushed)", async () => {
+test("a body of up to 256 KiB is held and its file created whole on a thread (written, flushed, closed); one byte more is streamed (a file handle flushed)", async () => {
   const s = store();
   const seen: string[] = [];
-  durable.syncFdAsync = (fd, p) => (seen.push("fd"), original.syncFdAsync(fd, p));
+  durable.createFileAsync = (p, bytes) => (seen.push("created"), original.createFileAsync(p, bytes));
   durable.syncHandle = (h, p) => (seen.push("handle"), original.syncHandle(h, p));
   for (const size of [256 * KiB, 256 * KiB + 1, 1024]) {
     const r = await s.receive(body(size), 1 << 30);
     expect(statSync(r.tmp).size).toBe(size);
     expect(r.size).toBe(size);
   }
-  expect(seen).toEqual(["fd", "handle", "fd"]);
+  expect(seen).toEqual(["created", "handle", "created"]);
 });
 
 test("every byte arrives in order, across 1 MiB write runs and a final partial one", async () => {
@@ -70,7 +70,7 @@ test("a watcher sees a streamed body begin, the bytes written so far, and comple
   const s = store();
   const events: string[] = [];
   durable.syncHandle = (h, p) => (events.push("flush"), original.syncHandle(h, p));
-  durable.syncFdAsync = (fd, p) => (events.push("flush"), original.syncFdAsync(fd, p));
+  durable.createFileAsync = (p, bytes) => (events.push("flush"), original.createFileAsync(p, bytes));
   const tap = { begin: (tmp: string) => events.push(`begin ${existsSync(tmp)}`), written: (n: number) => events.push(`written ${n}`), complete: (n: number) => events.push(`complete ${n}`) };
   for (const size of [0, 1000, 256 * KiB]) {
     const held = await s.receive(body(size), 1 << 30, undefined, tap);
@@ -200,11 +200,12 @@ test("a full disk is the node's error (507 insufficient_storage), and leaves not
   expect(readdirSync(s.tmpDir)).toEqual([]);
 });
 
-test("a small body whose flush fails closes its file and removes it", async () => {
+test("a small body whose file fails on its thread (after it was made) leaves nothing, and no descriptor open", async () => {
   const s = store();
   const open = () => readdirSync("/proc/self/fd").length;
   const before = open();
-  durable.syncFdAsync = async () => {
+  durable.createFileAsync = async (p, bytes) => {
+    await original.createFileAsync(p, bytes);
     throw Object.assign(new Error("I/O error"), { code: "EIO" });
   };
   expect(((await s.receive(body(1000), 1 << 30).catch((e) => e)) as NodeJS.ErrnoException).code).toBe("EIO");

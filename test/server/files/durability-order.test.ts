@@ -21,6 +21,7 @@ let observe: () => unknown = () => undefined;
 
 function record(): void {
   steps = [];
+  durable.createFileAsync = (p, bytes) => (steps.push({ step: "create", path: p, at: observe() }), original.createFileAsync(p, bytes));
   durable.syncHandle = (h, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncHandle(h, p));
   durable.closeHandle = (h, p) => (steps.push({ step: "close", path: p, at: observe() }), original.closeHandle(h, p));
   durable.syncFd = (fd, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncFd(fd, p));
@@ -67,11 +68,12 @@ test.each([
   }
 });
 
-// Both ways a body reaches its temp file: held and written at once (a small one), or streamed.
+// Both ways a body reaches its temp file: held and created whole (written, flushed and closed on an
+// fsync thread: one step), or streamed.
 test.each([
-  ["a small upload (written at once)", 1024],
-  ["a streamed upload", 2_500_000],
-] as const)("%s: flushed → closed → renamed into the wallet's blobs → folder flushed, and only then indexed; answered once the index is flushed", async (_name, bytes) => {
+  ["a small upload (created whole)", 1024, ["create"]],
+  ["a streamed upload", 2_500_000, ["sync", "close"]],
+] as const)("%s: flushed → closed → renamed into the wallet's blobs → folder flushed, and only then indexed; answered once the index is flushed", async (_name, bytes, received) => {
   const db = new Database(join(t.dataDir, "pc2.db"), { readonly: true });
   const name = `durable-${bytes}.bin`;
   try {
@@ -79,15 +81,16 @@ test.each([
     record();
     const res = await filesClient(appFetcher(t.node.app), owner).write("~/Documents", name, new Uint8Array(bytes).fill(7));
     expect(res.status).toBe(200);
-    const [sync, close, rename, fsyncDir, indexFlush] = steps;
-    expect(steps.map((s) => s.step)).toEqual(["sync", "close", "rename", "fsync-dir", "sync-file"]);
-    expect(basename(sync!.path)).toStartWith("upload-");
-    expect(close!.path).toBe(sync!.path);
-    expect(rename!.path).toStartWith(`${sync!.path} -> ${join(t.dataDir, "files", owner.address)}`);
+    expect(steps.map((s) => s.step)).toEqual([...received, "rename", "fsync-dir", "sync-file"]);
+    const [rename, fsyncDir, indexFlush] = steps.slice(received.length);
+    const tmp = steps[0]!.path;
+    expect(basename(tmp)).toStartWith("upload-");
+    for (const s of steps.slice(0, received.length)) expect(s.path).toBe(tmp);
+    expect(rename!.path).toStartWith(`${tmp} -> ${join(t.dataDir, "files", owner.address)}`);
     expect(rename!.path.split(" -> ")[1]!.startsWith(fsyncDir!.path + "/")).toBe(true);
     // Not one step before the last saw the file in the index: the index commit comes after them,
     // and then its WAL is flushed (a power cut after the answer keeps the file).
-    expect(steps.map((s) => (s.at as { n: number }).n)).toEqual([0, 0, 0, 0, 1]);
+    expect(steps.map((s) => (s.at as { n: number }).n)).toEqual([...received.map(() => 0), 0, 0, 1]);
     expect(indexFlush!.path).toBe(join(t.dataDir, "pc2.db-wal"));
     expect((observe() as { n: number }).n).toBe(1);
   } finally {
