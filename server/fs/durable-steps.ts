@@ -16,8 +16,6 @@ export const durable = {
   closeHandle: (handle: FileHandle, _path: string): Promise<void> => handle.close(),
   /** Flush an open file's bytes (sync fd). */
   syncFd: (fd: number, _path: string): void => fsyncSync(fd),
-  /** Flush an open file's bytes (an fd), waiting off the event loop. */
-  syncFdAsync: (fd: number, _path: string): Promise<void> => fsyncPool.sync(fd),
   closeFd: (fd: number, _path: string): void => closeSync(fd),
   rename: (from: string, to: string): void => renameSync(from, to),
   /**

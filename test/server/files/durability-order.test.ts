@@ -25,7 +25,6 @@ function record(): void {
   durable.syncHandle = (h, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncHandle(h, p));
   durable.closeHandle = (h, p) => (steps.push({ step: "close", path: p, at: observe() }), original.closeHandle(h, p));
   durable.syncFd = (fd, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncFd(fd, p));
-  durable.syncFdAsync = (fd, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncFdAsync(fd, p));
   durable.closeFd = (fd, p) => (steps.push({ step: "close", path: p, at: observe() }), original.closeFd(fd, p));
   durable.rename = (from, to) => (steps.push({ step: "rename", path: `${from} -> ${to}`, at: observe() }), original.rename(from, to));
   durable.fsyncDir = (dir) => (steps.push({ step: "fsync-dir", path: dir, at: observe() }), original.fsyncDir(dir));
