@@ -2,7 +2,7 @@
 // run side by side on threads that start on demand and end when idle, and never keep a finished
 // process alive nor let one end before its flush is done.
 import { afterEach, expect, test } from "bun:test";
-import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FsyncPool } from "../../server/fs/fsync-pool.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
@@ -64,6 +64,24 @@ test("a flush that fails rejects with the code node:fs gives, and the pool goes 
   const [good] = openFiles(1);
   await p.sync(good!);
   closeSync(good!);
+});
+
+test("a file created whole on a thread: the chunks' own bytes (a view of a larger buffer too), owner-only, never over an existing file", async () => {
+  const p = pool(2, 60_000);
+  const dir = makeTempDir();
+  dirs.push(dir);
+  const big = new Uint8Array(1 << 20).fill(9);
+  const view = big.subarray(10, 13).fill(5);
+  const first = new Uint8Array([1, 2]);
+  const path = join(dir.path, "new.bin");
+  await p.createFile(path, [first, view]);
+  expect([...readFileSync(path)]).toEqual([1, 2, 5, 5, 5]);
+  expect(statSync(path).mode & 0o777).toBe(0o600);
+  // The caller's buffers are still theirs (the file's bytes went over as a copy of their own).
+  expect([first.byteLength, big.byteLength]).toEqual([2, 1 << 20]);
+  expect(((await p.createFile(path, [first]).catch((e) => e)) as NodeJS.ErrnoException).code).toBe("EEXIST");
+  expect([...readFileSync(path)]).toEqual([1, 2, 5, 5, 5]);
+  expect(((await p.createFile(join(dir.path, "no", "such"), [first]).catch((e) => e)) as NodeJS.ErrnoException).code).toBe("ENOENT");
 });
 
 test("threads end after the idle time without a flush, and start again on the next one", async () => {
