@@ -15,7 +15,13 @@ export interface CreateRequest {
   bytes: Uint8Array;
 }
 
-export type FsyncRequest = FlushRequest | CreateRequest;
+/** Rename `from` to `to`, making `to`'s folder (owner-only) first if it is missing. */
+export interface MoveRequest {
+  id: number;
+  move: [from: string, to: string];
+}
+
+export type FsyncRequest = FlushRequest | CreateRequest | MoveRequest;
 
 /** Done; or failed with the system's error code (EIO, ENOSPC, EBADF…) and message. */
 export interface FsyncResponse {

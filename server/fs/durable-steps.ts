@@ -18,6 +18,8 @@ export const durable = {
   syncFd: (fd: number, _path: string): void => fsyncSync(fd),
   closeFd: (fd: number, _path: string): void => closeSync(fd),
   rename: (from: string, to: string): void => renameSync(from, to),
+  /** The same rename on an fsync thread, `to`'s folder made (owner-only) if missing. */
+  renameAsync: (from: string, to: string): Promise<void> => fsyncPool.move(from, to),
   /**
    * Flush a file's bytes by its path (one another part of the node writes: the database's WAL) with
    * fdatasync — its bytes and size, not its times — without holding the event loop. False if there

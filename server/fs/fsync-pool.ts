@@ -65,6 +65,11 @@ export class FsyncPool {
     return this.call((id) => ({ id, create: path, bytes }), [bytes.buffer]);
   }
 
+  /** Rename `from` to `to` on a thread, making `to`'s folder (owner-only) first if it is missing. */
+  move(from: string, to: string): Promise<void> {
+    return this.call((id) => ({ id, move: [from, to] }));
+  }
+
   private call(request: (id: number) => FsyncRequest, transfer: Transferable[] = []): Promise<void> {
     this.cancelRetirement(); // no thread ends while a flush is under way
     const thread = this.leastBusy();

@@ -174,8 +174,8 @@ export class BlobStore {
     const blob = this.newBlobId();
     const dest = this.path(owner, blob);
     const dir = join(this.filesDir, owner, blob.slice(0, 2));
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    durable.rename(tmp, dest);
+    // On a thread, like the temp file's making: a rename can wait on the disk's journal.
+    await durable.renameAsync(tmp, dest);
     try {
       await this.folderFlushes.flushed(dir);
     } catch (err) {

@@ -27,6 +27,7 @@ function record(): void {
   durable.syncFd = (fd, p) => (steps.push({ step: "sync", path: p, at: observe() }), original.syncFd(fd, p));
   durable.closeFd = (fd, p) => (steps.push({ step: "close", path: p, at: observe() }), original.closeFd(fd, p));
   durable.rename = (from, to) => (steps.push({ step: "rename", path: `${from} -> ${to}`, at: observe() }), original.rename(from, to));
+  durable.renameAsync = (from, to) => (steps.push({ step: "rename", path: `${from} -> ${to}`, at: observe() }), original.renameAsync(from, to));
   durable.fsyncDir = (dir) => (steps.push({ step: "fsync-dir", path: dir, at: observe() }), original.fsyncDir(dir));
   durable.fsyncDirAsync = (dir) => (steps.push({ step: "fsync-dir", path: dir, at: observe() }), original.fsyncDirAsync(dir));
   durable.syncFileAsync = (path) => (steps.push({ step: "sync-file", path, at: observe() }), original.syncFileAsync(path));
