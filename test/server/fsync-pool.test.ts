@@ -2,7 +2,7 @@
 // run side by side on threads that start on demand and end when idle, and never keep a finished
 // process alive nor let one end before its flush is done.
 import { afterEach, expect, test } from "bun:test";
-import { closeSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FsyncPool } from "../../server/fs/fsync-pool.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
@@ -82,6 +82,20 @@ test("a file created whole on a thread: the chunks' own bytes (a view of a large
   expect(((await p.createFile(path, [first]).catch((e) => e)) as NodeJS.ErrnoException).code).toBe("EEXIST");
   expect([...readFileSync(path)]).toEqual([1, 2, 5, 5, 5]);
   expect(((await p.createFile(join(dir.path, "no", "such"), [first]).catch((e) => e)) as NodeJS.ErrnoException).code).toBe("ENOENT");
+});
+
+test("a move on a thread: renamed, its new folder made owner-only when missing; a missing file is ENOENT", async () => {
+  const p = pool(2, 60_000);
+  const dir = makeTempDir();
+  dirs.push(dir);
+  const from = join(dir.path, "tmp-file");
+  await p.createFile(from, [new Uint8Array([4, 2])]);
+  const to = join(dir.path, "ab", "blob");
+  await p.move(from, to);
+  expect([existsSync(from), [...readFileSync(to)]]).toEqual([false, [4, 2]]);
+  expect(statSync(join(dir.path, "ab")).mode & 0o777).toBe(0o700);
+  expect(((await p.move(from, to).catch((e) => e)) as NodeJS.ErrnoException).code).toBe("ENOENT");
+  expect([...readFileSync(to)]).toEqual([4, 2]);
 });
 
 test("threads end after the idle time without a flush, and start again on the next one", async () => {
