@@ -138,7 +138,11 @@ describe("the Owner's own certificate files", () => {
     copyFileSync(leaf.keyFile, keyFile);
     copyFileSync(leaf.certFile, certFile);
   };
-  const served = async () => inspectCertificate((await sClient("127.0.0.1", portOf(t), { serverName: "pc2.example.com" })).certPem!).fingerprint;
+  /** The served certificate's fingerprint; null if the handshake failed. */
+  const served = async () => {
+    const { certPem } = await sClient("127.0.0.1", portOf(t), { serverName: "pc2.example.com" });
+    return certPem === null ? null : inspectCertificate(certPem).fingerprint;
+  };
   const ca_ = () => readFileSync(ca.caFile, "utf8");
 
   beforeAll(async () => {
@@ -169,11 +173,14 @@ describe("the Owner's own certificate files", () => {
     ws.onmessage = (e) => answers.push(JSON.parse(String(e.data)));
 
     install(ca.leaf(["pc2.example.com", "localhost", "127.0.0.1"]));
+    // A connection made in the instant the new listener takes the port is refused (documented in
+    // node.ts: Bun cannot change a listener's certificate); a probe that met it just tries again.
     let after = before;
-    for (let i = 0; i < 40 && after === before; i++) {
+    for (let i = 0; i < 40 && (after === before || after === null); i++) {
       await Bun.sleep(250);
       after = await served();
     }
+    expect(before).not.toBeNull();
     expect(after).not.toBe(before);
     expect(after).toBe(inspectCertificate(readFileSync(certFile, "utf8")).fingerprint);
     // The socket opened before the swap still answers.
