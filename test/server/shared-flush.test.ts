@@ -49,6 +49,7 @@ test("callers during a flush are not answered by it: they share one flush that b
   expect(await settled(...during)).toEqual([false, false, false]);
   expect(begun).toHaveLength(2); // one flush for the three
   const late = f.flushed("/d"); // asked during the second: waits for a third
+  expect(begun).toHaveLength(2); // never two flushes of one path at once
   begun[1]!.end();
   await Promise.all(during);
   expect(await settled(late)).toEqual([false]);
