@@ -5,11 +5,8 @@
 //   PUT /durable the durable steps a node's small write takes and nothing else: the body hashed and
 //                written to a temp file, fsynced (on the node's fsync threads), renamed into a
 //                sharded folder, the folder fsynced — the ceiling for PC2's small writes.
-//   PUT /grouped the same, with the folder's flush shared: writes in flight land in one folder
-//                (it changes every 64 writes) and share its flushes (server/fs/shared-flush.ts).
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { SharedFlush } from "../../server/fs/shared-flush.ts";
 import { fsyncPool } from "../../server/fs/fsync-pool.ts";
 
 const dir = process.argv[2];
@@ -25,10 +22,7 @@ async function fsyncDir(path: string): Promise<void> {
   }
 }
 
-const flusher = new SharedFlush(fsyncDir);
-let written = 0;
-
-async function durableWrite(body: Uint8Array, grouped: boolean): Promise<string> {
+async function durableWrite(body: Uint8Array): Promise<string> {
   const hash = new Bun.CryptoHasher("sha256").update(body).digest("hex");
   const tmp = join(dir!, `tmp-${n++}`);
   const fd = openSync(tmp, "wx");
@@ -39,10 +33,10 @@ async function durableWrite(body: Uint8Array, grouped: boolean): Promise<string>
     closeSync(fd);
   }
   const id = crypto.randomUUID().replaceAll("-", "");
-  const shard = join(dir!, grouped ? (Math.floor(written++ / 64) % 256).toString(16).padStart(2, "0") : id.slice(0, 2));
+  const shard = join(dir!, id.slice(0, 2));
   mkdirSync(shard, { recursive: true });
   renameSync(tmp, join(shard, id));
-  await (grouped ? flusher.flushed(shard) : fsyncDir(shard));
+  await fsyncDir(shard);
   return hash;
 }
 
@@ -53,7 +47,7 @@ const server = Bun.serve({
   async fetch(req) {
     if (req.method !== "PUT" || !req.body) return new Response("PUT a body", { status: 400 });
     const path = new URL(req.url).pathname;
-    if (path === "/durable" || path === "/grouped") return Response.json({ sha256: await durableWrite(await req.bytes(), path === "/grouped") }, { status: 201 });
+    if (path === "/durable") return Response.json({ sha256: await durableWrite(await req.bytes()) }, { status: 201 });
     const fd = openSync(join(dir, `upload-${n++}`), "w");
     const hash = new Bun.CryptoHasher("sha256");
     let size = 0;
