@@ -10,11 +10,9 @@ const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
 export class KeyPair {
   readonly id: Id;
   readonly publicKey: Uint8Array;
-  /** X25519 secret (libsodium's conversion of the seed) for crypto_box. */
-  readonly encryptionSecret: Uint8Array;
-  /** X25519 public key (Montgomery form of the Ed25519 key). */
-  readonly encryptionPublic: Uint8Array;
   private readonly privateKey: KeyObject;
+  private readonly seed: Uint8Array;
+  private x25519: { secret: Uint8Array; public: Uint8Array } | null = null;
 
   /** From the 32-byte Ed25519 seed (RFC 8032 secret key). */
   constructor(seed: Uint8Array) {
@@ -22,8 +20,23 @@ export class KeyPair {
     this.privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: "der", type: "pkcs8" });
     this.publicKey = new Uint8Array(Buffer.from(createPublicKey(this.privateKey).export({ format: "jwk" }).x!, "base64url"));
     this.id = Id.of(this.publicKey);
-    this.encryptionSecret = ed25519.utils.toMontgomerySecret(seed);
-    this.encryptionPublic = ed25519.utils.toMontgomery(this.publicKey);
+    this.seed = Uint8Array.from(seed);
+  }
+
+  /** X25519 secret (libsodium's conversion of the seed) for crypto_box. */
+  get encryptionSecret(): Uint8Array {
+    return this.montgomery().secret;
+  }
+
+  /** X25519 public key (Montgomery form of the Ed25519 key). */
+  get encryptionPublic(): Uint8Array {
+    return this.montgomery().public;
+  }
+
+  /** Converted when first needed: a node's start reads only its ID (the conversion is ~5 ms of bigint arithmetic). */
+  private montgomery(): { secret: Uint8Array; public: Uint8Array } {
+    this.x25519 ??= { secret: ed25519.utils.toMontgomerySecret(this.seed), public: ed25519.utils.toMontgomery(this.publicKey) };
+    return this.x25519;
   }
 
   /** A 64-byte secret key in libsodium's layout (seed ‖ public key), as Boson configs carry it. */

@@ -3,79 +3,80 @@
 // and AI generations with their duration and outcome) or when scraped (WebSocket connections,
 // terminal sessions, the WASM queue, IPFS pins and blocks, disk free), beside the process's own
 // (resident memory, CPU, event-loop lag).
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+//
+// prom-client loads after start-up, not before the first request: it took a tenth of a restart's
+// time (its module and the default metrics' set-up). Until it is loaded, what happens is kept in
+// order and counted once it is (instruments.ts), so a scrape never misses anything.
 import type { EventBus } from "../../events.ts";
+import type { HttpObservation, Instruments } from "./instruments.ts";
 
-/** One answered HTTP request, as the listener saw it. */
-export interface HttpObservation {
-  method: string;
-  /** The route's pattern ("/api/files/:id"), never the raw path: label values stay few. */
-  route: string;
-  status: number;
-  seconds: number;
-}
+export type { HttpObservation } from "./instruments.ts";
 
-const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-const RUN_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+/** How long after start prom-client is loaded unless a scrape asks first. */
+const LOAD_AFTER_MS = 2000;
+/** Observations kept while it loads; one more loads it at once. */
+const MAX_WAITING = 10_000;
+
+type Observation = (m: Instruments) => void;
 
 export class MetricsService {
-  private readonly registry = new Registry();
-  private readonly requests: Counter<"method" | "route" | "status">;
-  private readonly latency: Histogram<"method" | "route">;
+  private instruments: Instruments | null = null;
+  private loading: Promise<Instruments> | null = null;
+  private waiting: Observation[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(events: EventBus) {
-    const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: "pc2_" });
-    // Three of prom-client's defaults are gauges named like counters (promtool's lint refuses them),
-    // and Node's handle counts say little about Bun: left out.
-    for (const name of ["active_handles_total", "active_requests_total", "active_resources_total"]) this.registry.removeSingleMetric(`pc2_nodejs_${name}`);
-    this.requests = new Counter({ name: "pc2_http_requests_total", help: "HTTP requests answered, by method, route and status", labelNames: ["method", "route", "status"], registers });
-    this.latency = new Histogram({
-      name: "pc2_http_request_duration_seconds",
-      help: "Time to answer an HTTP request (to its headers), by method and route",
-      labelNames: ["method", "route"],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    const uploads = new Counter({ name: "pc2_files_written_total", help: "Files stored (uploads, WebDAV PUTs, saved outputs)", registers });
-    const uploadBytes = new Counter({ name: "pc2_files_written_bytes_total", help: "Bytes of the files stored", registers });
-    events.on("files.written", ({ bytes }) => {
-      uploads.inc();
-      uploadBytes.inc(bytes);
-    });
-    const wasmRuns = new Counter({ name: "pc2_wasm_runs_total", help: "WASM runs finished, by outcome (ok, error, or why it was killed)", labelNames: ["outcome"], registers });
-    const wasmSeconds = new Histogram({ name: "pc2_wasm_run_duration_seconds", help: "WASM run time", buckets: RUN_BUCKETS, registers });
-    events.on("wasm.finished", ({ ms, outcome }) => {
-      wasmRuns.inc({ outcome });
-      wasmSeconds.observe(ms / 1000);
-    });
-    const aiRuns = new Counter({ name: "pc2_ai_generations_total", help: "AI generations finished, by provider and outcome", labelNames: ["provider", "outcome"], registers });
-    const aiSeconds = new Histogram({ name: "pc2_ai_generation_duration_seconds", help: "AI generation time", labelNames: ["provider"], buckets: RUN_BUCKETS, registers });
-    events.on("ai.finished", ({ provider, ms, outcome }) => {
-      aiRuns.inc({ provider, outcome });
-      aiSeconds.observe({ provider }, ms / 1000);
-    });
+    events.on("files.written", ({ bytes }) => this.record((m) => m.fileWritten(bytes)));
+    events.on("wasm.finished", ({ ms, outcome }) => this.record((m) => m.wasmFinished(ms, outcome)));
+    events.on("ai.finished", ({ provider, ms, outcome }) => this.record((m) => m.aiFinished(provider, ms, outcome)));
+  }
+
+  /** Loads prom-client a little after start-up (off the first requests' path). */
+  start(): void {
+    this.timer = setTimeout(() => void this.load(), LOAD_AFTER_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   /** A value read when Prometheus scrapes (a count of something, the disk's free bytes). */
   gauge(name: string, help: string, read: () => number | Promise<number>): void {
-    new Gauge({
-      name: `pc2_${name}`,
-      help,
-      registers: [this.registry],
-      async collect() {
-        this.set(await read());
-      },
-    });
+    this.record((m) => m.gauge(name, help, read));
   }
 
   httpRequest(o: HttpObservation): void {
-    this.requests.inc({ method: o.method, route: o.route, status: String(o.status) });
-    this.latency.observe({ method: o.method, route: o.route }, o.seconds);
+    this.record((m) => m.httpRequest(o));
   }
 
   /** The exposition text and its content type. */
   async scrape(): Promise<{ text: string; contentType: string }> {
-    return { text: await this.registry.metrics(), contentType: this.registry.contentType };
+    return (await this.load()).scrape();
+  }
+
+  /** Whether prom-client is loaded (for tests). */
+  loaded(): boolean {
+    return this.instruments !== null;
+  }
+
+  /** prom-client loaded and everything recorded so far counted; at most once. */
+  load(): Promise<Instruments> {
+    this.loading ??= import("./instruments.ts").then(({ createInstruments }) => {
+      const m = createInstruments();
+      for (const observe of this.waiting) observe(m);
+      this.waiting = [];
+      this.instruments = m;
+      this.stop();
+      return m;
+    });
+    return this.loading;
+  }
+
+  private record(observe: Observation): void {
+    if (this.instruments) return observe(this.instruments);
+    this.waiting.push(observe);
+    if (this.waiting.length >= MAX_WAITING) void this.load();
   }
 }

@@ -1,0 +1,83 @@
+// prom-client loads after start-up (metrics.service.ts): what happens before it is loaded is counted
+// once it is, a scrape loads it at once, too many waiting observations load it early, and a stopped
+// service never loads it on its own.
+import { describe, expect, test } from "bun:test";
+import { EventBus } from "../../../server/events.ts";
+import { createLogger } from "../../../server/log.ts";
+import { MetricsService } from "../../../server/services/metrics/metrics.service.ts";
+
+const quiet = () => createLogger({ level: "error", format: "json", sink: { write: () => {} } });
+
+function sample(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe("metrics before prom-client is loaded", () => {
+  test("nothing is loaded at start; what happened meanwhile is counted by the first scrape", async () => {
+    const events = new EventBus(quiet());
+    const metrics = new MetricsService(events);
+    metrics.start();
+    try {
+      for (let i = 0; i < 3; i++) metrics.httpRequest({ method: "GET", route: "/health", status: 200, seconds: 0.002 });
+      metrics.httpRequest({ method: "GET", route: "/health", status: 503, seconds: 0.2 });
+      events.emit("files.written", { owner: "0xabc", bytes: 1234 });
+      events.emit("wasm.finished", { ms: 1500, outcome: "ok" });
+      events.emit("ai.finished", { provider: "ollama", ms: 250, outcome: "error" });
+      let reads = 0;
+      metrics.gauge("test_gauge", "A gauge registered before the load", () => ++reads * 10);
+      expect(metrics.loaded()).toBe(false);
+      expect(reads).toBe(0);
+
+      const { text, contentType } = await metrics.scrape();
+      expect(metrics.loaded()).toBe(true);
+      expect(contentType).toContain("text/plain");
+      expect(sample(text, 'pc2_http_requests_total{method="GET",route="/health",status="200"}')).toBe(3);
+      expect(sample(text, 'pc2_http_requests_total{method="GET",route="/health",status="503"}')).toBe(1);
+      expect(sample(text, 'pc2_http_request_duration_seconds_count{method="GET",route="/health"}')).toBe(4);
+      expect(sample(text, 'pc2_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/health"}')).toBe(3);
+      expect(sample(text, "pc2_files_written_total")).toBe(1);
+      expect(sample(text, "pc2_files_written_bytes_total")).toBe(1234);
+      expect(sample(text, 'pc2_wasm_runs_total{outcome="ok"}')).toBe(1);
+      expect(sample(text, "pc2_wasm_run_duration_seconds_sum")).toBe(1.5);
+      expect(sample(text, 'pc2_ai_generations_total{provider="ollama",outcome="error"}')).toBe(1);
+      expect(sample(text, "pc2_test_gauge")).toBe(10);
+      expect(text).toContain("pc2_process_resident_memory_bytes");
+
+      // Once loaded, observations count at once.
+      metrics.httpRequest({ method: "GET", route: "/health", status: 200, seconds: 0.002 });
+      const again = (await metrics.scrape()).text;
+      expect(sample(again, 'pc2_http_requests_total{method="GET",route="/health",status="200"}')).toBe(4);
+      expect(sample(again, "pc2_test_gauge")).toBe(20);
+    } finally {
+      metrics.stop();
+    }
+  });
+
+  test("it loads on its own a little after start, or at once when too much is waiting", async () => {
+    const timed = new MetricsService(new EventBus(quiet()));
+    timed.start();
+    const started = performance.now();
+    while (!timed.loaded() && performance.now() - started < 10_000) await Bun.sleep(50);
+    expect(timed.loaded()).toBe(true);
+    expect(performance.now() - started).toBeGreaterThan(1500);
+
+    const busy = new MetricsService(new EventBus(quiet()));
+    busy.start();
+    for (let i = 0; i < 9_999; i++) busy.httpRequest({ method: "GET", route: "/x", status: 200, seconds: 0 });
+    await Bun.sleep(50);
+    expect(busy.loaded()).toBe(false);
+    busy.httpRequest({ method: "GET", route: "/x", status: 200, seconds: 0 });
+    await busy.load();
+    expect(sample((await busy.scrape()).text, 'pc2_http_requests_total{method="GET",route="/x",status="200"}')).toBe(10_000);
+    busy.stop();
+  });
+
+  test("a stopped service does not load it on its own", async () => {
+    const metrics = new MetricsService(new EventBus(quiet()));
+    metrics.start();
+    metrics.stop();
+    await Bun.sleep(2500);
+    expect(metrics.loaded()).toBe(false);
+  });
+});
