@@ -3,10 +3,9 @@
 // ECDSA P-256 key and its CSR, and the chain the CA returns. A CA's refusal comes back as
 // AcmeError with the CA's own words (e.g. "urn:ietf:params:acme:error:connection: …").
 // acme-client is loaded when first needed: evaluating it (with axios) took ~95 ms of a compiled
-// node's start-up, for a certificate that is asked for once in months.
+// node's start-up, for a certificate that is asked for once in months; node:https and node:tls
+// with it (Bun builds them on first import: ~5 ms of a restart).
 import type acmeModule from "acme-client";
-import { Agent } from "node:https";
-import * as tls from "node:tls";
 import type { AcmeChallenges } from "./acme-challenges.ts";
 
 export class AcmeError extends Error {}
@@ -22,21 +21,27 @@ export interface IssueOptions {
 
 type Acme = typeof acmeModule;
 
+interface Loaded {
+  acme: Acme;
+  https: typeof import("node:https");
+  tls: typeof import("node:tls");
+}
+
 let trusted: string | null = null;
-let loaded: Acme | null = null;
+let loaded: Loaded | null = null;
 let loading: Promise<Acme> | null = null;
 
-function applyTrust(acme: Acme): void {
+function applyTrust({ acme, https, tls }: Loaded): void {
   // tls.rootCertificates is read only here: building the list took ~60 ms when it was read at import.
-  acme.axios.defaults.httpsAgent = trusted ? new Agent({ ca: [...tls.rootCertificates, trusted], keepAlive: false }) : undefined;
+  acme.axios.defaults.httpsAgent = trusted ? new https.Agent({ ca: [...tls.rootCertificates, trusted], keepAlive: false }) : undefined;
 }
 
 /** acme-client, loaded on first use with the trusted CA applied. */
 function acmeClient(): Promise<Acme> {
-  loading ??= import("acme-client").then((m) => {
-    loaded = m.default;
+  loading ??= Promise.all([import("acme-client"), import("node:https"), import("node:tls")]).then(([acme, https, tls]) => {
+    loaded = { acme: acme.default, https, tls };
     applyTrust(loaded);
-    return loaded;
+    return loaded.acme;
   });
   return loading;
 }
