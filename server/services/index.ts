@@ -231,7 +231,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     countBlocks(join(config.dataDir, "ipfs", "blocks")),
   );
   metrics.gauge("disk_free_bytes", "Free bytes on the data disk", () => files.diskFree());
-  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, functions, llama, network, backup, backupBrowser, updates, metrics];
+  const lifecycle: Lifecycle[] = [tls, identity, setup, files, uploads, terminals, wasm, functions, llama, network, backup, backupBrowser, updates];
   return {
     updates,
     backup,
