@@ -183,7 +183,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     domain: config.functionsDomain,
   });
   const network = new NetworkService({ config: config.network, settings, db, keys: () => identity.bosonKeys(), dataDir: config.dataDir, events, log: log.child({ svc: "network" }) });
-  system.addCheck("network", () => ({ status: "ok", state: network.status().state }));
+  system.addCheck("network", () => ({ status: "ok", state: network.currentState() }));
   const tls = new TlsService({
     config: config.tls,
     dataDir: config.dataDir,

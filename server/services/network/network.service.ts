@@ -208,6 +208,11 @@ export class NetworkService {
     this.d.events.emit("network.status", this.status());
   }
 
+  /** Where the node stands on the network, alone (a health check asks this often; status() builds far more). */
+  currentState(): NetworkState {
+    return this.state;
+  }
+
   status(): NetworkStatus {
     const keys = this.d.keys();
     const node = this.node;
