@@ -264,10 +264,19 @@ test("blob names: 32 hex digits; one after another they share a shard folder 64 
 test("blobs committed together share their folder's flushes (group commit): each is on the disk, each folder flushed after its renames", async () => {
   const s = store();
   const received = await Promise.all(Array.from({ length: 40 }, () => s.receive(body(100), 1 << 30)));
+  // Each folder's first flush lasts until every rename is done (whatever the machine's load), so
+  // every rename but the first ones lands while a flush of its folder runs.
+  let renamed = 0;
+  let allRenamed: () => void = () => {};
+  const renames = new Promise<void>((resolve) => (allRenamed = resolve));
+  durable.renameAsync = async (from, to) => {
+    await original.renameAsync(from, to);
+    if (++renamed === received.length) allRenamed();
+  };
   const flushed: { dir: string; present: number }[] = [];
   durable.fsyncDirAsync = async (dir) => {
     flushed.push({ dir, present: readdirSync(dir).length });
-    await Bun.sleep(5);
+    await renames;
     return original.fsyncDirAsync(dir);
   };
   const blobs = await Promise.all(received.map((r) => s.commit("0xa", r.tmp)));
