@@ -66,6 +66,8 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "server/fs/durable-steps.ts",
       "server/fs/fsync-pool.ts",
       "server/fs/shared-flush.ts",
+      // The index's side of durability: WAL mode, its synchronous level, and the WAL's flush before an answer.
+      "server/db/database.ts",
     ],
     tests: [
       "test/server/files/durability-order.test.ts",
