@@ -39,6 +39,8 @@ export class FsyncPool {
   constructor(
     readonly size = POOL_SIZE,
     readonly idleMs = IDLE_MS,
+    /** The threads' module (tests give a stand-in that holds answers or dies). */
+    private readonly script: string | URL = workerUrl("fsync.worker.ts"),
   ) {}
 
   /**
@@ -103,7 +105,7 @@ export class FsyncPool {
   }
 
   private start(): Thread {
-    const worker = new Worker(workerUrl("fsync.worker.ts")) as RefWorker;
+    const worker = new Worker(this.script) as RefWorker;
     const thread: Thread = { worker, busy: 0 };
     worker.onmessage = (event: MessageEvent<FsyncResponse>) => this.settle(event.data);
     worker.onerror = (event) => {

@@ -177,3 +177,66 @@ test("a process waiting only on a flush lives until it answers, and ends once it
   // Idle threads hold nothing: it ends long before the pool's 10 s idle time.
   expect(performance.now() - started).toBeLessThan(8_000);
 });
+
+/** A pool of stand-in threads (test/fixtures/fsync/stand-in.worker.ts): fd -1 dies, -2 is held, -3 answers what its thread holds, -4 what all hold. */
+function standIns(size: number, idleMs = 60_000): FsyncPool {
+  const p = new FsyncPool(size, idleMs, new URL("../fixtures/fsync/stand-in.worker.ts", import.meta.url).href);
+  pools.push(p);
+  return p;
+}
+
+/** Which thread answered (the stand-in answers with its name as the code), or "pending". */
+async function answeredBy(flush: Promise<void>, withinMs = 300): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const pending = new Promise<string>((resolve) => (timer = setTimeout(() => resolve("pending"), withinMs)));
+  const answer = flush.then(
+    () => "flushed",
+    (err: NodeJS.ErrnoException) => `${err.code ?? ""}|${err.message}`,
+  );
+  try {
+    return await Promise.race([answer, pending]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test("a flush goes to an idle thread first, then to the least busy; each answer names its thread", async () => {
+  const p = standIns(2);
+  const first = p.sync(-2); // held on a first thread
+  const second = p.sync(-2); // that one is busy: a second thread starts
+  const third = p.sync(-2); // both hold one: the first of them takes it
+  const release = p.sync(-3); // the least busy (the second, holding one) answers its own
+  const [r2, rr] = await Promise.all([answeredBy(second), answeredBy(release)]);
+  expect(r2).toMatch(/^thread-\w+\|thread-\w+$/); // the code is the thread's name, and so is the message
+  expect(rr).toBe(r2);
+  expect(await answeredBy(first, 50)).toBe("pending");
+  expect(await answeredBy(third, 50)).toBe("pending");
+  expect(p.running()).toBe(2);
+  const release2 = p.sync(-3); // the second thread is idle again: it takes this one, not the first (holding two)
+  expect(await answeredBy(release2)).toBe(r2);
+  p.stop();
+  expect(await answeredBy(first)).toBe("|the fsync pool was stopped");
+  expect(await answeredBy(third)).toBe("|the fsync pool was stopped");
+  expect(p.running()).toBe(0);
+});
+
+test("a thread that dies fails the flushes it held with its words, not another's; the next flush starts afresh", async () => {
+  const p = standIns(2, 40);
+  const held = p.sync(-2); // on the first thread
+  const dying = p.sync(-1); // on a second thread, which dies
+  expect(await answeredBy(dying, 5000)).toMatch(/^\|fsync thread failed: [\s\S]*the stand-in thread died/);
+  expect(await answeredBy(held, 100)).toBe("pending");
+  expect(p.running()).toBe(1);
+  const next = p.sync(0); // the first thread is busy: a new one starts and answers
+  expect(await answeredBy(next)).toMatch(/^thread-\w+\|/);
+  expect(p.running()).toBe(2);
+  // A flush still held keeps every thread past the idle time…
+  await Bun.sleep(150);
+  expect(p.running()).toBe(2);
+  // …and once it is answered, they end after it.
+  const release = p.sync(-4);
+  expect(await answeredBy(release)).toMatch(/^thread-\w+\|/);
+  expect(await answeredBy(held)).toMatch(/^thread-\w+\|/);
+  for (let i = 0; i < 100 && p.running() > 0; i++) await Bun.sleep(10);
+  expect(p.running()).toBe(0);
+});
