@@ -71,6 +71,7 @@ export const MUTATE_GROUPS: MutateGroup[] = [
     ],
     tests: [
       "test/server/files/durability-order.test.ts",
+      "test/server/durable-steps.test.ts",
       "test/server/shared-flush.test.ts",
       "test/server/db.test.ts",
       "test/server/files/fsync-syscalls.test.ts",

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { chmodSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { closeDatabase, commitsOnDisk, openDatabase, transaction } from "../../server/db/database.ts";
@@ -40,6 +41,14 @@ describe("database", () => {
       for (const p of [path, path + "-wal", path + "-shm"]) if (existsSync(p)) chmodSync(p, 0o644);
       db = openDatabase(path);
       expect(mode(path)).toBe(0o600);
+      closeDatabase(db);
+      // With another connection open, the -wal and -shm outlive a close: looser ones are tightened too.
+      const other = new Database(path);
+      other.run("INSERT INTO t VALUES (2)");
+      for (const p of [path, path + "-wal", path + "-shm"]) chmodSync(p, 0o644);
+      db = openDatabase(path);
+      expect([mode(path), mode(path + "-wal"), mode(path + "-shm")]).toEqual([0o600, 0o600, 0o600]);
+      other.close();
       closeDatabase(db);
     }));
 
