@@ -104,6 +104,31 @@ test("two writes that each fit but not together: both bodies start within the qu
   }
 });
 
+test("an overwrite that no longer fits at commit is told what is left, counting the bytes it would have freed", async () => {
+  const base = await used();
+  const fs = filesClient(httpFetcher(t.url), admin);
+  expect((await fs.write("~/Documents", "replaced.bin", new Uint8Array(100 * KiB))).status).toBe(200);
+  await setQuota(base + 1024 * KiB);
+  const tmp = join(t.dataDir, "tmp");
+  const uploads = () => readdirSync(tmp).filter((n) => n.startsWith("upload-")).length;
+  try {
+    // Alone, each fits: a new 500 KiB file; the 100 KiB file replaced by 600 KiB.
+    const added = heldWrite("added.bin", 500 * KiB);
+    const over = heldWrite("replaced.bin", 600 * KiB, "~/Documents", { overwrite: "true" });
+    for (let i = 0; i < 500 && uploads() < 2; i++) await Bun.sleep(10);
+    expect(uploads()).toBe(2);
+    added.finish();
+    expect((await added.response).status).toBe(200);
+    over.finish();
+    const res = await over.response;
+    // 1024 KiB − (100 + 500) used + the 100 KiB the overwrite would free.
+    expect([res.status, await res.json()]).toEqual([413, expect.objectContaining({ code: "storage_quota_exceeded", available: 524 * KiB })]);
+    expect(await used()).toBe(base + 600 * KiB);
+  } finally {
+    await setQuota(null);
+  }
+});
+
 /** The answer, or "no answer" if none came within `ms` (the body still held). */
 async function answerWithin(response: Promise<Response>, ms: number): Promise<{ status: number; code?: string } | "no answer"> {
   let timer: ReturnType<typeof setTimeout> | undefined;
