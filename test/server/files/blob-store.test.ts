@@ -238,7 +238,9 @@ test("a duplicate onto another file system (no hard link possible) is a copy", a
   const blob = await s.commit("0xa", (await s.receive(body(5000), 1 << 30)).tmp);
   const synced: string[] = [];
   durable.syncFd = (fd, path) => (synced.push(path), original.syncFd(fd, path));
+  const descriptors = readdirSync("/proc/self/fd").length;
   const copy = s.duplicate("0xa", blob, "0xb");
+  expect(readdirSync("/proc/self/fd").length).toBe(descriptors); // the copy's descriptor is closed
   expect(readFileSync(s.path("0xb", copy))).toEqual(readFileSync(s.path("0xa", blob)));
   expect(statSync(s.path("0xb", copy)).nlink).toBe(1);
   expect(synced).toEqual([s.path("0xb", copy)]); // a copy's bytes are flushed; a link has none of its own
@@ -259,6 +261,24 @@ test("blob names: 32 hex digits; one after another they share a shard folder 64 
   expect(runs.slice(1, -1).map((r) => r.length)).toEqual(Array(runs.length - 2).fill(64));
   expect(runs[0]!.length + runs.at(-1)!.length).toBe(runs.length === 5 ? 128 : 64);
   for (let i = 1; i < runs.length; i++) expect(runs[i]!.shard).toBe((runs[i - 1]!.shard + 1) % 256);
+});
+
+test("every shard in turn: 256 runs of 64 cover 00 to ff, each name 32 hex digits", () => {
+  const s = store();
+  const shards = new Map<string, number>();
+  for (let i = 0; i < 256 * 64; i++) {
+    const n = s.newBlobId();
+    expect(n.length).toBe(32);
+    shards.set(n.slice(0, 2), (shards.get(n.slice(0, 2)) ?? 0) + 1);
+  }
+  expect(shards.size).toBe(256);
+  expect([...shards.values()].every((count) => count === 64)).toBe(true);
+  expect([...shards.keys()].every((k) => /^[0-9a-f]{2}$/.test(k))).toBe(true);
+});
+
+test("each store starts its names at a random shard", () => {
+  const firsts = new Set(Array.from({ length: 20 }, () => store().newBlobId().slice(0, 2)));
+  expect(firsts.size).toBeGreaterThan(5); // 20 draws from 256 shards (a fixed start gives 1)
 });
 
 test("blobs committed together share their folder's flushes (group commit): each is on the disk, each folder flushed after its renames", async () => {
