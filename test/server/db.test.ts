@@ -30,6 +30,17 @@ describe("database", () => {
       expect(existsSync(path + "-wal")).toBe(false);
     }));
 
+  test("named parameters bind from plain keys, and a missing one is an error, not a NULL (strict mode)", () =>
+    withDb((path) => {
+      const db = openDatabase(path);
+      db.run("CREATE TABLE t (x INTEGER, y TEXT)");
+      const insert = db.query("INSERT INTO t (x, y) VALUES ($x, $y)");
+      insert.run({ x: 7, y: "seven" } as never);
+      expect(() => insert.run({ x: 8 } as never)).toThrow('Missing parameter "y"');
+      expect(db.query("SELECT x, y FROM t").all()).toEqual([{ x: 7, y: "seven" }]);
+      closeDatabase(db);
+    }));
+
   test("the database, its -wal and -shm are 0600 (new, and tightened when looser)", () =>
     withDb((path) => {
       const mode = (p: string) => statSync(p).mode & 0o777;

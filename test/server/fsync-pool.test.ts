@@ -220,6 +220,16 @@ test("a flush goes to an idle thread first, then to the least busy; each answer 
   expect(p.running()).toBe(0);
 });
 
+test("a pool used again after a stop forgets what the stop failed: its threads end when idle", async () => {
+  const p = standIns(1, 40);
+  const held = p.sync(-2);
+  p.stop();
+  expect(await answeredBy(held)).toBe("|the fsync pool was stopped");
+  expect(await answeredBy(p.sync(0))).toMatch(/^thread-\w+\|/);
+  for (let i = 0; i < 100 && p.running() > 0; i++) await Bun.sleep(10);
+  expect(p.running()).toBe(0);
+});
+
 test("a thread that dies fails the flushes it held with its words, not another's; the next flush starts afresh", async () => {
   const p = standIns(2, 40);
   const held = p.sync(-2); // on the first thread
@@ -227,9 +237,11 @@ test("a thread that dies fails the flushes it held with its words, not another's
   expect(await answeredBy(dying, 5000)).toMatch(/^\|fsync thread failed: [\s\S]*the stand-in thread died/);
   expect(await answeredBy(held, 100)).toBe("pending");
   expect(p.running()).toBe(1);
-  const next = p.sync(0); // the first thread is busy: a new one starts and answers
-  expect(await answeredBy(next)).toMatch(/^thread-\w+\|/);
+  const next = p.sync(-2); // the first thread is busy: a new one starts (and holds this one)
+  expect(await answeredBy(next, 100)).toBe("pending");
   expect(p.running()).toBe(2);
+  // Both alive threads hold one: the next flush goes to one of them, never to the dead one.
+  expect(await answeredBy(p.sync(0))).toMatch(/^thread-\w+\|/);
   // A flush still held keeps every thread past the idle time…
   await Bun.sleep(150);
   expect(p.running()).toBe(2);
@@ -237,6 +249,7 @@ test("a thread that dies fails the flushes it held with its words, not another's
   const release = p.sync(-4);
   expect(await answeredBy(release)).toMatch(/^thread-\w+\|/);
   expect(await answeredBy(held)).toMatch(/^thread-\w+\|/);
+  expect(await answeredBy(next)).toMatch(/^thread-\w+\|/);
   for (let i = 0; i < 100 && p.running() > 0; i++) await Bun.sleep(10);
   expect(p.running()).toBe(0);
 });
