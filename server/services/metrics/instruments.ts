@@ -1,4 +1,4 @@
-// The metrics themselves, in prom-client: loaded by metrics.service.ts once start-up is over.
+// The metrics themselves, in prom-client: loaded by metrics.service.ts at the first scrape (or once 10,000 observations wait).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** One answered HTTP request, as the listener saw it. */
