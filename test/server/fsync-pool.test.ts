@@ -2,7 +2,7 @@
 // run side by side on threads that start on demand and end when idle, and never keep a finished
 // process alive nor let one end before its flush is done.
 import { afterEach, expect, test } from "bun:test";
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FsyncPool } from "../../server/fs/fsync-pool.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
@@ -252,4 +252,64 @@ test("a thread that dies fails the flushes it held with its words, not another's
   expect(await answeredBy(next)).toMatch(/^thread-\w+\|/);
   for (let i = 0; i < 100 && p.running() > 0; i++) await Bun.sleep(10);
   expect(p.running()).toBe(0);
+});
+
+/** The process's worker threads as the OS lists them (Bun names each one "Worker"). */
+function workerThreads(): number {
+  let n = 0;
+  for (const task of readdirSync("/proc/self/task")) {
+    try {
+      if (readFileSync(`/proc/self/task/${task}/comm`, "utf8").trim() === "Worker") n++;
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return n;
+}
+
+/** Wait (bounded) until the process has at most `n` worker threads; the count it ended at. */
+async function workerThreadsFallTo(n: number): Promise<number> {
+  for (let i = 0; i < 500 && workerThreads() > n; i++) await Bun.sleep(10);
+  return workerThreads();
+}
+
+/** The worker-thread count once threads let go by earlier tests have ended: the same for 200 ms (bounded). */
+async function settledWorkerThreads(): Promise<number> {
+  let last = workerThreads();
+  for (let same = 0, i = 0; same < 10 && i < 250; i++) {
+    await Bun.sleep(20);
+    const now = workerThreads();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+test("threads the pool lets go are gone from the process: after the idle time, after a stop, after a death", async () => {
+  const before = await settledWorkerThreads();
+  const fds = openFiles(20);
+  try {
+    const p = pool(3, 50);
+    await Promise.all(fds.map((fd) => p.sync(fd)));
+    await Promise.all(fds.map((fd) => p.sync(fd)));
+    expect([p.running(), workerThreads()]).toEqual([3, before + 3]);
+    expect(await workerThreadsFallTo(before)).toBe(before); // retired when idle
+
+    const q = pool(3, 60_000);
+    await Promise.all(fds.map((fd) => q.sync(fd)));
+    await Promise.all(fds.map((fd) => q.sync(fd)));
+    expect(workerThreads()).toBe(before + 3);
+    q.stop();
+    expect(await workerThreadsFallTo(before)).toBe(before);
+  } finally {
+    for (const fd of fds) closeSync(fd);
+  }
+
+  const s = standIns(2);
+  const held = s.sync(-2);
+  expect(await answeredBy(s.sync(-1))).toMatch(/the stand-in thread died/);
+  expect(await workerThreadsFallTo(before + 1)).toBe(before + 1); // the dead one's thread is gone, the holder's is not
+  s.stop();
+  expect(await answeredBy(held)).toBe("|the fsync pool was stopped");
+  expect(await workerThreadsFallTo(before)).toBe(before);
 });
