@@ -83,6 +83,9 @@ test.describe
           await expect(files).toBeVisible();
           await expect(page.getByRole("dialog", { name: "Settings" })).toBeHidden();
           await expectFits(page);
+          // Every heading of the list fits in its column (none runs past the window's edge).
+          const cut = await files.locator("th").evaluateAll((cells) => cells.filter((th) => th.checkVisibility() && th.scrollWidth > th.clientWidth + 1).map((th) => th.textContent?.trim()));
+          expect(cut).toEqual([]);
           await page.screenshot({ path: info.outputPath(`${size.width}-files.png`) });
           // Every app opens from the launcher, fits the screen, and is clean under axe.
           for (const app of ["Terminal", "AI Chat", "WASM Apps"]) {

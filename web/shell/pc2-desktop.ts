@@ -84,6 +84,17 @@ function deepActiveElement(): HTMLElement | null {
   return el instanceof HTMLElement ? el : null;
 }
 
+/**
+ * Where the n-th window opens: right of the icons' column (so it never covers them), cascading,
+ * about two thirds of a laptop's screen and never past its edges or under the taskbar.
+ */
+function newWindowGeometry(n: number): { x: number; y: number; w: number; h: number } {
+  const step = (n % 8) * 28;
+  const x = Math.min(120 + step, Math.max(0, innerWidth - 360));
+  const y = 24 + step;
+  return { x, y, w: Math.max(320, Math.min(960, innerWidth - x - 40)), h: Math.max(240, Math.min(620, innerHeight - y - 100)) };
+}
+
 export class Pc2Desktop extends LitElement {
   static override properties = { user: { attribute: false }, windows: { state: true }, compact: { state: true }, panel: { state: true }, notices: { state: true } };
   /** Every notice of this session, newest first (the notifications centre); `read` once the list was seen. */
@@ -257,7 +268,7 @@ export class Pc2Desktop extends LitElement {
       returnFocus,
       content,
       app,
-      geometry: restored?.geometry ?? { x: 80 + n * 28, y: 40 + n * 28, w: Math.min(760, innerWidth - 40), h: Math.min(480, innerHeight - 120) },
+      geometry: restored?.geometry ?? newWindowGeometry(n),
       z: this.nextZ++,
       minimized: restored?.minimized ?? false,
       maximized: restored?.maximized ?? false,
