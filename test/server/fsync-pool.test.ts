@@ -2,7 +2,7 @@
 // run side by side on threads that start on demand and end when idle, and never keep a finished
 // process alive nor let one end before its flush is done.
 import { afterEach, expect, test } from "bun:test";
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FsyncPool } from "../../server/fs/fsync-pool.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
@@ -254,62 +254,47 @@ test("a thread that dies fails the flushes it held with its words, not another's
   expect(p.running()).toBe(0);
 });
 
-/** The process's worker threads as the OS lists them (Bun names each one "Worker"). */
-function workerThreads(): number {
-  let n = 0;
-  for (const task of readdirSync("/proc/self/task")) {
-    try {
-      if (readFileSync(`/proc/self/task/${task}/comm`, "utf8").trim() === "Worker") n++;
-    } catch {
-      // the thread ended while we looked
-    }
-  }
-  return n;
+/** The OS thread behind a stand-in's answer or dying words ("thread-<tid>"). */
+function threadOf(answer: string): string {
+  const tid = /thread-(\d+)/.exec(answer)?.[1];
+  if (!tid) throw new Error(`no thread named in ${JSON.stringify(answer)}`);
+  return tid;
 }
 
-/** Wait (bounded) until the process has at most `n` worker threads; the count it ended at. */
-async function workerThreadsFallTo(n: number): Promise<number> {
-  for (let i = 0; i < 500 && workerThreads() > n; i++) await Bun.sleep(10);
-  return workerThreads();
+/** Is that OS thread still in this process? Waits (bounded) for it to be gone when `gone` is asked. */
+async function threadAlive(tid: string, waitUntilGone = false): Promise<boolean> {
+  for (let i = 0; waitUntilGone && i < 500 && existsSync(`/proc/self/task/${tid}`); i++) await Bun.sleep(10);
+  return existsSync(`/proc/self/task/${tid}`);
 }
 
-/** The worker-thread count once threads let go by earlier tests have ended: the same for 200 ms (bounded). */
-async function settledWorkerThreads(): Promise<number> {
-  let last = workerThreads();
-  for (let same = 0, i = 0; same < 10 && i < 250; i++) {
-    await Bun.sleep(20);
-    const now = workerThreads();
-    same = now === last ? same + 1 : 0;
-    last = now;
-  }
-  return last;
+/** Two threads of `p`, named by their answers: the second flush is sent while the first thread is busy. */
+async function twoThreads(p: FsyncPool): Promise<string[]> {
+  const threads = (await Promise.all([answeredBy(p.sync(0)), answeredBy(p.sync(0))])).map(threadOf);
+  expect(new Set(threads).size).toBe(2);
+  return threads;
 }
 
-test("threads the pool lets go are gone from the process: after the idle time, after a stop, after a death", async () => {
-  const before = await settledWorkerThreads();
-  const fds = openFiles(20);
-  try {
-    const p = pool(3, 50);
-    await Promise.all(fds.map((fd) => p.sync(fd)));
-    await Promise.all(fds.map((fd) => p.sync(fd)));
-    expect([p.running(), workerThreads()]).toEqual([3, before + 3]);
-    expect(await workerThreadsFallTo(before)).toBe(before); // retired when idle
+test("threads the pool lets go end in the OS too: after the idle time, after a stop, after a death", async () => {
+  const idle = standIns(2, 50);
+  const retired = await twoThreads(idle);
+  expect(await Promise.all(retired.map((t) => threadAlive(t)))).toEqual([true, true]);
+  expect(await Promise.all(retired.map((t) => threadAlive(t, true)))).toEqual([false, false]);
 
-    const q = pool(3, 60_000);
-    await Promise.all(fds.map((fd) => q.sync(fd)));
-    await Promise.all(fds.map((fd) => q.sync(fd)));
-    expect(workerThreads()).toBe(before + 3);
-    q.stop();
-    expect(await workerThreadsFallTo(before)).toBe(before);
-  } finally {
-    for (const fd of fds) closeSync(fd);
-  }
+  const stopped = standIns(2);
+  const threads = await twoThreads(stopped);
+  await Bun.sleep(100); // this pool's idle time is a minute: its threads stay
+  expect(await Promise.all(threads.map((t) => threadAlive(t)))).toEqual([true, true]);
+  stopped.stop();
+  expect(await Promise.all(threads.map((t) => threadAlive(t, true)))).toEqual([false, false]);
 
-  const s = standIns(2);
-  const held = s.sync(-2);
-  expect(await answeredBy(s.sync(-1))).toMatch(/the stand-in thread died/);
-  expect(await workerThreadsFallTo(before + 1)).toBe(before + 1); // the dead one's thread is gone, the holder's is not
-  s.stop();
-  expect(await answeredBy(held)).toBe("|the fsync pool was stopped");
-  expect(await workerThreadsFallTo(before)).toBe(before);
+  const dying = standIns(2);
+  const [holder, other] = await twoThreads(dying);
+  const held = answeredBy(dying.sync(-2)); // both are idle: the first takes it, and holds it
+  const died = threadOf(await answeredBy(dying.sync(-1))); // the other takes this one, and dies
+  expect(died).toBe(other!);
+  expect(await threadAlive(died, true)).toBe(false);
+  expect(await threadAlive(holder!)).toBe(true);
+  dying.stop();
+  expect(await held).toBe("|the fsync pool was stopped");
+  expect(await threadAlive(holder!, true)).toBe(false);
 });
