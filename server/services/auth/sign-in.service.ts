@@ -1,5 +1,4 @@
 // Wallet sign-in: issue an EIP-4361 challenge, verify the signed message, claim the node, open a session.
-import { getAddress, isAddress, verifyMessage } from "ethers";
 import { randomBytes } from "node:crypto";
 import { transaction, type Database } from "../../db/database.ts";
 import type { EventBus } from "../../events.ts";
@@ -13,6 +12,7 @@ import type { Role } from "../../principal.ts";
 import { clientKey, type RateLimiter } from "./rate-limiter.ts";
 import type { ClientFacts, SessionsService } from "./sessions.service.ts";
 import { buildSiweMessage, nonceOf } from "./siwe-message.ts";
+import { checksummedAddress, isWalletAddress, signerOf } from "./wallet-signatures.ts";
 import type { UsersRepository } from "./users.repository.ts";
 
 /** How long a challenge may be signed and used: well under EIP-4361's 10 minutes. */
@@ -56,10 +56,10 @@ export class SignInService {
 
   challenge(input: ChallengeBody, req: RequestFacts): { message: string; nonce: string; expiresAt: string } {
     const raw = input.address;
-    if (!isAddress(raw.toLowerCase())) throw new BadRequestError("address is not a valid Ethereum address", "invalid_address");
+    if (!isWalletAddress(raw.toLowerCase())) throw new BadRequestError("address is not a valid Ethereum address", "invalid_address");
     const chainId = input.chainId ?? 1;
     const host = checkedHost(req.host);
-    const address = getAddress(raw.toLowerCase());
+    const address = checksummedAddress(raw.toLowerCase());
     const client = clientKey(req.ip);
     limit(this.limits.challengePerClient, client);
     limit(this.limits.challengePerClientAddress, `${client} ${address.toLowerCase()}`);
@@ -107,7 +107,7 @@ export class SignInService {
 
     let recovered: string;
     try {
-      recovered = verifyMessage(message, signature).toLowerCase();
+      recovered = signerOf(message, signature).toLowerCase();
     } catch {
       return fail(401, "invalid_signature", "The signature is not valid");
     }

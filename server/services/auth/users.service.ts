@@ -1,5 +1,4 @@
 // Users of this node: the Owner invites, changes roles and removes; exactly one Owner, always.
-import { getAddress, isAddress } from "ethers";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { EventBus } from "../../events.ts";
 import type { AuditService } from "../audit/audit.service.ts";
@@ -20,12 +19,15 @@ function view(u: UserRow): UserView {
   return { address: u.address, name: u.name, role: u.role, invitedBy: u.invited_by, createdAt: new Date(u.created_at).toISOString() };
 }
 
-/** Lowercase 0x address, or a 400. */
+/**
+ * Lowercase 0x address, or a 400. Any case is accepted and no checksum is asked for (the same as
+ * ethers' isAddress on the lowercased form, which this replaced: 40 hex digits are an address).
+ */
 export function normalizeAddress(value: unknown): string {
-  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value) || !isAddress(value.toLowerCase())) {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
     throw new ValidationError("address must be a 0x-prefixed Ethereum address", { field: "address" });
   }
-  return getAddress(value.toLowerCase()).toLowerCase();
+  return value.toLowerCase();
 }
 
 export class UsersService {

@@ -1,0 +1,27 @@
+// Ethereum addresses and signed messages (EIP-55 checksums, EIP-191 signature recovery), by ethers,
+// loaded on first use: ethers is the largest library the node would otherwise evaluate at every
+// start, and only a sign-in needs it (a restart serves its first requests without it).
+type Ethers = typeof import("ethers");
+
+let ethers: Ethers | null = null;
+
+/** Bun's synchronous require of an ES module: evaluated once, when first asked for. */
+function lib(): Ethers {
+  ethers ??= require("ethers") as Ethers;
+  return ethers;
+}
+
+/** Is this a valid Ethereum address (a mixed-case one must carry a valid EIP-55 checksum)? */
+export function isWalletAddress(value: string): boolean {
+  return lib().isAddress(value);
+}
+
+/** The address in its EIP-55 checksummed form (throws on an invalid address). */
+export function checksummedAddress(value: string): string {
+  return lib().getAddress(value);
+}
+
+/** The address that signed `message` (EIP-191 personal_sign); throws on a malformed signature. */
+export function signerOf(message: string, signature: string): string {
+  return lib().verifyMessage(message, signature);
+}
