@@ -73,6 +73,13 @@ describe("reading the sections", () => {
     expect(refusal(Uint8Array.from([...HEADER, 1, 0x80])).message).toBe("The module is truncated");
   });
 
+  test("a last section whose items run past the end of the module is truncated, not malformed", () => {
+    // The memory section ends the module: two memories claimed and one there, or one whose minimum
+    // is missing (the very next byte is the one past the end).
+    expect(refusal(Uint8Array.from([...HEADER, ...section(5, [2, 0, 1])])).message).toBe("The module is truncated");
+    expect(refusal(Uint8Array.from([...HEADER, ...section(5, [1, 0])])).message).toBe("The module is truncated");
+  });
+
   test("a number longer than five bytes is malformed; five bytes are read", () => {
     expect(refusal(Uint8Array.from([...HEADER, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00])).message).toBe("The module has a malformed number");
     // Five bytes, the last one ending the number: a custom section of 2 bytes (its name, "a") is read.
@@ -82,6 +89,14 @@ describe("reading the sections", () => {
   test("a name that runs past its section, or is not UTF-8", () => {
     expect(refusal(command({ imports: [1, 40, ...bytesOf("wasi")] })).message).toBe("The module is truncated");
     expect(refusal(command({ imports: [1, 2, 0xff, 0xfe, 1, 0x61, 0, 0] })).message).toBe("The module has a name that is not UTF-8");
+  });
+
+  test("an export section with bytes left over is malformed", () => {
+    expect(refusal(command({ exports: section(7, [1, ...name("_start"), 0, 0, 0]) }))).toMatchObject({ code: "invalid_wasm_module", message: "The export section is malformed" });
+  });
+
+  test("an export named _start that is not a function (here the memory) does not make a command", () => {
+    expect(refusal(command({ memory: [1, 0, 1], exports: section(7, [1, ...name("_start"), 2, 0]) })).code).toBe("wasm_not_a_command");
   });
 
   test("no _start: a library, not a command", () => {
@@ -114,7 +129,20 @@ describe("imports", () => {
     const table = (limits: number[]) => [1, ...name("wasi_snapshot_preview1"), ...name("t"), 1, 0x70, ...limits];
     expect(() => prepareModule(command({ imports: table([0, 1]) }), 16, MB)).not.toThrow();
     expect(() => prepareModule(command({ imports: table([1, 1, 2]) }), 16, MB)).not.toThrow();
-    expect(refusal(command({ imports: [1, ...name("wasi_snapshot_preview1"), ...name("m"), 2, 0, 1] })).message).toBe("The module imports its memory; it must define its own");
+    expect(refusal(command({ imports: [1, ...name("wasi_snapshot_preview1"), ...name("m"), 2, 0, 1] }))).toMatchObject({
+      code: "forbidden_import",
+      message: "The module imports its memory; it must define its own",
+    });
+  });
+
+  test("a global's type is read past (an i32 constant, then a function); an unknown kind is refused", () => {
+    const global = [...name("wasi_snapshot_preview1"), ...name("g"), 3, 0x7f, 0];
+    const exit = [...name("wasi_snapshot_preview1"), ...name("proc_exit"), 0, 0];
+    expect(() => prepareModule(command({ imports: [2, ...global, ...exit] }), 16, MB)).not.toThrow();
+    expect(refusal(command({ imports: [1, ...name("wasi_snapshot_preview1"), ...name("x"), 4, 0, 0] }))).toMatchObject({
+      code: "invalid_wasm_module",
+      message: "The module has an unknown import kind",
+    });
   });
 
   test("a section with bytes left over is malformed", () => {

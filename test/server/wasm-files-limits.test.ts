@@ -16,12 +16,13 @@ const limited = new WasmFiles(files, writer, tmp, { maxInputFiles: 2, maxInputBy
 async function put(path: string, body: string): Promise<void> {
   await writer.write(OWNER, path, new Blob([body]).stream(), { createParents: true, overwrite: true, dedupe: false, size: body.length });
 }
-function refusal(fn: () => unknown): { status: number; code: string; message: string } {
+/** How a call was refused: status, code, words, and the field named (for a bad request). */
+function refusal(fn: () => unknown): { status: number; code: string; message: string; field?: unknown } {
   try {
     fn();
   } catch (err) {
-    const e = err as { status: number; code: string; message: string };
-    return { status: e.status, code: e.code, message: e.message };
+    const e = err as { status: number; code: string; message: string; extra?: { field?: unknown } };
+    return { status: e.status, code: e.code, message: e.message, ...(e.extra?.field === undefined ? {} : { field: e.extra.field }) };
   }
   throw new Error("accepted");
 }
@@ -62,6 +63,7 @@ describe("inputs", () => {
       status: 400,
       code: "invalid_request",
       message: "files must be a list of at most 2 paths",
+      field: "files",
     });
   });
 
@@ -71,6 +73,7 @@ describe("inputs", () => {
       status: 400,
       code: "invalid_request",
       message: "Two input files are named four.txt; /input needs distinct names",
+      field: "files",
     });
   });
 });
@@ -98,6 +101,12 @@ describe("outputs", () => {
     writeFileSync(join(b, "left"), "x");
     limited.sweep();
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  test("the sweep makes its folder, and any folder above it, owner-only", () => {
+    const fresh = join(t.dataDir, "tmp", "not-there-yet", "wasm");
+    new WasmFiles(files, writer, fresh, { maxInputFiles: 1, maxInputBytes: 1, maxOutputFiles: 1, maxOutputBytes: 1 }).sweep();
+    expect([existsSync(fresh), statSync(fresh).mode & 0o777, readdirSync(fresh)]).toEqual([true, 0o700, []]);
   });
 
   test("saved outputs report their path, name, size and CID; a clash gets a number", async () => {
