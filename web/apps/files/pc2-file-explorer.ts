@@ -1,6 +1,5 @@
 // <pc2-file-explorer>: browse, create, rename, delete/restore, upload with progress, live updates.
 import { LitElement, html, nothing } from "lit";
-import { repeat } from "lit/directives/repeat.js";
 import { ApiError, api } from "../../api/rest-client.ts";
 import { ContextConsumer } from "@lit/context";
 import { connectionContext } from "../../state/contexts.ts";
@@ -341,9 +340,7 @@ export class Pc2FileExplorer extends LitElement {
 
   /**
    * The rows in sight, and a spacer for the rest: a folder of 10,000 entries keeps a few dozen rows
-   * in the page and scrolls as smoothly as a small one. Small folders render every row. Rows are
-   * keyed by entry: when the drawn range moves, the rows still in it keep their elements (the browser
-   * paints only the rows that came in), instead of every row taking another entry's text.
+   * in the page and scrolls as smoothly as a small one. Small folders render every row.
    */
   private renderRows() {
     const all = this.entries;
@@ -351,11 +348,7 @@ export class Pc2FileExplorer extends LitElement {
     const h = this.listWindow.rowHeight;
     const { first, last } = this.listWindow.range();
     return html`<tr class="spacer" aria-hidden="true" style=${`height:${first * h}px`}></tr>
-      ${repeat(
-        all.slice(first, last),
-        (e) => e.uid,
-        (e, i) => fileRow(e, this, this.rowActions, first + i + 2),
-      )}
+      ${all.slice(first, last).map((e, i) => fileRow(e, this, this.rowActions, first + i + 2))}
       <tr class="spacer" aria-hidden="true" style=${`height:${(all.length - last) * h}px`}></tr>`;
   }
 
