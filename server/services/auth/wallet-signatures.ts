@@ -1,6 +1,6 @@
 // Ethereum addresses and signed messages (EIP-55 checksums, EIP-191 signature recovery), by ethers,
-// loaded on first use: ethers is the largest library the node would otherwise evaluate at every
-// start, and only a sign-in needs it (a restart serves its first requests without it).
+// loaded on first use: only a sign-in needs it, and evaluated at every start it kept about 5 MiB of
+// an idle node's memory (docs/performance.md, start-up).
 type Ethers = typeof import("ethers");
 
 let ethers: Ethers | null = null;
