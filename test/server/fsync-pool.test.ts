@@ -261,7 +261,7 @@ function threadOf(answer: string): string {
   return tid;
 }
 
-/** Is that OS thread still in this process? Waits (bounded) for it to be gone when `gone` is asked. */
+/** Is that OS thread still in this process? With `waitUntilGone`, first waits (bounded) for it to end. */
 async function threadAlive(tid: string, waitUntilGone = false): Promise<boolean> {
   for (let i = 0; waitUntilGone && i < 500 && existsSync(`/proc/self/task/${tid}`); i++) await Bun.sleep(10);
   return existsSync(`/proc/self/task/${tid}`);

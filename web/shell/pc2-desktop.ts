@@ -3,43 +3,28 @@
 // full screen; a tap opens; the bottom bar has an app launcher, the open windows and the account.
 // Focus moves into a window when it opens and back to where it was when the window closes.
 import { registerDownloadWorker } from "../apps/files/zip-download.ts";
-import { LitElement, css, html, nothing, type TemplateResult } from "lit";
+import { LitElement, css, html, nothing } from "lit";
 import { ContextProvider } from "@lit/context";
 import { api, type User } from "../api/rest-client.ts";
 import { Pc2WsClient } from "../api/ws-client.ts";
 import { connectionContext, userContext } from "../state/contexts.ts";
 import { NodeConnection } from "../state/node-connection.ts";
 import { icons } from "../ui/icons.ts";
+import { APPS, type AppDef, shortcut } from "./desktop-apps.ts";
 import { sharedStyles } from "../ui/shared-styles.ts";
+// Folders open in Files here too (desktop-apps.ts registers it as well).
 import "../apps/files/pc2-file-explorer.ts";
 import { type Entry, formatSize } from "../apps/files/entry.ts";
 import "../apps/editor/pc2-editor-app.ts";
 import "../apps/viewer/pc2-image-viewer.ts";
 import "../apps/viewer/pc2-media-viewer.ts";
 import "../apps/viewer/pc2-file-info.ts";
-import "../apps/settings/pc2-settings-app.ts";
-import "../apps/wasm/pc2-wasm-app.ts";
-import "../apps/functions/pc2-functions-app.ts";
-import "../apps/ai/pc2-ai-chat.ts";
 import { openerFor } from "../apps/file-types.ts";
 import "./pc2-window.ts";
 import "../ui/pc2-toasts.ts";
 import type { Pc2Toasts, ToastAction } from "../ui/pc2-toasts.ts";
 import type { WindowGeometry } from "./pc2-window.ts";
 import { forgetWindows, type RememberedWindow, rememberedWindows, rememberWindows, type WindowContent } from "./window-memory.ts";
-
-interface AppDef {
-  id: string;
-  title: string;
-  icon: unknown;
-  render: (user: User | null) => TemplateResult;
-  /** Shown only to these roles (the node refuses others anyway); everyone when absent. */
-  roles?: User["role"][];
-  /** The Ctrl+Alt shortcut; the title's first letter when absent. */
-  key?: string;
-  /** Loads the app's code when it first opens (a chunk of its own: the terminal brings xterm.js). */
-  load?: () => Promise<unknown>;
-}
 
 interface OpenWindow {
   id: string;
@@ -53,26 +38,6 @@ interface OpenWindow {
   minimized: boolean;
   maximized: boolean;
 }
-
-const shortcut = (a: AppDef) => (a.key ?? a.title[0]!).toLowerCase();
-
-const APPS: AppDef[] = [
-  { id: "files", title: "Files", icon: icons.files, render: () => html`<pc2-file-explorer></pc2-file-explorer>` },
-  { id: "settings", title: "Settings", icon: icons.settings, render: (user) => html`<pc2-settings-app .user=${user}></pc2-settings-app>` },
-  { id: "terminal", title: "Terminal", icon: icons.terminal, render: () => html`<pc2-terminal-app></pc2-terminal-app>`, roles: ["owner"], load: () => import("../apps/terminal/pc2-terminal-app.ts") },
-  // Ctrl+Alt+A is WASM Apps (Ctrl+Alt+W closes a window), so AI Chat is Ctrl+Alt+C.
-  { id: "ai", title: "AI Chat", icon: icons.ai, render: () => html`<pc2-ai-chat></pc2-ai-chat>`, key: "c" },
-  { id: "wasm", title: "WASM Apps", icon: icons.wasm, render: () => html`<pc2-wasm-app></pc2-wasm-app>`, roles: ["owner", "admin"], key: "a" },
-  // Ctrl+Alt+F is Files: Functions is Ctrl+Alt+E (edge).
-  {
-    id: "functions",
-    title: "Functions",
-    icon: icons.functions,
-    render: (user) => html`<pc2-functions-app ?is-owner=${user?.role === "owner"}></pc2-functions-app>`,
-    roles: ["owner", "admin"],
-    key: "e",
-  },
-];
 
 /** Phones and tablets: narrow, or touch only. */
 const COMPACT = "(max-width: 820px), (hover: none) and (pointer: coarse)";
@@ -88,7 +53,7 @@ function deepActiveElement(): HTMLElement | null {
  * Where the n-th window opens: right of the icons' column (so it never covers them), cascading,
  * about two thirds of a laptop's screen and never past its edges or under the taskbar.
  */
-function newWindowGeometry(n: number): { x: number; y: number; w: number; h: number } {
+function newWindowGeometry(n: number): WindowGeometry {
   const step = (n % 8) * 28;
   const x = Math.min(120 + step, Math.max(0, innerWidth - 360));
   const y = 24 + step;

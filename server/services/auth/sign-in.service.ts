@@ -56,7 +56,7 @@ export class SignInService {
 
   challenge(input: ChallengeBody, req: RequestFacts): { message: string; nonce: string; expiresAt: string } {
     const raw = input.address;
-    if (!isWalletAddress(raw.toLowerCase())) throw new BadRequestError("address is not a valid Ethereum address", "invalid_address");
+    if (!isWalletAddress(raw)) throw new BadRequestError("address is not a valid Ethereum address", "invalid_address");
     const chainId = input.chainId ?? 1;
     const host = checkedHost(req.host);
     const address = checksummedAddress(raw.toLowerCase());

@@ -5,6 +5,7 @@ import type { AuditService } from "../audit/audit.service.ts";
 import type { InviteBody, UserChangeBody } from "./auth.schemas.ts";
 import type { Principal, Role } from "../../principal.ts";
 import type { UserRow, UsersRepository } from "./users.repository.ts";
+import { isWalletAddress } from "./wallet-signatures.ts";
 
 export interface UserView {
   address: string;
@@ -19,12 +20,9 @@ function view(u: UserRow): UserView {
   return { address: u.address, name: u.name, role: u.role, invitedBy: u.invited_by, createdAt: new Date(u.created_at).toISOString() };
 }
 
-/**
- * Lowercase 0x address, or a 400. Any case is accepted and no checksum is asked for (the same as
- * ethers' isAddress on the lowercased form, which this replaced: 40 hex digits are an address).
- */
+/** Lowercase 0x address, or a 400 (any case is accepted; no checksum is asked for). */
 export function normalizeAddress(value: unknown): string {
-  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
+  if (typeof value !== "string" || !isWalletAddress(value)) {
     throw new ValidationError("address must be a 0x-prefixed Ethereum address", { field: "address" });
   }
   return value.toLowerCase();

@@ -11,9 +11,12 @@ function lib(): Ethers {
   return ethers;
 }
 
-/** Is this a valid Ethereum address (a mixed-case one must carry a valid EIP-55 checksum)? */
+/**
+ * Is this an Ethereum address: 0x and 40 hex digits, in any case (no checksum asked for — callers
+ * compare addresses lowercased). The same rule as the HTTP schemas' pattern; needs no library.
+ */
 export function isWalletAddress(value: string): boolean {
-  return lib().isAddress(value);
+  return /^0x[0-9a-fA-F]{40}$/.test(value);
 }
 
 /** The address in its EIP-55 checksummed form (throws on an invalid address). */
