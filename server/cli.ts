@@ -20,7 +20,8 @@ import { Pc2Node, type NodeOptions } from "./node.ts";
 import { AuditRepository } from "./services/audit/audit.repository.ts";
 import { AuditService } from "./services/audit/audit.service.ts";
 import { resetOwner } from "./services/auth/owner-reset.ts";
-import { blobPathOfCid } from "./services/files/blob-of-cid.ts";
+import { blobSourceOfCid } from "./services/files/blob-of-cid.ts";
+import { InlineBlobs } from "./services/files/inline-blobs.ts";
 import { BlobStore } from "./services/files/blob-store.ts";
 import { FilesRepository } from "./services/files/files.repository.ts";
 import { IpfsClient } from "./services/files/ipfs.client.ts";
@@ -225,8 +226,8 @@ async function storageCheck(repair: boolean, json: boolean, deep = false): Promi
   lock.acquire();
   const db = openDatabase(file);
   const repo = new FilesRepository(db);
-  const blobs = new BlobStore(join(cfg.dataDir, "files"), join(cfg.dataDir, "tmp"));
-  const ipfs = new IpfsClient(join(cfg.dataDir, "ipfs"), { locate: (root) => blobPathOfCid(repo, blobs, root) });
+  const blobs = new BlobStore(join(cfg.dataDir, "files"), join(cfg.dataDir, "tmp"), new InlineBlobs(db));
+  const ipfs = new IpfsClient(join(cfg.dataDir, "ipfs"), { locate: (root) => blobSourceOfCid(repo, blobs, root) });
   try {
     migrate(db);
     ipfs.start();

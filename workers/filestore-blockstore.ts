@@ -10,12 +10,13 @@ import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import type { LeafRefs } from "./leaf-refs.ts";
+import type { BlobSource } from "./protocol.ts";
 
 /** What the store interfaces pass along with a call. */
 type AbortOptions = { signal?: AbortSignal };
 
-/** A blob path holding the file with this root CID, or null if the node has none. */
-export type LocateFile = (root: string) => Promise<string | null>;
+/** Where the bytes of a file with this root CID are (a blob file, or a small file's bytes), or null if the node has none. */
+export type LocateFile = (root: string) => Promise<BlobSource | null>;
 
 function notFound(cid: CID, why: string): Error {
   // Helia recognises a missing block by the error's name.
@@ -121,14 +122,18 @@ export class FilestoreBlockstore implements Blockstore {
     // (Places are recorded for SHA-256 leaves only: another hash has none, and reads as not found.)
     if (places.length === 0) throw notFound(cid, "neither stored nor in a file");
     for (const place of places) {
-      const path = await this.locate(place.root);
-      if (!path) continue;
-      const file = Bun.file(path);
+      const source = await this.locate(place.root);
+      if (!source) continue;
       let bytes: Uint8Array;
-      try {
-        bytes = await file.slice(place.offset, place.offset + place.length).bytes();
-      } catch {
-        continue; // the blob went meanwhile
+      if ("bytes" in source) bytes = source.bytes.subarray(place.offset, place.offset + place.length);
+      else {
+        try {
+          bytes = await Bun.file(source.path)
+            .slice(place.offset, place.offset + place.length)
+            .bytes();
+        } catch {
+          continue; // the blob went meanwhile
+        }
       }
       if (bytes.byteLength !== place.length) continue;
       const digest = await sha256.digest(bytes);

@@ -8,7 +8,7 @@ import { FilestoreBlockstore } from "./filestore-blockstore.ts";
 import { importFile } from "./file-import.ts";
 import { LeafRefs } from "./leaf-refs.ts";
 import { leanPinWalker } from "./lean-pin-walker.ts";
-import { IMPORT_CHUNK_SIZE, type IpfsGrow, type IpfsLocate, type IpfsLocated, type IpfsRequest, type IpfsResponse, type IpfsResult, type IpfsWorkerInit } from "./protocol.ts";
+import { type BlobSource, IMPORT_CHUNK_SIZE, type IpfsGrow, type IpfsLocate, type IpfsLocated, type IpfsRequest, type IpfsResponse, type IpfsResult, type IpfsWorkerInit } from "./protocol.ts";
 import { SqliteDatastore } from "./sqlite-datastore.ts";
 import { verifyDag } from "./verify-dag.ts";
 
@@ -21,10 +21,10 @@ let helia: Helia | null = null;
 let ready: Promise<Helia> | null = null;
 let filestore: FilestoreBlockstore | null = null;
 
-/** Files' leaves are read from the node's blobs: ask the node which blob holds a file. */
+/** Files' leaves are read from the node's blobs: ask the node where a file's bytes are. */
 let nextLocateId = 1;
-const locating = new Map<number, (path: string | null) => void>();
-function locateFile(root: string): Promise<string | null> {
+const locating = new Map<number, (source: BlobSource | null) => void>();
+function locateFile(root: string): Promise<BlobSource | null> {
   const id = nextLocateId++;
   return new Promise((resolve) => {
     locating.set(id, resolve);
@@ -127,7 +127,18 @@ function collectAfter(bytes: number): void {
 async function handle(req: IpfsRequest, node: Helia): Promise<IpfsResult> {
   switch (req.op) {
     case "add": {
-      const file = Bun.file(req.path);
+      // A small file kept in the database comes as its bytes: one chunk.
+      if ("bytes" in req.source) {
+        const { bytes } = req.source;
+        const cid = await importAndPin(
+          node,
+          (async function* () {
+            yield bytes;
+          })(),
+        );
+        return { op: "add", cid: cid.toString(), size: bytes.byteLength };
+      }
+      const file = Bun.file(req.source.path);
       const cid = await importAndPin(node, slices(file, req.lean === true));
       return { op: "add", cid: cid.toString(), size: file.size };
     }
@@ -181,7 +192,7 @@ self.onmessage = async (event: MessageEvent<IpfsWorkerInit | IpfsRequest | IpfsG
     return;
   }
   if (msg.op === "located") {
-    locating.get(msg.id)?.(msg.path);
+    locating.get(msg.id)?.(msg.source);
     locating.delete(msg.id);
     return;
   }

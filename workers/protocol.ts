@@ -6,9 +6,12 @@
  */
 export const IMPORT_CHUNK_SIZE = 1_048_576;
 
+/** Where a file's bytes are: its blob file, or (a small file kept in the database) the bytes themselves. */
+export type BlobSource = { path: string } | { bytes: Uint8Array };
+
 export type IpfsRequest =
   /** Import a file into the blockstore (CIDv1, raw leaves, 1 MiB chunks) and pin it recursively. */
-  | { id: number; op: "add"; path: string /** Collect garbage as it goes: many imports in a row (the re-pin after a restore). */; lean?: boolean }
+  | { id: number; op: "add"; source: BlobSource /** Collect garbage as it goes: many imports in a row (the re-pin after a restore). */; lean?: boolean }
   /** Import a file that is still being written; `grow` messages say how far it is safe to read. */
   /** `fd`: the file, opened for reading by the node (the same process): it may be renamed while read. */
   | { id: number; op: "addGrowing"; fd: number }
@@ -56,7 +59,7 @@ export interface IpfsGrow {
 export type IpfsResponse = { id: number; ok: true; result: IpfsResult } | { id: number; ok: false; error: string };
 
 /**
- * From the worker: which blob holds the file with this root CID? (A file's leaves are read from the
+ * From the worker: where are the bytes of the file with this root CID? (A file's leaves are read from the
  * file itself: workers/filestore-blockstore.ts.) The node answers with an IpfsLocated.
  */
 export interface IpfsLocate {
@@ -68,7 +71,7 @@ export interface IpfsLocate {
 export interface IpfsLocated {
   op: "located";
   id: number;
-  path: string | null;
+  source: BlobSource | null;
 }
 
 /** First message to a new IPFS worker: where its repository lives. */

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { durable } from "../fs/durable-steps.ts";
+import { restoreInlineBlobs } from "./inline-restore.ts";
 import type { BackupKeys } from "./backup-keys.ts";
 import { type BackupManifest, type ManifestObject, readManifest } from "./backup-manifest.ts";
 import type { BackupDestination } from "./destination.ts";
@@ -132,6 +133,10 @@ export async function restoreBackup(o: RestoreOptions): Promise<{ set: string; o
       }
     }
     for (const dir of new Set(manifest.objects.map((obj) => dirname(join(staging, obj.path))))) durable.fsyncDir(dir);
+    restoreInlineBlobs(
+      staging,
+      manifest.objects.map((obj) => obj.path),
+    );
     if (existsSync(o.targetDir)) {
       if (o.force) rmSync(o.targetDir, { recursive: true, force: true });
       else rmdirSync(o.targetDir);

@@ -75,7 +75,7 @@ export async function writeBackup(o: WriteBackupOptions): Promise<BackupStats> {
   try {
     for (const obj of o.snapshot.objects) {
       const known = before.get(obj.path);
-      if (known && statSync(obj.source).size === known.size && (await allPresent(o.destination, known.chunks))) {
+      if (known && ("source" in obj ? statSync(obj.source).size : obj.size) === known.size && (await allPresent(o.destination, known.chunks))) {
         objects.push(known);
         stats.objects++;
         stats.objectsReused++;
@@ -83,12 +83,43 @@ export async function writeBackup(o: WriteBackupOptions): Promise<BackupStats> {
         stats.chunks += known.chunks.length;
         continue;
       }
-      // A source that vanished or changed under the snapshot must fail the backup, never be stored short.
-      // Read without holding the event loop: the node keeps serving while it backs itself up.
-      const file = await open(obj.source, "r");
       const hash = createHash("sha256");
       const chunks: string[] = [];
       let total = 0;
+      /** One piece of the object: hashed, named, and sent if the destination lacks it. */
+      const piece = async (bytes: Uint8Array) => {
+        hash.update(bytes);
+        total += bytes.byteLength;
+        const id = chunkId(o.keys.idKey, bytes);
+        chunks.push(id);
+        stats.chunks++;
+        // Every piece leaves its size in garbage once sealed and written: a collection every 32 MiB
+        // keeps the process near its working set (counted in bytes: many small files are not
+        // worth a collection every few of them).
+        sinceGc += bytes.byteLength;
+        if (sinceGc >= 32 * 1024 * 1024) {
+          sinceGc = 0;
+          Bun.gc(true);
+        }
+        if (!queued.has(id) && !(await o.destination.hasChunk(id))) {
+          // sealChunk copies the piece before it returns: the buffer may be read into again.
+          send(id, bytes);
+          while (inFlight.length >= sealPool.parallelism) await inFlight.shift();
+        }
+      };
+      if ("bytes" in obj) {
+        // A small file's bytes from the database (at most a few pieces' worth, held whole).
+        const bytes = obj.bytes();
+        if (bytes.byteLength !== obj.size) throw new Error(`${obj.path} changed while it was backed up`);
+        for (let at = 0; at === 0 || at < bytes.byteLength; at += size) await piece(bytes.subarray(at, at + size));
+        objects.push({ path: obj.path, size: total, sha256: hash.digest("hex"), chunks });
+        stats.objects++;
+        stats.bytes += total;
+        continue;
+      }
+      // A source that vanished or changed under the snapshot must fail the backup, never be stored short.
+      // Read without holding the event loop: the node keeps serving while it backs itself up.
+      const file = await open(obj.source, "r");
       try {
         const expected = (await file.stat()).size;
         for (;;) {
@@ -99,25 +130,7 @@ export async function writeBackup(o: WriteBackupOptions): Promise<BackupStats> {
             filled += bytesRead;
           }
           if (filled === 0 && chunks.length > 0) break;
-          const piece = buffer.subarray(0, filled);
-          hash.update(piece);
-          total += filled;
-          const id = chunkId(o.keys.idKey, piece);
-          chunks.push(id);
-          stats.chunks++;
-          // Every piece leaves its size in garbage once sealed and written: a collection every 32 MiB
-          // keeps the process near its working set (counted in bytes: many small files are not
-          // worth a collection every few of them).
-          sinceGc += filled;
-          if (sinceGc >= 32 * 1024 * 1024) {
-            sinceGc = 0;
-            Bun.gc(true);
-          }
-          if (!queued.has(id) && !(await o.destination.hasChunk(id))) {
-            // sealChunk copies the piece before it returns: the buffer may be read into again.
-            send(id, piece);
-            while (inFlight.length >= sealPool.parallelism) await inFlight.shift();
-          }
+          await piece(buffer.subarray(0, filled));
           if (filled < size) break;
         }
         if (total !== expected || (await file.stat()).size !== expected) throw new Error(`${obj.path} changed while it was backed up`);

@@ -3,19 +3,31 @@
 // torn pages, whatever is being written), and the objects are what that copy names — the blob of
 // every file in its index, the module of every installed WASM app — plus the identity, the vault
 // key and the TLS keys. Uploads in progress, sessions and sign-in nonces are not part of it (nor
-// are their bytes: the copy is vacuumed again once they are deleted).
+// are their bytes: the copy is vacuumed again once they are deleted). Small files' bytes, which
+// the node keeps in its database (inline_blobs), leave the copy too and become objects of their
+// own under the path a blob file would have: named by their blob, they are immutable, so a backup
+// sends each once, where left in the database they would make its every backup differ throughout
+// (the restore puts them back: backup-restore.ts).
 import { Database } from "bun:sqlite";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Database as NodeDatabase } from "../db/database.ts";
 
-export interface SnapshotObject {
+export type SnapshotObject = {
   /** Where it lives in a data dir, with forward slashes (e.g. "files/0xab…/3f/3f…"). */
   path: string;
-  /** The file to read it from now. */
-  source: string;
-}
+} & (
+  | {
+      /** The file to read it from now. */
+      source: string;
+    }
+  | {
+      /** A small file's bytes, kept in the database: its size, and the bytes when they are read. */
+      size: number;
+      bytes: () => Uint8Array;
+    }
+);
 
 export interface Snapshot {
   objects: SnapshotObject[];
@@ -44,6 +56,12 @@ function walk(dir: string, base: string): string[] {
   });
 }
 
+function inlineBytes(db: NodeDatabase, owner: string, blob: string): Uint8Array {
+  const row = db.query<{ bytes: Uint8Array }, [string, string]>("SELECT bytes FROM inline_blobs WHERE blob = ? AND owner = ?").get(blob, owner);
+  if (!row) throw new Error(`files/${owner}/${blob} went while it was backed up`);
+  return row.bytes;
+}
+
 export function takeSnapshot(o: SnapshotOptions): Snapshot {
   const releaseBlobs = o.holdRemovals();
   const copy = join(o.tmpDir, `backup-${randomBytes(6).toString("hex")}.db`);
@@ -54,12 +72,22 @@ export function takeSnapshot(o: SnapshotOptions): Snapshot {
     try {
       // Not part of a restore: half-done uploads (their bytes are not backed up), sessions and nonces.
       snap.exec("DELETE FROM uploads; DELETE FROM sessions; DELETE FROM auth_nonces;");
+      const inline = new Map(
+        snap
+          .query<{ key: string; size: number }, []>("SELECT owner || '/' || blob AS key, length(bytes) AS size FROM inline_blobs")
+          .all()
+          .map((r) => [r.key, r.size]),
+      );
+      snap.exec("DELETE FROM inline_blobs;");
       // Rewritten without them: a deleted row's bytes stay in its page's free space until then, and
       // a copy that differs only there would be sent again whole by the next backup.
       snap.exec("VACUUM");
       for (const r of snap.query<{ owner: string; blob: string }, []>("SELECT DISTINCT owner, blob FROM fs_entries WHERE blob IS NOT NULL ORDER BY owner, blob").all()) {
         const path = `files/${r.owner}/${r.blob.slice(0, 2)}/${r.blob}`;
-        objects.push({ path, source: join(o.dataDir, path) });
+        const size = inline.get(`${r.owner}/${r.blob}`);
+        // Read from the node's database when the backup gets to it: removals are held until then.
+        if (size !== undefined) objects.push({ path, size, bytes: () => inlineBytes(o.db, r.owner, r.blob) });
+        else objects.push({ path, source: join(o.dataDir, path) });
       }
       for (const r of snap.query<{ owner: string; hash: string }, []>("SELECT DISTINCT owner, module_hash AS hash FROM wasm_apps ORDER BY owner, hash").all()) {
         const path = `wasm-apps/${r.owner}/${r.hash}.wasm`;

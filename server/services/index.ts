@@ -26,7 +26,8 @@ import { UsersRepository } from "./auth/users.repository.ts";
 import { UsersService } from "./auth/users.service.ts";
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
-import { blobPathOfCid } from "./files/blob-of-cid.ts";
+import { blobSourceOfCid } from "./files/blob-of-cid.ts";
+import { InlineBlobs } from "./files/inline-blobs.ts";
 import { BlobStore } from "./files/blob-store.ts";
 import { FileWriter } from "./files/file-writer.ts";
 import { OwedPins } from "./files/owed-pins.ts";
@@ -109,8 +110,8 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const tokens = new ApiTokensService(tokensRepo, audit, events);
 
   const filesRepo = new FilesRepository(db);
-  const blobs = new BlobStore(join(config.dataDir, "files"), join(config.dataDir, "tmp"));
-  const ipfs = new IpfsClient(join(config.dataDir, "ipfs"), { idleMs: config.ipfsIdleMs, locate: (root) => blobPathOfCid(filesRepo, blobs, root) });
+  const blobs = new BlobStore(join(config.dataDir, "files"), join(config.dataDir, "tmp"), new InlineBlobs(db));
+  const ipfs = new IpfsClient(join(config.dataDir, "ipfs"), { idleMs: config.ipfsIdleMs, locate: (root) => blobSourceOfCid(filesRepo, blobs, root) });
   const pins = new OwedPins({ repo: filesRepo, blobs, ipfs, log: log.child({ svc: "pins" }) });
   const storage = { db, repo: filesRepo, blobs, ipfs, pins, indexOnDisk: commitsOnDisk(databaseFile(config.dataDir)) };
   const files = new FilesService({

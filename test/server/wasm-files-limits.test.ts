@@ -2,7 +2,7 @@
 // services: every limit at and one past its edge, each refusal's code and text, folders and
 // duplicate names refused, and the run's private scratch folders.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WasmFiles } from "../../server/services/wasm/wasm-files.ts";
 import { createTestNode } from "../helpers/test-node.ts";
@@ -35,6 +35,7 @@ beforeAll(async () => {
   await put("/Documents/seven.txt", "7777777");
   await put("/Documents/other/four.txt", "abcd");
   files.mkdir(OWNER, { path: "/Documents/folder", overwrite: false, dedupe: false, createParents: false });
+  limited.sweep();
 });
 afterAll(async () => {
   await t.node.stop();
@@ -43,14 +44,21 @@ afterAll(async () => {
 
 describe("inputs", () => {
   test("no list: no inputs; the files' bytes add up exactly to the limit: accepted, in order", () => {
-    expect(limited.inputs(OWNER, undefined)).toEqual({ inputs: [], bytes: 0 });
-    const { inputs, bytes } = limited.inputs(OWNER, ["~/Documents/four.txt", "~/Documents/six.txt"]);
+    expect(limited.inputs(OWNER, undefined, limited.scratch())).toEqual({ inputs: [], bytes: 0 });
+    // A run's scratch folder: small inputs (kept in the database) are copied there for the sandbox.
+    const scratch = limited.scratch();
+    const { inputs, bytes } = limited.inputs(OWNER, ["~/Documents/four.txt", "~/Documents/six.txt"], scratch);
     expect([inputs.map((i) => i.name), bytes]).toEqual([["four.txt", "six.txt"], 10]);
     expect(inputs.every((i) => existsSync(i.hostPath) && statSync(i.hostPath).isFile())).toBe(true);
+    // Small files are kept in the database: each input is a private copy in the run's scratch folder.
+    expect(inputs.map((i) => [i.hostPath.startsWith(`${scratch}/`), statSync(i.hostPath).mode & 0o777, readFileSync(i.hostPath, "utf8")])).toEqual([
+      [true, 0o600, "4444"],
+      [true, 0o600, "666666"],
+    ]);
   });
 
   test("one byte over the total is refused with the limit in the message", () => {
-    expect(refusal(() => limited.inputs(OWNER, ["~/Documents/four.txt", "~/Documents/seven.txt"]))).toEqual({
+    expect(refusal(() => limited.inputs(OWNER, ["~/Documents/four.txt", "~/Documents/seven.txt"], limited.scratch()))).toEqual({
       status: 413,
       code: "wasm_input_too_large",
       message: "Input files may total at most 10 bytes",
@@ -58,8 +66,8 @@ describe("inputs", () => {
   });
 
   test("as many files as the limit: accepted; one more: refused before any is looked at", () => {
-    expect(limited.inputs(OWNER, ["~/Documents/four.txt", "~/Documents/six.txt"]).inputs).toHaveLength(2);
-    expect(refusal(() => limited.inputs(OWNER, ["~/Documents/four.txt", "~/nope", "~/nope2"]))).toEqual({
+    expect(limited.inputs(OWNER, ["~/Documents/four.txt", "~/Documents/six.txt"], limited.scratch()).inputs).toHaveLength(2);
+    expect(refusal(() => limited.inputs(OWNER, ["~/Documents/four.txt", "~/nope", "~/nope2"], limited.scratch()))).toEqual({
       status: 400,
       code: "invalid_request",
       message: "files must be a list of at most 2 paths",
@@ -68,8 +76,8 @@ describe("inputs", () => {
   });
 
   test("a folder, and two files of one name, are refused by name", () => {
-    expect(refusal(() => limited.inputs(OWNER, ["~/Documents/folder"]))).toEqual({ status: 400, code: "is_a_directory", message: "folder is a folder; choose files" });
-    expect(refusal(() => limited.inputs(OWNER, ["~/Documents/four.txt", "~/Documents/other/four.txt"]))).toEqual({
+    expect(refusal(() => limited.inputs(OWNER, ["~/Documents/folder"], limited.scratch()))).toEqual({ status: 400, code: "is_a_directory", message: "folder is a folder; choose files" });
+    expect(refusal(() => limited.inputs(OWNER, ["~/Documents/four.txt", "~/Documents/other/four.txt"], limited.scratch()))).toEqual({
       status: 400,
       code: "invalid_request",
       message: "Two input files are named four.txt; /input needs distinct names",

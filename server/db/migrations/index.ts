@@ -16,6 +16,7 @@ import owedPins0014 from "./0014-owed-pins.sql" with { type: "text" };
 import functionLogs0015 from "./0015-function-logs.sql" with { type: "text" };
 import functionLimits0016 from "./0016-function-limits.sql" with { type: "text" };
 import fsUsage0017 from "./0017-fs-usage.sql" with { type: "text" };
+import inlineBlobs0018 from "./0018-inline-blobs.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: "function-logs", sql: functionLogs0015 },
   { version: 16, name: "function-limits", sql: functionLimits0016 },
   { version: 17, name: "fs-usage", sql: fsUsage0017 },
+  { version: 18, name: "inline-blobs", sql: inlineBlobs0018 },
 ];

@@ -1,12 +1,15 @@
-// File bytes on disk: streamed to data/tmp, fsynced, then renamed into files/<wallet>/<xx>/<blob>.
-// Blobs are never changed in place, so a crash leaves either the old bytes or the new, never a mix.
+// File bytes: a small file's inside the database (inline-blobs.ts, written with its index row);
+// any other streamed to data/tmp, fsynced, then renamed into files/<wallet>/<xx>/<blob>. Blobs are
+// never changed in place, so a crash leaves either the old bytes or the new, never a mix.
 import { randomBytes, randomInt } from "node:crypto";
-import { closeSync, copyFileSync, linkSync, mkdirSync, openSync, readdirSync, rmSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, rmSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError, fail } from "../../errors.ts";
 import { durable } from "../../fs/durable-steps.ts";
 import { SharedFlush } from "../../fs/shared-flush.ts";
+import type { BlobSource } from "../../../workers/protocol.ts";
+import { INLINE_MAX_BYTES, type InlineBlobs, isInlineBlob } from "./inline-blobs.ts";
 
 const WRITE_RUN = 1024 * 1024;
 /** A body that ends within this many bytes is written in one blocking call once it is all here. */
@@ -53,12 +56,11 @@ export interface ReceiveTap {
   complete(size: number): void;
 }
 
-export interface Received {
-  tmp: string;
-  size: number;
-  /** The bytes' SHA-256, when the body was small enough to be held whole (no watcher was told of it). */
-  sha256?: Uint8Array;
-}
+/**
+ * A body received whole: in a temp file (its SHA-256 when it was small enough to be held whole, and
+ * no watcher was told of it), or — small enough to be kept inline — held in memory, hashed.
+ */
+export type Received = { tmp: string; size: number; sha256?: Uint8Array } | { bytes: Uint8Array; size: number; sha256: Uint8Array };
 
 export class BlobStore {
   /** Blobs named so far (from a random start), which picks the shard of the next. */
@@ -69,6 +71,7 @@ export class BlobStore {
   constructor(
     readonly filesDir: string,
     readonly tmpDir: string,
+    readonly inline: InlineBlobs,
   ) {
     mkdirSync(filesDir, { recursive: true, mode: 0o700 });
     mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
@@ -92,17 +95,30 @@ export class BlobStore {
     return shard.toString(16).padStart(2, "0") + randomBytes(15).toString("hex");
   }
 
+  /** A blob file's path (an inline blob has none: `source` finds either). */
   path(owner: string, blob: string): string {
+    if (isInlineBlob(blob)) throw new Error(`blob ${blob} is inline: it has no file`);
     return join(this.filesDir, owner, blob.slice(0, 2), blob);
+  }
+
+  /** Where `owner`'s blob is now, or null if its bytes are gone. */
+  source(owner: string, blob: string): BlobSource | null {
+    if (!isInlineBlob(blob)) {
+      const path = this.path(owner, blob);
+      return existsSync(path) ? { path } : null;
+    }
+    const bytes = this.inline.bytes(owner, blob);
+    return bytes ? { bytes } : null;
   }
 
   /**
    * Stream bytes into a temp file, at most `limit` bytes (the quota); `expected` if the client
    * declared a size. Nothing is visible to anyone until commit().
    *
-   * A body that ends within SMALL_BODY bytes (most files) is held until it ends, then hashed, and
-   * its temp file is created, written and flushed on an fsync thread in one trip; the watcher is not
-   * told of it (its SHA-256 names it: single-block-cid.ts).
+   * A body that ends within SMALL_BODY bytes (most files) is held until it ends, then hashed; the
+   * watcher is not told of it (its SHA-256 names it: single-block-cid.ts). Within INLINE_MAX_BYTES
+   * it is returned as it is, to be kept in the database (`commitInline`);
+   * otherwise its temp file is created, written and flushed on an fsync thread in one trip.
    * A larger body is written as it arrives, in runs of WRITE_RUN bytes, the watcher told as it goes.
    */
   async receive(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, limit: number, expected?: number, tap?: ReceiveTap): Promise<Received> {
@@ -148,9 +164,11 @@ export class BlobStore {
         // closed in one trip to an fsync thread (creating a file can wait on the disk's journal).
         const hash = new Bun.CryptoHasher("sha256");
         for (const chunk of pending) hash.update(chunk);
-        await durable.createFileAsync(tmp, pending);
         // Copied into an array of our own: the Buffer Bun returns costs multiformats ~40 µs to read.
-        return { tmp, size, sha256: new Uint8Array(hash.digest() as Uint8Array) };
+        const sha256 = new Uint8Array(hash.digest() as Uint8Array);
+        if (size <= INLINE_MAX_BYTES) return { bytes: pending.length === 1 ? pending[0]! : Buffer.concat(pending, size), size, sha256 };
+        await durable.createFileAsync(tmp, pending);
+        return { tmp, size, sha256 };
       }
       await flush();
       tap?.complete(size);
@@ -185,11 +203,18 @@ export class BlobStore {
     return blob;
   }
 
+  /** Keep held bytes as a new inline blob of `owner`: call inside the transaction that indexes them. */
+  commitInline(owner: string, bytes: Uint8Array): string {
+    return this.inline.put(owner, bytes);
+  }
+
   /**
    * A new blob with the same bytes: a hard link (blobs are immutable), or a copy across devices (its
    * bytes flushed). Not durable until `flushFolders` has run for it: its name is not on the disk yet.
+   * An inline blob's copy is a new row: call inside the transaction that indexes it.
    */
   duplicate(owner: string, blob: string, toOwner = owner): string {
+    if (isInlineBlob(blob)) return this.inline.copy(owner, blob, toOwner);
     const copy = this.newBlobId();
     const dir = join(this.filesDir, toOwner, copy.slice(0, 2));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -210,13 +235,18 @@ export class BlobStore {
 
   /** Flush the folders of these new blobs (each once), so that their names survive a power cut. */
   flushFolders(owner: string, blobs: string[]): void {
-    for (const dir of new Set(blobs.map((b) => join(this.filesDir, owner, b.slice(0, 2))))) durable.fsyncDir(dir);
+    for (const dir of new Set(blobs.filter((b) => !isInlineBlob(b)).map((b) => join(this.filesDir, owner, b.slice(0, 2))))) durable.fsyncDir(dir);
   }
 
   remove(owner: string, blob: string): void {
     // While a backup reads a snapshot, the blobs it names stay until it is done.
     if (this.holds > 0) return void this.deferred.push([owner, blob]);
-    rmSync(this.path(owner, blob), { force: true });
+    this.drop(owner, blob);
+  }
+
+  private drop(owner: string, blob: string): void {
+    if (isInlineBlob(blob)) this.inline.remove(owner, blob);
+    else rmSync(this.path(owner, blob), { force: true });
   }
 
   private holds = 0;
@@ -233,7 +263,7 @@ export class BlobStore {
       if (released) return;
       released = true;
       if (--this.holds > 0) return;
-      for (const [owner, blob] of this.deferred.splice(0)) rmSync(this.path(owner, blob), { force: true });
+      for (const [owner, blob] of this.deferred.splice(0)) this.drop(owner, blob);
     };
   }
 
@@ -241,7 +271,11 @@ export class BlobStore {
     rmSync(tmp, { force: true });
   }
 
-  file(owner: string, blob: string) {
-    return Bun.file(this.path(owner, blob));
+  /** A blob's bytes to read or stream: its file, or an inline blob's bytes (refused if they are gone). */
+  file(owner: string, blob: string): Blob {
+    if (!isInlineBlob(blob)) return Bun.file(this.path(owner, blob));
+    const bytes = this.inline.bytes(owner, blob);
+    if (!bytes) throw new AppError(500, "internal_error", "This file's bytes are missing from the node's storage; run `pc2 storage check`");
+    return new Blob([bytes as Uint8Array<ArrayBuffer>]);
   }
 }

@@ -1,7 +1,9 @@
 // Writing a file: stream to data/tmp (the IPFS worker importing it as it lands), fsync → rename into
 // place (while the import finishes) → pinned → index in one transaction → the index flushed. A file that fits one IPFS
 // block is named by its SHA-256 instead and indexed at once, its pin owed (made after the answer,
-// owed-pins.ts). A crash at any step leaves no visible partial file; `pc2 storage check` sweeps leftovers.
+// owed-pins.ts); a small one (inline-blobs.ts) has no file at all: its bytes go into the database in
+// the transaction that indexes it, and the one flush of the index makes both durable. A crash at any
+// step leaves no visible partial file; `pc2 storage check` sweeps leftovers.
 import { transaction } from "../../db/database.ts";
 import { ConflictError, fail } from "../../errors.ts";
 import { QuotaExceededError, type Received } from "./blob-store.ts";
@@ -68,17 +70,20 @@ export class FileWriter {
     const { repo, blobs, ipfs, db, pins, indexOnDisk } = this.storage;
     const owed = received.sha256 ? singleBlockCid(received.size, received.sha256) : null;
     const name = baseName(path);
-    let blob: string;
-    try {
-      blob = await blobs.commit(owner, received.tmp);
-    } catch (err) {
-      blobs.discard(received.tmp);
-      // The import under way still pins what it read: nothing will use that pin.
-      void pinning?.then(
-        (c) => this.unpinUnused(c),
-        () => undefined,
-      );
-      throw err;
+    // Held bytes get their (inline) blob in the transaction below; a temp file is renamed into place now.
+    let blob = "";
+    if ("tmp" in received) {
+      try {
+        blob = await blobs.commit(owner, received.tmp);
+      } catch (err) {
+        blobs.discard(received.tmp);
+        // The import under way still pins what it read: nothing will use that pin.
+        void pinning?.then(
+          (c) => this.unpinUnused(c),
+          () => undefined,
+        );
+        throw err;
+      }
     }
     let cid: string;
     try {
@@ -101,7 +106,8 @@ export class FileWriter {
           const used = this.files.usage(owner);
           if (used - freed + received.size > quota) throw new QuotaExceededError(Math.max(0, quota - used + freed));
         }
-        // A throw from here on undoes the owed pin with the rest of the transaction.
+        // A throw from here on undoes the inline bytes and the owed pin with the rest of the transaction.
+        if ("bytes" in received) blob = blobs.commitInline(owner, received.bytes);
         if (owed) pins.owe(owner, blob, owed);
         if (spot.replaces) {
           if (spot.replaces.is_dir) throw new ConflictError("A folder with this name exists", "cannot_overwrite_a_directory", { entry_name: spot.name });
@@ -114,7 +120,8 @@ export class FileWriter {
         return { row, replaced: null };
       });
     } catch (err) {
-      blobs.remove(owner, blob);
+      // (Inline bytes went with the transaction.)
+      if ("tmp" in received) blobs.remove(owner, blob);
       // An owed pin was never made (its record went with the transaction).
       if (!owed) this.unpinUnused(cid);
       throw err;

@@ -2,7 +2,7 @@
 // Trash is a module on top (trash.service.ts); the bytes' storage stays behind narrow verbs.
 import { randomUUID } from "node:crypto";
 import { transaction, type Database } from "../../db/database.ts";
-import { BadRequestError, ConflictError, fail, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
+import { AppError, BadRequestError, ConflictError, fail, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { EventBus, EventMap } from "../../events.ts";
 import type { Logger } from "../../log.ts";
 import type { BlobStore } from "./blob-store.ts";
@@ -14,7 +14,7 @@ import { place, type ConflictPolicy } from "./name-conflict.ts";
 import { findEntry } from "./selector.ts";
 import { baseName, checkInternalPath, checkName, displayPath, isWithin, joinPath, parentPath, resolvePath } from "./virtual-path.ts";
 import { folderZip, type FolderZip } from "./folder-zip.ts";
-import type { BunFile } from "bun";
+import type { BlobSource } from "../../../workers/protocol.ts";
 
 export const HOME_FOLDERS = ["Desktop", "Documents", "Pictures", "Public", "Trash"] as const;
 export const TRASH = "/Trash";
@@ -121,16 +121,21 @@ export class FilesService {
     return this.deps.repo.children(owner, dir.uid);
   }
 
-  /** A stored file's bytes, to stream (never loaded whole). */
-  blob(owner: string, entry: FsEntryRow): BunFile {
+  /** A stored file's bytes, to stream (a file's never loaded whole; a small file's are held in the database). */
+  blob(owner: string, entry: FsEntryRow): Blob {
     if (!entry.blob) throw fail("is_a_directory", `${entry.name} is a folder`);
     return this.deps.blobs.file(owner, entry.blob);
   }
 
-  /** Where a stored file's bytes are on disk, for a sandbox to mount read-only (never shown to clients). */
-  storedPath(owner: string, entry: FsEntryRow): string {
+  /**
+   * Where a stored file's bytes are: its blob file on disk (for a sandbox to read; never shown to
+   * clients), or a small file's bytes. Refused if they are gone.
+   */
+  stored(owner: string, entry: FsEntryRow): BlobSource {
     if (!entry.blob) throw fail("is_a_directory", `${entry.name} is a folder`);
-    return this.deps.blobs.path(owner, entry.blob);
+    const source = this.deps.blobs.source(owner, entry.blob);
+    if (!source) throw new AppError(500, "internal_error", `The bytes of ${entry.name} are missing from the node's storage; run pc2 storage check`);
+    return source;
   }
 
   /**

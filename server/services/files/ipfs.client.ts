@@ -1,6 +1,6 @@
 // Talks to the IPFS worker: one request at a time per id, answers matched by id, a clean stop.
 import { closeSync, openSync } from "node:fs";
-import type { IpfsGrow, IpfsLocate, IpfsLocated, IpfsRequest, IpfsResponse, IpfsResult } from "../../../workers/protocol.ts";
+import type { BlobSource, IpfsGrow, IpfsLocate, IpfsLocated, IpfsRequest, IpfsResponse, IpfsResult } from "../../../workers/protocol.ts";
 import { workerUrl } from "../../worker-url.ts";
 
 type Op = IpfsRequest["op"];
@@ -25,10 +25,11 @@ export interface IpfsClientOptions {
   /** The worker's module (tests point it elsewhere to see a worker that fails). */
   workerScript?: string | URL;
   /**
-   * A blob holding the file with this root CID, or null: the worker reads a file's leaves from the
-   * file itself (workers/filestore-blockstore.ts). Without it, no leaf can be read back.
+   * Where the bytes of a file with this root CID are (a blob file, or a small file's bytes), or
+   * null: the worker reads a file's leaves from the file itself (workers/filestore-blockstore.ts).
+   * Without it, no leaf can be read back.
    */
-  locate?: (root: string) => string | null;
+  locate?: (root: string) => BlobSource | null;
 }
 
 /**
@@ -49,7 +50,7 @@ export class IpfsClient {
   private failure: Error | null = null;
   private readonly idleMs: number;
   private readonly workerScript: string | URL;
-  private readonly locate: (root: string) => string | null;
+  private readonly locate: (root: string) => BlobSource | null;
 
   constructor(
     private readonly repoDir: string,
@@ -97,13 +98,13 @@ export class IpfsClient {
   }
 
   private located({ id, root }: IpfsLocate): IpfsLocated {
-    let path: string | null = null;
+    let source: BlobSource | null = null;
     try {
-      path = this.locate(root);
+      source = this.locate(root);
     } catch {
       // The index could not be asked (a closed database at a stop): no file, so no leaf.
     }
-    return { op: "located", id, path };
+    return { op: "located", id, source };
   }
 
   /** The worker, started (after any stopping one has finished) if none runs. */
@@ -208,9 +209,12 @@ export class IpfsClient {
     };
   }
 
-  /** Import and pin a file; resolves to its CID. `lean`: trade some speed for memory (imports of a whole node in a row). */
-  async add(path: string, opts: { lean?: boolean } = {}): Promise<string> {
-    return (await this.call<"add">({ op: "add", path, lean: opts.lean })).cid;
+  /**
+   * Import and pin a file (a path, or where its bytes are: a small file's come as they are); resolves
+   * to its CID. `lean`: trade some speed for memory (imports of a whole node in a row).
+   */
+  async add(source: string | BlobSource, opts: { lean?: boolean } = {}): Promise<string> {
+    return (await this.call<"add">({ op: "add", source: typeof source === "string" ? { path: source } : source, lean: opts.lean })).cid;
   }
 
   async unpin(cid: string): Promise<boolean> {

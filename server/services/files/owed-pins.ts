@@ -3,9 +3,9 @@
 // indexes the file, then made here — the IPFS worker imports the blob and pins it — off the write's
 // path. The file's bytes are already durable in the blob store; the pin is IPFS's copy of them.
 // Owed pins a crash (or a stop) left are made at the next start; a failed one is tried again later.
-import { existsSync } from "node:fs";
+import type { BlobSource } from "../../../workers/protocol.ts";
 import type { Logger } from "../../log.ts";
-import { blobPathOfCid } from "./blob-of-cid.ts";
+import { blobSourceOfCid } from "./blob-of-cid.ts";
 import type { BlobStore } from "./blob-store.ts";
 import type { FilesRepository, OwedPin } from "./files.repository.ts";
 import type { IpfsClient } from "./ipfs.client.ts";
@@ -111,11 +111,11 @@ export class OwedPins {
   /** Import and pin one blob; false if it failed and stays owed. */
   private async pin({ owner, blob, cid }: OwedPin): Promise<boolean> {
     const { repo, ipfs, log } = this.deps;
-    const path = this.source(owner, blob, cid);
+    const source = this.source(owner, blob, cid);
     let pinned: string | null = null;
     try {
       // No bytes left with this CID (the file was deleted or overwritten, and no copy is left): nothing to pin.
-      if (path) pinned = await ipfs.add(path);
+      if (source) pinned = await ipfs.add(source);
     } catch (err) {
       if (this.source(owner, blob, cid)) {
         log.warn("an owed IPFS pin failed; it is tried again later", { cid, err });
@@ -135,13 +135,12 @@ export class OwedPins {
   }
 
   /**
-   * The bytes to import: the owed blob, or — if its file went meanwhile — a copy's (same CID, another
+   * The bytes to import: the owed blob's, or — if its file went meanwhile — a copy's (same CID, another
    * blob). The copy may be another wallet's: the pin is the node's, and the bytes are the CID's own.
    */
-  private source(owner: string, blob: string, cid: string): string | null {
+  private source(owner: string, blob: string, cid: string): BlobSource | null {
     const { repo, blobs } = this.deps;
-    const own = blobs.path(owner, blob);
-    return existsSync(own) ? own : blobPathOfCid(repo, blobs, cid);
+    return blobs.source(owner, blob) ?? blobSourceOfCid(repo, blobs, cid);
   }
 
   private retryLater(): void {

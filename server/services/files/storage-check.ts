@@ -1,4 +1,5 @@
-// `pc2 storage check [--repair]`: do the index, the blobs on disk and the IPFS pins agree?
+// `pc2 storage check [--repair]`: do the index, the blobs (files on disk, and small files' bytes in
+// the database) and the IPFS pins agree?
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { BlobStore } from "./blob-store.ts";
@@ -20,7 +21,7 @@ export interface StorageReport {
    * answer, and at its next start). Not a fault; repair makes them now.
    */
   owedPins: string[];
-  /** Blobs on disk that no index row references (repair deletes them). */
+  /** Blobs (on disk or in the database) that no index row references (repair deletes them). */
   orphanBlobs: string[];
   /** Pins no index row uses (repair unpins them and collects garbage). */
   orphanPins: string[];
@@ -45,8 +46,14 @@ export function isClean(r: StorageReport): boolean {
   return [r.missingBlobs, r.sizeMismatches, r.cidMismatches, r.unpinned, r.orphanBlobs, r.orphanPins, r.tempFiles, r.unreadable].every((a) => a.length === 0);
 }
 
-function blobsOnDisk(filesDir: string): Map<string, string> {
-  const found = new Map<string, string>(); // "owner/blob" → full path
+/** A blob the node holds: its file, or an inline blob's size (its bytes are read only when needed). */
+type Held = { path: string } | { size: number };
+
+/** Every blob the node holds, by "owner/blob". */
+function blobsHeld(blobs: BlobStore): Map<string, Held> {
+  const found = new Map<string, Held>();
+  for (const b of blobs.inline.all()) found.set(`${b.owner}/${b.blob}`, { size: b.size });
+  const { filesDir } = blobs;
   if (!existsSync(filesDir)) return found;
   for (const owner of readdirSync(filesDir)) {
     const ownerDir = join(filesDir, owner);
@@ -54,7 +61,7 @@ function blobsOnDisk(filesDir: string): Map<string, string> {
     for (const shard of readdirSync(ownerDir)) {
       const shardDir = join(ownerDir, shard);
       if (!statSync(shardDir).isDirectory()) continue;
-      for (const blob of readdirSync(shardDir)) found.set(`${owner}/${blob}`, join(shardDir, blob));
+      for (const blob of readdirSync(shardDir)) found.set(`${owner}/${blob}`, { path: join(shardDir, blob) });
     }
   }
   return found;
@@ -69,7 +76,7 @@ const MAX_MENDS = 64;
  */
 export async function checkStorage(repo: FilesRepository, blobs: BlobStore, ipfs: IpfsClient, repair: boolean, opts: { deep?: boolean } = {}): Promise<StorageReport> {
   const rows = repo.allFiles();
-  const onDisk = blobsOnDisk(blobs.filesDir);
+  const held = blobsHeld(blobs);
   const pins = new Set(await ipfs.pins());
   /** Pinned files without places, until a row using each is checked (one re-import for a shared CID). */
   const unplaced = new Set(await ipfs.unplaced([...pins]));
@@ -95,22 +102,25 @@ export async function checkStorage(repo: FilesRepository, blobs: BlobStore, ipfs
   for (const row of rows) {
     const key = `${row.owner}/${row.blob}`;
     const where = `${row.owner}${row.path}`;
-    const path = onDisk.get(key);
-    onDisk.delete(key);
-    if (!path) {
+    const found = held.get(key);
+    held.delete(key);
+    if (!found) {
       report.missingBlobs.push(where);
       // Repair drops the row (its bytes are gone), so its CID is only still in use without repair.
       if (repair) repo.deleteTree(row.owner, row);
       else if (row.cid) usedCids.add(row.cid);
       continue;
     }
-    if (statSync(path).size !== row.size) report.sizeMismatches.push(where);
+    if (("path" in found ? statSync(found.path).size : found.size) !== row.size) report.sizeMismatches.push(where);
+    // What an import reads: the file, or the inline bytes (read once, if an import needs them).
+    let bytes: Uint8Array | null = null;
+    const source = () => ("path" in found ? found : { bytes: (bytes ??= blobs.inline.bytes(row.owner, row.blob!) ?? new Uint8Array()) });
     if (row.cid) usedCids.add(row.cid);
     if (row.cid && !pins.has(row.cid)) {
       (owed.has(key) ? report.owedPins : report.unpinned).push(row.cid);
       if (repair) {
         // Pinning again re-imports the blob, which also proves the bytes still hash to the CID.
-        const cid = await ipfs.add(path, { lean: true });
+        const cid = await ipfs.add(source(), { lean: true });
         if (cid !== row.cid) report.cidMismatches.push(where);
         pins.add(cid);
       }
@@ -121,7 +131,7 @@ export async function checkStorage(repo: FilesRepository, blobs: BlobStore, ipfs
       // Importing again records where its leaves lie. Bytes changed on disk import as another CID,
       // pinned by the import and used by nothing (then left to the orphan pins below).
       if (repair) {
-        const cid = await ipfs.add(path, { lean: true });
+        const cid = await ipfs.add(source(), { lean: true });
         pins.add(cid);
         if (cid !== row.cid) report.cidMismatches.push(where);
       }
@@ -136,7 +146,7 @@ export async function checkStorage(repo: FilesRepository, blobs: BlobStore, ipfs
       // block hides those below it. Bytes that changed on disk import as another CID (then left to
       // the orphan pins below).
       for (let mends = 0; repair && problem; mends++) {
-        const cid = await ipfs.add(path, { lean: true });
+        const cid = await ipfs.add(source(), { lean: true });
         pins.add(cid);
         if (cid !== row.cid) {
           report.cidMismatches.push(where);
@@ -148,9 +158,11 @@ export async function checkStorage(repo: FilesRepository, blobs: BlobStore, ipfs
       }
     }
   }
-  for (const [key, path] of onDisk) {
+  for (const [key, found] of held) {
     report.orphanBlobs.push(key);
-    if (repair) rmSync(path, { force: true });
+    if (!repair) continue;
+    if ("path" in found) rmSync(found.path, { force: true });
+    else blobs.inline.remove(key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1));
   }
   for (const cid of pins) {
     if (usedCids.has(cid)) continue;

@@ -1,7 +1,7 @@
 // Files for a WASM run: the caller's files mounted at /input (copies, by name; the app cannot change
 // them) and the files the app wrote under /output saved into a folder of the caller's storage, each
 // one atomically and indexed and pinned like any upload.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fail, ValidationError } from "../../errors.ts";
@@ -39,8 +39,11 @@ export class WasmFiles {
     mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
   }
 
-  /** The caller's files (paths in their storage) as /input entries: host blob paths, by unique name. */
-  inputs(owner: string, paths: readonly string[] | undefined): { inputs: { name: string; hostPath: string }[]; bytes: number } {
+  /**
+   * The caller's files (paths in their storage) as /input entries, by unique name: their blob files'
+   * paths, or — a small file kept in the database — a private copy in the run's `scratch` folder.
+   */
+  inputs(owner: string, paths: readonly string[] | undefined, scratch: string): { inputs: { name: string; hostPath: string }[]; bytes: number } {
     if (paths === undefined) return { inputs: [], bytes: 0 };
     if (paths.length > this.limits.maxInputFiles) throw new ValidationError(`files must be a list of at most ${this.limits.maxInputFiles} paths`, { field: "files" });
     const inputs: { name: string; hostPath: string }[] = [];
@@ -51,7 +54,15 @@ export class WasmFiles {
       if (inputs.some((i) => i.name === entry.name)) throw new ValidationError(`Two input files are named ${entry.name}; /input needs distinct names`, { field: "files" });
       bytes += entry.size ?? 0;
       if (bytes > this.limits.maxInputBytes) throw fail("wasm_input_too_large", `Input files may total at most ${this.limits.maxInputBytes} bytes`);
-      inputs.push({ name: entry.name, hostPath: this.files.storedPath(owner, entry) });
+      const source = this.files.stored(owner, entry);
+      let hostPath: string;
+      if ("path" in source) hostPath = source.path;
+      else {
+        // Named apart from the run's outputs (numbered files in the same folder).
+        hostPath = join(scratch, `input-${inputs.length}`);
+        writeFileSync(hostPath, source.bytes, { mode: 0o600, flag: "wx" });
+      }
+      inputs.push({ name: entry.name, hostPath });
     }
     return { inputs, bytes };
   }

@@ -69,12 +69,11 @@ export class WasmService {
     const stdin = new TextEncoder().encode(input.stdin ?? "");
     if (stdin.length > 1024 * 1024) throw new ValidationError("stdin is at most 1 MiB", { field: "stdin" });
     const { module, hash } = await this.prepare(this.moduleRef(owner, input), memoryMb);
-    const { inputs, bytes } = this.files.inputs(owner, input.files);
-    const appName = input.app ?? "module";
-    const folder = this.files.outputFolder(owner, input.output, appName);
-
     const scratch = this.files.scratch();
     try {
+      const { inputs, bytes } = this.files.inputs(owner, input.files, scratch);
+      const appName = input.app ?? "module";
+      const folder = this.files.outputFolder(owner, input.output, appName);
       const { limits } = this.files;
       const { files, ...result } = await this.pool.run(
         {

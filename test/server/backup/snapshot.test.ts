@@ -32,6 +32,7 @@ function databaseCopy(): Buffer {
   const snapshot = takeSnapshot({ db: t.node.ctx.db, dataDir, tmpDir: join(dataDir, "tmp"), holdRemovals: () => () => undefined });
   try {
     const copy = snapshot.objects.find((o) => o.path === "pc2.db")!;
+    if (!("source" in copy)) throw new Error("the database copy is not a file");
     return readFileSync(copy.source);
   } finally {
     snapshot.release();

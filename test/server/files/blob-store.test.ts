@@ -6,10 +6,14 @@ import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { durable } from "../../../server/fs/durable-steps.ts";
-import { BlobStore } from "../../../server/services/files/blob-store.ts";
+import { BlobStore, type Received } from "../../../server/services/files/blob-store.ts";
+import { INLINE_MAX_BYTES } from "../../../server/services/files/inline-blobs.ts";
+import { inlineBlobsIn } from "../../helpers/inline-blobs.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
 
 const KiB = 1024;
+/** A body just too large to be kept inline: it gets a file. */
+const FILE = INLINE_MAX_BYTES + 1;
 const original = { ...durable };
 const dirs: { remove(): void }[] = [];
 /** The prototype of node:fs/promises' FileHandle, whose writev a test may make short or fail. */
@@ -24,7 +28,13 @@ afterEach(() => {
 function store(): BlobStore {
   const d = makeTempDir();
   dirs.push(d);
-  return new BlobStore(join(d.path, "data", "files"), join(d.path, "data", "tmp"));
+  return new BlobStore(join(d.path, "data", "files"), join(d.path, "data", "tmp"), inlineBlobsIn(d.path));
+}
+
+/** The temp file of a body received into one (not kept inline). */
+function onDisk(r: Received): string {
+  if (!("tmp" in r)) throw new Error(`a body of ${r.size} bytes was held inline, not written`);
+  return r.tmp;
 }
 
 async function* body(size: number, chunk = 64 * KiB): AsyncGenerator<Uint8Array> {
@@ -49,19 +59,65 @@ test("a body of up to 256 KiB is held and its file created whole on a thread (wr
   const seen: string[] = [];
   durable.createFileAsync = (p, bytes) => (seen.push("created"), original.createFileAsync(p, bytes));
   durable.syncHandle = (h, p) => (seen.push("handle"), original.syncHandle(h, p));
-  for (const size of [256 * KiB, 256 * KiB + 1, 1024]) {
+  for (const size of [256 * KiB, 256 * KiB + 1, FILE]) {
     const r = await s.receive(body(size), 1 << 30);
-    expect(statSync(r.tmp).size).toBe(size);
+    expect(statSync(onDisk(r)).size).toBe(size);
     expect(r.size).toBe(size);
   }
   expect(seen).toEqual(["created", "handle", "created"]);
+});
+
+test("a body of up to 64 KiB is held and returned as it is, hashed: no file, no flush, nothing in the temp folder", async () => {
+  const s = store();
+  const seen: string[] = [];
+  durable.createFileAsync = (p, bytes) => (seen.push("created"), original.createFileAsync(p, bytes));
+  for (const [size, chunk] of [
+    [0, 64 * KiB],
+    [1, 64 * KiB],
+    [INLINE_MAX_BYTES, 64 * KiB],
+    [INLINE_MAX_BYTES, 10_000],
+  ] as const) {
+    const r = await s.receive(body(size, chunk), 1 << 30);
+    if (!("bytes" in r)) throw new Error(`${size} bytes went to a file`);
+    expect(r.size).toBe(size);
+    const expected = Buffer.concat([...Array(Math.ceil(size / chunk)).keys()].map((i) => new Uint8Array(Math.min(chunk, size - i * chunk)).fill(i + 1)));
+    expect(Buffer.from(r.bytes)).toEqual(expected);
+    expect(Buffer.from(r.sha256).toString("hex")).toBe(createHash("sha256").update(expected).digest("hex"));
+  }
+  expect(seen).toEqual([]);
+  expect(readdirSync(s.tmpDir)).toEqual([]);
+});
+
+test("inline blobs: kept with their owner, read back, copied for another wallet, never another's; removal waits for a backup's hold", async () => {
+  const s = store();
+  const bytes = new Uint8Array([1, 2, 3, 250]);
+  const blob = s.commitInline("0xa", bytes);
+  expect(blob).toMatch(/^i[0-9a-f]{31}$/);
+  expect(new Uint8Array(await s.file("0xa", blob).arrayBuffer())).toEqual(bytes);
+  expect(s.source("0xa", blob)).toEqual({ bytes });
+  // Another wallet's name for the same blob finds nothing.
+  expect(s.source("0xb", blob)).toBeNull();
+  expect(() => s.file("0xb", blob)).toThrow("missing");
+  expect(() => s.path("0xa", blob)).toThrow("inline");
+  const copy = s.duplicate("0xa", blob, "0xb");
+  expect(copy).not.toBe(blob);
+  expect(s.source("0xb", copy)).toEqual({ bytes });
+  expect(() => s.duplicate("0xb", blob, "0xc")).toThrow("missing");
+  s.flushFolders("0xb", [copy]); // no folder to flush: not an error
+  const release = s.holdRemovals();
+  s.remove("0xa", blob);
+  expect(s.source("0xa", blob)).toEqual({ bytes });
+  release();
+  expect(s.source("0xa", blob)).toBeNull();
+  expect(s.inline.all()).toEqual([{ blob: copy, owner: "0xb", size: 4 }]);
+  expect(readdirSync(s.filesDir)).toEqual([]);
 });
 
 test("every byte arrives in order, across 1 MiB write runs and a final partial one", async () => {
   const s = store();
   const size = 2 * 1024 * KiB + 12_345;
   const r = await s.receive(body(size, 50_000), 1 << 30);
-  const bytes = readFileSync(r.tmp);
+  const bytes = readFileSync(onDisk(r));
   expect(bytes.length).toBe(size);
   for (let at = 0; at < size; at += 50_000) expect(bytes[at]).toBe((at / 50_000 + 1) & 0xff);
 });
@@ -72,10 +128,14 @@ test("a watcher sees a streamed body begin, the bytes written so far, and comple
   durable.syncHandle = (h, p) => (events.push("flush"), original.syncHandle(h, p));
   durable.createFileAsync = (p, bytes) => (events.push("flush"), original.createFileAsync(p, bytes));
   const tap = { begin: (tmp: string) => events.push(`begin ${existsSync(tmp)}`), written: (n: number) => events.push(`written ${n}`), complete: (n: number) => events.push(`complete ${n}`) };
-  for (const size of [0, 1000, 256 * KiB]) {
+  for (const size of [FILE, 100 * KiB, 256 * KiB]) {
     const held = await s.receive(body(size), 1 << 30, undefined, tap);
     expect(events).toEqual(["flush"]);
-    expect(Buffer.from(held.sha256!).toString("hex")).toBe(createHash("sha256").update(readFileSync(held.tmp)).digest("hex"));
+    expect(Buffer.from(held.sha256!).toString("hex")).toBe(
+      createHash("sha256")
+        .update(readFileSync(onDisk(held)))
+        .digest("hex"),
+    );
     expect(held.size).toBe(size);
     events.length = 0;
   }
@@ -95,9 +155,15 @@ test("a declared size: past the limit is refused before any byte; exactly the li
     message: "This would go over your storage quota (99 bytes free)",
     extra: { available: 99 },
   });
-  expect((await s.receive(body(100), 100, 100)).size).toBe(100);
-  expect(await refusal(s.receive(body(90), 100, 100))).toEqual({ status: 400, code: "size_mismatch", message: "Expected 100 bytes but received 90", extra: { expected: 100, received: 90 } });
+  expect((await s.receive(body(FILE), FILE, FILE)).size).toBe(FILE);
+  expect(await refusal(s.receive(body(FILE - 10), FILE, FILE))).toEqual({
+    status: 400,
+    code: "size_mismatch",
+    message: `Expected ${FILE} bytes but received ${FILE - 10}`,
+    extra: { expected: FILE, received: FILE - 10 },
+  });
   expect(readdirSync(s.tmpDir)).toHaveLength(1); // only the one taken
+  expect(await refusal(s.receive(body(90), 100, 100))).toMatchObject({ status: 400, code: "size_mismatch" });
 });
 
 test("a body longer than declared is cut off as soon as it passes the size, not read to its end", async () => {
@@ -138,7 +204,7 @@ test("the sweep at start-up removes interrupted uploads only, and counts them", 
 
 test("a duplicate is a new blob with the same bytes, for the same wallet or another", async () => {
   const s = store();
-  const blob = await s.commit("0xa", (await s.receive(body(5000), 1 << 30)).tmp);
+  const blob = await s.commit("0xa", onDisk(await s.receive(body(FILE), 1 << 30)));
   const same = s.duplicate("0xa", blob);
   const other = s.duplicate("0xa", blob, "0xb");
   expect(new Set([blob, same, other]).size).toBe(3);
@@ -153,7 +219,7 @@ test("a duplicate is a new blob with the same bytes, for the same wallet or anot
 
 test("while a backup holds removals, removed blobs stay until the last hold is released (once)", async () => {
   const s = store();
-  const blobs = await Promise.all([1, 2, 3].map(async (n) => s.commit("0xa", (await s.receive(body(n * 100), 1 << 30)).tmp)));
+  const blobs = await Promise.all([1, 2, 3].map(async (n) => s.commit("0xa", onDisk(await s.receive(body(FILE + n), 1 << 30)))));
   const release1 = s.holdRemovals();
   const release2 = s.holdRemovals();
   s.remove("0xa", blobs[0]!);
@@ -183,7 +249,7 @@ test("a short vectored write is finished with plain writes: every byte lands onc
   const size = 1536 * KiB + 77;
   const r = await s.receive(body(size, 50_000), 1 << 30);
   handleProto.writev = writev;
-  const bytes = readFileSync(r.tmp);
+  const bytes = readFileSync(onDisk(r));
   expect(bytes.length).toBe(size);
   for (let at = 0; at < size; at += 50_000) {
     expect(bytes[at]).toBe((at / 50_000 + 1) & 0xff);
@@ -208,23 +274,23 @@ test("a small body whose file fails on its thread (after it was made) leaves not
     await original.createFileAsync(p, bytes);
     throw Object.assign(new Error("I/O error"), { code: "EIO" });
   };
-  expect(((await s.receive(body(1000), 1 << 30).catch((e) => e)) as NodeJS.ErrnoException).code).toBe("EIO");
+  expect(((await s.receive(body(FILE), 1 << 30).catch((e) => e)) as NodeJS.ErrnoException).code).toBe("EIO");
   expect(open()).toBe(before);
   expect(readdirSync(s.tmpDir)).toEqual([]);
 });
 
 test("a commit whose folder cannot be flushed fails, and leaves neither the temp file nor the blob", async () => {
   const s = store();
-  const r = await s.receive(body(1000), 1 << 30);
+  const tmp = onDisk(await s.receive(body(FILE), 1 << 30));
   durable.fsyncDirAsync = async () => {
     throw Object.assign(new Error("fsync: input/output error"), { code: "EIO" });
   };
-  expect(await refusal(s.commit("0xowner", r.tmp))).toMatchObject({ message: "fsync: input/output error" });
-  expect(existsSync(r.tmp)).toBe(false);
+  expect(await refusal(s.commit("0xowner", tmp))).toMatchObject({ message: "fsync: input/output error" });
+  expect(existsSync(tmp)).toBe(false);
   const ownerDir = join(s.filesDir, "0xowner");
   expect(readdirSync(ownerDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())).toEqual([]);
   // Discarding the temp file after that (as the file writer does) is no error.
-  s.discard(r.tmp);
+  s.discard(tmp);
 });
 
 test("a duplicate onto another file system (no hard link possible) is a copy", async () => {
@@ -235,7 +301,7 @@ test("a duplicate onto another file system (no hard link possible) is a copy", a
   mkdirSync(join(s.filesDir, "0xb"), { recursive: true });
   rmSync(join(s.filesDir, "0xb"), { recursive: true });
   symlinkSync(shm, join(s.filesDir, "0xb"));
-  const blob = await s.commit("0xa", (await s.receive(body(5000), 1 << 30)).tmp);
+  const blob = await s.commit("0xa", onDisk(await s.receive(body(FILE), 1 << 30)));
   const synced: string[] = [];
   durable.syncFd = (fd, path) => (synced.push(path), original.syncFd(fd, path));
   const descriptors = readdirSync("/proc/self/fd").length;
@@ -283,7 +349,7 @@ test("each store starts its names at a random shard", () => {
 
 test("blobs committed together share their folder's flushes (group commit): each is on the disk, each folder flushed after its renames", async () => {
   const s = store();
-  const received = await Promise.all(Array.from({ length: 40 }, () => s.receive(body(100), 1 << 30)));
+  const received = await Promise.all(Array.from({ length: 40 }, async () => onDisk(await s.receive(body(FILE), 1 << 30))));
   // Each folder's first flush lasts until every rename is done (whatever the machine's load), so
   // every rename but the first ones lands while a flush of its folder runs.
   let renamed = 0;
@@ -299,7 +365,7 @@ test("blobs committed together share their folder's flushes (group commit): each
     await renames;
     return original.fsyncDirAsync(dir);
   };
-  const blobs = await Promise.all(received.map((r) => s.commit("0xa", r.tmp)));
+  const blobs = await Promise.all(received.map((tmp) => s.commit("0xa", tmp)));
   for (const b of blobs) expect(existsSync(s.path("0xa", b))).toBe(true);
   // 40 blobs in at most two shard folders: a first flush and one shared by the rest, per folder.
   const folders = new Set(blobs.map((b) => b.slice(0, 2)));
@@ -313,13 +379,13 @@ test("blobs committed together share their folder's flushes (group commit): each
 
 test("a blob removed twice while held is released without error; discard removes a temp file", async () => {
   const s = store();
-  const blob = await s.commit("0xa", (await s.receive(body(10), 1 << 30)).tmp);
+  const blob = await s.commit("0xa", onDisk(await s.receive(body(FILE), 1 << 30)));
   const release = s.holdRemovals();
   s.remove("0xa", blob);
   s.remove("0xa", blob);
   release();
   expect(existsSync(s.path("0xa", blob))).toBe(false);
-  const r = await s.receive(body(10), 1 << 30);
-  s.discard(r.tmp);
-  expect(existsSync(r.tmp)).toBe(false);
+  const tmp = onDisk(await s.receive(body(FILE), 1 << 30));
+  s.discard(tmp);
+  expect(existsSync(tmp)).toBe(false);
 });

@@ -3,6 +3,7 @@
 // was acknowledged is intact.
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { INLINE_MAX_BYTES } from "../../../server/services/files/inline-blobs.ts";
 import { filesClient } from "../../helpers/files-client.ts";
 import { runCli, spawnNode } from "../../helpers/spawned-node.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
@@ -73,14 +74,18 @@ describe("crash safety", () => {
 });
 
 describe("pc2 storage check", () => {
-  test("finds and repairs a missing blob, an orphan blob and an orphan pin", async () => {
+  test("finds and repairs a missing blob (a file's, and a small file's kept in the database), an orphan blob and an orphan pin", async () => {
     const dir = makeTempDir();
     try {
       const n = await spawnNode({ PC2_DATA_DIR: dir.path });
       const owner = await claimOwner(httpFetcher(n.url), /Setup code: (\S+)/.exec(n.stdout())![1]!);
       const fs = filesClient(httpFetcher(n.url), owner);
-      await fs.write("~/Documents", "keep.txt", "keep");
-      const lost = await fs.write("~/Documents", "lost.txt", "lost");
+      // Files of their own (too large to be kept inline), and small ones kept in the database.
+      const large = (text: string) => text.padEnd(INLINE_MAX_BYTES + 1, ".");
+      await fs.write("~/Documents", "keep.txt", large("keep"));
+      const lost = await fs.write("~/Documents", "lost.txt", large("lost"));
+      await fs.write("~/Documents", "keep-small.txt", "keep small");
+      const lostSmall = await fs.write("~/Documents", "lost-small.txt", "lost small");
       expect(await n.stop()).toBe(0);
       const { readdirSync, rmSync, writeFileSync } = await import("node:fs");
       const { join } = await import("node:path");
@@ -89,6 +94,7 @@ describe("pc2 storage check", () => {
       const { Database } = await import("bun:sqlite");
       const db = new Database(join(dir.path, "pc2.db"));
       const blob = db.query<{ blob: string }, [string]>("SELECT blob FROM fs_entries WHERE uid = ?").get(lost.body.uid)!.blob;
+      db.query("DELETE FROM inline_blobs WHERE blob = (SELECT blob FROM fs_entries WHERE uid = ?)").run(lostSmall.body.uid);
       db.close();
       rmSync(join(ownerDir, blob.slice(0, 2), blob));
       writeFileSync(join(ownerDir, readdirSync(ownerDir)[0]!, "f".repeat(32)), "stray");
@@ -96,7 +102,7 @@ describe("pc2 storage check", () => {
       const check = await runCli(["storage", "check", "--json"], { PC2_DATA_DIR: dir.path });
       expect(check.code).toBe(3);
       const report = JSON.parse(check.stdout);
-      expect(report.missingBlobs).toEqual([`${owner.address}/Documents/lost.txt`]);
+      expect(report.missingBlobs.sort()).toEqual([`${owner.address}/Documents/lost-small.txt`, `${owner.address}/Documents/lost.txt`]);
       expect(report.orphanBlobs).toEqual([`${owner.address}/${"f".repeat(32)}`]);
       expect(report.orphanPins).toEqual([]); // lost.txt's CID is still referenced by its row
 
@@ -105,10 +111,11 @@ describe("pc2 storage check", () => {
       expect(after.missingBlobs).toEqual([]);
       expect(after.orphanBlobs).toEqual([]);
       expect(after.orphanPins).toEqual([]); // the removed row's CID was unpinned by the repair
-      expect(after.files).toBe(1);
+      expect(after.files).toBe(2);
+      // Read back through IPFS: the file's leaves from its blob file, the small file's from the database.
       const deep = await runCli(["storage", "check", "--deep"], { PC2_DATA_DIR: dir.path });
       expect(deep.code).toBe(0);
-      expect(deep.stdout).toBe("Checked 1 files.\nIndex, disk and pins agree.\n");
+      expect(deep.stdout).toBe("Checked 2 files.\nIndex, disk and pins agree.\n");
     } finally {
       dir.remove();
     }

@@ -4,10 +4,11 @@
 // moves (a page cache that outlives a killed process hides that from crash tests).
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { writeFileAtomic, writeFileAtomicAsync } from "../../../server/fs/atomic-write.ts";
 import { durable } from "../../../server/fs/durable-steps.ts";
+import { INLINE_MAX_BYTES } from "../../../server/services/files/inline-blobs.ts";
 import { filesClient } from "../../helpers/files-client.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
@@ -71,7 +72,7 @@ test.each([
 // Both ways a body reaches its temp file: held and created whole (written, flushed and closed on an
 // fsync thread: one step), or streamed.
 test.each([
-  ["a small upload (created whole)", 1024, ["create"]],
+  ["an upload too large to be kept inline (created whole)", INLINE_MAX_BYTES + 1, ["create"]],
   ["a streamed upload", 2_500_000, ["sync", "close"]],
 ] as const)("%s: flushed → closed → renamed into the wallet's blobs → folder flushed, and only then indexed; answered once the index is flushed", async (_name, bytes, received) => {
   const db = new Database(join(t.dataDir, "pc2.db"), { readonly: true });
@@ -98,6 +99,25 @@ test.each([
   }
 });
 
+test("a small upload (kept in the database): no file, no temp file; its bytes and its row in one commit, answered once that commit is flushed", async () => {
+  const db = new Database(join(t.dataDir, "pc2.db"), { readonly: true });
+  const name = "durable-inline.bin";
+  try {
+    observe = () =>
+      db.query("SELECT count(*) AS n, (SELECT count(*) FROM inline_blobs i JOIN fs_entries e ON e.blob = i.blob WHERE e.name = ?) AS bytes FROM fs_entries WHERE name = ?").get(name, name);
+    record();
+    const res = await filesClient(appFetcher(t.node.app), owner).write("~/Documents", name, new Uint8Array(INLINE_MAX_BYTES).fill(9));
+    expect(res.status).toBe(200);
+    // One step: the WAL flushed, after the commit that holds the row and its bytes together.
+    expect(steps.map((s) => [s.step, s.path, s.at])).toEqual([["sync-file", join(t.dataDir, "pc2.db-wal"), { n: 1, bytes: 1 }]]);
+    const blob = (db.query("SELECT blob FROM fs_entries WHERE name = ?").get(name) as { blob: string }).blob;
+    expect(blob).toMatch(/^i[0-9a-f]{31}$/);
+    expect(existsSync(join(t.dataDir, "files", owner.address, blob.slice(0, 2)))).toBe(false);
+  } finally {
+    db.close();
+  }
+});
+
 test("a resumable chunk is flushed before its offset is recorded", async () => {
   const f = appFetcher(t.node.app);
   const created = await (await f("/api/files/uploads", json({ path: "~/Documents/resumed.bin", size: 10 }, owner.bearer))).json();
@@ -114,9 +134,20 @@ test("a resumable chunk is flushed before its offset is recorded", async () => {
   }
 });
 
+test("a copy of a small file is a row of bytes in the commit that indexes it: nothing to flush on its own", async () => {
+  const f = appFetcher(t.node.app);
+  expect((await filesClient(f, owner).write("~/Documents", "small-to-copy.bin", new Uint8Array(4096).fill(4))).status).toBe(200);
+  record();
+  const res = await f("/copy", json({ source: "~/Documents/small-to-copy.bin", destination: "~/Desktop", new_name: "small-copied.bin" }, owner.bearer));
+  expect(res.status).toBe(200);
+  expect(steps).toEqual([]);
+  const read = await f(`/read?file=${encodeURIComponent("~/Desktop/small-copied.bin")}`, { headers: owner.bearer });
+  expect(new Uint8Array(await read.arrayBuffer())).toEqual(new Uint8Array(4096).fill(4));
+});
+
 test("a copy: its blob's folder is flushed before the copy is indexed (a hard link's name is not on the disk until then)", async () => {
   const f = appFetcher(t.node.app);
-  expect((await filesClient(f, owner).write("~/Documents", "to-copy.bin", new Uint8Array(4096).fill(3))).status).toBe(200);
+  expect((await filesClient(f, owner).write("~/Documents", "to-copy.bin", new Uint8Array(INLINE_MAX_BYTES + 1).fill(3))).status).toBe(200);
   const db = new Database(join(t.dataDir, "pc2.db"), { readonly: true });
   try {
     observe = () => db.query("SELECT count(*) AS n FROM fs_entries WHERE name = 'copied.bin'").get() as { n: number };

@@ -32,7 +32,7 @@ beforeEach(async () => {
   await stored.open();
   refs = new LeafRefs(join(dir.path, "datastore.db"));
   files = new Map();
-  store = new FilestoreBlockstore(stored, refs, async (root) => files.get(root) ?? null);
+  store = new FilestoreBlockstore(stored, refs, async (root) => (files.has(root) ? { path: files.get(root)! } : null));
 });
 afterEach(() => {
   refs.close();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { BlobStore } from "../../../server/services/files/blob-store.ts";
+import { InlineBlobs } from "../../../server/services/files/inline-blobs.ts";
 import { FilesRepository } from "../../../server/services/files/files.repository.ts";
 import { IpfsClient } from "../../../server/services/files/ipfs.client.ts";
 import { OwedPins } from "../../../server/services/files/owed-pins.ts";
@@ -194,7 +195,7 @@ test("pins owed at a stop are made at the next start; until then `storage check`
     const db = new Database(join(dir.path, "pc2.db"));
     const ipfs = new IpfsClient(join(dir.path, "ipfs"));
     ipfs.start();
-    const report = await checkStorage(new FilesRepository(db), new BlobStore(join(dir.path, "files"), join(dir.path, "tmp")), ipfs, false);
+    const report = await checkStorage(new FilesRepository(db), new BlobStore(join(dir.path, "files"), join(dir.path, "tmp"), new InlineBlobs(db)), ipfs, false);
     await ipfs.stop();
     db.close();
     expect(report.owedPins).toEqual([row.cid!]);

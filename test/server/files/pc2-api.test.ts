@@ -4,6 +4,7 @@ import { unzipSync } from "fflate";
 import { readdirSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { INLINE_MAX_BYTES } from "../../../server/services/files/inline-blobs.ts";
 import { filesClient } from "../../helpers/files-client.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
 import { addUser, claimOwner, httpFetcher, type Fetcher, type SignedIn } from "../../helpers/wallet-auth.ts";
@@ -175,14 +176,17 @@ describe("folder zip", () => {
     expect(files["größe/ünter 📁/日本語.bin"]![9]).toBe(63);
   });
 
-  test("a file changed on disk behind the index fails the download instead of ending it as a zip of the wrong length", async () => {
-    await fs.post("/mkdir", { path: "~/Documents/zipbad" });
-    const written = await fs.write("~/Documents/zipbad", "x.bin", new Uint8Array(5000));
-    const entry = t.node.services.files.find(owner.address, `/${owner.address}/Documents/zipbad/x.bin`);
-    await Bun.write(t.node.services.blobs.path(owner.address, entry.blob!), "short");
+  test.each(["a file of its own", "a small file kept in the database"])("%s changed behind the index fails the download instead of ending it as a zip of the wrong length", async (kind) => {
+    const folder = `~/Documents/zipbad-${kind.length}`;
+    await fs.post("/mkdir", { path: folder });
+    const small = kind.includes("small");
+    const written = await fs.write(folder, "x.bin", new Uint8Array(small ? 5000 : INLINE_MAX_BYTES + 1));
+    const entry = t.node.services.files.find(owner.address, `/${owner.address}${folder.slice(1)}/x.bin`);
+    if (small) t.node.ctx.db.query("UPDATE inline_blobs SET bytes = ? WHERE blob = ?").run(new TextEncoder().encode("short"), entry.blob!);
+    else await Bun.write(t.node.services.blobs.path(owner.address, entry.blob!), "short");
     expect(written.status).toBe(200);
     // (A small zip fails before its headers are sent, a large one part-way: either way the client sees a failure.)
-    const outcome = await f(`/api/files/zip?path=${encodeURIComponent("~/Documents/zipbad")}`, { headers: owner.bearer })
+    const outcome = await f(`/api/files/zip?path=${encodeURIComponent(folder)}`, { headers: owner.bearer })
       .then((res) => res.arrayBuffer())
       .then(
         () => "complete",

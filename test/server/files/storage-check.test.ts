@@ -8,6 +8,8 @@ import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import { FilesRepository } from "../../../server/services/files/files.repository.ts";
+import type { FsEntryRow } from "../../../server/services/files/fs-entry.ts";
+import { INLINE_MAX_BYTES, isInlineBlob } from "../../../server/services/files/inline-blobs.ts";
 import { checkStorage, isClean, type StorageReport } from "../../../server/services/files/storage-check.ts";
 import { BunFsBlockstore } from "../../../workers/bun-fs-blockstore.ts";
 import { startTestNode, type TestNode } from "../../helpers/test-node.ts";
@@ -32,10 +34,43 @@ beforeEach(async () => {
 });
 const s = () => t.node.services;
 const check = (repair: boolean) => checkStorage(new FilesRepository(t.node.ctx.db), s().blobs, s().ipfs, repair);
-const write = async (name: string, text: string) => {
-  const row = await s().writer.write(owner, `/Documents/${name}`, once(bytesOf(text)), plain);
+/** How a file's bytes are kept: in the database (a small file), or in a file of its own. */
+type Kind = "inline" | "file";
+const KINDS: Kind[] = ["inline", "file"];
+/** `text`, or (kind "file") `text` padded with spaces past the size kept inline. */
+const content = (text: string, kind: Kind = "inline") => (kind === "inline" ? text : text.padEnd(INLINE_MAX_BYTES + 1, " "));
+const write = async (name: string, text: string, kind: Kind = "inline") => {
+  const row = await s().writer.write(owner, `/Documents/${name}`, once(bytesOf(content(text, kind))), plain);
+  expect(isInlineBlob(row.blob!)).toBe(kind === "inline");
   await s().pins.settled();
   return row;
+};
+/** Damage done to a file's bytes behind the node's back, wherever they are kept. */
+const behindTheBack = {
+  truncate(row: FsEntryRow, size: number) {
+    if (isInlineBlob(row.blob!)) t.node.ctx.db.query("UPDATE inline_blobs SET bytes = substr(bytes, 1, ?) WHERE blob = ?").run(size, row.blob!);
+    else truncateSync(s().blobs.path(owner, row.blob!), size);
+  },
+  overwrite(row: FsEntryRow, text: string) {
+    if (isInlineBlob(row.blob!)) t.node.ctx.db.query("UPDATE inline_blobs SET bytes = ? WHERE blob = ?").run(bytesOf(text), row.blob!);
+    else writeFileSync(s().blobs.path(owner, row.blob!), text);
+  },
+  remove(row: FsEntryRow) {
+    if (isInlineBlob(row.blob!)) t.node.ctx.db.query("DELETE FROM inline_blobs WHERE blob = ?").run(row.blob!);
+    else rmSync(s().blobs.path(owner, row.blob!));
+  },
+  /** Bytes no file uses, beside `row`'s; their blob's name. */
+  stray(row: FsEntryRow): string {
+    if (isInlineBlob(row.blob!)) {
+      t.node.ctx.db.query("INSERT INTO inline_blobs (blob, owner, bytes) VALUES (?, ?, ?)").run(`i${"f".repeat(31)}`, owner, bytesOf("stray"));
+      return `i${"f".repeat(31)}`;
+    }
+    writeFileSync(join(s().blobs.filesDir, owner, row.blob!.slice(0, 2), "f".repeat(32)), "stray");
+    return "f".repeat(32);
+  },
+  strayIsGone(blob: string): boolean {
+    return isInlineBlob(blob) ? s().blobs.source(owner, blob) === null : !existsSync(join(s().blobs.filesDir, owner, blob.slice(0, 2), blob));
+  },
 };
 /** The report's lists that are not empty (and nothing else, each sorted), so each test states all it expects. */
 const found = (r: StorageReport) => Object.fromEntries(Object.entries(r).flatMap(([k, v]) => (Array.isArray(v) && v.length > 0 ? [[k, [...v].sort()]] : [])));
@@ -47,9 +82,9 @@ test("a clean node: every list empty, nothing stored twice, and isClean", async 
   expect([r.files > 0, r.storedTwiceBytes, r.repaired, isClean(r)]).toEqual([true, 0, false, true]);
 });
 
-test("a blob of another size than indexed: reported, and repair cannot change it", async () => {
-  const row = await write("shorter.txt", "twelve bytes");
-  truncateSync(s().blobs.path(owner, row.blob!), 5);
+test.each(KINDS)("a blob of another size than indexed (%s): reported, and repair cannot change it", async (kind) => {
+  const row = await write("shorter.txt", "twelve bytes", kind);
+  behindTheBack.truncate(row, 5);
   const r = await check(false);
   expect(found(r)).toEqual({ sizeMismatches: [`${owner}/Documents/shorter.txt`] });
   expect(isClean(r)).toBe(false);
@@ -58,12 +93,12 @@ test("a blob of another size than indexed: reported, and repair cannot change it
   for (let i = 0; i < 2; i++) s().trash.delete(owner, [{ uid: row.uid }]);
 });
 
-test("an unpinned CID: reported; repair pins it again from the blob, and a changed blob is a CID mismatch", async () => {
-  const kept = await write("kept.txt", "pinned again");
-  const changed = await write("changed.txt", "these bytes");
+test.each(KINDS)("an unpinned CID (%s): reported; repair pins it again from the blob, and a changed blob is a CID mismatch", async (kind) => {
+  const kept = await write("kept.txt", "pinned again", kind);
+  const changed = await write("changed.txt", "these bytes", kind);
   await s().ipfs.unpin(kept.cid!);
   await s().ipfs.unpin(changed.cid!);
-  writeFileSync(s().blobs.path(owner, changed.blob!), "THESE BYTES");
+  behindTheBack.overwrite(changed, content("THESE BYTES", kind));
   const r = await check(false);
   expect(found(r)).toEqual({ unpinned: [kept.cid, changed.cid].sort() });
   expect(isClean(r)).toBe(false);
@@ -74,6 +109,7 @@ test("an unpinned CID: reported; repair pins it again from the blob, and a chang
   // The changed bytes' own CID was pinned by the import, used by nothing, and unpinned again.
   expect(await s().ipfs.isPinned(repaired.orphanPins[0]!)).toBe(false);
   for (let i = 0; i < 2; i++) s().trash.delete(owner, [{ uid: changed.uid }]);
+  for (let i = 0; i < 2; i++) s().trash.delete(owner, [{ uid: kept.uid }]);
 });
 
 test("a pin no file uses: reported; repair unpins it and collects its blocks (a check alone collects nothing)", async () => {
@@ -127,9 +163,9 @@ test("temp files of interrupted uploads are reported and swept; a resumable uplo
   expect([existsSync(leftover), existsSync(resumable)]).toEqual([false, true]);
 });
 
-test("a file whose bytes are gone: reported with its path; repair drops its row, and its pin goes as an orphan", async () => {
-  const row = await write("gone.txt", "soon missing");
-  rmSync(s().blobs.path(owner, row.blob!));
+test.each(KINDS)("a file whose bytes are gone (%s): reported with its path; repair drops its row, and its pin goes as an orphan", async (kind) => {
+  const row = await write("gone.txt", "soon missing", kind);
+  behindTheBack.remove(row);
   const r = await check(false);
   expect(found(r)).toEqual({ missingBlobs: [`${owner}/Documents/gone.txt`] });
   expect(isClean(r)).toBe(false);
@@ -138,12 +174,12 @@ test("a file whose bytes are gone: reported with its path; repair drops its row,
   expect(await s().ipfs.isPinned(row.cid!)).toBe(false);
 });
 
-test("a blob no file uses is reported and deleted by repair", async () => {
-  const row = await write("kept.txt", "kept");
-  const stray = join(s().blobs.filesDir, owner, row.blob!.slice(0, 2), "f".repeat(32));
-  writeFileSync(stray, "stray");
+test.each(KINDS)("a blob no file uses (%s) is reported and deleted by repair", async (kind) => {
+  const row = await write("kept.txt", "kept", kind);
+  const stray = behindTheBack.stray(row);
   const r = await check(false);
-  expect(found(r)).toEqual({ orphanBlobs: [`${owner}/${"f".repeat(32)}`] });
-  expect(found(await check(true))).toEqual({ orphanBlobs: [`${owner}/${"f".repeat(32)}`] });
-  expect(existsSync(stray)).toBe(false);
+  expect(found(r)).toEqual({ orphanBlobs: [`${owner}/${stray}`] });
+  expect(found(await check(true))).toEqual({ orphanBlobs: [`${owner}/${stray}`] });
+  expect(behindTheBack.strayIsGone(stray)).toBe(true);
+  expect(found(await check(false))).toEqual({});
 });
