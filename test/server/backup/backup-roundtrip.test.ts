@@ -1,10 +1,12 @@
 // A backup of a live node into a folder, then a restore onto "a new machine" from the folder and
-// the 12 words alone: 1,000 files across three wallets, the same Node ID, users and roles, every
+// the 12 words alone: 1,000 files across three wallets (small: kept in the database, each backed up
+// as an object of its own and put back in the database by the restore), the same Node ID, users and roles, every
 // file byte for byte with the same CID, the AI conversations, and the restored node passes its
 // storage check. A second backup of the unchanged node adds almost
 // nothing; a restore into a data dir that is not empty is refused; a damaged chunk stops a restore
 // before anything becomes a data dir.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -124,6 +126,14 @@ test("backup → restore on a new machine with the phrase alone: same Node ID, u
   const restored = join(work.path, "restored");
   const r = await restoreBackup({ destination: new FolderDestination(usb, keys.nodeId), keys, targetDir: restored });
   expect(r.set).toBe(second.set);
+  // The small files (all but big.bin: kept in the database) went back into the restored database;
+  // no file of theirs is left on the disk, and big.bin is a file of its own.
+  const restoredDb = new Database(join(restored, "pc2.db"), { readonly: true });
+  expect(restoredDb.query("SELECT count(*) AS n FROM inline_blobs").get()).toEqual({ n: written.size - 1 });
+  restoredDb.close();
+  const blobFiles = readdirSync(join(restored, "files"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  expect(blobFiles.map((e) => e.name)).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/)]);
+  expect(readdirSync(join(restored, "files"), { recursive: true }).some((p) => /(^|\/)i/.test(String(p)))).toBe(false);
   // The IPFS blockstore is derived data, not in the backup: the storage check re-imports and re-pins.
   const repaired = await runCli(["storage", "check", "--repair"], { PC2_DATA_DIR: restored });
   expect(repaired.code).toBe(0);
