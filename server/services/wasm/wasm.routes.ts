@@ -30,15 +30,16 @@ async function appUpload(request: Request, maxModuleBytes: number): Promise<{ ma
   for await (const part of multipartParts(request, { fieldBytes: 128 * 1024, fields: 4, files: 1, parts: 5 })) {
     if (part.kind === "field" && part.name === "manifest") manifest = part.value;
     else if (part.kind === "file" && part.name === "module") {
-      const chunks: Buffer[] = [];
+      const chunks: Uint8Array[] = [];
       let size = 0;
       for await (const chunk of part.stream) {
-        size += (chunk as Buffer).length;
+        size += chunk.byteLength;
         if (size > maxModuleBytes) throw fail("wasm_module_too_large", `The module is larger than ${maxModuleBytes} bytes`);
-        chunks.push(chunk as Buffer);
+        chunks.push(chunk);
       }
       module = new Uint8Array(Buffer.concat(chunks));
-    } else if (part.kind === "file") part.stream.resume();
+    }
+    // (Any other file part is skipped: multipartParts drains it.)
   }
   if (manifest === null) throw new ValidationError("Send the app's manifest (a JSON field named manifest)", { field: "manifest" });
   if (module !== null && module.length === 0) throw new BadRequestError("The module file is empty", "invalid_wasm_module");
