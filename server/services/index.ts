@@ -28,6 +28,7 @@ import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import { blobSourceOfCid } from "./files/blob-of-cid.ts";
 import { InlineBlobs } from "./files/inline-blobs.ts";
+import { GroupCommit } from "../db/group-commit.ts";
 import { BlobStore } from "./files/blob-store.ts";
 import { FileWriter } from "./files/file-writer.ts";
 import { OwedPins } from "./files/owed-pins.ts";
@@ -113,7 +114,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
   const blobs = new BlobStore(join(config.dataDir, "files"), join(config.dataDir, "tmp"), new InlineBlobs(db));
   const ipfs = new IpfsClient(join(config.dataDir, "ipfs"), { idleMs: config.ipfsIdleMs, locate: (root) => blobSourceOfCid(filesRepo, blobs, root) });
   const pins = new OwedPins({ repo: filesRepo, blobs, ipfs, log: log.child({ svc: "pins" }) });
-  const storage = { db, repo: filesRepo, blobs, ipfs, pins, indexOnDisk: commitsOnDisk(databaseFile(config.dataDir)) };
+  const storage = { db, repo: filesRepo, blobs, ipfs, pins, indexOnDisk: commitsOnDisk(databaseFile(config.dataDir)), commits: new GroupCommit(db) };
   const files = new FilesService({
     ...storage,
     events,
@@ -256,6 +257,7 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     ipfs: storage.ipfs,
     pins: storage.pins,
     indexOnDisk: storage.indexOnDisk,
+    commits: storage.commits,
     terminals,
     wasm,
     functions,

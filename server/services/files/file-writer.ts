@@ -4,7 +4,6 @@
 // owed-pins.ts); a small one (inline-blobs.ts) has no file at all: its bytes go into the database in
 // the transaction that indexes it, and the one flush of the index makes both durable. A crash at any
 // step leaves no visible partial file; `pc2 storage check` sweeps leftovers.
-import { transaction } from "../../db/database.ts";
 import { ConflictError, fail } from "../../errors.ts";
 import { QuotaExceededError, type Received } from "./blob-store.ts";
 import type { GrowingImport } from "./ipfs.client.ts";
@@ -24,7 +23,7 @@ export class FileWriter {
   constructor(
     private readonly files: FilesService,
     /** The storage it writes through (the same the files service reads), handed over at wiring. */
-    private readonly storage: Pick<FilesDeps, "db" | "repo" | "blobs" | "ipfs" | "pins" | "indexOnDisk">,
+    private readonly storage: Pick<FilesDeps, "repo" | "blobs" | "ipfs" | "pins" | "indexOnDisk" | "commits">,
   ) {}
 
   /** Write `source` to `path` (a resolved path inside the owner's root). */
@@ -67,7 +66,7 @@ export class FileWriter {
    * (one block's worth) are indexed without waiting for IPFS: their pin is owed.
    */
   async commit(owner: string, path: string, received: Received, opts: WriteOptions, pinning?: Promise<string>): Promise<FsEntryRow> {
-    const { repo, blobs, ipfs, db, pins, indexOnDisk } = this.storage;
+    const { repo, blobs, ipfs, commits, pins, indexOnDisk } = this.storage;
     const owed = received.sha256 ? singleBlockCid(received.size, received.sha256) : null;
     const name = baseName(path);
     // Held bytes get their (inline) blob in the transaction below; a temp file is renamed into place now.
@@ -96,7 +95,8 @@ export class FileWriter {
     const created: FsEntryRow[] = [];
     let outcome: { row: FsEntryRow; replaced: FsEntryRow | null };
     try {
-      outcome = transaction(db, () => {
+      // Committed with the other writers of this moment (one COMMIT), undone alone if it throws.
+      outcome = await commits.run(() => {
         const dir = this.files.ensureDir(owner, parentPath(path), opts.createParents, created);
         const spot = place(dir.path, name, opts, (p) => repo.byPath(owner, p));
         const now = Date.now();

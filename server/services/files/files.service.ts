@@ -2,6 +2,7 @@
 // Trash is a module on top (trash.service.ts); the bytes' storage stays behind narrow verbs.
 import { randomUUID } from "node:crypto";
 import { transaction, type Database } from "../../db/database.ts";
+import type { GroupCommit } from "../../db/group-commit.ts";
 import { AppError, BadRequestError, ConflictError, fail, ForbiddenError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { EventBus, EventMap } from "../../events.ts";
 import type { Logger } from "../../log.ts";
@@ -30,6 +31,8 @@ export interface FilesDeps {
   pins: OwedPins;
   /** Every commit made so far on the disk, safe from a power cut (group commit: db/database.ts). */
   indexOnDisk: () => Promise<void>;
+  /** Writers' transactions committed together (db/group-commit.ts). */
+  commits: GroupCommit;
   events: EventBus;
   log: Logger;
   /** Free and total bytes of the disk that holds the data directory. */

@@ -38,7 +38,7 @@ async function* chunks(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
 /** The same real object with one method replaced. */
 function writerWith(parts: { blobs?: BlobStore; ipfs?: IpfsClient }): FileWriter {
   const s = services();
-  return new FileWriter(s.files, { db: t.node.ctx.db, repo: new FilesRepository(t.node.ctx.db), blobs: parts.blobs ?? s.blobs, ipfs: parts.ipfs ?? s.ipfs, pins: s.pins, indexOnDisk: s.indexOnDisk });
+  return new FileWriter(s.files, { commits: s.commits, repo: new FilesRepository(t.node.ctx.db), blobs: parts.blobs ?? s.blobs, ipfs: parts.ipfs ?? s.ipfs, pins: s.pins, indexOnDisk: s.indexOnDisk });
 }
 /** The message a promise fails with (null if it does not fail). */
 const failureOf = (p: Promise<unknown>) =>
