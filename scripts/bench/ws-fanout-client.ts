@@ -7,20 +7,35 @@ const count = Number(countArg);
 const now = () => performance.timeOrigin + performance.now();
 const received = new Map<string, number[]>();
 let subscribed = 0;
-for (let i = 0; i < count; i++) {
-  const ws = new WebSocket(url!, { headers: { authorization: `Bearer ${token}` } } as unknown as string[]);
-  ws.onopen = () => ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "rpc.subscribe", params: { topics: ["files"] } }));
-  ws.onmessage = (e) => {
-    const at = now();
-    const text = String(e.data);
-    // The load only reads what it needs (a full parse of 10,000 messages would be the load's cost, not the node's).
+/**
+ * Messages as they arrive: the handler keeps only the receipt time and the text, and they are read
+ * once the burst is over — so a socket's receipt is stamped when its message reaches this process,
+ * not after the load has parsed the thousands that came just before it (the load's own work).
+ */
+const arrived: { at: number; text: string }[] = [];
+const QUIET_MS = 20;
+let reading = false;
+function readArrived(): void {
+  if (now() - arrived.at(-1)!.at < QUIET_MS) return void setTimeout(readArrived, QUIET_MS);
+  reading = false;
+  for (const { at, text } of arrived.splice(0)) {
     if (text.startsWith('{"jsonrpc":"2.0","id":1,') && ++subscribed === count) console.log("ready");
     const name = /"name":"(fanout-\d+)"/.exec(text)?.[1];
-    if (!name || !text.includes('"method":"item.added"')) return;
+    if (!name || !text.includes('"method":"item.added"')) continue;
     const times = received.get(name) ?? [];
     times.push(at);
     received.set(name, times);
     if (times.length === count) console.log(`got ${name.slice("fanout-".length)} ${JSON.stringify(times)}`);
+  }
+}
+for (let i = 0; i < count; i++) {
+  const ws = new WebSocket(url!, { headers: { authorization: `Bearer ${token}` } } as unknown as string[]);
+  ws.onopen = () => ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "rpc.subscribe", params: { topics: ["files"] } }));
+  ws.onmessage = (e) => {
+    arrived.push({ at: now(), text: e.data as string });
+    if (reading) return;
+    reading = true;
+    setTimeout(readArrived, QUIET_MS);
   };
   ws.onclose = (e) => console.error(`socket closed: ${e.code} ${e.reason}`);
   // Open them in waves: a burst of thousands of handshakes at once is not what is measured.

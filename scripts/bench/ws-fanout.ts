@@ -5,7 +5,7 @@
 // with no other sockets open and with the 10,000 open (the hub indexes subscribers by wallet, so
 // the second should not grow with the crowd).
 // Goal (issue 22): event to 10,000 sockets, p99 ≤ 50 ms. `--write` records docs/performance.md.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "ethers";
@@ -16,6 +16,18 @@ const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 10_000);
 const PROCESSES = 4;
 const ROUNDS = 5;
 const now = () => performance.timeOrigin + performance.now();
+/** CPU time a process has used so far, all its threads, user and kernel (ms; /proc/<pid>/task/<tid>/schedstat). */
+function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return ns / 1e6;
+}
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 
 async function write(url: string, auth: Record<string, string>, name: string): Promise<void> {
@@ -96,7 +108,9 @@ async function main() {
 
     const latencies: number[] = [];
     const lasts: number[] = [];
+    const nodeCpu: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
+      const cpuBefore = cpuMs(node.pid);
       const started = now();
       await write(node.url, auth, `fanout-${r}`);
       const round: number[] = [];
@@ -107,6 +121,7 @@ async function main() {
       }
       latencies.push(...round);
       lasts.push(Math.max(...round));
+      nodeCpu.push(cpuMs(node.pid) - cpuBefore);
     }
     const crowded = await single(node.url, otherToken, otherAuth, "crowded", 20);
 
@@ -118,6 +133,7 @@ async function main() {
       "|---|---|---|---|",
       `| an event to all ${SOCKETS.toLocaleString("en")} sockets, per socket | ${f(pct(latencies, 50))} ms | ${f(pct(latencies, 99))} ms | p99 ≤ 50 ms ${pct(latencies, 99) <= 50 ? "✓" : "✗"} |`,
       `| the last socket to get it, per event | ${f(pct(lasts, 50))} ms | ${f(Math.max(...lasts))} ms (max) | — |`,
+      `| the node's CPU time per event (all its threads, user + kernel: the write, the publish and its ${SOCKETS.toLocaleString("en")} sends over loopback) | ${f(pct(nodeCpu, 50))} ms | ${f(Math.max(...nodeCpu))} ms (max) | — |`,
       `| another wallet's event to its one socket, nothing else open | ${f(pct(alone, 50))} ms | ${f(pct(alone, 99))} ms | — |`,
       `| the same, with the ${SOCKETS.toLocaleString("en")} sockets open | ${f(pct(crowded, 50))} ms | ${f(pct(crowded, 99))} ms | not growing with the crowd |`,
     ].join("\n");
