@@ -18,16 +18,16 @@ export class GroupCommit {
   /** Batches committed, and the writers in them (for tests and metrics). */
   readonly stats = { batches: 0, writers: 0 };
 
-  /** The statements a batch runs, compiled once. */
+  /** The statements a batch runs, compiled once (cached by the connection, which finalizes them when it closes). */
   private readonly sql: Record<"begin" | "savepoint" | "release" | "rollbackTo" | "commit", { run(): unknown }>;
 
   constructor(private readonly db: Database) {
     this.sql = {
-      begin: db.prepare("BEGIN IMMEDIATE"),
-      savepoint: db.prepare("SAVEPOINT writer"),
-      release: db.prepare("RELEASE writer"),
-      rollbackTo: db.prepare("ROLLBACK TO writer"),
-      commit: db.prepare("COMMIT"),
+      begin: db.query("BEGIN IMMEDIATE"),
+      savepoint: db.query("SAVEPOINT writer"),
+      release: db.query("RELEASE writer"),
+      rollbackTo: db.query("ROLLBACK TO writer"),
+      commit: db.query("COMMIT"),
     };
   }
 
