@@ -62,6 +62,10 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "server/services/files/blob-store.ts",
       "server/services/files/owed-pins.ts",
       "server/services/files/single-block-cid.ts",
+      // Small files' bytes in the database, the writers' shared transaction, and the upload's parts.
+      "server/services/files/inline-blobs.ts",
+      "server/db/group-commit.ts",
+      "server/http/multipart.ts",
       "server/fs/atomic-write.ts",
       "server/fs/durable-steps.ts",
       "server/fs/fsync-pool.ts",
@@ -88,6 +92,9 @@ export const MUTATE_GROUPS: MutateGroup[] = [
       "test/server/files/hostile-input.test.ts",
       "test/server/files/puter-api.test.ts",
       "test/server/files/crash-safety.test.ts",
+      "test/server/group-commit.test.ts",
+      "test/server/multipart.test.ts",
+      "test/server/files/storage-check.test.ts",
     ],
   },
   {
