@@ -33,6 +33,8 @@ afterEach(() => {
 test("writers of one moment share one commit, each getting its own result; a later one gets the next", async () => {
   const results = await Promise.all(["a", "b", "c"].map((v) => commits.run(() => (insert(v), `${v} done`))));
   expect(results).toEqual(["a done", "b done", "c done"]);
+  // One commit for the three, and no other (not one per writer, emptied by the first).
+  await Bun.sleep(10);
   expect(commits.stats).toEqual({ batches: 1, writers: 3 });
   expect(db.inTransaction).toBe(false);
   await commits.run(() => insert("d"));
@@ -88,4 +90,23 @@ test("a writer's own transaction inside is a savepoint: undone with the writer i
   ]);
   expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected"]);
   expect(rows()).toEqual(["nested-kept"]);
+});
+
+test("a transaction that cannot begin (one is open already) fails every writer of the batch; the next batch begins once it can", async () => {
+  db.run("BEGIN");
+  const outcomes = await Promise.allSettled([commits.run(() => insert("a")), commits.run(() => insert("b"))]);
+  expect(outcomes.map((o) => (o.status === "rejected" ? String(o.reason) : "ok"))).toEqual([expect.stringContaining("within a transaction"), expect.stringContaining("within a transaction")]);
+  db.run("ROLLBACK");
+  await commits.run(() => insert("c"));
+  expect(rows()).toEqual(["c"]);
+});
+
+test("a writer that ends the shared transaction itself fails its whole batch (nobody's changes kept), without leaving anyone waiting", async () => {
+  const outcomes = Promise.allSettled([commits.run(() => insert("lost")), commits.run(() => db.run("ROLLBACK")), commits.run(() => insert("lost too"))]);
+  const settled = await Promise.race([outcomes, Bun.sleep(2000).then(() => "still waiting" as const)]);
+  if (settled === "still waiting") throw new Error("writers were left waiting");
+  expect(settled.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected"]);
+  expect([rows(), db.inTransaction]).toEqual([[], false]);
+  await commits.run(() => insert("after"));
+  expect(rows()).toEqual(["after"]);
 });

@@ -48,17 +48,18 @@ async function parse(request: Request, limits?: MultipartLimits): Promise<unknow
   try {
     for await (const part of multipartParts(request, limits)) {
       if (part.kind === "field") out.push(["field", part.name, part.value]);
-      else {
+      else if (part.kind === "file") {
         const chunks: Uint8Array[] = [];
         for await (const c of part.stream) chunks.push(c);
         out.push(["file", part.name, part.filename, Buffer.concat(chunks).toString("hex")]);
-      }
+      } else out.push(["a part of neither kind", part]);
     }
   } catch (err) {
     const e = err as { status?: number; code: string; message: string };
     // A streamed file's own failure is a plain error (the blob store makes it upload_interrupted, 400).
     if (e.status === undefined) out.push(["file failed", e.message]);
-    else out.push(["refused", e.status, e.code, e.code === "invalid_multipart" ? "(parser's words)" : e.message]);
+    // (The parser's own words after the prefix differ between Bun's parser and busboy.)
+    else out.push(["refused", e.status, e.code, e.code === "invalid_multipart" ? `${e.message.slice(0, e.message.indexOf(":") + 1)} (parser's words)` : e.message]);
   }
   return out;
 }
@@ -80,6 +81,7 @@ test("fields and files in order; file names cut to their last segment (never . o
       { name: "file", filename: "some/dir/a.txt", body: "a" },
       { name: "file", filename: "c:\\Users\\me\\b.txt", body: "b" },
       { name: "file", filename: "..", body: "dots" },
+      { name: "file", filename: "a/.", body: "dot" },
       { name: "file", filename: "日本語.txt", type: "text/plain;charset=utf-8", body: "ja" },
       { name: "file", filename: "empty.bin", body: "" },
       { name: "notes", filename: "", body: "a field after all" },
@@ -92,6 +94,7 @@ test("fields and files in order; file names cut to their last segment (never . o
     ["file", "file", "a.txt", "61"],
     ["file", "file", "b.txt", "62"],
     ["file", "file", "", "646f7473"],
+    ["file", "file", "", "646f74"],
     ["file", "file", "日本語.txt", "6a61"],
     ["file", "file", "empty.bin", ""],
     ["field", "notes", "a field after all"],
@@ -131,13 +134,21 @@ test("a body cut off fails (parsed whole: refused, 400; streamed: its file part 
   const cut = encode([{ name: "file", filename: "a.txt", body: "hello" }], "");
   // Parsed whole, it is refused before any part; streamed, its file part fails as it is read.
   const { whole, streamed } = bothWays(cut.subarray(0, cut.byteLength - 4));
-  expect(await parse(whole)).toEqual([["refused", 400, "invalid_multipart", "(parser's words)"]]);
+  expect(await parse(whole)).toEqual([["refused", 400, "invalid_multipart", "Malformed multipart body: (parser's words)"]]);
   expect(await parse(streamed)).toEqual([["file failed", "Unexpected end of form"]]);
-  expect(await sameBothWays(new TextEncoder().encode("not multipart at all"))).toEqual([["refused", 400, "invalid_multipart", "(parser's words)"]]);
+  expect(await sameBothWays(new TextEncoder().encode("not multipart at all"))).toEqual([["refused", 400, "invalid_multipart", "Malformed multipart body: (parser's words)"]]);
   const noBoundary = new Request("http://node.test/write", { method: "POST", headers: { "content-type": "multipart/form-data", "content-length": "5" }, body: "hello" });
-  expect(await parse(noBoundary)).toEqual([["refused", 400, "invalid_multipart", "(parser's words)"]]);
+  expect(await parse(noBoundary)).toEqual([["refused", 400, "invalid_multipart", "Malformed multipart body: (parser's words)"]]);
+  // Without a boundary, streamed too (busboy refuses to start).
+  const noBoundaryStreamed = new Request("http://node.test/write", { method: "POST", headers: { "content-type": "multipart/form-data" }, body: new Blob(["hello"]).stream() });
+  expect(await parse(noBoundaryStreamed)).toEqual([["refused", 400, "invalid_multipart", "Malformed multipart body: (parser's words)"]]);
   const json = new Request("http://node.test/write", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-  expect(await parse(json)).toEqual([["refused", 415, "unsupported_media_type", expect.any(String)]]);
+  expect(await parse(json)).toEqual([["refused", 415, "unsupported_media_type", "Content-Type application/json is not accepted here"]]);
+  const untyped = new Request("http://node.test/write", { method: "POST", body: "{}" });
+  untyped.headers.delete("content-type");
+  expect(await parse(untyped)).toEqual([["refused", 415, "unsupported_media_type", "Content-Type (none) is not accepted here"]]);
+  const empty = new Request("http://node.test/write", { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` } });
+  expect(await parse(empty)).toEqual([["refused", 400, "bad_request", "The request has no body"]]);
 });
 
 test("a file as large as a small body may be, and one past it (streamed), arrive whole", async () => {
@@ -149,4 +160,115 @@ test("a file as large as a small body may be, and one past it (streamed), arrive
     expect(hex).toBe(Buffer.from(bytes).toString("hex"));
   }
   expect(DEFAULT_MULTIPART_LIMITS.fieldBytes).toBeGreaterThan(SMALL_BODY_BYTES);
+});
+
+test("a body of exactly the small size is parsed whole (a cut one is refused before any part); one byte more is streamed (its file fails as read)", async () => {
+  const cutAt = (size: number) => {
+    const body = encode([{ name: "file", filename: "a.bin", body: new Uint8Array(size) }], "");
+    return body.subarray(0, body.byteLength - 4);
+  };
+  // Bodies of exactly SMALL_BODY_BYTES and one more, each cut short before its end.
+  const exact = cutAt(SMALL_BODY_BYTES - (cutAt(0).byteLength - 0));
+  expect(exact.byteLength).toBe(SMALL_BODY_BYTES);
+  expect(await parse(bothWays(exact).whole)).toEqual([["refused", 400, "invalid_multipart", "Malformed multipart body: (parser's words)"]]);
+  const over = cutAt(SMALL_BODY_BYTES - cutAt(0).byteLength + 1);
+  expect(over.byteLength).toBe(SMALL_BODY_BYTES + 1);
+  expect(await parse(bothWays(over).whole)).toEqual([["file failed", "Unexpected end of form"]]);
+});
+
+test("a file part its reader skips is drained either way: the parts after it still arrive", async () => {
+  const body = encode([
+    { name: "skipped", filename: "big.bin", body: new Uint8Array(SMALL_BODY_BYTES + 10) },
+    { name: "after", body: "still here" },
+  ]);
+  for (const request of [bothWays(body).whole, bothWays(body).streamed]) {
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const part of multipartParts(request)) seen.push(part.kind === "field" ? `${part.name}=${part.value}` : `file ${part.name}`);
+    })();
+    const outcome = await Promise.race([reading.then(() => "done"), Bun.sleep(5000).then(() => "stalled")]);
+    expect([outcome, seen]).toEqual(["done", ["file skipped", "after=still here"]]);
+  }
+});
+
+test("a small body whose client goes away before it is all here is refused as client_aborted (a real server, a real socket)", async () => {
+  let outcome!: Promise<unknown>;
+  let arrived!: () => void;
+  const handled = new Promise<void>((resolve) => (arrived = resolve));
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch(request) {
+      outcome = parse(request);
+      arrived();
+      return outcome.then(() => new Response("done"));
+    },
+  });
+  try {
+    const head = encode([{ name: "file", filename: "a.bin", body: "" }], "").subarray(0, -2);
+    const socket = await Bun.connect({ hostname: "127.0.0.1", port: server.port!, socket: { data() {} } });
+    socket.write(`POST /write HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: 5000\r\n\r\n`);
+    socket.write(head);
+    await handled;
+    await Bun.sleep(20);
+    socket.end();
+    expect(await Promise.race([outcome, Bun.sleep(5000).then(() => "waited forever")])).toEqual([["refused", 400, "client_aborted", "Upload interrupted: the client disconnected"]]);
+  } finally {
+    server.stop(true);
+  }
+});
+
+test("a streamed body whose client goes away mid-file: the file part fails (the blob store's upload_interrupted), and its reader does not wait forever", async () => {
+  const abort = new AbortController();
+  const head = encode([{ name: "file", filename: "a.bin", body: "" }], "").subarray(0, -2);
+  const request = new Request("http://node.test/write", {
+    method: "POST",
+    headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` },
+    signal: abort.signal,
+    // The head and the start of the file, then nothing more: the client is gone.
+    body: new ReadableStream({
+      start(c) {
+        c.enqueue(head);
+        c.enqueue(new Uint8Array(1000).fill(1));
+      },
+    }),
+  });
+  const outcome = (async () => {
+    try {
+      for await (const part of multipartParts(request)) {
+        if (part.kind !== "file") continue;
+        setTimeout(() => abort.abort(), 20);
+        for await (const _ of part.stream) {
+          // reading until the client goes
+        }
+      }
+      return "ended";
+    } catch (err) {
+      return (err as Error).message;
+    }
+  })();
+  expect(await Promise.race([outcome, Bun.sleep(5000).then(() => "waited forever")])).toBe("the client disconnected");
+});
+
+test("a reader that stops early releases the body: the stream is cancelled", async () => {
+  let cancelled = false;
+  const body = encode([
+    { name: "first", body: "1" },
+    { name: "file", filename: "big.bin", body: new Uint8Array(SMALL_BODY_BYTES + 10) },
+  ]);
+  const request = new Request("http://node.test/write", {
+    method: "POST",
+    headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` },
+    body: new ReadableStream({
+      start(c) {
+        c.enqueue(body.subarray(0, 1000));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    }),
+  });
+  for await (const part of multipartParts(request)) if (part.kind === "field") break;
+  await Bun.sleep(10);
+  expect(cancelled).toBe(true);
 });
