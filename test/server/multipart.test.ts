@@ -272,3 +272,60 @@ test("a reader that stops early releases the body: the stream is cancelled", asy
   await Bun.sleep(10);
   expect(cancelled).toBe(true);
 });
+
+test("a streamed body: a client gone between parts, a body that breaks, and a request already aborted are each refused (400), not left waiting", async () => {
+  const streamedRequest = (body: ReadableStream<Uint8Array>, signal?: AbortSignal) =>
+    new Request("http://node.test/write", { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` }, body, signal });
+  const bounded = (p: Promise<unknown>) => Promise.race([p, Bun.sleep(5000).then(() => "waited forever")]);
+  // A field, then the next part's delimiter (the field is whole once the delimiter is seen), then nothing.
+  const firstField = encode([{ name: "path", body: "~" }], `--${BOUNDARY}\r\n`);
+
+  // Gone after the first field, before the next part's head: the reader waiting for it is told.
+  const abort = new AbortController();
+  const between = parse(
+    streamedRequest(
+      new ReadableStream({
+        start(c) {
+          c.enqueue(firstField);
+        },
+      }),
+      abort.signal,
+    ),
+  );
+  setTimeout(() => abort.abort(), 30);
+  expect(await bounded(between)).toEqual([
+    ["field", "path", "~"],
+    ["refused", 400, "client_aborted", "Upload interrupted: the client disconnected"],
+  ]);
+
+  // The body stream itself fails (the connection broke).
+  const broken = parse(
+    streamedRequest(
+      new ReadableStream({
+        start(c) {
+          c.enqueue(firstField);
+          setTimeout(() => c.error(new Error("connection reset")), 30);
+        },
+      }),
+    ),
+  );
+  expect(await bounded(broken)).toEqual([
+    ["field", "path", "~"],
+    ["refused", 400, "client_aborted", "Upload interrupted: connection reset"],
+  ]);
+
+  // Aborted before the parser began.
+  const gone = new AbortController();
+  gone.abort();
+  const late = parse(
+    streamedRequest(
+      new ReadableStream({
+        start(c) {
+          c.enqueue(firstField);
+        },
+      }),
+      gone.signal,
+    ),
+  );
+  expect(await bounded(late)).toEqual([["refused", 400, "client_aborted", "Upload interrupted: the client disconnected"]]);
+});
