@@ -394,10 +394,13 @@ export class FilesService {
   /** After a commit: delete the blobs of removed files and unpin CIDs nothing references any more. */
   cleanup(owner: string, removed: FsEntryRow[]): void {
     const cids = new Set<string>();
-    for (const r of removed) {
-      if (r.blob) this.deps.blobs.remove(owner, r.blob);
-      if (r.cid) cids.add(r.cid);
-    }
+    // One transaction: small files' bytes are rows, and a folder of thousands is one commit, not one each.
+    transaction(this.deps.db, () => {
+      for (const r of removed) {
+        if (r.blob) this.deps.blobs.remove(owner, r.blob);
+        if (r.cid) cids.add(r.cid);
+      }
+    });
     for (const cid of cids) {
       if (!this.deps.repo.cidInUse(cid)) void this.deps.ipfs.unpin(cid).catch((err) => this.deps.log.warn("ipfs unpin failed", { cid, err }));
     }
