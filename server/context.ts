@@ -3,7 +3,6 @@ import type { DavService } from "./services/dav/dav.service.ts";
 import type { MetricsService } from "./services/metrics/metrics.service.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
-import type { GroupCommit } from "./db/group-commit.ts";
 import type { EventBus } from "./events.ts";
 import type { Logger } from "./log.ts";
 import type { AuditService } from "./services/audit/audit.service.ts";
@@ -64,8 +63,6 @@ export interface Services {
   pins: OwedPins;
   /** Every database commit so far on the disk (an upload's answer waits for it). */
   indexOnDisk: () => Promise<void>;
-  /** Writers' transactions committed together (db/group-commit.ts). */
-  commits: GroupCommit;
   writer: FileWriter;
   /** Backups of this node (one at a time, into the Owner's folder). */
   backup: BackupService;

@@ -5,7 +5,7 @@ import { readFileSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { durable } from "../fs/durable-steps.ts";
 import { closeDatabase, databaseFile, openDatabase, transaction } from "../db/database.ts";
-import { isInlineBlob } from "../services/files/inline-blobs.ts";
+import { InlineBlobs, isInlineBlob } from "../services/files/inline-blobs.ts";
 
 /** files/<owner>/<shard>/<blob>, for an inline blob's name. */
 const INLINE_OBJECT = /^files\/([^/]+)\/[^/]+\/([^/]+)$/;
@@ -19,9 +19,9 @@ export function restoreInlineBlobs(dataDir: string, paths: readonly string[]): n
   if (inline.length === 0) return 0;
   const db = openDatabase(databaseFile(dataDir));
   try {
-    const insert = db.query("INSERT INTO inline_blobs (blob, owner, bytes) VALUES (?, ?, ?)");
+    const rows = new InlineBlobs(db);
     transaction(db, () => {
-      for (const b of inline) insert.run(b.blob, b.owner, readFileSync(join(dataDir, b.path)));
+      for (const b of inline) rows.keep(b.owner, b.blob, readFileSync(join(dataDir, b.path)));
     });
   } finally {
     // Checkpointed into the database file, flushed, and its WAL gone: the rows are on the disk.

@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Database as NodeDatabase } from "../db/database.ts";
+import { InlineBlobs } from "../services/files/inline-blobs.ts";
 
 export type SnapshotObject = {
   /** Where it lives in a data dir, with forward slashes (e.g. "files/0xab…/3f/3f…"). */
@@ -56,10 +57,8 @@ function walk(dir: string, base: string): string[] {
   });
 }
 
-function inlineBytes(db: NodeDatabase, owner: string, blob: string): Uint8Array {
-  const row = db.query<{ bytes: Uint8Array }, [string, string]>("SELECT bytes FROM inline_blobs WHERE blob = ? AND owner = ?").get(blob, owner);
-  if (!row) throw new Error(`files/${owner}/${blob} went while it was backed up`);
-  return row.bytes;
+function wentDuringBackup(path: string): never {
+  throw new Error(`${path} went while it was backed up`);
 }
 
 export function takeSnapshot(o: SnapshotOptions): Snapshot {
@@ -72,12 +71,8 @@ export function takeSnapshot(o: SnapshotOptions): Snapshot {
     try {
       // Not part of a restore: half-done uploads (their bytes are not backed up), sessions and nonces.
       snap.exec("DELETE FROM uploads; DELETE FROM sessions; DELETE FROM auth_nonces;");
-      const inline = new Map(
-        snap
-          .query<{ key: string; size: number }, []>("SELECT owner || '/' || blob AS key, length(bytes) AS size FROM inline_blobs")
-          .all()
-          .map((r) => [r.key, r.size]),
-      );
+      const inline = new Map(new InlineBlobs(snap).all().map((b) => [`${b.owner}/${b.blob}`, b.size]));
+      const live = new InlineBlobs(o.db);
       snap.exec("DELETE FROM inline_blobs;");
       // Rewritten without them: a deleted row's bytes stay in its page's free space until then, and
       // a copy that differs only there would be sent again whole by the next backup.
@@ -86,8 +81,8 @@ export function takeSnapshot(o: SnapshotOptions): Snapshot {
         const path = `files/${r.owner}/${r.blob.slice(0, 2)}/${r.blob}`;
         const size = inline.get(`${r.owner}/${r.blob}`);
         // Read from the node's database when the backup gets to it: removals are held until then.
-        if (size !== undefined) objects.push({ path, size, bytes: () => inlineBytes(o.db, r.owner, r.blob) });
-        else objects.push({ path, source: join(o.dataDir, path) });
+        if (size === undefined) objects.push({ path, source: join(o.dataDir, path) });
+        else objects.push({ path, size, bytes: () => live.bytes(r.owner, r.blob) ?? wentDuringBackup(path) });
       }
       for (const r of snap.query<{ owner: string; hash: string }, []>("SELECT DISTINCT owner, module_hash AS hash FROM wasm_apps ORDER BY owner, hash").all()) {
         const path = `wasm-apps/${r.owner}/${r.hash}.wasm`;

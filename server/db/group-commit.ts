@@ -15,7 +15,7 @@ interface Waiting {
 export class GroupCommit {
   private queue: Waiting[] = [];
   private scheduled = false;
-  /** Batches committed, and the writers in them (for tests and metrics). */
+  /** Batches committed, and the writers in them (tests read them). */
   readonly stats = { batches: 0, writers: 0 };
 
   /** The statements a batch runs, compiled once (cached by the connection, which finalizes them when it closes). */

@@ -95,7 +95,8 @@ async function* streamedParts(request: Request, contentType: string, limits: Mul
     throw new BadRequestError(`Malformed multipart body: ${(err as Error).message}`, "invalid_multipart");
   }
 
-  const queue: ({ kind: "field"; name: string; value: string } | { kind: "file"; name: string; filename: string; stream: Readable } | { kind: "error"; error: Error } | { kind: "end" })[] = [];
+  // File parts keep busboy's stream, to drain one its reader skipped.
+  const queue: (Extract<Part, { kind: "field" }> | (Omit<Extract<Part, { kind: "file" }>, "stream"> & { stream: Readable }) | { kind: "error"; error: Error } | { kind: "end" })[] = [];
   let wake: (() => void) | null = null;
   const push = (item: (typeof queue)[number]) => {
     queue.push(item);

@@ -257,7 +257,6 @@ export function createServices(ctx: AppContext, options: ServiceOptions = {}): S
     ipfs: storage.ipfs,
     pins: storage.pins,
     indexOnDisk: storage.indexOnDisk,
-    commits: storage.commits,
     terminals,
     wasm,
     functions,

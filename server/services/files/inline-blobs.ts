@@ -29,8 +29,13 @@ export class InlineBlobs {
   /** Store `bytes` as a new inline blob of `owner` (call inside the transaction that indexes it). */
   put(owner: string, bytes: Uint8Array): string {
     const blob = this.newName();
-    this.db.query("INSERT INTO inline_blobs (blob, owner, bytes) VALUES (?, ?, ?)").run(blob, owner, bytes);
+    this.keep(owner, blob, bytes);
     return blob;
+  }
+
+  /** Store `bytes` under a name the index already gives them (a restore putting them back). */
+  keep(owner: string, blob: string, bytes: Uint8Array): void {
+    this.db.query("INSERT INTO inline_blobs (blob, owner, bytes) VALUES (?, ?, ?)").run(blob, owner, bytes);
   }
 
   /** The bytes of `owner`'s inline blob, or null if there is none. */

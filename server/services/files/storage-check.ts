@@ -2,6 +2,7 @@
 // the database) and the IPFS pins agree?
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { BlobSource } from "../../../workers/protocol.ts";
 import type { BlobStore } from "./blob-store.ts";
 import type { FilesRepository } from "./files.repository.ts";
 import type { IpfsClient } from "./ipfs.client.ts";
@@ -46,13 +47,13 @@ export function isClean(r: StorageReport): boolean {
   return [r.missingBlobs, r.sizeMismatches, r.cidMismatches, r.unpinned, r.orphanBlobs, r.orphanPins, r.tempFiles, r.unreadable].every((a) => a.length === 0);
 }
 
-/** A blob the node holds: its file, or an inline blob's size (its bytes are read only when needed). */
-type Held = { path: string } | { size: number };
+/** A blob the node holds: its file, or an inline blob (its owner, name and size; its bytes are read only when needed). */
+type Held = { path: string } | { owner: string; blob: string; size: number };
 
 /** Every blob the node holds, by "owner/blob". */
 function blobsHeld(blobs: BlobStore): Map<string, Held> {
   const found = new Map<string, Held>();
-  for (const b of blobs.inline.all()) found.set(`${b.owner}/${b.blob}`, { size: b.size });
+  for (const b of blobs.inline.all()) found.set(`${b.owner}/${b.blob}`, b);
   const { filesDir } = blobs;
   if (!existsSync(filesDir)) return found;
   for (const owner of readdirSync(filesDir)) {
@@ -113,8 +114,8 @@ export async function checkStorage(repo: FilesRepository, blobs: BlobStore, ipfs
     }
     if (("path" in found ? statSync(found.path).size : found.size) !== row.size) report.sizeMismatches.push(where);
     // What an import reads: the file, or the inline bytes (read once, if an import needs them).
-    let bytes: Uint8Array | null = null;
-    const source = () => ("path" in found ? found : { bytes: (bytes ??= blobs.inline.bytes(row.owner, row.blob!) ?? new Uint8Array()) });
+    let inline: BlobSource | null = null;
+    const source = () => ("path" in found ? found : (inline ??= blobs.source(found.owner, found.blob) ?? { bytes: new Uint8Array() }));
     if (row.cid) usedCids.add(row.cid);
     if (row.cid && !pins.has(row.cid)) {
       (owed.has(key) ? report.owedPins : report.unpinned).push(row.cid);
@@ -162,7 +163,7 @@ export async function checkStorage(repo: FilesRepository, blobs: BlobStore, ipfs
     report.orphanBlobs.push(key);
     if (!repair) continue;
     if ("path" in found) rmSync(found.path, { force: true });
-    else blobs.inline.remove(key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1));
+    else blobs.inline.remove(found.owner, found.blob);
   }
   for (const cid of pins) {
     if (usedCids.has(cid)) continue;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BlobStore } from "../../../server/services/files/blob-store.ts";
+import { GroupCommit } from "../../../server/db/group-commit.ts";
 import { FileWriter, type WriteOptions } from "../../../server/services/files/file-writer.ts";
 import { FilesRepository } from "../../../server/services/files/files.repository.ts";
 import type { GrowingImport, IpfsClient } from "../../../server/services/files/ipfs.client.ts";
@@ -38,7 +39,14 @@ async function* chunks(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
 /** The same real object with one method replaced. */
 function writerWith(parts: { blobs?: BlobStore; ipfs?: IpfsClient }): FileWriter {
   const s = services();
-  return new FileWriter(s.files, { commits: s.commits, repo: new FilesRepository(t.node.ctx.db), blobs: parts.blobs ?? s.blobs, ipfs: parts.ipfs ?? s.ipfs, pins: s.pins, indexOnDisk: s.indexOnDisk });
+  return new FileWriter(s.files, {
+    commits: new GroupCommit(t.node.ctx.db),
+    repo: new FilesRepository(t.node.ctx.db),
+    blobs: parts.blobs ?? s.blobs,
+    ipfs: parts.ipfs ?? s.ipfs,
+    pins: s.pins,
+    indexOnDisk: s.indexOnDisk,
+  });
 }
 /** The message a promise fails with (null if it does not fail). */
 const failureOf = (p: Promise<unknown>) =>
